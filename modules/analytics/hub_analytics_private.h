@@ -1,0 +1,25 @@
+/* mod_hub_analytics's private declarations. */
+#ifndef HUB_ANALYTICS_PRIVATE_H
+#define HUB_ANALYTICS_PRIVATE_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include "hub_db.h"
+#include "hub_request.h"
+#include "hub_profile.h"
+#include "hub_route.h"
+
+/* the module record's file declares the module itself */
+#ifndef HUB_MODULE_RECORD
+APLOG_USE_MODULE(hub_analytics);
+#endif
+extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
+
+#define HUB_ANALYTICS_OWNER "hub_analytics"
+
+/* hub_analytics_health.c */
+extern const hub_route_t hub_analytics_routes[];
+extern const hub_stmt_t hub_analytics_stmts[];
+
+#endif

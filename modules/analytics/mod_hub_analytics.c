@@ -1,0 +1,37 @@
+/* mod_hub_analytics: every tool call and query recorded and analysed.
+ * This file holds the module record and its hooks only. */
+#define HUB_MODULE_RECORD
+#include "hub_analytics_private.h"
+
+/* Runs before mod_dbd's post_config, which collects prepared statements. */
+static int post_config(apr_pool_t *pconf HUB_UNUSED, apr_pool_t *plog HUB_UNUSED,
+                       apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
+{
+    hub_db_prepare_all(s, hub_analytics_stmts);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_routes);
+    return OK;
+}
+
+static int handler(request_rec *r)
+{
+    return hub_dispatch(r, HUB_ANALYTICS_OWNER);
+}
+
+static void register_hooks(apr_pool_t *p HUB_UNUSED)
+{
+    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+    static const char *const after_auth[] = { "mod_hub_auth.c", NULL };
+    ap_hook_post_config(post_config, after_auth, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(hub_analytics) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    register_hooks,
+    AP_MODULE_FLAG_NONE
+};

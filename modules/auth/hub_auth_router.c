@@ -1,0 +1,121 @@
+/* The route registry and the hooks that claim hub requests.
+ *
+ * Every hub module adds its declarative table here at post_config.  At
+ * translate_name (when the <Location> configuration is already known) the
+ * request's path is looked up in the tables of the profiles mounted at its
+ * Location; a hit marks the request for the hub handler, skips the
+ * filesystem walk, and records the match for the owning module's handler.
+ * A path that is no hub route is left to httpd untouched. */
+#include <http_request.h>
+#include <http_protocol.h>
+#include <http_core.h>
+#include <apr_strings.h>
+#include "hub_auth_private.h"
+#include "mod_hub_auth.h"
+
+static apr_array_header_t *tables;     /* hub_route_table_t, in pconf */
+
+/* The optional functions of mod_hub_auth.h */
+static void hub_auth_add_routes(const char *owner, const hub_route_t *routes)
+{
+    hub_route_table_t *t;
+    if (routes) {
+        t = apr_array_push(tables);
+        t->owner = owner;
+        t->routes = routes;
+    }
+}
+
+static const apr_array_header_t *hub_auth_route_tables(void)
+{
+    return tables;
+}
+
+static const hub_match_t *hub_auth_match(request_rec *r)
+{
+    return ap_get_module_config(r->request_config, &hub_auth_module);
+}
+
+static const hub_loc_conf_t *hub_auth_loc_conf(request_rec *r)
+{
+    return hub_auth_conf(r);
+}
+
+const apr_array_header_t *hub_auth_tables(void)
+{
+    return tables;
+}
+
+static int pre_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
+                      apr_pool_t *ptemp HUB_UNUSED)
+{
+    tables = apr_array_make(pconf, 8, sizeof(hub_route_table_t));
+    return OK;
+}
+
+/* Runs before mod_dbd's post_config, which collects prepared statements. */
+static int post_config(apr_pool_t *pconf HUB_UNUSED, apr_pool_t *plog HUB_UNUSED,
+                       apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
+{
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_core_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_docs_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_stats_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_diag_routes);
+    hub_db_prepare_all(s, hub_auth_core_stmts);
+    hub_auth_started();
+    /* hub_request.c's copy in this module needs the optional functions */
+    hub_dispatch_register(HUB_REGISTRY_OWNER, NULL);
+    return OK;
+}
+
+static int translate(request_rec *r)
+{
+    const hub_loc_conf_t *conf = hub_auth_conf(r);
+    const char *rel;
+    hub_match_t *m;
+
+    if (!conf || !conf->profiles || r->proxyreq || !r->parsed_uri.path) {
+        return DECLINED;
+    }
+    rel = hub_path_relative(conf->prefix, r->parsed_uri.path);
+    if (!rel) {
+        return DECLINED;
+    }
+    m = apr_pcalloc(r->pool, sizeof(*m));
+    if (!hub_routes_lookup(tables, conf->profiles,
+                           hub_conf_diagnostics(conf) ? HUB_ROUTE_DIAG : 0,
+                           hub_method_of(r), rel, r->pool, m)) {
+        return DECLINED;
+    }
+    ap_set_module_config(r->request_config, &hub_auth_module, m);
+    r->handler = HUB_HANDLER;
+    r->filename = apr_pstrcat(r->pool, "hub:", r->uri, NULL);
+    return OK;
+}
+
+/* A hub route has no file behind it: skip the directory walk, as
+ * mod_proxy does for its URLs. */
+static int map_to_storage(request_rec *r)
+{
+    return hub_auth_match(r) ? OK : DECLINED;
+}
+
+/* The handler of mod_hub_auth's own routes and of every 405. */
+static int handler(request_rec *r)
+{
+    return hub_dispatch(r, HUB_REGISTRY_OWNER);
+}
+
+void hub_auth_router_hooks(void)
+{
+    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+    ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(translate, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_map_to_storage(map_to_storage, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_REGISTER_OPTIONAL_FN(hub_auth_match);
+    APR_REGISTER_OPTIONAL_FN(hub_auth_loc_conf);
+    APR_REGISTER_OPTIONAL_FN(hub_auth_add_routes);
+    APR_REGISTER_OPTIONAL_FN(hub_auth_route_tables);
+}

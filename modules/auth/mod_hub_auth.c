@@ -1,0 +1,24 @@
+/* mod_hub_auth: identity and tenancy of the hub.  It also owns the hub's
+ * <Location> configuration (HubApi) and the route registry every hub
+ * module registers with, and serves the health, root and docs endpoints
+ * of the five profiles.  This file holds the module record only. */
+#define HUB_MODULE_RECORD
+#include "hub_auth_private.h"
+#include "mod_hub_auth.h"
+
+static void register_hooks(apr_pool_t *p HUB_UNUSED)
+{
+    hub_auth_router_hooks();
+    hub_auth_stats_hooks();
+}
+
+AP_DECLARE_MODULE(hub_auth) = {
+    STANDARD20_MODULE_STUFF,
+    hub_conf_create,
+    hub_conf_merge,
+    NULL,
+    NULL,
+    hub_auth_cmds,
+    register_hooks,
+    AP_MODULE_FLAG_NONE
+};

@@ -1,0 +1,207 @@
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <apr_dbd.h>
+#include <apr_strings.h>
+#include <mod_dbd.h>
+#include "hub_db.h"
+
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
+
+static int have_dbd(void)
+{
+    if (!dbd_acquire) {
+        dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+        dbd_prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+    }
+    return dbd_acquire && dbd_prepare;
+}
+
+void hub_db_prepare_all(server_rec *s, const hub_stmt_t *stmts)
+{
+    if (!have_dbd()) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "HUB00010: mod_dbd is "
+                     "not loaded; the hub needs it (LoadModule dbd_module)");
+        return;
+    }
+    for (; stmts->label; stmts++) {
+        dbd_prepare(s, stmts->sql, stmts->label);
+    }
+}
+
+int hub_db_http_status(hub_db_status_e st)
+{
+    switch (st) {
+    case HUB_DB_OK:          return HTTP_OK;
+    case HUB_DB_UNAVAILABLE: return HTTP_SERVICE_UNAVAILABLE;
+    case HUB_DB_CONFLICT:    return HTTP_CONFLICT;
+    default:                 return HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+/* The statement on this connection, prepared now when mod_dbd does not
+ * have it (its connect-time prepare failed, or we re-prepare after a
+ * reconnect dropped it server-side). */
+static apr_dbd_prepared_t *statement(request_rec *r, ap_dbd_t *dbd,
+                                     const hub_stmt_t *st, int fresh)
+{
+    apr_dbd_prepared_t *stmt = NULL;
+    if (!fresh) {
+        stmt = apr_hash_get(dbd->prepared, st->label, APR_HASH_KEY_STRING);
+        if (stmt) {
+            return stmt;
+        }
+    }
+    if (apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->sql,
+                        st->label, &stmt) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00011: cannot prepare "
+                      "%s: %s", st->label,
+                      apr_dbd_error(dbd->driver, dbd->handle, 1));
+        return NULL;
+    }
+    apr_hash_set(dbd->prepared, st->label, APR_HASH_KEY_STRING, stmt);
+    return stmt;
+}
+
+/* After a failure: is the connection usable (perhaps after mod_dbd's
+ * driver reset it)?  Then the statement may be gone server-side. */
+static int connection_alive(request_rec *r, ap_dbd_t *dbd)
+{
+    return apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle)
+           == APR_SUCCESS;
+}
+
+static int is_conflict(const char *msg)
+{
+    return msg && (strstr(msg, "duplicate key")
+                   || strstr(msg, "violates foreign key")
+                   || strstr(msg, "violates unique"));
+}
+
+typedef int (*run_fn)(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st,
+                      void *ctx, int nargs, const char **args);
+
+static int run_select(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st,
+                      void *ctx, int nargs, const char **args)
+{
+    /* random=1: a sequential result hides a dead server (PLATFORM.md) */
+    return apr_dbd_pselect(dbd->driver, r->pool, dbd->handle,
+                           (apr_dbd_results_t **)ctx, st, 1, nargs, args);
+}
+
+static int run_query(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st,
+                     void *ctx, int nargs, const char **args)
+{
+    return apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, (int *)ctx, st,
+                          nargs, args);
+}
+
+static hub_db_status_e run(request_rec *r, const hub_stmt_t *st, run_fn fn,
+                           void *ctx, int nargs, const char **args,
+                           ap_dbd_t **dbd_out)
+{
+    ap_dbd_t *dbd;
+    apr_dbd_prepared_t *stmt;
+    const char *msg = NULL;
+    int attempt;
+
+    if (!have_dbd() || !(dbd = dbd_acquire(r))) {
+        return HUB_DB_UNAVAILABLE;
+    }
+    *dbd_out = dbd;
+    for (attempt = 0; attempt < 2; attempt++) {
+        if (!(stmt = statement(r, dbd, st, attempt > 0))) {
+            if (!connection_alive(r, dbd)) {
+                return HUB_DB_UNAVAILABLE;
+            }
+            if (attempt > 0) {
+                /* it still existed: the first failure was the real one */
+                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00014: %s "
+                              "failed: %s", st->label, msg);
+            }
+            return HUB_DB_ERROR;
+        }
+        if (fn(r, dbd, stmt, ctx, nargs, args) == 0) {
+            return HUB_DB_OK;
+        }
+        msg = apr_dbd_error(dbd->driver, dbd->handle, 1);
+        if (is_conflict(msg)) {
+            return HUB_DB_CONFLICT;
+        }
+        if (!connection_alive(r, dbd)) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "HUB00012: "
+                          "database connection lost during %s", st->label);
+            return HUB_DB_UNAVAILABLE;
+        }
+        /* alive now: either it was reset under us, which drops prepared
+         * statements, or the statement itself failed; one fresh prepare
+         * and retry tells the two apart */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "HUB00013: %s failed "
+                      "(%s); preparing it again", st->label, msg);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00015: %s failed: %s",
+                  st->label, msg);
+    return HUB_DB_ERROR;
+}
+
+hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
+                              hub_rows_t **out, int nargs, const char **args)
+{
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    ap_dbd_t *dbd = NULL;
+    hub_rows_t *rows;
+    hub_db_status_e rc;
+    int c;
+
+    rc = run(r, st, run_select, &res, nargs, args, &dbd);
+    if (rc != HUB_DB_OK) {
+        return rc;
+    }
+    rows = apr_pcalloc(r->pool, sizeof(*rows));
+    rows->ncols = apr_dbd_num_cols(dbd->driver, res);
+    rows->cols = apr_pcalloc(r->pool, sizeof(char *) * (rows->ncols + 1));
+    for (c = 0; c < rows->ncols; c++) {
+        rows->cols[c] = apr_dbd_get_name(dbd->driver, res, c);
+    }
+    rows->rows = apr_array_make(r->pool, 8, sizeof(const char **));
+    /* read to the end (-1), or the driver keeps the result */
+    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) != -1) {
+        const char **vals = apr_pcalloc(r->pool,
+                                        sizeof(char *) * (rows->ncols + 1));
+        for (c = 0; c < rows->ncols; c++) {
+            const char *v = apr_dbd_get_entry(dbd->driver, row, c);
+            vals[c] = v ? apr_pstrdup(r->pool, v) : NULL;
+        }
+        APR_ARRAY_PUSH(rows->rows, const char **) = vals;
+    }
+    *out = rows;
+    return HUB_DB_OK;
+}
+
+hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st,
+                            int *affected, int nargs, const char **args)
+{
+    int n = 0;
+    ap_dbd_t *dbd = NULL;
+    hub_db_status_e rc = run(r, st, run_query, &n, nargs, args, &dbd);
+    if (affected) {
+        *affected = n;
+    }
+    return rc;
+}
+
+const char *hub_rows_get(const hub_rows_t *rows, int i, const char *col)
+{
+    int c;
+    if (i < 0 || i >= rows->rows->nelts) {
+        return NULL;
+    }
+    for (c = 0; c < rows->ncols; c++) {
+        if (!strcmp(rows->cols[c], col)) {
+            return APR_ARRAY_IDX(rows->rows, i, const char **)[c];
+        }
+    }
+    return NULL;
+}

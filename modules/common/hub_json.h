@@ -1,0 +1,36 @@
+/* JSON in and out with jansson, tied to APR pools. httpd-free. */
+#ifndef HUB_JSON_H
+#define HUB_JSON_H
+
+#include <apr_pools.h>
+#include <jansson.h>
+
+typedef struct hub_json_error {
+    int depth_exceeded;     /* nesting deeper than allowed */
+    int line, column;       /* where parsing stopped (1-based) */
+    long position;          /* byte offset */
+    char text[160];         /* what jansson said */
+} hub_json_error_t;
+
+/* The deepest nesting of arrays/objects in a JSON text, counted without
+ * parsing it; stops counting once `limit` is passed. Strings are skipped
+ * so brackets inside them do not count. */
+int hub_json_depth(const char *buf, size_t len, int limit);
+
+/* Parse a request body: rejects nesting deeper than max_depth before
+ * jansson sees it, rejects NUL bytes and duplicate keys, and accepts any
+ * JSON value at the top.  The result is owned by pool p. NULL on error. */
+json_t *hub_json_parse(apr_pool_t *p, const char *buf, size_t len,
+                       int max_depth, hub_json_error_t *err);
+
+/* Tie a reference to pool p: json_decref when the pool is cleared.
+ * Returns j, so it can wrap a constructor. */
+json_t *hub_json_own(apr_pool_t *p, json_t *j);
+
+/* Compact text of j allocated in p. */
+char *hub_json_text(apr_pool_t *p, const json_t *j);
+
+/* json_string of a C string, or json_null() when s is NULL. */
+json_t *hub_json_str_or_null(const char *s);
+
+#endif

@@ -1,0 +1,339 @@
+/* Request plumbing shared by the hub modules: body in, JSON out, errors
+ * in the profile's envelope. */
+#include <httpd.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_script.h>
+#include <apr_strings.h>
+#include "hub_error.h"
+#include "hub_json.h"
+#include "hub_profile.h"
+#include "hub_request.h"
+#include "hub_time.h"
+#include "hub_validate.h"
+#include "mod_hub_auth.h"
+
+/* httpd's number of each HUB_M_* (HEAD arrives as M_GET) */
+static const int httpd_methods[HUB_M_COUNT] = {
+    M_GET, M_PUT, M_POST, M_DELETE, M_PATCH, M_OPTIONS, M_GET
+};
+
+int hub_method_of(const request_rec *r)
+{
+    int i;
+    for (i = 0; i < HUB_M_HEAD; i++) {
+        if (httpd_methods[i] == r->method_number) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static APR_OPTIONAL_FN_TYPE(hub_auth_match) *match_fn;
+static APR_OPTIONAL_FN_TYPE(hub_auth_loc_conf) *conf_fn;
+
+void hub_dispatch_register(const char *owner, const hub_route_t *routes)
+{
+    APR_OPTIONAL_FN_TYPE(hub_auth_add_routes) *add =
+        APR_RETRIEVE_OPTIONAL_FN(hub_auth_add_routes);
+    match_fn = APR_RETRIEVE_OPTIONAL_FN(hub_auth_match);
+    conf_fn = APR_RETRIEVE_OPTIONAL_FN(hub_auth_loc_conf);
+    if (add) {
+        add(owner, routes);
+    }
+}
+
+static int write_cb(const char *buf, size_t size, void *data)
+{
+    return apr_brigade_write(data, NULL, NULL, buf, size) == APR_SUCCESS
+           ? 0 : -1;
+}
+
+int hub_send_json(hub_req_t *hr, int status, json_t *body)
+{
+    request_rec *r = hr->r;
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
+                                                r->connection->bucket_alloc);
+    hub_json_own(r->pool, body);
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    if (status != HTTP_NO_CONTENT && body) {
+        json_dump_callback(body, write_cb, bb, JSON_COMPACT | JSON_ENCODE_ANY);
+        apr_brigade_write(bb, NULL, NULL, "\n", 1);
+    }
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    ap_pass_brigade(r->output_filters, bb);
+    return OK;
+}
+
+int hub_send_text(hub_req_t *hr, int status, const char *content_type,
+                  const char *text)
+{
+    request_rec *r = hr->r;
+    r->status = status;
+    ap_set_content_type(r, content_type);
+    ap_rputs(text, r);
+    return OK;
+}
+
+static int send_error(hub_req_t *hr, hub_error_t *e)
+{
+    e->request_id = hr->request_id;
+    if (e->status >= 500) {
+        e->retryable = 1;
+    }
+    return hub_send_json(hr, e->status,
+                         hub_error_body(hr->pool, hr->profile, e));
+}
+
+int hub_fail(hub_req_t *hr, int status, const char *code,
+             const char *fmt, ...)
+{
+    hub_error_t e = { 0 };
+    va_list ap;
+    va_start(ap, fmt);
+    e.message = apr_pvsprintf(hr->pool, fmt, ap);
+    va_end(ap);
+    e.status = status;
+    e.code = code;
+    return send_error(hr, &e);
+}
+
+int hub_fail_invalid(hub_req_t *hr, const char *where,
+                     apr_array_header_t *problems)
+{
+    hub_error_t e = { 0 };
+    e.status = hub_error_status_invalid(hr->profile);
+    e.code = "VALIDATION_ERROR";
+    e.message = apr_psprintf(hr->pool, "invalid %s", where);
+    e.invalid = problems;
+    e.loc_root = where;
+    return send_error(hr, &e);
+}
+
+int hub_fail_unavailable(hub_req_t *hr)
+{
+    apr_table_setn(hr->r->headers_out, "Retry-After", "5");
+    return hub_fail(hr, HTTP_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
+                    "database unavailable, try again shortly");
+}
+
+const char *hub_param(const hub_req_t *hr, const char *name)
+{
+    return hub_match_param(hr->match, name);
+}
+
+const char *hub_query(const hub_req_t *hr, const char *name)
+{
+    return hr->query ? apr_table_get(hr->query, name) : NULL;
+}
+
+/* An id for this request: mod_unique_id's when loaded, else a caller's
+ * sane X-Request-Id, else a fresh one; echoed in X-Request-Id. */
+static const char *request_id(request_rec *r)
+{
+    const char *id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+    if (!id) {
+        const char *h = apr_table_get(r->headers_in, "X-Request-Id");
+        if (h && *h && strlen(h) <= 64
+            && strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx"
+                         "yz0123456789-_.") == strlen(h)) {
+            id = h;
+        }
+    }
+    if (!id) {
+        id = hub_uuid4(r->pool);
+    }
+    apr_table_setn(r->headers_out, "X-Request-Id", id);
+    return id;
+}
+
+static const char *base_url(request_rec *r, const hub_loc_conf_t *conf)
+{
+    const char *prefix = conf->prefix;
+    size_t n = strlen(prefix);
+    if (n && prefix[n - 1] == '/') {
+        prefix = apr_pstrmemdup(r->pool, prefix, n - 1);
+    }
+    return apr_pstrcat(r->pool, ap_construct_url(r->pool, "", r), prefix,
+                       NULL);
+}
+
+/* application/json, application/<x>+json, with any parameters */
+static int is_json_type(const char *ct)
+{
+    size_t n;
+    if (!ct) {
+        return 0;
+    }
+    n = strcspn(ct, ";");
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t')) {
+        n--;
+    }
+    return (n == 16 && !strncasecmp(ct, "application/json", 16))
+           || (n > 17 && !strncasecmp(ct, "application/", 12)
+               && !strncasecmp(ct + n - 5, "+json", 5));
+}
+
+/* Read the whole body up to `limit` bytes.  Returns OK, or the status to
+ * answer: 413 when over the limit, 400 when the client broke off. */
+static int read_body(request_rec *r, apr_off_t limit, char **buf,
+                     apr_size_t *len)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
+                                                r->connection->bucket_alloc);
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_off_t total = 0;
+    int seen_eos = 0;
+
+    if (cl && apr_atoi64(cl) > limit) {
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+    *buf = apr_palloc(r->pool, (apr_size_t)limit + 1);
+    while (!seen_eos) {
+        apr_bucket *b;
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
+                                         AP_MODE_READBYTES, APR_BLOCK_READ,
+                                         HUGE_STRING_LEN);
+        if (rv != APR_SUCCESS) {
+            return rv == AP_FILTER_ERROR ? HTTP_REQUEST_ENTITY_TOO_LARGE
+                                         : HTTP_BAD_REQUEST;
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+             b = APR_BUCKET_NEXT(b)) {
+            const char *data;
+            apr_size_t n;
+            if (APR_BUCKET_IS_EOS(b)) {
+                seen_eos = 1;
+                break;
+            }
+            if (apr_bucket_read(b, &data, &n, APR_BLOCK_READ)
+                != APR_SUCCESS) {
+                return HTTP_BAD_REQUEST;
+            }
+            if (total + (apr_off_t)n > limit) {
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            }
+            memcpy(*buf + total, data, n);
+            total += n;
+        }
+        apr_brigade_cleanup(bb);
+    }
+    (*buf)[total] = '\0';
+    *len = (apr_size_t)total;
+    return OK;
+}
+
+/* Content type, size, JSON syntax and depth, then the route's fields. */
+static int take_body(hub_req_t *hr)
+{
+    request_rec *r = hr->r;
+    apr_off_t limit = hub_conf_max_body(hr->conf);
+    hub_json_error_t jerr;
+    apr_array_header_t *problems;
+    char *buf = NULL;
+    apr_size_t len = 0;
+    int rc;
+
+    if (!is_json_type(apr_table_get(r->headers_in, "Content-Type"))) {
+        return hub_fail(hr, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                        "UNSUPPORTED_MEDIA_TYPE",
+                        "Content-Type must be application/json");
+    }
+    rc = read_body(r, limit, &buf, &len);
+    if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+        return hub_fail(hr, rc, "PAYLOAD_TOO_LARGE",
+                        "request body is larger than %" APR_OFF_T_FMT
+                        " bytes", limit);
+    }
+    if (rc != OK) {
+        return hub_fail(hr, rc, "BAD_REQUEST", "request body incomplete");
+    }
+    hr->body = hub_json_parse(r->pool, buf, len, hub_conf_max_depth(hr->conf),
+                              &jerr);
+    if (!hr->body) {
+        hub_error_t e = { 0 };
+        hub_invalid_t *inv;
+        e.status = hub_error_status_malformed(hr->profile);
+        e.code = "INVALID_JSON";
+        e.message = jerr.depth_exceeded
+            ? apr_pstrdup(r->pool, jerr.text)
+            : apr_psprintf(r->pool, "malformed JSON at line %d column %d: "
+                           "%s", jerr.line, jerr.column, jerr.text);
+        if (hr->profile & HUB_CAYLEX) {
+            /* FastAPI reports a JSON decode error as a validation item */
+            e.invalid = apr_array_make(r->pool, 1, sizeof(hub_invalid_t));
+            inv = apr_array_push(e.invalid);
+            inv->field = NULL;
+            inv->type = "json_invalid";
+            inv->msg = e.message;
+            e.loc_root = "body";
+        }
+        return send_error(hr, &e);
+    }
+    problems = apr_array_make(r->pool, 4, sizeof(hub_invalid_t));
+    if (hub_validate(hr->body, hr->route->body, r->pool, problems)) {
+        return hub_fail_invalid(hr, "body", problems);
+    }
+    return DECLINED;   /* nothing sent: go on */
+}
+
+static int method_has_body(int m)
+{
+    return m == HUB_M_POST || m == HUB_M_PUT || m == HUB_M_PATCH;
+}
+
+int hub_dispatch(request_rec *r, const char *owner)
+{
+    const hub_match_t *m;
+    hub_req_t *hr;
+    int rc;
+
+    if (!r->handler || strcmp(r->handler, HUB_HANDLER) || !match_fn
+        || !(m = match_fn(r))) {
+        return DECLINED;
+    }
+    /* a route belongs to the module that registered it; a path without a
+     * route for this method is answered by the registry's owner */
+    if (m->route ? strcmp(m->owner, owner) : strcmp(HUB_REGISTRY_OWNER, owner)) {
+        return DECLINED;
+    }
+    hr = apr_pcalloc(r->pool, sizeof(*hr));
+    hr->r = r;
+    hr->pool = r->pool;
+    hr->match = m;
+    hr->route = m->route;
+    hr->conf = conf_fn(r);
+    hr->profile = m->route ? m->route->profile : m->profile;
+    hr->request_id = request_id(r);
+    hr->base_url = base_url(r, hr->conf);
+    if (!m->route) {
+        /* the path is a hub route but not for this method */
+        int i;
+        r->allowed = 0;
+        for (i = 0; i < HUB_M_COUNT; i++) {
+            if (m->allow & (1u << i)) {
+                r->allowed |= AP_METHOD_BIT << httpd_methods[i];
+            }
+        }
+        apr_table_setn(r->headers_out, "Allow",
+                       hub_methods_allow(r->pool, m->allow));
+        return hub_fail(hr, HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                        "method %s not allowed here; allowed: %s", r->method,
+                        hub_methods_allow(r->pool, m->allow));
+    }
+    ap_args_to_table(r, &hr->query);
+    if (method_has_body(m->route->method) && m->route->body) {
+        if ((rc = take_body(hr)) != DECLINED) {
+            return rc;
+        }
+    }
+    else if ((rc = ap_discard_request_body(r)) != OK) {
+        return rc;
+    }
+    return m->route->op(hr);
+}

@@ -1,0 +1,95 @@
+/* Declarative route tables and the path matcher.  httpd-free: the glue in
+ * hub_dispatch.c maps httpd's method numbers onto HUB_M_*. */
+#ifndef HUB_ROUTE_H
+#define HUB_ROUTE_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+/* marks a parameter a hook's signature imposes but the function does not
+ * use, so -Wextra stays quiet without dropping the warning everywhere */
+#define HUB_UNUSED __attribute__((unused))
+
+#define HUB_M_GET     0
+#define HUB_M_PUT     1
+#define HUB_M_POST    2
+#define HUB_M_DELETE  3
+#define HUB_M_PATCH   4
+#define HUB_M_OPTIONS 5
+#define HUB_M_HEAD    6
+#define HUB_M_COUNT   7
+
+/* ways in: how a caller may authenticate for a route (mod_hub_auth) */
+#define HUB_IN_PUBLIC 0x01u
+
+/* route flags */
+#define HUB_ROUTE_DIAG 0x01u   /* served only with HubDiagnostics On */
+
+#define HUB_MAX_PARAMS 8
+
+typedef struct hub_req hub_req_t;
+typedef struct hub_field hub_field_t;
+typedef int (*hub_op_fn)(hub_req_t *req);
+
+typedef struct hub_route {
+    unsigned profile;          /* one HUB_<profile> bit */
+    int method;                /* HUB_M_* */
+    const char *path;          /* as the document writes it: {p} or :p */
+    hub_op_fn op;
+    const hub_field_t *body;   /* JSON body fields; NULL: no body read */
+    unsigned ways_in;          /* HUB_IN_* */
+    unsigned flags;            /* HUB_ROUTE_* */
+    const char *summary;       /* for the served OpenAPI documents */
+} hub_route_t;
+
+/* A module's table, ended by a row whose path is NULL. */
+typedef struct hub_route_table {
+    const char *owner;         /* "hub_auth", "hub_servers", ... */
+    const hub_route_t *routes;
+} hub_route_table_t;
+
+typedef struct hub_match {
+    const hub_route_t *route;  /* NULL when only the path matched: 405 */
+    const char *owner;         /* owner of route's table */
+    unsigned allow;            /* bit per HUB_M_* the path answers to */
+    unsigned profile;          /* profile of the best path match */
+    int nparams;
+    const char *names[HUB_MAX_PARAMS];
+    const char *values[HUB_MAX_PARAMS];
+} hub_match_t;
+
+/* Match one pattern against a raw (still %-encoded) relative path.  Literal
+ * segments compare after decoding; parameters are captured decoded.  A
+ * trailing slash must agree.  Returns the number of literal segments plus
+ * one on a match (higher is more specific), 0 otherwise. */
+int hub_route_match_path(const char *pattern, const char *path,
+                         apr_pool_t *p, hub_match_t *m);
+
+/* Look a request up in every table (an array of hub_route_table_t).
+ * Only routes of the profiles in `profiles` and without flags outside
+ * `flags_ok` take part.  Returns 1 when some route's path matched: then
+ * out->route is the most specific route for this method, or NULL with
+ * out->allow listing the methods that would match. */
+int hub_routes_lookup(const apr_array_header_t *tables, unsigned profiles,
+                      unsigned flags_ok, int method, const char *path,
+                      apr_pool_t *p, hub_match_t *out);
+
+/* The value of a captured parameter, NULL when absent. */
+const char *hub_match_param(const hub_match_t *m, const char *name);
+
+/* "GET, POST" for a method mask. */
+const char *hub_methods_allow(apr_pool_t *p, unsigned mask);
+const char *hub_method_name(int method);
+int hub_method_from_name(const char *name);
+
+/* Decode %XX escapes of one path segment; NULL on a bad escape or NUL. */
+char *hub_url_decode(apr_pool_t *p, const char *s, size_t len);
+
+/* Strip a Location prefix from a raw path by skipping as many segments as
+ * the prefix has (httpd decoded the path it matched, not the raw one).
+ * Returns the remainder starting with "/", or NULL when the path lies
+ * outside the prefix. */
+const char *hub_path_relative(const char *prefix,
+                              const char *raw_path);
+
+#endif

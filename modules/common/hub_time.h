@@ -1,0 +1,17 @@
+/* Timestamps and identifiers. httpd-free. */
+#ifndef HUB_TIME_H
+#define HUB_TIME_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+
+/* "2024-01-15T10:30:00Z" (UTC, seconds) */
+char *hub_iso8601(apr_pool_t *p, apr_time_t t);
+/* "2024-01-15T10:30:00.123Z" (UTC, milliseconds) */
+char *hub_iso8601_ms(apr_pool_t *p, apr_time_t t);
+/* A random (version 4) UUID in its canonical text form. */
+char *hub_uuid4(apr_pool_t *p);
+/* n random bytes as lowercase hex (2n characters). */
+char *hub_random_hex(apr_pool_t *p, apr_size_t n);
+
+#endif

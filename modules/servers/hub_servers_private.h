@@ -1,0 +1,25 @@
+/* mod_hub_servers's private declarations. */
+#ifndef HUB_SERVERS_PRIVATE_H
+#define HUB_SERVERS_PRIVATE_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include "hub_db.h"
+#include "hub_profile.h"
+#include "hub_request.h"
+#include "hub_route.h"
+
+/* the module record's file declares the module itself */
+#ifndef HUB_MODULE_RECORD
+APLOG_USE_MODULE(hub_servers);
+#endif
+extern module AP_MODULE_DECLARE_DATA hub_servers_module;
+
+#define HUB_SERVERS_OWNER "hub_servers"
+
+/* hub_servers_routes.c */
+extern const hub_route_t hub_servers_routes[];
+extern const hub_stmt_t hub_servers_stmts[];
+
+#endif

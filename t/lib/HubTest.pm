@@ -1,0 +1,239 @@
+package HubTest;
+# The HTTP test harness: a real httpd with the built hub modules on a free
+# loopback port, talking to a real PostgreSQL, one database per test file.
+#
+# t/run-tests starts one PostgreSQL cluster for the run and migrates a
+# template database; each HubTest copies it.  A test that stops the
+# database (private_pg => 1) gets a cluster of its own.  Run alone
+# (prove t/http/x.t) a test starts its own cluster too.
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname basename);
+use File::Path qw(make_path remove_tree);
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use JSON::PP;
+use POSIX qw(:sys_wait_h);
+use Test::More;
+use Time::HiRes qw(sleep time);
+
+our $TOP = $ENV{HUB_TOP} || abs_path(dirname(__FILE__) . '/../..');
+our $JSON = JSON::PP->new->canonical->allow_nonref;
+
+sub sh_lib {
+    my ($script) = @_;
+    my $cmd = ". '$TOP/tools/lib/common.sh'; . '$TOP/tools/lib/pg.sh'; $script";
+    open(my $fh, '-|', 'bash', '-c', "$cmd 2>&1") or die "bash: $!";
+    my $out = do { local $/; <$fh> } // '';
+    close $fh;
+    die "failed: $script\n$out" if $?;
+    return $out;
+}
+
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0) or die "no port: $!";
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+sub quote { my $s = shift; $s =~ s/'/'\\''/g; return "'$s'" }
+
+# A PostgreSQL cluster of our own: [dir, port, passfile]
+sub private_cluster {
+    my ($work) = @_;
+    my $dir = "$work/pg";
+    my $port = free_port();
+    my $pass = "$work/pg.pass";
+    open my $fh, '>', $pass or die;
+    print $fh join('', map { ('a'..'z', 0..9)[rand 36] } 1..24);
+    close $fh;
+    sh_lib("pg_init " . quote($dir) . " $port " . quote($pass) . " fast && "
+           . "pg_start " . quote($dir) . " && "
+           . "pg_create_app $port " . quote($pass) . " hub_template && "
+           . "pg_migrate $port " . quote($pass) . " hub_template "
+           . quote("$TOP/sql") . " >/dev/null");
+    return ($dir, $port, $pass);
+}
+
+sub psql {
+    my ($self, $db, $sql, $user) = @_;
+    $user ||= 'hub';
+    my $cmd = "pg_psql $self->{pg_port} " . quote($self->{pg_pass})
+            . " $user " . quote($db) . " -At -c " . quote($sql);
+    my $out = sh_lib($cmd);
+    chomp $out;
+    return $out;
+}
+
+# new(name => 'health', conf => '...extra httpd config...', private_pg => 0)
+sub new {
+    my ($class, %o) = @_;
+    my $name = $o{name} || basename($0, '.t');
+    $name =~ s/[^a-z0-9_]/_/gi;
+    my $base = $ENV{HUB_TEST_WORK} || do {
+        my $d = tempdir('/tmp/hubtest.XXXXXX', CLEANUP => 0);
+        chmod 0755, $d;
+        $d;
+    };
+    my $work = "$base/$name-$$";
+    make_path($work);
+    chmod 0755, $work;
+    my $self = bless { name => lc $name, work => $work, conf => $o{conf} || '',
+                       loglevel => $o{loglevel} || 'info',
+                       owned_base => !$ENV{HUB_TEST_WORK} ? $base : undef },
+                     $class;
+    if ($o{private_pg} || !$ENV{HUB_TEST_PGPORT}) {
+        @$self{qw(pg_dir pg_port pg_pass)} = private_cluster($work);
+    }
+    else {
+        $self->{pg_port} = $ENV{HUB_TEST_PGPORT};
+        $self->{pg_pass} = $ENV{HUB_TEST_PGPASS};
+    }
+    $self->{db} = "t_$self->{name}_$$";
+    $self->psql('postgres', "CREATE DATABASE \"$self->{db}\" TEMPLATE hub_template OWNER hub",
+                'postgres');
+    $self->start;
+    return $self;
+}
+
+sub db { $_[0]{db} }
+sub port { $_[0]{port} }
+sub base { "http://127.0.0.1:$_[0]{port}" }
+sub error_log_path { "$_[0]{work}/httpd/error.log" }
+
+sub write_conf {
+    my ($self) = @_;
+    my $rt = "$self->{work}/httpd";
+    my $htdocs = "$self->{work}/htdocs";
+    make_path($rt, $htdocs);
+    chmod 0755, $rt, $htdocs;
+    open my $fh, '>', "$htdocs/hello.txt" or die;
+    print $fh "hello from httpd\n";
+    close $fh;
+    chmod 0644, "$htdocs/hello.txt";
+    my $pass = do { local (@ARGV, $/) = ($self->{pg_pass}); <> };
+    my $dbd = "host=127.0.0.1 port=$self->{pg_port} dbname=$self->{db} "
+            . "user=hub password=$pass connect_timeout=2";
+    $self->{conf_file} = "$self->{work}/httpd.conf";
+    my $cmd = join ' ', 'hub_httpd_conf', map { quote($_) }
+        $self->{conf_file}, $rt, $self->{port}, $htdocs, $dbd,
+        $self->{loglevel}, $self->{conf};
+    sh_lib($cmd);
+}
+
+sub start {
+    my ($self) = @_;
+    for my $attempt (1 .. 3) {
+        $self->{port} = free_port();
+        $self->write_conf;
+        my $pid = fork // die "fork: $!";
+        if (!$pid) {
+            open STDOUT, '>>', "$self->{work}/httpd.out";
+            open STDERR, '>&', \*STDOUT;
+            exec '/usr/sbin/apache2', '-f', $self->{conf_file}, '-DFOREGROUND';
+            exit 127;
+        }
+        $self->{pid} = $pid;
+        my $deadline = time + 15;
+        while (time < $deadline) {
+            if (waitpid($pid, WNOHANG) == $pid) {
+                delete $self->{pid};
+                last;
+            }
+            my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                          PeerPort => $self->{port});
+            return 1 if $s;
+            sleep 0.05;
+        }
+        $self->stop_httpd;
+        diag("httpd did not start (attempt $attempt):\n" . $self->slurp("$self->{work}/httpd.out")
+             . $self->slurp($self->error_log_path));
+    }
+    BAIL_OUT("httpd would not start");
+}
+
+sub stop_httpd {
+    my ($self) = @_;
+    my $pid = delete $self->{pid} or return;
+    kill 'TERM', $pid;
+    my $deadline = time + 10;
+    while (time < $deadline) {
+        return if waitpid($pid, WNOHANG) == $pid;
+        sleep 0.05;
+    }
+    kill 'KILL', $pid;
+    waitpid($pid, 0);
+}
+
+sub slurp {
+    my ($self, $f) = @_;
+    open my $fh, '<', $f or return '';
+    local $/;
+    return <$fh>;
+}
+
+# request(METHOD, PATH, body => STRING|REF, json => REF, headers => {...})
+# -> { status, headers, content, json }
+sub request {
+    my ($self, $method, $path, %o) = @_;
+    my %h = %{ $o{headers} || {} };
+    my $content = $o{body};
+    if (exists $o{json}) {
+        $content = $JSON->encode($o{json});
+        $h{'content-type'} //= 'application/json';
+    }
+    my $http = HTTP::Tiny->new(timeout => 20, keep_alive => 0);
+    my $res = $http->request($method, $self->base . $path,
+                             { headers => \%h,
+                               defined $content ? (content => $content) : () });
+    $res->{json} = eval { $JSON->decode($res->{content}) }
+        if ($res->{headers}{'content-type'} // '') =~ m{application/json};
+    return $res;
+}
+
+sub get { my ($self, $path, %o) = @_; $self->request('GET', $path, %o) }
+sub post { my ($self, $path, %o) = @_; $self->request('POST', $path, %o) }
+
+# Error-log lines at error level or worse that match none of @allowed.
+sub unexpected_log_errors {
+    my ($self, @allowed) = @_;
+    my @bad;
+    for my $line (split /\n/, $self->slurp($self->error_log_path)) {
+        next unless $line =~ /:(error|crit|alert|emerg)\]/;
+        next if grep { $line =~ $_ } @allowed;
+        push @bad, $line;
+    }
+    return @bad;
+}
+
+# The test's closing check: no error in the log it did not expect.
+sub log_is_clean {
+    my ($self, @allowed) = @_;
+    my @bad = $self->unexpected_log_errors(@allowed);
+    ok(!@bad, 'error log has no unexpected errors')
+        or diag(join "\n", @bad);
+}
+
+# For tests with private_pg: stop and start the database under the hub.
+sub pg_stop { my $s = shift; sh_lib('pg_stop ' . quote($s->{pg_dir})) }
+sub pg_start { my $s = shift; sh_lib('pg_start ' . quote($s->{pg_dir})) }
+
+sub DESTROY {
+    my ($self) = @_;
+    local ($?, $@);
+    $self->stop_httpd;
+    if ($self->{pg_dir}) {
+        eval { $self->pg_stop };
+    }
+    elsif ($self->{db}) {
+        eval { $self->psql('postgres', "DROP DATABASE IF EXISTS \"$self->{db}\"",
+                           'postgres') };
+    }
+    remove_tree($self->{owned_base}) if $self->{owned_base} && !$ENV{HUB_KEEP};
+}
+
+1;

@@ -1,0 +1,151 @@
+/* Unit tests of hub_json: depth counting, parsing limits, pool ownership. */
+#include <string.h>
+#include <apr_general.h>
+#include <apr_pools.h>
+#include "hub_json.h"
+#include "tap.h"
+
+static int depth(const char *s, int limit)
+{
+    return hub_json_depth(s, strlen(s), limit);
+}
+
+static void test_depth(void)
+{
+    is_int(depth("1", 64), 0, "scalar has depth 0");
+    is_int(depth("{}", 64), 1, "{} has depth 1");
+    is_int(depth("[[[]]]", 64), 3, "[[[]]] has depth 3");
+    is_int(depth("{\"a\":[{\"b\":[]}],\"c\":{}}", 64), 4,
+           "mixed nesting counts the deepest branch");
+    is_int(depth("[[],[],[]]", 64), 2, "siblings do not add up");
+    is_int(depth("{\"a\":\"[[[[{{{{\"}", 64), 1,
+           "brackets inside strings are ignored");
+    is_int(depth("[\"\\\"[[[\"]", 64), 1,
+           "an escaped quote does not end the string");
+    is_int(depth("[\"\\\\\",[[]]]", 64), 3,
+           "an escaped backslash before a quote ends the string");
+    is_int(depth("[[[[[[[[[[", 3), 4,
+           "counting stops once the limit is passed");
+    is_int(hub_json_depth("[[[[[[", 2, 64), 2, "len bounds the scan");
+}
+
+static void test_parse_ok(apr_pool_t *p)
+{
+    hub_json_error_t err;
+    const char *txt = "{\"name\": \"x\", \"n\": [1, 2, {\"k\": null}]}";
+    json_t *j = hub_json_parse(p, txt, strlen(txt), 8, &err);
+
+    ok(j != NULL, "valid object parses");
+    ok(json_is_object(j), "result is an object");
+    is_str(json_string_value(json_object_get(j, "name")), "x",
+           "string member read back");
+    is_str(hub_json_text(p, j), "{\"name\":\"x\",\"n\":[1,2,{\"k\":null}]}",
+           "hub_json_text is compact and keeps key order");
+    is_int(err.depth_exceeded, 0, "no depth error on success");
+
+    j = hub_json_parse(p, "42", 2, 8, &err);
+    ok(json_is_integer(j) && json_integer_value(j) == 42,
+       "a bare scalar is accepted at the top");
+    is_str(hub_json_text(p, j), "42", "hub_json_text of a scalar");
+    j = hub_json_parse(p, "\"s\"", 3, 8, &err);
+    is_str(hub_json_text(p, j), "\"s\"", "hub_json_text of a string");
+
+    j = hub_json_parse(p, "[[[]]]", 6, 3, &err);
+    ok(j != NULL, "depth equal to the limit is accepted");
+}
+
+static void test_parse_errors(apr_pool_t *p)
+{
+    hub_json_error_t err;
+    const char *deep = "{\"a\":[[{\"b\":1}]]}";
+    const char *bad = "{\n  \"a\": 1,\n  \"b\" 2\n}";
+    const char *dup = "{\"a\": 1, \"a\": 2}";
+    json_t *j;
+
+    j = hub_json_parse(p, deep, strlen(deep), 3, &err);
+    ok(j == NULL, "nesting deeper than the limit is rejected");
+    is_int(err.depth_exceeded, 1, "depth_exceeded set");
+    ok(strstr(err.text, "3") != NULL, "depth message names the limit: %s",
+       err.text);
+
+    j = hub_json_parse(p, bad, strlen(bad), 8, &err);
+    ok(j == NULL, "malformed text is rejected");
+    is_int(err.depth_exceeded, 0, "malformed text is not a depth error");
+    is_int(err.line, 3, "error line is where parsing stopped");
+    ok(err.column > 0, "error column is filled (%d)", err.column);
+    ok(err.position > 0 && err.position <= (long)strlen(bad),
+       "error position inside the text (%ld)", err.position);
+    ok(err.text[0] != '\0', "error text is filled (%s)", err.text);
+
+    j = hub_json_parse(p, "{\"a\":", 5, 8, &err);
+    ok(j == NULL && err.text[0], "truncated text is rejected");
+    j = hub_json_parse(p, "", 0, 8, &err);
+    ok(j == NULL, "empty body is rejected");
+    j = hub_json_parse(p, "{} {}", 5, 8, &err);
+    ok(j == NULL, "trailing garbage is rejected");
+
+    j = hub_json_parse(p, dup, strlen(dup), 8, &err);
+    ok(j == NULL, "duplicate keys are rejected");
+    ok(strstr(err.text, "a") != NULL, "duplicate key message: %s", err.text);
+
+    j = hub_json_parse(p, "{\"a\":1}\0", 8, 8, &err);
+    ok(j == NULL, "a NUL byte after the value is rejected");
+    j = hub_json_parse(p, "[\"a\0b\"]", 7, 8, &err);
+    ok(j == NULL, "a NUL byte inside a string is rejected");
+    j = hub_json_parse(p, "[\"a\\u0000b\"]", 12, 8, &err);
+    ok(j == NULL, "an escaped \\u0000 is rejected");
+}
+
+/* Objects are released by the pool's cleanup: destroying the pool must
+ * neither crash nor double-free, even with a reference handed out. */
+static void test_ownership(apr_pool_t *parent)
+{
+    apr_pool_t *p;
+    hub_json_error_t err;
+    json_t *j, *kept;
+
+    apr_pool_create(&p, parent);
+    j = hub_json_parse(p, "{\"a\":[1,2,3]}", 13, 8, &err);
+    kept = json_incref(json_object_get(j, "a"));
+    hub_json_own(p, json_array());
+    ok(hub_json_own(p, NULL) == NULL, "hub_json_own(NULL) is NULL");
+    apr_pool_destroy(p);
+    ok(1, "pool with owned JSON destroyed");
+    is_int((long long)json_array_size(kept), 3,
+           "a reference taken before still lives");
+    json_decref(kept);
+
+    apr_pool_create(&p, parent);
+    j = hub_json_own(p, json_string("x"));
+    apr_pool_clear(p);
+    ok(1, "pool clear releases owned JSON");
+    apr_pool_destroy(p);
+    ok(1, "pool destroyed after clear: no double free");
+}
+
+static void test_str_or_null(apr_pool_t *p)
+{
+    json_t *s = hub_json_own(p, hub_json_str_or_null("v"));
+    json_t *n = hub_json_own(p, hub_json_str_or_null(NULL));
+    is_str(json_string_value(s), "v", "str_or_null of a string");
+    ok(json_is_null(n), "str_or_null of NULL is null");
+    is_str(hub_json_text(p, n), "null", "null as text");
+}
+
+int main(void)
+{
+    apr_pool_t *p;
+
+    apr_initialize();
+    apr_pool_create(&p, NULL);
+
+    test_depth();
+    test_parse_ok(p);
+    test_parse_errors(p);
+    test_ownership(p);
+    test_str_or_null(p);
+
+    apr_pool_destroy(p);
+    apr_terminate();
+    return done_testing();
+}

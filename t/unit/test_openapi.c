@@ -1,0 +1,185 @@
+/* Unit tests of hub_openapi: the document built from route/field tables. */
+#include <string.h>
+#include <apr_general.h>
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include "hub_json.h"
+#include "hub_openapi.h"
+#include "hub_profile.h"
+#include "hub_route.h"
+#include "hub_validate.h"
+#include "tap.h"
+
+static int op_dummy(hub_req_t *r) { (void)r; return 0; }
+
+static const char *const kinds[] = { "stdio", "http", NULL };
+
+static const hub_field_t server_fields[] = {
+    { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 64, NULL, "display name" },
+    { "port", HUB_T_INTEGER, HUB_F_REQUIRED, 1, 65535, NULL, NULL },
+    { "kind", HUB_T_STRING, 0, 0, 0, kinds, NULL },
+    { "tags", HUB_T_ARRAY, HUB_F_NULLABLE, 0, 0, NULL, NULL },
+    { "extra", HUB_T_ANY, 0, 0, 0, NULL, NULL },
+    { NULL, HUB_T_ANY, 0, 0, 0, NULL, NULL }
+};
+
+static const hub_route_t routes[] = {
+    { HUB_CAYLEX, HUB_M_GET, "/servers", op_dummy, NULL, 0, 0,
+      "List servers" },
+    { HUB_CAYLEX, HUB_M_POST, "/servers", op_dummy, server_fields, 0, 0,
+      "Create a server" },
+    { HUB_CAYLEX, HUB_M_GET, "/servers/:id", NULL, NULL, 0, 0, NULL },
+    { HUB_CAYLEX, HUB_M_DELETE, "/servers/{id}/tools/:tool", NULL, NULL,
+      0, 0, NULL },
+    { HUB_CAYLEX, HUB_M_GET, "/health", NULL, NULL, HUB_IN_PUBLIC, 0, NULL },
+    { HUB_CAYLEX, HUB_M_GET, "/debug", NULL, NULL, 0, HUB_ROUTE_DIAG, NULL },
+    { HUB_GOCLAW, HUB_M_GET, "/tools", NULL, NULL, 0, 0, NULL },
+    { HUB_GOCLAW, HUB_M_GET, "/servers", NULL, NULL, 0, 0, "goclaw list" },
+    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+};
+
+static json_t *build(apr_pool_t *p, unsigned profile, unsigned flags_ok)
+{
+    apr_array_header_t *t = apr_array_make(p, 1, sizeof(hub_route_table_t));
+    hub_route_table_t *tab = apr_array_push(t);
+    tab->owner = "hub_test";
+    tab->routes = routes;
+    return hub_json_own(p, hub_openapi_build(p, t, profile, flags_ok,
+                                             "1.2.3", "/caylex/api/v1"));
+}
+
+/* Text of the value at a JSON pointer-ish path of object keys, NULL when
+ * any step is missing. */
+static const char *at(apr_pool_t *p, json_t *doc, const char *const *keys)
+{
+    json_t *j = doc;
+    for (; j && *keys; keys++) {
+        j = json_object_get(j, *keys);
+    }
+    return j ? hub_json_text(p, j) : NULL;
+}
+
+#define AT(...) at(p, doc, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_paths(apr_pool_t *p)
+{
+    json_t *doc = build(p, HUB_CAYLEX, 0);
+    json_t *paths = json_object_get(doc, "paths");
+
+    ok(doc != NULL, "document built");
+    is_str(AT("openapi"), "\"3.0.3\"", "openapi version");
+    is_str(AT("info", "title"), "\"Caylex API Service\"",
+           "info.title is the profile's title");
+    is_str(json_string_value(json_object_get(json_object_get(doc, "info"),
+                                             "title")),
+           hub_profile_title(HUB_CAYLEX), "  ... from hub_profile_title");
+    is_str(AT("info", "version"), "\"1.2.3\"", "info.version as given");
+    is_str(hub_json_text(p, json_object_get(doc, "servers")),
+           "[{\"url\":\"/caylex/api/v1\"}]", "servers url as given");
+
+    is_int((long long)json_object_size(paths), 4,
+           "four caylex paths (diag and goclaw left out)");
+    ok(json_object_get(paths, "/servers/{id}") != NULL,
+       ":id becomes {id}");
+    ok(json_object_get(paths, "/servers/:id") == NULL,
+       "no :id path left");
+    ok(json_object_get(paths, "/servers/{id}/tools/{tool}") != NULL,
+       "mixed {id} and :tool both in braces");
+    ok(json_object_get(paths, "/tools") == NULL,
+       "goclaw-only path absent from caylex");
+    ok(json_object_get(paths, "/debug") == NULL,
+       "DIAG route absent without flags_ok");
+    is_int((long long)json_object_size(json_object_get(paths, "/servers")), 2,
+           "/servers has get and post");
+    is_str(AT("paths", "/servers", "get", "summary"), "\"List servers\"",
+           "summary of the caylex row, not the goclaw one");
+    ok(AT("paths", "/servers", "get", "operationId") != NULL,
+       "operationId present");
+    is_str(AT("paths", "/health", "get", "security"), "[]",
+           "public route: empty security");
+    is_str(AT("paths", "/servers", "get", "security"), NULL,
+           "other routes: no security override");
+}
+
+static void test_params(apr_pool_t *p)
+{
+    json_t *doc = build(p, HUB_CAYLEX, 0);
+
+    is_str(AT("paths", "/servers/{id}", "get", "parameters"),
+           "[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
+           "\"schema\":{\"type\":\"string\"}}]", "path parameter id listed");
+    is_str(AT("paths", "/servers/{id}/tools/{tool}", "delete", "parameters"),
+           "[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
+           "\"schema\":{\"type\":\"string\"}},{\"name\":\"tool\",\"in\":"
+           "\"path\",\"required\":true,\"schema\":{\"type\":\"string\"}}]",
+           "two path parameters, in order");
+    is_str(AT("paths", "/servers", "get", "parameters"), NULL,
+           "no parameters key without path parameters");
+}
+
+static void test_body(apr_pool_t *p)
+{
+    json_t *doc = build(p, HUB_CAYLEX, 0);
+    const char *schema = AT("paths", "/servers", "post", "requestBody",
+                            "content", "application/json", "schema");
+
+    is_str(AT("paths", "/servers", "post", "requestBody", "required"), "true",
+           "requestBody required");
+    is_str(schema,
+           "{\"type\":\"object\",\"properties\":{"
+           "\"name\":{\"type\":\"string\",\"description\":\"display name\","
+           "\"minLength\":1,\"maxLength\":64},"
+           "\"port\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":65535},"
+           "\"kind\":{\"type\":\"string\",\"enum\":[\"stdio\",\"http\"]},"
+           "\"tags\":{\"type\":\"array\",\"nullable\":true},"
+           "\"extra\":{}},"
+           "\"required\":[\"name\",\"port\"]}",
+           "body schema: types, bounds, enum, nullable, required list");
+    is_str(AT("paths", "/servers", "get", "requestBody"), NULL,
+           "no requestBody without a field table");
+}
+
+static void test_flags_profiles(apr_pool_t *p)
+{
+    json_t *doc = build(p, HUB_CAYLEX, HUB_ROUTE_DIAG);
+    ok(AT("paths", "/debug", "get") != NULL,
+       "DIAG route present with flags_ok");
+
+    doc = build(p, HUB_GOCLAW, 0);
+    is_int((long long)json_object_size(json_object_get(doc, "paths")), 2,
+           "goclaw document: its two paths only");
+    is_str(AT("paths", "/servers", "get", "summary"), "\"goclaw list\"",
+           "goclaw /servers is goclaw's row");
+    is_str(AT("info", "title"), "\"GoClaw Gateway API\"", "goclaw title");
+
+    doc = build(p, HUB_G4F, 0);
+    is_str(AT("paths"), "{}", "profile without routes: empty paths");
+}
+
+static void test_path_conversion(apr_pool_t *p)
+{
+    is_str(hub_openapi_path(p, "/a/:b/c/:d"), "/a/{b}/c/{d}",
+           ":params become {params}");
+    is_str(hub_openapi_path(p, "/a/{b}"), "/a/{b}", "{params} unchanged");
+    is_str(hub_openapi_path(p, "/a:b/c"), "/a:b/c",
+           "a colon inside a segment is literal");
+    is_str(hub_openapi_path(p, "/"), "/", "root unchanged");
+}
+
+int main(void)
+{
+    apr_pool_t *p;
+
+    apr_initialize();
+    apr_pool_create(&p, NULL);
+
+    test_paths(p);
+    test_params(p);
+    test_body(p);
+    test_flags_profiles(p);
+    test_path_conversion(p);
+
+    apr_pool_destroy(p);
+    apr_terminate();
+    return done_testing();
+}
