@@ -53,7 +53,8 @@ pg_stop() {
 # pg_psql PORT PASSFILE USER DB ARGS...: psql over TCP
 pg_psql() {
     local port=$1 passfile=$2 user=$3 db=$4; shift 4
-    PGPASSWORD=$(cat "$passfile") psql -X -q -v ON_ERROR_STOP=1 \
+    PGPASSWORD=$(cat "$passfile") PGOPTIONS='-c client_min_messages=warning' \
+        psql -X -q -v ON_ERROR_STOP=1 \
         -h 127.0.0.1 -p "$port" -U "$user" -d "$db" "$@"
 }
 
