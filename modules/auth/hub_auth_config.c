@@ -1,4 +1,7 @@
 /* The directives of a hub <Location>: HubApi and the input limits. */
+#include <errno.h>
+#include <stdlib.h>
+#include <apr_fnmatch.h>
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_profile.h"
@@ -12,10 +15,13 @@ static const char *set_api(cmd_parms *cmd, void *dconf, const char *arg)
                             "of patchwork, caylex, goclaw, toolhub, g4f)",
                             arg);
     }
-    /* profiles sit at a URL prefix: a <Location> with a plain path */
+    /* profiles sit at a URL prefix: a <Location> with a plain path, not
+     * a regular expression (<Location ~ ...>) nor a wildcard pattern */
     if (!cmd->directive->parent
         || strcasecmp(cmd->directive->parent->directive, "<Location")
-        || !cmd->path || cmd->path[0] != '/') {
+        || cmd->directive->parent->args[0] == '~'
+        || !cmd->path || cmd->path[0] != '/'
+        || apr_fnmatch_test(cmd->path)) {
         return "HubApi belongs in a <Location> with a plain path prefix";
     }
     c->profiles |= bit;
@@ -39,11 +45,14 @@ static const char *set_max_body(cmd_parms *cmd HUB_UNUSED, void *dconf, const ch
 static const char *set_max_depth(cmd_parms *cmd HUB_UNUSED, void *dconf, const char *arg)
 {
     hub_loc_conf_t *c = dconf;
-    int v = atoi(arg);
-    if (v < 1 || v > 1000) {
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || v < 1 || v > 1000) {
         return "HubMaxJsonDepth must be from 1 to 1000";
     }
-    c->max_depth = v;
+    c->max_depth = (int)v;
     return NULL;
 }
 

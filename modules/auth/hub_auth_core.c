@@ -7,11 +7,7 @@
 #include "hub_profile.h"
 #include "hub_time.h"
 #include "mod_hub_auth.h"
-#include "hub_config.h"
-
-#ifndef HUB_BUILD
-#define HUB_BUILD "unknown"
-#endif
+#include "hub_build.h"
 
 const hub_stmt_t hub_auth_core_stmts[] = {
     { "hub_core_ping", "SELECT 1 AS ok" },

@@ -178,13 +178,17 @@ static int is_json_type(const char *ct)
                && !strncasecmp(ct + n - 5, "+json", 5));
 }
 
-/* Read the whole body up to `limit` bytes.  Returns OK, or the status to
- * answer: 413 when over the limit, 400 when the client broke off. */
+/* Read the whole body, refusing it once it passes `limit` bytes (on the
+ * declared Content-Length first, then on what actually arrives, for
+ * chunked bodies).  Memory grows with the body, not with the limit.
+ * Returns OK, or the status to answer: 413 over the limit, 400 when the
+ * client broke off. */
 static int read_body(request_rec *r, apr_off_t limit, char **buf,
                      apr_size_t *len)
 {
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
-                                                r->connection->bucket_alloc);
+    apr_bucket_alloc_t *ba = r->connection->bucket_alloc;
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, ba);
+    apr_bucket_brigade *all = apr_brigade_create(r->pool, ba);
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_off_t total = 0;
     int seen_eos = 0;
@@ -192,9 +196,8 @@ static int read_body(request_rec *r, apr_off_t limit, char **buf,
     if (cl && apr_atoi64(cl) > limit) {
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
-    *buf = apr_palloc(r->pool, (apr_size_t)limit + 1);
     while (!seen_eos) {
-        apr_bucket *b;
+        apr_off_t n = 0;
         apr_status_t rv = ap_get_brigade(r->input_filters, bb,
                                          AP_MODE_READBYTES, APR_BLOCK_READ,
                                          HUGE_STRING_LEN);
@@ -202,29 +205,47 @@ static int read_body(request_rec *r, apr_off_t limit, char **buf,
             return rv == AP_FILTER_ERROR ? HTTP_REQUEST_ENTITY_TOO_LARGE
                                          : HTTP_BAD_REQUEST;
         }
-        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
-             b = APR_BUCKET_NEXT(b)) {
-            const char *data;
-            apr_size_t n;
-            if (APR_BUCKET_IS_EOS(b)) {
-                seen_eos = 1;
-                break;
-            }
-            if (apr_bucket_read(b, &data, &n, APR_BLOCK_READ)
-                != APR_SUCCESS) {
-                return HTTP_BAD_REQUEST;
-            }
-            if (total + (apr_off_t)n > limit) {
-                return HTTP_REQUEST_ENTITY_TOO_LARGE;
-            }
-            memcpy(*buf + total, data, n);
-            total += n;
+        if (!APR_BRIGADE_EMPTY(bb)
+            && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+            seen_eos = 1;
+        }
+        if (apr_brigade_length(bb, 1, &n) != APR_SUCCESS) {
+            return HTTP_BAD_REQUEST;
+        }
+        total += n;
+        if (total > limit) {
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        }
+        if (ap_save_brigade(NULL, &all, &bb, r->pool) != APR_SUCCESS) {
+            return HTTP_BAD_REQUEST;
         }
         apr_brigade_cleanup(bb);
     }
-    (*buf)[total] = '\0';
-    *len = (apr_size_t)total;
+    if (apr_brigade_pflatten(all, buf, len, r->pool) != APR_SUCCESS) {
+        return HTTP_BAD_REQUEST;
+    }
+    apr_brigade_cleanup(all);
     return OK;
+}
+
+/* A body that is not JSON; FastAPI (Caylex) reports it as a validation
+ * item of type json_invalid. */
+static int fail_malformed(hub_req_t *hr, const char *message)
+{
+    hub_error_t e = { 0 };
+    e.status = hub_error_status_malformed(hr->profile);
+    e.code = "INVALID_JSON";
+    e.message = message;
+    if (hr->profile & HUB_CAYLEX) {
+        hub_invalid_t *inv;
+        e.invalid = apr_array_make(hr->pool, 1, sizeof(hub_invalid_t));
+        inv = apr_array_push(e.invalid);
+        inv->field = NULL;
+        inv->type = "json_invalid";
+        inv->msg = message;
+        e.loc_root = "body";
+    }
+    return send_error(hr, &e);
 }
 
 /* Content type, size, JSON syntax and depth, then the route's fields. */
@@ -232,7 +253,7 @@ static int take_body(hub_req_t *hr)
 {
     request_rec *r = hr->r;
     apr_off_t limit = hub_conf_max_body(hr->conf);
-    hub_json_error_t jerr;
+    hub_json_error_t jerr = { 0 };
     apr_array_header_t *problems;
     char *buf = NULL;
     apr_size_t len = 0;
@@ -253,27 +274,16 @@ static int take_body(hub_req_t *hr)
     if (rc != OK) {
         return hub_fail(hr, rc, "BAD_REQUEST", "request body incomplete");
     }
-    hr->body = hub_json_parse(r->pool, buf, len, hub_conf_max_depth(hr->conf),
-                              &jerr);
+    hr->body = len ? hub_json_parse(r->pool, buf, len,
+                                    hub_conf_max_depth(hr->conf), &jerr)
+                   : NULL;
     if (!hr->body) {
-        hub_error_t e = { 0 };
-        hub_invalid_t *inv;
-        e.status = hub_error_status_malformed(hr->profile);
-        e.code = "INVALID_JSON";
-        e.message = jerr.depth_exceeded
+        return fail_malformed(hr, len == 0
+            ? "request body is empty; a JSON document is required"
+            : jerr.depth_exceeded
             ? apr_pstrdup(r->pool, jerr.text)
             : apr_psprintf(r->pool, "malformed JSON at line %d column %d: "
-                           "%s", jerr.line, jerr.column, jerr.text);
-        if (hr->profile & HUB_CAYLEX) {
-            /* FastAPI reports a JSON decode error as a validation item */
-            e.invalid = apr_array_make(r->pool, 1, sizeof(hub_invalid_t));
-            inv = apr_array_push(e.invalid);
-            inv->field = NULL;
-            inv->type = "json_invalid";
-            inv->msg = e.message;
-            e.loc_root = "body";
-        }
-        return send_error(hr, &e);
+                           "%s", jerr.line, jerr.column, jerr.text));
     }
     problems = apr_array_make(r->pool, 4, sizeof(hub_invalid_t));
     if (hub_validate(hr->body, hr->route->body, r->pool, problems)) {

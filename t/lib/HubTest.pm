@@ -134,11 +134,18 @@ sub start {
         if (!$pid) {
             open STDOUT, '>>', "$self->{work}/httpd.out";
             open STDERR, '>&', \*STDOUT;
-            exec '/usr/sbin/apache2', '-f', $self->{conf_file}, '-DFOREGROUND';
+            # HUB_VALGRIND=1: one process (-X) under memcheck; the log is
+            # checked when the test ends (DESTROY)
+            my @vg = $ENV{HUB_VALGRIND}
+                ? ('valgrind', '--leak-check=full', '--errors-for-leak-kinds=definite',
+                   '--num-callers=30', "--log-file=$self->{work}/valgrind.log")
+                : ();
+            exec @vg, '/usr/sbin/apache2', '-f', $self->{conf_file},
+                 $ENV{HUB_VALGRIND} ? '-X' : '-DFOREGROUND';
             exit 127;
         }
         $self->{pid} = $pid;
-        my $deadline = time + 15;
+        my $deadline = time + ($ENV{HUB_VALGRIND} ? 90 : 15);
         while (time < $deadline) {
             if (waitpid($pid, WNOHANG) == $pid) {
                 delete $self->{pid};
@@ -160,7 +167,7 @@ sub stop_httpd {
     my ($self) = @_;
     my $pid = delete $self->{pid} or return;
     kill 'TERM', $pid;
-    my $deadline = time + 10;
+    my $deadline = time + ($ENV{HUB_VALGRIND} ? 60 : 10);
     while (time < $deadline) {
         return if waitpid($pid, WNOHANG) == $pid;
         sleep 0.05;
@@ -226,6 +233,13 @@ sub DESTROY {
     my ($self) = @_;
     local ($?, $@);
     $self->stop_httpd;
+    if ($ENV{HUB_VALGRIND}) {
+        my $vg = $self->slurp("$self->{work}/valgrind.log");
+        my ($errors) = $vg =~ /ERROR SUMMARY: (\d+) errors/;
+        my ($lost) = $vg =~ /definitely lost: ([\d,]+) bytes/;
+        print STDERR "# valgrind: ", ($errors // '?'), " errors, ",
+            ($lost // 0), " bytes definitely lost ($self->{work}/valgrind.log)\n";
+    }
     if ($self->{pg_dir}) {
         eval { $self->pg_stop };
     }
