@@ -146,7 +146,7 @@ static int g4f_capabilities(hub_req_t *hr)
         "features", features, "limits",
         "max_body_bytes", (json_int_t)hub_conf_max_body(hr->conf),
         "max_json_depth", hub_conf_max_depth(hr->conf),
-        "stats_window_max_s", HUB_STATS_SECONDS - 1));
+        "stats_window_max_s", HUB_STATS_WINDOW_MAX));
 }
 
 const hub_route_t hub_auth_core_routes[] = {

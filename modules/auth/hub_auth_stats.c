@@ -96,7 +96,8 @@ static int server_stats(hub_req_t *hr)
     host_rates_t rates = { 0 };
     apr_uint64_t used = 0, total = 0;
     long window;
-    const char *err = hub_parse_long(hub_query(hr, "window_s"), 1, 3600, 60,
+    const char *err = hub_parse_long(hub_query(hr, "window_s"), 1,
+                                     HUB_STATS_WINDOW_MAX, 60,
                                      &window);
     if (err) {
         apr_array_header_t *problems = apr_array_make(hr->pool, 1,

@@ -7,7 +7,11 @@
 #include <apr.h>
 #include <apr_time.h>
 
-#define HUB_STATS_SECONDS 3600
+/* the longest window, in whole seconds */
+#define HUB_STATS_WINDOW_MAX 3600
+/* one slot more than the longest window: the current second is still
+ * being written while a full window of past seconds is read */
+#define HUB_STATS_SECONDS (HUB_STATS_WINDOW_MAX + 1)
 /* latency buckets: bucket i holds durations below 16us * 2^((i+1)/3);
  * the last one is open-ended (about 42 s and above) */
 #define HUB_STATS_BUCKETS 64

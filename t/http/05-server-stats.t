@@ -36,7 +36,9 @@ ok($s->{cpu}{pct} >= 0 && $s->{cpu}{pct} <= 100, 'cpu.pct is a percentage');
 ok(exists $s->{gpu}{$_} && !defined $s->{gpu}{$_}, "gpu.$_ is null (no GPU readable)")
     for qw(pct vram_used_bytes vram_total_bytes);
 ok(defined $s->{network}{$_} && $s->{network}{$_} >= 0, "network.$_") for qw(rx_bps tx_bps);
-is($s->{window_s}, 5, 'window echoed');
+is($s->{window_s}, 5, "window echoed");
+is($hub->get("/g4f/api/v1/capabilities")->{json}{limits}{stats_window_max_s}, 3600,
+   "capabilities give the longest window");
 
 # default window, and the window's bounds
 is($hub->get('/g4f/api/v1/server/stats')->{json}{window_s}, 60, 'default window 60 s');

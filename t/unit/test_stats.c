@@ -152,6 +152,20 @@ static void test_slot_reuse(hub_stats_t *st)
        HUB_STATS_SECONDS - 1, s.rps);
 }
 
+/* the longest window a client may ask for reaches back a full hour */
+static void test_full_window(hub_stats_t *st)
+{
+    hub_stats_summary_t s, t;
+    hub_stats_record(st, ago(HUB_STATS_WINDOW_MAX, 0), FAST_US);
+    hub_stats_summarize(st, NOW, HUB_STATS_WINDOW_MAX, &s);
+    ok(s.count >= 1, "a request %d s ago is inside the %d s window",
+       HUB_STATS_WINDOW_MAX, HUB_STATS_WINDOW_MAX);
+    hub_stats_summarize(st, NOW, HUB_STATS_WINDOW_MAX - 1, &s);
+    hub_stats_summarize(st, NOW, HUB_STATS_WINDOW_MAX, &t);
+    is_int((long long)(t.count - s.count), 1,
+           "and only in a window that long");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -174,6 +188,7 @@ int main(void)
         return 1;
     }
     test_slot_reuse(st);
+    test_full_window(st);
     free(st);
 
     apr_pool_destroy(p);
