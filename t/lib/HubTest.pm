@@ -217,12 +217,25 @@ sub unexpected_log_errors {
     return @bad;
 }
 
-# The test's closing check: no error in the log it did not expect.
+# The test's closing check: no error in the log it did not expect; under
+# HUB_VALGRIND also no memory error or definite leak in the httpd run.
 sub log_is_clean {
     my ($self, @allowed) = @_;
+    $self->valgrind_is_clean if $ENV{HUB_VALGRIND};
     my @bad = $self->unexpected_log_errors(@allowed);
     ok(!@bad, 'error log has no unexpected errors')
         or diag(join "\n", @bad);
+}
+
+sub valgrind_is_clean {
+    my ($self) = @_;
+    $self->stop_httpd;     # valgrind writes its summary when httpd exits
+    my $log = "$self->{work}/valgrind.log";
+    my $vg = $self->slurp($log);
+    my ($errors) = $vg =~ /ERROR SUMMARY: (\d+) errors/;
+    my ($lost) = $vg =~ /definitely lost: ([\d,]+) bytes/;
+    is($errors, 0, 'valgrind: no memory errors') or diag("see $log");
+    is($lost // 0, 0, 'valgrind: nothing definitely lost') or diag("see $log");
 }
 
 # For tests with private_pg: stop and start the database under the hub.
@@ -233,13 +246,7 @@ sub DESTROY {
     my ($self) = @_;
     local ($?, $@);
     $self->stop_httpd;
-    if ($ENV{HUB_VALGRIND}) {
-        my $vg = $self->slurp("$self->{work}/valgrind.log");
-        my ($errors) = $vg =~ /ERROR SUMMARY: (\d+) errors/;
-        my ($lost) = $vg =~ /definitely lost: ([\d,]+) bytes/;
-        print STDERR "# valgrind: ", ($errors // '?'), " errors, ",
-            ($lost // 0), " bytes definitely lost ($self->{work}/valgrind.log)\n";
-    }
+
     if ($self->{pg_dir}) {
         eval { $self->pg_stop };
     }
