@@ -4,6 +4,7 @@
 #include <apr_fnmatch.h>
 #include <apr_strings.h>
 #include "hub_auth_private.h"
+#include "hub_crypto.h"
 #include "hub_profile.h"
 
 static const char *set_api(cmd_parms *cmd, void *dconf, const char *arg)
@@ -62,7 +63,123 @@ static const char *set_diag(cmd_parms *cmd HUB_UNUSED, void *dconf, int flag)
     return NULL;
 }
 
+void *hub_auth_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
+{
+    hub_auth_srv_t *c = apr_pcalloc(p, sizeof(*c));
+    c->gateway_open = HUB_UNSET;
+    return c;
+}
+
+void *hub_auth_srv_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const hub_auth_srv_t *base = basev, *add = addv;
+    hub_auth_srv_t *c = apr_pcalloc(p, sizeof(*c));
+    c->gateway_token_file = add->gateway_token_file ? add->gateway_token_file
+                                                    : base->gateway_token_file;
+    c->gateway_tenant = add->gateway_tenant ? add->gateway_tenant
+                                            : base->gateway_tenant;
+    c->gateway_open = add->gateway_open != HUB_UNSET ? add->gateway_open
+                                                     : base->gateway_open;
+    return c;
+}
+
+const hub_auth_srv_t *hub_auth_srv(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &hub_auth_module);
+}
+
+const char *hub_auth_gateway_tenant(const hub_auth_srv_t *c)
+{
+    return c->gateway_tenant ? c->gateway_tenant : "admin";
+}
+
+int hub_auth_gateway_open(const hub_auth_srv_t *c)
+{
+    return c->gateway_open == HUB_UNSET ? 0 : c->gateway_open;
+}
+
+/* The token file is read once, as root, before the children start: only
+ * its SHA-256 stays in memory. */
+int hub_auth_config_load(apr_pool_t *p, server_rec *s)
+{
+    for (; s; s = s->next) {
+        hub_auth_srv_t *c = ap_get_module_config(s->module_config,
+                                                 &hub_auth_module);
+        char *text;
+        apr_file_t *f;
+        apr_finfo_t fi;
+        apr_size_t n;
+        apr_status_t rv;
+
+        if (!c->gateway_token_file) {
+            if (hub_auth_gateway_open(c)) {
+                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "HUB00102: "
+                             "HubGatewayAuthDisabled On: GoClaw routes "
+                             "answer without credentials, as an admin of "
+                             "tenant '%s'", hub_auth_gateway_tenant(c));
+            }
+            continue;
+        }
+        rv = apr_file_open(&f, c->gateway_token_file, APR_FOPEN_READ, 0, p);
+        if (rv == APR_SUCCESS) {
+            rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+        }
+        if (rv != APR_SUCCESS || fi.size < 16 || fi.size > 4096) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00103: "
+                         "HubGatewayToken %s: cannot read a token of 16 to "
+                         "4096 bytes from it", c->gateway_token_file);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        text = apr_palloc(p, (apr_size_t)fi.size + 1);
+        n = (apr_size_t)fi.size;
+        apr_file_read_full(f, text, n, &n);
+        apr_file_close(f);
+        while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'
+                     || text[n - 1] == ' ')) {
+            n--;
+        }
+        c->gateway_token_hash = hub_sha256_hex(p, text, n);
+        memset(text, 0, (apr_size_t)fi.size);
+    }
+    return OK;
+}
+
+static const char *set_gateway_token(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                     const char *arg)
+{
+    hub_auth_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                             &hub_auth_module);
+    c->gateway_token_file = ap_server_root_relative(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_gateway_tenant(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                      const char *arg)
+{
+    hub_auth_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                             &hub_auth_module);
+    c->gateway_tenant = arg;
+    return NULL;
+}
+
+static const char *set_gateway_open(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                    int flag)
+{
+    hub_auth_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                             &hub_auth_module);
+    c->gateway_open = flag;
+    return NULL;
+}
+
 const command_rec hub_auth_cmds[] = {
+    AP_INIT_TAKE1("HubGatewayToken", set_gateway_token, NULL, RSRC_CONF,
+                  "file holding GoClaw's gateway token (admin access)"),
+    AP_INIT_TAKE1("HubGatewayTenant", set_gateway_tenant, NULL, RSRC_CONF,
+                  "slug of the tenant the gateway token acts in "
+                  "(default admin)"),
+    AP_INIT_FLAG("HubGatewayAuthDisabled", set_gateway_open, NULL, RSRC_CONF,
+                 "GoClaw routes without credentials when no token is set "
+                 "(default Off)"),
     AP_INIT_ITERATE("HubApi", set_api, NULL, ACCESS_CONF,
                     "API profiles served here: patchwork caylex goclaw "
                     "toolhub g4f"),

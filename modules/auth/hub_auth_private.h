@@ -20,9 +20,64 @@ extern module AP_MODULE_DECLARE_DATA hub_auth_module;
 
 #define HUB_VERSION "0.1.0"
 
+/* the server-wide configuration of mod_hub_auth */
+typedef struct hub_auth_srv {
+    const char *gateway_token_file;   /* HubGatewayToken */
+    const char *gateway_token_hash;   /* SHA-256 of its content, read at start */
+    const char *gateway_tenant;       /* HubGatewayTenant */
+    int gateway_open;                 /* HubGatewayAuthDisabled, HUB_UNSET */
+} hub_auth_srv_t;
+
 /* hub_auth_config.c */
 extern const command_rec hub_auth_cmds[];
 const hub_loc_conf_t *hub_auth_conf(request_rec *r);
+const hub_auth_srv_t *hub_auth_srv(server_rec *s);
+void *hub_auth_srv_create(apr_pool_t *p, server_rec *s);
+void *hub_auth_srv_merge(apr_pool_t *p, void *base, void *add);
+/* read the gateway token files while still root; 0 or an error status */
+int hub_auth_config_load(apr_pool_t *p, server_rec *s);
+const char *hub_auth_gateway_tenant(const hub_auth_srv_t *c);
+int hub_auth_gateway_open(const hub_auth_srv_t *c);
+
+/* per-request state: the route matched and the caller */
+typedef struct hub_auth_req {
+    hub_match_t *match;
+    const hub_principal_t *who;
+    int identified;                   /* who was looked for already */
+} hub_auth_req_t;
+hub_auth_req_t *hub_auth_req(request_rec *r);
+
+/* hub_auth_identify.c */
+extern const hub_stmt_t hub_auth_identify_stmts[];
+const hub_principal_t *hub_auth_identify(request_rec *r);
+
+/* hub_auth_keys.c: API keys, shared by the Patchwork and GoClaw shapes */
+extern const hub_stmt_t hub_auth_keys_stmts[];
+typedef struct hub_key_new {
+    const char *name;
+    unsigned scopes;
+    int is_prod;
+    long expires_in;                  /* seconds, 0: never */
+} hub_key_new_t;
+/* Create a key in the caller's tenant; *row gets the stored row (id,
+ * name, prefix, scopes, is_prod, expires_at, created_at) and *raw the key,
+ * which exists nowhere else. */
+hub_db_status_e hub_auth_key_create(hub_req_t *hr, const hub_key_new_t *k,
+                                    hub_rows_t **row, const char **raw);
+/* Keys of a tenant; active_only for Patchwork's listing. */
+hub_db_status_e hub_auth_keys_list(hub_req_t *hr, const char *tenant_id,
+                                   int active_only, hub_rows_t **rows);
+/* Revoke a key of the caller's tenant: HUB_DB_OK with *found 0 when no
+ * such live key (or not a UUID). */
+hub_db_status_e hub_auth_key_revoke(hub_req_t *hr, const char *id,
+                                    int *found);
+/* Answer for a failed hub_db_* call, in the profile's envelope. */
+int hub_auth_db_fail(hub_req_t *hr, hub_db_status_e st);
+
+/* the profiles' identity endpoints */
+extern const hub_route_t hub_auth_patchwork_routes[];
+extern const hub_stmt_t hub_auth_patchwork_stmts[];
+extern const hub_route_t hub_auth_goclaw_routes[];
 
 /* hub_auth_router.c: the registry and the request hooks */
 void hub_auth_router_hooks(void);

@@ -31,9 +31,27 @@ static const apr_array_header_t *hub_auth_route_tables(void)
     return tables;
 }
 
+hub_auth_req_t *hub_auth_req(request_rec *r)
+{
+    hub_auth_req_t *ar = ap_get_module_config(r->request_config,
+                                              &hub_auth_module);
+    if (!ar) {
+        ar = apr_pcalloc(r->pool, sizeof(*ar));
+        ap_set_module_config(r->request_config, &hub_auth_module, ar);
+    }
+    return ar;
+}
+
 static const hub_match_t *hub_auth_match(request_rec *r)
 {
-    return ap_get_module_config(r->request_config, &hub_auth_module);
+    hub_auth_req_t *ar = ap_get_module_config(r->request_config,
+                                              &hub_auth_module);
+    return ar ? ar->match : NULL;
+}
+
+static const hub_principal_t *hub_auth_principal(request_rec *r)
+{
+    return hub_auth_identify(r);
 }
 
 static const hub_loc_conf_t *hub_auth_loc_conf(request_rec *r)
@@ -54,18 +72,23 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
 }
 
 /* Runs before mod_dbd's post_config, which collects prepared statements. */
-static int post_config(apr_pool_t *pconf HUB_UNUSED, apr_pool_t *plog HUB_UNUSED,
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
 {
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_core_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_docs_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_stats_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_diag_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_patchwork_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_goclaw_routes);
     hub_db_prepare_all(s, hub_auth_core_stmts);
+    hub_db_prepare_all(s, hub_auth_identify_stmts);
+    hub_db_prepare_all(s, hub_auth_keys_stmts);
+    hub_db_prepare_all(s, hub_auth_patchwork_stmts);
     hub_auth_started();
     /* hub_request.c's copy in this module needs the optional functions */
     hub_dispatch_register(HUB_REGISTRY_OWNER, NULL);
-    return OK;
+    return hub_auth_config_load(pconf, s);
 }
 
 static int translate(request_rec *r)
@@ -87,7 +110,7 @@ static int translate(request_rec *r)
                            hub_method_of(r), rel, r->pool, m)) {
         return DECLINED;
     }
-    ap_set_module_config(r->request_config, &hub_auth_module, m);
+    hub_auth_req(r)->match = m;
     r->handler = HUB_HANDLER;
     r->filename = apr_pstrcat(r->pool, "hub:", r->uri, NULL);
     return OK;
@@ -118,4 +141,5 @@ void hub_auth_router_hooks(void)
     APR_REGISTER_OPTIONAL_FN(hub_auth_loc_conf);
     APR_REGISTER_OPTIONAL_FN(hub_auth_add_routes);
     APR_REGISTER_OPTIONAL_FN(hub_auth_route_tables);
+    APR_REGISTER_OPTIONAL_FN(hub_auth_principal);
 }

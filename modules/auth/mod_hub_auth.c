@@ -16,8 +16,8 @@ AP_DECLARE_MODULE(hub_auth) = {
     STANDARD20_MODULE_STUFF,
     hub_conf_create,
     hub_conf_merge,
-    NULL,
-    NULL,
+    hub_auth_srv_create,
+    hub_auth_srv_merge,
     hub_auth_cmds,
     register_hooks,
     AP_MODULE_FLAG_NONE

@@ -162,8 +162,10 @@ hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
     rows = apr_pcalloc(r->pool, sizeof(*rows));
     rows->ncols = apr_dbd_num_cols(dbd->driver, res);
     rows->cols = apr_pcalloc(r->pool, sizeof(char *) * (rows->ncols + 1));
+    /* copied: the driver frees its result once the last row is read */
     for (c = 0; c < rows->ncols; c++) {
-        rows->cols[c] = apr_dbd_get_name(dbd->driver, res, c);
+        const char *name = apr_dbd_get_name(dbd->driver, res, c);
+        rows->cols[c] = apr_pstrdup(r->pool, name ? name : "");
     }
     rows->rows = apr_array_make(r->pool, 8, sizeof(const char **));
     /* read to the end (-1), or the driver keeps the result */
@@ -190,18 +192,4 @@ hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st,
         *affected = n;
     }
     return rc;
-}
-
-const char *hub_rows_get(const hub_rows_t *rows, int i, const char *col)
-{
-    int c;
-    if (i < 0 || i >= rows->rows->nelts) {
-        return NULL;
-    }
-    for (c = 0; c < rows->ncols; c++) {
-        if (!strcmp(rows->cols[c], col)) {
-            return APR_ARRAY_IDX(rows->rows, i, const char **)[c];
-        }
-    }
-    return NULL;
 }

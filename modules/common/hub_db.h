@@ -8,6 +8,7 @@
 
 #include <httpd.h>
 #include <apr_tables.h>
+#include "hub_rows.h"
 
 typedef struct hub_stmt {
     const char *label;       /* lowercase: the pgsql driver folds labels */
@@ -21,12 +22,6 @@ typedef enum {
     HUB_DB_ERROR             /* anything else: logged, 500 */
 } hub_db_status_e;
 
-typedef struct hub_rows {
-    int ncols;
-    const char **cols;               /* column names */
-    apr_array_header_t *rows;        /* const char ** per row, NULL = SQL NULL */
-} hub_rows_t;
-
 /* Hand a NULL-label-ended table to mod_dbd (ap_dbd_prepare); call from a
  * post_config that runs before mod_dbd's. */
 void hub_db_prepare_all(server_rec *s, const hub_stmt_t *stmts);
@@ -38,9 +33,6 @@ hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
 /* Run a statement that returns no rows; *affected may be NULL. */
 hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st,
                             int *affected, int nargs, const char **args);
-
-/* The value of a column by name in row i, NULL when absent or SQL NULL. */
-const char *hub_rows_get(const hub_rows_t *rows, int i, const char *col);
 
 /* The HTTP status for a failed hub_db_* call. */
 int hub_db_http_status(hub_db_status_e st);

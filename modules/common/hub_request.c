@@ -33,6 +33,7 @@ int hub_method_of(const request_rec *r)
 
 static APR_OPTIONAL_FN_TYPE(hub_auth_match) *match_fn;
 static APR_OPTIONAL_FN_TYPE(hub_auth_loc_conf) *conf_fn;
+static APR_OPTIONAL_FN_TYPE(hub_auth_principal) *who_fn;
 
 void hub_dispatch_register(const char *owner, const hub_route_t *routes)
 {
@@ -40,6 +41,7 @@ void hub_dispatch_register(const char *owner, const hub_route_t *routes)
         APR_RETRIEVE_OPTIONAL_FN(hub_auth_add_routes);
     match_fn = APR_RETRIEVE_OPTIONAL_FN(hub_auth_match);
     conf_fn = APR_RETRIEVE_OPTIONAL_FN(hub_auth_loc_conf);
+    who_fn = APR_RETRIEVE_OPTIONAL_FN(hub_auth_principal);
     if (add) {
         add(owner, routes);
     }
@@ -335,6 +337,25 @@ int hub_dispatch(request_rec *r, const char *owner)
         return hub_fail(hr, HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
                         "method %s not allowed here; allowed: %s", r->method,
                         hub_methods_allow(r->pool, m->allow));
+    }
+    if (!(m->route->ways_in & HUB_IN_PUBLIC)) {
+        const hub_principal_t *who = who_fn ? who_fn(r) : NULL;
+        if (who && who->unavailable) {
+            return hub_fail_unavailable(hr);
+        }
+        if (!who || !(who->via & m->route->ways_in)) {
+            /* the body is not read: answer and close rather than drain */
+            r->connection->keepalive = AP_CONN_CLOSE;
+            apr_table_setn(r->headers_out, "WWW-Authenticate",
+                           "Bearer realm=\"mod_hub\"");
+            return hub_fail(hr, HTTP_UNAUTHORIZED,
+                            hr->profile == HUB_TOOLHUB ? "INVALID_TOKEN"
+                                                       : "UNAUTHORIZED",
+                            who ? "these credentials are not accepted here"
+                                : "authentication required: missing, "
+                                  "invalid, expired or revoked credentials");
+        }
+        hr->who = who;
     }
     ap_args_to_table(r, &hr->query);
     if (method_has_body(m->route->method) && m->route->body) {

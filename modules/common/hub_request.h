@@ -6,6 +6,7 @@
 #include <httpd.h>
 #include <jansson.h>
 #include "hub_conf.h"
+#include "hub_principal.h"
 #include "hub_route.h"
 
 struct hub_req {
@@ -19,6 +20,7 @@ struct hub_req {
     json_t *body;                  /* validated body, NULL when none */
     const char *request_id;
     const char *base_url;          /* scheme://host[:port]/location */
+    const hub_principal_t *who;    /* the caller; NULL on public routes */
 };
 
 /* Register a module's table with mod_hub_auth (from post_config). */

@@ -20,7 +20,12 @@
 #define HUB_M_COUNT   7
 
 /* ways in: how a caller may authenticate for a route (mod_hub_auth) */
-#define HUB_IN_PUBLIC 0x01u
+#define HUB_IN_PUBLIC    0x01u   /* no credentials needed */
+#define HUB_IN_APIKEY    0x02u   /* Authorization: Bearer hub_... or X-API-Key */
+#define HUB_IN_GATEWAY   0x04u   /* GoClaw's gateway token (HubGatewayToken) */
+#define HUB_IN_JWT       0x08u   /* a signed access token */
+#define HUB_IN_SESSION   0x10u   /* a session cookie */
+#define HUB_IN_SERVERKEY 0x20u   /* a per-server key (heartbeats) */
 
 /* route flags */
 #define HUB_ROUTE_DIAG 0x01u   /* served only with HubDiagnostics On */

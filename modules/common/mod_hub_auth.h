@@ -8,6 +8,7 @@
 #include <httpd.h>
 #include <apr_optional.h>
 #include "hub_conf.h"
+#include "hub_principal.h"
 #include "hub_route.h"
 
 /* Add a module's route table (NULL-path ended, static storage) to the
@@ -21,6 +22,11 @@ APR_DECLARE_OPTIONAL_FN(const hub_match_t *, hub_auth_match,
 
 /* The hub configuration of the request's <Location>. */
 APR_DECLARE_OPTIONAL_FN(const hub_loc_conf_t *, hub_auth_loc_conf,
+                        (request_rec *r));
+
+/* Who is calling: resolved once per request from its credentials (API
+ * key, gateway token, ...); NULL when it presented none that are valid. */
+APR_DECLARE_OPTIONAL_FN(const hub_principal_t *, hub_auth_principal,
                         (request_rec *r));
 
 /* Every registered table (hub_route_table_t), for the served documents. */

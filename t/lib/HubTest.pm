@@ -238,6 +238,30 @@ sub valgrind_is_clean {
     is($lost // 0, 0, 'valgrind: nothing definitely lost') or diag("see $log");
 }
 
+# tools/hubctl against this test's database; returns its output, chomped.
+sub hubctl {
+    my ($self, @args) = @_;
+    my $cmd = join ' ', map { quote($_) } "$TOP/tools/hubctl",
+        '--db-port', $self->{pg_port}, '--db-pass', $self->{pg_pass},
+        '--db', $self->{db}, @args;
+    my $out = sh_lib($cmd);
+    chomp $out;
+    return $out;
+}
+
+# A team with an owner and an API key for them: { slug, email, key }.
+sub team {
+    my ($self, $slug, %o) = @_;
+    my $email = $o{email} || "owner\@$slug.test";
+    $self->hubctl('create-team', $slug, '--name', $o{name} || "Team $slug",
+                  '--owner', $email);
+    $self->hubctl('create-user', $email, $o{superuser} ? ('--superuser') : ());
+    $self->hubctl('add-member', $slug, $email, $o{role} || 'owner');
+    my $key = $self->hubctl('create-key', $slug, '--user', $email,
+                            '--scopes', $o{scopes} || 'operator.admin');
+    return { slug => $slug, email => $email, key => $key };
+}
+
 # For tests with private_pg: stop and start the database under the hub.
 sub pg_stop { my $s = shift; sh_lib('pg_stop ' . quote($s->{pg_dir})) }
 sub pg_start { my $s = shift; sh_lib('pg_start ' . quote($s->{pg_dir})) }

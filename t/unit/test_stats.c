@@ -126,7 +126,7 @@ static void test_summary(hub_stats_t *st)
 static void test_slot_reuse(hub_stats_t *st)
 {
     hub_stats_summary_t s;
-    apr_time_t old = ago(2, 0) - APR_TIME_C(HUB_STATS_SECONDS)
+    apr_time_t old = ago(2, 0) - (apr_time_t)HUB_STATS_SECONDS
                                  * APR_USEC_PER_SEC;
     int i;
 

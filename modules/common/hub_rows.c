@@ -1,0 +1,117 @@
+#include <stdlib.h>
+#include <string.h>
+#include "hub_rows.h"
+
+const char *hub_rows_get(const hub_rows_t *rows, int i, const char *col)
+{
+    int c;
+    if (!rows || i < 0 || i >= rows->rows->nelts) {
+        return NULL;
+    }
+    for (c = 0; c < rows->ncols; c++) {
+        if (!strcmp(rows->cols[c], col)) {
+            return APR_ARRAY_IDX(rows->rows, i, const char **)[c];
+        }
+    }
+    return NULL;
+}
+
+json_t *hub_pg_array_json(const char *s)
+{
+    json_t *arr;
+    char *buf;
+    if (!s || *s != '{') {
+        return NULL;
+    }
+    /* no element is longer than the text it comes from */
+    buf = malloc(strlen(s));
+    if (!buf) {
+        return NULL;
+    }
+    arr = json_array();
+    s++;
+    while (*s && *s != '}') {
+        size_t n = 0;
+        int quoted = (*s == '"');
+        if (quoted) {               /* quoted element, \ escapes */
+            s++;
+            while (*s && *s != '"') {
+                if (*s == '\\' && s[1]) {
+                    s++;
+                }
+                buf[n++] = *s++;
+            }
+            if (*s != '"') {
+                goto bad;
+            }
+            s++;
+        }
+        else {
+            while (*s && *s != ',' && *s != '}') {
+                buf[n++] = *s++;
+            }
+        }
+        buf[n] = '\0';
+        /* an unquoted NULL is SQL NULL; the string "NULL" comes quoted */
+        json_array_append_new(arr, !quoted && !strcmp(buf, "NULL")
+                                   ? json_null() : json_string(buf));
+        if (*s == ',' && s[1] != '}') {
+            s++;
+        }
+        else if (*s != '}') {
+            goto bad;
+        }
+    }
+    if (*s != '}' || s[1]) {        /* unterminated, or junk after it */
+        goto bad;
+    }
+    free(buf);
+    return arr;
+bad:
+    free(buf);
+    json_decref(arr);
+    return NULL;
+}
+
+static json_t *value(const char *v, hub_json_kind_e kind)
+{
+    json_t *j;
+    if (!v) {
+        return json_null();
+    }
+    switch (kind) {
+    case HUB_J_INT:
+        return json_integer(strtoll(v, NULL, 10));
+    case HUB_J_BOOL:
+        return json_boolean(*v == 't');
+    case HUB_J_STRINGS:
+        j = hub_pg_array_json(v);
+        return j ? j : json_array();
+    case HUB_J_JSON:
+        j = json_loads(v, JSON_DECODE_ANY, NULL);
+        return j ? j : json_null();
+    default:
+        return json_string(v);
+    }
+}
+
+json_t *hub_row_json(const hub_rows_t *rows, int i, const hub_shape_t *shape)
+{
+    json_t *obj = json_object();
+    for (; shape->name; shape++) {
+        const char *col = shape->col ? shape->col : shape->name;
+        json_object_set_new(obj, shape->name,
+                            value(hub_rows_get(rows, i, col), shape->kind));
+    }
+    return obj;
+}
+
+json_t *hub_rows_json(const hub_rows_t *rows, const hub_shape_t *shape)
+{
+    json_t *arr = json_array();
+    int i;
+    for (i = 0; rows && i < rows->rows->nelts; i++) {
+        json_array_append_new(arr, hub_row_json(rows, i, shape));
+    }
+    return arr;
+}

@@ -1,0 +1,43 @@
+/* Result rows as strings, and the field tables that shape them into each
+ * document's JSON (DESIGN.md: "a field mapping from columns to that
+ * document's JSON names and types").  httpd-free. */
+#ifndef HUB_ROWS_H
+#define HUB_ROWS_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <jansson.h>
+
+typedef struct hub_rows {
+    int ncols;
+    const char **cols;               /* column names */
+    apr_array_header_t *rows;        /* const char ** per row, NULL = SQL NULL */
+} hub_rows_t;
+
+/* The value of a column by name in row i, NULL when absent or SQL NULL. */
+const char *hub_rows_get(const hub_rows_t *rows, int i, const char *col);
+
+typedef enum {
+    HUB_J_STRING = 0,    /* text as it is */
+    HUB_J_INT,           /* integer text */
+    HUB_J_BOOL,          /* PostgreSQL's t / f */
+    HUB_J_STRINGS,       /* text[] ({a,"b c"}) as an array of strings */
+    HUB_J_JSON           /* json/jsonb text, embedded */
+} hub_json_kind_e;
+
+typedef struct hub_shape {
+    const char *name;                /* JSON name; NULL ends a table */
+    const char *col;                 /* column; NULL: same as name */
+    hub_json_kind_e kind;
+} hub_shape_t;
+
+/* Row i as a JSON object by the shape (SQL NULL -> null).  New ref. */
+json_t *hub_row_json(const hub_rows_t *rows, int i, const hub_shape_t *shape);
+/* Every row, as an array.  New ref. */
+json_t *hub_rows_json(const hub_rows_t *rows, const hub_shape_t *shape);
+
+/* PostgreSQL's text form of a text[] as a JSON array of strings; NULL
+ * when it is not one. */
+json_t *hub_pg_array_json(const char *text);
+
+#endif
