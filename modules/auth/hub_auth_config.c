@@ -80,6 +80,9 @@ void *hub_auth_srv_merge(apr_pool_t *p, void *basev, void *addv)
                                             : base->gateway_tenant;
     c->gateway_open = add->gateway_open != HUB_UNSET ? add->gateway_open
                                                      : base->gateway_open;
+    c->smtp_url = add->smtp_url ? add->smtp_url : base->smtp_url;
+    c->smtp_from = add->smtp_from ? add->smtp_from : base->smtp_from;
+    c->public_url = add->public_url ? add->public_url : base->public_url;
     return c;
 }
 
@@ -171,7 +174,26 @@ static const char *set_gateway_open(cmd_parms *cmd, void *dconf HUB_UNUSED,
     return NULL;
 }
 
+/* One setter for the plain string settings of the server config. */
+static const char *set_srv_string(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                  const char *arg)
+{
+    hub_auth_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                             &hub_auth_module);
+    *(const char **)((char *)c + (apr_size_t)cmd->info) = arg;
+    return NULL;
+}
+
 const command_rec hub_auth_cmds[] = {
+    AP_INIT_TAKE1("HubSmtpServer", set_srv_string,
+                  (void *)APR_OFFSETOF(hub_auth_srv_t, smtp_url), RSRC_CONF,
+                  "where mail goes: smtp://host:port (default: no mail)"),
+    AP_INIT_TAKE1("HubMailFrom", set_srv_string,
+                  (void *)APR_OFFSETOF(hub_auth_srv_t, smtp_from), RSRC_CONF,
+                  "sender address of the hub's mail"),
+    AP_INIT_TAKE1("HubPublicUrl", set_srv_string,
+                  (void *)APR_OFFSETOF(hub_auth_srv_t, public_url), RSRC_CONF,
+                  "the hub's public base URL, for links in mail"),
     AP_INIT_TAKE1("HubGatewayToken", set_gateway_token, NULL, RSRC_CONF,
                   "file holding GoClaw's gateway token (admin access)"),
     AP_INIT_TAKE1("HubGatewayTenant", set_gateway_tenant, NULL, RSRC_CONF,

@@ -26,6 +26,9 @@ typedef struct hub_auth_srv {
     const char *gateway_token_hash;   /* SHA-256 of its content, read at start */
     const char *gateway_tenant;       /* HubGatewayTenant */
     int gateway_open;                 /* HubGatewayAuthDisabled, HUB_UNSET */
+    const char *smtp_url;             /* HubSmtpServer smtp://host:port */
+    const char *smtp_from;            /* HubMailFrom */
+    const char *public_url;           /* HubPublicUrl: base of links in mail */
 } hub_auth_srv_t;
 
 /* hub_auth_config.c */
@@ -78,6 +81,29 @@ int hub_auth_db_fail(hub_req_t *hr, hub_db_status_e st);
 extern const hub_route_t hub_auth_patchwork_routes[];
 extern const hub_stmt_t hub_auth_patchwork_stmts[];
 extern const hub_route_t hub_auth_goclaw_routes[];
+extern const hub_route_t hub_auth_caylex_routes[];
+extern const hub_stmt_t hub_auth_caylex_stmts[];
+extern const hub_route_t hub_auth_caylex_projects_routes[];
+extern const hub_stmt_t hub_auth_caylex_projects_stmts[];
+extern const hub_route_t hub_auth_caylex_access_routes[];
+extern const hub_stmt_t hub_auth_caylex_access_stmts[];
+extern const hub_route_t hub_auth_g4f_routes[];
+extern const hub_stmt_t hub_auth_g4f_stmts[];
+extern const hub_route_t hub_auth_g4f_projects_routes[];
+extern const hub_stmt_t hub_auth_g4f_projects_stmts[];
+extern const hub_route_t hub_auth_g4f_users_routes[];
+extern const hub_stmt_t hub_auth_g4f_users_stmts[];
+
+/* hub_auth_password.c: Argon2id */
+/* An encoded Argon2id hash of the password, NULL on failure. */
+const char *hub_auth_password_hash(apr_pool_t *p, const char *password);
+/* 1 when password matches encoded; also spends the time of a check when
+ * encoded is NULL (no such account), so the answer's timing says nothing */
+int hub_auth_password_verify(const char *encoded, const char *password);
+/* made before the children fork (post_config) */
+void hub_auth_password_init(void);
+/* minimum rules for a new password: NULL when fine, else why not */
+const char *hub_auth_password_weak(const char *password);
 
 /* hub_auth_router.c: the registry and the request hooks */
 void hub_auth_router_hooks(void);

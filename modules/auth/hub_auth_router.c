@@ -81,11 +81,24 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_diag_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_patchwork_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_goclaw_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_projects_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_access_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_projects_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_users_routes);
     hub_db_prepare_all(s, hub_auth_core_stmts);
     hub_db_prepare_all(s, hub_auth_identify_stmts);
     hub_db_prepare_all(s, hub_auth_keys_stmts);
     hub_db_prepare_all(s, hub_auth_patchwork_stmts);
+    hub_db_prepare_all(s, hub_auth_caylex_stmts);
+    hub_db_prepare_all(s, hub_auth_caylex_projects_stmts);
+    hub_db_prepare_all(s, hub_auth_caylex_access_stmts);
+    hub_db_prepare_all(s, hub_auth_g4f_stmts);
+    hub_db_prepare_all(s, hub_auth_g4f_projects_stmts);
+    hub_db_prepare_all(s, hub_auth_g4f_users_stmts);
     hub_auth_started();
+    hub_auth_password_init();
     /* hub_request.c's copy in this module needs the optional functions */
     hub_dispatch_register(HUB_REGISTRY_OWNER, NULL);
     return hub_auth_config_load(pconf, s);
