@@ -83,6 +83,8 @@ void *hub_auth_srv_merge(apr_pool_t *p, void *basev, void *addv)
     c->smtp_url = add->smtp_url ? add->smtp_url : base->smtp_url;
     c->smtp_from = add->smtp_from ? add->smtp_from : base->smtp_from;
     c->public_url = add->public_url ? add->public_url : base->public_url;
+    c->jwt_key_file = add->jwt_key_file ? add->jwt_key_file
+                                        : base->jwt_key_file;
     return c;
 }
 
@@ -101,48 +103,77 @@ int hub_auth_gateway_open(const hub_auth_srv_t *c)
     return c->gateway_open == HUB_UNSET ? 0 : c->gateway_open;
 }
 
-/* The token file is read once, as root, before the children start: only
- * its SHA-256 stays in memory. */
+/* A secret from a file of min..4096 bytes, trailing newlines dropped;
+ * NULL when it cannot be read. */
+static char *read_secret(apr_pool_t *p, const char *path, apr_size_t min,
+                         apr_size_t *len, apr_status_t *rv)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    char *text;
+    apr_size_t n;
+
+    *rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
+    if (*rv != APR_SUCCESS) {
+        return NULL;
+    }
+    *rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (*rv != APR_SUCCESS || fi.size < (apr_off_t)min || fi.size > 4096) {
+        apr_file_close(f);
+        return NULL;
+    }
+    n = (apr_size_t)fi.size;
+    text = apr_palloc(p, n + 1);
+    *rv = apr_file_read_full(f, text, n, &n);
+    apr_file_close(f);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == '\r')) {
+        n--;
+    }
+    text[n] = '\0';
+    *len = n;
+    return n >= min ? text : NULL;
+}
+
+/* Secret files are read once, as root, before the children start (they
+ * cannot read root's files): the gateway token's SHA-256 and the JWT key
+ * stay in memory. */
 int hub_auth_config_load(apr_pool_t *p, server_rec *s)
 {
     for (; s; s = s->next) {
         hub_auth_srv_t *c = ap_get_module_config(s->module_config,
                                                  &hub_auth_module);
-        char *text;
-        apr_file_t *f;
-        apr_finfo_t fi;
-        apr_size_t n;
         apr_status_t rv;
+        apr_size_t n;
+        char *text;
 
-        if (!c->gateway_token_file) {
-            if (hub_auth_gateway_open(c)) {
-                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "HUB00102: "
-                             "HubGatewayAuthDisabled On: GoClaw routes "
-                             "answer without credentials, as an admin of "
-                             "tenant '%s'", hub_auth_gateway_tenant(c));
+        if (c->gateway_token_file) {
+            text = read_secret(p, c->gateway_token_file, 16, &n, &rv);
+            if (!text) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00103: "
+                             "HubGatewayToken %s: cannot read a token of 16 "
+                             "to 4096 bytes from it", c->gateway_token_file);
+                return HTTP_INTERNAL_SERVER_ERROR;
             }
-            continue;
+            c->gateway_token_hash = hub_sha256_hex(p, text, n);
+            memset(text, 0, n);
         }
-        rv = apr_file_open(&f, c->gateway_token_file, APR_FOPEN_READ, 0, p);
-        if (rv == APR_SUCCESS) {
-            rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+        else if (hub_auth_gateway_open(c)) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "HUB00102: "
+                         "HubGatewayAuthDisabled On: GoClaw routes answer "
+                         "without credentials, as an admin of tenant '%s'",
+                         hub_auth_gateway_tenant(c));
         }
-        if (rv != APR_SUCCESS || fi.size < 16 || fi.size > 4096) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00103: "
-                         "HubGatewayToken %s: cannot read a token of 16 to "
-                         "4096 bytes from it", c->gateway_token_file);
-            return HTTP_INTERNAL_SERVER_ERROR;
+        if (c->jwt_key_file) {
+            text = read_secret(p, c->jwt_key_file, 32, &n, &rv);
+            if (!text) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00105: "
+                             "HubJwtKeyFile %s: cannot read a key of 32 to "
+                             "4096 bytes from it", c->jwt_key_file);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+            c->jwt_key = (const unsigned char *)text;
+            c->jwt_key_len = n;
         }
-        text = apr_palloc(p, (apr_size_t)fi.size + 1);
-        n = (apr_size_t)fi.size;
-        apr_file_read_full(f, text, n, &n);
-        apr_file_close(f);
-        while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'
-                     || text[n - 1] == ' ')) {
-            n--;
-        }
-        c->gateway_token_hash = hub_sha256_hex(p, text, n);
-        memset(text, 0, (apr_size_t)fi.size);
     }
     return OK;
 }
@@ -153,6 +184,15 @@ static const char *set_gateway_token(cmd_parms *cmd, void *dconf HUB_UNUSED,
     hub_auth_srv_t *c = ap_get_module_config(cmd->server->module_config,
                                              &hub_auth_module);
     c->gateway_token_file = ap_server_root_relative(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_jwt_key(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                               const char *arg)
+{
+    hub_auth_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                             &hub_auth_module);
+    c->jwt_key_file = ap_server_root_relative(cmd->pool, arg);
     return NULL;
 }
 
@@ -185,6 +225,9 @@ static const char *set_srv_string(cmd_parms *cmd, void *dconf HUB_UNUSED,
 }
 
 const command_rec hub_auth_cmds[] = {
+    AP_INIT_TAKE1("HubJwtKeyFile", set_jwt_key, NULL, RSRC_CONF,
+                  "file holding the HS256 key of access tokens (32 bytes "
+                  "or more), shared with services that mint them"),
     AP_INIT_TAKE1("HubSmtpServer", set_srv_string,
                   (void *)APR_OFFSETOF(hub_auth_srv_t, smtp_url), RSRC_CONF,
                   "where mail goes: smtp://host:port (default: no mail)"),

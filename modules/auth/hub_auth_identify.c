@@ -1,9 +1,17 @@
 /* Who is calling.  The credentials a request carries are resolved once,
- * when something first asks (a hub route that is not public, or later an
+ * when something first asks (a hub route that is not public, or an
  * authorization provider), and kept for the rest of the request.
  *
  *   Authorization: Bearer hub_...   an API key (also X-API-Key: hub_...)
  *   Authorization: Bearer <token>   GoClaw's gateway token
+ *   Authorization: Bearer a.b.c     a JWT: the hub's own access tokens, or
+ *                                   Tool Hub's, signed with the same key
+ *   Cookie: pw_sessionid / DS       a session (Patchwork / Caylex)
+ *
+ * A user (JWT, session) acts in one tenant per request: the one the
+ * X-Hub-Tenant header names (by slug) if they are an active member there,
+ * else the one their token or session was issued for, else their default
+ * tenant, else the first they joined.
  *
  * Keys are looked up by their SHA-256; a revoked or expired key resolves
  * to nobody at once, on every child, because nothing is cached yet. */
@@ -30,8 +38,59 @@ const hub_stmt_t hub_auth_identify_stmts[] = {
       "   AND (last_used_at IS NULL OR last_used_at < now() - interval '60 s')" },
     { "hub_auth_tenant_by_slug",
       "SELECT id, slug FROM tenants WHERE slug = %s" },
+    /* a user acting in a tenant: requested slug, else bound tenant, else
+     * default, else first joined; with a live login family when sid */
+    { "hub_auth_user_acting",
+      "SELECT u.id AS user_id, u.email, u.is_superuser, t.id AS tenant_id,"
+      "       t.slug, m.role"
+      "  FROM users u"
+      "  JOIN memberships m ON m.user_id = u.id AND m.state = 'active'"
+      "  JOIN tenants t ON t.id = m.tenant_id"
+      " WHERE u.id = %s::uuid AND u.is_active"
+      "   AND (%s::text IS NULL OR t.slug = %s::text)"
+      "   AND (%s::uuid IS NULL OR EXISTS (SELECT 1 FROM refresh_tokens r"
+      "        WHERE r.family_id = %s::uuid AND r.user_id = u.id"
+      "          AND r.revoked_at IS NULL))"
+      " ORDER BY (t.id = %s::uuid) DESC NULLS LAST,"
+      "          (t.slug = %s::text) DESC NULLS LAST,"
+      "          (t.id = u.default_tenant_id) DESC NULLS LAST, m.created_at"
+      " LIMIT 1" },
+    { "hub_auth_session_find",
+      "SELECT user_id, tenant_id FROM sessions"
+      " WHERE token_hash = %s AND revoked_at IS NULL AND expires_at > now()" },
+    { "hub_auth_external_user",
+      "SELECT u.id, m.role FROM users u"
+      "  LEFT JOIN tenants t ON t.slug = %s"
+      "  LEFT JOIN memberships m ON m.user_id = u.id AND m.tenant_id = t.id"
+      " WHERE u.external_id = %s" },
+    /* first sight of a user in another service's token: the user, their
+     * tenant and their role there, in one atomic statement */
+    { "hub_auth_external_provision",
+      "WITH u AS ("
+      "  INSERT INTO users (external_id, email) VALUES (%s, %s)"
+      "  ON CONFLICT (external_id) DO UPDATE SET updated_at = now()"
+      "  RETURNING id),"
+      " t AS ("
+      "  INSERT INTO tenants (slug, name, owner_email) VALUES (%s, %s, %s)"
+      "  ON CONFLICT (slug) DO UPDATE SET updated_at = tenants.updated_at"
+      "  RETURNING id),"
+      " m AS ("
+      "  INSERT INTO memberships (tenant_id, user_id, role)"
+      "  SELECT t.id, u.id, %s FROM t, u"
+      "  ON CONFLICT (tenant_id, user_id)"
+      "  DO UPDATE SET role = EXCLUDED.role, updated_at = now()"
+      "  RETURNING user_id)"
+      " SELECT user_id FROM m" },
     { NULL, NULL }
 };
+
+#define ST_KEY_FIND     (&hub_auth_identify_stmts[0])
+#define ST_KEY_TOUCH    (&hub_auth_identify_stmts[1])
+#define ST_TENANT       (&hub_auth_identify_stmts[2])
+#define ST_USER_ACTING  (&hub_auth_identify_stmts[3])
+#define ST_SESSION      (&hub_auth_identify_stmts[4])
+#define ST_EXT_USER     (&hub_auth_identify_stmts[5])
+#define ST_EXT_PROVISION (&hub_auth_identify_stmts[6])
 
 /* The role a key's scopes amount to, for what reads a role. */
 static const char *role_of_scopes(unsigned scopes)
@@ -42,9 +101,9 @@ static const char *role_of_scopes(unsigned scopes)
 }
 
 /* What a credential resolves to while the database cannot say. */
-static const hub_principal_t unchecked = { .unavailable = 1 };
+const hub_principal_t hub_auth_unchecked = { .unavailable = 1 };
 
-static const hub_principal_t *from_api_key(request_rec *r, const char *key)
+const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
 {
     const char *hash = hub_sha256_hex(r->pool, key, strlen(key));
     const char *args[1] = { hash };
@@ -55,9 +114,9 @@ static const hub_principal_t *from_api_key(request_rec *r, const char *key)
     if (!hash) {
         return NULL;
     }
-    st = hub_db_select(r, &hub_auth_identify_stmts[0], &rows, 1, args);
+    st = hub_db_select(r, ST_KEY_FIND, &rows, 1, args);
     if (st == HUB_DB_UNAVAILABLE) {
-        return &unchecked;
+        return &hub_auth_unchecked;
     }
     if (st != HUB_DB_OK || rows->rows->nelts != 1) {
         return NULL;
@@ -81,7 +140,7 @@ static const hub_principal_t *from_api_key(request_rec *r, const char *key)
                            : apr_pstrcat(r->pool, "key:",
                                          hub_rows_get(rows, 0, "name"), NULL);
     args[0] = who->key_id;
-    hub_db_exec(r, &hub_auth_identify_stmts[1], NULL, 1, args);
+    hub_db_exec(r, ST_KEY_TOUCH, NULL, 1, args);
     return who;
 }
 
@@ -92,10 +151,9 @@ static const hub_principal_t *as_gateway(request_rec *r,
     const char *args[1] = { hub_auth_gateway_tenant(c) };
     hub_principal_t *who;
     hub_rows_t *rows;
-    hub_db_status_e st = hub_db_select(r, &hub_auth_identify_stmts[2], &rows,
-                                       1, args);
+    hub_db_status_e st = hub_db_select(r, ST_TENANT, &rows, 1, args);
     if (st == HUB_DB_UNAVAILABLE) {
-        return &unchecked;
+        return &hub_auth_unchecked;
     }
     if (st != HUB_DB_OK || rows->rows->nelts != 1) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "HUB00104: gateway "
@@ -114,8 +172,181 @@ static const hub_principal_t *as_gateway(request_rec *r,
     return who;
 }
 
+/* A user acting in one tenant.  bound_id / bound_slug: the tenant a
+ * session or token was issued for; sid: a login family that must still be
+ * live (NULL: none to check). */
+const hub_principal_t *hub_auth_as_user(request_rec *r, unsigned via,
+                                        const char *user_id,
+                                        const char *bound_id,
+                                        const char *bound_slug,
+                                        const char *sid)
+{
+    const char *want = apr_table_get(r->headers_in, "X-Hub-Tenant");
+    const char *args[7];
+    hub_principal_t *who;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!user_id || !hub_is_uuid(user_id)
+        || (bound_id && !hub_is_uuid(bound_id))
+        || (sid && !hub_is_uuid(sid))) {
+        return NULL;
+    }
+    args[0] = user_id;
+    args[1] = args[2] = want && *want ? want : NULL;
+    args[3] = args[4] = sid;
+    args[5] = bound_id;
+    args[6] = bound_slug;
+    st = hub_db_select(r, ST_USER_ACTING, &rows, 7, args);
+    if (st == HUB_DB_UNAVAILABLE) {
+        return &hub_auth_unchecked;
+    }
+    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
+        return NULL;
+    }
+    who = apr_pcalloc(r->pool, sizeof(*who));
+    who->via = via;
+    who->user_id = hub_rows_get(rows, 0, "user_id");
+    who->email = who->name = hub_rows_get(rows, 0, "email");
+    who->tenant_id = hub_rows_get(rows, 0, "tenant_id");
+    who->tenant_slug = hub_rows_get(rows, 0, "slug");
+    who->role = hub_rows_get(rows, 0, "role");
+    who->superuser = !strcmp(hub_rows_get(rows, 0, "is_superuser"), "t");
+    return who;
+}
+
+/* Tool Hub's roles onto the hub's: admin stays admin; user, editor and
+ * operator may change things (member); viewer only reads. */
+static const char *map_role(const char *role)
+{
+    if (!role || !strcmp(role, "user") || !strcmp(role, "editor")
+        || !strcmp(role, "operator") || !strcmp(role, "member")) {
+        return "member";
+    }
+    if (!strcmp(role, "admin") || !strcmp(role, "viewer")) {
+        return role;
+    }
+    return "viewer";     /* an unknown role gets the least */
+}
+
+/* A token minted by another service (Tool Hub): its user by `sub`,
+ * provisioned with their tenant and role the first time (a tenant of
+ * their own unless the token names one), the role kept in step with the
+ * token afterwards.  A local account's email is never taken over. */
+static const hub_principal_t *from_external(request_rec *r,
+                                            const hub_jwt_claims_t *c)
+{
+    const char *subhash = hub_sha256_hex(r->pool, c->sub, strlen(c->sub));
+    const char *role = map_role(c->role);
+    const char *tenant = c->tenant
+        ? c->tenant
+        : apr_pstrcat(r->pool, "u-", apr_pstrmemdup(r->pool, subhash, 16),
+                      NULL);
+    const char *email = c->email && strchr(c->email, '@')
+        ? c->email
+        : apr_pstrcat(r->pool, "external-", subhash, "@users.invalid", NULL);
+    const char *args[6] = { tenant, c->sub };
+    const char *user_id, *have;
+    hub_rows_t *rows;
+    hub_db_status_e st = hub_db_select(r, ST_EXT_USER, &rows, 2, args);
+
+    if (st != HUB_DB_OK) {
+        return st == HUB_DB_UNAVAILABLE ? &hub_auth_unchecked : NULL;
+    }
+    user_id = hub_rows_get(rows, 0, "id");
+    have = hub_rows_get(rows, 0, "role");
+    if (!user_id || !have || strcmp(have, role)) {
+        args[0] = c->sub;
+        args[1] = email;
+        args[2] = tenant;
+        args[3] = c->tenant ? c->tenant : apr_pstrcat(r->pool, email,
+                                                      "'s tenant", NULL);
+        args[4] = email;
+        args[5] = role;
+        st = hub_db_select(r, ST_EXT_PROVISION, &rows, 6, args);
+        if (st != HUB_DB_OK || rows->rows->nelts != 1) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "HUB00111: "
+                          "cannot provision the user of an external token "
+                          "(is its email a local account's?)");
+            return st == HUB_DB_UNAVAILABLE ? &hub_auth_unchecked : NULL;
+        }
+        user_id = hub_rows_get(rows, 0, "user_id");
+    }
+    return hub_auth_as_user(r, HUB_IN_JWT, user_id, NULL, tenant, NULL);
+}
+
+static const hub_principal_t *from_jwt(request_rec *r, const char *token)
+{
+    hub_jwt_claims_t c;
+    if (!hub_auth_jwt_verify(r, token, &c)) {
+        return NULL;
+    }
+    if (c.iss && !strcmp(c.iss, HUB_JWT_ISSUER)) {
+        /* the hub's own: bound to its login's tenant, and only while the
+         * login (its refresh family) has not been ended */
+        if (!c.sid) {
+            return NULL;
+        }
+        return hub_auth_as_user(r, HUB_IN_JWT, c.sub, NULL, c.tenant, c.sid);
+    }
+    return from_external(r, &c);
+}
+
+/* The value of a cookie by name, NULL when absent. */
+static const char *cookie(request_rec *r, const char *name)
+{
+    const char *h = apr_table_get(r->headers_in, "Cookie");
+    size_t n = strlen(name);
+    while (h && *h) {
+        while (*h == ' ' || *h == ';') {
+            h++;
+        }
+        if (!strncmp(h, name, n) && h[n] == '=') {
+            return apr_pstrmemdup(r->pool, h + n + 1, strcspn(h + n + 1, ";"));
+        }
+        h = strchr(h, ';');
+    }
+    return NULL;
+}
+
+/* A session cookie.  A request that changes something must also carry the
+ * session's CSRF token in X-CSRF-Token: a page on another site can make
+ * the browser send the cookie, not read the token. */
+static const hub_principal_t *from_session(request_rec *r, const char *token)
+{
+    const char *args[1];
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    hub_principal_t *who;
+    const hub_principal_t *p;
+
+    if (strlen(token) > 128) {
+        return NULL;
+    }
+    args[0] = hub_sha256_hex(r->pool, token, strlen(token));
+    st = hub_db_select(r, ST_SESSION, &rows, 1, args);
+    if (st == HUB_DB_UNAVAILABLE) {
+        return &hub_auth_unchecked;
+    }
+    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
+        return NULL;
+    }
+    p = hub_auth_as_user(r, HUB_IN_SESSION, hub_rows_get(rows, 0, "user_id"),
+                hub_rows_get(rows, 0, "tenant_id"), NULL, NULL);
+    if (!p || p->unavailable) {
+        return p;
+    }
+    who = apr_pmemdup(r->pool, p, sizeof(*p));
+    if (r->method_number != M_GET && r->method_number != M_OPTIONS) {
+        const char *sent = apr_table_get(r->headers_in, "X-CSRF-Token");
+        who->csrf_failed = !sent
+            || !hub_secure_equal(sent, hub_auth_csrf_token(r->pool, token));
+    }
+    return who;
+}
+
 /* The credential in "Authorization: Bearer x" or "X-API-Key: x". */
-static const char *bearer(request_rec *r)
+const char *hub_auth_bearer(request_rec *r)
 {
     const char *h = apr_table_get(r->headers_in, "Authorization");
     if (h && !strncasecmp(h, "Bearer ", 7)) {
@@ -132,19 +363,31 @@ static const char *bearer(request_rec *r)
 static const hub_principal_t *identify(request_rec *r)
 {
     const hub_auth_srv_t *c = hub_auth_srv(r->server);
-    const char *cred = bearer(r);
+    const char *cred = hub_auth_bearer(r);
     const hub_match_t *m;
 
     if (cred && strlen(cred) > 512) {
         return NULL;
     }
     if (cred && !strncmp(cred, KEY_PREFIX, sizeof(KEY_PREFIX) - 1)) {
-        return from_api_key(r, cred);
+        return hub_auth_from_api_key(r, cred);
     }
     if (cred && c->gateway_token_hash
         && hub_secure_equal(hub_sha256_hex(r->pool, cred, strlen(cred)),
                             c->gateway_token_hash)) {
         return as_gateway(r, c);
+    }
+    if (cred && strchr(cred, '.')) {
+        return from_jwt(r, cred);
+    }
+    if (!cred) {
+        const char *s = cookie(r, HUB_COOKIE_PATCHWORK);
+        if (!s) {
+            s = cookie(r, HUB_COOKIE_CAYLEX);
+        }
+        if (s) {
+            return from_session(r, s);
+        }
     }
     /* GoClaw without a token: only when the operator said so */
     m = hub_auth_req(r)->match;

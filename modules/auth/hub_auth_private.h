@@ -29,6 +29,9 @@ typedef struct hub_auth_srv {
     const char *smtp_url;             /* HubSmtpServer smtp://host:port */
     const char *smtp_from;            /* HubMailFrom */
     const char *public_url;           /* HubPublicUrl: base of links in mail */
+    const char *jwt_key_file;         /* HubJwtKeyFile */
+    const unsigned char *jwt_key;     /* its content, read at start */
+    apr_size_t jwt_key_len;
 } hub_auth_srv_t;
 
 /* hub_auth_config.c */
@@ -50,9 +53,77 @@ typedef struct hub_auth_req {
 } hub_auth_req_t;
 hub_auth_req_t *hub_auth_req(request_rec *r);
 
+/* hub_auth_jwt.c: HS256 tokens */
+#define HUB_JWT_ISSUER "mod_hub"
+typedef struct hub_jwt_claims {
+    const char *iss, *sub, *email, *role, *tenant, *sid;
+    long exp;
+} hub_jwt_claims_t;
+/* 1 when token is a valid, unexpired HS256 token under HubJwtKeyFile */
+int hub_auth_jwt_verify(request_rec *r, const char *token,
+                        hub_jwt_claims_t *out);
+/* a signed access token with these claims, valid for ttl_s seconds */
+const char *hub_auth_jwt_issue(request_rec *r, const hub_jwt_claims_t *in,
+                               long ttl_s);
+
+/* session cookies: Patchwork's and Caylex's names */
+#define HUB_COOKIE_PATCHWORK "pw_sessionid"
+#define HUB_COOKIE_CAYLEX "DS"
+/* the CSRF token of a session, derived from its secret (hub_auth_login.c) */
+const char *hub_auth_csrf_token(apr_pool_t *p, const char *session_token);
+
 /* hub_auth_identify.c */
 extern const hub_stmt_t hub_auth_identify_stmts[];
 const hub_principal_t *hub_auth_identify(request_rec *r);
+/* the pieces, for the login endpoints */
+extern const hub_principal_t hub_auth_unchecked;   /* database away */
+const char *hub_auth_bearer(request_rec *r);
+const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key);
+const hub_principal_t *hub_auth_as_user(request_rec *r, unsigned via,
+                                        const char *user_id,
+                                        const char *bound_id,
+                                        const char *bound_slug,
+                                        const char *sid);
+
+/* hub_auth_login.c: what logging in and out does, for every profile */
+typedef enum {
+    HUB_LOGIN_OK = 0,
+    HUB_LOGIN_DENIED,        /* 401, the same for every reason */
+    HUB_LOGIN_THROTTLED,     /* 429, *retry_after seconds */
+    HUB_LOGIN_UNAVAILABLE,   /* 503 */
+    HUB_LOGIN_ERROR          /* 500 */
+} hub_login_e;
+/* email + password, throttled per account and per client address */
+hub_login_e hub_auth_login_password(hub_req_t *hr, const char *email,
+                                    const char *password,
+                                    const hub_principal_t **who,
+                                    long *retry_after);
+/* an API key bound to a user, throttled per client address */
+hub_login_e hub_auth_login_api_key(hub_req_t *hr, const char *key,
+                                   const hub_principal_t **who,
+                                   long *retry_after);
+typedef struct hub_tokens {
+    const char *access, *refresh;
+    long expires_in;
+} hub_tokens_t;
+/* a new login family for who: an access and a refresh token */
+hub_login_e hub_auth_tokens_issue(hub_req_t *hr, const hub_principal_t *who,
+                                  hub_tokens_t *out);
+/* rotate a refresh token; a reused one revokes its whole family */
+hub_login_e hub_auth_tokens_refresh(hub_req_t *hr, const char *refresh,
+                                    hub_tokens_t *out);
+/* end the caller's login family, and the family of `refresh` if given */
+hub_login_e hub_auth_tokens_revoke(hub_req_t *hr, const char *refresh);
+/* a session for who: its cookie value (*token) and expiry (ISO-8601) */
+hub_login_e hub_auth_session_create(hub_req_t *hr, const hub_principal_t *who,
+                                    const char **token, const char **expires);
+hub_login_e hub_auth_session_end(hub_req_t *hr, const char *token);
+extern const hub_stmt_t hub_auth_login_stmts[];
+extern const hub_stmt_t *const hub_auth_g4f_auth_stmts;
+extern const hub_route_t hub_auth_g4f_auth_routes[];
+extern const hub_route_t hub_auth_sessions_routes[];
+/* answer a failed login step in the profile's envelope */
+int hub_auth_login_fail(hub_req_t *hr, hub_login_e rc, long retry_after);
 
 /* hub_auth_keys.c: API keys, shared by the Patchwork and GoClaw shapes */
 extern const hub_stmt_t hub_auth_keys_stmts[];

@@ -81,6 +81,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_diag_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_patchwork_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_goclaw_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_auth_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_sessions_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_projects_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_access_routes);
@@ -91,6 +93,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_prepare_all(s, hub_auth_identify_stmts);
     hub_db_prepare_all(s, hub_auth_keys_stmts);
     hub_db_prepare_all(s, hub_auth_patchwork_stmts);
+    hub_db_prepare_all(s, hub_auth_login_stmts);
+    hub_db_prepare_all(s, hub_auth_g4f_auth_stmts);
     hub_db_prepare_all(s, hub_auth_caylex_stmts);
     hub_db_prepare_all(s, hub_auth_caylex_projects_stmts);
     hub_db_prepare_all(s, hub_auth_caylex_access_stmts);

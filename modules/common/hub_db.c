@@ -173,8 +173,13 @@ hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
         const char **vals = apr_pcalloc(r->pool,
                                         sizeof(char *) * (rows->ncols + 1));
         for (c = 0; c < rows->ncols; c++) {
-            const char *v = apr_dbd_get_entry(dbd->driver, row, c);
-            vals[c] = v ? apr_pstrdup(r->pool, v) : NULL;
+            /* get_entry gives "" for SQL NULL in the pgsql driver; the
+             * datum call tells the two apart (APR_ENOENT for NULL) */
+            char *v = NULL;
+            vals[c] = apr_dbd_datum_get(dbd->driver, row, c,
+                                        APR_DBD_TYPE_STRING, &v)
+                          == APR_SUCCESS && v
+                      ? apr_pstrdup(r->pool, v) : NULL;
         }
         APR_ARRAY_PUSH(rows->rows, const char **) = vals;
     }

@@ -25,6 +25,7 @@ typedef struct hub_principal {
     const char *name;          /* for created_by: email, key or "gateway" */
     int unavailable;           /* the credentials could not be checked:
                                   the database is away (answer 503) */
+    int csrf_failed;           /* a session's change without its CSRF token */
 } hub_principal_t;
 
 /* Scope bit of a name ("operator.read"), 0 when unknown. */

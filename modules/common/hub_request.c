@@ -343,6 +343,11 @@ int hub_dispatch(request_rec *r, const char *owner)
         if (who && who->unavailable) {
             return hub_fail_unavailable(hr);
         }
+        if (who && who->csrf_failed && (m->route->ways_in & HUB_IN_SESSION)) {
+            return hub_fail(hr, HTTP_FORBIDDEN, "CSRF_FAILED",
+                            "a change made with a session cookie needs the "
+                            "session's X-CSRF-Token header");
+        }
         if (!who || !(who->via & m->route->ways_in)) {
             /* the body is not read: answer and close rather than drain */
             r->connection->keepalive = AP_CONN_CLOSE;

@@ -18,6 +18,8 @@ use JSON::PP;
 use POSIX qw(:sys_wait_h);
 use Test::More;
 use Time::HiRes qw(sleep time);
+use Digest::SHA qw(hmac_sha256);
+use MIME::Base64 qw(encode_base64url);
 
 our $TOP = $ENV{HUB_TOP} || abs_path(dirname(__FILE__) . '/../..');
 our $JSON = JSON::PP->new->canonical->allow_nonref;
@@ -247,6 +249,39 @@ sub hubctl {
     my $out = sh_lib($cmd);
     chomp $out;
     return $out;
+}
+
+# Set a user's password (tools/hubctl set-password, Argon2id).
+sub set_password {
+    my ($self, $email, $password) = @_;
+    my $cmd = join ' ', map { quote($_) } "$TOP/tools/hubctl",
+        '--db-port', $self->{pg_port}, '--db-pass', $self->{pg_pass},
+        '--db', $self->{db}, 'set-password', $email;
+    open my $fh, '|-', $cmd or die "hubctl: $!";
+    print $fh "$password\n";
+    close $fh or die "hubctl set-password failed";
+}
+
+# A key file for HubJwtKeyFile in dir: returns (path, key).  A function,
+# as the file must exist before the hub starts.
+sub jwt_key_file {
+    my ($dir) = @_;
+    my $key = join '', map { ('a'..'z', 'A'..'Z', 0..9)[rand 62] } 1 .. 48;
+    my $path = "$dir/jwt.key";
+    open my $fh, '>', $path or die;
+    print $fh $key;
+    close $fh;
+    chmod 0600, $path;
+    return ($path, $key);
+}
+
+# An HS256 JWT of these claims signed with key, as another service (Tool
+# Hub's create_access_token) would mint it; header fields may be changed.
+sub jwt {
+    my ($key, $claims, %header) = @_;
+    my $h = encode_base64url($JSON->encode({ alg => 'HS256', typ => 'JWT', %header }));
+    my $c = encode_base64url($JSON->encode($claims));
+    return "$h.$c." . encode_base64url(hmac_sha256("$h.$c", $key));
 }
 
 # A team with an owner and an API key for them: { slug, email, key }.
