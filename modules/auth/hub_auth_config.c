@@ -67,6 +67,7 @@ void *hub_auth_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
 {
     hub_auth_srv_t *c = apr_pcalloc(p, sizeof(*c));
     c->gateway_open = HUB_UNSET;
+    c->cache_ttl = HUB_UNSET;
     return c;
 }
 
@@ -85,6 +86,8 @@ void *hub_auth_srv_merge(apr_pool_t *p, void *basev, void *addv)
     c->public_url = add->public_url ? add->public_url : base->public_url;
     c->jwt_key_file = add->jwt_key_file ? add->jwt_key_file
                                         : base->jwt_key_file;
+    c->cache_ttl = add->cache_ttl != HUB_UNSET ? add->cache_ttl
+                                               : base->cache_ttl;
     return c;
 }
 
@@ -96,6 +99,11 @@ const hub_auth_srv_t *hub_auth_srv(server_rec *s)
 const char *hub_auth_gateway_tenant(const hub_auth_srv_t *c)
 {
     return c->gateway_tenant ? c->gateway_tenant : "admin";
+}
+
+int hub_auth_cache_ttl(const hub_auth_srv_t *c)
+{
+    return c->cache_ttl == HUB_UNSET ? 5 : c->cache_ttl;
 }
 
 int hub_auth_gateway_open(const hub_auth_srv_t *c)
@@ -187,6 +195,20 @@ static const char *set_gateway_token(cmd_parms *cmd, void *dconf HUB_UNUSED,
     return NULL;
 }
 
+static const char *set_cache_ttl(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                 const char *arg)
+{
+    hub_auth_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                             &hub_auth_module);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || v < 0 || v > 300) {
+        return "HubAuthCacheTTL must be from 0 (no cache) to 300 seconds";
+    }
+    c->cache_ttl = (int)v;
+    return NULL;
+}
+
 static const char *set_jwt_key(cmd_parms *cmd, void *dconf HUB_UNUSED,
                                const char *arg)
 {
@@ -225,6 +247,10 @@ static const char *set_srv_string(cmd_parms *cmd, void *dconf HUB_UNUSED,
 }
 
 const command_rec hub_auth_cmds[] = {
+    AP_INIT_TAKE1("HubAuthCacheTTL", set_cache_ttl, NULL, RSRC_CONF,
+                  "seconds a resolved credential is cached (default 5, "
+                  "0: no cache); also how long a revocation made elsewhere "
+                  "can take"),
     AP_INIT_TAKE1("HubJwtKeyFile", set_jwt_key, NULL, RSRC_CONF,
                   "file holding the HS256 key of access tokens (32 bytes "
                   "or more), shared with services that mint them"),

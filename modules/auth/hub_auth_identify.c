@@ -25,7 +25,8 @@
 const hub_stmt_t hub_auth_identify_stmts[] = {
     { "hub_auth_key_find",
       "SELECT k.id, k.tenant_id, t.slug, k.user_id, u.email, k.scopes,"
-      "       coalesce(u.is_superuser, false) AS superuser, k.name"
+      "       coalesce(u.is_superuser, false) AS superuser, k.name,"
+      "       floor(extract(epoch FROM k.expires_at))::bigint AS expires"
       "  FROM api_keys k"
       "  JOIN tenants t ON t.id = k.tenant_id"
       "  LEFT JOIN users u ON u.id = k.user_id AND u.is_active"
@@ -114,6 +115,10 @@ const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
     if (!hash) {
         return NULL;
     }
+    if ((who = (hub_principal_t *)hub_auth_cache_get(
+             r, apr_pstrcat(r->pool, "a:", hash, NULL))) != NULL) {
+        return who;
+    }
     st = hub_db_select(r, ST_KEY_FIND, &rows, 1, args);
     if (st == HUB_DB_UNAVAILABLE) {
         return &hub_auth_unchecked;
@@ -141,6 +146,11 @@ const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
                                          hub_rows_get(rows, 0, "name"), NULL);
     args[0] = who->key_id;
     hub_db_exec(r, ST_KEY_TOUCH, NULL, 1, args);
+    hub_auth_cache_put(r, apr_pstrcat(r->pool, "a:", hash, NULL), who,
+                       hub_rows_get(rows, 0, "expires")
+                       ? apr_time_from_sec(apr_atoi64(hub_rows_get(
+                             rows, 0, "expires")))
+                       : 0);
     return who;
 }
 
@@ -278,8 +288,19 @@ static const hub_principal_t *from_external(request_rec *r,
 static const hub_principal_t *from_jwt(request_rec *r, const char *token)
 {
     hub_jwt_claims_t c;
+    const hub_principal_t *who;
+    const char *key;
     if (!hub_auth_jwt_verify(r, token, &c)) {
         return NULL;
+    }
+    /* the signature and expiry are checked above every time; the cache
+     * spares the lookups behind them.  X-Hub-Tenant picks among the
+     * user's tenants, so it is part of the key. */
+    key = apr_pstrcat(r->pool, "j:", hub_sha256_hex(r->pool, token,
+                                                    strlen(token)), ":",
+                      apr_table_get(r->headers_in, "X-Hub-Tenant"), NULL);
+    if ((who = hub_auth_cache_get(r, key)) != NULL) {
+        return who;
     }
     if (c.iss && !strcmp(c.iss, HUB_JWT_ISSUER)) {
         /* the hub's own: bound to its login's tenant, and only while the
@@ -287,9 +308,15 @@ static const hub_principal_t *from_jwt(request_rec *r, const char *token)
         if (!c.sid) {
             return NULL;
         }
-        return hub_auth_as_user(r, HUB_IN_JWT, c.sub, NULL, c.tenant, c.sid);
+        who = hub_auth_as_user(r, HUB_IN_JWT, c.sub, NULL, c.tenant, c.sid);
     }
-    return from_external(r, &c);
+    else {
+        who = from_external(r, &c);
+    }
+    if (who) {
+        hub_auth_cache_put(r, key, who, apr_time_from_sec(c.exp));
+    }
+    return who;
 }
 
 /* The value of a cookie by name, NULL when absent. */
@@ -319,22 +346,29 @@ static const hub_principal_t *from_session(request_rec *r, const char *token)
     hub_db_status_e st;
     hub_principal_t *who;
     const hub_principal_t *p;
+    const char *key;
 
     if (strlen(token) > 128) {
         return NULL;
     }
     args[0] = hub_sha256_hex(r->pool, token, strlen(token));
-    st = hub_db_select(r, ST_SESSION, &rows, 1, args);
-    if (st == HUB_DB_UNAVAILABLE) {
-        return &hub_auth_unchecked;
-    }
-    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
-        return NULL;
-    }
-    p = hub_auth_as_user(r, HUB_IN_SESSION, hub_rows_get(rows, 0, "user_id"),
-                hub_rows_get(rows, 0, "tenant_id"), NULL, NULL);
-    if (!p || p->unavailable) {
-        return p;
+    key = apr_pstrcat(r->pool, "s:", args[0], ":",
+                      apr_table_get(r->headers_in, "X-Hub-Tenant"), NULL);
+    if (!(p = hub_auth_cache_get(r, key))) {
+        st = hub_db_select(r, ST_SESSION, &rows, 1, args);
+        if (st == HUB_DB_UNAVAILABLE) {
+            return &hub_auth_unchecked;
+        }
+        if (st != HUB_DB_OK || rows->rows->nelts != 1) {
+            return NULL;
+        }
+        p = hub_auth_as_user(r, HUB_IN_SESSION,
+                             hub_rows_get(rows, 0, "user_id"),
+                             hub_rows_get(rows, 0, "tenant_id"), NULL, NULL);
+        if (!p || p->unavailable) {
+            return p;
+        }
+        hub_auth_cache_put(r, key, p, 0);
     }
     who = apr_pmemdup(r->pool, p, sizeof(*p));
     if (r->method_number != M_GET && r->method_number != M_OPTIONS) {

@@ -26,7 +26,8 @@ const hub_stmt_t hub_auth_keys_stmts[] = {
       " ORDER BY created_at, id" },
     { "hub_auth_key_revoke",
       "UPDATE api_keys SET revoked_at = now(), updated_at = now()"
-      " WHERE id = %s::uuid AND tenant_id = %s::uuid AND revoked_at IS NULL" },
+      " WHERE id = %s::uuid AND tenant_id = %s::uuid AND revoked_at IS NULL"
+      " RETURNING key_hash" },
     { NULL, NULL }
 };
 
@@ -64,12 +65,19 @@ hub_db_status_e hub_auth_keys_list(hub_req_t *hr, const char *tenant_id,
 hub_db_status_e hub_auth_key_revoke(hub_req_t *hr, const char *id, int *found)
 {
     const char *args[2] = { id, hr->who->tenant_id };
+    hub_rows_t *rows;
     hub_db_status_e st;
     *found = 0;
     if (!hub_is_uuid(id)) {
         return HUB_DB_OK;      /* no such key: never a cast error */
     }
-    st = hub_db_exec(hr->r, &hub_auth_keys_stmts[2], found, 2, args);
+    st = hub_db_select(hr->r, &hub_auth_keys_stmts[2], &rows, 2, args);
+    if (st == HUB_DB_OK && rows->rows->nelts == 1) {
+        *found = 1;
+        /* refused at once on this host, not after the cache's TTL */
+        hub_auth_cache_forget(hr->r, apr_pstrcat(hr->pool, "a:",
+                              hub_rows_get(rows, 0, "key_hash"), NULL));
+    }
     return st;
 }
 

@@ -289,11 +289,27 @@ hub_login_e hub_auth_tokens_refresh(hub_req_t *hr, const char *refresh,
     return access_token(hr, who, hub_rows_get(rows, 0, "family_id"), out);
 }
 
+/* Drop what this host cached for a credential (kind 'j' or 's'), with
+ * and without the tenant the request names. */
+static void forget(request_rec *r, char kind, const char *hash)
+{
+    char k[2] = { kind, '\0' };
+    const char *want = apr_table_get(r->headers_in, "X-Hub-Tenant");
+    hub_auth_cache_forget(r, apr_pstrcat(r->pool, k, ":", hash, ":", NULL));
+    if (want) {
+        hub_auth_cache_forget(r, apr_pstrcat(r->pool, k, ":", hash, ":", want,
+                                             NULL));
+    }
+}
+
 hub_login_e hub_auth_tokens_revoke(hub_req_t *hr, const char *refresh)
 {
     hub_jwt_claims_t c;
     const char *token = hub_auth_bearer(hr->r);
     const char *args[3];
+    if (token) {
+        forget(hr->r, 'j', hub_sha256_hex(hr->pool, token, strlen(token)));
+    }
     args[0] = hr->who->user_id;
     args[1] = token && hub_auth_jwt_verify(hr->r, token, &c) && c.sid
               && hub_is_uuid(c.sid) ? c.sid : NULL;
@@ -331,6 +347,7 @@ hub_login_e hub_auth_session_end(hub_req_t *hr, const char *token)
         return HUB_LOGIN_OK;
     }
     args[0] = hub_sha256_hex(hr->pool, token, strlen(token));
+    forget(hr->r, 's', args[0]);
     return from_db(hub_db_exec(hr->r, ST_SESSION_END, NULL, 1, args));
 }
 

@@ -29,6 +29,7 @@ typedef struct hub_auth_srv {
     const char *smtp_url;             /* HubSmtpServer smtp://host:port */
     const char *smtp_from;            /* HubMailFrom */
     const char *public_url;           /* HubPublicUrl: base of links in mail */
+    int cache_ttl;                    /* HubAuthCacheTTL, HUB_UNSET */
     const char *jwt_key_file;         /* HubJwtKeyFile */
     const unsigned char *jwt_key;     /* its content, read at start */
     apr_size_t jwt_key_len;
@@ -52,6 +53,21 @@ typedef struct hub_auth_req {
     int identified;                   /* who was looked for already */
 } hub_auth_req_t;
 hub_auth_req_t *hub_auth_req(request_rec *r);
+
+/* hub_auth_httpd.c: AuthType Hub and Require hub-role|hub-scope|hub-team */
+void hub_auth_httpd_hooks(apr_pool_t *p);
+
+/* hub_auth_cache.c: credential -> principal, shared by the children */
+int hub_auth_cache_pre_config(apr_pool_t *pconf);
+int hub_auth_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
+                               server_rec *s);
+void hub_auth_cache_child_init(apr_pool_t *p, server_rec *s);
+/* keys: a one-letter kind, ':', the credential's SHA-256 */
+const hub_principal_t *hub_auth_cache_get(request_rec *r, const char *key);
+void hub_auth_cache_put(request_rec *r, const char *key,
+                        const hub_principal_t *who, apr_time_t not_after);
+void hub_auth_cache_forget(request_rec *r, const char *key);
+int hub_auth_cache_ttl(const hub_auth_srv_t *c);
 
 /* hub_auth_jwt.c: HS256 tokens */
 #define HUB_JWT_ISSUER "mod_hub"

@@ -68,13 +68,14 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                       apr_pool_t *ptemp HUB_UNUSED)
 {
     tables = apr_array_make(pconf, 8, sizeof(hub_route_table_t));
-    return OK;
+    return hub_auth_cache_pre_config(pconf);
 }
 
 /* Runs before mod_dbd's post_config, which collects prepared statements. */
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
-                       apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
+                       apr_pool_t *ptemp, server_rec *s)
 {
+    int rc;
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_core_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_docs_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_stats_routes);
@@ -105,7 +106,13 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_auth_password_init();
     /* hub_request.c's copy in this module needs the optional functions */
     hub_dispatch_register(HUB_REGISTRY_OWNER, NULL);
-    return hub_auth_config_load(pconf, s);
+    rc = hub_auth_config_load(pconf, s);
+    return rc != OK ? rc : hub_auth_cache_post_config(pconf, ptemp, s);
+}
+
+static void child_init(apr_pool_t *p, server_rec *s)
+{
+    hub_auth_cache_child_init(p, s);
 }
 
 static int translate(request_rec *r)
@@ -151,6 +158,7 @@ void hub_auth_router_hooks(void)
     static const char *const before_dbd[] = { "mod_dbd.c", NULL };
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(translate, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);

@@ -6,9 +6,10 @@
 #include "hub_auth_private.h"
 #include "mod_hub_auth.h"
 
-static void register_hooks(apr_pool_t *p HUB_UNUSED)
+static void register_hooks(apr_pool_t *p)
 {
     hub_auth_router_hooks();
+    hub_auth_httpd_hooks(p);
     hub_auth_stats_hooks();
 }
 

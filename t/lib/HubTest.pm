@@ -240,6 +240,19 @@ sub valgrind_is_clean {
     is($lost // 0, 0, 'valgrind: nothing definitely lost') or diag("see $log");
 }
 
+# Poll $check (a sub returning true when done) for up to $secs seconds;
+# returns the seconds it took, or undef.  For things the hub promises
+# "within a few seconds" (revocations seen through the identity cache).
+sub eventually {
+    my ($secs, $check) = @_;
+    my $start = time;
+    while (time - $start < $secs) {
+        return time - $start if $check->();
+        sleep 0.2;
+    }
+    return $check->() ? time - $start : undef;
+}
+
 # tools/hubctl against this test's database; returns its output, chomped.
 sub hubctl {
     my ($self, @args) = @_;
