@@ -1,10 +1,477 @@
-/* (being written) */
-#include "hub_auth_private.h"
+/* Caylex's tenancy: the caller's tenant and its members.
+ *
+ * A member is a membership of the caller's tenant; its id is the user's
+ * id.  Caylex knows three roles (admin, user, viewer), the hub four:
+ * owner and admin both show as "admin", member as "user".  Decisions
+ * where the document is open:
+ * - GET /tenants: `descope_id` is the tenant's external id, which is its
+ *   slug here (its id is accepted too); any other value is 404, so the
+ *   answer never says whether some other tenant has it.  `enabled` is
+ *   true: a tenant whose credentials work is enabled.
+ * - Members are managed by admins (is_admin); listing them too, as the
+ *   document says.  Nobody may remove or demote the last active owner;
+ *   setting "admin" on an owner keeps the owner an owner (Caylex cannot
+ *   name ownership, so it cannot take it away by saying "admin").
+ * - PATCH name and timezone are the tenant's view of the member (stored
+ *   on the membership): an admin of one tenant cannot rename a user in
+ *   another.  A null clears them; a null role changes nothing.
+ * - DELETE removes the membership (the user stays, with their other
+ *   tenants) and revokes that user's API keys in this tenant in the same
+ *   statement, so a removed member's key stops working at once (its
+ *   cache entry goes too); their sessions and tokens stop resolving to
+ *   this tenant once the identity cache forgets them (HubAuthCacheTTL).
+ * - Approving a member who is not pending is 400 "Member is already
+ *   approved"; search needs a non-empty email or name. */
+#include <apr_strings.h>
+#include "hub_auth_projects.h"
+#include "hub_crypto.h"
+#include "hub_validate.h"
 
-const hub_route_t hub_auth_caylex_routes[] = {
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
-};
+/* Nullable columns go through to_json: the pgsql driver gives SQL NULL
+ * as "", to_json(NULL) stays NULL, and the shape reads them as JSON. */
+#define MEMBER_COLS(m, u) \
+    u ".id, " u ".email," \
+    " to_json(coalesce(" m ".display_name, " u ".display_name)) AS name," \
+    " CASE " m ".role WHEN 'member' THEN 'user' WHEN 'viewer' THEN 'viewer'" \
+    "      ELSE 'admin' END AS role," \
+    " to_json(iso8601(" m ".confirmed_at)) AS confirmed_at," \
+    " to_json(" m ".timezone) AS timezone," \
+    " iso8601(" m ".created_at) AS created_at," \
+    " iso8601(" m ".updated_at) AS updated_at"
+
+/* The tenant's active owners other than the target, locked: two admins
+ * demoting the last two owners at once wait for each other, and the
+ * second sees the first one's change (PostgreSQL re-checks locked rows),
+ * so a tenant never ends up without an owner. */
+#define OTHER_OWNERS \
+    " owners AS (SELECT user_id FROM memberships" \
+    "             WHERE tenant_id = %s::uuid AND role = 'owner'" \
+    "               AND state = 'active' FOR UPDATE)"
 
 const hub_stmt_t hub_auth_caylex_stmts[] = {
+    { "hub_cx_tenant_get",
+      "SELECT id, name, slug AS descope_id, true AS enabled FROM tenants"
+      " WHERE id = %s::uuid AND (slug = %s OR id::text = lower(%s))" },
+    { "hub_cx_members_page",
+      "WITH f AS ("
+      "  SELECT " MEMBER_COLS("m", "u") ", m.created_at AS created_ts"
+      "    FROM memberships m JOIN users u ON u.id = m.user_id"
+      "   WHERE m.tenant_id = %s::uuid"
+      "     AND (%s::boolean IS NULL OR (m.state = 'active') = %s::boolean)"
+      "     AND (%s::text IS NULL"
+      "          OR strpos(lower(u.email), lower(%s::text)) > 0)"
+      "     AND (%s::text IS NULL"
+      "          OR strpos(lower(coalesce(m.display_name, u.display_name,"
+      "                                   '')), lower(%s::text)) > 0))"
+      " SELECT n.total, p.* FROM (SELECT count(*) AS total FROM f) n"
+      " LEFT JOIN LATERAL (SELECT * FROM f ORDER BY"
+      "   CASE WHEN %s::text = 'email_asc' THEN lower(f.email) END ASC,"
+      "   CASE WHEN %s::text = 'email_desc' THEN lower(f.email) END DESC,"
+      "   CASE WHEN %s::text = 'created_asc' THEN f.created_ts END ASC,"
+      "   f.created_ts DESC, f.id"
+      "   LIMIT %s::bigint OFFSET %s::bigint) p ON true" },
+    /* args: tenant (owners), role x3, tenant, member, set name, name,
+     * set timezone, timezone, tenant */
+    { "hub_cx_member_update",
+      "WITH" OTHER_OWNERS ","
+      " target AS ("
+      "  SELECT user_id, role, state,"
+      "         CASE WHEN %s::text IS NULL THEN role"
+      "              WHEN role = 'owner' AND %s::text = 'admin' THEN 'owner'"
+      "              ELSE %s::text END AS new_role"
+      "    FROM memberships WHERE tenant_id = %s::uuid AND user_id = %s::uuid),"
+      " verdict AS ("
+      "  SELECT t.*, (t.role = 'owner' AND t.state = 'active'"
+      "               AND t.new_role <> 'owner'"
+      "               AND (SELECT count(*) FROM owners o"
+      "                     WHERE o.user_id <> t.user_id) = 0) AS last_owner"
+      "    FROM target t),"
+      " upd AS ("
+      "  UPDATE memberships m SET role = v.new_role,"
+      "         display_name = CASE WHEN %s::boolean THEN %s"
+      "                             ELSE m.display_name END,"
+      "         timezone = CASE WHEN %s::boolean THEN %s ELSE m.timezone END,"
+      "         updated_at = now()"
+      "    FROM verdict v"
+      "   WHERE m.tenant_id = %s::uuid AND m.user_id = v.user_id"
+      "     AND NOT v.last_owner"
+      "  RETURNING m.*)"
+      " SELECT v.last_owner, " MEMBER_COLS("m", "u")
+      "   FROM verdict v LEFT JOIN upd m ON true"
+      "   LEFT JOIN users u ON u.id = m.user_id" },
+    /* args: tenant (owners), tenant, member, tenant, tenant */
+    { "hub_cx_member_delete",
+      "WITH" OTHER_OWNERS ","
+      " verdict AS ("
+      "  SELECT t.user_id, u.email,"
+      "         (t.role = 'owner' AND t.state = 'active'"
+      "          AND (SELECT count(*) FROM owners o"
+      "                WHERE o.user_id <> t.user_id) = 0) AS last_owner"
+      "    FROM memberships t JOIN users u ON u.id = t.user_id"
+      "   WHERE t.tenant_id = %s::uuid AND t.user_id = %s::uuid),"
+      " del AS ("
+      "  DELETE FROM memberships m USING verdict v"
+      "   WHERE m.tenant_id = %s::uuid AND m.user_id = v.user_id"
+      "     AND NOT v.last_owner"
+      "  RETURNING m.user_id),"
+      " revoked AS ("
+      "  UPDATE api_keys k SET revoked_at = now(), updated_at = now()"
+      "    FROM del WHERE k.tenant_id = %s::uuid AND k.user_id = del.user_id"
+      "     AND k.revoked_at IS NULL"
+      "  RETURNING k.key_hash)"
+      " SELECT v.user_id, v.email, v.last_owner,"
+      "        (SELECT string_agg(key_hash, ',') FROM revoked) AS revoked"
+      "   FROM verdict v" },
+    /* args: tenant, member, role, tenant.  `state = 'pending'` in the
+     * UPDATE is checked again on the locked row: of two approvals at
+     * once, the second finds nothing to do. */
+    { "hub_cx_member_approve",
+      "WITH target AS ("
+      "  SELECT user_id, state FROM memberships"
+      "   WHERE tenant_id = %s::uuid AND user_id = %s::uuid),"
+      " upd AS ("
+      "  UPDATE memberships m SET state = 'active', role = %s,"
+      "         updated_at = now()"
+      "    FROM target t"
+      "   WHERE m.tenant_id = %s::uuid AND m.user_id = t.user_id"
+      "     AND m.state = 'pending'"
+      "  RETURNING m.*)"
+      " SELECT t.state AS old_state, " MEMBER_COLS("m", "u")
+      "   FROM target t LEFT JOIN upd m ON true"
+      "   LEFT JOIN users u ON u.id = m.user_id" },
     { NULL, NULL }
+};
+
+enum { ST_TENANT, ST_PAGE, ST_UPDATE, ST_DELETE, ST_APPROVE };
+
+static const hub_shape_t cx_tenant[] = {
+    { "id", NULL, HUB_J_STRING },
+    { "name", NULL, HUB_J_STRING },
+    { "descope_id", NULL, HUB_J_STRING },
+    { "enabled", NULL, HUB_J_BOOL },
+    { NULL, NULL, 0 }
+};
+
+static const hub_shape_t cx_member[] = {
+    { "id", NULL, HUB_J_STRING },
+    { "email", NULL, HUB_J_STRING },
+    { "name", NULL, HUB_J_JSON },
+    { "role", NULL, HUB_J_STRING },
+    { "confirmed_at", NULL, HUB_J_JSON },
+    { "timezone", NULL, HUB_J_JSON },
+    { "created_at", NULL, HUB_J_STRING },
+    { "updated_at", NULL, HUB_J_STRING },
+    { NULL, NULL, 0 }
+};
+
+/* ---- GET /tenants ------------------------------------------------------- */
+
+static int tenant_get(hub_req_t *hr)
+{
+    const char *descope = hub_query(hr, "descope_id");
+    const char *args[3];
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!hub_principal_can_read(hr->who)) {
+        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+                        "Reading the tenant needs read access");
+    }
+    if (!descope) {
+        return hub_auth_cx_query_invalid(hr, "descope_id", "missing",
+                                         "Field required");
+    }
+    args[0] = hr->who->tenant_id;
+    args[1] = args[2] = descope;
+    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_TENANT], &rows, 3,
+                       args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (rows->rows->nelts != 1) {
+        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Tenant not found");
+    }
+    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, cx_tenant));
+}
+
+/* ---- members ------------------------------------------------------------ */
+
+static int only_admins(hub_req_t *hr, const char *verb)
+{
+    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+                    "Only admin users can %s tenant members", verb);
+}
+
+static int member_not_found(hub_req_t *hr, const char *id)
+{
+    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
+                    "Tenant member with id %s not found", id);
+}
+
+static const char *const sorts[] = {
+    "email_desc", "email_asc", "created_desc", "created_asc", NULL
+};
+
+/* sort (default created_desc) and confirmed (true, false or absent):
+ * DECLINED when fine, else the 422 sent. */
+static int members_filters(hub_req_t *hr, const char **sort,
+                           const char **confirmed)
+{
+    const char *s = hub_query(hr, "sort"), *c = hub_query(hr, "confirmed");
+    int i;
+    *sort = "created_desc";
+    *confirmed = NULL;
+    if (s) {
+        for (i = 0; sorts[i] && strcmp(sorts[i], s); i++) {
+        }
+        if (!sorts[i]) {
+            return hub_auth_cx_query_invalid(hr, "sort", "enum",
+                "Input should be 'email_desc', 'email_asc', "
+                "'created_desc' or 'created_asc'");
+        }
+        *sort = sorts[i];
+    }
+    if (c) {
+        if (!strcasecmp(c, "true") || !strcmp(c, "1")) {
+            *confirmed = "true";
+        }
+        else if (!strcasecmp(c, "false") || !strcmp(c, "0")) {
+            *confirmed = "false";
+        }
+        else {
+            return hub_auth_cx_query_invalid(hr, "confirmed", "bool_parsing",
+                "Input should be a valid boolean, unable to interpret "
+                "input");
+        }
+    }
+    return DECLINED;
+}
+
+/* GET /members and /members/search; email/name NULL: no such filter. */
+static int members_page(hub_req_t *hr, const char *email, const char *name)
+{
+    const char *args[13], *sort, *confirmed;
+    hub_page_t pg;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    long total;
+    int rc;
+
+    if ((rc = members_filters(hr, &sort, &confirmed)) != DECLINED
+        || (rc = hub_auth_cx_page_read(hr, &pg)) != DECLINED) {
+        return rc;
+    }
+    args[0] = hr->who->tenant_id;
+    args[1] = args[2] = confirmed;
+    args[3] = args[4] = email;
+    args[5] = args[6] = name;
+    args[7] = args[8] = args[9] = sort;
+    args[10] = apr_ltoa(hr->pool, pg.limit);
+    args[11] = apr_ltoa(hr->pool, pg.offset);
+    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_PAGE], &rows, 12,
+                       args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    total = hub_auth_row_empty(rows, "total")
+            ? 0 : atol(hub_rows_get(rows, 0, "total"));
+    if (hub_auth_row_empty(rows, "id")) {
+        rows->rows->nelts = 0;         /* past the end: the count only */
+    }
+    return hub_send_json(hr, HTTP_OK, hub_auth_cx_page_json(
+        hr, &pg, hub_rows_json(rows, cx_member), total));
+}
+
+static int members_list(hub_req_t *hr)
+{
+    if (!hub_principal_is_admin(hr->who)) {
+        return only_admins(hr, "view");
+    }
+    return members_page(hr, NULL, NULL);
+}
+
+static int members_search(hub_req_t *hr)
+{
+    const char *email = hub_query(hr, "email"), *name = hub_query(hr, "name");
+    if (!hub_principal_is_admin(hr->who)) {
+        return only_admins(hr, "search");
+    }
+    email = email && *email ? email : NULL;
+    name = name && *name ? name : NULL;
+    if (!email && !name) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                        "At least one of 'email' or 'name' query parameter "
+                        "is required");
+    }
+    return members_page(hr, email, name);
+}
+
+/* Caylex's role names as the hub stores them. */
+static const char *hub_role(const char *cx_role)
+{
+    if (!cx_role) {
+        return NULL;
+    }
+    return !strcmp(cx_role, "user") ? "member" : cx_role;
+}
+
+/* A body field the caller named: *set, and its text or NULL for null. */
+static void body_field(hub_req_t *hr, const char *name, const char **set,
+                       const char **val)
+{
+    json_t *v = json_object_get(hr->body, name);
+    *set = v ? "true" : "false";
+    *val = json_string_value(v);
+}
+
+static int last_owner(hub_req_t *hr, const char *what)
+{
+    return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                    "Cannot %s the last owner of the tenant", what);
+}
+
+static int member_update(hub_req_t *hr)
+{
+    const char *id = hub_param(hr, "member_id"), *args[11], *role;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!hub_principal_is_admin(hr->who)) {
+        return only_admins(hr, "update");
+    }
+    if (!hub_is_uuid(id)) {
+        return member_not_found(hr, id);
+    }
+    role = hub_role(json_string_value(json_object_get(hr->body, "role")));
+    args[0] = args[4] = args[10] = hr->who->tenant_id;
+    args[1] = args[2] = args[3] = role;
+    args[5] = id;
+    body_field(hr, "name", &args[6], &args[7]);
+    body_field(hr, "timezone", &args[8], &args[9]);
+    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_UPDATE], &rows, 11,
+                       args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (rows->rows->nelts != 1) {
+        return member_not_found(hr, id);
+    }
+    if (!strcmp(hub_rows_get(rows, 0, "last_owner"), "t")) {
+        return last_owner(hr, "demote");
+    }
+    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, cx_member));
+}
+
+/* The removed member's keys, revoked in the database, must not live on
+ * in this host's identity cache: "hash,hash,..." of them. */
+static void forget_keys(hub_req_t *hr, const char *hashes)
+{
+    char *list = apr_pstrdup(hr->pool, hashes ? hashes : ""), *last, *h;
+    for (h = apr_strtok(list, ",", &last); h;
+         h = apr_strtok(NULL, ",", &last)) {
+        hub_auth_cache_forget(hr->r, apr_pstrcat(hr->pool, "a:", h, NULL));
+    }
+}
+
+static int member_delete(hub_req_t *hr)
+{
+    const char *id = hub_param(hr, "member_id"), *args[5];
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!hub_principal_is_admin(hr->who)) {
+        return only_admins(hr, "delete");
+    }
+    if (!hub_is_uuid(id)) {
+        return member_not_found(hr, id);
+    }
+    if (hr->who->user_id && !strcasecmp(hr->who->user_id, id)) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                        "Users cannot delete themselves");
+    }
+    args[0] = args[1] = args[3] = args[4] = hr->who->tenant_id;
+    args[2] = id;
+    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_DELETE], &rows, 5,
+                       args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (rows->rows->nelts != 1) {
+        return member_not_found(hr, id);
+    }
+    if (!strcmp(hub_rows_get(rows, 0, "last_owner"), "t")) {
+        return last_owner(hr, "remove");
+    }
+    forget_keys(hr, hub_rows_get(rows, 0, "revoked"));
+    return hub_send_json(hr, HTTP_OK, json_pack("{s:s,s:s}",
+        "id", hub_rows_get(rows, 0, "user_id"),
+        "message", apr_pstrcat(hr->pool, "Successfully deleted tenant member ",
+                               hub_rows_get(rows, 0, "email"), NULL)));
+}
+
+static int member_approve(hub_req_t *hr)
+{
+    const char *id = hub_param(hr, "member_id"), *args[4];
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!hub_principal_is_admin(hr->who)) {
+        return only_admins(hr, "approve");
+    }
+    if (!hub_is_uuid(id)) {
+        return member_not_found(hr, id);
+    }
+    args[0] = args[3] = hr->who->tenant_id;
+    args[1] = id;
+    args[2] = json_string_value(json_object_get(hr->body, "role"));
+    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_APPROVE], &rows, 4,
+                       args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (rows->rows->nelts != 1) {
+        return member_not_found(hr, id);
+    }
+    if (hub_auth_row_empty(rows, "id")) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                        "Member is already approved");
+    }
+    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, cx_member));
+}
+
+static const char *const cx_roles[] = { "admin", "user", "viewer", NULL };
+static const char *const approve_roles[] = { "admin", "member", NULL };
+
+static const hub_field_t member_update_in[] = {
+    { "name", HUB_T_STRING, HUB_F_NULLABLE, 0, 200, NULL,
+      "the member's name in this tenant; null clears it" },
+    { "role", HUB_T_STRING, HUB_F_NULLABLE, 0, 0, cx_roles,
+      "admin | user | viewer; null keeps it" },
+    { "timezone", HUB_T_STRING, HUB_F_NULLABLE, 1, 64, NULL,
+      "IANA name, e.g. Europe/Paris; null clears it" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const hub_field_t member_approve_in[] = {
+    { "role", HUB_T_STRING, HUB_F_REQUIRED, 0, 0, approve_roles,
+      "admin | member" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+#define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
+
+const hub_route_t hub_auth_caylex_routes[] = {
+    { HUB_CAYLEX, HUB_M_GET, "/tenants", tenant_get, NULL, CX_IN, 0,
+      "Get Current Tenant Information" },
+    { HUB_CAYLEX, HUB_M_GET, "/members", members_list, NULL, CX_IN, 0,
+      "Get Tenant Members" },
+    { HUB_CAYLEX, HUB_M_GET, "/members/search", members_search, NULL, CX_IN,
+      0, "Search Tenant Members" },
+    { HUB_CAYLEX, HUB_M_PATCH, "/members/{member_id}", member_update,
+      member_update_in, CX_IN, 0, "Update Tenant Member" },
+    { HUB_CAYLEX, HUB_M_DELETE, "/members/{member_id}", member_delete, NULL,
+      CX_IN, 0, "Delete Tenant Member" },
+    { HUB_CAYLEX, HUB_M_POST, "/members/{member_id}/approve", member_approve,
+      member_approve_in, CX_IN, 0, "Approve Tenant Member" },
+    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
 };

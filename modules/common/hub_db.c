@@ -72,6 +72,16 @@ static int connection_alive(request_rec *r, ap_dbd_t *dbd)
            == APR_SUCCESS;
 }
 
+/* A failure that a fresh prepare can cure: the statement is unknown to
+ * the server, or the connection under it was replaced. */
+static int lost_statement(const char *msg)
+{
+    return msg && ((strstr(msg, "prepared statement")
+                    && strstr(msg, "does not exist"))
+                   || strstr(msg, "connection") || strstr(msg, "server closed")
+                   || strstr(msg, "terminating"));
+}
+
 static int is_conflict(const char *msg)
 {
     return msg && (strstr(msg, "duplicate key")
@@ -125,7 +135,9 @@ static hub_db_status_e run(request_rec *r, const hub_stmt_t *st, run_fn fn,
         if (fn(r, dbd, stmt, ctx, nargs, args) == 0) {
             return HUB_DB_OK;
         }
-        msg = apr_dbd_error(dbd->driver, dbd->handle, 1);
+        /* copied: the driver's message buffer changes with the next call */
+        msg = apr_pstrdup(r->pool,
+                          apr_dbd_error(dbd->driver, dbd->handle, 1));
         if (is_conflict(msg)) {
             return HUB_DB_CONFLICT;
         }
@@ -134,9 +146,13 @@ static hub_db_status_e run(request_rec *r, const hub_stmt_t *st, run_fn fn,
                           "database connection lost during %s", st->label);
             return HUB_DB_UNAVAILABLE;
         }
-        /* alive now: either it was reset under us, which drops prepared
-         * statements, or the statement itself failed; one fresh prepare
-         * and retry tells the two apart */
+        /* alive now.  Prepare again only when the statement is what went
+         * missing (a reconnect drops a connection's prepared statements)
+         * or the connection was just reset; a statement that failed on
+         * its own merits is reported as it is. */
+        if (!lost_statement(msg)) {
+            break;
+        }
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "HUB00013: %s failed "
                       "(%s); preparing it again", st->label, msg);
     }
