@@ -1,10 +1,917 @@
-/* (being written) */
+/* Caylex: platform access tokens, invites (auth links), the user's general
+ * settings and password resets by mail.
+ *
+ * Platform access tokens are rows of api_keys of kind 'platform' with the
+ * admin scope: they authenticate as any API key does (hub_..., SHA-256),
+ * bound to the tenant they were made in.
+ *
+ * An invite's id is the capability the link carries: whoever holds it and
+ * is signed in with an address the invite is valid for may join the
+ * inviting tenant.  That crosses tenants on purpose, so an invite is found
+ * by its id alone; everything else here is the caller's own tenant.
+ *
+ * Password resets: a random token is mailed (libcurl's SMTP, HubSmtpServer)
+ * as a link; the database keeps its SHA-256 only; it lives 30 minutes and
+ * is spent by its first use, which also spends the user's other tokens. */
+#include <pthread.h>
+#include <curl/curl.h>
+#include <apr_date.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
 #include "hub_auth_private.h"
+#include "hub_crypto.h"
+#include "hub_time.h"
+#include "hub_validate.h"
 
-const hub_route_t hub_auth_caylex_access_routes[] = {
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
-};
+#define PAT_COLUMNS \
+    "id, name, description, prefix, iso8601(expires_at) AS expires_at," \
+    " iso8601(created_at) AS created_at"
+
+/* how long a mailed reset link works */
+#define RESET_TTL "30 minutes"
 
 const hub_stmt_t hub_auth_caylex_access_stmts[] = {
+    { "hub_cx_pat_insert",
+      "INSERT INTO api_keys (tenant_id, user_id, name, description, prefix,"
+      "                      key_hash, scopes, expires_at, created_by, kind)"
+      " VALUES (%s::uuid, %s::uuid, %s, %s, %s, %s, '{operator.admin}',"
+      "         %s::timestamptz, %s, 'platform')"
+      " RETURNING " PAT_COLUMNS },
+    { "hub_cx_pat_list",
+      "SELECT " PAT_COLUMNS " FROM api_keys"
+      " WHERE tenant_id = %s::uuid AND kind = 'platform'"
+      "   AND revoked_at IS NULL"
+      " ORDER BY created_at DESC, id" },
+    { "hub_cx_pat_revoke",
+      "UPDATE api_keys SET revoked_at = now(), updated_at = now()"
+      " WHERE id = %s::uuid AND tenant_id = %s::uuid AND kind = 'platform'"
+      "   AND revoked_at IS NULL RETURNING key_hash" },
+    { "hub_cx_invite_get",
+      "SELECT l.id, l.link_type, l.valid_for, l.server_instances,"
+      "       iso8601(l.expires_at) AS expires_at, t.name AS tenant_name,"
+      "       p.name AS project_name"
+      "  FROM auth_links l"
+      "  JOIN tenants t ON t.id = l.tenant_id"
+      "  JOIN projects p ON p.id = l.project_id AND p.tenant_id = l.tenant_id"
+      " WHERE l.id = %s::uuid AND l.revoked_at IS NULL"
+      "   AND l.expires_at > now()" },
+    /* one statement: the link is checked again, the membership made (a
+     * pending one approved, a disabled one left alone: no link for it),
+     * and the completion recorded */
+    { "hub_cx_invite_complete",
+      "WITH link AS ("
+      "  SELECT l.id, l.tenant_id, l.role FROM auth_links l"
+      "   WHERE l.id = %s::uuid AND l.revoked_at IS NULL"
+      "     AND l.expires_at > now()"
+      "     AND NOT EXISTS (SELECT 1 FROM memberships d"
+      "                      WHERE d.tenant_id = l.tenant_id"
+      "                        AND d.user_id = %s::uuid"
+      "                        AND d.state = 'disabled')),"
+      " before AS ("
+      "  SELECT 1 FROM memberships m JOIN link ON m.tenant_id = link.tenant_id"
+      "   WHERE m.user_id = %s::uuid),"
+      " mem AS ("
+      "  INSERT INTO memberships (tenant_id, user_id, role, state)"
+      "  SELECT tenant_id, %s::uuid, role, 'active' FROM link"
+      "  ON CONFLICT (tenant_id, user_id) DO UPDATE"
+      "     SET state = 'active', updated_at = now()"
+      "   WHERE memberships.state = 'pending' RETURNING 1),"
+      " used AS ("
+      "  INSERT INTO auth_link_users (auth_link_id, tenant_id, user_id,"
+      "                               descope_user_id)"
+      "  SELECT id, tenant_id, %s::uuid, %s::text FROM link"
+      "  ON CONFLICT (auth_link_id, user_id) DO UPDATE"
+      "     SET completed_at = now(),"
+      "         descope_user_id = EXCLUDED.descope_user_id RETURNING 1)"
+      " SELECT (SELECT count(*) FROM link) AS found,"
+      "        NOT EXISTS (SELECT 1 FROM before) AS is_new" },
+    { "hub_cx_general_get",
+      "SELECT coalesce(nullif(u.display_name, ''),"
+      "                split_part(u.email, '@', 1)) AS name,"
+      "       u.email, u.timezone, t.name AS tenant_name,"
+      "       t.id AS tenant_id, m.role AS member_role"
+      "  FROM users u"
+      "  JOIN tenants t ON t.id = %s::uuid"
+      "  LEFT JOIN memberships m ON m.tenant_id = t.id AND m.user_id = u.id"
+      " WHERE u.id = %s::uuid AND u.is_active" },
+    { "hub_cx_general_update",
+      "WITH tz AS ("
+      "  SELECT %s::text IS NULL"
+      "      OR EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = %s)"
+      "         AS ok),"
+      " u AS ("
+      "  UPDATE users SET display_name = coalesce(%s, display_name),"
+      "                   timezone = coalesce(%s, timezone),"
+      "                   updated_at = now()"
+      "    FROM tz WHERE tz.ok AND users.id = %s::uuid AND users.is_active"
+      "  RETURNING users.id)"
+      " SELECT (SELECT ok FROM tz) AS tz_ok,"
+      "        (SELECT count(*) FROM u) AS updated" },
+    /* a new link spends the ones sent before it */
+    { "hub_cx_reset_create",
+      "WITH old AS ("
+      "  UPDATE password_resets SET used_at = now()"
+      "   WHERE user_id = %s::uuid AND used_at IS NULL)"
+      " INSERT INTO password_resets (token_hash, user_id, expires_at)"
+      " VALUES (%s, %s::uuid, now() + interval '" RESET_TTL "')"
+      " RETURNING iso8601(expires_at) AS expires_at" },
+    { "hub_cx_reset_drop",
+      "DELETE FROM password_resets WHERE token_hash = %s" },
+    { "hub_cx_reset_check",
+      "SELECT iso8601(r.expires_at) AS expires_at FROM password_resets r"
+      "  JOIN users u ON u.id = r.user_id AND u.is_active"
+      " WHERE r.token_hash = %s AND r.used_at IS NULL"
+      "   AND r.expires_at > now()" },
+    { "hub_cx_reset_complete",
+      "WITH t AS ("
+      "  UPDATE password_resets SET used_at = now()"
+      "   WHERE token_hash = %s AND used_at IS NULL AND expires_at > now()"
+      "  RETURNING user_id),"
+      " u AS ("
+      "  UPDATE users SET password_hash = %s, updated_at = now() FROM t"
+      "   WHERE users.id = t.user_id AND users.is_active RETURNING users.id),"
+      " others AS ("
+      "  UPDATE password_resets SET used_at = now()"
+      "   WHERE user_id IN (SELECT id FROM u) AND used_at IS NULL"
+      "     AND token_hash <> %s)"
+      " SELECT count(*) AS done FROM u" },
     { NULL, NULL }
+};
+
+enum {
+    ST_PAT_INSERT, ST_PAT_LIST, ST_PAT_REVOKE, ST_INVITE_GET,
+    ST_INVITE_COMPLETE, ST_GENERAL_GET, ST_GENERAL_UPDATE, ST_RESET_CREATE,
+    ST_RESET_DROP, ST_RESET_CHECK, ST_RESET_COMPLETE
+};
+#define STMT(i) (&hub_auth_caylex_access_stmts[i])
+
+static const hub_shape_t pat_out[] = {
+    { "id", NULL, HUB_J_STRING },
+    { "name", NULL, HUB_J_STRING },
+    { "description", NULL, HUB_J_STRING },
+    { "expires_at", NULL, HUB_J_STRING },
+    { "created_at", NULL, HUB_J_STRING },
+    { NULL, NULL, 0 }
+};
+
+static const hub_shape_t invite_meta_out[] = {
+    { "tenant_name", NULL, HUB_J_STRING },
+    { "project_name", NULL, HUB_J_STRING },
+    { "expires_at", NULL, HUB_J_STRING },
+    { "auth_link_type", "link_type", HUB_J_STRING },
+    { "valid_for", NULL, HUB_J_STRINGS },
+    { NULL, NULL, 0 }
+};
+
+static const hub_shape_t general_out[] = {
+    { "name", NULL, HUB_J_STRING },
+    { "email", NULL, HUB_J_STRING },
+    { "timezone", NULL, HUB_J_STRING },
+    { "tenant_name", NULL, HUB_J_STRING },
+    { "tenant_id", NULL, HUB_J_STRING },
+    { NULL, NULL, 0 }
+};
+
+/* A 422 in FastAPI's shape for one field of `where`. */
+static int fail_field(hub_req_t *hr, const char *where, const char *field,
+                      const char *type, const char *msg)
+{
+    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
+                                                  sizeof(hub_invalid_t));
+    hub_invalid_t *inv = apr_array_push(problems);
+    inv->field = field;
+    inv->type = type;
+    inv->msg = msg;
+    return hub_fail_invalid(hr, where, problems);
+}
+
+static const char *body_str(hub_req_t *hr, const char *name)
+{
+    return json_string_value(json_object_get(hr->body, name));
+}
+
+/* ---- platform access tokens -------------------------------------------- */
+
+static int need_admin(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+                    "Admin role required");
+}
+
+/* ISO-8601 date-time ("2026-12-31T23:59:59Z", fractions and a +hh:mm
+ * offset allowed; no zone means UTC) into *t.  0 on success.  Checked
+ * here so that nothing malformed reaches a ::timestamptz cast. */
+static int parse_datetime(const char *s, apr_time_t *t)
+{
+    apr_time_exp_t tm = { 0 }, back;
+    int y, mo, d, h, mi, sec, n = 0, off = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h,
+                     &mi, &sec, &n) != 6 || n != 19) {
+        return -1;
+    }
+    s += n;
+    if (*s == '.') {
+        for (s++; apr_isdigit(*s); s++) {
+        }
+    }
+    if ((*s == '+' || *s == '-') && apr_isdigit(s[1]) && apr_isdigit(s[2])
+        && s[3] == ':' && apr_isdigit(s[4]) && apr_isdigit(s[5]) && !s[6]) {
+        off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600
+              + ((s[4] - '0') * 10 + (s[5] - '0')) * 60;
+        off = *s == '-' ? -off : off;
+    }
+    else if ((*s == 'Z' || *s == 'z') && !s[1]) {
+    }
+    else if (*s) {
+        return -1;
+    }
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
+        || mi > 59 || sec > 59) {
+        return -1;
+    }
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    if (apr_time_exp_gmt_get(t, &tm) != APR_SUCCESS) {
+        return -1;
+    }
+    /* 31 February would quietly become 3 March: refuse it */
+    apr_time_exp_gmt(&back, *t);
+    if (back.tm_mday != d || back.tm_mon != mo - 1) {
+        return -1;
+    }
+    *t -= apr_time_from_sec(off);
+    return 0;
+}
+
+/* The token's display preview: its visible prefix, the rest dotted out. */
+static json_t *pat_json(hub_req_t *hr, hub_rows_t *rows, int i)
+{
+    json_t *o = hub_row_json(rows, i, pat_out);
+    json_object_set_new(o, "preview", json_string(
+        apr_pstrcat(hr->pool, hub_rows_get(rows, i, "prefix"), "......",
+                    NULL)));
+    json_object_set_new(o, "role", json_string("admin"));
+    return o;
+}
+
+static int pat_create(hub_req_t *hr)
+{
+    const char *role = body_str(hr, "role");
+    const char *exp = body_str(hr, "expires_at");
+    const char *raw, *args[8];
+    apr_time_t when;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    json_t *out;
+
+    if (!hub_principal_is_admin(hr->who)) {
+        return need_admin(hr);
+    }
+    if (role && strcmp(role, "admin")) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "Only admin role "
+                        "is allowed for platform access tokens");
+    }
+    if (exp && parse_datetime(exp, &when)) {
+        return fail_field(hr, "body", "expires_at", "datetime_parsing",
+                          "Input should be a valid datetime");
+    }
+    if (exp && when <= apr_time_now()) {
+        return fail_field(hr, "body", "expires_at", "value_error",
+                          "Value error, expires_at must be in the future");
+    }
+    /* 32 random bytes, as every API key: a plain SHA-256 is enough */
+    if (!(raw = hub_secret(hr->pool, "hub_", 32))) {
+        return hub_auth_db_fail(hr, HUB_DB_ERROR);
+    }
+    args[0] = hr->who->tenant_id;
+    args[1] = hr->who->user_id;
+    args[2] = body_str(hr, "name");
+    args[3] = body_str(hr, "description");
+    args[4] = apr_pstrmemdup(hr->pool, raw, 8);
+    args[5] = hub_sha256_hex(hr->pool, raw, strlen(raw));
+    args[6] = exp ? hub_iso8601(hr->pool, when) : NULL;
+    args[7] = hr->who->name;
+    st = hub_db_select(hr->r, STMT(ST_PAT_INSERT), &rows, 8, args);
+    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
+        return hub_auth_db_fail(hr, st != HUB_DB_OK ? st : HUB_DB_ERROR);
+    }
+    out = pat_json(hr, rows, 0);
+    json_object_set_new(out, "token", json_string(raw));
+    return hub_send_json(hr, HTTP_CREATED, out);
+}
+
+static int pat_list(hub_req_t *hr)
+{
+    const char *args[1] = { hr->who->tenant_id };
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    json_t *out;
+    int i;
+    if (!hub_principal_is_admin(hr->who)) {
+        return need_admin(hr);
+    }
+    st = hub_db_select(hr->r, STMT(ST_PAT_LIST), &rows, 1, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    out = json_array();
+    for (i = 0; i < rows->rows->nelts; i++) {
+        json_array_append_new(out, pat_json(hr, rows, i));
+    }
+    return hub_send_json(hr, HTTP_OK, out);
+}
+
+/* Deleting revokes (the row stays, as every revoked key's does); a token
+ * already deleted, another tenant's, or a malformed id is 404. */
+static int pat_delete(hub_req_t *hr)
+{
+    const char *id = hub_param(hr, "token_id");
+    const char *args[2] = { id, hr->who->tenant_id };
+    hub_rows_t *rows = NULL;
+    int n = 0;
+    hub_db_status_e st;
+    if (!hub_principal_is_admin(hr->who)) {
+        return need_admin(hr);
+    }
+    if (hub_is_uuid(id)) {
+        st = hub_db_select(hr->r, STMT(ST_PAT_REVOKE), &rows, 2, args);
+        if (st != HUB_DB_OK) {
+            return hub_auth_db_fail(hr, st);
+        }
+        n = rows->rows->nelts;
+    }
+    if (n != 1) {
+        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
+                        "Platform access token not found");
+    }
+    /* refused at once on this host, not after the identity cache's TTL */
+    hub_auth_cache_forget(hr->r, apr_pstrcat(hr->pool, "a:",
+                          hub_rows_get(rows, 0, "key_hash"), NULL));
+    return hub_send_json(hr, HTTP_NO_CONTENT, NULL);
+}
+
+/* ---- invites ----------------------------------------------------------- */
+
+static int invite_invalid(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_UNAUTHORIZED, "UNAUTHORIZED",
+                    "Invite is invalid");
+}
+
+/* The live invite named by `id` (from `where`: "query" or "body"); sends
+ * the answer and returns it when there is none, else DECLINED. */
+static int invite_find(hub_req_t *hr, const char *where, const char *id,
+                       hub_rows_t **rows)
+{
+    const char *args[1] = { id };
+    hub_db_status_e st;
+    if (!id) {
+        return fail_field(hr, where, "auth_link_id", "missing",
+                          "Field required");
+    }
+    if (!hub_is_uuid(id)) {
+        return fail_field(hr, where, "auth_link_id", "uuid_parsing",
+                          "Input should be a valid UUID");
+    }
+    st = hub_db_select(hr->r, STMT(ST_INVITE_GET), rows, 1, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if ((*rows)->rows->nelts != 1) {
+        return invite_invalid(hr);
+    }
+    return DECLINED;
+}
+
+/* Does the invite let `email` in?  'user' links list e-mail domains,
+ * 'project' links e-mail addresses; no list lets anybody in. */
+static int invite_admits(hub_rows_t *rows, const char *email)
+{
+    json_t *list = hub_pg_array_json(hub_rows_get(rows, 0, "valid_for"));
+    const char *type = hub_rows_get(rows, 0, "link_type");
+    const char *domain = email ? strrchr(email, '@') : NULL;
+    json_t *v;
+    size_t i;
+    int ok = 0;
+    if (!hub_rows_get(rows, 0, "valid_for")) {
+        return email != NULL;
+    }
+    json_array_foreach(list, i, v) {
+        const char *s = json_string_value(v);
+        if (!strcmp(type, "user")) {
+            ok |= domain && !strcasecmp(domain + 1, s + (*s == '@'));
+        }
+        else {
+            ok |= email && !strcasecmp(email, s);
+        }
+    }
+    json_decref(list);
+    return ok;
+}
+
+static int invite_metadata(hub_req_t *hr)
+{
+    hub_rows_t *rows;
+    int rc = invite_find(hr, "query", hub_query(hr, "auth_link_id"), &rows);
+    if (rc != DECLINED) {
+        return rc;
+    }
+    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, invite_meta_out));
+}
+
+static int not_for_you(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+                    "This invite is not valid for the signed-in account");
+}
+
+/* The servers whose credentials the invitee is asked for belong to
+ * mod_hub_servers; until it serves them the lists are empty. */
+static int invite_config(hub_req_t *hr)
+{
+    hub_rows_t *rows;
+    int rc = invite_find(hr, "query", hub_query(hr, "auth_link_id"), &rows);
+    if (rc != DECLINED) {
+        return rc;
+    }
+    if (!invite_admits(rows, hr->who->email)) {
+        return not_for_you(hr);
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack(
+        "{s:s,s:s,s:[],s:[],s:[]}",
+        "tenant_name", hub_rows_get(rows, 0, "tenant_name"),
+        "auth_scope", hub_rows_get(rows, 0, "link_type"),
+        "oauth_servers", "header_servers", "path_servers"));
+}
+
+/* Each server named in the completion must be one of the invite's.  The
+ * hub keeps no per-user server credentials yet (mod_hub_servers will):
+ * rather than drop them silently, such a request is refused. */
+static int invite_servers(hub_req_t *hr, hub_rows_t *rows)
+{
+    static const char *const lists[] = { "oauth_servers", "header_servers",
+                                         "path_servers", NULL };
+    const char *mine = hub_rows_get(rows, 0, "server_instances");
+    const char *const *l;
+    json_t *s;
+    size_t i;
+    for (l = lists; *l; l++) {
+        json_array_foreach(json_object_get(hr->body, *l), i, s) {
+            const char *id = json_string_value(json_object_get(
+                s, "server_instance_id"));
+            if (!id || !hub_is_uuid(id) || !mine || !strstr(mine, id)) {
+                return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                                "%s[%u]: server instance is not part of "
+                                "this invite", *l, (unsigned)i);
+            }
+            return hub_fail(hr, HTTP_NOT_IMPLEMENTED, "NOT_IMPLEMENTED",
+                            "server credentials through invites are not "
+                            "supported yet");
+        }
+    }
+    return DECLINED;
+}
+
+static int invite_complete(hub_req_t *hr)
+{
+    const char *email = body_str(hr, "user_email");
+    const char *args[6];
+    hub_rows_t *rows, *done;
+    hub_db_status_e st;
+    int rc = invite_find(hr, "body", body_str(hr, "auth_link_id"), &rows);
+    if (rc != DECLINED) {
+        return rc;
+    }
+    /* an invite makes a membership for a user: the one signed in */
+    if (!hr->who->user_id || !hr->who->email
+        || strcasecmp(email, hr->who->email)) {
+        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN", "user_email must "
+                        "be the address of the signed-in user");
+    }
+    if (!invite_admits(rows, hr->who->email)) {
+        return not_for_you(hr);
+    }
+    if ((rc = invite_servers(hr, rows)) != DECLINED) {
+        return rc;
+    }
+    args[0] = body_str(hr, "auth_link_id");
+    args[1] = args[2] = args[3] = args[4] = hr->who->user_id;
+    args[5] = body_str(hr, "descope_user_id");
+    st = hub_db_select(hr->r, STMT(ST_INVITE_COMPLETE), &done, 6, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (strcmp(hub_rows_get(done, 0, "found"), "1")) {
+        return invite_invalid(hr);
+    }
+    /* the caller is signed in already: no new token to hand out */
+    return hub_send_json(hr, HTTP_OK, json_pack(
+        "{s:b,s:n}", "is_new_user", *hub_rows_get(done, 0, "is_new") == 't',
+        "user_token"));
+}
+
+/* ---- general settings -------------------------------------------------- */
+
+static int user_not_found(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "User not found");
+}
+
+/* Caylex knows two roles: owners and admins of the tenant are "admin". */
+static const char *general_role(hub_req_t *hr, const char *member_role)
+{
+    if (member_role) {
+        return (!strcmp(member_role, "owner") || !strcmp(member_role, "admin"))
+               ? "admin" : "user";
+    }
+    return hub_principal_is_admin(hr->who) ? "admin" : "user";
+}
+
+static int general_send(hub_req_t *hr)
+{
+    const char *args[2] = { hr->who->tenant_id, hr->who->user_id };
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    json_t *out;
+    if (!hr->who->user_id) {
+        return user_not_found(hr);
+    }
+    st = hub_db_select(hr->r, STMT(ST_GENERAL_GET), &rows, 2, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (rows->rows->nelts != 1) {
+        return user_not_found(hr);
+    }
+    out = hub_row_json(rows, 0, general_out);
+    json_object_set_new(out, "role", json_string(general_role(
+        hr, hub_rows_get(rows, 0, "member_role"))));
+    /* avatars are served elsewhere (/settings/avatar) */
+    json_object_set_new(out, "avatar_url", json_null());
+    return hub_send_json(hr, HTTP_OK, out);
+}
+
+static int general_get(hub_req_t *hr)
+{
+    return general_send(hr);
+}
+
+static int only_blank(const char *s)
+{
+    return s && !s[strspn(s, " \t\r\n")];
+}
+
+static int general_update(hub_req_t *hr)
+{
+    const char *name = body_str(hr, "name"), *tz = body_str(hr, "timezone");
+    const char *args[5] = { tz, tz, name, tz, hr->who->user_id };
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!name && !tz) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "At least one "
+                        "field (name or timezone) must be provided");
+    }
+    if (only_blank(name)) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                        "Name value cannot be empty");
+    }
+    if (only_blank(tz)) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                        "Timezone value cannot be empty");
+    }
+    if (!hr->who->user_id) {
+        return user_not_found(hr);
+    }
+    st = hub_db_select(hr->r, STMT(ST_GENERAL_UPDATE), &rows, 5, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (strcmp(hub_rows_get(rows, 0, "tz_ok"), "t")) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "Timezone '%s' "
+                        "is not a known IANA time zone", tz);
+    }
+    if (strcmp(hub_rows_get(rows, 0, "updated"), "1")) {
+        return user_not_found(hr);
+    }
+    return general_send(hr);
+}
+
+/* ---- mail -------------------------------------------------------------- */
+
+typedef struct mail_body {
+    const char *text;
+    size_t left;
+} mail_body_t;
+
+static size_t mail_read(char *buf, size_t size, size_t n, void *data)
+{
+    mail_body_t *m = data;
+    size_t k = size * n < m->left ? size * n : m->left;
+    memcpy(buf, m->text, k);
+    m->text += k;
+    m->left -= k;
+    return k;
+}
+
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static apr_status_t curl_free_handle(void *h)
+{
+    curl_easy_cleanup(h);
+    return APR_SUCCESS;
+}
+
+static apr_status_t curl_free_list(void *l)
+{
+    curl_slist_free_all(l);
+    return APR_SUCCESS;
+}
+
+/* An address fit for an SMTP envelope and a header: no line breaks or
+ * angle brackets that could smuggle in another header or recipient. */
+static int mail_address_ok(const char *a)
+{
+    return a && *a && strlen(a) < 255 && !a[strcspn(a, "\r\n<>,;\"")];
+}
+
+/* Send a plain-text mail through HubSmtpServer.  0 when the server took
+ * it; logs why not otherwise. */
+static int mail_send(request_rec *r, const char *to, const char *subject,
+                     const char *text)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    const hub_auth_srv_t *c = hub_auth_srv(r->server);
+    const char *from = c->smtp_from ? c->smtp_from : "hub@localhost";
+    struct curl_slist *rcpt = NULL;
+    mail_body_t body;
+    CURLcode rc;
+    CURL *h;
+
+    if (!c->smtp_url || !mail_address_ok(to) || !mail_address_ok(from)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00731: cannot send "
+                      "mail: %s", !c->smtp_url ? "HubSmtpServer is not set"
+                      : "unusable sender or recipient address");
+        return -1;
+    }
+    pthread_once(&once, curl_init_once);
+    if (!(h = curl_easy_init())) {
+        return -1;
+    }
+    apr_pool_cleanup_register(r->pool, h, curl_free_handle,
+                              apr_pool_cleanup_null);
+    rcpt = curl_slist_append(NULL, apr_pstrcat(r->pool, "<", to, ">", NULL));
+    apr_pool_cleanup_register(r->pool, rcpt, curl_free_list,
+                              apr_pool_cleanup_null);
+    body.text = apr_psprintf(r->pool,
+        "Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n"
+        "Message-ID: <%s@mod_hub>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n%s",
+        ap_ht_time(r->pool, apr_time_now(), "%a, %d %b %Y %H:%M:%S +0000",
+                   1),
+        from, to, subject, hub_uuid4(r->pool), text);
+    body.left = strlen(body.text);
+    curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+#else
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_SMTP | CURLPROTO_SMTPS);
+#endif
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM,
+                     apr_pstrcat(r->pool, "<", from, ">", NULL));
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, mail_read);
+    curl_easy_setopt(h, CURLOPT_READDATA, &body);
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 15000L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if ((rc = curl_easy_perform(h)) != CURLE_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00732: mail to the "
+                      "SMTP server %s failed: %s", c->smtp_url,
+                      curl_easy_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- password reset ---------------------------------------------------- */
+
+/* Where the mailed link points: HubPublicUrl (else this request's own
+ * scheme and host) and the Location Caylex is mounted at. */
+static const char *reset_link(hub_req_t *hr, const char *token)
+{
+    const hub_auth_srv_t *c = hub_auth_srv(hr->r->server);
+    const char *base = hr->base_url;
+    if (c->public_url) {
+        const char *prefix = hr->conf->prefix;
+        size_t n = strlen(c->public_url), k = strlen(prefix);
+        base = apr_pstrcat(hr->pool,
+            apr_pstrmemdup(hr->pool, c->public_url,
+                           n && c->public_url[n - 1] == '/' ? n - 1 : n),
+            apr_pstrmemdup(hr->pool, prefix,
+                           k && prefix[k - 1] == '/' ? k - 1 : k), NULL);
+    }
+    return apr_pstrcat(hr->pool, base, "/settings/password-reset/confirm"
+                       "?token=", token, NULL);
+}
+
+static int reset_failed(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "MAIL_FAILED",
+                    "Failed to send password reset link. Please try again "
+                    "later.");
+}
+
+/* Mail the signed-in user a link to set a new password. */
+static int reset_send(hub_req_t *hr)
+{
+    const char *token = hub_secret(hr->pool, "", 32);
+    const char *args[3], *text;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!hr->who->user_id || !hr->who->email) {
+        return user_not_found(hr);
+    }
+    if (!token) {
+        return reset_failed(hr);
+    }
+    args[0] = hr->who->user_id;
+    args[1] = hub_sha256_hex(hr->pool, token, strlen(token));
+    args[2] = hr->who->user_id;
+    st = hub_db_select(hr->r, STMT(ST_RESET_CREATE), &rows, 3, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    text = apr_psprintf(hr->pool,
+        "Someone asked to reset the password of %s.\r\n\r\n"
+        "To choose a new password, use this link before %s (it works "
+        "once):\r\n\r\n%s\r\n\r\n"
+        "If you did not ask for this, ignore this mail: your password "
+        "stays as it is.\r\n", hr->who->email,
+        hub_rows_get(rows, 0, "expires_at"), reset_link(hr, token));
+    if (mail_send(hr->r, hr->who->email, "Reset your password", text)) {
+        /* nobody received it: it must not stay usable */
+        hub_db_exec(hr->r, STMT(ST_RESET_DROP), NULL, 1, &args[1]);
+        return reset_failed(hr);
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack(
+        "{s:s,s:s}", "message", "Password reset link sent successfully",
+        "email", hr->who->email));
+}
+
+/* One answer for every token that cannot be used: unknown, spent,
+ * expired, or its account gone. */
+static int reset_token_invalid(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                    "Invalid or expired password reset token");
+}
+
+static int token_shape_ok(const char *t)
+{
+    size_t n = t ? strlen(t) : 0;
+    return n >= 32 && n <= 128;
+}
+
+/* The mailed link itself: says whether the token still works, without
+ * spending it (a browser or mail scanner opening the link must not). */
+static int reset_check(hub_req_t *hr)
+{
+    const char *token = hub_query(hr, "token");
+    const char *args[1];
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    if (!token) {
+        return fail_field(hr, "query", "token", "missing", "Field required");
+    }
+    if (!token_shape_ok(token)) {
+        return reset_token_invalid(hr);
+    }
+    args[0] = hub_sha256_hex(hr->pool, token, strlen(token));
+    st = hub_db_select(hr->r, STMT(ST_RESET_CHECK), &rows, 1, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (rows->rows->nelts != 1) {
+        return reset_token_invalid(hr);
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack(
+        "{s:b,s:s}", "valid", 1, "expires_at",
+        hub_rows_get(rows, 0, "expires_at")));
+}
+
+/* Spend the token and set the new password, in one statement. */
+static int reset_complete(hub_req_t *hr)
+{
+    const char *token = body_str(hr, "token");
+    const char *password = body_str(hr, "new_password");
+    const char *weak = hub_auth_password_weak(password), *args[3];
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (weak) {
+        return fail_field(hr, "body", "new_password", "value_error",
+                          apr_pstrcat(hr->pool, "Value error, ", weak, NULL));
+    }
+    if (!token_shape_ok(token)) {
+        return reset_token_invalid(hr);
+    }
+    args[0] = args[2] = hub_sha256_hex(hr->pool, token, strlen(token));
+    if (!(args[1] = hub_auth_password_hash(hr->pool, password))) {
+        return hub_auth_db_fail(hr, HUB_DB_ERROR);
+    }
+    st = hub_db_select(hr->r, STMT(ST_RESET_COMPLETE), &rows, 3, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    if (strcmp(hub_rows_get(rows, 0, "done"), "1")) {
+        return reset_token_invalid(hr);
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack(
+        "{s:s}", "message", "Password has been reset"));
+}
+
+/* ---- routes ------------------------------------------------------------ */
+
+static const hub_field_t pat_create_in[] = {
+    { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL,
+      "Label for the token" },
+    { "description", HUB_T_STRING, HUB_F_NULLABLE, 0, 1000, NULL,
+      "Optional description for the token" },
+    /* only admin is allowed, and any other value is the document's 400,
+     * not a validation error: hence no one_of here */
+    { "role", HUB_T_STRING, 0, 0, 0, NULL,
+      "Only admin role is allowed for platform access tokens" },
+    { "expires_at", HUB_T_STRING, HUB_F_NULLABLE, 0, 64, NULL,
+      "Optional expiry (ISO-8601 date-time); null means no expiry" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const hub_field_t invite_complete_in[] = {
+    { "auth_link_id", HUB_T_STRING, HUB_F_REQUIRED, 0, 64, NULL,
+      "the invite (UUID)" },
+    { "user_email", HUB_T_STRING, HUB_F_REQUIRED, 3, 254, NULL,
+      "the signed-in user's address" },
+    { "descope_user_id", HUB_T_STRING, HUB_F_REQUIRED, 0, 200, NULL,
+      "the identity provider's user id" },
+    { "oauth_servers", HUB_T_ARRAY, HUB_F_REQUIRED, 0, 0, NULL,
+      "OAuth servers authorized" },
+    { "header_servers", HUB_T_ARRAY, HUB_F_REQUIRED, 0, 0, NULL,
+      "header-authenticated servers" },
+    { "path_servers", HUB_T_ARRAY, HUB_F_REQUIRED, 0, 0, NULL,
+      "path-authenticated servers" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const hub_field_t general_in[] = {
+    { "name", HUB_T_STRING, 0, 0, 100, NULL, "User's display name" },
+    { "timezone", HUB_T_STRING, 0, 0, 50, NULL, "User's timezone (IANA)" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const hub_field_t reset_complete_in[] = {
+    { "token", HUB_T_STRING, HUB_F_REQUIRED, 1, 256, NULL,
+      "the token of the mailed link" },
+    { "new_password", HUB_T_STRING, HUB_F_REQUIRED, 1, 1024, NULL,
+      "at least 10 characters" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+#define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
+
+const hub_route_t hub_auth_caylex_access_routes[] = {
+    { HUB_CAYLEX, HUB_M_POST, "/platform-access-tokens", pat_create,
+      pat_create_in, CX_IN, 0, "Create Platform Access Token" },
+    { HUB_CAYLEX, HUB_M_GET, "/platform-access-tokens", pat_list, NULL,
+      CX_IN, 0, "List Platform Access Tokens" },
+    { HUB_CAYLEX, HUB_M_DELETE, "/platform-access-tokens/{token_id}",
+      pat_delete, NULL, CX_IN, 0, "Delete Platform Access Token" },
+    { HUB_CAYLEX, HUB_M_GET, "/invite/metadata", invite_metadata, NULL,
+      HUB_IN_PUBLIC, 0,
+      "Get metadata for an invite link (no authentication required)" },
+    { HUB_CAYLEX, HUB_M_GET, "/invite/config", invite_config, NULL, CX_IN, 0,
+      "Get configuration for an invite link" },
+    { HUB_CAYLEX, HUB_M_POST, "/invite/complete", invite_complete,
+      invite_complete_in, CX_IN, 0, "Complete an invite link" },
+    { HUB_CAYLEX, HUB_M_GET, "/settings/general", general_get, NULL, CX_IN,
+      0, "Get user general settings" },
+    { HUB_CAYLEX, HUB_M_POST, "/settings/general", general_update,
+      general_in, CX_IN, 0, "Update user general settings" },
+    { HUB_CAYLEX, HUB_M_POST, "/settings/password-reset", reset_send, NULL,
+      CX_IN, 0, "Send password reset link" },
+    { HUB_CAYLEX, HUB_M_GET, "/settings/password-reset/confirm", reset_check,
+      NULL, HUB_IN_PUBLIC, 0, "Check a password reset link (hub addition)" },
+    { HUB_CAYLEX, HUB_M_POST, "/settings/password-reset/confirm",
+      reset_complete, reset_complete_in, HUB_IN_PUBLIC, 0,
+      "Set a new password with a reset token (hub addition)" },
+    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
 };

@@ -1,10 +1,283 @@
-/* (being written) */
+/* G4F settings: one JSON document per tenant, changed by deep merge, and
+ * the audit trail of every change.
+ *
+ * PUT /settings merges the body into the stored document the way RFC 7396
+ * (JSON Merge Patch) does: objects merge key by key, any other value
+ * replaces, and null removes the key.  Each leaf that changes is one audit
+ * row {path "a.b.c", from, to}, written in the same statement as the new
+ * document.  Concurrent writers do not lose each other's changes: the
+ * update only applies over the document it was computed from, else the
+ * merge is done again over the newer one. */
+#include <apr_strings.h>
 #include "hub_auth_private.h"
+#include "hub_json.h"
+#include "hub_page.h"
+#include "hub_validate.h"
 
-const hub_route_t hub_auth_g4f_routes[] = {
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
-};
+/* the largest settings document kept, serialized */
+#define SETTINGS_MAX (256 * 1024)
+/* merges tried over a document that keeps changing under us */
+#define MERGE_TRIES 5
 
 const hub_stmt_t hub_auth_g4f_stmts[] = {
+    { "hub_g4f_settings_get",
+      "SELECT settings::text AS settings FROM tenant_settings"
+      " WHERE tenant_id = %s::uuid" },
+    /* the new document only over the one it was merged from; its audit
+     * rows only when it was written */
+    { "hub_g4f_settings_put",
+      "WITH upd AS ("
+      "  INSERT INTO tenant_settings (tenant_id, settings)"
+      "  VALUES (%s::uuid, %s::jsonb)"
+      "  ON CONFLICT (tenant_id) DO UPDATE"
+      "     SET settings = EXCLUDED.settings, updated_at = now()"
+      "   WHERE tenant_settings.settings = %s::jsonb"
+      "  RETURNING tenant_id),"
+      " aud AS ("
+      "  INSERT INTO settings_audit (tenant_id, actor_user_id, actor, path,"
+      "                              from_value, to_value)"
+      "  SELECT upd.tenant_id, %s::uuid, %s, x.c->>'path', x.c->'from',"
+      "         x.c->'to'"
+      "    FROM upd, jsonb_array_elements(%s::jsonb) WITH ORDINALITY"
+      "         AS x(c, n)"
+      "   ORDER BY x.n"
+      "  RETURNING 1)"
+      " SELECT (SELECT count(*) FROM upd) AS updated,"
+      "        (SELECT count(*) FROM aud) AS audited" },
+    /* newest first; the cursor is the seq of the last item seen */
+    { "hub_g4f_settings_audit",
+      "SELECT id, seq, iso8601(created_at) AS ts, actor_user_id, actor,"
+      "       path, from_value::text AS from_value,"
+      "       to_value::text AS to_value"
+      "  FROM settings_audit"
+      " WHERE tenant_id = %s::uuid AND (%s::bigint = 0 OR seq < %s::bigint)"
+      " ORDER BY seq DESC LIMIT %s::int" },
     { NULL, NULL }
+};
+
+enum { ST_GET, ST_PUT, ST_AUDIT };
+#define STMT(i) (&hub_auth_g4f_stmts[i])
+
+static int forbidden(hub_req_t *hr, const char *what)
+{
+    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN", "%s", what);
+}
+
+/* The stored document (an empty object when none), and its text as read,
+ * to write over exactly that one. */
+static hub_db_status_e settings_load(hub_req_t *hr, json_t **doc,
+                                     const char **text)
+{
+    const char *args[1] = { hr->who->tenant_id };
+    hub_rows_t *rows;
+    hub_db_status_e st = hub_db_select(hr->r, STMT(ST_GET), &rows, 1, args);
+    if (st != HUB_DB_OK) {
+        return st;
+    }
+    *text = rows->rows->nelts ? hub_rows_get(rows, 0, "settings") : "{}";
+    *doc = json_loads(*text, 0, NULL);
+    if (!json_is_object(*doc)) {
+        json_decref(*doc);
+        *doc = json_object();
+    }
+    hub_json_own(hr->pool, *doc);
+    return HUB_DB_OK;
+}
+
+static int settings_get(hub_req_t *hr)
+{
+    json_t *doc;
+    const char *text;
+    hub_db_status_e st;
+    if (!hub_principal_can_read(hr->who)) {
+        return forbidden(hr, "reading settings needs read access");
+    }
+    if ((st = settings_load(hr, &doc, &text)) != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack("{s:O}", "settings", doc));
+}
+
+static void record(json_t *changes, const char *path, json_t *from,
+                   json_t *to)
+{
+    if (changes) {
+        json_array_append_new(changes, json_pack(
+            "{s:s,s:O,s:O}", "path", path, "from", from ? from : json_null(),
+            "to", to ? to : json_null()));
+    }
+}
+
+/* Merge `patch` into `target` (RFC 7396), appending one change per leaf
+ * that differs to `changes` (NULL: record nothing). */
+static void merge(apr_pool_t *p, json_t *target, json_t *patch,
+                  const char *path, json_t *changes)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(patch, key, v) {
+        const char *at = path ? apr_pstrcat(p, path, ".", key, NULL) : key;
+        json_t *old = json_object_get(target, key);
+        if (json_is_null(v)) {
+            if (old) {
+                record(changes, at, old, NULL);
+                json_object_del(target, key);
+            }
+        }
+        else if (json_is_object(v) && json_is_object(old)) {
+            merge(p, old, v, at, changes);
+        }
+        else if (json_is_object(v)) {
+            /* a new object, or one replacing a scalar: a new key records
+             * its leaves, a replaced value the whole change at once */
+            json_t *fresh = json_object();
+            merge(p, fresh, v, at, old ? NULL : changes);
+            if (old || !json_object_size(fresh)) {
+                record(changes, at, old, fresh);
+            }
+            json_object_set_new(target, key, fresh);
+        }
+        else if (!old || !json_equal(old, v)) {
+            record(changes, at, old, v);
+            json_object_set(target, key, v);
+        }
+    }
+}
+
+/* One merge-and-write over the current document: *written is 0 when the
+ * document changed under us. */
+static hub_db_status_e settings_try(hub_req_t *hr, int *written, int *big,
+                                    size_t *nchanges)
+{
+    json_t *doc, *changes = hub_json_own(hr->pool, json_array());
+    const char *old, *args[6];
+    hub_rows_t *rows;
+    hub_db_status_e st = settings_load(hr, &doc, &old);
+    if (st != HUB_DB_OK) {
+        return st;
+    }
+    merge(hr->pool, doc, hr->body, NULL, changes);
+    *nchanges = json_array_size(changes);
+    *written = 1;
+    if (!*nchanges) {
+        return HUB_DB_OK;          /* nothing changes: nothing to record */
+    }
+    args[1] = hub_json_text(hr->pool, doc);
+    if ((*big = strlen(args[1]) > SETTINGS_MAX)) {
+        return HUB_DB_OK;
+    }
+    args[0] = hr->who->tenant_id;
+    args[2] = old;
+    args[3] = hr->who->user_id;
+    args[4] = hr->who->name;
+    args[5] = hub_json_text(hr->pool, changes);
+    st = hub_db_select(hr->r, STMT(ST_PUT), &rows, 6, args);
+    if (st == HUB_DB_OK) {
+        *written = !strcmp(hub_rows_get(rows, 0, "updated"), "1");
+    }
+    return st;
+}
+
+static int settings_put(hub_req_t *hr)
+{
+    int tries, written = 0, big = 0;
+    size_t n = 0;
+    hub_db_status_e st;
+    if (!hub_principal_is_admin(hr->who)) {
+        return forbidden(hr, "changing settings needs a tenant admin");
+    }
+    for (tries = 0; tries < MERGE_TRIES && !written; tries++) {
+        if ((st = settings_try(hr, &written, &big, &n)) != HUB_DB_OK) {
+            return hub_auth_db_fail(hr, st);
+        }
+        if (big) {
+            return hub_fail(hr, HTTP_BAD_REQUEST, "SETTINGS_TOO_LARGE",
+                            "the merged settings would be larger than %d "
+                            "bytes", SETTINGS_MAX);
+        }
+    }
+    if (!written) {
+        return hub_fail(hr, HTTP_CONFLICT, "CONFLICT", "settings are being "
+                        "changed by others right now; try again");
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack("{s:b}", "ok", 1));
+}
+
+static json_t *audit_item(const hub_rows_t *rows, int i)
+{
+    static const hub_shape_t item[] = {
+        { "id", NULL, HUB_J_STRING },
+        { "ts", NULL, HUB_J_STRING },
+        { "actor_user_id", NULL, HUB_J_STRING },
+        { "actor", NULL, HUB_J_STRING },
+        { NULL, NULL, 0 }
+    };
+    static const hub_shape_t change[] = {
+        { "path", NULL, HUB_J_STRING },
+        { "from", "from_value", HUB_J_JSON },
+        { "to", "to_value", HUB_J_JSON },
+        { NULL, NULL, 0 }
+    };
+    json_t *o = hub_row_json(rows, i, item);
+    json_object_set_new(o, "change", hub_row_json(rows, i, change));
+    return o;
+}
+
+/* limit (1..200, default 50) and cursor (a seq this server gave out) */
+static int audit_list(hub_req_t *hr)
+{
+    const char *err, *args[4];
+    long limit, cursor;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    json_t *items;
+    int i, n;
+
+    if (!hub_principal_can_read(hr->who)) {
+        return forbidden(hr, "reading the settings audit needs read access");
+    }
+    if ((err = hub_parse_long(hub_query(hr, "limit"), 1, 200, 50, &limit))) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "limit: %s",
+                        err);
+    }
+    if ((err = hub_parse_long(hub_query(hr, "cursor"), 1, 1L << 62,
+                              0, &cursor))) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "cursor: %s",
+                        err);
+    }
+    args[0] = hr->who->tenant_id;
+    args[1] = args[2] = apr_ltoa(hr->pool, cursor);
+    args[3] = apr_ltoa(hr->pool, limit + 1);    /* one more: is there more? */
+    st = hub_db_select(hr->r, STMT(ST_AUDIT), &rows, 4, args);
+    if (st != HUB_DB_OK) {
+        return hub_auth_db_fail(hr, st);
+    }
+    n = rows->rows->nelts > limit ? (int)limit : rows->rows->nelts;
+    items = json_array();
+    for (i = 0; i < n; i++) {
+        json_array_append_new(items, audit_item(rows, i));
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack(
+        "{s:o,s:o}", "items", items, "next_cursor",
+        rows->rows->nelts > limit
+            ? json_integer(strtoll(hub_rows_get(rows, n - 1, "seq"), NULL,
+                                   10))
+            : json_null()));
+}
+
+/* any JSON object: the partial settings */
+static const hub_field_t settings_in[] = {
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+#define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
+
+const hub_route_t hub_auth_g4f_routes[] = {
+    { HUB_G4F, HUB_M_GET, "/settings", settings_get, NULL, G4F_IN, 0,
+      "Settings: GET /settings" },
+    { HUB_G4F, HUB_M_PUT, "/settings", settings_put, settings_in, G4F_IN, 0,
+      "Settings: PUT /settings" },
+    { HUB_G4F, HUB_M_GET, "/settings/audit", audit_list, NULL, G4F_IN, 0,
+      "Settings: GET /settings/audit" },
+    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
 };

@@ -31,7 +31,11 @@ const hub_stmt_t hub_auth_identify_stmts[] = {
       "  JOIN tenants t ON t.id = k.tenant_id"
       "  LEFT JOIN users u ON u.id = k.user_id AND u.is_active"
       " WHERE k.key_hash = %s AND k.revoked_at IS NULL"
-      "   AND (k.expires_at IS NULL OR k.expires_at > now())" },
+      "   AND (k.expires_at IS NULL OR k.expires_at > now())"
+      /* a user's key lives only while the user is an active member */
+      "   AND (k.user_id IS NULL OR EXISTS (SELECT 1 FROM memberships m"
+      "        WHERE m.tenant_id = k.tenant_id AND m.user_id = k.user_id"
+      "          AND m.state = 'active'))" },
     /* at most one write a minute per key, not one per request */
     { "hub_auth_key_touch",
       "UPDATE api_keys SET last_used_at = now()"

@@ -20,7 +20,7 @@ const hub_stmt_t hub_auth_keys_stmts[] = {
       " RETURNING " KEY_COLUMNS },
     { "hub_auth_keys_list",
       "SELECT " KEY_COLUMNS " FROM api_keys"
-      " WHERE tenant_id = %s::uuid"
+      " WHERE tenant_id = %s::uuid AND kind = 'api_key'"
       "   AND (NOT %s::boolean OR (revoked_at IS NULL"
       "        AND (expires_at IS NULL OR expires_at > now())))"
       " ORDER BY created_at, id" },

@@ -10,6 +10,7 @@
 #include <http_protocol.h>
 #include <http_core.h>
 #include <apr_strings.h>
+#include <curl/curl.h>
 #include "hub_auth_private.h"
 #include "mod_hub_auth.h"
 
@@ -104,6 +105,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_prepare_all(s, hub_auth_g4f_users_stmts);
     hub_auth_started();
     hub_auth_password_init();
+    /* once, in the parent, before any thread exists (libcurl's rule) */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     /* hub_request.c's copy in this module needs the optional functions */
     hub_dispatch_register(HUB_REGISTRY_OWNER, NULL);
     rc = hub_auth_config_load(pconf, s);

@@ -62,7 +62,8 @@ sub stringify {
 # documents name the session cookies but give no way to get one.
 our %HUB_EXTRAS = (
     patchwork => { map { ($_ => 1) } 'post /api/v1/auth/login/', 'post /api/v1/auth/logout/' },
-    caylex    => { map { ($_ => 1) } 'post /auth/login', 'post /auth/logout' },
+    caylex    => { map { ($_ => 1) } 'post /auth/login', 'post /auth/logout',
+                   'get /settings/password-reset/confirm', 'post /settings/password-reset/confirm' },
 );
 
 sub check_document {

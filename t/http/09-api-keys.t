@@ -146,6 +146,14 @@ $hub->psql($hub->db, "UPDATE api_keys SET expires_at = now() - interval '1 s' WH
 ok(defined HubTest::eventually(7, sub { $hub->get('/api/v1/teams/', auth($ro))->{status} == 401 }),
    'a key that expires is refused within the cache TTL (5 s)');
 
+# a user's key lives only while the user is an active member of its team
+my $m = $hub->team('mike');
+is($hub->get('/api/v1/teams/', auth($m->{key}))->{status}, 200, "mike's key works");
+$hub->psql($hub->db, "UPDATE memberships SET state = 'pending' WHERE user_id =
+                      (SELECT id FROM users WHERE email = 'owner\@mike.test')");
+ok(defined HubTest::eventually(7, sub { $hub->get('/api/v1/teams/', auth($m->{key}))->{status} == 401 }),
+   'once its user is no longer an active member, the key is refused (within the cache TTL)');
+
 # the database holds no raw key
 my $dump = $hub->psql($hub->db, 'SELECT string_agg(k::text, E\'\n\') FROM api_keys k');
 for my $k ($a->{key}, $b->{key}, $new->{raw_key}, $gk->{key}, $ro) {
