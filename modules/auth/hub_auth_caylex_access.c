@@ -133,7 +133,15 @@ const hub_stmt_t hub_auth_caylex_access_stmts[] = {
       " others AS ("
       "  UPDATE password_resets SET used_at = now()"
       "   WHERE user_id IN (SELECT id FROM u) AND used_at IS NULL"
-      "     AND token_hash <> %s)"
+      "     AND token_hash <> %s),"
+      /* a new password ends every session and login made with the old
+       * one: whoever reset it may be locking someone out */
+      " sessions_ended AS ("
+      "  UPDATE sessions SET revoked_at = now()"
+      "   WHERE user_id IN (SELECT id FROM u) AND revoked_at IS NULL),"
+      " logins_ended AS ("
+      "  UPDATE refresh_tokens SET revoked_at = now()"
+      "   WHERE user_id IN (SELECT id FROM u) AND revoked_at IS NULL)"
       " SELECT count(*) AS done FROM u" },
     { NULL, NULL }
 };

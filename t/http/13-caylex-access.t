@@ -329,10 +329,20 @@ is($r->{json}{detail}, 'Invalid or expired password reset token', 'one answer fo
 is($hub->get("$C/settings/password-reset/confirm?token=" . ('x' x 43))->{status}, 400, 'unknown token link: 400');
 is($hub->get("$C/settings/password-reset/confirm")->{status}, 422, 'no token: 422');
 
+# a session made with the old password
+$hub->set_password('owner@acme.test', 'the old password!');
+my $login = $hub->post("$C/auth/login", json => { email => 'owner@acme.test', password => 'the old password!' });
+my ($ds) = ($login->{headers}{'set-cookie'} // '') =~ /^DS=([^;]+)/;
+ok($ds, 'a session made with the old password');
+is($hub->get("$C/settings/general", headers => { Cookie => "DS=$ds" })->{status}, 200, 'which works');
+
 my $password = 'correct horse battery staple';
 push @secrets, $password;
 $r = $hub->post("$C/settings/password-reset/confirm", json => { token => $token, new_password => $password });
 is($r->{status}, 200, 'set a new password');
+ok(defined HubTest::eventually(7, sub {
+    $hub->get("$C/settings/general", headers => { Cookie => "DS=$ds" })->{status} == 401 }),
+   'the sessions made with the old password are over (within the cache TTL)');
 like(q1("SELECT password_hash FROM users WHERE email = 'owner\@acme.test'"), qr/^\$argon2id\$/, 'stored as Argon2id');
 $r = $hub->post("$C/settings/password-reset/confirm", json => { token => $token, new_password => 'another password!' });
 is($r->{status}, 400, 'a token works once');
