@@ -27,15 +27,13 @@
 #include "hub_crypto.h"
 #include "hub_validate.h"
 
-/* Nullable columns go through to_json: the pgsql driver gives SQL NULL
- * as "", to_json(NULL) stays NULL, and the shape reads them as JSON. */
 #define MEMBER_COLS(m, u) \
     u ".id, " u ".email," \
-    " to_json(coalesce(" m ".display_name, " u ".display_name)) AS name," \
+    " coalesce(" m ".display_name, " u ".display_name) AS name," \
     " CASE " m ".role WHEN 'member' THEN 'user' WHEN 'viewer' THEN 'viewer'" \
     "      ELSE 'admin' END AS role," \
-    " to_json(iso8601(" m ".confirmed_at)) AS confirmed_at," \
-    " to_json(" m ".timezone) AS timezone," \
+    " iso8601(" m ".confirmed_at) AS confirmed_at," \
+    " " m ".timezone AS timezone," \
     " iso8601(" m ".created_at) AS created_at," \
     " iso8601(" m ".updated_at) AS updated_at"
 
@@ -155,10 +153,10 @@ static const hub_shape_t cx_tenant[] = {
 static const hub_shape_t cx_member[] = {
     { "id", NULL, HUB_J_STRING },
     { "email", NULL, HUB_J_STRING },
-    { "name", NULL, HUB_J_JSON },
+    { "name", NULL, HUB_J_STRING },
     { "role", NULL, HUB_J_STRING },
-    { "confirmed_at", NULL, HUB_J_JSON },
-    { "timezone", NULL, HUB_J_JSON },
+    { "confirmed_at", NULL, HUB_J_STRING },
+    { "timezone", NULL, HUB_J_STRING },
     { "created_at", NULL, HUB_J_STRING },
     { "updated_at", NULL, HUB_J_STRING },
     { NULL, NULL, 0 }
@@ -254,7 +252,7 @@ static int members_page(hub_req_t *hr, const char *email, const char *name)
     hub_page_t pg;
     hub_rows_t *rows;
     hub_db_status_e st;
-    long total;
+    const char *total;
     int rc;
 
     if ((rc = members_filters(hr, &sort, &confirmed)) != DECLINED
@@ -273,13 +271,12 @@ static int members_page(hub_req_t *hr, const char *email, const char *name)
     if (st != HUB_DB_OK) {
         return hub_auth_db_fail(hr, st);
     }
-    total = hub_auth_row_empty(rows, "total")
-            ? 0 : atol(hub_rows_get(rows, 0, "total"));
-    if (hub_auth_row_empty(rows, "id")) {
+    total = hub_rows_get(rows, 0, "total");
+    if (!hub_rows_get(rows, 0, "id")) {
         rows->rows->nelts = 0;         /* past the end: the count only */
     }
     return hub_send_json(hr, HTTP_OK, hub_auth_cx_page_json(
-        hr, &pg, hub_rows_json(rows, cx_member), total));
+        hr, &pg, hub_rows_json(rows, cx_member), total ? atol(total) : 0));
 }
 
 static int members_list(hub_req_t *hr)
@@ -432,7 +429,7 @@ static int member_approve(hub_req_t *hr)
     if (rows->rows->nelts != 1) {
         return member_not_found(hr, id);
     }
-    if (hub_auth_row_empty(rows, "id")) {
+    if (!hub_rows_get(rows, 0, "id")) {     /* nothing was pending */
         return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
                         "Member is already approved");
     }

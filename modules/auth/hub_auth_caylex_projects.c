@@ -20,10 +20,11 @@
 #include "hub_json.h"
 #include "hub_validate.h"
 
-/* Nullable columns go through to_json: the pgsql driver gives SQL NULL
- * as "", to_json(NULL) stays NULL, and the shapes read them as JSON. */
+/* description and environment come as JSON text: G4F's shapes
+ * (hub_auth_g4f_projects.c) read them with HUB_J_JSON, and so, for
+ * description, does Caylex's below.  Plain columns need both changed. */
 #define PROJECT_COLS \
-    "id, name, to_json(description) AS description, to_json(icon) AS icon," \
+    "id, name, to_json(description) AS description, icon," \
     " hub_webhooks_masked(webhook_config) AS webhook_config," \
     " status, to_json(environment) AS environment, repo, last_commit," \
     " iso8601(created_at) AS created_at, iso8601(updated_at) AS updated_at"
@@ -36,9 +37,8 @@ const hub_stmt_t hub_auth_caylex_projects_stmts[] = {
     { "hub_project_insert",
       "INSERT INTO projects (tenant_id, created_by, name, description, icon,"
       "                      webhook_config, status, environment, repo)"
-      /* created_by: a key bound to no user has user_id "" (the driver's
-       * NULL), so nullif */
-      " VALUES (%s::uuid, nullif(%s, '')::uuid, %s, %s, %s,"
+      /* created_by: NULL for a key bound to no user */
+      " VALUES (%s::uuid, %s::uuid, %s, %s, %s,"
       "         hub_webhooks_merge(%s::jsonb, NULL), coalesce(%s, 'active'),"
       "         %s, %s::jsonb)"
       " RETURNING " PROJECT_COLS },
@@ -214,18 +214,12 @@ hub_db_status_e hub_auth_projects_page(hub_req_t *hr,
     if (st != HUB_DB_OK) {
         return st;
     }
-    *total = hub_auth_row_empty(*rows, "total")
-             ? 0 : atol(hub_rows_get(*rows, 0, "total"));
-    if (hub_auth_row_empty(*rows, "id")) {
+    *total = hub_rows_get(*rows, 0, "total")
+             ? atol(hub_rows_get(*rows, 0, "total")) : 0;
+    if (!hub_rows_get(*rows, 0, "id")) {
         (*rows)->rows->nelts = 0;      /* past the end: the count only */
     }
     return HUB_DB_OK;
-}
-
-int hub_auth_row_empty(const hub_rows_t *rows, const char *col)
-{
-    const char *v = hub_rows_get(rows, 0, col);
-    return !v || !*v;
 }
 
 /* ---- Caylex's pages (members share them) ----------------------------- */
@@ -287,7 +281,7 @@ static const hub_shape_t cx_project[] = {
     { "id", NULL, HUB_J_STRING },
     { "name", NULL, HUB_J_STRING },
     { "description", NULL, HUB_J_JSON },
-    { "icon", NULL, HUB_J_JSON },
+    { "icon", NULL, HUB_J_STRING },
     { "created_at", NULL, HUB_J_STRING },
     { "updated_at", NULL, HUB_J_STRING },
     { "webhook_config", NULL, HUB_J_JSON },

@@ -61,10 +61,6 @@ hub_db_status_e hub_auth_projects_page(hub_req_t *hr,
                                        const hub_project_filter_t *f,
                                        hub_rows_t **rows, long *total);
 
-/* 1 when column `col` of the first row is SQL NULL (a LEFT JOIN that
- * found nothing).  The pgsql driver gives NULL as "", so both count. */
-int hub_auth_row_empty(const hub_rows_t *rows, const char *col);
-
 /* Caylex's pages: `size` (1..100, default 20) and an opaque `cursor`.
  * Returns DECLINED when fine, else the 422 it sent. */
 int hub_auth_cx_page_read(hub_req_t *hr, hub_page_t *pg);
