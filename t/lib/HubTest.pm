@@ -195,7 +195,8 @@ sub request {
         $content = $JSON->encode($o{json});
         $h{'content-type'} //= 'application/json';
     }
-    my $http = HTTP::Tiny->new(timeout => 20, keep_alive => 0);
+    # under valgrind an Argon2 check alone takes many seconds
+    my $http = HTTP::Tiny->new(timeout => $ENV{HUB_VALGRIND} ? 300 : 20, keep_alive => 0);
     my $res = $http->request($method, $self->base . $path,
                              { headers => \%h,
                                defined $content ? (content => $content) : () });
