@@ -31,7 +31,9 @@ static int header_alg_ok(request_rec *r, const char *token)
     if (jwt_decode(&j, token, NULL, 0) != 0) {
         return 0;
     }
+    /* copied: the string belongs to j, freed next */
     alg = jwt_get_header(j, "alg");
+    alg = alg ? apr_pstrdup(r->pool, alg) : NULL;
     ok = alg && !strcmp(alg, "HS256");
     free_jwt(j);
     if (!ok) {
