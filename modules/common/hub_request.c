@@ -361,6 +361,10 @@ int hub_dispatch(request_rec *r, const char *owner)
                                   "invalid, expired or revoked credentials");
         }
         hr->who = who;
+        /* the access log's %u: who made the call */
+        if (!r->user && who->name) {
+            r->user = apr_pstrdup(r->pool, who->name);
+        }
     }
     ap_args_to_table(r, &hr->query);
     if (method_has_body(m->route->method) && m->route->body) {

@@ -163,5 +163,9 @@ for my $k ($a->{key}, $b->{key}, $new->{raw_key}, $gk->{key}, $ro) {
 my $log = $hub->slurp($hub->error_log_path) . $hub->slurp("$hub->{work}/httpd/access.log");
 unlike($log, qr/\Q$_\E/, 'no key in the logs') for $a->{key}, $new->{raw_key};
 
+# the access log names the caller (%u), never the key
+like($hub->slurp("$hub->{work}/httpd/access.log"), qr/^127\.0\.0\.1 owner\@acme\.test \[/m,
+     'the access log names the caller');
+
 $hub->log_is_clean;
 done_testing;
