@@ -51,6 +51,20 @@ hub_link_modules() {
     done
 }
 
+# The real MCP peers the tests talk to (t/mcp/package.json, locked), from
+# the npm registry into build/node; again only when the lock changed.
+hub_npm() {
+    local dir=$HUB_BUILD_DIR/node
+    command -v npm >/dev/null || HUB_PACKAGES="nodejs npm" hub_deps
+    mkdir -p "$dir"
+    if ! cmp -s "$HUB_TOP/t/mcp/package-lock.json" "$dir/package-lock.json" \
+       || [ ! -d "$dir/node_modules/@modelcontextprotocol/server-everything" ]; then
+        cp "$HUB_TOP/t/mcp/package.json" "$HUB_TOP/t/mcp/package-lock.json" "$dir/"
+        (cd "$dir" && npm ci --no-audit --no-fund --silent >/dev/null) \
+            || hub_die "npm ci failed (is the npm registry reachable?)"
+    fi
+}
+
 # hub_httpd_conf OUT RUNTIME_DIR PORT HTDOCS DBD_PARAMS LOGLEVEL [EXTRA]
 hub_httpd_conf() {
     local out=$1 rt=$2 port=$3 htdocs=$4 dbd=$5 level=$6 extra=${7:-}

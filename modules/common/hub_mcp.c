@@ -1,0 +1,881 @@
+#include <string.h>
+#include <strings.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+#include <curl/curl.h>
+#include "hub_json.h"
+#include "hub_sse.h"
+#include "hub_mcp.h"
+
+#define CLIENT_NAME "mod_hub"
+#define CLIENT_VERSION "1.0"
+#define MAX_DEPTH 128 /* JSON nesting accepted from a server */
+#define MAX_TEXT 200  /* a server's error text, cut to this */
+
+/* Versions of the initialize era this client understands. */
+static const char *const legacy_versions[] = { "2025-11-25", "2025-06-18",
+                                               "2025-03-26", "2024-11-05",
+                                               NULL };
+
+typedef enum {
+    REPLY_RESULT,     /* a JSON-RPC result object */
+    REPLY_RPC_ERROR,  /* a JSON-RPC error object */
+    REPLY_HTTP_ERROR, /* a non-2xx status, no JSON-RPC error */
+    REPLY_FAILED,     /* no answer: refused, timeout, ... */
+    REPLY_UNUSABLE    /* 2xx but not a usable reply */
+} reply_kind_e;
+
+typedef struct reply {
+    reply_kind_e kind;
+    long status;
+    json_t *result;
+    long code; /* of a JSON-RPC error */
+    const char *message;
+    json_t *data;
+    const char *error; /* for FAILED, UNUSABLE, HTTP_ERROR */
+    hub_http_response_t *res;
+} reply_t;
+
+typedef struct sse_stream sse_stream_t; /* the legacy HTTP+SSE transport */
+
+typedef struct conn {
+    apr_pool_t *p;
+    const hub_mcp_target_t *t;
+    hub_http_policy_t pol;
+    hub_mcp_probe_t *out;
+    int modern;          /* 2026-07-28 envelope on requests */
+    const char *version; /* MCP-Protocol-Version to send */
+    const char *session_id;
+    long next_id;
+    sse_stream_t *sse; /* non-NULL: legacy HTTP+SSE */
+} conn_t;
+
+static int sse_post(conn_t *c, const char *body, const json_t *id, reply_t *r);
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static const char *cut(apr_pool_t *p, const char *s)
+{
+    if (!s) {
+        return "";
+    }
+    return strlen(s) > MAX_TEXT
+               ? apr_pstrcat(p, apr_pstrndup(p, s, MAX_TEXT), "...", NULL)
+               : s;
+}
+
+/* The media type of a Content-Type value, lower case, without parameters. */
+static const char *media_type(apr_pool_t *p, const char *ct)
+{
+    const char *end;
+    char *m, *c;
+    if (!ct) {
+        return "";
+    }
+    while (*ct == ' ' || *ct == '\t') {
+        ct++;
+    }
+    end = ct + strcspn(ct, "; \t");
+    m = apr_pstrmemdup(p, ct, (apr_size_t)(end - ct));
+    for (c = m; *c; c++) {
+        if (*c >= 'A' && *c <= 'Z') {
+            *c = (char)(*c - 'A' + 'a');
+        }
+    }
+    return m;
+}
+
+static const char *str_member(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* The headers every exchange carries: the target's auth headers first, so
+ * the ones the protocol owns cannot be overridden by them. */
+static apr_table_t *base_headers(conn_t *c)
+{
+    apr_table_t *h = c->t->headers ? apr_table_copy(c->p, c->t->headers)
+                                   : apr_table_make(c->p, 8);
+    if (c->version) {
+        apr_table_set(h, "MCP-Protocol-Version", c->version);
+    }
+    if (c->session_id) {
+        apr_table_set(h, "Mcp-Session-Id", c->session_id);
+    }
+    return h;
+}
+
+/* ---- one exchange -------------------------------------------------------- */
+
+static void rpc_error_of(conn_t *c, const json_t *msg, reply_t *r)
+{
+    const json_t *e = json_object_get(msg, "error");
+    r->kind = REPLY_RPC_ERROR;
+    r->code = (long)json_integer_value(json_object_get(e, "code"));
+    r->message = cut(c->p, str_member(e, "message"));
+    r->data = json_object_get(e, "data");
+}
+
+/* Judge one JSON-RPC message received for request `id`. */
+static void judge_message(conn_t *c, json_t *msg, const json_t *id, reply_t *r)
+{
+    const json_t *res;
+    if (!json_is_object(msg)) {
+        r->kind = REPLY_UNUSABLE;
+        r->error = "the answer is not a JSON-RPC message";
+        return;
+    }
+    if (!hub_jsonrpc_is_response_to(msg, id)) {
+        r->kind = REPLY_UNUSABLE;
+        r->error =
+            json_object_get(msg, "id")
+                    && !json_equal(json_object_get(msg, "id"), (json_t *)id)
+                ? "the answer is a response to another request id"
+                : "the answer is not a JSON-RPC response";
+        return;
+    }
+    if (json_object_get(msg, "error")) {
+        if (!json_is_object(json_object_get(msg, "error"))) {
+            r->kind = REPLY_UNUSABLE;
+            r->error = "the JSON-RPC error is not an object";
+            return;
+        }
+        rpc_error_of(c, msg, r);
+        return;
+    }
+    res = json_object_get(msg, "result");
+    if (!json_is_object(res)) {
+        r->kind = REPLY_UNUSABLE;
+        r->error = "the JSON-RPC result is not an object";
+        return;
+    }
+    r->kind = REPLY_RESULT;
+    r->result = (json_t *)res;
+}
+
+/* A 2xx answer: one JSON message, or an event stream holding it. */
+static void judge_body(conn_t *c, hub_http_response_t *res, const json_t *id,
+                       reply_t *r)
+{
+    const char *mt =
+        media_type(c->p, apr_table_get(res->headers, "Content-Type"));
+    hub_json_error_t jerr;
+    const char *why = NULL;
+    json_t *msg;
+
+    if (!strcmp(mt, "application/json")) {
+        msg = hub_json_parse(c->p, res->body, res->body_len, MAX_DEPTH, &jerr);
+        if (!msg) {
+            r->kind = REPLY_UNUSABLE;
+            r->error = apr_psprintf(c->p, "the answer is not valid JSON (%s)",
+                                    jerr.text);
+            return;
+        }
+        judge_message(c, msg, id, r);
+    }
+    else if (!strcmp(mt, "text/event-stream")) {
+        msg =
+            hub_sse_jsonrpc_response(c->p, res->body, res->body_len, id, &why);
+        if (!msg) {
+            r->kind = REPLY_UNUSABLE;
+            r->error = why;
+            return;
+        }
+        judge_message(c, msg, id, r);
+    }
+    else {
+        r->kind = REPLY_UNUSABLE;
+        r->error = apr_psprintf(c->p,
+                                "unexpected content type '%s' (HTTP "
+                                "%ld)",
+                                cut(c->p, *mt ? mt : "none"), res->status);
+    }
+}
+
+/* A non-2xx answer may still carry a JSON-RPC error (a 2026 server answers
+ * an unknown version with 400 and -32022, for instance). */
+static void judge_status(conn_t *c, hub_http_response_t *res, reply_t *r)
+{
+    hub_json_error_t jerr;
+    json_t *msg = NULL;
+    if (!strcmp(media_type(c->p, apr_table_get(res->headers, "Content-Type")),
+                "application/json")
+        && res->body_len) {
+        msg = hub_json_parse(c->p, res->body, res->body_len, MAX_DEPTH, &jerr);
+    }
+    if (msg && json_is_object(json_object_get(msg, "error"))) {
+        rpc_error_of(c, msg, r);
+        return;
+    }
+    r->kind = REPLY_HTTP_ERROR;
+    r->error = apr_psprintf(c->p, "HTTP %ld", res->status);
+}
+
+static void judge(conn_t *c, hub_http_response_t *res, const json_t *id,
+                  reply_t *r)
+{
+    r->res = res;
+    r->status = res->status;
+    c->out->http_status = res->status;
+    if (res->result != HUB_HTTP_OK) {
+        r->kind = REPLY_FAILED;
+        r->error = res->error;
+        return;
+    }
+    if (res->status == 401 || res->status == 403) {
+        r->kind = REPLY_HTTP_ERROR;
+        r->error = apr_psprintf(c->p, "HTTP %ld", res->status);
+        return;
+    }
+    if (res->status >= 200 && res->status < 300) {
+        judge_body(c, res, id, r);
+    }
+    else {
+        judge_status(c, res, r);
+    }
+}
+
+static hub_http_response_t *post(conn_t *c, const char *method,
+                                 const char *body)
+{
+    hub_http_request_t req = { 0 };
+    hub_http_response_t *res = apr_pcalloc(c->p, sizeof(*res));
+    req.method = "POST";
+    req.url = c->t->url;
+    req.headers = base_headers(c);
+    req.body = body;
+    req.body_len = strlen(body);
+    apr_table_set(req.headers, "Content-Type", "application/json");
+    apr_table_set(req.headers, "Accept", "application/json, text/event-stream");
+    if (c->modern) {
+        /* the 2026 routing headers mirror the body, so a proxy can route
+         * without parsing it; Mcp-Name only for methods with a name */
+        apr_table_set(req.headers, "Mcp-Method", method);
+    }
+    hub_http_do(c->p, &c->pol, &req, res);
+    return res;
+}
+
+/* The per-request envelope of the 2026-07-28 revision. */
+static json_t *envelope(void)
+{
+    return json_pack(
+        "{s:s, s:{s:s, s:s}, s:{}}", "io.modelcontextprotocol/protocolVersion",
+        HUB_MCP_VERSION_MODERN, "io.modelcontextprotocol/clientInfo", "name",
+        CLIENT_NAME, "version", CLIENT_VERSION,
+        "io.modelcontextprotocol/clientCapabilities");
+}
+
+/* Send one request and judge its answer.  params is stolen (may be NULL). */
+static void rpc(conn_t *c, const char *method, json_t *params, reply_t *r)
+{
+    json_t *msg, *id = hub_json_own(c->p, json_integer(++c->next_id));
+    char *body;
+
+    memset(r, 0, sizeof(*r));
+    if (!params) {
+        params = json_object();
+    }
+    if (c->modern) {
+        json_object_set_new(params, "_meta", envelope());
+    }
+    msg = hub_json_own(c->p,
+                       json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id",
+                                 id, "method", method, "params", params));
+    body = hub_json_text(c->p, msg);
+    if (c->sse) {
+        sse_post(c, body, id, r);
+        return;
+    }
+    judge(c, post(c, method, body), id, r);
+}
+
+/* A notification: nothing to judge but that it was taken. */
+static int notify(conn_t *c, const char *method, const char **why)
+{
+    json_t *msg = hub_json_own(
+        c->p, json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method", method));
+    const char *body = hub_json_text(c->p, msg);
+    hub_http_response_t *res;
+    reply_t r;
+
+    if (c->sse) {
+        memset(&r, 0, sizeof(r));
+        sse_post(c, body, NULL, &r);
+        *why = r.error;
+        return r.kind == REPLY_RESULT ? 0 : -1;
+    }
+    res = post(c, method, body);
+    c->out->http_status = res->status;
+    if (res->result != HUB_HTTP_OK) {
+        *why = res->error;
+        return -1;
+    }
+    if (res->status < 200 || res->status >= 300) {
+        *why = apr_psprintf(c->p, "HTTP %ld", res->status);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- outcomes ---------------------------------------------------------- */
+
+static int fail(conn_t *c, const char *step, const reply_t *r)
+{
+    hub_mcp_probe_t *o = c->out;
+    if (r->kind == REPLY_HTTP_ERROR && (r->status == 401 || r->status == 403)) {
+        o->unauthorized = 1;
+        o->error = apr_psprintf(c->p,
+                                "%s: HTTP %ld: reachable but not "
+                                "authorised",
+                                step, r->status);
+    }
+    else if (r->kind == REPLY_RPC_ERROR) {
+        o->error = apr_psprintf(c->p, "%s: JSON-RPC error %ld: %s", step,
+                                r->code, r->message);
+    }
+    else {
+        o->error = apr_psprintf(c->p, "%s: %s", step, r->error);
+    }
+    return 0;
+}
+
+static void server_info(conn_t *c, const json_t *info)
+{
+    if (json_is_object(info)) {
+        c->out->server_name = apr_pstrdup(c->p, str_member(info, "name"));
+        c->out->server_version = apr_pstrdup(c->p, str_member(info, "version"));
+    }
+}
+
+/* ---- tools/list, page by page ---------------------------------------- */
+
+static int list_tools(conn_t *c)
+{
+    const char *cursor = NULL;
+    hub_mcp_probe_t *o = c->out;
+    reply_t r;
+
+    o->tools = hub_json_own(c->p, json_array());
+    for (;;) {
+        json_t *params = json_object();
+        const json_t *tools;
+        const char *next;
+        if (cursor) {
+            json_object_set_new(params, "cursor", json_string(cursor));
+        }
+        rpc(c, "tools/list", params, &r);
+        if (r.kind != REPLY_RESULT) {
+            return fail(c, "tools/list", &r);
+        }
+        if (c->modern && str_member(r.result, "resultType")
+            && strcmp(str_member(r.result, "resultType"), "complete")) {
+            o->error = "tools/list: the server asked for input it cannot get"
+                       " in a probe";
+            return 0;
+        }
+        tools = json_object_get(r.result, "tools");
+        if (!json_is_array(tools)) {
+            o->error = "tools/list: the result has no tools array";
+            return 0;
+        }
+        json_array_extend(o->tools, (json_t *)tools);
+        o->pages++;
+        next = str_member(r.result, "nextCursor");
+        if (!next) {
+            return o->ok = 1;
+        }
+        if (cursor && !strcmp(next, cursor)) {
+            o->error = "tools/list: the server gave the same cursor again";
+            return 0;
+        }
+        if (o->pages >= HUB_MCP_MAX_PAGES) {
+            o->error = apr_psprintf(c->p, "tools/list: more than %d pages",
+                                    HUB_MCP_MAX_PAGES);
+            return 0;
+        }
+        cursor = apr_pstrdup(c->p, next);
+    }
+}
+
+/* ---- the 2026-07-28 era -------------------------------------------------- */
+
+typedef enum { ERA_MODERN, ERA_LEGACY, ERA_STOP } era_e;
+
+static int lists_modern(const json_t *versions)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(versions, i, v)
+    {
+        if (json_is_string(v)
+            && !strcmp(json_string_value(v), HUB_MCP_VERSION_MODERN)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Decide the era from the discover probe's answer (see the header). */
+static era_e classify_discover(conn_t *c, const reply_t *r)
+{
+    const json_t *sv;
+    switch (r->kind) {
+    case REPLY_RESULT:
+        sv = json_object_get(r->result, "supportedVersions");
+        return json_is_array(sv) && lists_modern(sv) ? ERA_MODERN : ERA_LEGACY;
+    case REPLY_RPC_ERROR: return ERA_LEGACY;
+    case REPLY_HTTP_ERROR:
+        if (r->status == 401 || r->status == 403 || r->status >= 500) {
+            fail(c, "server/discover", r);
+            return ERA_STOP;
+        }
+        return ERA_LEGACY;
+    default: fail(c, "server/discover", r); return ERA_STOP;
+    }
+}
+
+static int modern_probe(conn_t *c, const reply_t *discover)
+{
+    const json_t *meta = json_object_get(discover->result, "_meta");
+    c->out->protocol_version = HUB_MCP_VERSION_MODERN;
+    server_info(c, json_object_get(meta, "io.modelcontextprotocol/serverInfo"));
+    if (!c->out->server_name) {
+        /* some servers put it beside the capabilities */
+        server_info(c, json_object_get(discover->result, "serverInfo"));
+    }
+    return list_tools(c);
+}
+
+/* ---- the initialize era ------------------------------------------------ */
+
+static int known_legacy(const char *v)
+{
+    const char *const *k;
+    for (k = legacy_versions; v && *k; k++) {
+        if (!strcmp(*k, v)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void end_session(conn_t *c)
+{
+    hub_http_request_t req = { 0 };
+    hub_http_response_t res;
+    req.method = "DELETE";
+    req.url = c->t->url;
+    req.headers = base_headers(c);
+    hub_http_do(c->p, &c->pol, &req, &res);
+    /* 405: the server does not let clients end sessions; nothing to do */
+    c->out->session_deleted =
+        res.result == HUB_HTTP_OK && res.status >= 200 && res.status < 300;
+}
+
+static int legacy_probe(conn_t *c)
+{
+    json_t *params;
+    const char *v, *why;
+    reply_t r;
+    int ok;
+
+    c->modern = 0;
+    c->version = NULL;
+    params = json_pack("{s:s, s:{}, s:{s:s, s:s}}", "protocolVersion",
+                       HUB_MCP_VERSION_LEGACY, "capabilities", "clientInfo",
+                       "name", CLIENT_NAME, "version", CLIENT_VERSION);
+    rpc(c, "initialize", params, &r);
+    if (r.kind != REPLY_RESULT) {
+        return fail(c, "initialize", &r);
+    }
+    if (r.res && apr_table_get(r.res->headers, "Mcp-Session-Id")) {
+        c->session_id =
+            apr_pstrdup(c->p, apr_table_get(r.res->headers, "Mcp-Session-Id"));
+    }
+    v = str_member(r.result, "protocolVersion");
+    if (!known_legacy(v)) {
+        c->out->error = apr_psprintf(c->p,
+                                     "initialize: the server chose "
+                                     "protocol version '%s', which this "
+                                     "client does not speak",
+                                     cut(c->p, v ? v : "none"));
+        ok = 0;
+    }
+    else {
+        c->version = c->out->protocol_version = apr_pstrdup(c->p, v);
+        server_info(c, json_object_get(r.result, "serverInfo"));
+        if (notify(c, "notifications/initialized", &why)) {
+            c->out->error = apr_psprintf(c->p,
+                                         "notifications/initialized: "
+                                         "%s",
+                                         why);
+            ok = 0;
+        }
+        else {
+            ok = list_tools(c);
+        }
+    }
+    if (c->session_id && !c->sse) {
+        end_session(c);
+    }
+    return ok;
+}
+
+/* ---- the legacy HTTP+SSE transport (2024-11-05) -------------------------- */
+
+/* The GET stream stays open for the life of the session and carries every
+ * answer, while requests go out as separate POSTs: hub_http's buffered
+ * exchange cannot read a stream that does not end, so this one drives a
+ * curl multi handle itself, with hub_http's address policy. */
+struct sse_stream {
+    conn_t *c;
+    CURLM *multi;
+    CURL *easy;
+    struct curl_slist *hdrs;
+    hub_sse_parser_t *parser;
+    const char *endpoint;      /* where to POST, resolved */
+    apr_array_header_t *inbox; /* json_t * messages not yet claimed */
+    apr_size_t bytes, max;
+    apr_time_t deadline;
+    int running;
+    int refused;
+    int bad; /* the stream is not what it must be */
+    const char *error;
+};
+
+static curl_socket_t sse_open_socket(void *data, curlsocktype purpose,
+                                     struct curl_sockaddr *a)
+{
+    sse_stream_t *s = data;
+    const struct sockaddr *sa = &a->addr;
+    const apr_array_header_t *allow = s->c->pol.allow;
+    int i;
+    if (purpose != CURLSOCKTYPE_IPCXN) {
+        return CURL_SOCKET_BAD;
+    }
+    if (hub_addr_is_internal(sa)) {
+        for (i = 0; allow && i < allow->nelts; i++) {
+            if (hub_cidr_contains(&APR_ARRAY_IDX(allow, i, hub_cidr_t), sa)) {
+                return socket(a->family, a->socktype, a->protocol);
+            }
+        }
+        s->refused = 1;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* The endpoint event names a URL relative to the stream's; it must stay on
+ * the same origin, or a server could point the hub's POSTs (and their auth
+ * headers) anywhere. */
+static const char *resolve_endpoint(sse_stream_t *s, const char *ref)
+{
+    CURLU *u = curl_url(), *base = curl_url();
+    char *full = NULL, *o1 = NULL, *o2 = NULL;
+    const char *out = NULL;
+    if (curl_url_set(u, CURLUPART_URL, s->c->t->url, 0) == CURLUE_OK
+        && curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK
+        && curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK
+        && curl_url_set(base, CURLUPART_URL, s->c->t->url, 0) == CURLUE_OK) {
+        char *h1 = NULL, *h2 = NULL, *p1 = NULL, *p2 = NULL;
+        curl_url_get(u, CURLUPART_SCHEME, &o1, 0);
+        curl_url_get(base, CURLUPART_SCHEME, &o2, 0);
+        curl_url_get(u, CURLUPART_HOST, &h1, 0);
+        curl_url_get(base, CURLUPART_HOST, &h2, 0);
+        curl_url_get(u, CURLUPART_PORT, &p1, CURLU_DEFAULT_PORT);
+        curl_url_get(base, CURLUPART_PORT, &p2, CURLU_DEFAULT_PORT);
+        if (o1 && o2 && h1 && h2 && p1 && p2 && !strcasecmp(o1, o2)
+            && !strcasecmp(h1, h2) && !strcmp(p1, p2)) {
+            out = apr_pstrdup(s->c->p, full);
+        }
+        curl_free(h1);
+        curl_free(h2);
+        curl_free(p1);
+        curl_free(p2);
+    }
+    curl_free(full);
+    curl_free(o1);
+    curl_free(o2);
+    curl_url_cleanup(u);
+    curl_url_cleanup(base);
+    return out;
+}
+
+static int sse_event(void *baton, const hub_sse_event_t *ev)
+{
+    sse_stream_t *s = baton;
+    hub_json_error_t jerr;
+    json_t *msg;
+    if (!strcmp(ev->event, "endpoint")) {
+        if (!(s->endpoint = resolve_endpoint(s, ev->data))) {
+            s->error = "the endpoint event names another origin or no URL";
+            return 1;
+        }
+    }
+    else if (!strcmp(ev->event, "message")) {
+        msg = hub_json_parse(s->c->p, ev->data, ev->data_len, MAX_DEPTH, &jerr);
+        if (!msg) {
+            s->error = apr_psprintf(s->c->p,
+                                    "a message of the stream is not "
+                                    "JSON (%s)",
+                                    jerr.text);
+            return 1;
+        }
+        APR_ARRAY_PUSH(s->inbox, json_t *) = msg;
+    }
+    return 0;
+}
+
+static size_t sse_body(char *data, size_t size, size_t n, void *userp)
+{
+    sse_stream_t *s = userp;
+    size_t len = size * n;
+    long status = 0;
+    char *ct = NULL;
+
+    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &ct);
+    if (status != 200 || strcmp(media_type(s->c->p, ct), "text/event-stream")) {
+        s->bad = 1;
+        return status == 200 ? 0 : len; /* keep an error's body short */
+    }
+    if ((s->bytes += len) > s->max) {
+        s->error = "the event stream is too large";
+        return 0;
+    }
+    return hub_sse_feed(s->parser, data, len) ? 0 : len;
+}
+
+static apr_status_t sse_close(void *data)
+{
+    sse_stream_t *s = data;
+    if (s->multi) {
+        curl_multi_remove_handle(s->multi, s->easy);
+        curl_easy_cleanup(s->easy);
+        curl_multi_cleanup(s->multi);
+        curl_slist_free_all(s->hdrs);
+        s->multi = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+static struct curl_slist *slist_of(apr_pool_t *p, apr_table_t *t)
+{
+    const apr_array_header_t *arr = apr_table_elts(t);
+    struct curl_slist *l = NULL;
+    int i;
+    for (i = 0; i < arr->nelts; i++) {
+        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i, apr_table_entry_t);
+        l = curl_slist_append(l, apr_pstrcat(p, e->key, ": ", e->val, NULL));
+    }
+    return l;
+}
+
+static int sse_open(conn_t *c)
+{
+    sse_stream_t *s = apr_pcalloc(c->p, sizeof(*s));
+    apr_table_t *h = base_headers(c);
+    long total = c->pol.timeout_ms ? c->pol.timeout_ms : 15000;
+
+    s->c = c;
+    s->inbox = apr_array_make(c->p, 4, sizeof(json_t *));
+    s->max = c->pol.max_response ? c->pol.max_response : 4 * 1024 * 1024;
+    s->parser = hub_sse_parser_make(c->p, s->max, sse_event, s);
+    s->deadline = apr_time_now() + apr_time_from_msec(total);
+    apr_table_set(h, "Accept", "text/event-stream");
+    s->hdrs = slist_of(c->p, h);
+    s->multi = curl_multi_init();
+    s->easy = curl_easy_init();
+    apr_pool_cleanup_register(c->p, s, sse_close, apr_pool_cleanup_null);
+    if (!s->multi || !s->easy) {
+        return -1;
+    }
+    curl_easy_setopt(s->easy, CURLOPT_URL, c->t->url);
+    curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     c->pol.connect_timeout_ms ? c->pol.connect_timeout_ms
+                                               : 5000L);
+    curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, total);
+    curl_easy_setopt(s->easy, CURLOPT_OPENSOCKETFUNCTION, sse_open_socket);
+    curl_easy_setopt(s->easy, CURLOPT_OPENSOCKETDATA, s);
+    curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, sse_body);
+    curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->hdrs);
+    curl_easy_setopt(s->easy, CURLOPT_USERAGENT, "mod_hub");
+    curl_multi_add_handle(s->multi, s->easy);
+    c->sse = s;
+    return 0;
+}
+
+typedef int sse_ready_fn(sse_stream_t *s, const void *arg);
+
+/* Read the stream until ready() says so, the stream ends or time is up. */
+static int sse_pump(sse_stream_t *s, sse_ready_fn *ready, const void *arg,
+                    const char **why)
+{
+    CURLMsg *m;
+    int left;
+    for (;;) {
+        curl_multi_perform(s->multi, &s->running);
+        if (ready(s, arg)) {
+            return 0;
+        }
+        while ((m = curl_multi_info_read(s->multi, &left))) {
+            if (m->msg == CURLMSG_DONE && m->data.result != CURLE_OK
+                && !s->error && !s->bad) {
+                s->error = m->data.result == CURLE_OPERATION_TIMEDOUT
+                               ? "timed out"
+                               : curl_easy_strerror(m->data.result);
+            }
+        }
+        if (s->refused) {
+            *why = "the address is internal (loopback, private, link-local "
+                   "or metadata) and not allowed";
+            return -1;
+        }
+        if (s->error || s->bad || !s->running) {
+            *why = s->error ? s->error
+                   : s->bad ? "the stream is not a text/event-stream answer"
+                            : "the event stream ended";
+            return -1;
+        }
+        if (apr_time_now() > s->deadline) {
+            *why = "timed out";
+            return -1;
+        }
+        curl_multi_poll(s->multi, NULL, 0, 100, NULL);
+    }
+}
+
+static int have_endpoint(sse_stream_t *s, const void *arg)
+{
+    (void)arg;
+    return s->endpoint != NULL;
+}
+
+static int have_response(sse_stream_t *s, const void *id)
+{
+    int i;
+    for (i = 0; i < s->inbox->nelts; i++) {
+        if (hub_jsonrpc_is_response_to(APR_ARRAY_IDX(s->inbox, i, json_t *),
+                                       id)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int sse_post(conn_t *c, const char *body, const json_t *id, reply_t *r)
+{
+    sse_stream_t *s = c->sse;
+    hub_http_request_t req = { 0 };
+    hub_http_response_t *res = apr_pcalloc(c->p, sizeof(*res));
+    const char *why;
+    int i;
+
+    req.method = "POST";
+    req.url = s->endpoint;
+    req.headers = base_headers(c);
+    req.body = body;
+    req.body_len = strlen(body);
+    apr_table_set(req.headers, "Content-Type", "application/json");
+    hub_http_do(c->p, &c->pol, &req, res);
+    r->res = res;
+    r->status = c->out->http_status = res->status;
+    if (res->result != HUB_HTTP_OK || res->status < 200 || res->status >= 300) {
+        judge(c, res, id, r);
+        return -1;
+    }
+    if (!id) {
+        r->kind = REPLY_RESULT; /* a notification was taken */
+        return 0;
+    }
+    if (sse_pump(s, have_response, id, &why)) {
+        r->kind = REPLY_FAILED;
+        r->error = why;
+        return -1;
+    }
+    for (i = 0; i < s->inbox->nelts; i++) {
+        json_t *msg = APR_ARRAY_IDX(s->inbox, i, json_t *);
+        if (hub_jsonrpc_is_response_to(msg, id)) {
+            judge_message(c, msg, id, r);
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Open the stream, wait for its endpoint, then the initialize sequence. */
+static int sse_probe(conn_t *c)
+{
+    const char *why;
+    reply_t r = { 0 };
+    long status = 0;
+    int ok;
+
+    if (sse_open(c)) {
+        c->out->error = "could not set up the event stream";
+        return 0;
+    }
+    if (sse_pump(c->sse, have_endpoint, NULL, &why)) {
+        curl_easy_getinfo(c->sse->easy, CURLINFO_RESPONSE_CODE, &status);
+        c->out->http_status = status;
+        r.kind = status && status != 200 ? REPLY_HTTP_ERROR : REPLY_FAILED;
+        r.status = status;
+        r.error = status && status != 200
+                      ? apr_psprintf(c->p, "HTTP %ld", status)
+                      : why;
+        fail(c, "event stream", &r);
+        sse_close(c->sse);
+        return 0;
+    }
+    ok = legacy_probe(c);
+    /* closing the stream ends the session on this transport */
+    apr_pool_cleanup_run(c->p, c->sse, sse_close);
+    return ok;
+}
+
+/* ---- the probe ----------------------------------------------------------- */
+
+int hub_mcp_probe(apr_pool_t *p, const hub_mcp_target_t *t,
+                  hub_mcp_probe_t *out)
+{
+    conn_t c = { 0 };
+    apr_time_t start = apr_time_now();
+    reply_t r;
+
+    memset(out, 0, sizeof(*out));
+    c.p = p;
+    c.t = t;
+    c.out = out;
+    if (t->policy) {
+        c.pol = *t->policy;
+    }
+    if (t->transport && !strcmp(t->transport, "sse")) {
+        sse_probe(&c);
+    }
+    else if (t->transport && strcmp(t->transport, "streamable-http")) {
+        out->error =
+            apr_psprintf(p, "unknown transport '%s'", cut(p, t->transport));
+    }
+    else {
+        c.modern = 1;
+        c.version = HUB_MCP_VERSION_MODERN;
+        rpc(&c, "server/discover", NULL, &r);
+        switch (classify_discover(&c, &r)) {
+        case ERA_MODERN: modern_probe(&c, &r); break;
+        case ERA_LEGACY: legacy_probe(&c); break;
+        case ERA_STOP: break;
+        }
+    }
+    out->latency_ms = (double)(apr_time_now() - start) / 1000.0;
+    if (out->ok) {
+        out->error = NULL;
+    }
+    else if (!out->error) {
+        out->error = "the probe failed";
+    }
+    return out->ok;
+}

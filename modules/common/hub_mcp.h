@@ -1,0 +1,74 @@
+/* The hub's MCP client: probe one MCP server and list its tools, over
+ * libcurl, httpd-free (APR + jansson + hub_http).
+ *
+ * Streamable HTTP, both protocol eras:
+ *
+ *  1. The stateless revision 2026-07-28 first: one POST of
+ *     `server/discover` carrying `_meta` (protocolVersion, clientInfo,
+ *     clientCapabilities) and the `MCP-Protocol-Version` and `Mcp-Method`
+ *     headers.  A result whose supportedVersions names 2026-07-28 selects
+ *     that era; then `tools/list` with the same envelope, page by page.
+ *  2. Otherwise the sessionful handshake of 2025-11-25 and before:
+ *     `initialize` → `notifications/initialized` → `tools/list` pages, with
+ *     `Mcp-Session-Id` echoed when the server gave one and
+ *     `MCP-Protocol-Version` set to the negotiated version; the session is
+ *     ended with DELETE.
+ *
+ * When the discover probe falls back, as the official SDK's classifier
+ * does: a JSON-RPC error (method not found, unsupported version, ...), an
+ * HTTP 4xx other than 401/403 (a 2025 server that wants a session answers
+ * 400 or 404), or a result that is not a discover result.  What does not
+ * fall back: no connection, a timeout, an internal address refused, 401 or
+ * 403 (reachable, not authorised), a 5xx, and a 2xx answer that is not a
+ * usable JSON-RPC reply (garbage, HTML, wrong id) — a server that answers
+ * nonsense to one method is not assumed to be fine for another.
+ *
+ * Answers are accepted as application/json or as text/event-stream (the
+ * response with the request's id is picked out of the stream).
+ *
+ * The legacy HTTP+SSE transport (2024-11-05: a GET stream whose first event
+ * `endpoint` names where to POST, answers arriving on the stream) is used
+ * when transport is "sse".  It needs a streaming GET, so it drives libcurl
+ * directly, with the same address policy as hub_http.
+ *
+ * Upstream auth headers are sent as given and never appear in `error`. */
+#ifndef HUB_MCP_H
+#define HUB_MCP_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <jansson.h>
+#include "hub_http.h"
+
+#define HUB_MCP_VERSION_MODERN "2026-07-28"
+#define HUB_MCP_VERSION_LEGACY "2025-11-25"
+#define HUB_MCP_MAX_PAGES 100 /* tools/list pages followed at most */
+
+typedef struct hub_mcp_target {
+    const char *url;      /* the MCP endpoint (or the SSE URL) */
+    apr_table_t *headers; /* upstream auth headers (secrets: never
+                                     * logged); may be NULL */
+    const hub_http_policy_t *policy;
+    const char *transport; /* NULL/"streamable-http", or "sse" */
+} hub_mcp_target_t;
+
+typedef struct hub_mcp_probe {
+    int ok;                       /* tools listed */
+    int unauthorized;             /* 401/403: reachable, not authorised */
+    long http_status;             /* of the last answer (0: none) */
+    const char *protocol_version; /* negotiated: "2026-07-28", ... */
+    const char *server_name, *server_version;
+    json_t *tools;       /* every tool of every page, as the
+                                     * server gave them; owned by the pool */
+    int pages;           /* tools/list pages read */
+    int session_deleted; /* DELETE of the session answered 2xx */
+    double latency_ms;   /* the whole probe */
+    const char *error;   /* why not ok; never a header value */
+} hub_mcp_probe_t;
+
+/* Probe t: everything allocated in p (jansson values tied to p).  Returns
+ * out->ok.  Thread-safe once curl_global_init has run. */
+int hub_mcp_probe(apr_pool_t *p, const hub_mcp_target_t *t,
+                  hub_mcp_probe_t *out);
+
+#endif

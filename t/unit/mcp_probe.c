@@ -1,0 +1,128 @@
+/* mcp-probe: the hub's MCP client on the command line, for the tests in
+ * t/mcp/ and for trying a server by hand.
+ *
+ *   mcp-probe URL [--header 'Name: value']... [--allow CIDR]...
+ *             [--timeout-ms N] [--connect-timeout-ms N] [--max-bytes N]
+ *             [--transport streamable-http|sse]
+ *
+ * Prints hub_mcp_probe's result as one JSON object on stdout; exits 0 when
+ * the tools were listed, 1 when not, 2 on a usage error. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <curl/curl.h>
+#include "hub_json.h"
+#include "hub_mcp.h"
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: mcp-probe URL [--header 'Name: value']... "
+            "[--allow CIDR]... [--timeout-ms N] [--connect-timeout-ms N] "
+            "[--max-bytes N] [--transport streamable-http|sse]\n");
+    return 2;
+}
+
+static int add_header(apr_pool_t *p, apr_table_t *h, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    const char *v;
+    if (!colon || colon == arg) {
+        return -1;
+    }
+    for (v = colon + 1; *v == ' ' || *v == '\t'; v++) {
+    }
+    apr_table_add(h, apr_pstrmemdup(p, arg, (apr_size_t)(colon - arg)), v);
+    return 0;
+}
+
+static json_t *result_json(const hub_mcp_probe_t *r)
+{
+    return json_pack("{s:b, s:b, s:I, s:o, s:o, s:o, s:O, s:i, s:b, s:f, "
+                     "s:o}",
+                     "ok", r->ok, "unauthorized", r->unauthorized,
+                     "http_status", (json_int_t)r->http_status,
+                     "protocol_version",
+                     hub_json_str_or_null(r->protocol_version), "server_name",
+                     hub_json_str_or_null(r->server_name), "server_version",
+                     hub_json_str_or_null(r->server_version), "tools",
+                     r->tools ? r->tools : json_null(), "pages", r->pages,
+                     "session_deleted", r->session_deleted, "latency_ms",
+                     r->latency_ms, "error", hub_json_str_or_null(r->error));
+}
+
+int main(int argc, const char *const *argv)
+{
+    apr_pool_t *p;
+    hub_http_policy_t pol = { 0 };
+    hub_mcp_target_t t = { 0 };
+    hub_mcp_probe_t r;
+    apr_array_header_t *allow;
+    int i, rc;
+
+    apr_app_initialize(&argc, &argv, NULL);
+    apr_pool_create(&p, NULL);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    allow = apr_array_make(p, 2, sizeof(hub_cidr_t));
+    t.headers = apr_table_make(p, 4);
+    t.policy = &pol;
+    pol.allow = allow;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-') {
+            if (t.url) {
+                return usage();
+            }
+            t.url = a;
+            continue;
+        }
+        if (!v) {
+            return usage();
+        }
+        i++;
+        if (!strcmp(a, "--header")) {
+            if (add_header(p, t.headers, v)) {
+                return usage();
+            }
+        }
+        else if (!strcmp(a, "--allow")) {
+            if (hub_cidr_parse(v, apr_array_push(allow))) {
+                fprintf(stderr, "mcp-probe: bad CIDR %s\n", v);
+                return 2;
+            }
+        }
+        else if (!strcmp(a, "--timeout-ms")) {
+            pol.timeout_ms = atol(v);
+        }
+        else if (!strcmp(a, "--connect-timeout-ms")) {
+            pol.connect_timeout_ms = atol(v);
+        }
+        else if (!strcmp(a, "--max-bytes")) {
+            pol.max_response = (apr_size_t)atol(v);
+        }
+        else if (!strcmp(a, "--transport")) {
+            t.transport = v;
+        }
+        else {
+            return usage();
+        }
+    }
+    if (!t.url) {
+        return usage();
+    }
+    hub_mcp_probe(p, &t, &r);
+    {
+        json_t *j = result_json(&r);
+        char *s = json_dumps(j, JSON_COMPACT);
+        printf("%s\n", s);
+        free(s);
+        json_decref(j);
+    }
+    rc = r.ok ? 0 : 1;
+    apr_pool_destroy(p);
+    curl_global_cleanup();
+    apr_terminate();
+    return rc;
+}
