@@ -8,14 +8,49 @@
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close;
 
 static int have_dbd(void)
 {
     if (!dbd_acquire) {
         dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
         dbd_prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+        dbd_open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+        dbd_close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     }
-    return dbd_acquire && dbd_prepare;
+    return dbd_acquire && dbd_prepare && dbd_open && dbd_close;
+}
+
+/* Where a statement runs: a request's connection, or one a background
+ * task holds (no request then: logs go to the server). */
+typedef struct dbctx {
+    apr_pool_t *p;
+    server_rec *s;
+    request_rec *r;
+    ap_dbd_t *dbd;
+} dbctx_t;
+
+#define DBLOG(c, level, ...)                                              \
+    do {                                                                  \
+        if ((c)->r) {                                                     \
+            ap_log_rerror(APLOG_MARK, level, 0, (c)->r, __VA_ARGS__);     \
+        }                                                                 \
+        else {                                                            \
+            ap_log_error(APLOG_MARK, level, 0, (c)->s, __VA_ARGS__);      \
+        }                                                                 \
+    } while (0)
+
+ap_dbd_t *hub_db_open(apr_pool_t *p, server_rec *s)
+{
+    return have_dbd() ? dbd_open(p, s) : NULL;
+}
+
+void hub_db_close(server_rec *s, ap_dbd_t *dbd)
+{
+    if (dbd && have_dbd()) {
+        dbd_close(s, dbd);
+    }
 }
 
 void hub_db_prepare_all(server_rec *s, const hub_stmt_t *stmts)
@@ -43,9 +78,10 @@ int hub_db_http_status(hub_db_status_e st)
 /* The statement on this connection, prepared now when mod_dbd does not
  * have it (its connect-time prepare failed, or we re-prepare after a
  * reconnect dropped it server-side). */
-static apr_dbd_prepared_t *statement(request_rec *r, ap_dbd_t *dbd,
-                                     const hub_stmt_t *st, int fresh)
+static apr_dbd_prepared_t *statement(dbctx_t *c, const hub_stmt_t *st,
+                                     int fresh)
 {
+    ap_dbd_t *dbd = c->dbd;
     apr_dbd_prepared_t *stmt = NULL;
     if (!fresh) {
         stmt = apr_hash_get(dbd->prepared, st->label, APR_HASH_KEY_STRING);
@@ -55,9 +91,8 @@ static apr_dbd_prepared_t *statement(request_rec *r, ap_dbd_t *dbd,
     }
     if (apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->sql,
                         st->label, &stmt) != 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00011: cannot prepare "
-                      "%s: %s", st->label,
-                      apr_dbd_error(dbd->driver, dbd->handle, 1));
+        DBLOG(c, APLOG_ERR, "HUB00011: cannot prepare %s: %s", st->label,
+              apr_dbd_error(dbd->driver, dbd->handle, 1));
         return NULL;
     }
     apr_hash_set(dbd->prepared, st->label, APR_HASH_KEY_STRING, stmt);
@@ -66,9 +101,9 @@ static apr_dbd_prepared_t *statement(request_rec *r, ap_dbd_t *dbd,
 
 /* After a failure: is the connection usable (perhaps after mod_dbd's
  * driver reset it)?  Then the statement may be gone server-side. */
-static int connection_alive(request_rec *r, ap_dbd_t *dbd)
+static int connection_alive(dbctx_t *c)
 {
-    return apr_dbd_check_conn(dbd->driver, r->pool, dbd->handle)
+    return apr_dbd_check_conn(c->dbd->driver, c->p, c->dbd->handle)
            == APR_SUCCESS;
 }
 
@@ -89,61 +124,55 @@ static int is_conflict(const char *msg)
                    || strstr(msg, "violates unique"));
 }
 
-typedef int (*run_fn)(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st,
-                      void *ctx, int nargs, const char **args);
+typedef int (*run_fn)(dbctx_t *c, apr_dbd_prepared_t *st, void *out,
+                      int nargs, const char **args);
 
-static int run_select(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st,
-                      void *ctx, int nargs, const char **args)
+static int run_select(dbctx_t *c, apr_dbd_prepared_t *st, void *out,
+                      int nargs, const char **args)
 {
     /* random=1: a sequential result hides a dead server (PLATFORM.md) */
-    return apr_dbd_pselect(dbd->driver, r->pool, dbd->handle,
-                           (apr_dbd_results_t **)ctx, st, 1, nargs, args);
+    return apr_dbd_pselect(c->dbd->driver, c->p, c->dbd->handle,
+                           (apr_dbd_results_t **)out, st, 1, nargs, args);
 }
 
-static int run_query(request_rec *r, ap_dbd_t *dbd, apr_dbd_prepared_t *st,
-                     void *ctx, int nargs, const char **args)
+static int run_query(dbctx_t *c, apr_dbd_prepared_t *st, void *out,
+                     int nargs, const char **args)
 {
-    return apr_dbd_pquery(dbd->driver, r->pool, dbd->handle, (int *)ctx, st,
-                          nargs, args);
+    return apr_dbd_pquery(c->dbd->driver, c->p, c->dbd->handle, (int *)out,
+                          st, nargs, args);
 }
 
-static hub_db_status_e run(request_rec *r, const hub_stmt_t *st, run_fn fn,
-                           void *ctx, int nargs, const char **args,
-                           ap_dbd_t **dbd_out)
+static hub_db_status_e run(dbctx_t *c, const hub_stmt_t *st, run_fn fn,
+                           void *out, int nargs, const char **args)
 {
-    ap_dbd_t *dbd;
+    ap_dbd_t *dbd = c->dbd;
     apr_dbd_prepared_t *stmt;
     const char *msg = NULL;
     int attempt;
 
-    if (!have_dbd() || !(dbd = dbd_acquire(r))) {
-        return HUB_DB_UNAVAILABLE;
-    }
-    *dbd_out = dbd;
     for (attempt = 0; attempt < 2; attempt++) {
-        if (!(stmt = statement(r, dbd, st, attempt > 0))) {
-            if (!connection_alive(r, dbd)) {
+        if (!(stmt = statement(c, st, attempt > 0))) {
+            if (!connection_alive(c)) {
                 return HUB_DB_UNAVAILABLE;
             }
             if (attempt > 0) {
                 /* it still existed: the first failure was the real one */
-                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00014: %s "
-                              "failed: %s", st->label, msg);
+                DBLOG(c, APLOG_ERR, "HUB00014: %s failed: %s", st->label,
+                      msg);
             }
             return HUB_DB_ERROR;
         }
-        if (fn(r, dbd, stmt, ctx, nargs, args) == 0) {
+        if (fn(c, stmt, out, nargs, args) == 0) {
             return HUB_DB_OK;
         }
         /* copied: the driver's message buffer changes with the next call */
-        msg = apr_pstrdup(r->pool,
-                          apr_dbd_error(dbd->driver, dbd->handle, 1));
+        msg = apr_pstrdup(c->p, apr_dbd_error(dbd->driver, dbd->handle, 1));
         if (is_conflict(msg)) {
             return HUB_DB_CONFLICT;
         }
-        if (!connection_alive(r, dbd)) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "HUB00012: "
-                          "database connection lost during %s", st->label);
+        if (!connection_alive(c)) {
+            DBLOG(c, APLOG_WARNING, "HUB00012: database connection lost "
+                  "during %s", st->label);
             return HUB_DB_UNAVAILABLE;
         }
         /* alive now.  Prepare again only when the statement is what went
@@ -153,49 +182,49 @@ static hub_db_status_e run(request_rec *r, const hub_stmt_t *st, run_fn fn,
         if (!lost_statement(msg)) {
             break;
         }
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, "HUB00013: %s failed "
-                      "(%s); preparing it again", st->label, msg);
+        DBLOG(c, APLOG_DEBUG, "HUB00013: %s failed (%s); preparing it again",
+              st->label, msg);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00015: %s failed: %s",
-                  st->label, msg);
+    DBLOG(c, APLOG_ERR, "HUB00015: %s failed: %s", st->label, msg);
     return HUB_DB_ERROR;
 }
 
-hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
-                              hub_rows_t **out, int nargs, const char **args)
+static hub_db_status_e select_rows(dbctx_t *c, const hub_stmt_t *st,
+                                   hub_rows_t **out, int nargs,
+                                   const char **args)
 {
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
-    ap_dbd_t *dbd = NULL;
+    ap_dbd_t *dbd = c->dbd;
     hub_rows_t *rows;
     hub_db_status_e rc;
-    int c;
+    int i;
 
-    rc = run(r, st, run_select, &res, nargs, args, &dbd);
+    rc = run(c, st, run_select, &res, nargs, args);
     if (rc != HUB_DB_OK) {
         return rc;
     }
-    rows = apr_pcalloc(r->pool, sizeof(*rows));
+    rows = apr_pcalloc(c->p, sizeof(*rows));
     rows->ncols = apr_dbd_num_cols(dbd->driver, res);
-    rows->cols = apr_pcalloc(r->pool, sizeof(char *) * (rows->ncols + 1));
+    rows->cols = apr_pcalloc(c->p, sizeof(char *) * (rows->ncols + 1));
     /* copied: the driver frees its result once the last row is read */
-    for (c = 0; c < rows->ncols; c++) {
-        const char *name = apr_dbd_get_name(dbd->driver, res, c);
-        rows->cols[c] = apr_pstrdup(r->pool, name ? name : "");
+    for (i = 0; i < rows->ncols; i++) {
+        const char *name = apr_dbd_get_name(dbd->driver, res, i);
+        rows->cols[i] = apr_pstrdup(c->p, name ? name : "");
     }
-    rows->rows = apr_array_make(r->pool, 8, sizeof(const char **));
+    rows->rows = apr_array_make(c->p, 8, sizeof(const char **));
     /* read to the end (-1), or the driver keeps the result */
-    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) != -1) {
-        const char **vals = apr_pcalloc(r->pool,
+    while (apr_dbd_get_row(dbd->driver, c->p, res, &row, -1) != -1) {
+        const char **vals = apr_pcalloc(c->p,
                                         sizeof(char *) * (rows->ncols + 1));
-        for (c = 0; c < rows->ncols; c++) {
+        for (i = 0; i < rows->ncols; i++) {
             /* get_entry gives "" for SQL NULL in the pgsql driver; the
              * datum call tells the two apart (APR_ENOENT for NULL) */
             char *v = NULL;
-            vals[c] = apr_dbd_datum_get(dbd->driver, row, c,
+            vals[i] = apr_dbd_datum_get(dbd->driver, row, i,
                                         APR_DBD_TYPE_STRING, &v)
                           == APR_SUCCESS && v
-                      ? apr_pstrdup(r->pool, v) : NULL;
+                      ? apr_pstrdup(c->p, v) : NULL;
         }
         APR_ARRAY_PUSH(rows->rows, const char **) = vals;
     }
@@ -203,14 +232,56 @@ hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
     return HUB_DB_OK;
 }
 
-hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st,
-                            int *affected, int nargs, const char **args)
+static hub_db_status_e exec_stmt(dbctx_t *c, const hub_stmt_t *st,
+                                 int *affected, int nargs, const char **args)
 {
     int n = 0;
-    ap_dbd_t *dbd = NULL;
-    hub_db_status_e rc = run(r, st, run_query, &n, nargs, args, &dbd);
+    hub_db_status_e rc = run(c, st, run_query, &n, nargs, args);
     if (affected) {
         *affected = n;
     }
     return rc;
+}
+
+/* A request's context: mod_dbd's connection for this request. */
+static int request_ctx(request_rec *r, dbctx_t *c)
+{
+    c->p = r->pool;
+    c->s = r->server;
+    c->r = r;
+    c->dbd = have_dbd() ? dbd_acquire(r) : NULL;
+    return c->dbd != NULL;
+}
+
+hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
+                              hub_rows_t **out, int nargs, const char **args)
+{
+    dbctx_t c;
+    return request_ctx(r, &c) ? select_rows(&c, st, out, nargs, args)
+                              : HUB_DB_UNAVAILABLE;
+}
+
+hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st,
+                            int *affected, int nargs, const char **args)
+{
+    dbctx_t c;
+    return request_ctx(r, &c) ? exec_stmt(&c, st, affected, nargs, args)
+                              : HUB_DB_UNAVAILABLE;
+}
+
+hub_db_status_e hub_db_select_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
+                                 const hub_stmt_t *st, hub_rows_t **out,
+                                 int nargs, const char **args)
+{
+    dbctx_t c = { p, s, NULL, dbd };
+    return dbd ? select_rows(&c, st, out, nargs, args) : HUB_DB_UNAVAILABLE;
+}
+
+hub_db_status_e hub_db_exec_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
+                               const hub_stmt_t *st, int *affected,
+                               int nargs, const char **args)
+{
+    dbctx_t c = { p, s, NULL, dbd };
+    return dbd ? exec_stmt(&c, st, affected, nargs, args)
+               : HUB_DB_UNAVAILABLE;
 }

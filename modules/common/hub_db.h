@@ -8,6 +8,8 @@
 
 #include <httpd.h>
 #include <apr_tables.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
 #include "hub_rows.h"
 
 typedef struct hub_stmt {
@@ -33,6 +35,18 @@ hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
 /* Run a statement that returns no rows; *affected may be NULL. */
 hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st,
                             int *affected, int nargs, const char **args);
+
+/* Background work (mod_watchdog callbacks) has no request: it opens a
+ * connection from mod_dbd's pool, runs statements on it, and closes it.
+ * hub_db_open returns NULL when the database cannot be reached. */
+ap_dbd_t *hub_db_open(apr_pool_t *p, server_rec *s);
+void hub_db_close(server_rec *s, ap_dbd_t *dbd);
+hub_db_status_e hub_db_select_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
+                                 const hub_stmt_t *st, hub_rows_t **out,
+                                 int nargs, const char **args);
+hub_db_status_e hub_db_exec_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
+                               const hub_stmt_t *st, int *affected,
+                               int nargs, const char **args);
 
 /* The HTTP status for a failed hub_db_* call. */
 int hub_db_http_status(hub_db_status_e st);
