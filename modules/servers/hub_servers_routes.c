@@ -1,13 +1,14 @@
-/* The route table of mod_hub_servers.  The server registry, probing,
- * heartbeats, feedback and the MCP gateway (issue 4 and later) add their
- * rows here; the foundation registers the empty table so the module is
- * wired into routing from the start. */
+/* Every route table and statement list of mod_hub_servers, registered
+ * once per start: the server registry through Patchwork, Tool Hub,
+ * GoClaw and Caylex (issue 4); probing, heartbeats, feedback, quality,
+ * tools and the gateway add their tables here. */
 #include "hub_servers_private.h"
 
-const hub_route_t hub_servers_routes[] = {
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
-};
-
-const hub_stmt_t hub_servers_stmts[] = {
-    { NULL, NULL }
-};
+void hub_servers_register(server_rec *s)
+{
+    hub_db_prepare_all(s, hub_servers_store_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_patchwork_routes);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_toolhub_routes);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_goclaw_routes);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_caylex_routes);
+}

@@ -3,12 +3,16 @@
 #define HUB_MODULE_RECORD
 #include "hub_servers_private.h"
 
-/* Runs before mod_dbd's post_config, which collects prepared statements. */
-static int post_config(apr_pool_t *pconf HUB_UNUSED, apr_pool_t *plog HUB_UNUSED,
+/* Runs before mod_dbd's post_config, which collects prepared statements;
+ * as root, so it can read HubSecretKeyFile. */
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
 {
-    hub_db_prepare_all(s, hub_servers_stmts);
-    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_routes);
+    int rc = hub_servers_config_load(pconf, s);
+    if (rc != OK) {
+        return rc;
+    }
+    hub_servers_register(s);
     return OK;
 }
 
@@ -29,9 +33,9 @@ AP_DECLARE_MODULE(hub_servers) = {
     STANDARD20_MODULE_STUFF,
     NULL,
     NULL,
-    NULL,
-    NULL,
-    NULL,
+    hub_servers_srv_create,
+    hub_servers_srv_merge,
+    hub_servers_cmds,
     register_hooks,
     AP_MODULE_FLAG_NONE
 };

@@ -1,0 +1,156 @@
+/* The directives of mod_hub_servers (server config):
+ *
+ *   HubSecretKeyFile file   the AES-256-GCM key of secrets at rest (32
+ *                           bytes: raw, 64 hex digits or base64), read at
+ *                           start as root; without it no upstream secret
+ *                           can be stored (such requests answer 500)
+ *   HubStdioAllow cmd...    commands a stdio server may name (exact
+ *                           match, e.g. npx or /usr/bin/uvx); empty by
+ *                           default: every stdio server is refused */
+#include <apr_strings.h>
+#include "hub_servers_private.h"
+
+void *hub_servers_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
+{
+    return apr_pcalloc(p, sizeof(hub_servers_srv_t));
+}
+
+void *hub_servers_srv_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const hub_servers_srv_t *base = basev, *add = addv;
+    hub_servers_srv_t *c = apr_pcalloc(p, sizeof(*c));
+    c->secret_key_file = add->secret_key_file ? add->secret_key_file
+                                              : base->secret_key_file;
+    c->stdio_allow = add->stdio_allow ? add->stdio_allow : base->stdio_allow;
+    return c;
+}
+
+const hub_servers_srv_t *hub_servers_srv(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &hub_servers_module);
+}
+
+const hub_secret_key_t *hub_servers_key(const request_rec *r)
+{
+    return hub_servers_srv(r->server)->secret_key;
+}
+
+int hub_servers_stdio_allowed(const request_rec *r, const char *command)
+{
+    const apr_array_header_t *allow = hub_servers_srv(r->server)->stdio_allow;
+    int i;
+    for (i = 0; allow && command && i < allow->nelts; i++) {
+        if (!strcmp(APR_ARRAY_IDX(allow, i, const char *), command)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static apr_status_t wipe_key(void *data)
+{
+    hub_secret_wipe(data, sizeof(hub_secret_key_t));
+    return APR_SUCCESS;
+}
+
+/* The key file's content, at most 256 bytes; NULL when unreadable. */
+static char *read_key_file(apr_pool_t *p, const char *path, apr_size_t *len,
+                           apr_status_t *rv)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    char *buf;
+
+    *rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
+    if (*rv != APR_SUCCESS) {
+        return NULL;
+    }
+    *rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (*rv != APR_SUCCESS || fi.size > 256) {
+        apr_file_close(f);
+        return NULL;
+    }
+    *len = (apr_size_t)fi.size;
+    buf = apr_palloc(p, *len + 1);
+    *rv = apr_file_read_full(f, buf, *len, len);
+    apr_file_close(f);
+    if (*rv != APR_SUCCESS && !(*rv == APR_EOF && *len == 0)) {
+        return NULL;
+    }
+    *rv = APR_SUCCESS;
+    return buf;
+}
+
+int hub_servers_config_load(apr_pool_t *pconf, server_rec *s)
+{
+    for (; s; s = s->next) {
+        hub_servers_srv_t *c = ap_get_module_config(s->module_config,
+                                                    &hub_servers_module);
+        hub_secret_key_t *key;
+        const char *why;
+        apr_status_t rv;
+        apr_size_t n = 0;
+        char *text;
+
+        if (!c->secret_key_file) {
+            continue;
+        }
+        text = read_key_file(pconf, c->secret_key_file, &n, &rv);
+        if (!text) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00300: "
+                         "HubSecretKeyFile %s: cannot read it (a key of "
+                         "32 bytes)", c->secret_key_file);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        key = apr_pcalloc(pconf, sizeof(*key));
+        apr_pool_cleanup_register(pconf, key, wipe_key,
+                                  apr_pool_cleanup_null);
+        why = hub_secret_key_parse(text, n, key);
+        hub_secret_wipe(text, n);
+        if (why) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "HUB00301: "
+                         "HubSecretKeyFile %s: %s", c->secret_key_file, why);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        c->secret_key = key;
+    }
+    return OK;
+}
+
+static const char *set_key_file(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                const char *arg)
+{
+    hub_servers_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                                &hub_servers_module);
+    c->secret_key_file = ap_server_root_relative(cmd->pool, arg);
+    if (!c->secret_key_file) {
+        return apr_pstrcat(cmd->pool, "HubSecretKeyFile: bad path ", arg,
+                           NULL);
+    }
+    return NULL;
+}
+
+static const char *add_stdio(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                             const char *arg)
+{
+    hub_servers_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                                &hub_servers_module);
+    if (!*arg || strpbrk(arg, " \t\r\n")) {
+        return "HubStdioAllow: a command is one non-empty word";
+    }
+    if (!c->stdio_allow) {
+        c->stdio_allow = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(c->stdio_allow, const char *) = arg;
+    return NULL;
+}
+
+const command_rec hub_servers_cmds[] = {
+    AP_INIT_TAKE1("HubSecretKeyFile", set_key_file, NULL, RSRC_CONF,
+                  "file holding the 32-byte AES-256-GCM key of the secrets "
+                  "stored with MCP servers (raw, hex or base64)"),
+    AP_INIT_ITERATE("HubStdioAllow", add_stdio, NULL, RSRC_CONF,
+                    "commands a stdio MCP server may run (exact match); "
+                    "none by default"),
+    { NULL }
+};
