@@ -23,6 +23,7 @@ struct hub_sse_parser {
     long retry;
     int after_cr; /* the last piece ended with CR */
     int started;  /* past the optional BOM */
+    int bom;      /* bytes of a leading BOM matched so far */
     int stopped;  /* the callback's verdict, or -1 */
 };
 
@@ -162,6 +163,8 @@ static int end_line(hub_sse_parser_t *sp)
     return rv;
 }
 
+#define BOM "\xEF\xBB\xBF"
+
 int hub_sse_feed(hub_sse_parser_t *sp, const char *buf, apr_size_t len)
 {
     apr_size_t i = 0, start;
@@ -169,12 +172,24 @@ int hub_sse_feed(hub_sse_parser_t *sp, const char *buf, apr_size_t len)
     if (sp->stopped) {
         return sp->stopped;
     }
-    if (!sp->started && len) {
-        /* the BOM is only ever at the very start: check the bytes we have */
-        if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
-            i = 3;
+    if (len == 0) {
+        return 0;        /* nothing: a pending CR stays pending */
+    }
+    /* a BOM is only ever at the very start, and may arrive split across
+     * pieces: match it byte by byte, and give back a partial match that
+     * turns out to be text */
+    while (!sp->started && i < len) {
+        if ((unsigned char)buf[i] != (unsigned char)BOM[sp->bom]) {
+            if (sp->bom && buf_add(sp->p, &sp->line, BOM, sp->bom, sp->max)) {
+                return sp->stopped = -1;
+            }
+            sp->started = 1;
+            break;
         }
-        sp->started = 1;
+        i++;
+        if (++sp->bom == 3) {
+            sp->started = 1;
+        }
     }
     if (sp->after_cr && i < len && buf[i] == '\n') {
         i++; /* the LF of a split CRLF */
@@ -212,6 +227,10 @@ int hub_sse_finish(hub_sse_parser_t *sp)
     int rv;
     if (sp->stopped) {
         return sp->stopped;
+    }
+    if (!sp->started && sp->bom
+        && buf_add(sp->p, &sp->line, BOM, sp->bom, sp->max)) {
+        return sp->stopped = -1;
     }
     if (sp->line.len) {
         if ((rv = end_line(sp)) != 0) {

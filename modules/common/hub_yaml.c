@@ -15,7 +15,9 @@ static void put(ybuf_t *b, const char *s)
     if (b->len + n + 1 > b->cap) {
         apr_size_t cap = (b->cap + n + 1) * 2;
         char *nb = apr_palloc(b->p, cap);
-        memcpy(nb, b->buf, b->len);
+        if (b->len) {
+            memcpy(nb, b->buf, b->len);
+        }
         b->buf = nb;
         b->cap = cap;
     }

@@ -103,6 +103,35 @@ static void test_pieces(apr_pool_t *p)
            "one line end, not two");
 }
 
+/* Two cases the fuzzer found (t/fuzz/fuzz_sse.c): a BOM split over the
+ * first pieces, and an empty piece between a CR and its LF. */
+static void test_fuzz_regressions(apr_pool_t *p)
+{
+    apr_array_header_t *a = apr_array_make(p, 2, sizeof(hub_sse_event_t));
+    hub_sse_parser_t *sp = hub_sse_parser_make(p, 0, count_fn, a);
+    hub_sse_feed(sp, "\xEF\xBB", 2);
+    hub_sse_feed(sp, "\xBF" "data: x\n\n", 11);
+    hub_sse_finish(sp);
+    is_int(a->nelts, 1, "a BOM split over pieces is still skipped");
+    is_str(a->nelts ? ev_at(a, 0)->data : NULL, "x", "and the data read");
+
+    a = apr_array_make(p, 2, sizeof(hub_sse_event_t));
+    sp = hub_sse_parser_make(p, 0, count_fn, a);
+    hub_sse_feed(sp, "\xEF" "data: y\n\n", 10);
+    hub_sse_finish(sp);
+    is_int(a->nelts, 0, "a lone first BOM byte is text, not a BOM: the "
+           "field is not data");
+
+    a = apr_array_make(p, 2, sizeof(hub_sse_event_t));
+    sp = hub_sse_parser_make(p, 0, count_fn, a);
+    hub_sse_feed(sp, "data: x\r", 8);
+    hub_sse_feed(sp, "", 0);
+    hub_sse_feed(sp, "\n", 1);
+    hub_sse_finish(sp);
+    is_int(a->nelts, 0, "an empty piece between CR and LF: still one line "
+           "end (no blank line, no event)");
+}
+
 static int stop_fn(void *baton, const hub_sse_event_t *ev)
 {
     (void)ev;
@@ -176,6 +205,7 @@ int main(int argc, const char *const *argv)
     test_no_data_no_event(p);
     test_bom_and_unknown(p);
     test_pieces(p);
+    test_fuzz_regressions(p);
     test_stop_and_limit(p);
     test_jsonrpc(p);
     apr_pool_destroy(p);
