@@ -6,14 +6,27 @@
  *                           can be stored (such requests answer 500)
  *   HubStdioAllow cmd...    commands a stdio server may name (exact
  *                           match, e.g. npx or /usr/bin/uvx); empty by
- *                           default: every stdio server is refused */
+ *                           default: every stdio server is refused
+ *   HubOutboundAllow cidr...  internal address ranges (loopback, private,
+ *                           link-local) the hub may connect to; none by
+ *                           default, so a tenant cannot aim it inside
+ *   HubProbeInterval s      seconds between probes of a server (300)
+ *   HubProbeTimeout s       a probe's total time limit (10)
+ *   HubProbeThresholds d n  consecutive failures that make a server
+ *                           degraded (1) and down (3) */
+#include <stdlib.h>
 #include <apr_strings.h>
 #include "hub_servers_private.h"
 
 void *hub_servers_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
 {
-    return apr_pcalloc(p, sizeof(hub_servers_srv_t));
+    hub_servers_srv_t *c = apr_pcalloc(p, sizeof(hub_servers_srv_t));
+    c->probe_interval = c->probe_timeout = HUB_UNSET;
+    c->degraded_after = c->down_after = HUB_UNSET;
+    return c;
 }
+
+#define PICK(f) (add->f != HUB_UNSET ? add->f : base->f)
 
 void *hub_servers_srv_merge(apr_pool_t *p, void *basev, void *addv)
 {
@@ -22,7 +35,33 @@ void *hub_servers_srv_merge(apr_pool_t *p, void *basev, void *addv)
     c->secret_key_file = add->secret_key_file ? add->secret_key_file
                                               : base->secret_key_file;
     c->stdio_allow = add->stdio_allow ? add->stdio_allow : base->stdio_allow;
+    c->outbound_allow = add->outbound_allow ? add->outbound_allow
+                                            : base->outbound_allow;
+    c->probe_interval = PICK(probe_interval);
+    c->probe_timeout = PICK(probe_timeout);
+    c->degraded_after = PICK(degraded_after);
+    c->down_after = PICK(down_after);
     return c;
+}
+
+int hub_servers_probe_interval(const hub_servers_srv_t *c)
+{
+    return c->probe_interval == HUB_UNSET ? 300 : c->probe_interval;
+}
+
+int hub_servers_probe_timeout(const hub_servers_srv_t *c)
+{
+    return c->probe_timeout == HUB_UNSET ? 10 : c->probe_timeout;
+}
+
+int hub_servers_degraded_after(const hub_servers_srv_t *c)
+{
+    return c->degraded_after == HUB_UNSET ? 1 : c->degraded_after;
+}
+
+int hub_servers_down_after(const hub_servers_srv_t *c)
+{
+    return c->down_after == HUB_UNSET ? 3 : c->down_after;
 }
 
 const hub_servers_srv_t *hub_servers_srv(const server_rec *s)
@@ -145,7 +184,65 @@ static const char *add_stdio(cmd_parms *cmd, void *dconf HUB_UNUSED,
     return NULL;
 }
 
+static const char *add_outbound(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                const char *arg)
+{
+    hub_servers_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                                &hub_servers_module);
+    hub_cidr_t cidr;
+    if (hub_cidr_parse(arg, &cidr)) {
+        return apr_pstrcat(cmd->pool, "HubOutboundAllow: not an address "
+                           "range: ", arg, NULL);
+    }
+    if (!c->outbound_allow) {
+        c->outbound_allow = apr_array_make(cmd->pool, 4, sizeof(hub_cidr_t));
+    }
+    APR_ARRAY_PUSH(c->outbound_allow, hub_cidr_t) = cidr;
+    return NULL;
+}
+
+/* One setter for the bounded whole-second settings. */
+static const char *set_seconds(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                               const char *arg)
+{
+    hub_servers_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                                &hub_servers_module);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || v < 1 || v > 86400) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, " must be a number of "
+                           "seconds from 1 to 86400", NULL);
+    }
+    *(int *)((char *)c + (apr_size_t)cmd->info) = (int)v;
+    return NULL;
+}
+
+static const char *set_thresholds(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                  const char *degraded, const char *down)
+{
+    hub_servers_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                                &hub_servers_module);
+    int d = atoi(degraded), n = atoi(down);
+    if (d < 1 || n < d || n > 1000) {
+        return "HubProbeThresholds: 1 <= degraded <= down <= 1000";
+    }
+    c->degraded_after = d;
+    c->down_after = n;
+    return NULL;
+}
+
 const command_rec hub_servers_cmds[] = {
+    AP_INIT_ITERATE("HubOutboundAllow", add_outbound, NULL, RSRC_CONF,
+                    "internal address ranges the hub may connect to "
+                    "(e.g. 127.0.0.0/8); none by default"),
+    AP_INIT_TAKE1("HubProbeInterval", set_seconds,
+                  (void *)APR_OFFSETOF(hub_servers_srv_t, probe_interval),
+                  RSRC_CONF, "seconds between probes of a server (300)"),
+    AP_INIT_TAKE1("HubProbeTimeout", set_seconds,
+                  (void *)APR_OFFSETOF(hub_servers_srv_t, probe_timeout),
+                  RSRC_CONF, "a probe's total time limit in seconds (10)"),
+    AP_INIT_TAKE2("HubProbeThresholds", set_thresholds, NULL, RSRC_CONF,
+                  "consecutive failures for degraded and for down (1 3)"),
     AP_INIT_TAKE1("HubSecretKeyFile", set_key_file, NULL, RSRC_CONF,
                   "file holding the 32-byte AES-256-GCM key of the secrets "
                   "stored with MCP servers (raw, hex or base64)"),

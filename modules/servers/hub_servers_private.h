@@ -10,6 +10,7 @@
 #include "hub_profile.h"
 #include "hub_request.h"
 #include "hub_route.h"
+#include "hub_http.h"
 #include "hub_secret.h"
 #include "hub_validate.h"
 
@@ -27,7 +28,17 @@ typedef struct hub_servers_srv {
     const char *secret_key_file;          /* HubSecretKeyFile; NULL unset */
     const hub_secret_key_t *secret_key;   /* read from it in post_config */
     apr_array_header_t *stdio_allow;      /* HubStdioAllow; NULL unset */
+    apr_array_header_t *outbound_allow;   /* HubOutboundAllow: hub_cidr_t */
+    int probe_interval;                   /* HubProbeInterval s, HUB_UNSET */
+    int probe_timeout;                    /* HubProbeTimeout s, HUB_UNSET */
+    int degraded_after, down_after;       /* HubProbeThresholds, HUB_UNSET */
 } hub_servers_srv_t;
+
+/* getters: the defaults live here (STYLE.md, habit 4) */
+int hub_servers_probe_interval(const hub_servers_srv_t *c);   /* 300 */
+int hub_servers_probe_timeout(const hub_servers_srv_t *c);    /* 10 */
+int hub_servers_degraded_after(const hub_servers_srv_t *c);   /* 1 */
+int hub_servers_down_after(const hub_servers_srv_t *c);       /* 3 */
 
 extern const command_rec hub_servers_cmds[];
 void *hub_servers_srv_create(apr_pool_t *p, server_rec *s);
@@ -155,5 +166,11 @@ extern const hub_route_t hub_servers_caylex_routes[];
 
 /* hub_servers_routes.c: every table and statement list */
 void hub_servers_register(server_rec *s);
+
+/* ---- hub_servers_probe.c: the prober on mod_watchdog ----------------- */
+extern const hub_stmt_t hub_servers_probe_stmts[];
+extern const hub_route_t hub_servers_probe_routes[];
+/* register the watchdog callback (post_config, not in the dry run) */
+int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s);
 
 #endif

@@ -7,6 +7,8 @@
 void hub_servers_register(server_rec *s)
 {
     hub_db_prepare_all(s, hub_servers_store_stmts);
+    hub_db_prepare_all(s, hub_servers_probe_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_probe_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_patchwork_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_toolhub_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_goclaw_routes);

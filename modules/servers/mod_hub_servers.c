@@ -13,7 +13,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
         return rc;
     }
     hub_servers_register(s);
-    return OK;
+    return hub_servers_prober_init(pconf, s);
 }
 
 static int handler(request_rec *r)

@@ -91,7 +91,8 @@ sub everything {
 # One of our SDK-built servers in t/mcp/servers/, with its settings.
 sub node_server {
     my ($script, %env) = @_;
-    my $port = free_port();
+    # PORT => N puts a new server where an old one was (a server restarted)
+    my $port = $env{PORT} // free_port();
     my $s = spawn($port, { %env, PORT => $port, HUB_NODE_MODULES => $NODE_MODULES },
                   'node', "$TOP/t/mcp/servers/$script");
     $s->{url} = "http://127.0.0.1:$port/mcp";
