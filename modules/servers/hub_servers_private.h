@@ -167,6 +167,16 @@ extern const hub_route_t hub_servers_caylex_routes[];
 /* hub_servers_routes.c: every table and statement list */
 void hub_servers_register(server_rec *s);
 
+/* ---- the endpoint groups over probed and reported data ------------- */
+extern const hub_route_t hub_servers_tools_routes[];
+extern const hub_stmt_t hub_servers_tools_stmts[];
+extern const hub_route_t hub_servers_quality_routes[];
+extern const hub_stmt_t hub_servers_quality_stmts[];
+extern const hub_route_t hub_servers_heartbeat_routes[];
+extern const hub_stmt_t hub_servers_heartbeat_stmts[];
+extern const hub_route_t hub_servers_feedback_routes[];
+extern const hub_stmt_t hub_servers_feedback_stmts[];
+
 /* ---- hub_servers_probe.c: the prober on mod_watchdog ----------------- */
 extern const hub_stmt_t hub_servers_probe_stmts[];
 extern const hub_route_t hub_servers_probe_routes[];
