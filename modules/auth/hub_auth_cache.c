@@ -118,7 +118,7 @@ const hub_principal_t *hub_auth_cache_get(request_rec *r, const char *key)
     unsigned char buf[1024];
     unsigned int len = sizeof(buf) - 1;
     hub_principal_t *who;
-    char *f[11], *last;
+    char *f[12], *last;
     apr_status_t rv;
     int n = 0;
 
@@ -132,10 +132,10 @@ const hub_principal_t *hub_auth_cache_get(request_rec *r, const char *key)
         return NULL;
     }
     buf[len] = '\0';
-    for (f[n] = apr_strtok((char *)buf, "\t", &last); f[n] && n < 10;
+    for (f[n] = apr_strtok((char *)buf, "\t", &last); f[n] && n < 11;
          f[++n] = apr_strtok(NULL, "\t", &last)) {
     }
-    if (n != 10) {
+    if (n != 11) {
         return NULL;
     }
     who = apr_pcalloc(r->pool, sizeof(*who));
@@ -149,6 +149,7 @@ const hub_principal_t *hub_auth_cache_get(request_rec *r, const char *key)
     who->superuser = atoi(f[7]);
     who->key_id = nul(r->pool, f[8] + 1);
     who->name = nul(r->pool, f[9] + 1);
+    who->server_id = nul(r->pool, f[10] + 1);
     return who;
 }
 
@@ -161,12 +162,13 @@ void hub_auth_cache_put(request_rec *r, const char *key,
     /* each text field gets a one-character lead, so empty ones survive
      * apr_strtok, which skips empty tokens */
     char *text = apr_psprintf(r->pool,
-                              "%u\t.%s\t.%s\t.%s\t.%s\t.%s\t%u\t%d\t.%s\t.%s",
+                              "%u\t.%s\t.%s\t.%s\t.%s\t.%s\t%u\t%d\t.%s\t.%s\t.%s",
                               who->via, field(who->tenant_id),
                               field(who->tenant_slug), field(who->user_id),
                               field(who->email), field(who->role),
                               who->scopes, who->superuser,
-                              field(who->key_id), field(who->name));
+                              field(who->key_id), field(who->name),
+                              field(who->server_id));
     if (!instance || who->unavailable || strlen(text) > 1000
         || strchr(field(who->name), '\t')) {
         return;

@@ -3,6 +3,7 @@
  * authorization provider), and kept for the rest of the request.
  *
  *   Authorization: Bearer hub_...   an API key (also X-API-Key: hub_...)
+ *   Authorization: Bearer hubs_...  a server key: speaks for one server
  *   Authorization: Bearer <token>   GoClaw's gateway token
  *   Authorization: Bearer a.b.c     a JWT: the hub's own access tokens, or
  *                                   Tool Hub's, signed with the same key
@@ -21,6 +22,7 @@
 #include "mod_hub_auth.h"
 
 #define KEY_PREFIX "hub_"
+#define SERVER_KEY_PREFIX "hubs_"
 
 const hub_stmt_t hub_auth_identify_stmts[] = {
     { "hub_auth_key_find",
@@ -86,9 +88,22 @@ const hub_stmt_t hub_auth_identify_stmts[] = {
       "  DO UPDATE SET role = EXCLUDED.role, updated_at = now()"
       "  RETURNING user_id)"
       " SELECT user_id FROM m" },
+    { "hub_auth_server_key_find",
+      "SELECT k.id, k.tenant_id, t.slug AS tenant_slug, k.server_id,"
+      "       s.slug AS server_slug"
+      "  FROM server_keys k"
+      "  JOIN servers s ON s.id = k.server_id AND s.tenant_id = k.tenant_id"
+      "  JOIN tenants t ON t.id = k.tenant_id"
+      " WHERE k.key_hash = %s AND k.revoked_at IS NULL" },
+    { "hub_auth_server_key_touch",
+      "UPDATE server_keys SET last_used_at = now()"
+      " WHERE id = %s::uuid"
+      "   AND (last_used_at IS NULL OR last_used_at < now() - interval '60 s')" },
     { NULL, NULL }
 };
 
+#define ST_SKEY_FIND    (&hub_auth_identify_stmts[7])
+#define ST_SKEY_TOUCH   (&hub_auth_identify_stmts[8])
 #define ST_KEY_FIND     (&hub_auth_identify_stmts[0])
 #define ST_KEY_TOUCH    (&hub_auth_identify_stmts[1])
 #define ST_TENANT       (&hub_auth_identify_stmts[2])
@@ -155,6 +170,42 @@ const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
                        ? apr_time_from_sec(apr_atoi64(hub_rows_get(
                              rows, 0, "expires")))
                        : 0);
+    return who;
+}
+
+/* A server key: the one server it belongs to, in its tenant, allowed to
+ * report (heartbeats, feedback) and nothing else: no role, no scope. */
+static const hub_principal_t *from_server_key(request_rec *r, const char *key)
+{
+    const char *hash = hub_sha256_hex(r->pool, key, strlen(key));
+    const char *ckey = apr_pstrcat(r->pool, "k:", hash, NULL);
+    const char *args[1] = { hash };
+    hub_principal_t *who;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    const hub_principal_t *cached = hub_auth_cache_get(r, ckey);
+
+    if (cached) {
+        return cached;
+    }
+    st = hub_db_select(r, ST_SKEY_FIND, &rows, 1, args);
+    if (st == HUB_DB_UNAVAILABLE) {
+        return &hub_auth_unchecked;
+    }
+    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
+        return NULL;
+    }
+    who = apr_pcalloc(r->pool, sizeof(*who));
+    who->via = HUB_IN_SERVERKEY;
+    who->key_id = hub_rows_get(rows, 0, "id");
+    who->tenant_id = hub_rows_get(rows, 0, "tenant_id");
+    who->tenant_slug = hub_rows_get(rows, 0, "tenant_slug");
+    who->server_id = hub_rows_get(rows, 0, "server_id");
+    who->name = apr_pstrcat(r->pool, "server:",
+                            hub_rows_get(rows, 0, "server_slug"), NULL);
+    args[0] = who->key_id;
+    hub_db_exec(r, ST_SKEY_TOUCH, NULL, 1, args);
+    hub_auth_cache_put(r, ckey, who, 0);
     return who;
 }
 
@@ -406,6 +457,10 @@ static const hub_principal_t *identify(request_rec *r)
 
     if (cred && strlen(cred) > 512) {
         return NULL;
+    }
+    if (cred && !strncmp(cred, SERVER_KEY_PREFIX,
+                         sizeof(SERVER_KEY_PREFIX) - 1)) {
+        return from_server_key(r, cred);
     }
     if (cred && !strncmp(cred, KEY_PREFIX, sizeof(KEY_PREFIX) - 1)) {
         return hub_auth_from_api_key(r, cred);

@@ -22,6 +22,7 @@ typedef struct hub_principal {
     unsigned scopes;           /* HUB_SCOPE_* */
     int superuser;
     const char *key_id;        /* the API key's id, when via a key */
+    const char *server_id;     /* the server a server key speaks for */
     const char *name;          /* for created_by: email, key or "gateway" */
     int unavailable;           /* the credentials could not be checked:
                                   the database is away (answer 503) */

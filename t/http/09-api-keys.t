@@ -163,6 +163,15 @@ for my $k ($a->{key}, $b->{key}, $new->{raw_key}, $gk->{key}, $ro) {
 my $log = $hub->slurp($hub->error_log_path) . $hub->slurp("$hub->{work}/httpd/access.log");
 unlike($log, qr/\Q$_\E/, 'no key in the logs') for $a->{key}, $new->{raw_key};
 
+# a server key (hubs_...) speaks for one server's reports, nothing more
+$hub->post('/api/v1/servers/', auth($a->{key}), json => { name => 'reporter' });
+my $sk = $hub->hubctl('create-server-key', 'acme', 'reporter');
+like($sk, qr/^hubs_[\w-]{43}$/, 'a server key');
+is($hub->get('/api/v1/teams/', auth($sk))->{status}, 401, 'it opens no API-key route');
+is($hub->get('/v1/api-keys', auth($sk))->{status}, 401, 'nor a GoClaw one');
+unlike($hub->psql($hub->db, "SELECT string_agg(k::text, ',') FROM server_keys k"), qr/\Q$sk\E/,
+       'stored hashed');
+
 # the access log names the caller (%u), never the key
 like($hub->slurp("$hub->{work}/httpd/access.log"), qr/^127\.0\.0\.1 owner\@acme\.test \[/m,
      'the access log names the caller');
