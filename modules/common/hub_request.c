@@ -63,7 +63,9 @@ int hub_send_json(hub_req_t *hr, int status, json_t *body)
     ap_set_content_type(r, "application/json");
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     if (status != HTTP_NO_CONTENT && body) {
-        json_dump_callback(body, write_cb, bb, JSON_COMPACT | JSON_ENCODE_ANY);
+        /* 15 digits: 99.6, not 99.599999999999994 */
+        json_dump_callback(body, write_cb, bb, JSON_COMPACT | JSON_ENCODE_ANY
+                                               | JSON_REAL_PRECISION(15));
         apr_brigade_write(bb, NULL, NULL, "\n", 1);
     }
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));

@@ -1,10 +1,369 @@
-/* (being written) */
+/* Patchwork's POST /api/v1/heartbeat/ (HeartbeatIn -> HeartbeatOut):
+ * what a server's middleware reports about itself, recorded in one
+ * statement with everything it changes.
+ *
+ * Who may report: the server's own key (Patchwork's ServerKeyAuth,
+ * `hubs_...`), for its own server only (a `server_slug` naming another
+ * server is 403, whether or not that server exists); or an API key of
+ * the server's team with write access, naming the server in
+ * `server_slug` (required then; an unknown slug or another team's
+ * server is 404).
+ *
+ * Decisions where the document is open:
+ * - Every heartbeat is stored with every field (30 days are kept); the
+ *   server keeps the latest delivery counters (consecutive_failures,
+ *   last_error_type, heartbeats_sent/failed are the middleware's own
+ *   counts of heartbeats it could not deliver, not the server's health)
+ *   and the latest scan_results.  A field left out keeps what was
+ *   stored; tool_names left out, or [] beside a positive tool_count,
+ *   means "names not reported".
+ * - For servers in `heartbeat` mode the heartbeat is what a probe is
+ *   for the others: the reported names become the server's tools (a
+ *   changed set writes a tool-change event, as the prober does, except
+ *   for the first listing), tool_count follows (the names' count, else
+ *   the reported count), health_status becomes `healthy`, and
+ *   uptime_24h is the share of the last 24 hours covered by heartbeats
+ *   (sql/011: each covers up to the next, at most the stale window).
+ *   Servers the prober reaches (remote) or runs (stdio) have their
+ *   heartbeats and counters recorded, while tools and health stay the
+ *   prober's.
+ * - Stale: a heartbeat server with no heartbeat for three of its
+ *   intervals (the median gap of its last ten heartbeats; 60 s, the
+ *   middleware's default, until it has shown one) goes `stale`; the
+ *   prober's tick marks it, within a second.  The next heartbeat makes
+ *   it healthy again.
+ * - Answer: 200 {"status": "ok", "server_slug": ...}.
+ * - A server's heartbeats are expected one at a time; two at once for
+ *   one server are serialised on its row, but the second still compares
+ *   tools with what it saw when it began, so a change can be written
+ *   twice.  The feedback's duplicate rule has the same blind spot. */
+#include <apr_strings.h>
 #include "hub_servers_private.h"
+#include "hub_crypto.h"
+#include "hub_json.h"
+#include "hub_rows.h"
 
-const hub_route_t hub_servers_heartbeat_routes[] = {
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
-};
+#define MAX_NAMES      1000      /* tool_names entries */
+#define MAX_NAME_LEN   256       /* characters of one tool name */
+#define MAX_SCAN       1000      /* scan_results entries */
+#define MAX_DETAIL     2000      /* characters of a scan issue's detail */
+#define MAX_INT        2147483647L
+#define MAX_COUNTER    1000000000000000L
 
 const hub_stmt_t hub_servers_heartbeat_stmts[] = {
+    /* the heartbeat, the server's tools and tool change, its counters,
+     * health and uptime: one statement */
+    { "hub_srv_heartbeat",
+      "WITH args AS ("
+      "  SELECT %s::uuid AS tid, %s::uuid AS ksid, %s::text AS slug,"
+      "         %s::text AS via, %s::uuid AS key_id, %s::int AS tool_count,"
+      "         %s::jsonb AS names, %s::jsonb AS scan, %s::text AS err,"
+      "         %s::int AS failures, %s::text AS sent_at,"
+      "         %s::bigint AS mw_uptime, %s::bigint AS sent,"
+      "         %s::bigint AS failed),"
+      " srv AS (SELECT s.* FROM servers s, args a"
+      "   WHERE s.tenant_id = a.tid"
+      "     AND CASE WHEN a.ksid IS NOT NULL"
+      "              THEN s.id = a.ksid AND (a.slug IS NULL OR s.slug = a.slug)"
+      "              ELSE s.slug = a.slug END"
+      "   FOR UPDATE OF s),"
+      /* the tools follow the names of heartbeat servers only */
+      " sync AS (SELECT srv.id FROM srv, args a"
+      "   WHERE srv.mode = 'heartbeat' AND a.names IS NOT NULL),"
+      " incoming AS (SELECT DISTINCT n AS name"
+      "   FROM args a, jsonb_array_elements_text(a.names) n"
+      "  WHERE EXISTS (SELECT 1 FROM sync)),"
+      " before AS (SELECT t.name FROM tools t, sync"
+      "   WHERE t.server_id = sync.id),"
+      /* a change, not the first listing: names were reported before */
+      " named AS (SELECT EXISTS (SELECT 1 FROM heartbeats h, sync"
+      "   WHERE h.server_id = sync.id AND h.tool_names IS NOT NULL) AS yes),"
+      /* the interval the server keeps: the median gap of its last ten */
+      " prev AS (SELECT h.at FROM heartbeats h, srv"
+      "   WHERE h.server_id = srv.id ORDER BY h.at DESC LIMIT 10),"
+      " gaps AS (SELECT extract(epoch FROM coalesce(lag(at) OVER"
+      "            (ORDER BY at DESC), now()) - at)::float8 AS g FROM prev),"
+      " every AS (SELECT coalesce(least(greatest(percentile_cont(0.5)"
+      "            WITHIN GROUP (ORDER BY g), 1), 3600),"
+      "            (SELECT heartbeat_every_s FROM srv)) AS s FROM gaps),"
+      " hb AS ("
+      "  INSERT INTO heartbeats (tenant_id, server_id, via, key_id, tool_count,"
+      "         tool_names, scan_results, last_error_type,"
+      "         consecutive_failures,"
+      "         sent_at, middleware_uptime_seconds, heartbeats_sent,"
+      "         heartbeats_failed)"
+      "  SELECT a.tid, srv.id, a.via, a.key_id, a.tool_count,"
+      "         CASE WHEN a.names IS NOT NULL THEN ARRAY(SELECT"
+      "           jsonb_array_elements_text(a.names)) END,"
+      "         a.scan, a.err, a.failures, a.sent_at, a.mw_uptime, a.sent,"
+      "         a.failed FROM args a, srv RETURNING id),"
+      " up AS ("
+      "  INSERT INTO tools (tenant_id, server_id, name, definition)"
+      "  SELECT a.tid, sync.id, i.name, jsonb_build_object('name', i.name)"
+      "    FROM incoming i, args a, sync"
+      "  ON CONFLICT (server_id, name) DO UPDATE SET last_seen_at = now()"
+      "  RETURNING name),"
+      " gone AS ("
+      "  DELETE FROM tools t USING sync WHERE t.server_id = sync.id"
+      "     AND t.name NOT IN (SELECT name FROM incoming) RETURNING t.name),"
+      " added AS (SELECT name FROM incoming EXCEPT SELECT name FROM before),"
+      " ch AS ("
+      "  INSERT INTO tool_changes (tenant_id, server_id, added, removed,"
+      "         tool_count_before, tool_count_after)"
+      "  SELECT a.tid, sync.id, ARRAY(SELECT name FROM added ORDER BY 1),"
+      "         ARRAY(SELECT name FROM gone ORDER BY 1),"
+      "         (SELECT count(*) FROM before), (SELECT count(*) FROM incoming)"
+      "    FROM args a, sync, named"
+      "   WHERE named.yes"
+      "     AND (EXISTS (SELECT 1 FROM added) OR EXISTS (SELECT 1 FROM gone))"
+      "  RETURNING id),"
+      " old AS (DELETE FROM heartbeats h USING srv WHERE h.server_id = srv.id"
+      "          AND h.at < now() - interval '30 days' RETURNING h.id)"
+      " UPDATE servers s SET"
+      "   last_heartbeat_at = now(),"
+      "   heartbeat_every_s = every.s,"
+      "   heartbeat_failures = coalesce(a.failures, s.heartbeat_failures),"
+      "   heartbeat_last_error = CASE WHEN a.failures = 0 AND a.err IS NULL"
+      "       THEN NULL ELSE coalesce(a.err, s.heartbeat_last_error) END,"
+      "   heartbeats_sent = coalesce(a.sent, s.heartbeats_sent),"
+      "   heartbeats_failed = coalesce(a.failed, s.heartbeats_failed),"
+      "   scan_results = coalesce(a.scan, s.scan_results),"
+      "   scan_at = CASE WHEN a.scan IS NOT NULL THEN now() ELSE s.scan_at END,"
+      "   tool_count = CASE WHEN s.mode <> 'heartbeat' THEN s.tool_count"
+      "       ELSE coalesce(CASE WHEN a.names IS NOT NULL"
+      "                     THEN (SELECT count(*) FROM incoming) END,"
+      "                     a.tool_count, s.tool_count) END,"
+      "   health_status = CASE WHEN s.mode = 'heartbeat' THEN 'healthy'"
+      "       ELSE s.health_status END,"
+      "   last_check_at = CASE WHEN s.mode = 'heartbeat' THEN now()"
+      "       ELSE s.last_check_at END,"
+      "   last_ok_at = CASE WHEN s.mode = 'heartbeat' THEN now()"
+      "       ELSE s.last_ok_at END,"
+      /* the heartbeats before this one, up to now: this one adds from now */
+      "   uptime_24h = CASE WHEN s.mode = 'heartbeat'"
+      "       THEN coalesce(hub_heartbeat_uptime(s.id, every.s), 1)"
+      "       ELSE s.uptime_24h END"
+      "  FROM args a, srv, every"
+      " WHERE s.id = srv.id AND s.tenant_id = a.tid"
+      " RETURNING s.slug" },
+    /* a new server's key (hub_servers_patchwork.c): prefix, SHA-256 */
+    { "hub_srv_server_key_issue",
+      "INSERT INTO server_keys (tenant_id, server_id, prefix, key_hash)"
+      " SELECT tenant_id, id, %s, %s FROM servers"
+      "  WHERE id = %s::uuid AND tenant_id = %s::uuid" },
     { NULL, NULL }
+};
+
+#define ST_HEARTBEAT (&hub_servers_heartbeat_stmts[0])
+
+static const hub_field_t heartbeat_in[] = {
+    { "server_slug", HUB_T_STRING, HUB_F_NULLABLE, 1, 100, NULL,
+      "the server's slug; required with an API key, optional with the "
+      "server's own key (which must then name its server)" },
+    { "tool_count", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_INT, NULL,
+      "tools the server offers" },
+    { "tool_names", HUB_T_ARRAY, 0, 0, 0, NULL,
+      "default []; strings, at most 1000 of at most 256 characters" },
+    { "scan_results", HUB_T_ARRAY, 0, 0, 0, NULL,
+      "default []; ScanIssue objects {tool, type, severity, detail}" },
+    { "last_error_type", HUB_T_STRING, HUB_F_NULLABLE, 0, 200, NULL,
+      "the type of the middleware's last delivery error" },
+    { "consecutive_failures", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_INT,
+      NULL, "heartbeats in a row the middleware could not deliver" },
+    { "sent_at", HUB_T_STRING, HUB_F_NULLABLE, 0, 100, NULL,
+      "when the middleware sent it, kept as written" },
+    { "middleware_uptime_seconds", HUB_T_INTEGER, HUB_F_NULLABLE, 0,
+      MAX_COUNTER, NULL, "seconds since the middleware started" },
+    { "heartbeats_sent", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_COUNTER,
+      NULL, "heartbeats the middleware sent" },
+    { "heartbeats_failed", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_COUNTER,
+      NULL, "heartbeats the middleware could not deliver" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+/* ---- the arrays the field table cannot check ------------------------ */
+
+static void problem(apr_array_header_t *problems, const char *field,
+                    const char *type, const char *msg)
+{
+    hub_invalid_t *inv = apr_array_push(problems);
+    inv->field = field;
+    inv->type = type;
+    inv->msg = msg;
+}
+
+static long chars(const char *s)
+{
+    long n = 0;
+    for (; *s; s++) {
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    }
+    return n;
+}
+
+/* A string member of a scan issue: required unless dflt, 1..max. */
+static void scan_string(apr_pool_t *p, json_t *issue, size_t i,
+                        const char *name, long max, int required,
+                        apr_array_header_t *problems)
+{
+    json_t *v = json_object_get(issue, name);
+    const char *field = apr_psprintf(p, "scan_results.%lu.%s",
+                                     (unsigned long)i, name);
+    if (!v) {
+        if (required) {
+            problem(problems, field, "missing", "Field required");
+        }
+    }
+    else if (!json_is_string(v)) {
+        problem(problems, field, "string_type",
+                "Input should be a valid string");
+    }
+    else if (chars(json_string_value(v)) > max) {
+        problem(problems, field, "string_too_long",
+                apr_psprintf(p, "String should have at most %ld characters",
+                             max));
+    }
+}
+
+static void check_arrays(hub_req_t *hr, apr_array_header_t *problems)
+{
+    json_t *names = json_object_get(hr->body, "tool_names");
+    json_t *scan = json_object_get(hr->body, "scan_results"), *v;
+    size_t i;
+    if (json_array_size(names) > MAX_NAMES) {
+        problem(problems, "tool_names", "too_long",
+                "List should have at most 1000 items");
+    }
+    json_array_foreach(names, i, v) {
+        if (!json_is_string(v) || !json_string_length(v)
+            || chars(json_string_value(v)) > MAX_NAME_LEN) {
+            problem(problems, apr_psprintf(hr->pool, "tool_names.%lu",
+                                           (unsigned long)i),
+                    "string_type", "Input should be a tool name: a string "
+                    "of 1 to 256 characters");
+            break;
+        }
+    }
+    if (json_array_size(scan) > MAX_SCAN) {
+        problem(problems, "scan_results", "too_long",
+                "List should have at most 1000 items");
+    }
+    json_array_foreach(scan, i, v) {
+        if (!json_is_object(v)) {
+            problem(problems, apr_psprintf(hr->pool, "scan_results.%lu",
+                                           (unsigned long)i),
+                    "model_type", "Input should be a valid ScanIssue object");
+            break;
+        }
+        scan_string(hr->pool, v, i, "tool", MAX_NAME_LEN, 1, problems);
+        scan_string(hr->pool, v, i, "type", 100, 1, problems);
+        scan_string(hr->pool, v, i, "severity", 100, 1, problems);
+        scan_string(hr->pool, v, i, "detail", MAX_DETAIL, 0, problems);
+        if (problems->nelts) {
+            break;
+        }
+    }
+}
+
+/* scan_results as stored: each issue with exactly the four fields */
+static const char *scan_text(apr_pool_t *p, json_t *scan)
+{
+    json_t *out = hub_json_own(p, json_array()), *v;
+    size_t i;
+    if (!scan) {
+        return NULL;
+    }
+    json_array_foreach(scan, i, v) {
+        const char *detail = json_string_value(json_object_get(v, "detail"));
+        json_array_append_new(out, json_pack(
+            "{s:O,s:O,s:O,s:s}", "tool", json_object_get(v, "tool"),
+            "type", json_object_get(v, "type"),
+            "severity", json_object_get(v, "severity"),
+            "detail", detail ? detail : ""));
+    }
+    return hub_json_text(p, out);
+}
+
+/* ---- the endpoint ---------------------------------------------------- */
+
+static const char *int_arg(hub_req_t *hr, const char *name)
+{
+    json_t *v = json_object_get(hr->body, name);
+    return json_is_integer(v)
+           ? apr_psprintf(hr->pool, "%" APR_INT64_T_FMT,
+                          (apr_int64_t)json_integer_value(v))
+           : NULL;
+}
+
+static const char *str_arg(hub_req_t *hr, const char *name)
+{
+    return json_string_value(json_object_get(hr->body, name));
+}
+
+static int heartbeat(hub_req_t *hr)
+{
+    const hub_principal_t *who = hr->who;
+    int by_server = who->via == HUB_IN_SERVERKEY;
+    json_t *names = json_object_get(hr->body, "tool_names");
+    const char *slug = str_arg(hr, "server_slug"), *tool_count;
+    apr_array_header_t *problems = apr_array_make(hr->pool, 2,
+                                                  sizeof(hub_invalid_t));
+    const char *args[14];
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!by_server && !hub_principal_can_write(who)) {
+        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+                        "reporting heartbeats needs write access");
+    }
+    if (!by_server && !slug) {
+        problem(problems, "server_slug", "missing",
+                "Field required with an API key: the server it reports for");
+    }
+    check_arrays(hr, problems);
+    if (problems->nelts) {
+        return hub_fail_invalid(hr, "body", problems);
+    }
+    tool_count = int_arg(hr, "tool_count");
+    /* [] beside a positive count: the names were not reported */
+    if (!json_array_size(names) && tool_count && strcmp(tool_count, "0")) {
+        names = NULL;
+    }
+    args[0] = who->tenant_id;
+    args[1] = by_server ? who->server_id : NULL;
+    args[2] = slug;
+    args[3] = by_server ? "server_key" : "api_key";
+    args[4] = hub_is_uuid(who->key_id) ? who->key_id : NULL;
+    args[5] = tool_count;
+    args[6] = names ? hub_json_text(hr->pool, names) : NULL;
+    args[7] = scan_text(hr->pool, json_object_get(hr->body, "scan_results"));
+    args[8] = str_arg(hr, "last_error_type");
+    args[9] = int_arg(hr, "consecutive_failures");
+    args[10] = str_arg(hr, "sent_at");
+    args[11] = int_arg(hr, "middleware_uptime_seconds");
+    args[12] = int_arg(hr, "heartbeats_sent");
+    args[13] = int_arg(hr, "heartbeats_failed");
+    st = hub_db_select(hr->r, ST_HEARTBEAT, &rows, 14, args);
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    if (rows->rows->nelts != 1) {
+        if (by_server && slug) {
+            return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+                            "a server key reports only for its own server");
+        }
+        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, hr->r, "HUB00450: heartbeat "
+                  "of server %s (tenant %s) by %s",
+                  hub_rows_get(rows, 0, "slug"), who->tenant_slug, who->name);
+    return hub_send_json(hr, HTTP_OK, json_pack(
+        "{s:s,s:s}", "status", "ok",
+        "server_slug", hub_rows_get(rows, 0, "slug")));
+}
+
+const hub_route_t hub_servers_heartbeat_routes[] = {
+    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/heartbeat/", heartbeat,
+      heartbeat_in, HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Heartbeat" },
+    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
 };

@@ -11,9 +11,16 @@
  *   `remote`.  `github_repo` may be given too.  ?mode= filters on it
  *   exactly; an unknown mode lists nothing.
  * - health_status is `unknown` and uptime_24h null until the prober has
- *   seen the server. */
+ *   seen the server (or, in heartbeat mode, its first heartbeat).
+ * - The answer to POST carries, beside ServerOut's fields, the new
+ *   server's key as `server_key` (`hubs_...`, Patchwork's ServerKeyAuth
+ *   for its heartbeats and feedback): shown this once, stored only as a
+ *   SHA-256.  Should that insert fail after the server was made, the
+ *   answer is still 201 with `server_key` null (logged as HUB00470);
+ *   `tools/hubctl create-server-key` makes one. */
 #include <apr_strings.h>
 #include "hub_servers_private.h"
+#include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
 
@@ -78,12 +85,38 @@ static const char *str(hub_req_t *hr, const char *name)
     return json_string_value(json_object_get(hr->body, name));
 }
 
+/* A key for the new server (its statement lives with the heartbeats,
+ * which it is for): the key, or NULL when it could not be stored. */
+static const char *issue_server_key(hub_req_t *hr, const char *server_id)
+{
+    const hub_stmt_t *st = hub_servers_heartbeat_stmts;
+    const char *key = hub_secret(hr->pool, "hubs_", 32), *args[4];
+    int stored = 0;
+    while (st->label && strcmp(st->label, "hub_srv_server_key_issue")) {
+        st++;
+    }
+    if (!key || !st->label) {
+        return NULL;
+    }
+    args[0] = apr_pstrndup(hr->pool, key, 8);
+    args[1] = hub_sha256_hex(hr->pool, key, strlen(key));
+    args[2] = server_id;
+    args[3] = hr->who->tenant_id;
+    if (hub_db_exec(hr->r, st, &stored, 4, args) != HUB_DB_OK || !stored) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, hr->r, "HUB00470: "
+                      "server %s was created without a server key", server_id);
+        return NULL;
+    }
+    return key;
+}
+
 static int server_create(hub_req_t *hr)
 {
     hub_server_in_t in;
     hub_rows_t *row;
     hub_db_status_e st;
     hub_srv_seal_e seal;
+    json_t *out;
     const char *name = str(hr, "name"), *endpoint = str(hr, "endpoint");
     const char *slug = hub_servers_slugify(hr->pool, name), *why;
 
@@ -115,7 +148,10 @@ static int server_create(hub_req_t *hr)
     if (st != HUB_DB_OK) {
         return hub_servers_db_fail(hr, st);
     }
-    return hub_send_json(hr, HTTP_CREATED, hub_row_json(row, 0, server_out));
+    out = hub_row_json(row, 0, server_out);
+    json_object_set_new(out, "server_key", hub_json_str_or_null(
+        issue_server_key(hr, hub_rows_get(row, 0, "id"))));
+    return hub_send_json(hr, HTTP_CREATED, out);
 }
 
 #define PW_IN (HUB_IN_APIKEY | HUB_IN_SESSION)

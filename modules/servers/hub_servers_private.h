@@ -11,6 +11,7 @@
 #include "hub_request.h"
 #include "hub_route.h"
 #include "hub_http.h"
+#include "hub_mcp.h"
 #include "hub_secret.h"
 #include "hub_validate.h"
 
@@ -182,5 +183,16 @@ extern const hub_stmt_t hub_servers_probe_stmts[];
 extern const hub_route_t hub_servers_probe_routes[];
 /* register the watchdog callback (post_config, not in the dry run) */
 int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s);
+/* Fill target's url, headers and transport for a server's row (its
+ * endpoint, transport, auth_config and sealed secrets), decrypting the
+ * secrets for tenant in p; target->policy is left as it is.  NULL, or
+ * why the server cannot be reached with what is stored (no key, a
+ * secret that does not decrypt): never a secret. */
+const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
+                                   const char *tenant, const char *endpoint,
+                                   const char *transport,
+                                   const char *auth_text,
+                                   const char *secrets_text,
+                                   hub_mcp_target_t *target);
 
 #endif

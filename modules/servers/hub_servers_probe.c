@@ -117,12 +117,21 @@ const hub_stmt_t hub_servers_probe_stmts[] = {
       "UPDATE servers SET probe_requested_at = now()"
       " WHERE tenant_id = %s::uuid AND slug = %s"
       " RETURNING slug, mode" },
+    /* heartbeat servers silent for three of their intervals go stale
+     * (hub_servers_heartbeat.c, sql/011) */
+    { "hub_srv_heartbeat_stale",
+      "UPDATE servers SET health_status = 'stale',"
+      "       uptime_24h = hub_heartbeat_uptime(id, heartbeat_every_s)"
+      " WHERE mode = 'heartbeat' AND health_status <> 'stale'"
+      "   AND last_heartbeat_at < now()"
+      "       - hub_heartbeat_window(heartbeat_every_s)" },
     { NULL, NULL }
 };
 
 #define ST_CLAIM   (&hub_servers_probe_stmts[0])
 #define ST_RECORD  (&hub_servers_probe_stmts[1])
 #define ST_REQUEST (&hub_servers_probe_stmts[2])
+#define ST_STALE   (&hub_servers_probe_stmts[3])
 
 /* ---- one probe ------------------------------------------------------- */
 
@@ -154,60 +163,64 @@ static const char *header_prefix(json_t *auth, const char *name)
 /* Where the server is reached and with what credentials: header secrets
  * become headers, query secrets query parameters, path secrets replace
  * {name} in the endpoint, GoClaw's api_key a bearer token.  Decrypted
- * here, in the job's pool, and never logged. */
-static const char *build_target(job_t *j, const char *endpoint,
-                                const char *transport, const char *auth_text,
-                                const char *secrets_text)
+ * here, in p, and never logged.  Shared with the live health check
+ * (hub_servers_tools.c) through hub_servers_private.h. */
+const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
+                                   const char *tenant, const char *endpoint,
+                                   const char *transport,
+                                   const char *auth_text,
+                                   const char *secrets_text,
+                                   hub_mcp_target_t *target)
 {
-    const hub_servers_srv_t *c = hub_servers_srv(j->s);
-    json_t *auth = hub_json_own(j->p, json_loads(auth_text ? auth_text : "{}",
+    const hub_servers_srv_t *c = hub_servers_srv(s);
+    json_t *auth = hub_json_own(p, json_loads(auth_text ? auth_text : "{}",
+                                              0, NULL));
+    json_t *secrets = hub_json_own(p, json_loads(secrets_text
+                                                 ? secrets_text : "{}",
                                                  0, NULL));
-    json_t *secrets = hub_json_own(j->p, json_loads(secrets_text
-                                                    ? secrets_text : "{}",
-                                                    0, NULL));
     const char *name, *url = endpoint;
     json_t *v;
 
-    j->target.headers = apr_table_make(j->p, 4);
-    j->target.transport = transport && !strcmp(transport, "sse") ? "sse"
-                                                                 : NULL;
+    target->headers = apr_table_make(p, 4);
+    target->transport = transport && !strcmp(transport, "sse") ? "sse"
+                                                               : NULL;
     json_object_foreach(secrets, name, v) {
         const char *plain;
         if (!c->secret_key) {
             return "upstream credentials are stored but HubSecretKeyFile "
                    "is not set";
         }
-        plain = hub_secret_decrypt(j->p, c->secret_key, j->tenant,
+        plain = hub_secret_decrypt(p, c->secret_key, tenant,
                                    json_string_value(v), NULL);
         if (!plain) {
             return "an upstream credential does not decrypt with this "
                    "HubSecretKeyFile";
         }
         if (!strncmp(name, "header:", 7)) {
-            apr_table_set(j->target.headers, name + 7,
-                          apr_pstrcat(j->p, header_prefix(auth, name + 7),
+            apr_table_set(target->headers, name + 7,
+                          apr_pstrcat(p, header_prefix(auth, name + 7),
                                       plain, NULL));
         }
         else if (!strcmp(name, "api_key")) {
-            apr_table_set(j->target.headers, "Authorization",
-                          apr_pstrcat(j->p, "Bearer ", plain, NULL));
+            apr_table_set(target->headers, "Authorization",
+                          apr_pstrcat(p, "Bearer ", plain, NULL));
         }
         else if (!strncmp(name, "query:", 6)) {
-            url = apr_pstrcat(j->p, url, strchr(url, '?') ? "&" : "?",
-                              ap_escape_urlencoded(j->p, name + 6), "=",
-                              ap_escape_urlencoded(j->p, plain), NULL);
+            url = apr_pstrcat(p, url, strchr(url, '?') ? "&" : "?",
+                              ap_escape_urlencoded(p, name + 6), "=",
+                              ap_escape_urlencoded(p, plain), NULL);
         }
         else if (!strncmp(name, "path:", 5)) {
-            const char *mark = apr_pstrcat(j->p, "{", name + 5, "}", NULL);
+            const char *mark = apr_pstrcat(p, "{", name + 5, "}", NULL);
             const char *at = strstr(url, mark);
             if (at) {
-                url = apr_pstrcat(j->p, apr_pstrmemdup(j->p, url, at - url),
-                                  ap_escape_path_segment(j->p, plain),
+                url = apr_pstrcat(p, apr_pstrmemdup(p, url, at - url),
+                                  ap_escape_path_segment(p, plain),
                                   at + strlen(mark), NULL);
             }
         }
     }
-    j->target.url = url;
+    target->url = url;
     return NULL;
 }
 
@@ -262,6 +275,7 @@ static void probe_due(apr_pool_t *p, server_rec *s)
     if (!dbd) {
         return;                    /* the database is away: next tick */
     }
+    hub_db_exec_on(p, s, dbd, ST_STALE, NULL, 0, NULL);
     /* a lease well past the longest probe: a host that dies mid-probe
      * gives its servers back when it ends */
     args[0] = apr_itoa(p, 2 * hub_servers_probe_timeout(c) + 30);
@@ -283,10 +297,12 @@ static void probe_due(apr_pool_t *p, server_rec *s)
         j->tenant = hub_rows_get(rows, i, "tenant_id");
         j->slug = hub_rows_get(rows, i, "slug");
         j->target.policy = pol;
-        j->skip = build_target(j, hub_rows_get(rows, i, "endpoint"),
-                               hub_rows_get(rows, i, "transport"),
-                               hub_rows_get(rows, i, "auth_config"),
-                               hub_rows_get(rows, i, "secrets"));
+        j->skip = hub_servers_mcp_target(j->p, s, j->tenant,
+                                         hub_rows_get(rows, i, "endpoint"),
+                                         hub_rows_get(rows, i, "transport"),
+                                         hub_rows_get(rows, i, "auth_config"),
+                                         hub_rows_get(rows, i, "secrets"),
+                                         &j->target);
         if (!workers
             || apr_thread_pool_push(workers, run_job, j,
                                     APR_THREAD_TASK_PRIORITY_NORMAL, jobs)
@@ -322,10 +338,10 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
         apr_pool_destroy(p);
         break;
     case AP_WATCHDOG_STATE_STOPPING:
-        if (workers) {
-            apr_thread_pool_destroy(workers);
-            workers = NULL;
-        }
+        /* not destroyed here: the thread pool lives in the watchdog's
+         * pool, whose cleanup joins its threads; by now that may already
+         * have run (destroying it again crashed the child at exit) */
+        workers = NULL;
         break;
     default:
         break;

@@ -40,7 +40,8 @@ my $r = req($a->{key}, POST => '/api/v1/servers/', json => { name => 'Weather To
 is($r->{status}, 201, 'patchwork: create server');
 my $pw = $r->{json};
 is_deeply([sort keys %$pw], [sort qw(id name slug description mode github_repo health_status uptime_24h
-                                     created_at updated_at)], 'ServerOut fields');
+                                     created_at updated_at server_key)], 'ServerOut fields, and the server key once');
+like($pw->{server_key}, qr/^hubs_[\w-]{43}$/, 'server_key');
 like($pw->{id}, $UUID, 'id');
 is_deeply([@$pw{qw(name slug description mode github_repo health_status)}],
           ['Weather Tools!', 'weather-tools', 'forecasts', 'heartbeat', '', 'unknown'], 'ServerOut values');
