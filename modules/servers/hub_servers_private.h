@@ -178,6 +178,13 @@ extern const hub_stmt_t hub_servers_heartbeat_stmts[];
 extern const hub_route_t hub_servers_feedback_routes[];
 extern const hub_stmt_t hub_servers_feedback_stmts[];
 
+extern const hub_route_t hub_servers_secrets_routes[];
+extern const hub_stmt_t hub_servers_secrets_stmts[];
+extern const hub_route_t hub_servers_registry_routes[];
+extern const hub_stmt_t hub_servers_registry_stmts[];
+extern const hub_route_t hub_servers_instances_routes[];
+extern const hub_stmt_t hub_servers_instances_stmts[];
+
 /* ---- hub_servers_probe.c: the prober on mod_watchdog ----------------- */
 extern const hub_stmt_t hub_servers_probe_stmts[];
 extern const hub_route_t hub_servers_probe_routes[];

@@ -9,6 +9,12 @@ void hub_servers_register(server_rec *s)
     hub_db_prepare_all(s, hub_servers_store_stmts);
     hub_db_prepare_all(s, hub_servers_probe_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_probe_routes);
+    hub_db_prepare_all(s, hub_servers_secrets_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_secrets_routes);
+    hub_db_prepare_all(s, hub_servers_registry_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_registry_routes);
+    hub_db_prepare_all(s, hub_servers_instances_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_instances_routes);
     hub_db_prepare_all(s, hub_servers_tools_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_tools_routes);
     hub_db_prepare_all(s, hub_servers_quality_stmts);

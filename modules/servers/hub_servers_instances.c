@@ -1,0 +1,10 @@
+/* (being written) */
+#include "hub_servers_private.h"
+
+const hub_route_t hub_servers_instances_routes[] = {
+    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+};
+
+const hub_stmt_t hub_servers_instances_stmts[] = {
+    { NULL, NULL }
+};
