@@ -125,6 +125,9 @@ const hub_stmt_t hub_servers_probe_stmts[] = {
       " WHERE mode = 'heartbeat' AND health_status <> 'stale'"
       "   AND last_heartbeat_at < now()"
       "       - hub_heartbeat_window(heartbeat_every_s)" },
+    /* a named secret (hub_servers_secrets.c) a credential refers to */
+    { "hub_srv_probe_secret",
+      "SELECT value FROM secrets WHERE tenant_id = %s::uuid AND name = %s" },
     { NULL, NULL }
 };
 
@@ -132,6 +135,7 @@ const hub_stmt_t hub_servers_probe_stmts[] = {
 #define ST_RECORD  (&hub_servers_probe_stmts[1])
 #define ST_REQUEST (&hub_servers_probe_stmts[2])
 #define ST_STALE   (&hub_servers_probe_stmts[3])
+#define ST_SECRET  (&hub_servers_probe_stmts[4])
 
 /* ---- one probe ------------------------------------------------------- */
 
@@ -158,6 +162,54 @@ static const char *header_prefix(json_t *auth, const char *name)
         }
     }
     return "";
+}
+
+#define SECRET_REF "${secret:"
+
+/* plain with every ${secret:NAME} replaced by the value of the tenant's
+ * secret NAME (Tool Hub's /api/secrets), decrypted with the same key;
+ * NULL with *why when one is missing or does not decrypt.  The database
+ * is asked only when there is a reference. */
+static const char *resolve_refs(apr_pool_t *p, server_rec *s,
+                                const hub_secret_key_t *key,
+                                const char *tenant, const char *plain,
+                                const char **why)
+{
+    const char *out = "", *at, *end, *args[2];
+    ap_dbd_t *dbd = NULL;
+    hub_rows_t *rows;
+
+    *why = NULL;
+    while ((at = strstr(plain, SECRET_REF))
+           && (end = strchr(at + sizeof(SECRET_REF) - 1, '}'))) {
+        const char *sealed = NULL, *value = NULL;
+        int looked = 0;
+        args[0] = tenant;
+        args[1] = apr_pstrmemdup(p, at + sizeof(SECRET_REF) - 1,
+                                 end - at - (sizeof(SECRET_REF) - 1));
+        if ((dbd || (dbd = hub_db_open(p, s)))
+            && hub_db_select_on(p, s, dbd, ST_SECRET, &rows, 2, args)
+               == HUB_DB_OK) {
+            looked = 1;
+            sealed = hub_rows_get(rows, 0, "value");
+            value = sealed ? hub_secret_decrypt(p, key, tenant, sealed, NULL)
+                           : NULL;
+        }
+        if (!value) {
+            *why = apr_psprintf(p, "an upstream credential refers to the "
+                                "secret '%s', which %s", args[1],
+                                !looked ? "cannot be read now (database)"
+                                : sealed ? "does not decrypt with this "
+                                           "HubSecretKeyFile"
+                                : "does not exist");
+            break;
+        }
+        out = apr_pstrcat(p, out, apr_pstrmemdup(p, plain, at - plain),
+                          value, NULL);
+        plain = end + 1;
+    }
+    hub_db_close(s, dbd);
+    return *why ? NULL : apr_pstrcat(p, out, plain, NULL);
 }
 
 /* Where the server is reached and with what credentials: header secrets
@@ -195,6 +247,13 @@ const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
         if (!plain) {
             return "an upstream credential does not decrypt with this "
                    "HubSecretKeyFile";
+        }
+        if (strstr(plain, SECRET_REF)) {
+            const char *why;
+            if (!(plain = resolve_refs(p, s, c->secret_key, tenant, plain,
+                                       &why))) {
+                return why;
+            }
         }
         if (!strncmp(name, "header:", 7)) {
             apr_table_set(target->headers, name + 7,
