@@ -14,8 +14,9 @@
  *   /servers/query, though the document's enum omits it; servers made
  *   elsewhere show transport `stdio` and endpoint "" when they are stdio
  *   servers, and `heartbeat` servers endpoint "".
- * - registry_id: there is no registry catalogue yet, so naming one is
- *   404 "Registry entry not found".
+ * - registry_id names an entry of the catalog (HubRegistryFile; else
+ *   404 "Registry entry not found"); the entry's endpoint and logo are
+ *   used when the body gives none.
  * - health_check is null until the prober has checked the server
  *   (healthy/degraded -> up, down/stale -> down); metadata is given with
  *   include_analytics=true (num_tools and num_tool_calls null until
@@ -549,6 +550,7 @@ static int create(hub_req_t *hr, const char *method)
     const char *endpoint = json_string_value(json_object_get(b, "endpoint"));
     const char *registry = json_string_value(json_object_get(b,
                                                              "registry_id"));
+    const char *logo = json_string_value(json_object_get(b, "logo_url"));
     const char *slug = hub_servers_slugify(hr->pool, name), *why;
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
@@ -565,12 +567,22 @@ static int create(hub_req_t *hr, const char *method)
                        "Value error, the name needs a letter or a digit");
     }
     if (registry) {
+        json_t *entry;
         if (!hub_is_uuid(registry)) {
             return invalid(hr, "body", "registry_id", "uuid_parsing",
                            "Input should be a valid UUID");
         }
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
-                        "Registry entry not found");
+        if (!(entry = hub_servers_registry_entry(hr->r, registry))) {
+            return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
+                            "Registry entry not found");
+        }
+        registry = json_string_value(json_object_get(entry, "id"));
+        endpoint = endpoint ? endpoint : json_string_value(
+                                       json_object_get(entry, "endpoint"));
+        if (!logo && *(logo = json_string_value(json_object_get(
+                           entry, "logo_url"))) == '\0') {
+            logo = NULL;
+        }
     }
     if (!endpoint) {
         return invalid(hr, "body", "endpoint", "value_error",
@@ -596,8 +608,8 @@ static int create(hub_req_t *hr, const char *method)
                        json_string_value(json_object_get(b, "auth_level")));
     hub_servers_in_set(&in, HUB_SRV_SERVER_TYPE,
                        json_string_value(json_object_get(b, "server_type")));
-    hub_servers_in_set(&in, HUB_SRV_LOGO_URL,
-                       json_string_value(json_object_get(b, "logo_url")));
+    hub_servers_in_set(&in, HUB_SRV_LOGO_URL, logo);
+    hub_servers_in_set(&in, HUB_SRV_REGISTRY_ID, registry);
     take_query_params(hr, &in, problems);
     take_list(hr, &in, "headers", header_item, "header", problems);
     take_list(hr, &in, "paths", path_item, "path", problems);

@@ -13,7 +13,10 @@
  *   HubProbeInterval s      seconds between probes of a server (300)
  *   HubProbeTimeout s       a probe's total time limit (10)
  *   HubProbeThresholds d n  consecutive failures that make a server
- *                           degraded (1) and down (3) */
+ *                           degraded (1) and down (3)
+ *   HubRegistryFile file    the server registry catalog (a JSON array of
+ *                           entries), read at start as root; none by
+ *                           default: an empty catalog */
 #include <stdlib.h>
 #include <apr_strings.h>
 #include "hub_servers_private.h"
@@ -41,6 +44,7 @@ void *hub_servers_srv_merge(apr_pool_t *p, void *basev, void *addv)
     c->probe_timeout = PICK(probe_timeout);
     c->degraded_after = PICK(degraded_after);
     c->down_after = PICK(down_after);
+    c->registry = add->registry ? add->registry : base->registry;
     return c;
 }
 
@@ -130,7 +134,12 @@ int hub_servers_config_load(apr_pool_t *pconf, server_rec *s)
         apr_status_t rv;
         apr_size_t n = 0;
         char *text;
+        int rc;
 
+        if (c->registry
+            && (rc = hub_servers_registry_load(pconf, s, c->registry)) != OK) {
+            return rc;
+        }
         if (!c->secret_key_file) {
             continue;
         }
@@ -166,6 +175,20 @@ static const char *set_key_file(cmd_parms *cmd, void *dconf HUB_UNUSED,
         return apr_pstrcat(cmd->pool, "HubSecretKeyFile: bad path ", arg,
                            NULL);
     }
+    return NULL;
+}
+
+static const char *set_registry_file(cmd_parms *cmd,
+                                     void *dconf HUB_UNUSED, const char *arg)
+{
+    hub_servers_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                                &hub_servers_module);
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    if (!path) {
+        return apr_pstrcat(cmd->pool, "HubRegistryFile: bad path ", arg,
+                           NULL);
+    }
+    c->registry = hub_servers_catalog_make(cmd->pool, path);
     return NULL;
 }
 
@@ -243,6 +266,9 @@ const command_rec hub_servers_cmds[] = {
                   RSRC_CONF, "a probe's total time limit in seconds (10)"),
     AP_INIT_TAKE2("HubProbeThresholds", set_thresholds, NULL, RSRC_CONF,
                   "consecutive failures for degraded and for down (1 3)"),
+    AP_INIT_TAKE1("HubRegistryFile", set_registry_file, NULL, RSRC_CONF,
+                  "JSON file of the server registry catalog (an array of "
+                  "entries); none by default"),
     AP_INIT_TAKE1("HubSecretKeyFile", set_key_file, NULL, RSRC_CONF,
                   "file holding the 32-byte AES-256-GCM key of the secrets "
                   "stored with MCP servers (raw, hex or base64)"),

@@ -1,10 +1,621 @@
-/* (being written) */
+/* Caylex's server instances (a server connected to a project):
+ * GET /server-instances, GET /server-instances/search,
+ * GET|POST /server-instances/{server_instance_id},
+ * GET /server-instances/{server_instance_id}/tools, and the server's side
+ * of them: GET|POST /servers/{server_id}/connections,
+ * POST /servers/{server_id}/clone.
+ *
+ * Decisions where the document is open:
+ * - A paused instance is status `inactive` (server_instances, 007);
+ *   `paused` answers status <> 'active'.  POST answers status `paused`
+ *   or `running`; pausing what is paused changes nothing but answers
+ *   the same.
+ * - server_name is the server's name (as GET /servers answers it),
+ *   num_tools its tool count from the last listing.
+ * - search matches the server's name or slug or the project's name, any
+ *   case; project_id filters both listings.  Newest first.
+ * - GET .../connections lists every project of the tenant, by name, with
+ *   the instance of this server in it (null and is_paused false when it
+ *   has none).  POST .../connections makes the set of connected projects
+ *   exactly project_ids, in one statement under the server's row lock;
+ *   a project that is not the tenant's is 400 and changes nothing.
+ * - clone copies every setting of the server (the mode, command and
+ *   arguments too), its auth config, and its sealed secrets as they are
+ *   (same tenant, so they still decrypt); not its tools, keys or
+ *   instances.  The prober lists the clone's tools.  `endpoint` is for
+ *   remote servers only (400 otherwise).  A name taken in the tenant is
+ *   409 in the envelope the document gives for it.
+ * - Instances, servers and projects are the caller's tenant's only:
+ *   another tenant's id is "not found". */
+#include <apr_strings.h>
 #include "hub_servers_private.h"
+#include "hub_crypto.h"
+#include "hub_json.h"
+#include "hub_rows.h"
 
-const hub_route_t hub_servers_instances_routes[] = {
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
-};
+#define INSTANCE_COLS \
+    "i.id, i.server_id, i.project_id, i.status," \
+    " iso8601(i.created_at) AS created_at," \
+    " iso8601(i.updated_at) AS updated_at," \
+    " s.name AS server_name, p.name AS project_name, s.auth_method," \
+    " s.auth_level, s.server_type, s.transport, s.logo_url, s.description," \
+    " s.tool_count"
+#define INSTANCE_FROM \
+    " FROM server_instances i" \
+    " JOIN servers s ON s.id = i.server_id AND s.tenant_id = i.tenant_id" \
+    " JOIN projects p ON p.id = i.project_id AND p.tenant_id = i.tenant_id"
 
 const hub_stmt_t hub_servers_instances_stmts[] = {
+    /* the count and the page in one round trip */
+    { "hub_instances_page",
+      "WITH f AS (SELECT " INSTANCE_COLS INSTANCE_FROM
+      "   WHERE i.tenant_id = %s::uuid"
+      "     AND (%s::uuid IS NULL OR i.project_id = %s::uuid)"
+      "     AND (%s::text IS NULL"
+      "          OR strpos(lower(s.name), lower(%s::text)) > 0"
+      "          OR strpos(lower(s.slug), lower(%s::text)) > 0"
+      "          OR strpos(lower(p.name), lower(%s::text)) > 0))"
+      " SELECT n.total, x.* FROM (SELECT count(*) AS total FROM f) n"
+      " LEFT JOIN LATERAL (SELECT * FROM f"
+      "   ORDER BY f.created_at DESC, f.id DESC"
+      "   LIMIT %s::bigint OFFSET %s::bigint) x ON true" },
+    { "hub_instances_get",
+      "SELECT " INSTANCE_COLS INSTANCE_FROM
+      " WHERE i.id = %s::uuid AND i.tenant_id = %s::uuid" },
+    { "hub_instances_status",
+      "UPDATE server_instances i"
+      "   SET status = %s,"
+      "       updated_at = CASE WHEN i.status = %s THEN i.updated_at"
+      "                    ELSE now() END"
+      "  FROM servers s"
+      " WHERE i.id = %s::uuid AND i.tenant_id = %s::uuid"
+      "   AND s.id = i.server_id"
+      " RETURNING i.id, i.server_id, s.name AS server_name" },
+    /* no row: no such instance; one row without a name: no tools */
+    { "hub_instances_tools",
+      "SELECT t.name, t.description,"
+      "       CASE WHEN t.input_schema = '{}'::jsonb THEN NULL"
+      "            ELSE t.input_schema END AS input_schema"
+      "  FROM server_instances i"
+      "  LEFT JOIN tools t ON t.server_id = i.server_id"
+      "   AND t.tenant_id = i.tenant_id"
+      " WHERE i.id = %s::uuid AND i.tenant_id = %s::uuid"
+      " ORDER BY t.name" },
+    /* no row: no such server; one row without a project: no projects */
+    { "hub_instances_connections",
+      "SELECT p.id AS project_id, p.name AS project_name,"
+      "       i.id AS server_instance_id,"
+      "       coalesce(i.status <> 'active', false) AS is_paused"
+      "  FROM servers s"
+      "  LEFT JOIN projects p ON p.tenant_id = s.tenant_id"
+      "  LEFT JOIN server_instances i ON i.project_id = p.id"
+      "   AND i.server_id = s.id"
+      " WHERE s.id = %s::uuid AND s.tenant_id = %s::uuid"
+      " ORDER BY lower(p.name), p.id" },
+    /* the server locked, the projects checked, then instances removed and
+     * added, in one statement; nothing changes when a project is not the
+     * tenant's */
+    { "hub_instances_connect",
+      "WITH srv AS (SELECT id FROM servers"
+      "              WHERE id = %s::uuid AND tenant_id = %s::uuid"
+      "              FOR UPDATE),"
+      " want AS (SELECT DISTINCT unnest(%s::uuid[]) AS project_id),"
+      " missing AS (SELECT w.project_id FROM want w"
+      "              WHERE NOT EXISTS (SELECT 1 FROM projects p"
+      "                                 WHERE p.id = w.project_id"
+      "                                   AND p.tenant_id = %s::uuid)),"
+      " del AS (DELETE FROM server_instances i USING srv"
+      "          WHERE i.server_id = srv.id"
+      "            AND NOT EXISTS (SELECT 1 FROM missing)"
+      "            AND i.project_id NOT IN (SELECT project_id FROM want)"
+      "          RETURNING i.id),"
+      " ins AS (INSERT INTO server_instances (tenant_id, server_id,"
+      "                                       project_id)"
+      "         SELECT %s::uuid, srv.id, w.project_id FROM srv, want w"
+      "          WHERE NOT EXISTS (SELECT 1 FROM missing)"
+      "         ON CONFLICT (server_id, project_id) DO NOTHING"
+      "         RETURNING id)"
+      " SELECT srv.id,"
+      "        (SELECT project_id::text FROM missing"
+      "          ORDER BY project_id LIMIT 1) AS missing,"
+      "        (SELECT count(*) FROM del) AS removed,"
+      "        (SELECT count(*) FROM ins) AS added"
+      "   FROM srv" },
+    /* a copy of the server in its tenant: sealed secrets as they are */
+    { "hub_instances_clone",
+      "INSERT INTO servers (tenant_id, created_by, slug, name, description,"
+      "  mode, transport, endpoint, command, args, env_names, auth_method,"
+      "  auth_level, auth_config, secrets, query_params, server_type,"
+      "  registry_id, logo_url, github_repo, default_branch, tool_prefix,"
+      "  timeout_sec, enabled)"
+      " SELECT s.tenant_id, %s, %s, %s, s.description, s.mode, s.transport,"
+      "        coalesce(%s, s.endpoint), s.command, s.args, s.env_names,"
+      "        s.auth_method, s.auth_level, s.auth_config, s.secrets,"
+      "        s.query_params, s.server_type, s.registry_id, s.logo_url,"
+      "        s.github_repo, s.default_branch, s.tool_prefix,"
+      "        s.timeout_sec, s.enabled"
+      "   FROM servers s WHERE s.id = %s::uuid AND s.tenant_id = %s::uuid"
+      " RETURNING id" },
     { NULL, NULL }
+};
+
+enum { ST_PAGE, ST_GET, ST_STATUS, ST_TOOLS, ST_CONNECTIONS, ST_CONNECT,
+       ST_CLONE };
+
+/* ---- answers -------------------------------------------------------- */
+
+static const hub_shape_t cx_instance[] = {
+    { "id", NULL, HUB_J_STRING },
+    { "server_id", NULL, HUB_J_STRING },
+    { "project_id", NULL, HUB_J_STRING },
+    { "created_at", NULL, HUB_J_STRING },
+    { "updated_at", NULL, HUB_J_STRING },
+    { "server_name", NULL, HUB_J_STRING },
+    { "project_name", NULL, HUB_J_STRING },
+    { "auth_method", NULL, HUB_J_STRING },
+    { "auth_credentials_level", "auth_level", HUB_J_STRING },
+    { "server_type", NULL, HUB_J_STRING },
+    { "transport", NULL, HUB_J_STRING },
+    { "logo_url", NULL, HUB_J_STRING },
+    { "description", NULL, HUB_J_STRING },
+    { "num_tools", "tool_count", HUB_J_INT },
+    { NULL, NULL, 0 }
+};
+
+static json_t *instance_json(const hub_rows_t *rows, int i)
+{
+    json_t *o = hub_row_json(rows, i, cx_instance);
+    const char *status = hub_rows_get(rows, i, "status");
+    json_object_set_new(o, "paused", json_boolean(strcmp(status, "active")));
+    return o;
+}
+
+static int invalid(hub_req_t *hr, const char *where, const char *field,
+                   const char *type, const char *msg)
+{
+    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
+                                                  sizeof(hub_invalid_t));
+    hub_invalid_t *inv = apr_array_push(problems);
+    inv->field = field;
+    inv->type = type;
+    inv->msg = msg;
+    return hub_fail_invalid(hr, where, problems);
+}
+
+static int uuid_invalid(hub_req_t *hr, const char *where, const char *field)
+{
+    return invalid(hr, where, field, "uuid_parsing",
+                   "Input should be a valid UUID");
+}
+
+static int instance_not_found(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
+                    "Server instance not found");
+}
+
+static int server_not_found(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+}
+
+static int need_read(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+                    "Reading server instances needs read access");
+}
+
+static int need_write(hub_req_t *hr)
+{
+    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+                    "Changing server instances needs write access");
+}
+
+/* ---- listing ------------------------------------------------------------ */
+
+/* size and cursor as every Caylex page; DECLINED or the 422 sent */
+static int page_read(hub_req_t *hr, hub_page_t *pg)
+{
+    const char *size = hub_query(hr, "size");
+    const char *err = hub_parse_long(size, -(1L << 40), 1L << 40, 20,
+                                     &pg->limit);
+    if ((err && !strcmp(err, "must be an integer")) || (size && !*size)) {
+        return invalid(hr, "query", "size", "int_parsing",
+                       "Input should be a valid integer, unable to parse "
+                       "string as an integer");
+    }
+    if (err ? *size != '-' : pg->limit > 100) {
+        return invalid(hr, "query", "size", "less_than_equal",
+                       "Input should be less than or equal to 100");
+    }
+    if (err || pg->limit < 1) {
+        return invalid(hr, "query", "size", "greater_than_equal",
+                       "Input should be greater than or equal to 1");
+    }
+    if (hub_cursor_decode(hr->pool, hub_query(hr, "cursor"), &pg->offset)) {
+        return invalid(hr, "query", "cursor", "value_error",
+                       "Value error, not a cursor this server issued");
+    }
+    return DECLINED;
+}
+
+static int instances_page(hub_req_t *hr, int search)
+{
+    const char *project = hub_query(hr, "project_id");
+    const char *q = search ? hub_query(hr, "search") : NULL;
+    const char *args[10];
+    hub_page_t pg;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    json_t *items;
+    long total;
+    int i, rc;
+
+    if (!hub_principal_can_read(hr->who)) {
+        return need_read(hr);
+    }
+    if (search && !q) {
+        return invalid(hr, "query", "search", "missing", "Field required");
+    }
+    if ((rc = page_read(hr, &pg)) != DECLINED) {
+        return rc;
+    }
+    if (project && !hub_is_uuid(project)) {
+        return uuid_invalid(hr, "query", "project_id");
+    }
+    q = q && *q ? q : NULL;
+    args[0] = hr->who->tenant_id;
+    args[1] = args[2] = project;
+    args[3] = args[4] = args[5] = args[6] = q;
+    args[7] = apr_ltoa(hr->pool, pg.limit);
+    args[8] = apr_ltoa(hr->pool, pg.offset);
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_PAGE], &rows,
+                       9, args);
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    total = hub_rows_get(rows, 0, "total")
+            ? atol(hub_rows_get(rows, 0, "total")) : 0;
+    items = json_array();
+    for (i = 0; i < rows->rows->nelts && hub_rows_get(rows, i, "id"); i++) {
+        json_array_append_new(items, instance_json(rows, i));
+    }
+    return hub_send_json(hr, HTTP_OK, hub_servers_cx_page(hr, &pg, items,
+                                                          total));
+}
+
+static int instances_list(hub_req_t *hr)
+{
+    return instances_page(hr, 0);
+}
+
+static int instances_search(hub_req_t *hr)
+{
+    return instances_page(hr, 1);
+}
+
+/* The instance id of the path: NULL when the 422 was sent. */
+static const char *path_instance(hub_req_t *hr, int *rc)
+{
+    const char *id = hub_param(hr, "server_instance_id");
+    if (!hub_is_uuid(id)) {
+        *rc = uuid_invalid(hr, "path", "server_instance_id");
+        return NULL;
+    }
+    return id;
+}
+
+static int instance_get(hub_req_t *hr)
+{
+    const char *args[2];
+    hub_rows_t *row;
+    hub_db_status_e st;
+    int rc = OK;
+
+    if (!hub_principal_can_read(hr->who)) {
+        return need_read(hr);
+    }
+    if (!(args[0] = path_instance(hr, &rc))) {
+        return rc;
+    }
+    args[1] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_GET], &row, 2,
+                       args);
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    if (row->rows->nelts != 1) {
+        return instance_not_found(hr);
+    }
+    return hub_send_json(hr, HTTP_OK, instance_json(row, 0));
+}
+
+static const hub_field_t status_in[] = {
+    { "status", HUB_T_STRING, HUB_F_REQUIRED, 0, 0, NULL,
+      "pause or unpause" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static int instance_status(hub_req_t *hr)
+{
+    const char *want = json_string_value(json_object_get(hr->body,
+                                                         "status"));
+    const char *args[4];
+    hub_rows_t *row;
+    hub_db_status_e st;
+    int rc = OK, pause;
+
+    if (!hub_principal_can_write(hr->who)) {
+        return need_write(hr);
+    }
+    if (!(args[2] = path_instance(hr, &rc))) {
+        return rc;
+    }
+    if (strcmp(want, "pause") && strcmp(want, "unpause")) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                        "Invalid status. Must be 'pause' or 'unpause'");
+    }
+    pause = !strcmp(want, "pause");
+    args[0] = args[1] = pause ? "inactive" : "active";
+    args[3] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_STATUS], &row,
+                       4, args);
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    if (row->rows->nelts != 1) {
+        return instance_not_found(hr);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00530: server "
+                  "instance %s %s in tenant %s by %s", args[2],
+                  pause ? "paused" : "unpaused", hr->who->tenant_slug,
+                  hr->who->name);
+    return hub_send_json(hr, HTTP_OK, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+        "server_instance_id", hub_rows_get(row, 0, "id"),
+        "server_id", hub_rows_get(row, 0, "server_id"),
+        "server_name", hub_rows_get(row, 0, "server_name"),
+        "status", pause ? "paused" : "running",
+        "message", apr_psprintf(hr->pool, "Successfully %s server instance "
+                                "'%s'", pause ? "paused" : "unpaused",
+                                hub_rows_get(row, 0, "server_name"))));
+}
+
+static int instance_tools(hub_req_t *hr)
+{
+    static const hub_shape_t tool[] = {
+        { "name", NULL, HUB_J_STRING },
+        { "description", NULL, HUB_J_STRING },
+        { "input_schema", NULL, HUB_J_JSON },
+        { NULL, NULL, 0 }
+    };
+    const char *args[2];
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    int rc = OK;
+
+    if (!hub_principal_can_read(hr->who)) {
+        return need_read(hr);
+    }
+    if (!(args[0] = path_instance(hr, &rc))) {
+        return rc;
+    }
+    args[1] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_TOOLS], &rows,
+                       2, args);
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    if (!rows->rows->nelts) {
+        return instance_not_found(hr);
+    }
+    if (!hub_rows_get(rows, 0, "name")) {
+        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Tool listing is "
+                        "not yet available for this server. At least one "
+                        "user must authenticate to retrieve tool listings.");
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "tools",
+                                                hub_rows_json(rows, tool)));
+}
+
+/* ---- a server's connections ---------------------------------------------- */
+
+static int connections_get(hub_req_t *hr)
+{
+    static const hub_shape_t conn[] = {
+        { "project_id", NULL, HUB_J_STRING },
+        { "project_name", NULL, HUB_J_STRING },
+        { "server_instance_id", NULL, HUB_J_STRING },
+        { "is_paused", NULL, HUB_J_BOOL },
+        { NULL, NULL, 0 }
+    };
+    const char *args[2] = { hub_param(hr, "server_id"), hr->who->tenant_id };
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!hub_principal_can_read(hr->who)) {
+        return need_read(hr);
+    }
+    if (!hub_is_uuid(args[0])) {
+        return server_not_found(hr);
+    }
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CONNECTIONS],
+                       &rows, 2, args);
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    if (!rows->rows->nelts) {
+        return server_not_found(hr);
+    }
+    if (!hub_rows_get(rows, 0, "project_id")) {
+        rows->rows->nelts = 0;          /* a tenant without projects */
+    }
+    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "connections",
+                                                hub_rows_json(rows, conn)));
+}
+
+static const hub_field_t connections_in[] = {
+    { "project_ids", HUB_T_ARRAY, HUB_F_REQUIRED, 0, 0, NULL,
+      "every project the server is to be connected to (UUIDs)" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+/* project_ids as a uuid[] literal; NULL when the 422 was sent. */
+static const char *project_ids(hub_req_t *hr, int *rc)
+{
+    json_t *list = json_object_get(hr->body, "project_ids"), *v;
+    apr_array_header_t *problems = apr_array_make(hr->pool, 2,
+                                                  sizeof(hub_invalid_t));
+    const char *out = "{";
+    size_t i;
+    json_array_foreach(list, i, v) {
+        const char *id = json_string_value(v);
+        if (!hub_is_uuid(id)) {
+            hub_invalid_t *inv = apr_array_push(problems);
+            inv->field = apr_psprintf(hr->pool, "project_ids[%u]",
+                                      (unsigned)i);
+            inv->type = id ? "uuid_parsing" : "string_type";
+            inv->msg = id ? "Input should be a valid UUID"
+                          : "Input should be a valid string";
+            continue;
+        }
+        out = apr_pstrcat(hr->pool, out, i ? "," : "", id, NULL);
+    }
+    if (problems->nelts) {
+        *rc = hub_fail_invalid(hr, "body", problems);
+        return NULL;
+    }
+    return apr_pstrcat(hr->pool, out, "}", NULL);
+}
+
+static int connections_set(hub_req_t *hr)
+{
+    const char *id = hub_param(hr, "server_id"), *missing;
+    const char *args[5];
+    hub_rows_t *row;
+    hub_db_status_e st;
+    int rc = OK;
+
+    if (!hub_principal_can_write(hr->who)) {
+        return need_write(hr);
+    }
+    if (!(args[2] = project_ids(hr, &rc))) {
+        return rc;
+    }
+    if (!hub_is_uuid(id)) {
+        return server_not_found(hr);
+    }
+    args[0] = id;
+    args[1] = args[3] = args[4] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CONNECT], &row,
+                       5, args);
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    if (row->rows->nelts != 1) {
+        return server_not_found(hr);
+    }
+    if ((missing = hub_rows_get(row, 0, "missing"))) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "Project %s not "
+                        "found or not accessible", missing);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00531: server %s "
+                  "connections in tenant %s: %s added, %s removed, by %s",
+                  id, hr->who->tenant_slug, hub_rows_get(row, 0, "added"),
+                  hub_rows_get(row, 0, "removed"), hr->who->name);
+    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "id", id));
+}
+
+/* ---- clone ------------------------------------------------------------- */
+
+static const hub_field_t clone_in[] = {
+    { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL,
+      "the clone's name; normalised into its slug" },
+    { "endpoint", HUB_T_STRING, HUB_F_NULLABLE, 1, 2048, NULL,
+      "default: the original's" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static int server_clone(hub_req_t *hr)
+{
+    const char *id = hub_param(hr, "server_id");
+    const char *name = json_string_value(json_object_get(hr->body, "name"));
+    const char *endpoint = json_string_value(json_object_get(hr->body,
+                                                             "endpoint"));
+    const char *slug = hub_servers_slugify(hr->pool, name), *why;
+    const char *args[6];
+    hub_rows_t *old, *row;
+    hub_db_status_e st;
+
+    if (!hub_principal_can_write(hr->who)) {
+        return need_write(hr);
+    }
+    if (!slug) {
+        return invalid(hr, "body", "name", "value_error",
+                       "Value error, the name needs a letter or a digit");
+    }
+    if (endpoint && (why = hub_servers_url_problem(hr->pool, endpoint))) {
+        return invalid(hr, "body", "endpoint", "url_parsing",
+                       apr_pstrcat(hr->pool, "Input should be a valid URL, ",
+                                   why, NULL));
+    }
+    st = hub_servers_get(hr, id, &old);
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    if (old->rows->nelts != 1) {
+        return server_not_found(hr);
+    }
+    if (endpoint && strcmp(hub_rows_get(old, 0, "mode"), "remote")) {
+        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "endpoint can "
+                        "be given for remote servers only");
+    }
+    args[0] = hr->who->name;
+    args[1] = slug;
+    args[2] = name;
+    args[3] = endpoint;
+    args[4] = id;
+    args[5] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CLONE], &row,
+                       6, args);
+    if (st == HUB_DB_CONFLICT) {
+        /* the document's envelope for this one answer */
+        return hub_send_json(hr, HTTP_CONFLICT, json_pack("{s:{s:s}}",
+            "error", "message", apr_psprintf(hr->pool, "A server with the "
+            "name '%s' already exists in this tenant", name)));
+    }
+    if (st != HUB_DB_OK) {
+        return hub_servers_db_fail(hr, st);
+    }
+    if (row->rows->nelts != 1) {
+        return server_not_found(hr);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00532: server %s "
+                  "cloned as %s (%s) in tenant %s by %s", id,
+                  hub_rows_get(row, 0, "id"), slug, hr->who->tenant_slug,
+                  hr->who->name);
+    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "id",
+                                                hub_rows_get(row, 0, "id")));
+}
+
+#define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
+
+const hub_route_t hub_servers_instances_routes[] = {
+    { HUB_CAYLEX, HUB_M_GET, "/server-instances", instances_list, NULL,
+      CX_IN, 0, "List Server Instances" },
+    { HUB_CAYLEX, HUB_M_GET, "/server-instances/search", instances_search,
+      NULL, CX_IN, 0, "Search Server Instances" },
+    { HUB_CAYLEX, HUB_M_GET, "/server-instances/{server_instance_id}",
+      instance_get, NULL, CX_IN, 0, "Get Server Instance" },
+    { HUB_CAYLEX, HUB_M_POST, "/server-instances/{server_instance_id}",
+      instance_status, status_in, CX_IN, 0, "Update Server Instance Status" },
+    { HUB_CAYLEX, HUB_M_GET, "/server-instances/{server_instance_id}/tools",
+      instance_tools, NULL, CX_IN, 0, "Get Server Instance Tools" },
+    { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}/connections",
+      connections_get, NULL, CX_IN, 0, "Get Server Project Connections" },
+    { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/connections",
+      connections_set, connections_in, CX_IN, 0,
+      "Update Server Project Connections" },
+    { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/clone", server_clone,
+      clone_in, CX_IN, 0, "Clone Server" },
+    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
 };

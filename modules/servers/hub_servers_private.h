@@ -25,6 +25,9 @@ extern module AP_MODULE_DECLARE_DATA hub_servers_module;
 
 /* ---- hub_servers_config.c ------------------------------------------- */
 
+/* The server registry catalog of HubRegistryFile (hub_servers_registry.c) */
+typedef struct hub_servers_catalog hub_servers_catalog_t;
+
 typedef struct hub_servers_srv {
     const char *secret_key_file;          /* HubSecretKeyFile; NULL unset */
     const hub_secret_key_t *secret_key;   /* read from it in post_config */
@@ -33,6 +36,7 @@ typedef struct hub_servers_srv {
     int probe_interval;                   /* HubProbeInterval s, HUB_UNSET */
     int probe_timeout;                    /* HubProbeTimeout s, HUB_UNSET */
     int degraded_after, down_after;       /* HubProbeThresholds, HUB_UNSET */
+    hub_servers_catalog_t *registry;      /* HubRegistryFile; NULL unset */
 } hub_servers_srv_t;
 
 /* getters: the defaults live here (STYLE.md, habit 4) */
@@ -184,6 +188,20 @@ extern const hub_route_t hub_servers_registry_routes[];
 extern const hub_stmt_t hub_servers_registry_stmts[];
 extern const hub_route_t hub_servers_instances_routes[];
 extern const hub_stmt_t hub_servers_instances_stmts[];
+
+/* hub_servers_registry.c: the catalog HubRegistryFile names, in memory */
+hub_servers_catalog_t *hub_servers_catalog_make(apr_pool_t *p,
+                                                const char *file);
+/* Read and check the file (post_config, as root); OK, or an error that
+ * stops httpd (logged as HUB00520).  Loads a shared catalog once. */
+int hub_servers_registry_load(apr_pool_t *pconf, server_rec *s,
+                              hub_servers_catalog_t *cat);
+/* The entry with this id as GetServerRegistryResponse (owned by
+ * r->pool), NULL when the catalog has none. */
+json_t *hub_servers_registry_entry(request_rec *r, const char *id);
+/* Caylex's page: {items, meta} with size, total and the next cursor. */
+json_t *hub_servers_cx_page(hub_req_t *hr, const hub_page_t *pg,
+                            json_t *items, long total);
 
 /* ---- hub_servers_probe.c: the prober on mod_watchdog ----------------- */
 extern const hub_stmt_t hub_servers_probe_stmts[];
