@@ -227,38 +227,12 @@ hub_db_status_e hub_auth_projects_page(hub_req_t *hr,
 int hub_auth_cx_query_invalid(hub_req_t *hr, const char *name,
                               const char *type, const char *msg)
 {
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = name;
-    inv->type = type;
-    inv->msg = msg;
-    return hub_fail_invalid(hr, "query", problems);
+    return hub_fail_field(hr, "query", name, type, msg);
 }
 
 int hub_auth_cx_page_read(hub_req_t *hr, hub_page_t *pg)
 {
-    const char *size = hub_query(hr, "size");
-    const char *err = hub_parse_long(size, -(1L << 40), 1L << 40, 20,
-                                     &pg->limit);
-    if ((err && !strcmp(err, "must be an integer")) || (size && !*size)) {
-        return hub_auth_cx_query_invalid(hr, "size", "int_parsing",
-            "Input should be a valid integer, unable to parse string as "
-            "an integer");
-    }
-    if (err ? *size != '-' : pg->limit > 100) {
-        return hub_auth_cx_query_invalid(hr, "size", "less_than_equal",
-            "Input should be less than or equal to 100");
-    }
-    if (err || pg->limit < 1) {
-        return hub_auth_cx_query_invalid(hr, "size", "greater_than_equal",
-            "Input should be greater than or equal to 1");
-    }
-    if (hub_cursor_decode(hr->pool, hub_query(hr, "cursor"), &pg->offset)) {
-        return hub_auth_cx_query_invalid(hr, "cursor", "value_error",
-            "Value error, not a cursor this server issued");
-    }
-    return DECLINED;
+    return hub_query_size_cursor(hr, pg);
 }
 
 json_t *hub_auth_cx_page_json(hub_req_t *hr, const hub_page_t *pg,

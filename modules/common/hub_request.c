@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 #include "hub_error.h"
 #include "hub_json.h"
+#include "hub_page.h"
 #include "hub_profile.h"
 #include "hub_request.h"
 #include "hub_time.h"
@@ -116,6 +117,43 @@ int hub_fail_invalid(hub_req_t *hr, const char *where,
     e.invalid = problems;
     e.loc_root = where;
     return send_error(hr, &e);
+}
+
+int hub_fail_field(hub_req_t *hr, const char *where, const char *field,
+                   const char *type, const char *msg)
+{
+    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
+                                                  sizeof(hub_invalid_t));
+    hub_invalid_t *inv = apr_array_push(problems);
+    inv->field = field;
+    inv->type = type;
+    inv->msg = msg;
+    return hub_fail_invalid(hr, where, problems);
+}
+
+int hub_query_size_cursor(hub_req_t *hr, hub_page_t *pg)
+{
+    const char *size = hub_query(hr, "size");
+    const char *err = hub_parse_long(size, -(1L << 40), 1L << 40, 20,
+                                     &pg->limit);
+    if ((err && !strcmp(err, "must be an integer")) || (size && !*size)) {
+        return hub_fail_field(hr, "query", "size", "int_parsing",
+                              "Input should be a valid integer, unable to "
+                              "parse string as an integer");
+    }
+    if (err ? *size != '-' : pg->limit > 100) {
+        return hub_fail_field(hr, "query", "size", "less_than_equal",
+                              "Input should be less than or equal to 100");
+    }
+    if (err || pg->limit < 1) {
+        return hub_fail_field(hr, "query", "size", "greater_than_equal",
+                              "Input should be greater than or equal to 1");
+    }
+    if (hub_cursor_decode(hr->pool, hub_query(hr, "cursor"), &pg->offset)) {
+        return hub_fail_field(hr, "query", "cursor", "value_error",
+                              "Value error, not a cursor this server issued");
+    }
+    return DECLINED;
 }
 
 int hub_fail_unavailable(hub_req_t *hr)

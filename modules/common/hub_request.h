@@ -48,6 +48,16 @@ int hub_fail(hub_req_t *hr, int status, const char *code,
 int hub_fail_invalid(hub_req_t *hr, const char *where,
                      apr_array_header_t *problems);
 
+/* One problem with one field of `where` ("query", "path", "body"),
+ * answered as hub_fail_invalid does. */
+int hub_fail_field(hub_req_t *hr, const char *where, const char *field,
+                   const char *type, const char *msg);
+
+/* Caylex's pages: `size` (1..100, default 20) and an opaque `cursor`
+ * from the query.  DECLINED, or the 422 already sent. */
+struct hub_page;
+int hub_query_size_cursor(hub_req_t *hr, struct hub_page *pg);
+
 /* 503 in the envelope: the database cannot be reached. */
 int hub_fail_unavailable(hub_req_t *hr);
 

@@ -120,17 +120,6 @@ static json_t *server_json(apr_pool_t *p, const hub_rows_t *rows, int i,
 
 /* ---- errors ------------------------------------------------------------ */
 
-static int invalid(hub_req_t *hr, const char *where, const char *field,
-                   const char *type, const char *msg)
-{
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-    return hub_fail_invalid(hr, where, problems);
-}
 
 static int enum_invalid(hub_req_t *hr, const char *where, const char *field,
                         const char *const *values)
@@ -141,7 +130,7 @@ static int enum_invalid(hub_req_t *hr, const char *where, const char *field,
         msg = apr_pstrcat(hr->pool, msg, i ? (values[i + 1] ? ", " : " or ")
                                            : "", "'", values[i], "'", NULL);
     }
-    return invalid(hr, where, field, "enum", msg);
+    return hub_fail_field(hr, where, field, "enum", msg);
 }
 
 static int not_found(hub_req_t *hr)
@@ -199,36 +188,11 @@ static int query_bool(hub_req_t *hr, const char *name, int *out)
             return DECLINED;
         }
     }
-    return invalid(hr, "query", name, "bool_parsing",
+    return hub_fail_field(hr, "query", name, "bool_parsing",
                    "Input should be a valid boolean, unable to interpret "
                    "input");
 }
 
-/* size (1..100, default 20) and cursor; DECLINED or the 422 sent */
-static int page_read(hub_req_t *hr, hub_page_t *pg)
-{
-    const char *size = hub_query(hr, "size");
-    const char *err = hub_parse_long(size, -(1L << 40), 1L << 40, 20,
-                                     &pg->limit);
-    if ((err && !strcmp(err, "must be an integer")) || (size && !*size)) {
-        return invalid(hr, "query", "size", "int_parsing",
-                       "Input should be a valid integer, unable to parse "
-                       "string as an integer");
-    }
-    if (err ? *size != '-' : pg->limit > 100) {
-        return invalid(hr, "query", "size", "less_than_equal",
-                       "Input should be less than or equal to 100");
-    }
-    if (err || pg->limit < 1) {
-        return invalid(hr, "query", "size", "greater_than_equal",
-                       "Input should be greater than or equal to 1");
-    }
-    if (hub_cursor_decode(hr->pool, hub_query(hr, "cursor"), &pg->offset)) {
-        return invalid(hr, "query", "cursor", "value_error",
-                       "Value error, not a cursor this server issued");
-    }
-    return DECLINED;
-}
 
 /* an enum filter from the query: DECLINED or the 422 sent */
 static int filter(hub_req_t *hr, const char *name,
@@ -254,7 +218,7 @@ static int servers_page(hub_req_t *hr, int search)
     if (!hub_principal_can_read(hr->who)) {
         return need_read(hr);
     }
-    if ((rc = page_read(hr, &pg)) != DECLINED
+    if ((rc = hub_query_size_cursor(hr, &pg)) != DECLINED
         || (!search && (rc = query_bool(hr, "include_analytics",
                                         &analytics)) != DECLINED)
         || (rc = filter(hr, "sort_by", cx_sorts, &f.sort)) != DECLINED
@@ -563,13 +527,13 @@ static int create(hub_req_t *hr, const char *method)
         return need_write(hr);
     }
     if (!slug) {
-        return invalid(hr, "body", "name", "value_error",
+        return hub_fail_field(hr, "body", "name", "value_error",
                        "Value error, the name needs a letter or a digit");
     }
     if (registry) {
         json_t *entry;
         if (!hub_is_uuid(registry)) {
-            return invalid(hr, "body", "registry_id", "uuid_parsing",
+            return hub_fail_field(hr, "body", "registry_id", "uuid_parsing",
                            "Input should be a valid UUID");
         }
         if (!(entry = hub_servers_registry_entry(hr->r, registry))) {
@@ -585,12 +549,12 @@ static int create(hub_req_t *hr, const char *method)
         }
     }
     if (!endpoint) {
-        return invalid(hr, "body", "endpoint", "value_error",
+        return hub_fail_field(hr, "body", "endpoint", "value_error",
                        "Value error, either endpoint or registry_id must be "
                        "provided");
     }
     if ((why = hub_servers_url_problem(hr->pool, endpoint))) {
-        return invalid(hr, "body", "endpoint", "url_parsing",
+        return hub_fail_field(hr, "body", "endpoint", "url_parsing",
                        apr_pstrcat(hr->pool, "Input should be a valid URL, ",
                                    why, NULL));
     }

@@ -170,21 +170,10 @@ static json_t *instance_json(const hub_rows_t *rows, int i)
     return o;
 }
 
-static int invalid(hub_req_t *hr, const char *where, const char *field,
-                   const char *type, const char *msg)
-{
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-    return hub_fail_invalid(hr, where, problems);
-}
 
 static int uuid_invalid(hub_req_t *hr, const char *where, const char *field)
 {
-    return invalid(hr, where, field, "uuid_parsing",
+    return hub_fail_field(hr, where, field, "uuid_parsing",
                    "Input should be a valid UUID");
 }
 
@@ -213,31 +202,6 @@ static int need_write(hub_req_t *hr)
 
 /* ---- listing ------------------------------------------------------------ */
 
-/* size and cursor as every Caylex page; DECLINED or the 422 sent */
-static int page_read(hub_req_t *hr, hub_page_t *pg)
-{
-    const char *size = hub_query(hr, "size");
-    const char *err = hub_parse_long(size, -(1L << 40), 1L << 40, 20,
-                                     &pg->limit);
-    if ((err && !strcmp(err, "must be an integer")) || (size && !*size)) {
-        return invalid(hr, "query", "size", "int_parsing",
-                       "Input should be a valid integer, unable to parse "
-                       "string as an integer");
-    }
-    if (err ? *size != '-' : pg->limit > 100) {
-        return invalid(hr, "query", "size", "less_than_equal",
-                       "Input should be less than or equal to 100");
-    }
-    if (err || pg->limit < 1) {
-        return invalid(hr, "query", "size", "greater_than_equal",
-                       "Input should be greater than or equal to 1");
-    }
-    if (hub_cursor_decode(hr->pool, hub_query(hr, "cursor"), &pg->offset)) {
-        return invalid(hr, "query", "cursor", "value_error",
-                       "Value error, not a cursor this server issued");
-    }
-    return DECLINED;
-}
 
 static int instances_page(hub_req_t *hr, int search)
 {
@@ -255,9 +219,9 @@ static int instances_page(hub_req_t *hr, int search)
         return need_read(hr);
     }
     if (search && !q) {
-        return invalid(hr, "query", "search", "missing", "Field required");
+        return hub_fail_field(hr, "query", "search", "missing", "Field required");
     }
-    if ((rc = page_read(hr, &pg)) != DECLINED) {
+    if ((rc = hub_query_size_cursor(hr, &pg)) != DECLINED) {
         return rc;
     }
     if (project && !hub_is_uuid(project)) {
@@ -550,11 +514,11 @@ static int server_clone(hub_req_t *hr)
         return need_write(hr);
     }
     if (!slug) {
-        return invalid(hr, "body", "name", "value_error",
+        return hub_fail_field(hr, "body", "name", "value_error",
                        "Value error, the name needs a letter or a digit");
     }
     if (endpoint && (why = hub_servers_url_problem(hr->pool, endpoint))) {
-        return invalid(hr, "body", "endpoint", "url_parsing",
+        return hub_fail_field(hr, "body", "endpoint", "url_parsing",
                        apr_pstrcat(hr->pool, "Input should be a valid URL, ",
                                    why, NULL));
     }

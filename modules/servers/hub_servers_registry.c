@@ -452,17 +452,6 @@ const hub_stmt_t hub_servers_registry_stmts[] = {
 
 enum { ST_TOOLS };
 
-static int invalid(hub_req_t *hr, const char *where, const char *field,
-                   const char *type, const char *msg)
-{
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-    return hub_fail_invalid(hr, where, problems);
-}
 
 static int need_read(hub_req_t *hr)
 {
@@ -470,32 +459,6 @@ static int need_read(hub_req_t *hr)
                     "Reading the server registry needs read access");
 }
 
-/* size (1..100, default 20) and cursor, as every Caylex page; DECLINED
- * or the 422 sent */
-static int page_read(hub_req_t *hr, hub_page_t *pg)
-{
-    const char *size = hub_query(hr, "size");
-    const char *err = hub_parse_long(size, -(1L << 40), 1L << 40, 20,
-                                     &pg->limit);
-    if ((err && !strcmp(err, "must be an integer")) || (size && !*size)) {
-        return invalid(hr, "query", "size", "int_parsing",
-                       "Input should be a valid integer, unable to parse "
-                       "string as an integer");
-    }
-    if (err ? *size != '-' : pg->limit > 100) {
-        return invalid(hr, "query", "size", "less_than_equal",
-                       "Input should be less than or equal to 100");
-    }
-    if (err || pg->limit < 1) {
-        return invalid(hr, "query", "size", "greater_than_equal",
-                       "Input should be greater than or equal to 1");
-    }
-    if (hub_cursor_decode(hr->pool, hub_query(hr, "cursor"), &pg->offset)) {
-        return invalid(hr, "query", "cursor", "value_error",
-                       "Value error, not a cursor this server issued");
-    }
-    return DECLINED;
-}
 
 json_t *hub_servers_cx_page(hub_req_t *hr, const hub_page_t *pg,
                             json_t *items, long total)
@@ -523,7 +486,7 @@ static int registry_page(hub_req_t *hr, int search)
         json_decref(items);
         return need_read(hr);
     }
-    if ((rc = page_read(hr, &pg)) != DECLINED) {
+    if ((rc = hub_query_size_cursor(hr, &pg)) != DECLINED) {
         json_decref(items);
         return rc;
     }
@@ -563,7 +526,7 @@ static const reg_entry_t *path_entry(hub_req_t *hr, const char *missing,
         return NULL;
     }
     if (!hub_is_uuid(id)) {
-        *rc = invalid(hr, "path", "server_registry_id", "uuid_parsing",
+        *rc = hub_fail_field(hr, "path", "server_registry_id", "uuid_parsing",
                       "Input should be a valid UUID");
         return NULL;
     }
