@@ -6,6 +6,7 @@
 #include "hub_json.h"
 #include "hub_sse.h"
 #include "hub_mcp.h"
+#include "hub_stdio.h"
 
 #define CLIENT_NAME "mod_hub"
 #define CLIENT_VERSION "1.0"
@@ -846,6 +847,9 @@ int hub_mcp_probe(apr_pool_t *p, const hub_mcp_target_t *t,
     apr_time_t start = apr_time_now();
     reply_t r;
 
+    if (t->transport && !strcmp(t->transport, "stdio")) {
+        return hub_stdio_probe(p, t, out);
+    }
     memset(out, 0, sizeof(*out));
     c.p = p;
     c.t = t;

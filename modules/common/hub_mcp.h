@@ -31,6 +31,10 @@
  * when transport is "sse".  It needs a streaming GET, so it drives libcurl
  * directly, with the same address policy as hub_http.
  *
+ * The stdio transport (transport "stdio": a child process speaking
+ * newline-delimited JSON-RPC) is in hub_stdio.h; hub_mcp_probe hands such
+ * targets to it.
+ *
  * Upstream auth headers are sent as given and never appear in `error`. */
 #ifndef HUB_MCP_H
 #define HUB_MCP_H
@@ -49,7 +53,13 @@ typedef struct hub_mcp_target {
     apr_table_t *headers; /* upstream auth headers (secrets: never
                                      * logged); may be NULL */
     const hub_http_policy_t *policy;
-    const char *transport; /* NULL/"streamable-http", or "sse" */
+    const char *transport; /* NULL/"streamable-http", "sse" or "stdio" */
+    /* stdio (hub_stdio.h): the command and its arguments, NULL-terminated,
+     * argv[0] the command (looked up in PATH); env entries "NAME=value",
+     * NULL-terminated or NULL, added to PATH (secrets: never logged).
+     * url and headers are not used. */
+    const char *const *argv;
+    const char *const *env;
 } hub_mcp_target_t;
 
 typedef struct hub_mcp_probe {

@@ -30,6 +30,11 @@ struct hub_field {
     const char *description;
 };
 
+/* A route whose op reads the body itself (a multipart upload): give it
+ * this table as its body and the dispatcher leaves the body unread. */
+#define HUB_BODY_RAW 1
+extern const struct hub_field hub_body_raw[];
+
 /* One problem with the body, in the words FastAPI uses. */
 typedef struct hub_invalid {
     const char *field;              /* NULL: the body itself */

@@ -80,7 +80,12 @@ const hub_secret_key_t *hub_servers_key(const request_rec *r)
 
 int hub_servers_stdio_allowed(const request_rec *r, const char *command)
 {
-    const apr_array_header_t *allow = hub_servers_srv(r->server)->stdio_allow;
+    return hub_servers_stdio_allowed_s(r->server, command);
+}
+
+int hub_servers_stdio_allowed_s(const server_rec *s, const char *command)
+{
+    const apr_array_header_t *allow = hub_servers_srv(s)->stdio_allow;
     int i;
     for (i = 0; allow && command && i < allow->nelts; i++) {
         if (!strcmp(APR_ARRAY_IDX(allow, i, const char *), command)) {

@@ -56,6 +56,8 @@ int hub_servers_config_load(apr_pool_t *pconf, server_rec *s);
 const hub_secret_key_t *hub_servers_key(const request_rec *r);
 /* 1 when the operator allows this stdio command (exact match). */
 int hub_servers_stdio_allowed(const request_rec *r, const char *command);
+/* The same for a server_rec (the prober, checking again at probe time). */
+int hub_servers_stdio_allowed_s(const server_rec *s, const char *command);
 
 /* ---- hub_servers_store.c: one data model, every profile --------------- */
 
@@ -188,6 +190,8 @@ extern const hub_route_t hub_servers_registry_routes[];
 extern const hub_stmt_t hub_servers_registry_stmts[];
 extern const hub_route_t hub_servers_instances_routes[];
 extern const hub_stmt_t hub_servers_instances_stmts[];
+extern const hub_route_t hub_servers_oauth_logo_routes[];
+extern const hub_stmt_t hub_servers_oauth_logo_stmts[];
 
 /* hub_servers_registry.c: the catalog HubRegistryFile names, in memory */
 hub_servers_catalog_t *hub_servers_catalog_make(apr_pool_t *p,

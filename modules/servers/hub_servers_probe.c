@@ -10,6 +10,11 @@
  * a server degraded, then down.  uptime_24h is the share of good probes
  * (unauthorized counts as up) over the last 24 hours.
  *
+ * stdio servers are probed too, by running their command (hub_stdio.h)
+ * with an environment of PATH and their "env:NAME" secrets, decrypted
+ * here; only while HubStdioAllow still lists the command: one the
+ * operator no longer allows is not started, and the probe records why.
+ *
  * POST /api/v1/servers/{slug}/probe/ asks for a probe at the next tick
  * and returns at once; the result shows in the server afterwards. */
 #include <apr_strings.h>
@@ -30,13 +35,14 @@ const hub_stmt_t hub_servers_probe_stmts[] = {
       "UPDATE servers s SET probe_claimed_until = now()"
       "       + make_interval(secs => %s::int)"
       " WHERE s.id IN (SELECT id FROM servers"
-      "   WHERE mode = 'remote' AND enabled AND endpoint IS NOT NULL"
+      "   WHERE enabled AND ((mode = 'remote' AND endpoint IS NOT NULL)"
+      "                      OR (mode = 'stdio' AND command IS NOT NULL))"
       "     AND (probe_requested_at IS NOT NULL OR next_probe_at <= now())"
       "     AND (probe_claimed_until IS NULL OR probe_claimed_until < now())"
       "   ORDER BY probe_requested_at NULLS LAST, next_probe_at"
       "   LIMIT %s::int FOR UPDATE SKIP LOCKED)"
       " RETURNING s.id, s.tenant_id, s.slug, s.endpoint, s.transport,"
-      "           s.auth_config, s.secrets" },
+      "           s.auth_config, s.secrets, s.mode, s.command, s.args" },
     /* one probe's whole outcome, atomically */
     { "hub_srv_probe_record",
       "WITH args AS ("
@@ -283,6 +289,78 @@ const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
     return NULL;
 }
 
+/* A stdio server's command line and environment: argv from command and
+ * the args array, env from its "env:NAME" secrets (decrypted, ${secret:}
+ * references resolved).  NULL, or why it is not started. */
+static const char *stdio_target(apr_pool_t *p, server_rec *s,
+                                const char *tenant, const char *command,
+                                const char *args_text,
+                                const char *secrets_text,
+                                hub_mcp_target_t *target)
+{
+    const hub_servers_srv_t *c = hub_servers_srv(s);
+    json_t *args = hub_json_own(p, json_loads(args_text ? args_text : "[]",
+                                              0, NULL));
+    json_t *secrets = hub_json_own(p, json_loads(secrets_text
+                                                 ? secrets_text : "{}",
+                                                 0, NULL));
+    apr_array_header_t *argv = apr_array_make(p, 8, sizeof(const char *));
+    apr_array_header_t *env = apr_array_make(p, 8, sizeof(const char *));
+    const char *name;
+    json_t *v;
+    size_t i;
+
+    if (!command || !hub_servers_stdio_allowed_s(s, command)) {
+        return apr_psprintf(p, "not started: the command '%s' is not "
+                            "allowed by HubStdioAllow (any more)",
+                            command ? command : "");
+    }
+    APR_ARRAY_PUSH(argv, const char *) = command;
+    json_array_foreach(args, i, v) {
+        if (!json_is_string(v)) {
+            return "not started: an argument is not a string";
+        }
+        APR_ARRAY_PUSH(argv, const char *) = apr_pstrdup(
+            p, json_string_value(v));
+    }
+    APR_ARRAY_PUSH(argv, const char *) = NULL;
+    json_object_foreach(secrets, name, v) {
+        const char *plain;
+        if (strncmp(name, "env:", 4) || !name[4]) {
+            continue;
+        }
+        if (!c->secret_key) {
+            return "the server's environment is stored but "
+                   "HubSecretKeyFile is not set";
+        }
+        plain = hub_secret_decrypt(p, c->secret_key, tenant,
+                                   json_string_value(v), NULL);
+        if (!plain) {
+            return "the server's environment does not decrypt with this "
+                   "HubSecretKeyFile";
+        }
+        if (strstr(plain, SECRET_REF)) {
+            const char *why;
+            if (!(plain = resolve_refs(p, s, c->secret_key, tenant, plain,
+                                       &why))) {
+                return why;
+            }
+        }
+        if (!strcmp(name + 4, "PATH")) {
+            continue; /* PATH is the hub's */
+        }
+        APR_ARRAY_PUSH(env, const char *) = apr_pstrcat(p, name + 4, "=",
+                                                        plain, NULL);
+    }
+    APR_ARRAY_PUSH(env, const char *) = NULL;
+    target->transport = "stdio";
+    target->url = "stdio";
+    target->headers = NULL;
+    target->argv = (const char *const *)argv->elts;
+    target->env = (const char *const *)env->elts;
+    return NULL;
+}
+
 static void *APR_THREAD_FUNC run_job(apr_thread_t *t HUB_UNUSED, void *data)
 {
     job_t *j = data;
@@ -360,12 +438,20 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
         j->tenant = hub_rows_get(rows, i, "tenant_id");
         j->slug = hub_rows_get(rows, i, "slug");
         j->target.policy = pol;
-        j->skip = hub_servers_mcp_target(j->p, s, j->tenant,
-                                         hub_rows_get(rows, i, "endpoint"),
-                                         hub_rows_get(rows, i, "transport"),
-                                         hub_rows_get(rows, i, "auth_config"),
-                                         hub_rows_get(rows, i, "secrets"),
-                                         &j->target);
+        if (!strcmp(hub_rows_get(rows, i, "mode"), "stdio")) {
+            j->skip = stdio_target(j->p, s, j->tenant,
+                                   hub_rows_get(rows, i, "command"),
+                                   hub_rows_get(rows, i, "args"),
+                                   hub_rows_get(rows, i, "secrets"),
+                                   &j->target);
+        }
+        else {
+            j->skip = hub_servers_mcp_target(
+                j->p, s, j->tenant, hub_rows_get(rows, i, "endpoint"),
+                hub_rows_get(rows, i, "transport"),
+                hub_rows_get(rows, i, "auth_config"),
+                hub_rows_get(rows, i, "secrets"), &j->target);
+        }
         if (!workers
             || apr_thread_pool_push(workers, run_job, j,
                                     APR_THREAD_TASK_PRIORITY_NORMAL, jobs)
@@ -470,11 +556,11 @@ static int trigger_probe(hub_req_t *hr)
     if (rows->rows->nelts != 1) {
         return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
     }
-    if (strcmp(hub_rows_get(rows, 0, "mode"), "remote")) {
+    if (!strcmp(hub_rows_get(rows, 0, "mode"), "heartbeat")) {
         return hub_send_json(hr, HTTP_OK, json_pack(
             "{s:s,s:s,s:s}", "server_slug", args[1], "status", "skipped",
-            "message", "only servers with an endpoint are probed; this one "
-                       "reports through heartbeats or runs over stdio"));
+            "message", "only servers with an endpoint or a command are "
+                       "probed; this one reports through heartbeats"));
     }
     return hub_send_json(hr, HTTP_OK, json_pack(
         "{s:s,s:s,s:s}", "server_slug", args[1], "status", "queued",

@@ -27,4 +27,6 @@ void hub_servers_register(server_rec *s)
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_toolhub_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_goclaw_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_caylex_routes);
+    hub_db_prepare_all(s, hub_servers_oauth_logo_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_oauth_logo_routes);
 }

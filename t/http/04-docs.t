@@ -63,7 +63,8 @@ sub stringify {
 our %HUB_EXTRAS = (
     patchwork => { map { ($_ => 1) } 'post /api/v1/auth/login/', 'post /api/v1/auth/logout/' },
     caylex    => { map { ($_ => 1) } 'post /auth/login', 'post /auth/logout',
-                   'get /settings/password-reset/confirm', 'post /settings/password-reset/confirm' },
+                   'get /settings/password-reset/confirm', 'post /settings/password-reset/confirm',
+                   'get /servers/logos/{logo_id}' },
 );
 
 sub check_document {

@@ -15,7 +15,9 @@ my $keyfile = "$dir/secret.key";
 { open my $fh, '>', $keyfile or die; print $fh unpack('H*', join '', map { chr int rand 256 } 1 .. 32), "\n";
   close $fh; chmod 0600, $keyfile; }
 my ($jwtfile, $jwtkey) = HubTest::jwt_key_file($dir);
-my $hub = HubTest->new(conf => "HubSecretKeyFile $keyfile\nHubStdioAllow npx uvx\nHubJwtKeyFile $jwtfile");
+my $hub = HubTest->new(conf => "HubSecretKeyFile $keyfile\nHubStdioAllow true uvx\nHubJwtKeyFile $jwtfile");
+# the allowed stdio command is `true`: the prober really starts allowed
+# commands, and a test must not run npx (it would fetch from npm)
 my $db = $hub->db;
 my $CX = '/caylex/api/v1';
 my $a = $hub->team('acme');
@@ -273,10 +275,10 @@ like(req($a->{key}, POST => '/v1/mcp/servers', json => { name => 'x', transport 
      qr/HubStdioAllow/, 'the refusal says why');
 is(req($a->{key}, POST => '/v1/mcp/servers', json => { name => 'gh-tools', transport => 'sse', url => 'https://x.example/' })->{status},
    409, 'goclaw: same name 409');
-$r = req($a->{key}, POST => '/v1/mcp/servers', json => { name => 'fs', transport => 'stdio', command => 'npx',
+$r = req($a->{key}, POST => '/v1/mcp/servers', json => { name => 'fs', transport => 'stdio', command => 'true',
      args => ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'], env => { API_TOKEN => $SECRETS[5] } });
 is($r->{status}, 201, 'goclaw: an allowed stdio command');
-is_deeply([@{ $r->{json} }{qw(transport command)}], ['stdio', 'npx'], 'stdio stored');
+is_deeply([@{ $r->{json} }{qw(transport command)}], ['stdio', 'true'], 'stdio stored');
 is_deeply($r->{json}{env}, { API_TOKEN => '********' }, 'env masked');
 my $fs = $r->{json}{id};
 is(req($ro, POST => '/v1/mcp/servers', json => { name => 'y', transport => 'sse', url => 'https://y.example/' })->{status},
@@ -294,12 +296,12 @@ my $th = HubTest::jwt($jwtkey, { sub => 'th-user', email => 'owner@acme.test', r
 # a JWT for an existing local account is refused (15-login-tokens.t); use a Tool Hub user in acme
 $th = HubTest::jwt($jwtkey, { sub => 'th-user', email => 'dev@toolhub.test', role => 'admin', tenant => 'acme',
                               exp => $now + 600, iat => $now });
-$r = req($th, POST => '/api/mcp/servers', json => { name => 'filesystem', command => 'npx',
+$r = req($th, POST => '/api/mcp/servers', json => { name => 'filesystem', command => 'true',
      args => ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'], env => { CUSTOM_VAR => $SECRETS[8] },
      description => 'Filesystem MCP server' });
 is($r->{status}, 201, 'toolhub (JWT): connect a stdio server');
 my $thsrv = $r->{json};
-is_deeply([@$thsrv{qw(name command description status)}], ['filesystem', 'npx', 'Filesystem MCP server', 'pending'],
+is_deeply([@$thsrv{qw(name command description status)}], ['filesystem', 'true', 'Filesystem MCP server', 'pending'],
           'values');
 is_deeply($thsrv->{args}, ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'], 'args');
 ok(exists $thsrv->{connected_at} && !defined $thsrv->{connected_at}, 'connected_at null');
@@ -309,18 +311,18 @@ is($r->{status}, 400, 'toolhub: a command not on the allowlist is refused');
 is($r->{json}{error}{code}, 'STDIO_NOT_ALLOWED', '  ... STDIO_NOT_ALLOWED');
 like($r->{json}{error}{message}, qr/HubStdioAllow/, '  ... saying why');
 is($r->{json}{error}{code}, 'STDIO_NOT_ALLOWED', 'toolhub envelope');
-is(req($th, POST => '/api/mcp/servers', json => { name => 'abs', command => '/usr/bin/npx' })->{status}, 400,
+is(req($th, POST => '/api/mcp/servers', json => { name => 'abs', command => '/usr/bin/true' })->{status}, 400,
    'the match is exact: a path to an allowed name is refused');
 $r = req($a->{key}, POST => '/api/mcp/servers', json => { name => 'remote-th', url => 'https://th.example/mcp' });
 is($r->{status}, 201, 'toolhub (key): an http server');
 is_deeply([@{ $r->{json} }{qw(url transport command)}], ['https://th.example/mcp', 'streamable_http', undef], 'url server');
 my $thr = $r->{json}{id};
 for my $bad ([{}, 'no name'], [{ name => 'x' }, 'neither command nor url'],
-             [{ name => 'x', command => 'npx', url => 'https://x.example/' }, 'both'],
+             [{ name => 'x', command => 'true', url => 'https://x.example/' }, 'both'],
              [{ name => 'x', url => 'ftp://x.example/' }, 'ftp url'],
-             [{ name => 'x', command => 'npx', env => { 'A B' => 'x' } }, 'bad env name'],
-             [{ name => 'x', command => 'npx', env => { A => 1 } }, 'env value not a string'],
-             [{ name => 'x', command => 'npx', args => 'x' }, 'args not an array']) {
+             [{ name => 'x', command => 'true', env => { 'A B' => 'x' } }, 'bad env name'],
+             [{ name => 'x', command => 'true', env => { A => 1 } }, 'env value not a string'],
+             [{ name => 'x', command => 'true', args => 'x' }, 'args not an array']) {
     $r = req($th, POST => '/api/mcp/servers', json => $bad->[0]);
     is($r->{status}, 400, "toolhub: $bad->[1]: 400");
 }

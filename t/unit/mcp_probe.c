@@ -4,9 +4,15 @@
  *   mcp-probe URL [--header 'Name: value']... [--allow CIDR]...
  *             [--timeout-ms N] [--connect-timeout-ms N] [--max-bytes N]
  *             [--transport streamable-http|sse]
+ *   mcp-probe [--timeout-ms N] [--max-bytes N] [--env NAME=value]...
+ *             --stdio CMD [ARG...]
  *
+ * --stdio runs CMD (looked up in PATH) as a stdio MCP server, with an
+ * environment of PATH and the --env entries only; everything after CMD is
+ * its arguments.
  * Prints hub_mcp_probe's result as one JSON object on stdout; exits 0 when
  * the tools were listed, 1 when not, 2 on a usage error. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +27,9 @@ static int usage(void)
     fprintf(stderr,
             "usage: mcp-probe URL [--header 'Name: value']... "
             "[--allow CIDR]... [--timeout-ms N] [--connect-timeout-ms N] "
-            "[--max-bytes N] [--transport streamable-http|sse]\n");
+            "[--max-bytes N] [--transport streamable-http|sse]\n"
+            "       mcp-probe [--timeout-ms N] [--max-bytes N] "
+            "[--env NAME=value]... --stdio CMD [ARG...]\n");
     return 2;
 }
 
@@ -59,13 +67,15 @@ int main(int argc, const char *const *argv)
     hub_http_policy_t pol = { 0 };
     hub_mcp_target_t t = { 0 };
     hub_mcp_probe_t r;
-    apr_array_header_t *allow;
+    apr_array_header_t *allow, *env;
     int i, rc;
 
     apr_app_initialize(&argc, &argv, NULL);
     apr_pool_create(&p, NULL);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    signal(SIGPIPE, SIG_IGN); /* a stdio server that exits early */
     allow = apr_array_make(p, 2, sizeof(hub_cidr_t));
+    env = apr_array_make(p, 4, sizeof(const char *));
     t.headers = apr_table_make(p, 4);
     t.policy = &pol;
     pol.allow = allow;
@@ -80,6 +90,19 @@ int main(int argc, const char *const *argv)
         }
         if (!v) {
             return usage();
+        }
+        if (!strcmp(a, "--stdio")) {
+            apr_array_header_t *av = apr_array_make(p, argc, sizeof(char *));
+            for (i++; i < argc; i++) {
+                APR_ARRAY_PUSH(av, const char *) = argv[i];
+            }
+            APR_ARRAY_PUSH(av, const char *) = NULL;
+            APR_ARRAY_PUSH(env, const char *) = NULL;
+            t.transport = "stdio";
+            t.argv = (const char *const *)av->elts;
+            t.env = (const char *const *)env->elts;
+            t.url = "stdio";
+            break;
         }
         i++;
         if (!strcmp(a, "--header")) {
@@ -101,6 +124,12 @@ int main(int argc, const char *const *argv)
         }
         else if (!strcmp(a, "--max-bytes")) {
             pol.max_response = (apr_size_t)atol(v);
+        }
+        else if (!strcmp(a, "--env")) {
+            if (!strchr(v, '=') || *v == '=') {
+                return usage();
+            }
+            APR_ARRAY_PUSH(env, const char *) = v;
         }
         else if (!strcmp(a, "--transport")) {
             t.transport = v;

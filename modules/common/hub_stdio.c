@@ -1,0 +1,496 @@
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <apr_strings.h>
+#include <apr_thread_proc.h>
+#include <apr_portable.h>
+#include <apr_time.h>
+#include "hub_json.h"
+#include "hub_sse.h"
+#include "hub_stdio.h"
+
+#define CLIENT_NAME "mod_hub"
+#define CLIENT_VERSION "1.0"
+#define MAX_DEPTH 128                 /* JSON nesting accepted */
+#define MAX_TEXT 200                  /* a server's error text, cut */
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+#define EXIT_WAIT apr_time_from_msec(200)  /* after stdin is closed */
+#define TERM_GRACE apr_time_from_msec(500) /* after SIGTERM */
+
+typedef struct child {
+    apr_pool_t *p;
+    apr_proc_t proc;
+    int started, reaped;
+    int in_fd, out_fd;           /* parent's ends, non-blocking */
+    apr_file_t *in, *out;
+    apr_time_t deadline;
+    apr_size_t max_line;
+    char *buf;                   /* bytes read, not yet a whole line */
+    apr_size_t len, cap;
+    int eof;
+    long next_id;
+    hub_mcp_probe_t *o;
+} child_t;
+
+static const char *cut(apr_pool_t *p, const char *s)
+{
+    if (!s) {
+        return "";
+    }
+    return strlen(s) > MAX_TEXT
+               ? apr_pstrcat(p, apr_pstrndup(p, s, MAX_TEXT), "...", NULL)
+               : s;
+}
+
+/* ---- starting ------------------------------------------------------------ */
+
+/* The program argv[0] names: as is when it holds a '/', else the first
+ * executable of that name in path. */
+static const char *locate(apr_pool_t *p, const char *cmd, const char *path)
+{
+    char *dirs, *dir, *last;
+    if (strchr(cmd, '/')) {
+        return access(cmd, X_OK) == 0 ? cmd : NULL;
+    }
+    dirs = apr_pstrdup(p, path);
+    for (dir = apr_strtok(dirs, ":", &last); dir;
+         dir = apr_strtok(NULL, ":", &last)) {
+        const char *f = apr_pstrcat(p, *dir ? dir : ".", "/", cmd, NULL);
+        if (access(f, X_OK) == 0) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static const char *start(child_t *c, const hub_mcp_target_t *t)
+{
+    apr_pool_t *p = c->p;
+    const char *path = getenv("PATH"), *prog;
+    apr_array_header_t *env = apr_array_make(p, 8, sizeof(const char *));
+    apr_procattr_t *attr;
+    apr_file_t *devnull = NULL;
+    apr_os_file_t fd;
+    apr_status_t rv;
+    char err[120];
+    int i, has_path = 0;
+
+    if (!t->argv || !t->argv[0] || !*t->argv[0]) {
+        return "no command to run";
+    }
+    for (i = 0; t->env && t->env[i]; i++) {
+        if (!strncmp(t->env[i], "PATH=", 5)) {
+            has_path = 1;
+            path = t->env[i] + 5;
+        }
+        APR_ARRAY_PUSH(env, const char *) = t->env[i];
+    }
+    if (!path || !*path) {
+        path = DEFAULT_PATH;
+    }
+    if (!has_path) {
+        APR_ARRAY_PUSH(env, const char *) = apr_pstrcat(p, "PATH=", path,
+                                                        NULL);
+    }
+    APR_ARRAY_PUSH(env, const char *) = NULL;
+    if (!(prog = locate(p, t->argv[0], path))) {
+        return apr_psprintf(p, "command '%s' not found or not executable",
+                            cut(p, t->argv[0]));
+    }
+    if ((rv = apr_procattr_create(&attr, p)) != APR_SUCCESS
+        || (rv = apr_procattr_io_set(attr, APR_CHILD_BLOCK, APR_CHILD_BLOCK,
+                                     APR_NO_PIPE)) != APR_SUCCESS
+        || (rv = apr_procattr_cmdtype_set(attr, APR_PROGRAM)) != APR_SUCCESS
+        || (rv = apr_file_open(&devnull, "/dev/null", APR_FOPEN_WRITE,
+                               APR_OS_DEFAULT, p)) != APR_SUCCESS
+        || (rv = apr_procattr_child_err_set(attr, devnull, NULL))
+               != APR_SUCCESS) {
+        return apr_psprintf(p, "cannot prepare the child: %s",
+                            apr_strerror(rv, err, sizeof(err)));
+    }
+    rv = apr_proc_create(&c->proc, prog, t->argv,
+                         (const char *const *)env->elts, attr, p);
+    apr_file_close(devnull);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "cannot start '%s': %s", cut(p, t->argv[0]),
+                            apr_strerror(rv, err, sizeof(err)));
+    }
+    c->started = 1;
+    c->in = c->proc.in;
+    c->out = c->proc.out;
+    apr_os_file_get(&fd, c->in);
+    c->in_fd = fd;
+    apr_os_file_get(&fd, c->out);
+    c->out_fd = fd;
+    return NULL;
+}
+
+/* ---- ending ------------------------------------------------------------- */
+
+static int reaped_within(child_t *c, apr_interval_time_t wait)
+{
+    apr_time_t until = apr_time_now() + wait;
+    int code;
+    apr_exit_why_e why;
+    for (;;) {
+        apr_status_t rv = apr_proc_wait(&c->proc, &code, &why, APR_NOWAIT);
+        if (rv == APR_CHILD_DONE || (rv != APR_CHILD_NOTDONE
+                                     && !APR_STATUS_IS_EINTR(rv))) {
+            return c->reaped = 1; /* done, or not ours to wait for */
+        }
+        if (apr_time_now() >= until) {
+            return 0;
+        }
+        apr_sleep(apr_time_from_msec(10));
+    }
+}
+
+static void close_stdin(child_t *c)
+{
+    if (c->in) {
+        apr_file_close(c->in);
+        c->in = NULL;
+        c->in_fd = -1;
+    }
+}
+
+/* stdin closed, a short wait, SIGTERM, a grace, SIGKILL, reaped. */
+static void finish(child_t *c)
+{
+    int code;
+    apr_exit_why_e why;
+    if (!c->started) {
+        return;
+    }
+    close_stdin(c);
+    if (!reaped_within(c, EXIT_WAIT)) {
+        apr_proc_kill(&c->proc, SIGTERM);
+        if (!reaped_within(c, TERM_GRACE)) {
+            apr_proc_kill(&c->proc, SIGKILL);
+            while (apr_proc_wait(&c->proc, &code, &why, APR_WAIT)
+                   == APR_FROM_OS_ERROR(EINTR)) {
+            }
+            c->reaped = 1;
+        }
+    }
+    if (c->out) {
+        apr_file_close(c->out);
+        c->out = NULL;
+    }
+}
+
+/* ---- the wire ------------------------------------------------------------ */
+
+static int remaining_ms(child_t *c)
+{
+    apr_time_t left = c->deadline - apr_time_now();
+    return left <= 0 ? 0 : (int)apr_time_as_msec(left) + 1;
+}
+
+/* Write one message and its newline; NULL, or why not. */
+static const char *send_line(child_t *c, const char *text)
+{
+    const char *line = apr_pstrcat(c->p, text, "\n", NULL);
+    apr_size_t left = strlen(line);
+    while (left) {
+        struct pollfd pfd = { c->in_fd, POLLOUT, 0 };
+        ssize_t n;
+        int ms = remaining_ms(c), rc;
+        if (c->in_fd < 0) {
+            return "stdin is closed";
+        }
+        if (!ms) {
+            return "timeout writing to the server";
+        }
+        rc = poll(&pfd, 1, ms);
+        if (rc < 0 && errno == EINTR) {
+            continue;
+        }
+        if (rc < 0) {
+            return apr_psprintf(c->p, "poll: %s", strerror(errno));
+        }
+        if (!rc) {
+            continue; /* deadline checked above */
+        }
+        n = write(c->in_fd, line, left);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) {
+                continue;
+            }
+            return errno == EPIPE ? "the server closed its input"
+                                  : apr_psprintf(c->p, "write: %s",
+                                                 strerror(errno));
+        }
+        line += n;
+        left -= (apr_size_t)n;
+    }
+    return NULL;
+}
+
+/* The next whole line from the server (without its newline), or NULL with
+ * *why: end of output, timeout, an oversized line. */
+static char *read_line(child_t *c, const char **why)
+{
+    for (;;) {
+        char *nl = c->len ? memchr(c->buf, '\n', c->len) : NULL;
+        struct pollfd pfd;
+        ssize_t n;
+        int ms, rc;
+        if (nl) {
+            apr_size_t k = (apr_size_t)(nl - c->buf);
+            char *line = apr_pstrmemdup(c->p, c->buf, k);
+            memmove(c->buf, nl + 1, c->len - k - 1);
+            c->len -= k + 1;
+            if (k && line[k - 1] == '\r') {
+                line[k - 1] = '\0';
+            }
+            return line;
+        }
+        if (c->len > c->max_line) {
+            *why = apr_psprintf(c->p, "a message longer than %lu bytes",
+                                (unsigned long)c->max_line);
+            return NULL;
+        }
+        if (c->eof) {
+            *why = "the server ended its output (exited?)";
+            return NULL;
+        }
+        if (!(ms = remaining_ms(c))) {
+            *why = "timeout: no answer in time";
+            return NULL;
+        }
+        pfd.fd = c->out_fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        rc = poll(&pfd, 1, ms);
+        if (rc < 0 && errno != EINTR) {
+            *why = apr_psprintf(c->p, "poll: %s", strerror(errno));
+            return NULL;
+        }
+        if (rc <= 0) {
+            continue;
+        }
+        if (c->cap - c->len < 65536) {
+            apr_size_t cap = c->cap ? c->cap * 2 : 131072;
+            char *b = malloc(cap);
+            if (!b) {
+                *why = "out of memory";
+                return NULL;
+            }
+            if (c->len) {
+                memcpy(b, c->buf, c->len);
+            }
+            free(c->buf);
+            c->buf = b;
+            c->cap = cap;
+        }
+        n = read(c->out_fd, c->buf + c->len, c->cap - c->len);
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EINTR) {
+                *why = apr_psprintf(c->p, "read: %s", strerror(errno));
+                return NULL;
+            }
+            continue;
+        }
+        if (!n) {
+            c->eof = 1;
+            continue;
+        }
+        c->len += (apr_size_t)n;
+    }
+}
+
+static const char *send_json(child_t *c, json_t *msg)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+    const char *why;
+    json_decref(msg);
+    if (!text) {
+        return "cannot encode a message";
+    }
+    why = send_line(c, text);
+    free(text);
+    return why;
+}
+
+/* A request of the server's own (it has a method and an id): ping gets
+ * an empty result, anything else "method not found". */
+static const char *answer_server(child_t *c, json_t *msg)
+{
+    const char *m = json_string_value(json_object_get(msg, "method"));
+    json_t *id = json_object_get(msg, "id");
+    if (m && !strcmp(m, "ping")) {
+        return send_json(c, json_pack("{s:s,s:O,s:{}}", "jsonrpc", "2.0",
+                                      "id", id, "result"));
+    }
+    return send_json(c, json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0",
+                                  "id", id, "error", "code", -32601,
+                                  "message", "method not found"));
+}
+
+/* Send request method(params) and wait for its result; NULL with
+ * c->o->error set on failure (step: what failed). */
+static json_t *rpc(child_t *c, const char *method, json_t *params)
+{
+    json_t *id = json_integer(++c->next_id), *msg;
+    const char *why;
+    hub_json_own(c->p, id);
+    msg = json_pack("{s:s,s:O,s:s}", "jsonrpc", "2.0", "id", id, "method",
+                    method);
+    if (params) {
+        json_object_set_new(msg, "params", params);
+    }
+    if ((why = send_json(c, msg))) {
+        c->o->error = apr_psprintf(c->p, "%s: %s", method, why);
+        return NULL;
+    }
+    for (;;) {
+        char *line = read_line(c, &why);
+        json_t *m, *e;
+        hub_json_error_t jerr;
+        if (!line) {
+            c->o->error = apr_psprintf(c->p, "%s: %s", method, why);
+            return NULL;
+        }
+        if (!*line) {
+            continue;
+        }
+        m = hub_json_parse(c->p, line, strlen(line), MAX_DEPTH, &jerr);
+        if (!json_is_object(m)) {
+            c->o->error = apr_psprintf(c->p, "%s: the server wrote something "
+                                       "that is not a JSON-RPC message: %s",
+                                       method, cut(c->p, line));
+            return NULL;
+        }
+        if (json_object_get(m, "method")) {
+            if (json_object_get(m, "id")
+                && (why = answer_server(c, m))) {
+                c->o->error = apr_psprintf(c->p, "%s: %s", method, why);
+                return NULL;
+            }
+            continue; /* a notification, or answered */
+        }
+        if (!hub_jsonrpc_is_response_to(m, id)) {
+            continue; /* a stray response: not ours */
+        }
+        if ((e = json_object_get(m, "error"))) {
+            c->o->error = apr_psprintf(
+                c->p, "%s: JSON-RPC error %ld: %s", method,
+                (long)json_integer_value(json_object_get(e, "code")),
+                cut(c->p, json_string_value(json_object_get(e, "message"))));
+            return NULL;
+        }
+        if (!json_is_object(json_object_get(m, "result"))) {
+            c->o->error = apr_psprintf(c->p, "%s: the result is not an "
+                                       "object", method);
+            return NULL;
+        }
+        return json_object_get(m, "result");
+    }
+}
+
+/* ---- the exchange -------------------------------------------------------- */
+
+static int talk(child_t *c)
+{
+    hub_mcp_probe_t *o = c->o;
+    const char *cursor = NULL, *why, *v;
+    json_t *res, *info;
+
+    res = rpc(c, "initialize", json_pack(
+        "{s:s,s:{},s:{s:s,s:s}}", "protocolVersion", HUB_MCP_VERSION_LEGACY,
+        "capabilities", "clientInfo", "name", CLIENT_NAME, "version",
+        CLIENT_VERSION));
+    if (!res) {
+        return 0;
+    }
+    if (!(v = json_string_value(json_object_get(res, "protocolVersion")))) {
+        o->error = "initialize: the result has no protocolVersion";
+        return 0;
+    }
+    o->protocol_version = apr_pstrdup(c->p, v);
+    info = json_object_get(res, "serverInfo");
+    if (json_is_object(info)) {
+        o->server_name = apr_pstrdup(
+            c->p, json_string_value(json_object_get(info, "name")));
+        o->server_version = apr_pstrdup(
+            c->p, json_string_value(json_object_get(info, "version")));
+    }
+    if ((why = send_json(c, json_pack("{s:s,s:s}", "jsonrpc", "2.0",
+                                      "method",
+                                      "notifications/initialized")))) {
+        o->error = apr_psprintf(c->p, "notifications/initialized: %s", why);
+        return 0;
+    }
+    o->tools = hub_json_own(c->p, json_array());
+    for (;;) {
+        json_t *params = json_object(), *tools;
+        const char *next;
+        if (cursor) {
+            json_object_set_new(params, "cursor", json_string(cursor));
+        }
+        if (!(res = rpc(c, "tools/list", params))) {
+            return 0;
+        }
+        tools = json_object_get(res, "tools");
+        if (!json_is_array(tools)) {
+            o->error = "tools/list: the result has no tools array";
+            return 0;
+        }
+        json_array_extend(o->tools, tools);
+        o->pages++;
+        if (!(next = json_string_value(json_object_get(res, "nextCursor")))) {
+            return o->ok = 1;
+        }
+        if (cursor && !strcmp(next, cursor)) {
+            o->error = "tools/list: the server gave the same cursor again";
+            return 0;
+        }
+        if (o->pages >= HUB_MCP_MAX_PAGES) {
+            o->error = apr_psprintf(c->p, "tools/list: more than %d pages",
+                                    HUB_MCP_MAX_PAGES);
+            return 0;
+        }
+        cursor = apr_pstrdup(c->p, next);
+    }
+}
+
+int hub_stdio_probe(apr_pool_t *p, const hub_mcp_target_t *t,
+                    hub_mcp_probe_t *out)
+{
+    child_t c;
+    apr_time_t begin = apr_time_now();
+    long timeout = t->policy && t->policy->timeout_ms > 0
+                       ? t->policy->timeout_ms
+                       : HUB_STDIO_DEFAULT_TIMEOUT_MS;
+    const char *why;
+
+    memset(out, 0, sizeof(*out));
+    memset(&c, 0, sizeof(c));
+    c.p = p;
+    c.o = out;
+    c.in_fd = c.out_fd = -1;
+    c.deadline = begin + apr_time_from_msec(timeout);
+    c.max_line = t->policy && t->policy->max_response
+                     ? t->policy->max_response
+                     : (apr_size_t)HUB_STDIO_DEFAULT_MAX_LINE;
+    if ((why = start(&c, t))) {
+        out->error = why;
+    }
+    else {
+        talk(&c);
+    }
+    finish(&c);
+    free(c.buf);
+    out->latency_ms = (double)(apr_time_now() - begin) / 1000.0;
+    if (out->ok) {
+        out->error = NULL;
+    }
+    else if (!out->error) {
+        out->error = "the probe failed";
+    }
+    return out->ok;
+}

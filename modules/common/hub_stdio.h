@@ -1,0 +1,34 @@
+/* The MCP stdio transport: run an MCP server as a child process and speak
+ * JSON-RPC to it as newline-delimited messages on its stdin and stdout.
+ * httpd-free (APR + jansson).
+ *
+ * The command is started with apr_proc_create, no shell: argv[0] is
+ * looked up in PATH (or taken as is when it holds a '/') and run with
+ * execve, an explicit argv and an environment holding only PATH plus the
+ * target's env entries.  Its stderr goes to /dev/null.
+ *
+ * The exchange: initialize → notifications/initialized → tools/list page
+ * by page → stdin closed.  Requests the server sends meanwhile are
+ * answered (ping with an empty result, anything else "method not found");
+ * its notifications are ignored.  The whole probe is bounded by the
+ * policy's timeout_ms (poll on the pipes), and the child is always ended
+ * and reaped, on success, failure and timeout alike: stdin closed, a short
+ * wait, SIGTERM, a short grace, SIGKILL, apr_proc_wait.
+ *
+ * Whether a command may run at all is the caller's business (mod_hub's
+ * HubStdioAllow). */
+#ifndef HUB_STDIO_H
+#define HUB_STDIO_H
+
+#include "hub_mcp.h"
+
+#define HUB_STDIO_DEFAULT_TIMEOUT_MS 15000L
+#define HUB_STDIO_DEFAULT_MAX_LINE   (8L * 1024 * 1024)
+
+/* Probe the stdio server t->argv (t->env): fills out like hub_mcp_probe
+ * (http_status 0, session_deleted 0).  Returns out->ok.  Called by
+ * hub_mcp_probe when t->transport is "stdio". */
+int hub_stdio_probe(apr_pool_t *p, const hub_mcp_target_t *t,
+                    hub_mcp_probe_t *out);
+
+#endif
