@@ -71,7 +71,8 @@ sub psql {
     return $out;
 }
 
-# new(name => 'health', conf => '...extra httpd config...', private_pg => 0)
+# new(name => 'health', conf => '...extra httpd config...', private_pg => 0,
+#     share => $other_hub)   # a second host on $other_hub's database
 sub new {
     my ($class, %o) = @_;
     my $name = $o{name} || basename($0, '.t');
@@ -88,6 +89,15 @@ sub new {
                        loglevel => $o{loglevel} || 'info',
                        owned_base => !$ENV{HUB_TEST_WORK} ? $base : undef },
                      $class;
+    if ($o{share}) {
+        # a second httpd host on the first one's database (and cluster):
+        # it neither creates nor drops the database
+        @$self{qw(pg_port pg_pass)} = @{ $o{share} }{qw(pg_port pg_pass)};
+        $self->{db} = $o{share}{db};
+        $self->{shared} = 1;
+        $self->start;
+        return $self;
+    }
     if ($o{private_pg} || !$ENV{HUB_TEST_PGPORT}) {
         @$self{qw(pg_dir pg_port pg_pass)} = private_cluster($work);
     }
@@ -320,7 +330,10 @@ sub DESTROY {
     local ($?, $@);
     $self->stop_httpd;
 
-    if ($self->{pg_dir}) {
+    if ($self->{shared}) {
+        # the database is the other host's
+    }
+    elsif ($self->{pg_dir}) {
         eval { $self->pg_stop };
     }
     elsif ($self->{db}) {
