@@ -159,7 +159,11 @@ my $acme = sub { q1("SELECT (SELECT count(*) FROM heartbeats h JOIN tenants t ON
                              WHERE t.slug = 'acme')
                      || '/' || (SELECT count(*) FROM feedback f JOIN tenants t ON t.id = f.tenant_id
                                  WHERE t.slug = 'acme')
-                     || '/' || (SELECT string_agg(s.slug || ':' || s.health_status || ':' || s.tool_count
+                     -- a remote server's health is the prober's to move: only
+                     -- heartbeat-mode servers' health belongs to this check
+                     || '/' || (SELECT string_agg(s.slug || ':'
+                                                  || CASE WHEN s.mode = 'heartbeat' THEN s.health_status ELSE '-' END
+                                                  || ':' || s.tool_count
                                                   || ':' || coalesce(s.last_heartbeat_at::text, ''), ','
                                                   ORDER BY s.slug)
                                   FROM servers s JOIN tenants t ON t.id = s.tenant_id WHERE t.slug = 'acme')") };
