@@ -106,21 +106,25 @@ static void test_ownership(apr_pool_t *parent)
 
     apr_pool_create(&p, parent);
     j = hub_json_parse(p, "{\"a\":[1,2,3]}", 13, 8, &err);
-    kept = json_incref(json_object_get(j, "a"));
+    kept = json_incref(j);
     hub_json_own(p, json_array());
     ok(hub_json_own(p, NULL) == NULL, "hub_json_own(NULL) is NULL");
+    is_int((long long)kept->refcount, 2, "the pool holds one reference");
     apr_pool_destroy(p);
-    ok(1, "pool with owned JSON destroyed");
-    is_int((long long)json_array_size(kept), 3,
+    is_int((long long)kept->refcount, 1,
+           "destroying the pool gave its reference back");
+    is_int((long long)json_array_size(json_object_get(kept, "a")), 3,
            "a reference taken before still lives");
     json_decref(kept);
 
     apr_pool_create(&p, parent);
-    j = hub_json_own(p, json_string("x"));
+    j = json_incref(hub_json_own(p, json_string("x")));
     apr_pool_clear(p);
-    ok(1, "pool clear releases owned JSON");
+    is_int((long long)j->refcount, 1, "clearing the pool releases it too");
     apr_pool_destroy(p);
-    ok(1, "pool destroyed after clear: no double free");
+    is_int((long long)j->refcount, 1,
+           "and destroying it after a clear releases nothing twice");
+    json_decref(j);
 }
 
 static void test_str_or_null(apr_pool_t *p)
