@@ -19,11 +19,13 @@
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 #define EXIT_WAIT apr_time_from_msec(200)  /* after stdin is closed */
 #define TERM_GRACE apr_time_from_msec(500) /* after SIGTERM */
+#define SETSID "/usr/bin/setsid"
 
 typedef struct child {
     apr_pool_t *p;
     apr_proc_t proc;
     int started, reaped;
+    int grouped;                 /* its own process group (via setsid) */
     int in_fd, out_fd;           /* parent's ends, non-blocking */
     apr_file_t *in, *out;
     apr_time_t deadline;
@@ -72,6 +74,7 @@ static const char *start(child_t *c, const hub_mcp_target_t *t)
     const char *path = getenv("PATH"), *prog;
     apr_array_header_t *env = apr_array_make(p, 8, sizeof(const char *));
     apr_procattr_t *attr;
+    const char *const *argv;
     apr_file_t *devnull = NULL;
     apr_os_file_t fd;
     apr_status_t rv;
@@ -111,7 +114,27 @@ static const char *start(child_t *c, const hub_mcp_target_t *t)
         return apr_psprintf(p, "cannot prepare the child: %s",
                             apr_strerror(rv, err, sizeof(err)));
     }
-    rv = apr_proc_create(&c->proc, prog, t->argv,
+    /* through setsid(1) when the system has it: the server then leads a
+     * process group of its own, and whatever it forks (npx and other
+     * wrappers do) is ended with it.  APR has no pre-exec hook for a
+     * process that is not root. */
+    argv = t->argv;
+    if (access(SETSID, X_OK) == 0) {
+        const char **wrapped;
+        int n;
+        for (n = 0; t->argv[n]; n++) {
+        }
+        wrapped = apr_pcalloc(p, sizeof(char *) * (n + 2));
+        wrapped[0] = "setsid";
+        /* the name as given: setsid(1) finds it in the same PATH that
+         * located it above, and the process keeps its own argv[0] */
+        wrapped[1] = t->argv[0];
+        memcpy(wrapped + 2, t->argv + 1, sizeof(char *) * n);
+        argv = wrapped;
+        prog = SETSID;
+        c->grouped = 1;
+    }
+    rv = apr_proc_create(&c->proc, prog, argv,
                          (const char *const *)env->elts, attr, p);
     apr_file_close(devnull);
     if (rv != APR_SUCCESS) {
@@ -175,6 +198,13 @@ static void finish(child_t *c)
             }
             c->reaped = 1;
         }
+    }
+    /* the rest of its group, which outlives it when it forked: the group
+     * id cannot be reused while any member lives */
+    if (c->grouped && kill(-c->proc.pid, 0) == 0) {
+        kill(-c->proc.pid, SIGTERM);
+        apr_sleep(apr_time_from_msec(100));
+        kill(-c->proc.pid, SIGKILL);
     }
     if (c->out) {
         apr_file_close(c->out);

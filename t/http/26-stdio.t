@@ -122,6 +122,23 @@ $hub->request('DELETE', "/api/mcp/servers/$sid", auth($a->{key}));
 sleep 1;
 is(system("pgrep -f '^sleep $marker\$' >/dev/null"), 256, '  none after it is deleted either');
 
+# a server that forks (as npx and other wrappers do): its whole process
+# group ends with the probe, grandchild included
+my ($m2, $m3) = (10000 + int rand 8000, 20000 + int rand 8000);
+$r = $hub->post('/api/mcp/servers', auth($a->{key}),
+                json => { name => 'forker', command => 'sh',
+                          args => ['-c', "sleep $m2 & exec sleep $m3"] });
+is($r->{status}, 201, 'a stdio server that forks a grandchild');
+my $fid = $r->{json}{id};
+ok(HubTest::eventually(8, sub { system("pgrep -f '^sleep $m2\$' >/dev/null") == 0 }),
+   '  the prober started it and its grandchild');
+ok(HubTest::eventually(20, sub { q1("SELECT last_check_at IS NOT NULL FROM servers WHERE id = '$fid'") eq 't' }),
+   '  its probe ended');
+q1("UPDATE servers SET enabled = false WHERE id = '$fid'");
+ok(defined HubTest::eventually(5, sub {
+       system("pgrep -f '^sleep ($m2|$m3)\$' >/dev/null") == 256 }),
+   '  and neither the child nor the grandchild is left');
+
 # the hub is fine, the secret value is in no log or table
 is($hub->get('/health')->{status}, 200, 'the hub is healthy');
 unlike($hub->slurp($hub->error_log_path), qr/tok-s3cret-value/, 'the env value is not in the log');
