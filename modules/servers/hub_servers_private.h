@@ -223,5 +223,12 @@ const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
                                    const char *auth_text,
                                    const char *secrets_text,
                                    hub_mcp_target_t *target);
+/* The same for a stdio server: its command (still on HubStdioAllow), its
+ * arguments and its decrypted environment; NULL, or why it cannot run. */
+const char *hub_servers_stdio_target(apr_pool_t *p, server_rec *s,
+                                     const char *tenant, const char *command,
+                                     const char *args_text,
+                                     const char *secrets_text,
+                                     hub_mcp_target_t *target);
 
 #endif

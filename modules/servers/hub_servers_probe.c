@@ -292,11 +292,11 @@ const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
 /* A stdio server's command line and environment: argv from command and
  * the args array, env from its "env:NAME" secrets (decrypted, ${secret:}
  * references resolved).  NULL, or why it is not started. */
-static const char *stdio_target(apr_pool_t *p, server_rec *s,
-                                const char *tenant, const char *command,
-                                const char *args_text,
-                                const char *secrets_text,
-                                hub_mcp_target_t *target)
+const char *hub_servers_stdio_target(apr_pool_t *p, server_rec *s,
+                                     const char *tenant, const char *command,
+                                     const char *args_text,
+                                     const char *secrets_text,
+                                     hub_mcp_target_t *target)
 {
     const hub_servers_srv_t *c = hub_servers_srv(s);
     json_t *args = hub_json_own(p, json_loads(args_text ? args_text : "[]",
@@ -439,7 +439,7 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
         j->slug = hub_rows_get(rows, i, "slug");
         j->target.policy = pol;
         if (!strcmp(hub_rows_get(rows, i, "mode"), "stdio")) {
-            j->skip = stdio_target(j->p, s, j->tenant,
+            j->skip = hub_servers_stdio_target(j->p, s, j->tenant,
                                    hub_rows_get(rows, i, "command"),
                                    hub_rows_get(rows, i, "args"),
                                    hub_rows_get(rows, i, "secrets"),

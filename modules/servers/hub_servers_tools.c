@@ -69,7 +69,7 @@ const hub_stmt_t hub_servers_tools_stmts[] = {
     /* only for the live check: secrets are decrypted, never answered */
     { "hub_srv_tools_target",
       "SELECT s.id, s.mode, s.endpoint, s.transport, s.auth_config,"
-      "       s.secrets FROM servers s"
+      "       s.secrets, s.command, s.args FROM servers s"
       " WHERE s.id = %s::uuid AND s.tenant_id = %s::uuid" },
     { "hub_srv_health_last",
       "SELECT s.id, s.mode, s.health_status, s.last_error,"
@@ -340,11 +340,14 @@ static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
     const char *id = hub_rows_get(row, 0, "id"), *why;
     const char *status, *msg;
 
-    if (strcmp(hub_rows_get(row, 0, "mode"), "remote")
-        || !hub_rows_get(row, 0, "endpoint")) {
+    const char *mode = hub_rows_get(row, 0, "mode");
+    int stdio = !strcmp(mode, "stdio");
+
+    if (!stdio && (strcmp(mode, "remote")
+                   || !hub_rows_get(row, 0, "endpoint"))) {
         return json_pack("{s:s,s:s,s:s,s:n}", "server_id", id, "status",
-                         "unknown", "message", "this server has no endpoint "
-                         "the hub can check (stdio or heartbeat)",
+                         "unknown", "message", "this server reports through "
+                         "heartbeats: the hub has nothing to call",
                          "latency_ms");
     }
     memset(&target, 0, sizeof(target));
@@ -353,7 +356,15 @@ static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
     pol->connect_timeout_ms = pol->timeout_ms < 5000 ? pol->timeout_ms : 5000;
     pol->allow = c->outbound_allow;
     target.policy = pol;
-    why = hub_servers_mcp_target(hr->pool, hr->r->server, hr->who->tenant_id,
+    /* a stdio server is started here as the prober would start it: its
+     * command must still be on HubStdioAllow */
+    why = stdio
+        ? hub_servers_stdio_target(hr->pool, hr->r->server,
+                                   hr->who->tenant_id,
+                                   hub_rows_get(row, 0, "command"),
+                                   hub_rows_get(row, 0, "args"),
+                                   hub_rows_get(row, 0, "secrets"), &target)
+        : hub_servers_mcp_target(hr->pool, hr->r->server, hr->who->tenant_id,
                                  hub_rows_get(row, 0, "endpoint"),
                                  hub_rows_get(row, 0, "transport"),
                                  hub_rows_get(row, 0, "auth_config"),

@@ -69,6 +69,12 @@ ok(defined HubTest::eventually(12, sub { children_alive() == 0 }),
    'no server-everything process of this server left behind');
 q1("UPDATE servers SET enabled = true WHERE id = '$id'");
 
+# Tool Hub's live health check runs it too, as the prober would
+$r = $hub->get("/api/mcp/servers/$id/health", auth($a->{key}));
+is($r->{status}, 200, 'live health of a stdio server');
+is($r->{json}{status}, 'healthy', '  healthy: it was started and listed its tools');
+like($r->{json}{latency_ms}, qr/^\d+$/, '  with its latency');
+
 # on demand too
 $r = $hub->post('/api/v1/servers/everything-stdio/probe/', auth($a->{key}));
 is($r->{json}{status}, 'queued', 'a stdio server can be probed on demand');
