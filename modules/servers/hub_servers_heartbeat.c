@@ -142,7 +142,10 @@ const hub_stmt_t hub_servers_heartbeat_stmts[] = {
       /* the heartbeats before this one, up to now: this one adds from now */
       "   uptime_24h = CASE WHEN s.mode = 'heartbeat'"
       "       THEN coalesce(hub_heartbeat_uptime(s.id, every.s), 1)"
-      "       ELSE s.uptime_24h END"
+      /* a probed server: its heartbeats can only add evidence of life;
+       * the next probe weighs both again */
+      "       ELSE greatest(s.uptime_24h,"
+      "                     hub_heartbeat_uptime(s.id, every.s)) END"
       "  FROM args a, srv, every"
       " WHERE s.id = srv.id AND s.tenant_id = a.tid"
       " RETURNING s.slug" },

@@ -113,8 +113,12 @@ const hub_stmt_t hub_servers_probe_stmts[] = {
       "   protocol_version = coalesce(a.protocol, s.protocol_version),"
       "   tool_count = CASE WHEN a.ok THEN (SELECT count(*) FROM incoming)"
       "                ELSE s.tool_count END,"
-      "   uptime_24h = (day.good + CASE WHEN a.ok OR a.unauth THEN 1 ELSE 0"
-      "                 END)::float8 / (day.n + 1),"
+      /* the share of good probes, or the share of the day its own
+       * heartbeats cover when that is more: either is evidence of life */
+      "   uptime_24h = greatest((day.good + CASE WHEN a.ok OR a.unauth"
+      "                 THEN 1 ELSE 0 END)::float8 / (day.n + 1),"
+      "       CASE WHEN s.last_heartbeat_at > now() - interval '24 hours'"
+      "            THEN hub_heartbeat_uptime(s.id, s.heartbeat_every_s) END),"
       "   next_probe_at = now() + make_interval(secs => a.every),"
       "   probe_requested_at = NULL, probe_claimed_until = NULL"
       "  FROM args a, day"

@@ -153,6 +153,10 @@ is($r->{status}, 200, 'a remote server may send heartbeats');
 is(q1("SELECT count(*) FROM tools t JOIN servers s ON s.id = t.server_id WHERE s.slug = 'far'"), 0,
    'its tools stay the prober\'s');
 isnt(q1("SELECT health_status FROM servers WHERE slug = 'far'"), 'healthy', 'and its health too');
+# its heartbeats count for its uptime beside its (failing) probes
+ok(HubTest::eventually(15, sub {
+       q1("SELECT last_check_at IS NOT NULL AND uptime_24h > 0 FROM servers WHERE slug = 'far'") eq 't' }),
+   "a probed server's heartbeats count for its uptime_24h, though its probes fail");
 
 # ---- another tenant ------------------------------------------------------
 my $acme = sub { q1("SELECT (SELECT count(*) FROM heartbeats h JOIN tenants t ON t.id = h.tenant_id
