@@ -46,6 +46,26 @@ my $up = server('everything')->{uptime_24h};
 ok(defined $up && $up == 1, 'uptime_24h 1 after good probes');
 is(q1("SELECT count(*) FROM tool_changes"), 0, 'the first listing is not a change');
 
+# the same real server registered through GoClaw and through Caylex: each
+# is probed and lists its real tools through its own profile
+$r = $hub->post('/v1/mcp/servers', auth($a->{key}),
+                json => { name => 'every-gc', transport => 'streamable-http', url => $every->{url} });
+is($r->{status}, 201, 'registered through GoClaw');
+my $gcid = $r->{json}{id};
+$r = $hub->post('/caylex/api/v1/servers/noauth', auth($a->{key}),
+                json => { name => 'every-cx', endpoint => $every->{url}, description => 'd',
+                          auth_level => 'project', transport => 'streamable_http' });
+is($r->{status}, 200, 'registered through Caylex');
+my $cxid = $r->{json}{id};
+ok(HubTest::eventually(15, sub {
+       q1("SELECT count(*) FROM servers WHERE slug IN ('every-gc', 'every-cx') AND health_status = 'healthy'") == 2 }),
+   'both probed healthy');
+$r = $hub->get("/v1/mcp/servers/$gcid/tools", auth($a->{key}));
+is(scalar @{ $r->{json}{tools} || [] }, 13, 'GoClaw lists the 13 real tools');
+$r = $hub->get("/caylex/api/v1/servers/$cxid/tools", auth($a->{key}));
+is(scalar @{ $r->{json}{tools} || [] }, 13, 'Caylex lists the 13 real tools');
+ok((grep { $_->{name} eq 'echo' } @{ $r->{json}{tools} || [] }), '  echo among them');
+
 # on demand
 $r = $hub->post('/api/v1/servers/everything/probe/', auth($a->{key}));
 is($r->{status}, 200, 'trigger a probe');
