@@ -285,3 +285,31 @@ hub_db_status_e hub_db_exec_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
     return dbd ? exec_stmt(&c, st, affected, nargs, args)
                : HUB_DB_UNAVAILABLE;
 }
+
+hub_db_status_e hub_db_in_transaction(request_rec *r,
+                                      hub_db_status_e (*fn)(request_rec *,
+                                                            void *),
+                                      void *baton)
+{
+    dbctx_t c;
+    apr_dbd_transaction_t *trans = NULL;
+    hub_db_status_e st;
+
+    if (!request_ctx(r, &c)) {
+        return HUB_DB_UNAVAILABLE;
+    }
+    if (apr_dbd_transaction_start(c.dbd->driver, r->pool, c.dbd->handle,
+                                  &trans) != 0) {
+        return connection_alive(&c) ? HUB_DB_ERROR : HUB_DB_UNAVAILABLE;
+    }
+    st = fn(r, baton);
+    if (st != HUB_DB_OK) {
+        apr_dbd_transaction_mode_set(c.dbd->driver, trans,
+                                     APR_DBD_TRANSACTION_ROLLBACK);
+    }
+    if (apr_dbd_transaction_end(c.dbd->driver, r->pool, trans) != 0
+        && st == HUB_DB_OK) {
+        st = connection_alive(&c) ? HUB_DB_ERROR : HUB_DB_UNAVAILABLE;
+    }
+    return st;
+}

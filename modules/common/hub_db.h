@@ -48,6 +48,15 @@ hub_db_status_e hub_db_exec_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
                                const hub_stmt_t *st, int *affected,
                                int nargs, const char **args);
 
+/* Run fn inside one transaction on the request's connection (the
+ * hub_db_* calls fn makes with r share it): committed when fn returns
+ * HUB_DB_OK, rolled back otherwise.  For changes whose first statement
+ * must lock what the next one reads with a fresh snapshot. */
+hub_db_status_e hub_db_in_transaction(request_rec *r,
+                                      hub_db_status_e (*fn)(request_rec *,
+                                                            void *),
+                                      void *baton);
+
 /* The HTTP status for a failed hub_db_* call. */
 int hub_db_http_status(hub_db_status_e st);
 

@@ -53,6 +53,15 @@
 const hub_stmt_t hub_servers_heartbeat_stmts[] = {
     /* the heartbeat, the server's tools and tool change, its counters,
      * health and uptime: one statement */
+    /* first, in the same transaction: concurrent heartbeats of one
+     * server wait here, so each one's statement sees the tools the one
+     * before it wrote (one drift, one tool-change event) */
+    { "hub_srv_heartbeat_lock",
+      "SELECT s.id FROM servers s"
+      " WHERE s.tenant_id = %s::uuid"
+      "   AND CASE WHEN %s::uuid IS NOT NULL THEN s.id = %s::uuid"
+      "            ELSE s.slug = %s END"
+      " FOR UPDATE" },
     { "hub_srv_heartbeat",
       "WITH args AS ("
       "  SELECT %s::uuid AS tid, %s::uuid AS ksid, %s::text AS slug,"
@@ -157,7 +166,8 @@ const hub_stmt_t hub_servers_heartbeat_stmts[] = {
     { NULL, NULL }
 };
 
-#define ST_HEARTBEAT (&hub_servers_heartbeat_stmts[0])
+#define ST_HB_LOCK   (&hub_servers_heartbeat_stmts[0])
+#define ST_HEARTBEAT (&hub_servers_heartbeat_stmts[1])
 
 static const hub_field_t heartbeat_in[] = {
     { "server_slug", HUB_T_STRING, HUB_F_NULLABLE, 1, 100, NULL,
@@ -303,6 +313,25 @@ static const char *str_arg(hub_req_t *hr, const char *name)
     return json_string_value(json_object_get(hr->body, name));
 }
 
+typedef struct hb_run {
+    const char **args;
+    hub_rows_t *rows;
+} hb_run_t;
+
+/* The lock on the server, then the heartbeat itself, in one transaction. */
+static hub_db_status_e locked_heartbeat(request_rec *r, void *baton)
+{
+    hb_run_t *run = baton;
+    const char *lock[4] = { run->args[0], run->args[1], run->args[1],
+                            run->args[2] };
+    hub_rows_t *locked;
+    hub_db_status_e st = hub_db_select(r, ST_HB_LOCK, &locked, 4, lock);
+    if (st != HUB_DB_OK) {
+        return st;
+    }
+    return hub_db_select(r, ST_HEARTBEAT, &run->rows, 14, run->args);
+}
+
 static int heartbeat(hub_req_t *hr)
 {
     const hub_principal_t *who = hr->who;
@@ -312,6 +341,7 @@ static int heartbeat(hub_req_t *hr)
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
     const char *args[14];
+    hb_run_t run = { NULL, NULL };
     hub_rows_t *rows;
     hub_db_status_e st;
 
@@ -346,10 +376,12 @@ static int heartbeat(hub_req_t *hr)
     args[11] = int_arg(hr, "middleware_uptime_seconds");
     args[12] = int_arg(hr, "heartbeats_sent");
     args[13] = int_arg(hr, "heartbeats_failed");
-    st = hub_db_select(hr->r, ST_HEARTBEAT, &rows, 14, args);
+    run.args = args;
+    st = hub_db_in_transaction(hr->r, locked_heartbeat, &run);
     if (st != HUB_DB_OK) {
         return hub_servers_db_fail(hr, st);
     }
+    rows = run.rows;
     if (rows->rows->nelts != 1) {
         if (by_server && slug) {
             return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",

@@ -8,6 +8,7 @@
 use strict;
 use warnings;
 use Test::More;
+use POSIX ();
 use Digest::SHA qw(sha256_hex);
 use HubTest;
 
@@ -277,6 +278,31 @@ for my $k ($sk, $sk2, $bk) {
     unlike($dump, qr/\Q$k\E/, 'no server key in any table');
     unlike($logs, qr/\Q$k\E/, 'nor in the logs');
 }
+
+# heartbeats of one server arriving together: the drift is one event.
+# The server's row lock (hub_srv_heartbeat_lock) is what makes this hold;
+# without it, it holds only while the statements stay faster than the
+# requests' spread, so this checks the behaviour, not the lock itself
+$r = $hub->post('/api/v1/servers/', auth($a->{key}), json => { name => 'racer' });
+is($r->{status}, 201, 'a server for concurrent heartbeats');
+my $rk = $r->{json}{server_key};
+is(hb($rk, tool_names => ['a'], tool_count => 1)->{status}, 200, 'its first heartbeat: tool a');
+my @kids;
+for my $n (1 .. 8) {
+    my $pid = fork // die;
+    if (!$pid) {
+        my $res = hb($rk, tool_names => ['a', 'b'], tool_count => 2);
+        POSIX::_exit($res->{status} == 200 ? 0 : 1);
+    }
+    push @kids, $pid;
+}
+my $bad = 0;
+for (@kids) { waitpid($_, 0); $bad++ if $? }
+is($bad, 0, '8 heartbeats at once, all accepted');
+is(q1("SELECT count(*) FROM tool_changes c JOIN servers s ON s.id = c.server_id WHERE s.slug = 'racer'"), 1,
+   'exactly one tool-change event for the one drift');
+is(q1("SELECT added::text FROM tool_changes c JOIN servers s ON s.id = c.server_id WHERE s.slug = 'racer'"),
+   '{b}', 'adding b');
 
 $hub->log_is_clean;
 done_testing;
