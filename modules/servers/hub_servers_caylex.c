@@ -94,15 +94,25 @@ static json_t *auth_config_json(apr_pool_t *p, const hub_rows_t *rows,
     return out;
 }
 
-static json_t *server_json(apr_pool_t *p, const hub_rows_t *rows, int i,
+static json_t *server_json(hub_req_t *hr, const hub_rows_t *rows, int i,
                            int analytics)
 {
+    apr_pool_t *p = hr->pool;
     json_t *o = hub_row_json(rows, i, cx_server);
     const char *endpoint = hub_rows_get(rows, i, "endpoint");
     const char *check = hub_rows_get(rows, i, "last_check_at");
     const char *h = hub_rows_get(rows, i, "health_status");
-    json_object_set_new(o, "registry_name", json_null());
-    json_object_set_new(o, "registry_endpoint", json_null());
+    const char *reg = hub_rows_get(rows, i, "registry_id");
+    /* made from a catalog entry: that entry's name and endpoint */
+    json_t *entry = reg ? hub_servers_registry_entry(hr->r, reg) : NULL;
+    json_object_set_new(o, "registry_name",
+                        json_is_string(json_object_get(entry, "name"))
+                        ? json_incref(json_object_get(entry, "name"))
+                        : json_null());
+    json_object_set_new(o, "registry_endpoint",
+                        json_is_string(json_object_get(entry, "endpoint"))
+                        ? json_incref(json_object_get(entry, "endpoint"))
+                        : json_null());
     json_object_set_new(o, "endpoint", json_string(endpoint ? endpoint : ""));
     json_object_set_new(o, "health_check", check
         ? json_pack("{s:s,s:s}", "last_check", check, "status",
@@ -244,7 +254,7 @@ static int servers_page(hub_req_t *hr, int search)
     }
     items = json_array();
     for (i = 0; i < rows->rows->nelts; i++) {
-        json_array_append_new(items, server_json(hr->pool, rows, i, analytics));
+        json_array_append_new(items, server_json(hr, rows, i, analytics));
     }
     next = pg.offset + rows->rows->nelts;
     has_next = next < total && rows->rows->nelts > 0;
@@ -285,7 +295,7 @@ static int server_get(hub_req_t *hr)
     if (row->rows->nelts != 1) {
         return not_found(hr);
     }
-    return hub_send_json(hr, HTTP_OK, server_json(hr->pool, row, 0, analytics));
+    return hub_send_json(hr, HTTP_OK, server_json(hr, row, 0, analytics));
 }
 
 /* ---- auth configs in bodies -------------------------------------------- */

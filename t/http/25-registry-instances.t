@@ -139,6 +139,8 @@ my $evs = $r->{json}{id};
 $r = cx($a->{key}, GET => "/servers/$evs");
 is_deeply([@{ $r->{json} }{qw(registry_id endpoint)}], [$E{ev}, 'https://ev.example.com/mcp'],
           'registry_id kept, the entry\'s endpoint used');
+is($r->{json}{registry_endpoint}, 'https://ev.example.com/mcp', 'registry_endpoint: the entry\'s');
+ok(defined $r->{json}{registry_name} && length $r->{json}{registry_name}, 'registry_name: the entry\'s name');
 $r = cx($a->{key}, POST => '/servers/noauth', json => { %nb, name => 'GH Own', registry_id => $E{gh},
                                                         endpoint => 'https://own.example.com/mcp' });
 is($r->{status}, 200, 'create from an entry with an endpoint of its own');
