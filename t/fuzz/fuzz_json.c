@@ -12,6 +12,7 @@
 #include <apr_tables.h>
 #include "hub_json.h"
 #include "hub_validate.h"
+#include "fuzz_pool.h"
 
 static const char *const kinds[] = { "stdio", "sse", "http", NULL };
 
@@ -52,24 +53,10 @@ static int depth_of(const json_t *j)
 
 /* A pool with an allocator of its own, so destroying it gives every byte
  * back to malloc and ASan/LSan see the pool's life exactly. */
-static apr_pool_t *pool_make(void)
-{
-    apr_allocator_t *a;
-    apr_pool_t *p;
-    if (apr_allocator_create(&a) != APR_SUCCESS
-        || apr_pool_create_ex(&p, NULL, NULL, a) != APR_SUCCESS) {
-        abort();
-    }
-    apr_allocator_owner_set(a, p);
-    return p;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
-    if (apr_initialize() != APR_SUCCESS) {
-        abort();
-    }
+    fuzz_apr_start();
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include "hub_route.h"
+#include "fuzz_pool.h"
 
 #define P_A 0x1u
 #define P_B 0x2u
@@ -47,24 +48,10 @@ static const char *const prefixes[] = {
     "/", "/hub", "/hub/api/v1/", "/caf%C3%A9"
 };
 
-static apr_pool_t *pool_make(void)
-{
-    apr_allocator_t *a;
-    apr_pool_t *p;
-    if (apr_allocator_create(&a) != APR_SUCCESS
-        || apr_pool_create_ex(&p, NULL, NULL, a) != APR_SUCCESS) {
-        abort();
-    }
-    apr_allocator_owner_set(a, p);
-    return p;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
-    if (apr_initialize() != APR_SUCCESS) {
-        abort();
-    }
+    fuzz_apr_start();
     return 0;
 }
 

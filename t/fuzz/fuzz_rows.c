@@ -14,25 +14,12 @@
 #include <jansson.h>
 #include "hub_rows.h"
 #include "hub_principal.h"
-
-static apr_pool_t *pool_make(void)
-{
-    apr_allocator_t *a;
-    apr_pool_t *p;
-    if (apr_allocator_create(&a) != APR_SUCCESS
-        || apr_pool_create_ex(&p, NULL, NULL, a) != APR_SUCCESS) {
-        abort();
-    }
-    apr_allocator_owner_set(a, p);
-    return p;
-}
+#include "fuzz_pool.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
-    if (apr_initialize() != APR_SUCCESS) {
-        abort();
-    }
+    fuzz_apr_start();
     return 0;
 }
 

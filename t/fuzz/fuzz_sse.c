@@ -23,6 +23,7 @@
 #include <apr_tables.h>
 #include "hub_json.h"
 #include "hub_sse.h"
+#include "fuzz_pool.h"
 
 static int split_check = 1;
 static int allow_bom_split = 0;
@@ -34,24 +35,10 @@ static int env_on(const char *name)
     return e && *e && *e != '0';
 }
 
-static apr_pool_t *pool_make(void)
-{
-    apr_allocator_t *a;
-    apr_pool_t *p;
-    if (apr_allocator_create(&a) != APR_SUCCESS
-        || apr_pool_create_ex(&p, NULL, NULL, a) != APR_SUCCESS) {
-        abort();
-    }
-    apr_allocator_owner_set(a, p);
-    return p;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc; (void)argv;
-    if (apr_initialize() != APR_SUCCESS) {
-        abort();
-    }
+    fuzz_apr_start();
     split_check = !env_on("HUB_FUZZ_SSE_NO_SPLIT_CHECK");
     allow_bom_split = env_on("HUB_FUZZ_SSE_ALLOW_BOM_SPLIT");
     empty_piece = !env_on("HUB_FUZZ_SSE_NO_EMPTY_PIECE");
