@@ -115,8 +115,12 @@ static int server_not_found(hub_req_t *hr, const char *id)
     }
 }
 
-/* The server's tools (ST_LIST) in *rows; DECLINED, or the answer sent. */
-static int tools_of(hub_req_t *hr, const char *id, hub_rows_t **rows)
+/* Runs STMT, keyed by (server id, tenant), for a reader: the rows in
+ * *rows and DECLINED, or the answer (no access, unknown server, database
+ * failure) sent.  Every such statement finds the server row, so no rows
+ * means no such server in this tenant. */
+static int server_select(hub_req_t *hr, const char *id,
+                         const hub_stmt_t *stmt, hub_rows_t **rows)
 {
     const char *args[2] = { id, hr->who->tenant_id };
     hub_db_status_e st;
@@ -126,7 +130,7 @@ static int tools_of(hub_req_t *hr, const char *id, hub_rows_t **rows)
     if (!hub_is_uuid(id)) {
         return server_not_found(hr, id);
     }
-    st = hub_db_select(hr->r, ST_LIST, rows, 2, args);
+    st = hub_db_select(hr->r, stmt, rows, 2, args);
     if (st != HUB_DB_OK) {
         return hub_servers_db_fail(hr, st);
     }
@@ -162,7 +166,7 @@ static const hub_shape_t th_tool[] = {
 static int th_tools(hub_req_t *hr)
 {
     hub_rows_t *rows;
-    int rc = tools_of(hr, hub_param(hr, "id"), &rows);
+    int rc = server_select(hr, hub_param(hr, "id"), ST_LIST, &rows);
     if (rc != DECLINED) {
         return rc;
     }
@@ -175,7 +179,7 @@ static int gc_tools(hub_req_t *hr)
 {
     hub_rows_t *rows;
     json_t *out;
-    int rc = tools_of(hr, hub_param(hr, "id"), &rows), i;
+    int rc = server_select(hr, hub_param(hr, "id"), ST_LIST, &rows), i;
     if (rc != DECLINED) {
         return rc;
     }
@@ -208,7 +212,7 @@ static const hub_shape_t cx_tool[] = {
 static int cx_tools(hub_req_t *hr)
 {
     hub_rows_t *rows;
-    int rc = tools_of(hr, hub_param(hr, "server_id"), &rows);
+    int rc = server_select(hr, hub_param(hr, "server_id"), ST_LIST, &rows);
     if (rc != DECLINED) {
         return rc;
     }
@@ -385,22 +389,10 @@ static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
 
 static int th_health_live(hub_req_t *hr)
 {
-    const char *id = hub_param(hr, "id");
-    const char *args[2] = { id, hr->who->tenant_id };
     hub_rows_t *row;
-    hub_db_status_e st;
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
-    if (!hub_is_uuid(id)) {
-        return server_not_found(hr, id);
-    }
-    st = hub_db_select(hr->r, ST_TARGET, &row, 2, args);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (row->rows->nelts != 1) {
-        return server_not_found(hr, id);
+    int rc = server_select(hr, hub_param(hr, "id"), ST_TARGET, &row);
+    if (rc != DECLINED) {
+        return rc;
     }
     return hub_send_json(hr, HTTP_OK, live_check(hr, row));
 }
@@ -431,22 +423,11 @@ static const char *last_message(const hub_rows_t *row)
 static int th_health_last(hub_req_t *hr)
 {
     const char *id = hub_param(hr, "server_id");
-    const char *args[2] = { id, hr->who->tenant_id };
     const char *lat, *up;
     hub_rows_t *row;
-    hub_db_status_e st;
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
-    if (!hub_is_uuid(id)) {
-        return server_not_found(hr, id);
-    }
-    st = hub_db_select(hr->r, ST_LAST, &row, 2, args);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (row->rows->nelts != 1) {
-        return server_not_found(hr, id);
+    int rc = server_select(hr, id, ST_LAST, &row);
+    if (rc != DECLINED) {
+        return rc;
     }
     lat = hub_rows_get(row, 0, "latency_ms");
     up = hub_rows_get(row, 0, "uptime_24h");
