@@ -222,6 +222,30 @@ static const char *resolve_refs(apr_pool_t *p, server_rec *s,
     return *why ? NULL : apr_pstrcat(p, out, plain, NULL);
 }
 
+/* One stored secret in plain text, its references resolved: NULL and
+ * *plain set, or why not (UNSET when no key is configured, BAD when the
+ * value does not decrypt with it). */
+static const char *open_secret(apr_pool_t *p, server_rec *s,
+                               const hub_servers_srv_t *c,
+                               const char *tenant, json_t *v,
+                               const char *unset, const char *bad,
+                               const char **plain)
+{
+    const char *why = NULL;
+    if (!c->secret_key) {
+        return unset;
+    }
+    *plain = hub_secret_decrypt(p, c->secret_key, tenant,
+                                json_string_value(v), NULL);
+    if (!*plain) {
+        return bad;
+    }
+    if (strstr(*plain, SECRET_REF)) {
+        *plain = resolve_refs(p, s, c->secret_key, tenant, *plain, &why);
+    }
+    return *plain ? NULL : why;
+}
+
 /* Where the server is reached and with what credentials: header secrets
  * become headers, query secrets query parameters, path secrets replace
  * {name} in the endpoint, GoClaw's api_key a bearer token.  Decrypted
@@ -247,23 +271,13 @@ const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
     target->transport = transport && !strcmp(transport, "sse") ? "sse"
                                                                : NULL;
     json_object_foreach(secrets, name, v) {
-        const char *plain;
-        if (!c->secret_key) {
-            return "upstream credentials are stored but HubSecretKeyFile "
-                   "is not set";
-        }
-        plain = hub_secret_decrypt(p, c->secret_key, tenant,
-                                   json_string_value(v), NULL);
-        if (!plain) {
-            return "an upstream credential does not decrypt with this "
-                   "HubSecretKeyFile";
-        }
-        if (strstr(plain, SECRET_REF)) {
-            const char *why;
-            if (!(plain = resolve_refs(p, s, c->secret_key, tenant, plain,
-                                       &why))) {
-                return why;
-            }
+        const char *plain, *why;
+        if ((why = open_secret(p, s, c, tenant, v,
+                               "upstream credentials are stored but "
+                               "HubSecretKeyFile is not set",
+                               "an upstream credential does not decrypt "
+                               "with this HubSecretKeyFile", &plain))) {
+            return why;
         }
         if (!strncmp(name, "header:", 7)) {
             apr_table_set(target->headers, name + 7,
@@ -329,26 +343,16 @@ const char *hub_servers_stdio_target(apr_pool_t *p, server_rec *s,
     }
     APR_ARRAY_PUSH(argv, const char *) = NULL;
     json_object_foreach(secrets, name, v) {
-        const char *plain;
+        const char *plain, *why;
         if (strncmp(name, "env:", 4) || !name[4]) {
             continue;
         }
-        if (!c->secret_key) {
-            return "the server's environment is stored but "
-                   "HubSecretKeyFile is not set";
-        }
-        plain = hub_secret_decrypt(p, c->secret_key, tenant,
-                                   json_string_value(v), NULL);
-        if (!plain) {
-            return "the server's environment does not decrypt with this "
-                   "HubSecretKeyFile";
-        }
-        if (strstr(plain, SECRET_REF)) {
-            const char *why;
-            if (!(plain = resolve_refs(p, s, c->secret_key, tenant, plain,
-                                       &why))) {
-                return why;
-            }
+        if ((why = open_secret(p, s, c, tenant, v,
+                               "the server's environment is stored but "
+                               "HubSecretKeyFile is not set",
+                               "the server's environment does not decrypt "
+                               "with this HubSecretKeyFile", &plain))) {
+            return why;
         }
         if (!strcmp(name + 4, "PATH")) {
             continue; /* PATH is the hub's */
