@@ -269,10 +269,12 @@ static const char *path_instance(hub_req_t *hr, int *rc)
     return id;
 }
 
-static int instance_get(hub_req_t *hr)
+/* Runs statement WHICH, keyed by (instance id from the path, tenant), for
+ * a reader: the rows in *rows and DECLINED, or the answer sent.  Both such
+ * statements find the instance row, so no rows means no such instance. */
+static int instance_select(hub_req_t *hr, int which, hub_rows_t **rows)
 {
     const char *args[2];
-    hub_rows_t *row;
     hub_db_status_e st;
     int rc = OK;
 
@@ -283,13 +285,24 @@ static int instance_get(hub_req_t *hr)
         return rc;
     }
     args[1] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_GET], &row, 2,
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[which], rows, 2,
                        args);
     if (st != HUB_DB_OK) {
         return hub_servers_db_fail(hr, st);
     }
-    if (row->rows->nelts != 1) {
+    if (!(*rows)->rows->nelts) {
         return instance_not_found(hr);
+    }
+    return DECLINED;
+}
+
+static int instance_get(hub_req_t *hr)
+{
+    hub_rows_t *row;
+    int rc = instance_select(hr, ST_GET, &row);
+
+    if (rc != DECLINED) {
+        return rc;
     }
     return hub_send_json(hr, HTTP_OK, instance_json(row, 0));
 }
@@ -352,25 +365,11 @@ static int instance_tools(hub_req_t *hr)
         { "input_schema", NULL, HUB_J_JSON },
         { NULL, NULL, 0 }
     };
-    const char *args[2];
     hub_rows_t *rows;
-    hub_db_status_e st;
-    int rc = OK;
+    int rc = instance_select(hr, ST_TOOLS, &rows);
 
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
-    if (!(args[0] = path_instance(hr, &rc))) {
+    if (rc != DECLINED) {
         return rc;
-    }
-    args[1] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_TOOLS], &rows,
-                       2, args);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (!rows->rows->nelts) {
-        return instance_not_found(hr);
     }
     if (!hub_rows_get(rows, 0, "name")) {
         return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Tool listing is "
