@@ -124,9 +124,23 @@ static hub_principal_t base(void)
     return who;
 }
 
+/* What each tenant role may do, with no scopes: "awr" = admin, write,
+ * read. */
+static const struct {
+    const char *role, *can, *says;
+} roles[] = {
+    { "owner", "awr", "owner role: admin" },
+    { "admin", "awr", "admin role: admin" },
+    { "member", "-wr", "member role: write, not admin" },
+    { "viewer", "--r", "viewer role: read only" },
+    { "stranger", "---", "unknown role: nothing" },
+    { "Owner", "---", "roles are case-sensitive" },
+};
+
 static void test_permissions(apr_pool_t *p)
 {
     hub_principal_t who;
+    size_t i;
 
     who = base();
     who.scopes = HUB_SCOPE_ADMIN;
@@ -143,24 +157,11 @@ static void test_permissions(apr_pool_t *p)
     who = base();
     is_str(can(p, &who), "---", "no scope, no role: nothing");
 
-    who = base();
-    who.role = "owner";
-    is_str(can(p, &who), "awr", "owner role: admin");
-    who = base();
-    who.role = "admin";
-    is_str(can(p, &who), "awr", "admin role: admin");
-    who = base();
-    who.role = "member";
-    is_str(can(p, &who), "-wr", "member role: write, not admin");
-    who = base();
-    who.role = "viewer";
-    is_str(can(p, &who), "--r", "viewer role: read only");
-    who = base();
-    who.role = "stranger";
-    is_str(can(p, &who), "---", "unknown role: nothing");
-    who = base();
-    who.role = "Owner";
-    is_str(can(p, &who), "---", "roles are case-sensitive");
+    for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+        who = base();
+        who.role = roles[i].role;
+        is_str(can(p, &who), roles[i].can, roles[i].says);
+    }
     who = base();
     who.role = "viewer";
     who.scopes = HUB_SCOPE_WRITE;
