@@ -10,8 +10,10 @@ package HubMcp;
 #   $s->stop;                                # also when it goes out of scope
 #
 # The npm packages come from $HUB_NODE_MODULES (t/run-tests sets it to the
-# build tree's install of t/mcp/package.json); without them the test is
-# skipped with the reason, never passed.
+# build tree's install of t/mcp/package.json).  A test that needs them and
+# finds node, the npm peers or mcp-probe missing fails, saying what is
+# missing and how to get it (./tools/hub test installs and builds all
+# three); only HUB_TEST_NO_MCP=1 turns that into a skip, with the reason.
 use strict;
 use warnings;
 use Cwd qw(abs_path);
@@ -29,12 +31,37 @@ our $NODE_MODULES = $ENV{HUB_NODE_MODULES} || "$BUILD/node/node_modules";
 our $PROBE = "$BUILD/t/unit/mcp-probe";
 our $JSON = JSON::PP->new->canonical->allow_nonref;
 
-# Skip the whole file unless what it needs is there.
-sub require_peers {
-    plan skip_all => "mcp-probe not built ($PROBE)" unless -x $PROBE;
-    plan skip_all => "no npm MCP peers in $NODE_MODULES (run ./tools/hub test)"
+# What a real-MCP test needs and does not have: a list of
+# [what is missing, how to get it].
+sub missing_peers {
+    my @miss;
+    push @miss, ["node is not installed",
+                 "./tools/hub test installs nodejs and npm"]
+        unless system('node -v >/dev/null 2>&1') == 0;
+    push @miss, ["no npm MCP peers in $NODE_MODULES",
+                 "./tools/hub test installs t/mcp/package.json into $BUILD/node"]
         unless -d "$NODE_MODULES/\@modelcontextprotocol/server-everything";
-    plan skip_all => 'node is not installed' unless system('node -v >/dev/null 2>&1') == 0;
+    push @miss, ["mcp-probe is not built ($PROBE)",
+                 "./tools/hub test builds it (make check-programs)"]
+        unless -x $PROBE;
+    return @miss;
+}
+
+# Call first in a test that talks to real MCP peers: when something is
+# missing the file fails (one failed test naming what and how to get it),
+# or is skipped with the reason when HUB_TEST_NO_MCP is set.  Never a
+# silent pass.
+sub require_peers {
+    my @miss = missing_peers() or return;
+    my $what = join('; ', map { $_->[0] } @miss);
+    if ($ENV{HUB_TEST_NO_MCP}) {
+        plan skip_all => "$what (HUB_TEST_NO_MCP is set)";
+    }
+    plan tests => 1;
+    fail("the real MCP peers this test needs are here");
+    diag("missing: $_->[0]\n  to get it: $_->[1]") for @miss;
+    diag("set HUB_TEST_NO_MCP=1 to skip the real-MCP tests instead");
+    exit 0;     # Test::More makes it 1: one test, failed
 }
 
 sub free_port {
