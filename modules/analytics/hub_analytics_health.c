@@ -10,7 +10,7 @@ const hub_stmt_t hub_analytics_stmts[] = {
     { NULL, NULL }
 };
 
-static int analytics_health(hub_req_t *hr)
+static int analytics_health(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows = NULL;
     int ok = hub_db_select(hr->r, &hub_analytics_stmts[0], &rows, 0, NULL)
@@ -23,6 +23,7 @@ static int analytics_health(hub_req_t *hr)
 
 const hub_route_t hub_analytics_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/analytics/health", analytics_health, NULL,
-      HUB_IN_PUBLIC, 0, "Analytics Service Health Check" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      HUB_IN_PUBLIC, 0, "Analytics Service Health Check",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

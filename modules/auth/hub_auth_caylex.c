@@ -164,7 +164,7 @@ static const hub_shape_t cx_member[] = {
 
 /* ---- GET /tenants ------------------------------------------------------- */
 
-static int tenant_get(hub_req_t *hr)
+static int tenant_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *descope = hub_query(hr, "descope_id");
     const char *args[3];
@@ -279,7 +279,7 @@ static int members_page(hub_req_t *hr, const char *email, const char *name)
         hr, &pg, hub_rows_json(rows, cx_member), total ? atol(total) : 0));
 }
 
-static int members_list(hub_req_t *hr)
+static int members_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     if (!hub_principal_is_admin(hr->who)) {
         return only_admins(hr, "view");
@@ -287,7 +287,7 @@ static int members_list(hub_req_t *hr)
     return members_page(hr, NULL, NULL);
 }
 
-static int members_search(hub_req_t *hr)
+static int members_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *email = hub_query(hr, "email"), *name = hub_query(hr, "name");
     if (!hub_principal_is_admin(hr->who)) {
@@ -327,7 +327,7 @@ static int last_owner(hub_req_t *hr, const char *what)
                     "Cannot %s the last owner of the tenant", what);
 }
 
-static int member_update(hub_req_t *hr)
+static int member_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "member_id"), *args[11], *role;
     hub_rows_t *rows;
@@ -370,7 +370,7 @@ static void forget_keys(hub_req_t *hr, const char *hashes)
     }
 }
 
-static int member_delete(hub_req_t *hr)
+static int member_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "member_id"), *args[5];
     hub_rows_t *rows;
@@ -406,7 +406,7 @@ static int member_delete(hub_req_t *hr)
                                hub_rows_get(rows, 0, "email"), NULL)));
 }
 
-static int member_approve(hub_req_t *hr)
+static int member_approve(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "member_id"), *args[4];
     hub_rows_t *rows;
@@ -459,16 +459,22 @@ static const hub_field_t member_approve_in[] = {
 
 const hub_route_t hub_auth_caylex_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/tenants", tenant_get, NULL, CX_IN, 0,
-      "Get Current Tenant Information" },
+      "Get Current Tenant Information",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/members", members_list, NULL, CX_IN, 0,
-      "Get Tenant Members" },
+      "Get Tenant Members",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/members/search", members_search, NULL, CX_IN,
-      0, "Search Tenant Members" },
+      0, "Search Tenant Members",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_PATCH, "/members/{member_id}", member_update,
-      member_update_in, CX_IN, 0, "Update Tenant Member" },
+      member_update_in, CX_IN, 0, "Update Tenant Member",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_DELETE, "/members/{member_id}", member_delete, NULL,
-      CX_IN, 0, "Delete Tenant Member" },
+      CX_IN, 0, "Delete Tenant Member",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/members/{member_id}/approve", member_approve,
-      member_approve_in, CX_IN, 0, "Approve Tenant Member" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      member_approve_in, CX_IN, 0, "Approve Tenant Member",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

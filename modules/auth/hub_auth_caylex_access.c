@@ -266,7 +266,7 @@ static json_t *pat_json(hub_req_t *hr, hub_rows_t *rows, int i)
     return o;
 }
 
-static int pat_create(hub_req_t *hr)
+static int pat_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *role = body_str(hr, "role");
     const char *exp = body_str(hr, "expires_at");
@@ -312,7 +312,7 @@ static int pat_create(hub_req_t *hr)
     return hub_send_json(hr, HTTP_CREATED, out);
 }
 
-static int pat_list(hub_req_t *hr)
+static int pat_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[1] = { hr->who->tenant_id };
     hub_rows_t *rows;
@@ -335,7 +335,7 @@ static int pat_list(hub_req_t *hr)
 
 /* Deleting revokes (the row stays, as every revoked key's does); a token
  * already deleted, another tenant's, or a malformed id is 404. */
-static int pat_delete(hub_req_t *hr)
+static int pat_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "token_id");
     const char *args[2] = { id, hr->who->tenant_id };
@@ -421,7 +421,7 @@ static int invite_admits(hub_rows_t *rows, const char *email)
     return ok;
 }
 
-static int invite_metadata(hub_req_t *hr)
+static int invite_metadata(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows;
     int rc = invite_find(hr, "query", hub_query(hr, "auth_link_id"), &rows);
@@ -439,7 +439,7 @@ static int not_for_you(hub_req_t *hr)
 
 /* The servers whose credentials the invitee is asked for belong to
  * mod_hub_servers; until it serves them the lists are empty. */
-static int invite_config(hub_req_t *hr)
+static int invite_config(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows;
     int rc = invite_find(hr, "query", hub_query(hr, "auth_link_id"), &rows);
@@ -484,7 +484,7 @@ static int invite_servers(hub_req_t *hr, hub_rows_t *rows)
     return DECLINED;
 }
 
-static int invite_complete(hub_req_t *hr)
+static int invite_complete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *email = body_str(hr, "user_email");
     const char *args[6];
@@ -563,7 +563,7 @@ static int general_send(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, out);
 }
 
-static int general_get(hub_req_t *hr)
+static int general_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return general_send(hr);
 }
@@ -573,7 +573,7 @@ static int only_blank(const char *s)
     return s && !s[strspn(s, " \t\r\n")];
 }
 
-static int general_update(hub_req_t *hr)
+static int general_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *name = body_str(hr, "name"), *tz = body_str(hr, "timezone");
     const char *args[5] = { tz, tz, name, tz, hr->who->user_id };
@@ -739,7 +739,7 @@ static int reset_failed(hub_req_t *hr)
 }
 
 /* Mail the signed-in user a link to set a new password. */
-static int reset_send(hub_req_t *hr)
+static int reset_send(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *token = hub_secret(hr->pool, "", 32);
     const char *args[3], *text;
@@ -792,7 +792,7 @@ static int token_shape_ok(const char *t)
 
 /* The mailed link itself: says whether the token still works, without
  * spending it (a browser or mail scanner opening the link must not). */
-static int reset_check(hub_req_t *hr)
+static int reset_check(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *token = hub_query(hr, "token");
     const char *args[1];
@@ -818,7 +818,7 @@ static int reset_check(hub_req_t *hr)
 }
 
 /* Spend the token and set the new password, in one statement. */
-static int reset_complete(hub_req_t *hr)
+static int reset_complete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *token = body_str(hr, "token");
     const char *password = body_str(hr, "new_password");
@@ -898,28 +898,39 @@ static const hub_field_t reset_complete_in[] = {
 
 const hub_route_t hub_auth_caylex_access_routes[] = {
     { HUB_CAYLEX, HUB_M_POST, "/platform-access-tokens", pat_create,
-      pat_create_in, CX_IN, 0, "Create Platform Access Token" },
+      pat_create_in, CX_IN, 0, "Create Platform Access Token",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/platform-access-tokens", pat_list, NULL,
-      CX_IN, 0, "List Platform Access Tokens" },
+      CX_IN, 0, "List Platform Access Tokens",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_DELETE, "/platform-access-tokens/{token_id}",
-      pat_delete, NULL, CX_IN, 0, "Delete Platform Access Token" },
+      pat_delete, NULL, CX_IN, 0, "Delete Platform Access Token",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/invite/metadata", invite_metadata, NULL,
       HUB_IN_PUBLIC, 0,
-      "Get metadata for an invite link (no authentication required)" },
+      "Get metadata for an invite link (no authentication required)",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/invite/config", invite_config, NULL, CX_IN, 0,
-      "Get configuration for an invite link" },
+      "Get configuration for an invite link",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/invite/complete", invite_complete,
-      invite_complete_in, CX_IN, 0, "Complete an invite link" },
+      invite_complete_in, CX_IN, 0, "Complete an invite link",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/settings/general", general_get, NULL, CX_IN,
-      0, "Get user general settings" },
+      0, "Get user general settings",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/settings/general", general_update,
-      general_in, CX_IN, 0, "Update user general settings" },
+      general_in, CX_IN, 0, "Update user general settings",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/settings/password-reset", reset_send, NULL,
-      CX_IN, 0, "Send password reset link" },
+      CX_IN, 0, "Send password reset link",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/settings/password-reset/confirm", reset_check,
-      NULL, HUB_IN_PUBLIC, 0, "Check a password reset link (hub addition)" },
+      NULL, HUB_IN_PUBLIC, 0, "Check a password reset link (hub addition)",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/settings/password-reset/confirm",
       reset_complete, reset_complete_in, HUB_IN_PUBLIC, 0,
-      "Set a new password with a reset token (hub addition)" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      "Set a new password with a reset token (hub addition)",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -417,7 +417,7 @@ static const hub_field_t project_update_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int cx_project_create(hub_req_t *hr)
+static int cx_project_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_project_in_t in;
     hub_rows_t *row;
@@ -491,17 +491,17 @@ static int cx_projects_page(hub_req_t *hr, const char *search)
                          hub_auth_cx_page_json(hr, &pg, items, total));
 }
 
-static int cx_projects_list(hub_req_t *hr)
+static int cx_projects_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return cx_projects_page(hr, NULL);
 }
 
-static int cx_projects_search(hub_req_t *hr)
+static int cx_projects_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return cx_projects_page(hr, hub_query(hr, "search"));
 }
 
-static int cx_project_get(hub_req_t *hr)
+static int cx_project_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *row;
     hub_db_status_e st;
@@ -518,7 +518,7 @@ static int cx_project_get(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, project_json(row, 0, 1));
 }
 
-static int cx_project_update(hub_req_t *hr)
+static int cx_project_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_project_in_t in;
     hub_rows_t *row;
@@ -542,7 +542,7 @@ static int cx_project_update(hub_req_t *hr)
                                                 hub_rows_get(row, 0, "id")));
 }
 
-static int cx_project_delete(hub_req_t *hr)
+static int cx_project_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "project_id");
     hub_db_status_e st;
@@ -564,16 +564,22 @@ static int cx_project_delete(hub_req_t *hr)
 
 const hub_route_t hub_auth_caylex_projects_routes[] = {
     { HUB_CAYLEX, HUB_M_POST, "/projects", cx_project_create,
-      project_create_in, CX_IN, 0, "Create New Project" },
+      project_create_in, CX_IN, 0, "Create New Project",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/projects", cx_projects_list, NULL, CX_IN, 0,
-      "List All Projects" },
+      "List All Projects",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/projects/search", cx_projects_search, NULL,
-      CX_IN, 0, "Search Projects" },
+      CX_IN, 0, "Search Projects",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/projects/{project_id}", cx_project_get, NULL,
-      CX_IN, 0, "Get Project Details" },
+      CX_IN, 0, "Get Project Details",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_PATCH, "/projects/{project_id}", cx_project_update,
-      project_update_in, CX_IN, 0, "Update Project" },
+      project_update_in, CX_IN, 0, "Update Project",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_DELETE, "/projects/{project_id}", cx_project_delete,
-      NULL, CX_IN, 0, "Delete Project" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      NULL, CX_IN, 0, "Delete Project",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -38,7 +38,7 @@ static int scheduler_ok(void)
     return APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance) != NULL;
 }
 
-static int patchwork_root(hub_req_t *hr)
+static int patchwork_root(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return hub_send_json(hr, HTTP_OK, json_pack(
         "{s:s,s:{s:s},s:s,s:s}",
@@ -51,7 +51,7 @@ static int patchwork_root(hub_req_t *hr)
                                       "/api/openapi.json", NULL)));
 }
 
-static int patchwork_health(hub_req_t *hr)
+static int patchwork_health(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     int ok = hub_auth_db_ok(hr->r);
     return hub_send_json(hr, ok ? HTTP_OK : HTTP_SERVICE_UNAVAILABLE,
@@ -60,7 +60,7 @@ static int patchwork_health(hub_req_t *hr)
                   "timestamp", hub_iso8601(hr->pool, apr_time_now())));
 }
 
-static int caylex_health(hub_req_t *hr)
+static int caylex_health(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     int ok = hub_auth_db_ok(hr->r);
     return hub_send_json(hr, ok ? HTTP_OK : HTTP_SERVICE_UNAVAILABLE,
@@ -69,7 +69,7 @@ static int caylex_health(hub_req_t *hr)
                   "service", "mod_hub", "version", HUB_VERSION));
 }
 
-static int goclaw_health(hub_req_t *hr)
+static int goclaw_health(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     int ok = hub_auth_db_ok(hr->r);
     return hub_send_json(hr, ok ? HTTP_OK : HTTP_SERVICE_UNAVAILABLE,
@@ -79,12 +79,12 @@ static int goclaw_health(hub_req_t *hr)
                   "mode", "managed", "database", ok ? "ok" : "error"));
 }
 
-static int toolhub_live(hub_req_t *hr)
+static int toolhub_live(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "status", "alive"));
 }
 
-static int toolhub_ready(hub_req_t *hr)
+static int toolhub_ready(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     int db = hub_auth_db_ok(hr->r), sched = scheduler_ok();
     return hub_send_json(hr, db && sched ? HTTP_OK : HTTP_SERVICE_UNAVAILABLE,
@@ -93,7 +93,7 @@ static int toolhub_ready(hub_req_t *hr)
                   "checks", "database", db, "scheduler", sched));
 }
 
-static int g4f_root(hub_req_t *hr)
+static int g4f_root(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     APR_OPTIONAL_FN_TYPE(hub_auth_route_tables) *tables_fn =
         APR_RETRIEVE_OPTIONAL_FN(hub_auth_route_tables);
@@ -116,7 +116,7 @@ static int g4f_root(hub_req_t *hr)
         "base_path", hr->conf->prefix, "endpoints", eps));
 }
 
-static int g4f_health(hub_req_t *hr)
+static int g4f_health(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     int ok = hub_auth_db_ok(hr->r);
     apr_time_t now = apr_time_now();
@@ -128,7 +128,7 @@ static int g4f_health(hub_req_t *hr)
                   "time", hub_iso8601(hr->pool, now)));
 }
 
-static int g4f_capabilities(hub_req_t *hr)
+static int g4f_capabilities(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *mods[] = { "mod_hub_auth.c", "mod_hub_servers.c",
                            "mod_hub_analytics.c", "mod_hub_workflows.c" };
@@ -151,22 +151,31 @@ static int g4f_capabilities(hub_req_t *hr)
 
 const hub_route_t hub_auth_core_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/", patchwork_root, NULL,
-      HUB_IN_PUBLIC, 0, "API Root" },
+      HUB_IN_PUBLIC, 0, "API Root",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/health", patchwork_health, NULL,
-      HUB_IN_PUBLIC, 0, "Health Check" },
+      HUB_IN_PUBLIC, 0, "Health Check",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/health", caylex_health, NULL,
-      HUB_IN_PUBLIC, 0, "Service Health Check" },
+      HUB_IN_PUBLIC, 0, "Service Health Check",
+      .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_GET, "/health", goclaw_health, NULL,
-      HUB_IN_PUBLIC, 0, "Health check" },
+      HUB_IN_PUBLIC, 0, "Health check",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_GET, "/health/live", toolhub_live, NULL,
-      HUB_IN_PUBLIC, 0, "Liveness probe" },
+      HUB_IN_PUBLIC, 0, "Liveness probe",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_GET, "/health/ready", toolhub_ready, NULL,
-      HUB_IN_PUBLIC, 0, "Readiness probe" },
+      HUB_IN_PUBLIC, 0, "Readiness probe",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_GET, "/", g4f_root, NULL,
-      HUB_IN_PUBLIC, 0, "Core (Public): GET /" },
+      HUB_IN_PUBLIC, 0, "Core (Public): GET /",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_GET, "/health", g4f_health, NULL,
-      HUB_IN_PUBLIC, 0, "Core (Public): GET /health" },
+      HUB_IN_PUBLIC, 0, "Core (Public): GET /health",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_GET, "/capabilities", g4f_capabilities, NULL,
-      HUB_IN_PUBLIC, 0, "Core (Public): GET /capabilities" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      HUB_IN_PUBLIC, 0, "Core (Public): GET /capabilities",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -18,7 +18,7 @@ static const hub_field_t echo_fields[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int echo(hub_req_t *hr)
+static int echo(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return hub_send_json(hr, HTTP_OK,
                          json_pack("{s:O}", "received", hr->body));
@@ -27,11 +27,12 @@ static int echo(hub_req_t *hr)
 /* one path per profile: three of them share the root in the usual layout */
 #define ECHO(profile, name) \
     { profile, HUB_M_POST, "/_hub/" name "/echo", echo, echo_fields, HUB_IN_PUBLIC, \
-      HUB_ROUTE_DIAG, "Validate and echo a body (HubDiagnostics)" }
+      HUB_ROUTE_DIAG, "Validate and echo a body (HubDiagnostics)",         \
+      .need = HUB_NEED_PUBLIC }
 
 const hub_route_t hub_auth_diag_routes[] = {
     ECHO(HUB_PATCHWORK, "patchwork"), ECHO(HUB_CAYLEX, "caylex"),
     ECHO(HUB_GOCLAW, "goclaw"), ECHO(HUB_TOOLHUB, "toolhub"),
     ECHO(HUB_G4F, "g4f"),
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+    { 0 }
 };

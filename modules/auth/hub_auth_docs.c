@@ -13,12 +13,12 @@ static json_t *document(hub_req_t *hr)
                              HUB_VERSION, hr->base_url);
 }
 
-static int openapi_json(hub_req_t *hr)
+static int openapi_json(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return hub_send_json(hr, HTTP_OK, document(hr));
 }
 
-static int openapi_yaml(hub_req_t *hr)
+static int openapi_yaml(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     json_t *doc = document(hr);
     const char *yaml = hub_json_to_yaml(hr->pool, doc);
@@ -27,7 +27,7 @@ static int openapi_yaml(hub_req_t *hr)
     return hub_send_text(hr, HTTP_OK, "text/plain; charset=utf-8", yaml);
 }
 
-static int caylex_docs(hub_req_t *hr)
+static int caylex_docs(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return hub_send_json(hr, HTTP_OK, json_pack(
         "{s:s,s:s,s:{s:s,s:s}}",
@@ -42,17 +42,23 @@ static int caylex_docs(hub_req_t *hr)
 
 const hub_route_t hub_auth_docs_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/docs", caylex_docs, NULL, HUB_IN_PUBLIC, 0,
-      "Documentation index" },
+      "Documentation index",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/docs/openapi.json", openapi_json, NULL,
-      HUB_IN_PUBLIC, 0, "Get comprehensive OpenAPI specification (JSON)" },
+      HUB_IN_PUBLIC, 0, "Get comprehensive OpenAPI specification (JSON)",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/docs/openapi.yaml", openapi_yaml, NULL,
-      HUB_IN_PUBLIC, 0, "Get comprehensive OpenAPI specification" },
+      HUB_IN_PUBLIC, 0, "Get comprehensive OpenAPI specification",
+      .need = HUB_NEED_ANY },
     /* not in the documents, but where their roots and tools look */
     { HUB_PATCHWORK, HUB_M_GET, "/api/openapi.json", openapi_json, NULL,
-      HUB_IN_PUBLIC, 0, "OpenAPI schema" },
+      HUB_IN_PUBLIC, 0, "OpenAPI schema",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_GET, "/openapi.json", openapi_json, NULL,
-      HUB_IN_PUBLIC, 0, "OpenAPI schema" },
+      HUB_IN_PUBLIC, 0, "OpenAPI schema",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_GET, "/openapi.json", openapi_json, NULL,
-      HUB_IN_PUBLIC, 0, "OpenAPI schema" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      HUB_IN_PUBLIC, 0, "OpenAPI schema",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -84,7 +84,7 @@ static hub_db_status_e settings_load(hub_req_t *hr, json_t **doc,
     return HUB_DB_OK;
 }
 
-static int settings_get(hub_req_t *hr)
+static int settings_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     json_t *doc;
     const char *text;
@@ -178,7 +178,7 @@ static hub_db_status_e settings_try(hub_req_t *hr, int *written, int *big,
     return st;
 }
 
-static int settings_put(hub_req_t *hr)
+static int settings_put(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     int tries, written = 0, big = 0;
     size_t n = 0;
@@ -224,7 +224,7 @@ static json_t *audit_item(const hub_rows_t *rows, int i)
 }
 
 /* limit (1..200, default 50) and cursor (a seq this server gave out) */
-static int audit_list(hub_req_t *hr)
+static int audit_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *err, *args[4];
     long limit, cursor;
@@ -274,10 +274,13 @@ static const hub_field_t settings_in[] = {
 
 const hub_route_t hub_auth_g4f_routes[] = {
     { HUB_G4F, HUB_M_GET, "/settings", settings_get, NULL, G4F_IN, 0,
-      "Settings: GET /settings" },
+      "Settings: GET /settings",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_PUT, "/settings", settings_put, settings_in, G4F_IN, 0,
-      "Settings: PUT /settings" },
+      "Settings: PUT /settings",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_GET, "/settings/audit", audit_list, NULL, G4F_IN, 0,
-      "Settings: GET /settings/audit" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      "Settings: GET /settings/audit",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -23,7 +23,7 @@ static int send_tokens(hub_req_t *hr, const hub_tokens_t *t)
         "token_type", "bearer"));
 }
 
-static int login(hub_req_t *hr)
+static int login(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *method = json_string_value(json_object_get(hr->body,
                                                            "method"));
@@ -59,7 +59,7 @@ static int login(hub_req_t *hr)
                               : hub_auth_login_fail(hr, rc, retry);
 }
 
-static int refresh(hub_req_t *hr)
+static int refresh(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_tokens_t t = { 0 };
     hub_login_e rc = hub_auth_tokens_refresh(
@@ -68,7 +68,7 @@ static int refresh(hub_req_t *hr)
                               : hub_auth_login_fail(hr, rc, 0);
 }
 
-static int logout(hub_req_t *hr)
+static int logout(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_login_e rc = hub_auth_tokens_revoke(
         hr, json_string_value(json_object_get(hr->body, "refresh_token")));
@@ -90,7 +90,7 @@ static json_t *roles(const hub_principal_t *who)
     return a;
 }
 
-static int me(hub_req_t *hr)
+static int me(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[1] = { hr->who->user_id };
     hub_rows_t *rows;
@@ -143,12 +143,16 @@ static const hub_field_t logout_in[] = {
 
 const hub_route_t hub_auth_g4f_auth_routes[] = {
     { HUB_G4F, HUB_M_POST, "/auth/login", login, login_in, HUB_IN_PUBLIC, 0,
-      "Auth: POST /auth/login" },
+      "Auth: POST /auth/login",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_POST, "/auth/refresh", refresh, refresh_in,
-      HUB_IN_PUBLIC, 0, "Auth: POST /auth/refresh" },
+      HUB_IN_PUBLIC, 0, "Auth: POST /auth/refresh",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_POST, "/auth/logout", logout, logout_in, HUB_IN_JWT, 0,
-      "Auth: POST /auth/logout" },
+      "Auth: POST /auth/logout",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_GET, "/me", me, NULL, HUB_IN_JWT | HUB_IN_APIKEY, 0,
-      "Auth: GET /me" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      "Auth: GET /me",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -100,7 +100,7 @@ static int list_query(hub_req_t *hr, hub_project_filter_t *f)
     return DECLINED;
 }
 
-static int projects_list(hub_req_t *hr)
+static int projects_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_project_filter_t f = { 0 };
     hub_rows_t *rows;
@@ -153,7 +153,7 @@ static const hub_field_t project_update_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int project_create(hub_req_t *hr)
+static int project_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_project_in_t in;
     hub_rows_t *row;
@@ -171,7 +171,7 @@ static int project_create(hub_req_t *hr)
                                                 project_json(row, 0)));
 }
 
-static int project_get(hub_req_t *hr)
+static int project_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *row;
     hub_db_status_e st;
@@ -190,7 +190,7 @@ static int project_get(hub_req_t *hr)
                                                 project_json(row, 0)));
 }
 
-static int project_update(hub_req_t *hr)
+static int project_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_project_in_t in;
     hub_rows_t *row;
@@ -215,7 +215,7 @@ static int project_update(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, json_pack("{s:b}", "ok", 1));
 }
 
-static int project_delete(hub_req_t *hr)
+static int project_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_db_status_e st;
     int found;
@@ -237,14 +237,19 @@ static int project_delete(hub_req_t *hr)
 
 const hub_route_t hub_auth_g4f_projects_routes[] = {
     { HUB_G4F, HUB_M_GET, "/projects", projects_list, NULL, G4F_IN, 0,
-      "Projects: GET /projects" },
+      "Projects: GET /projects",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_POST, "/projects", project_create, project_create_in,
-      G4F_IN, 0, "Projects: POST /projects" },
+      G4F_IN, 0, "Projects: POST /projects",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_GET, "/projects/{project_id}", project_get, NULL, G4F_IN,
-      0, "Projects: GET /projects/{project_id}" },
+      0, "Projects: GET /projects/{project_id}",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_PATCH, "/projects/{project_id}", project_update,
-      project_update_in, G4F_IN, 0, "Projects: PATCH /projects/{project_id}" },
+      project_update_in, G4F_IN, 0, "Projects: PATCH /projects/{project_id}",
+      .need = HUB_NEED_ANY },
     { HUB_G4F, HUB_M_DELETE, "/projects/{project_id}", project_delete, NULL,
-      G4F_IN, 0, "Projects: DELETE /projects/{project_id}" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      G4F_IN, 0, "Projects: DELETE /projects/{project_id}",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

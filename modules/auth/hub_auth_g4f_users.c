@@ -192,7 +192,7 @@ static int email_ok(const char *e)
            && !e[strcspn(e, " \t\r\n<>,;\"")];
 }
 
-static int users_list(hub_req_t *hr)
+static int users_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *q = hub_query(hr, "q"), *err, *args[6];
     long limit, offset;
@@ -262,7 +262,7 @@ static hub_db_status_e member_get(hub_req_t *hr, const char *id,
     return st;
 }
 
-static int user_create(hub_req_t *hr)
+static int user_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *email = json_string_value(json_object_get(hr->body, "email"));
     const char *pw = json_string_value(json_object_get(hr->body, "password"));
@@ -347,7 +347,7 @@ static int update_allowed(hub_req_t *hr, const hub_rows_t *m,
     return DECLINED;
 }
 
-static int user_update(hub_req_t *hr)
+static int user_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     json_t *b = hr->body, *disabled = json_object_get(b, "disabled");
     const char *name = json_string_value(json_object_get(b, "name"));
@@ -412,7 +412,7 @@ static int user_update(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, json_pack("{s:b}", "ok", 1));
 }
 
-static int user_delete(hub_req_t *hr)
+static int user_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "user_id");
     const char *args[3] = { hr->who->tenant_id, id, hr->who->tenant_id };
@@ -448,21 +448,6 @@ static int user_delete(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, json_pack("{s:b}", "ok", 1));
 }
 
-/* Only the tenant's admins manage its users. */
-static int admin_only(hub_req_t *hr, hub_op_fn op)
-{
-    if (!hub_principal_is_admin(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "managing users needs a tenant admin");
-    }
-    return op(hr);
-}
-
-static int op_list(hub_req_t *hr) { return admin_only(hr, users_list); }
-static int op_create(hub_req_t *hr) { return admin_only(hr, user_create); }
-static int op_update(hub_req_t *hr) { return admin_only(hr, user_update); }
-static int op_delete(hub_req_t *hr) { return admin_only(hr, user_delete); }
-
 static const hub_field_t user_create_in[] = {
     { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL, "display name" },
     { "email", HUB_T_STRING, HUB_F_REQUIRED, 3, 254, NULL, "e-mail address" },
@@ -485,14 +470,18 @@ static const hub_field_t user_update_in[] = {
 #define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
 const hub_route_t hub_auth_g4f_users_routes[] = {
-    { HUB_G4F, HUB_M_GET, "/admin/users", op_list, NULL, G4F_IN, 0,
-      "Notifications / Audit / Admin: GET /admin/users" },
-    { HUB_G4F, HUB_M_POST, "/admin/users", op_create, user_create_in, G4F_IN,
-      0, "Notifications / Audit / Admin: POST /admin/users" },
-    { HUB_G4F, HUB_M_PATCH, "/admin/users/{user_id}", op_update,
+    { HUB_G4F, HUB_M_GET, "/admin/users", users_list, NULL, G4F_IN, 0,
+      "Notifications / Audit / Admin: GET /admin/users",
+      .need = HUB_NEED_ADMIN },
+    { HUB_G4F, HUB_M_POST, "/admin/users", user_create, user_create_in, G4F_IN,
+      0, "Notifications / Audit / Admin: POST /admin/users",
+      .need = HUB_NEED_ADMIN },
+    { HUB_G4F, HUB_M_PATCH, "/admin/users/{user_id}", user_update,
       user_update_in, G4F_IN, 0,
-      "Notifications / Audit / Admin: PATCH /admin/users/{user_id}" },
-    { HUB_G4F, HUB_M_DELETE, "/admin/users/{user_id}", op_delete, NULL,
-      G4F_IN, 0, "Notifications / Audit / Admin: DELETE /admin/users/{user_id}" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      "Notifications / Audit / Admin: PATCH /admin/users/{user_id}",
+      .need = HUB_NEED_ADMIN },
+    { HUB_G4F, HUB_M_DELETE, "/admin/users/{user_id}", user_delete, NULL,
+      G4F_IN, 0, "Notifications / Audit / Admin: DELETE /admin/users/{user_id}",
+      .need = HUB_NEED_ADMIN },
+    { 0 }
 };

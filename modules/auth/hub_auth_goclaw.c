@@ -36,7 +36,7 @@ static int need_admin(hub_req_t *hr)
                     "(operator.admin)");
 }
 
-static int keys_list(hub_req_t *hr)
+static int keys_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows;
     hub_db_status_e st;
@@ -50,7 +50,7 @@ static int keys_list(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, api_key));
 }
 
-static int key_create(hub_req_t *hr)
+static int key_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_key_new_t k = { 0 };
     json_t *scopes = json_object_get(hr->body, "scopes"), *s;
@@ -90,7 +90,7 @@ static int key_create(hub_req_t *hr)
     return hub_send_json(hr, HTTP_CREATED, out);
 }
 
-static int key_revoke(hub_req_t *hr)
+static int key_revoke(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     int found;
     hub_db_status_e st;
@@ -121,10 +121,13 @@ static const hub_field_t key_create_in[] = {
 
 const hub_route_t hub_auth_goclaw_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/api-keys", keys_list, NULL, GC_IN, 0,
-      "List all API keys" },
+      "List all API keys",
+      .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_POST, "/v1/api-keys", key_create, key_create_in,
-      GC_IN, 0, "Create a new API key" },
+      GC_IN, 0, "Create a new API key",
+      .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_DELETE, "/v1/api-keys/{id}", key_revoke, NULL, GC_IN,
-      0, "Revoke an API key" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      0, "Revoke an API key",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

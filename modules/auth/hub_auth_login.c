@@ -355,8 +355,8 @@ int hub_auth_login_fail(hub_req_t *hr, hub_login_e rc, long retry_after)
 {
     switch (rc) {
     case HUB_LOGIN_THROTTLED:
-        apr_table_setn(hr->r->headers_out, "Retry-After",
-                       apr_ltoa(hr->pool, retry_after));
+        hub_result_header(hr->res, "Retry-After",
+                          apr_ltoa(hr->pool, retry_after));
         return hub_fail(hr, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED",
                         "too many failed logins; try again in %ld s",
                         retry_after);

@@ -61,7 +61,7 @@ static int team_not_found(hub_req_t *hr)
     return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Team not found");
 }
 
-static int teams_list(hub_req_t *hr)
+static int teams_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[1] = { hr->who->tenant_id };
     hub_rows_t *rows;
@@ -73,7 +73,7 @@ static int teams_list(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, team_out));
 }
 
-static int team_update(hub_req_t *hr)
+static int team_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[3];
     hub_rows_t *rows;
@@ -98,7 +98,7 @@ static int team_update(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, team_out));
 }
 
-static int keys_list(hub_req_t *hr)
+static int keys_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows;
     hub_db_status_e st;
@@ -112,7 +112,7 @@ static int keys_list(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, key_out));
 }
 
-static int key_create(hub_req_t *hr)
+static int key_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_key_new_t k = { 0 };
     hub_rows_t *row;
@@ -139,7 +139,7 @@ static int key_create(hub_req_t *hr)
     return hub_send_json(hr, HTTP_CREATED, out);
 }
 
-static int key_revoke(hub_req_t *hr)
+static int key_revoke(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "key_uuid");
     int found;
@@ -185,7 +185,7 @@ static int user_teams(hub_req_t *hr, hub_rows_t **rows)
     return DECLINED;
 }
 
-static int admin_user_teams(hub_req_t *hr)
+static int admin_user_teams(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows;
     int rc = user_teams(hr, &rows);
@@ -195,7 +195,7 @@ static int admin_user_teams(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, user_team_out));
 }
 
-static int admin_user_team_keys(hub_req_t *hr)
+static int admin_user_team_keys(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *slug = hub_param(hr, "slug"), *tenant = NULL;
     hub_rows_t *rows, *keys;
@@ -234,20 +234,27 @@ static const hub_field_t key_create_in[] = {
 
 const hub_route_t hub_auth_patchwork_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/teams/", teams_list, NULL, PW_IN, 0,
-      "List teams" },
+      "List teams",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_PATCH, "/api/v1/teams/{slug}/", team_update,
-      team_update_in, PW_IN, 0, "Update team name" },
+      team_update_in, PW_IN, 0, "Update team name",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/teams/{slug}/api-keys/", keys_list,
-      NULL, PW_IN, 0, "List API keys" },
+      NULL, PW_IN, 0, "List API keys",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/teams/{slug}/api-keys/", key_create,
-      key_create_in, PW_IN, 0, "Create API key" },
+      key_create_in, PW_IN, 0, "Create API key",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_DELETE, "/api/v1/teams/{slug}/api-keys/{key_uuid}/",
-      key_revoke, NULL, PW_IN, 0, "Revoke API key" },
+      key_revoke, NULL, PW_IN, 0, "Revoke API key",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/admin/users/{email}/teams/",
-      admin_user_teams, NULL, PW_IN, 0, "List user's teams (superuser)" },
+      admin_user_teams, NULL, PW_IN, 0, "List user's teams (superuser)",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_GET,
       "/api/v1/admin/users/{email}/teams/{slug}/api-keys/",
       admin_user_team_keys, NULL, PW_IN, 0,
-      "List user's team API keys (superuser)" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      "List user's team API keys (superuser)",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

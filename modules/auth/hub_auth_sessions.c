@@ -24,13 +24,13 @@ static void set_cookie(hub_req_t *hr, const char *value, long max_age)
 {
     const char *path = hr->conf->prefix;
     int tls = !strcmp(ap_http_scheme(hr->r), "https");
-    apr_table_add(hr->r->err_headers_out, "Set-Cookie",
+    hub_result_header_add(hr->res, "Set-Cookie",
                   apr_psprintf(hr->pool, "%s=%s; Path=%s; Max-Age=%ld; "
                                "HttpOnly; SameSite=Lax%s", cookie_name(hr),
                                value, path, max_age, tls ? "; Secure" : ""));
 }
 
-static int login(hub_req_t *hr)
+static int login(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *email = json_string_value(json_object_get(hr->body, "email"));
     const char *pw = json_string_value(json_object_get(hr->body, "password"));
@@ -53,7 +53,7 @@ static int login(hub_req_t *hr)
 
 /* Ends the session the cookie names (if any) and clears the cookie: safe
  * to call twice, and without a session. */
-static int logout(hub_req_t *hr)
+static int logout(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *h = apr_table_get(hr->r->headers_in, "Cookie"), *token = NULL;
     const char *name = cookie_name(hr);
@@ -86,12 +86,16 @@ static const hub_field_t login_in[] = {
 
 const hub_route_t hub_auth_sessions_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/login/", login, login_in,
-      HUB_IN_PUBLIC, 0, "Log in: a pw_sessionid session cookie" },
+      HUB_IN_PUBLIC, 0, "Log in: a pw_sessionid session cookie",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/logout/", logout, NULL,
-      HUB_IN_PUBLIC, 0, "Log out: end the session" },
+      HUB_IN_PUBLIC, 0, "Log out: end the session",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/auth/login", login, login_in, HUB_IN_PUBLIC,
-      0, "Log in: a DS session cookie" },
+      0, "Log in: a DS session cookie",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/auth/logout", logout, NULL, HUB_IN_PUBLIC, 0,
-      "Log out: end the session" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      "Log out: end the session",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -90,7 +90,7 @@ static void host_rates(host_rates_t *out)
     stats->sampled_at = (apr_uint64_t)now;
 }
 
-static int server_stats(hub_req_t *hr)
+static int server_stats(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_stats_summary_t sum = { 0 };
     host_rates_t rates = { 0 };
@@ -129,8 +129,9 @@ static int server_stats(hub_req_t *hr)
 
 const hub_route_t hub_auth_stats_routes[] = {
     { HUB_G4F, HUB_M_GET, "/server/stats", server_stats, NULL,
-      HUB_IN_PUBLIC, 0, "Core (Public): GET /server/stats" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      HUB_IN_PUBLIC, 0, "Core (Public): GET /server/stats",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };
 
 void hub_auth_stats_hooks(void)

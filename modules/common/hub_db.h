@@ -10,6 +10,7 @@
 #include <apr_tables.h>
 #include <apr_dbd.h>
 #include <mod_dbd.h>
+#include "hub_result.h"
 #include "hub_rows.h"
 
 typedef struct hub_stmt {
@@ -17,12 +18,7 @@ typedef struct hub_stmt {
     const char *sql;         /* apr_dbd syntax: %s placeholders, with casts */
 } hub_stmt_t;
 
-typedef enum {
-    HUB_DB_OK = 0,
-    HUB_DB_UNAVAILABLE,      /* no connection: answer 503 */
-    HUB_DB_CONFLICT,         /* unique or foreign-key violation: 409 */
-    HUB_DB_ERROR             /* anything else: logged, 500 */
-} hub_db_status_e;
+/* hub_db_status_e is in hub_result.h: hub_err_db maps it */
 
 /* Hand a NULL-label-ended table to mod_dbd (ap_dbd_prepare); call from a
  * post_config that runs before mod_dbd's. */

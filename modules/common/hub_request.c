@@ -7,6 +7,7 @@
 #include <http_request.h>
 #include <util_script.h>
 #include <apr_strings.h>
+#include "hub_access.h"
 #include "hub_error.h"
 #include "hub_json.h"
 #include "hub_page.h"
@@ -48,119 +49,58 @@ void hub_dispatch_register(const char *owner, const hub_route_t *routes)
     }
 }
 
-static int write_cb(const char *buf, size_t size, void *data)
-{
-    return apr_brigade_write(data, NULL, NULL, buf, size) == APR_SUCCESS
-           ? 0 : -1;
-}
+/* ---- transitional names over hr->res ------------------------------------ */
 
 int hub_send_json(hub_req_t *hr, int status, json_t *body)
 {
-    request_rec *r = hr->r;
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
-                                                r->connection->bucket_alloc);
-    hub_json_own(r->pool, body);
-    r->status = status;
-    ap_set_content_type(r, "application/json");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    if (status != HTTP_NO_CONTENT && body) {
-        /* 15 digits: 99.6, not 99.599999999999994 */
-        json_dump_callback(body, write_cb, bb, JSON_COMPACT | JSON_ENCODE_ANY
-                                               | JSON_REAL_PRECISION(15));
-        apr_brigade_write(bb, NULL, NULL, "\n", 1);
-    }
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
-    ap_pass_brigade(r->output_filters, bb);
-    return OK;
+    return hub_ok_status(hr->res, status, body);
 }
 
 int hub_send_text(hub_req_t *hr, int status, const char *content_type,
                   const char *text)
 {
-    request_rec *r = hr->r;
-    r->status = status;
-    ap_set_content_type(r, content_type);
-    ap_rputs(text, r);
-    return OK;
-}
-
-static int send_error(hub_req_t *hr, hub_error_t *e)
-{
-    e->request_id = hr->request_id;
-    if (e->status >= 500) {
-        e->retryable = 1;
-    }
-    return hub_send_json(hr, e->status,
-                         hub_error_body(hr->pool, hr->profile, e));
+    return hub_ok_text(hr->res, status, content_type, text, strlen(text));
 }
 
 int hub_fail(hub_req_t *hr, int status, const char *code,
              const char *fmt, ...)
 {
-    hub_error_t e = { 0 };
     va_list ap;
+    const char *msg;
     va_start(ap, fmt);
-    e.message = apr_pvsprintf(hr->pool, fmt, ap);
+    msg = apr_pvsprintf(hr->pool, fmt, ap);
     va_end(ap);
-    e.status = status;
-    e.code = code;
-    return send_error(hr, &e);
+    return hub_err(hr->res, status, code, "%s", msg);
 }
 
 int hub_fail_invalid(hub_req_t *hr, const char *where,
                      apr_array_header_t *problems)
 {
-    hub_error_t e = { 0 };
-    e.status = hub_error_status_invalid(hr->profile);
-    e.code = "VALIDATION_ERROR";
-    e.message = apr_psprintf(hr->pool, "invalid %s", where);
-    e.invalid = problems;
-    e.loc_root = where;
-    return send_error(hr, &e);
+    return hub_err_invalid(hr->res, where, problems);
 }
 
 int hub_fail_field(hub_req_t *hr, const char *where, const char *field,
                    const char *type, const char *msg)
 {
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-    return hub_fail_invalid(hr, where, problems);
+    return hub_err_field(hr->res, where, field, type, msg);
 }
 
 int hub_query_size_cursor(hub_req_t *hr, hub_page_t *pg)
 {
-    const char *size = hub_query(hr, "size");
-    const char *err = hub_parse_long(size, -(1L << 40), 1L << 40, 20,
-                                     &pg->limit);
-    if ((err && !strcmp(err, "must be an integer")) || (size && !*size)) {
-        return hub_fail_field(hr, "query", "size", "int_parsing",
-                              "Input should be a valid integer, unable to "
-                              "parse string as an integer");
+    static const hub_qfield_t page[] = { HUB_Q_CX_PAGE, HUB_Q_END };
+    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
+                                                  sizeof(hub_invalid_t));
+    hub_qvals_t q;
+    if (hub_query_parse(hr->pool, page, hr->query, &q, problems)) {
+        return hub_err_invalid(hr->res, "query", problems);
     }
-    if (err ? *size != '-' : pg->limit > 100) {
-        return hub_fail_field(hr, "query", "size", "less_than_equal",
-                              "Input should be less than or equal to 100");
-    }
-    if (err || pg->limit < 1) {
-        return hub_fail_field(hr, "query", "size", "greater_than_equal",
-                              "Input should be greater than or equal to 1");
-    }
-    if (hub_cursor_decode(hr->pool, hub_query(hr, "cursor"), &pg->offset)) {
-        return hub_fail_field(hr, "query", "cursor", "value_error",
-                              "Value error, not a cursor this server issued");
-    }
+    hub_qv_page(&q, "size", "cursor", pg);
     return DECLINED;
 }
 
 int hub_fail_unavailable(hub_req_t *hr)
 {
-    apr_table_setn(hr->r->headers_out, "Retry-After", "5");
-    return hub_fail(hr, HTTP_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE",
-                    "database unavailable, try again shortly");
+    return hub_err_db(hr->res, HUB_DB_UNAVAILABLE, NULL, hr->request_id);
 }
 
 const char *hub_param(const hub_req_t *hr, const char *name)
@@ -235,8 +175,15 @@ static int read_body(request_rec *r, apr_off_t limit, char **buf,
     apr_off_t total = 0;
     int seen_eos = 0;
 
-    if (cl && apr_atoi64(cl) > limit) {
-        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    if (cl) {
+        char *end;
+        apr_off_t n;
+        if (apr_strtoff(&n, cl, &end, 10) != APR_SUCCESS || *end || n < 0) {
+            return HTTP_BAD_REQUEST;
+        }
+        if (n > limit) {
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        }
     }
     while (!seen_eos) {
         apr_off_t n = 0;
@@ -244,8 +191,8 @@ static int read_body(request_rec *r, apr_off_t limit, char **buf,
                                          AP_MODE_READBYTES, APR_BLOCK_READ,
                                          HUGE_STRING_LEN);
         if (rv != APR_SUCCESS) {
-            return rv == AP_FILTER_ERROR ? HTTP_REQUEST_ENTITY_TOO_LARGE
-                                         : HTTP_BAD_REQUEST;
+            return rv == AP_FILTER_ERROR || rv == APR_ENOSPC
+                   ? HTTP_REQUEST_ENTITY_TOO_LARGE : HTTP_BAD_REQUEST;
         }
         if (!APR_BRIGADE_EMPTY(bb)
             && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
@@ -274,23 +221,24 @@ static int read_body(request_rec *r, apr_off_t limit, char **buf,
  * item of type json_invalid. */
 static int fail_malformed(hub_req_t *hr, const char *message)
 {
-    hub_error_t e = { 0 };
-    e.status = hub_error_status_malformed(hr->profile);
-    e.code = "INVALID_JSON";
-    e.message = message;
+    hub_result_t *res = hr->res;
+    hub_err(res, hub_error_status_malformed(hr->profile), "INVALID_JSON",
+            "%s", message);
     if (hr->profile & HUB_CAYLEX) {
         hub_invalid_t *inv;
-        e.invalid = apr_array_make(hr->pool, 1, sizeof(hub_invalid_t));
-        inv = apr_array_push(e.invalid);
+        res->invalid = apr_array_make(hr->pool, 1, sizeof(hub_invalid_t));
+        inv = apr_array_push(res->invalid);
         inv->field = NULL;
         inv->type = "json_invalid";
         inv->msg = message;
-        e.loc_root = "body";
+        res->loc_root = "body";
     }
-    return send_error(hr, &e);
+    return HUB_DONE;
 }
 
-/* Content type, size, JSON syntax and depth, then the route's fields. */
+/* Content type, size, JSON syntax and depth, then the route's fields:
+ * DECLINED when the body is good, else HUB_DONE with the error in
+ * hr->res. */
 static int take_body(hub_req_t *hr)
 {
     request_rec *r = hr->r;
@@ -302,19 +250,20 @@ static int take_body(hub_req_t *hr)
     int rc;
 
     if (!is_json_type(apr_table_get(r->headers_in, "Content-Type"))) {
-        return hub_fail(hr, HTTP_UNSUPPORTED_MEDIA_TYPE,
-                        "UNSUPPORTED_MEDIA_TYPE",
-                        "Content-Type must be application/json");
+        return hub_err(hr->res, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                       "UNSUPPORTED_MEDIA_TYPE",
+                       "Content-Type must be application/json");
     }
     rc = read_body(r, limit, &buf, &len);
     if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
         r->connection->keepalive = AP_CONN_CLOSE;
-        return hub_fail(hr, rc, "PAYLOAD_TOO_LARGE",
-                        "request body is larger than %" APR_OFF_T_FMT
-                        " bytes", limit);
+        return hub_err(hr->res, rc, "PAYLOAD_TOO_LARGE",
+                       "request body is larger than %" APR_OFF_T_FMT
+                       " bytes", limit);
     }
     if (rc != OK) {
-        return hub_fail(hr, rc, "BAD_REQUEST", "request body incomplete");
+        return hub_err(hr->res, rc, "BAD_REQUEST",
+                       "request body incomplete");
     }
     hr->body = len ? hub_json_parse(r->pool, buf, len,
                                     hub_conf_max_depth(hr->conf), &jerr)
@@ -329,9 +278,15 @@ static int take_body(hub_req_t *hr)
     }
     problems = apr_array_make(r->pool, 4, sizeof(hub_invalid_t));
     if (hub_validate(hr->body, hr->route->body, r->pool, problems)) {
-        return hub_fail_invalid(hr, "body", problems);
+        return hub_err_invalid(hr->res, "body", problems);
     }
-    return DECLINED;   /* nothing sent: go on */
+    return DECLINED;   /* go on */
+}
+
+int hub_read_body(hub_req_t *hr, apr_off_t limit, char **buf,
+                  apr_size_t *len)
+{
+    return read_body(hr->r, limit, buf, len);
 }
 
 const hub_field_t hub_body_raw[] = { { NULL, 0, 0, 0, 0, NULL, NULL } };
@@ -341,11 +296,197 @@ static int method_has_body(int m)
     return m == HUB_M_POST || m == HUB_M_PUT || m == HUB_M_PATCH;
 }
 
+/* ---- the one place that writes the answer -------------------------------- */
+
+static int write_cb(const char *buf, size_t size, void *data)
+{
+    return apr_brigade_write(data, NULL, NULL, buf, size) == APR_SUCCESS
+           ? 0 : -1;
+}
+
+static int add_header(void *data, const char *key, const char *val)
+{
+    apr_table_addn(data, key, val);
+    return 1;
+}
+
+static void send_json(request_rec *r, int status, json_t *body)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
+                                                r->connection->bucket_alloc);
+    r->status = status;
+    ap_set_content_type(r, "application/json");
+    if (!apr_table_get(r->err_headers_out, "Cache-Control")) {
+        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    }
+    if (status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED && body) {
+        /* 15 digits: 99.6, not 99.599999999999994 */
+        json_dump_callback(body, write_cb, bb, JSON_COMPACT | JSON_ENCODE_ANY
+                                               | JSON_REAL_PRECISION(15));
+        apr_brigade_write(bb, NULL, NULL, "\n", 1);
+    }
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    ap_pass_brigade(r->output_filters, bb);
+}
+
+static void send_bytes(request_rec *r, int status, const char *ctype,
+                       const char *bytes, apr_size_t len)
+{
+    r->status = status;
+    ap_set_content_type(r, ctype);
+    if (status != HTTP_NOT_MODIFIED && status != HTTP_NO_CONTENT) {
+        ap_set_content_length(r, (apr_off_t)len);
+        if (!r->header_only) {
+            ap_rwrite(bytes, (int)len, r);
+        }
+    }
+}
+
+/* Render hr->res once: the error envelope of the profile, or the body
+ * in the route's shape and wrapper with the route's status. */
+static int render(hub_req_t *hr)
+{
+    request_rec *r = hr->r;
+    hub_result_t *res = hr->res;
+    const hub_route_t *rt = hr->route;
+    int status;
+
+    if (res->headers) {
+        /* err_headers_out: they hold on errors too (Set-Cookie) */
+        apr_table_do(add_header, r->err_headers_out, res->headers, NULL);
+    }
+    if (res->close) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
+    if (res->kind == HUB_RES_ERROR) {
+        hub_error_t e = { 0 };
+        e.status = res->status ? res->status
+                               : hub_error_status_invalid(hr->profile);
+        e.code = res->code;
+        e.message = res->detail;
+        e.invalid = res->invalid;
+        e.loc_root = res->loc_root;
+        e.request_id = hr->request_id;
+        e.retryable = res->retryable || e.status >= 500;
+        send_json(r, e.status, hub_json_own(r->pool,
+                  hub_error_body(hr->pool, hr->profile, &e)));
+        return OK;
+    }
+    status = res->status ? res->status
+           : rt && rt->status ? rt->status
+           : res->kind == HUB_RES_NONE ? HTTP_NO_CONTENT : HTTP_OK;
+    if (res->kind == HUB_RES_TEXT) {
+        send_bytes(r, status, res->content_type, res->text, res->len);
+        return OK;
+    }
+    send_json(r, status, hub_json_own(r->pool, hub_result_body(
+        hr->pool, res, rt ? rt->shape : NULL, rt ? rt->wrap : 0,
+        rt ? rt->key : NULL)));
+    return OK;
+}
+
+/* 405 with Allow: the path is a hub route, not for this method. */
+static int not_allowed(hub_req_t *hr, const hub_match_t *m)
+{
+    request_rec *r = hr->r;
+    int i;
+    r->allowed = 0;
+    for (i = 0; i < HUB_M_COUNT; i++) {
+        if (m->allow & (1u << i)) {
+            r->allowed |= AP_METHOD_BIT << httpd_methods[i];
+        }
+    }
+    hub_result_header(hr->res, "Allow", hub_methods_allow(r->pool, m->allow));
+    return hub_err(hr->res, HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
+                   "method %s not allowed here; allowed: %s", r->method,
+                   hub_methods_allow(r->pool, m->allow));
+}
+
+/* The ways in, then the route's need: DECLINED when the caller may go
+ * on, else HUB_DONE with 503, 401 or 403 in hr->res. */
+static int check_access(hub_req_t *hr)
+{
+    request_rec *r = hr->r;
+    const hub_route_t *rt = hr->route;
+    unsigned ways = hub_access_ways_in(rt);
+    const hub_principal_t *who;
+    const char *code, *msg;
+
+    if (ways & HUB_IN_PUBLIC) {
+        return DECLINED;
+    }
+    who = who_fn ? who_fn(r) : NULL;
+    if (who && who->unavailable) {
+        return hub_err_db(hr->res, HUB_DB_UNAVAILABLE, NULL,
+                          hr->request_id);
+    }
+    if (who && who->csrf_failed && (ways & HUB_IN_SESSION)) {
+        return hub_err(hr->res, HTTP_FORBIDDEN, "CSRF_FAILED",
+                       "a change made with a session cookie needs the "
+                       "session's X-CSRF-Token header");
+    }
+    if (!who || !(who->via & ways)) {
+        /* the body is not read: answer and close rather than drain */
+        hr->res->close = 1;
+        hub_result_header(hr->res, "WWW-Authenticate",
+                          "Bearer realm=\"mod_hub\"");
+        return hub_err(hr->res, HTTP_UNAUTHORIZED,
+                       hr->profile == HUB_TOOLHUB ? "INVALID_TOKEN"
+                                                  : "UNAUTHORIZED",
+                       "%s", who ? "these credentials are not accepted here"
+                                 : "authentication required: missing, "
+                                   "invalid, expired or revoked "
+                                   "credentials");
+    }
+    hr->who = who;
+    /* the access log's %u: who made the call */
+    if (!r->user && who->name) {
+        r->user = apr_pstrdup(r->pool, who->name);
+    }
+    if (!hub_access_allows(who, rt->need)) {
+        hr->res->close = method_has_body(rt->method);
+        msg = hub_access_refusal(hr->pool, rt, &code);
+        return hub_err(hr->res, HTTP_FORBIDDEN, code, "%s", msg);
+    }
+    return DECLINED;
+}
+
+/* The query by the route's table, then the body: DECLINED or HUB_DONE. */
+static int take_input(hub_req_t *hr)
+{
+    const hub_route_t *rt = hr->route;
+    request_rec *r = hr->r;
+    int rc;
+
+    ap_args_to_table(r, &hr->query);
+    if (rt->query) {
+        apr_array_header_t *problems = apr_array_make(hr->pool, 2,
+                                                      sizeof(hub_invalid_t));
+        if (hub_query_parse(hr->pool, rt->query, hr->query, &hr->q,
+                            problems)) {
+            hr->res->close = method_has_body(rt->method);
+            return hub_err_invalid(hr->res, "query", problems);
+        }
+    }
+    if (rt->body == hub_body_raw) {
+        return DECLINED;   /* the op reads the body itself */
+    }
+    if (method_has_body(rt->method) && rt->body) {
+        return take_body(hr);
+    }
+    if ((rc = ap_discard_request_body(r)) != OK) {
+        hr->res->close = 1;
+        return hub_err(hr->res, rc == HTTP_REQUEST_ENTITY_TOO_LARGE
+                                ? rc : HTTP_BAD_REQUEST, NULL,
+                       "request body could not be read");
+    }
+    return DECLINED;
+}
+
 int hub_dispatch(request_rec *r, const char *owner)
 {
     const hub_match_t *m;
     hub_req_t *hr;
-    int rc;
 
     if (!r->handler || strcmp(r->handler, HUB_HANDLER) || !match_fn
         || !(m = match_fn(r))) {
@@ -365,60 +506,13 @@ int hub_dispatch(request_rec *r, const char *owner)
     hr->profile = m->route ? m->route->profile : m->profile;
     hr->request_id = request_id(r);
     hr->base_url = base_url(r, hr->conf);
+    hr->res = apr_palloc(r->pool, sizeof(*hr->res));
+    hub_result_init(hr->res, r->pool);
     if (!m->route) {
-        /* the path is a hub route but not for this method */
-        int i;
-        r->allowed = 0;
-        for (i = 0; i < HUB_M_COUNT; i++) {
-            if (m->allow & (1u << i)) {
-                r->allowed |= AP_METHOD_BIT << httpd_methods[i];
-            }
-        }
-        apr_table_setn(r->headers_out, "Allow",
-                       hub_methods_allow(r->pool, m->allow));
-        return hub_fail(hr, HTTP_METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
-                        "method %s not allowed here; allowed: %s", r->method,
-                        hub_methods_allow(r->pool, m->allow));
+        not_allowed(hr, m);
     }
-    if (!(m->route->ways_in & HUB_IN_PUBLIC)) {
-        const hub_principal_t *who = who_fn ? who_fn(r) : NULL;
-        if (who && who->unavailable) {
-            return hub_fail_unavailable(hr);
-        }
-        if (who && who->csrf_failed && (m->route->ways_in & HUB_IN_SESSION)) {
-            return hub_fail(hr, HTTP_FORBIDDEN, "CSRF_FAILED",
-                            "a change made with a session cookie needs the "
-                            "session's X-CSRF-Token header");
-        }
-        if (!who || !(who->via & m->route->ways_in)) {
-            /* the body is not read: answer and close rather than drain */
-            r->connection->keepalive = AP_CONN_CLOSE;
-            apr_table_setn(r->headers_out, "WWW-Authenticate",
-                           "Bearer realm=\"mod_hub\"");
-            return hub_fail(hr, HTTP_UNAUTHORIZED,
-                            hr->profile == HUB_TOOLHUB ? "INVALID_TOKEN"
-                                                       : "UNAUTHORIZED",
-                            who ? "these credentials are not accepted here"
-                                : "authentication required: missing, "
-                                  "invalid, expired or revoked credentials");
-        }
-        hr->who = who;
-        /* the access log's %u: who made the call */
-        if (!r->user && who->name) {
-            r->user = apr_pstrdup(r->pool, who->name);
-        }
+    else if (check_access(hr) == DECLINED && take_input(hr) == DECLINED) {
+        m->route->op(hr, hr->res);
     }
-    ap_args_to_table(r, &hr->query);
-    if (m->route->body == hub_body_raw) {
-        /* the op reads the body itself, with its own limit */
-    }
-    else if (method_has_body(m->route->method) && m->route->body) {
-        if ((rc = take_body(hr)) != DECLINED) {
-            return rc;
-        }
-    }
-    else if ((rc = ap_discard_request_body(r)) != OK) {
-        return rc;
-    }
-    return m->route->op(hr);
+    return render(hr);
 }

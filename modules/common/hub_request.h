@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include "hub_conf.h"
 #include "hub_principal.h"
+#include "hub_query.h"
+#include "hub_result.h"
 #include "hub_route.h"
 
 struct hub_req {
@@ -21,45 +23,46 @@ struct hub_req {
     const char *request_id;
     const char *base_url;          /* scheme://host[:port]/location */
     const hub_principal_t *who;    /* the caller; NULL on public routes */
+    hub_qvals_t q;                 /* the query, by the route's table */
+    hub_result_t *res;             /* what the operation answers */
 };
 
 /* Register a module's table with mod_hub_auth (from post_config). */
 void hub_dispatch_register(const char *owner, const hub_route_t *routes);
 
 /* The handler of every hub module: DECLINED unless the request matched one
- * of `owner`'s routes; answers 405, reads and validates the body, runs the
- * operation.  Returns OK once a response was sent. */
+ * of `owner`'s routes.  Then, in order: 405; the ways in and the route's
+ * need (401, 403); the query by the route's table and the body by its
+ * fields (400/422); the operation; and the one rendering of its result in
+ * the profile's envelope and the route's wrapper and status.  Nothing
+ * else in the hub writes a response. */
 int hub_dispatch(request_rec *r, const char *owner);
 
-/* Send `body` (a reference this call takes) as JSON with `status`. */
+/* ---- transitional: the request's result, by the older names ------------
+ * These fill hr->res exactly as hub_ok_status / hub_ok_text / hub_err /
+ * hub_err_invalid / hub_err_field / hub_err_db do and return HUB_DONE;
+ * nothing is sent.  New code uses the hub_result.h names. */
 int hub_send_json(hub_req_t *hr, int status, json_t *body);
-
-/* Send a text document as it is. */
 int hub_send_text(hub_req_t *hr, int status, const char *content_type,
                   const char *text);
-
-/* Send an error in the profile's envelope; code may be NULL. */
 int hub_fail(hub_req_t *hr, int status, const char *code,
              const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-
-/* Send a validation error for the problems (hub_invalid_t) found in
- * `where` ("body", "query", "path"). */
 int hub_fail_invalid(hub_req_t *hr, const char *where,
                      apr_array_header_t *problems);
-
-/* One problem with one field of `where` ("query", "path", "body"),
- * answered as hub_fail_invalid does. */
 int hub_fail_field(hub_req_t *hr, const char *where, const char *field,
                    const char *type, const char *msg);
-
 /* Caylex's pages: `size` (1..100, default 20) and an opaque `cursor`
- * from the query.  DECLINED, or the 422 already sent. */
+ * from the query.  DECLINED, or the 422 in hr->res. */
 struct hub_page;
 int hub_query_size_cursor(hub_req_t *hr, struct hub_page *pg);
-
-/* 503 in the envelope: the database cannot be reached. */
+/* 503: the database cannot be reached. */
 int hub_fail_unavailable(hub_req_t *hr);
+
+/* The request body, refused past `limit` bytes: OK, 413 or 400.  For the
+ * operations whose route takes the body raw (uploads). */
+int hub_read_body(hub_req_t *hr, apr_off_t limit, char **buf,
+                  apr_size_t *len);
 
 /* The HUB_M_* of a request, -1 for methods no route can have. */
 int hub_method_of(const request_rec *r);

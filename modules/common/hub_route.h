@@ -32,19 +32,45 @@
 
 #define HUB_MAX_PARAMS 8
 
+/* What a route needs of its caller (hub_access.h): checked by the
+ * dispatcher before the operation runs, refused in the profile's words. */
+typedef enum {
+    HUB_NEED_ANY = 0,          /* any caller that came in a way the route
+                                  accepts; the operation decides the rest */
+    HUB_NEED_PUBLIC,           /* no credentials at all */
+    HUB_NEED_READ,             /* read access in the caller's tenant */
+    HUB_NEED_WRITE,            /* change things in it */
+    HUB_NEED_ADMIN,            /* administer it (owner, admin, admin scope) */
+    HUB_NEED_SUPERUSER         /* the hub's own superusers */
+} hub_need_e;
+
 typedef struct hub_req hub_req_t;
 typedef struct hub_field hub_field_t;
-typedef int (*hub_op_fn)(hub_req_t *req);
+typedef struct hub_qfield hub_qfield_t;
+typedef struct hub_shape hub_shape_t;
+typedef struct hub_result hub_result_t;
 
+/* An operation: parsed input and the caller in, a result out (it never
+ * writes the response; hub_dispatch renders the result once). */
+typedef int (*hub_op_fn)(hub_req_t *req, hub_result_t *res);
+
+/* One endpoint of one profile.  The first eight members are written in
+ * order; the rest by name (.need = ..., .shape = ...), zero when unsaid. */
 typedef struct hub_route {
     unsigned profile;          /* one HUB_<profile> bit */
     int method;                /* HUB_M_* */
     const char *path;          /* as the document writes it: {p} or :p */
     hub_op_fn op;
     const hub_field_t *body;   /* JSON body fields; NULL: no body read */
-    unsigned ways_in;          /* HUB_IN_* */
+    unsigned ways_in;          /* HUB_IN_*; 0: the profile's default */
     unsigned flags;            /* HUB_ROUTE_* */
     const char *summary;       /* for the served OpenAPI documents */
+    hub_need_e need;           /* checked before op runs */
+    const hub_qfield_t *query; /* query parameters; NULL: not parsed */
+    const hub_shape_t *shape;  /* rows -> JSON, for results of rows */
+    int wrap;                  /* hub_wrap_e: how the answer is wrapped */
+    const char *key;           /* HUB_WRAP_KEY's member name */
+    int status;                /* success status; 0: 200 (204 when empty) */
 } hub_route_t;
 
 /* A module's table, ended by a row whose path is NULL. */

@@ -1,5 +1,7 @@
 #include <apr_strings.h>
 #include <apr_general.h>
+#include <apr_lib.h>
+#include <stdio.h>
 #include "hub_time.h"
 
 char *hub_iso8601(apr_pool_t *p, apr_time_t t)
@@ -50,4 +52,51 @@ char *hub_uuid4(apr_pool_t *p)
         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
         b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* Checked here so that nothing malformed reaches a ::timestamptz cast. */
+int hub_parse_iso8601(const char *s, apr_time_t *t)
+{
+    apr_time_exp_t tm = { 0 }, back;
+    int y, mo, d, h, mi, sec, n = 0, off = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h,
+                     &mi, &sec, &n) != 6 || n != 19) {
+        return -1;
+    }
+    s += n;
+    if (*s == '.') {
+        for (s++; apr_isdigit(*s); s++) {
+        }
+    }
+    if ((*s == '+' || *s == '-') && apr_isdigit(s[1]) && apr_isdigit(s[2])
+        && s[3] == ':' && apr_isdigit(s[4]) && apr_isdigit(s[5]) && !s[6]) {
+        off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600
+              + ((s[4] - '0') * 10 + (s[5] - '0')) * 60;
+        off = *s == '-' ? -off : off;
+    }
+    else if ((*s == 'Z' || *s == 'z') && !s[1]) {
+    }
+    else if (*s) {
+        return -1;
+    }
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
+        || mi > 59 || sec > 59) {
+        return -1;
+    }
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    if (apr_time_exp_gmt_get(t, &tm) != APR_SUCCESS) {
+        return -1;
+    }
+    /* 31 February would quietly become 3 March: refuse it */
+    apr_time_exp_gmt(&back, *t);
+    if (back.tm_mday != d || back.tm_mon != mo - 1) {
+        return -1;
+    }
+    *t -= apr_time_from_sec(off);
+    return 0;
 }

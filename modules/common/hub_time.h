@@ -14,4 +14,9 @@ char *hub_uuid4(apr_pool_t *p);
 /* n random bytes as lowercase hex (2n characters). */
 char *hub_random_hex(apr_pool_t *p, apr_size_t n);
 
+/* ISO-8601 date-time ("2026-12-31T23:59:59Z", fractions and a +hh:mm
+ * offset allowed; no zone means UTC) into *t.  0 on success, -1 for
+ * anything else (31 February included). */
+int hub_parse_iso8601(const char *s, apr_time_t *t);
+
 #endif

@@ -267,17 +267,17 @@ static int servers_page(hub_req_t *hr, int search)
         "has_next", has_next, "has_prev", pg.offset > 0));
 }
 
-static int servers_list(hub_req_t *hr)
+static int servers_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return servers_page(hr, 0);
 }
 
-static int servers_search(hub_req_t *hr)
+static int servers_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return servers_page(hr, 1);
 }
 
-static int server_get(hub_req_t *hr)
+static int server_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *row;
     hub_db_status_e st;
@@ -605,11 +605,11 @@ static int create(hub_req_t *hr, const char *method)
                                                 hub_rows_get(row, 0, "id")));
 }
 
-static int create_header(hub_req_t *hr) { return create(hr, "header"); }
-static int create_path(hub_req_t *hr) { return create(hr, "path"); }
-static int create_query(hub_req_t *hr) { return create(hr, "query"); }
-static int create_oauth(hub_req_t *hr) { return create(hr, "oauth"); }
-static int create_noauth(hub_req_t *hr) { return create(hr, "none"); }
+static int create_header(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "header"); }
+static int create_path(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "path"); }
+static int create_query(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "query"); }
+static int create_oauth(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "oauth"); }
+static int create_noauth(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "none"); }
 
 /* ---- changing ------------------------------------------------------------ */
 
@@ -689,7 +689,7 @@ static int patch_auth(hub_req_t *hr, hub_server_in_t *in, const char *method,
     return DECLINED;
 }
 
-static int server_patch(hub_req_t *hr)
+static int server_patch(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     json_t *b = hr->body;
     const char *id = hub_param(hr, "server_id");
@@ -779,7 +779,7 @@ static int server_patch(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "id", id));
 }
 
-static int server_delete(hub_req_t *hr)
+static int server_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "server_id"), *slug, *in_use;
     hub_db_status_e st;
@@ -819,24 +819,34 @@ static int server_delete(hub_req_t *hr)
 
 const hub_route_t hub_servers_caylex_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/servers", servers_list, NULL, CX_IN, 0,
-      "List All Servers" },
+      "List All Servers",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/servers/search", servers_search, NULL, CX_IN,
-      0, "Search Servers" },
+      0, "Search Servers",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}", server_get, NULL, CX_IN,
-      0, "Get Server Details" },
+      0, "Get Server Details",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_PATCH, "/servers/{server_id}", server_patch,
-      patch_in, CX_IN, 0, "Update Server" },
+      patch_in, CX_IN, 0, "Update Server",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_DELETE, "/servers/{server_id}", server_delete, NULL,
-      CX_IN, 0, "Delete Server" },
+      CX_IN, 0, "Delete Server",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/servers/header", create_header, header_in,
-      CX_IN, 0, "Add External Header-Auth Server" },
+      CX_IN, 0, "Add External Header-Auth Server",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/servers/oauth", create_oauth, oauth_in,
-      CX_IN, 0, "Add External OAuth Server" },
+      CX_IN, 0, "Add External OAuth Server",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/servers/path", create_path, path_in, CX_IN,
-      0, "Add External Path-Auth Server" },
+      0, "Add External Path-Auth Server",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/servers/query", create_query, query_in,
-      CX_IN, 0, "Add External Query-Auth Server" },
+      CX_IN, 0, "Add External Query-Auth Server",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/servers/noauth", create_noauth, noauth_in,
-      CX_IN, 0, "Add External No-Auth Server" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      CX_IN, 0, "Add External No-Auth Server",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

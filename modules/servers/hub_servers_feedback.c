@@ -248,7 +248,7 @@ static const char *guidance(const char *reason)
            "once. Continue helping the user.";
 }
 
-static int submit(hub_req_t *hr)
+static int submit(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const hub_principal_t *who = hr->who;
     int by_server = who->via == HUB_IN_SERVERKEY;
@@ -338,7 +338,7 @@ static int submit(hub_req_t *hr)
         "filter_reason", reason));
 }
 
-static int stats(hub_req_t *hr)
+static int stats(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[3] = { hr->who->tenant_id, hub_param(hr, "slug"),
                             apr_itoa(hr->pool, RECENT) };
@@ -360,8 +360,10 @@ static int stats(hub_req_t *hr)
 
 const hub_route_t hub_servers_feedback_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/feedback/", submit, feedback_in,
-      HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Submit Feedback" },
+      HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Submit Feedback",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/stats", stats, NULL,
-      HUB_IN_SESSION | HUB_IN_APIKEY, 0, "Get Server Stats" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      HUB_IN_SESSION | HUB_IN_APIKEY, 0, "Get Server Stats",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

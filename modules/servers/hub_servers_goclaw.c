@@ -274,7 +274,7 @@ static int take_transport(hub_req_t *hr, hub_server_in_t *in,
     return DECLINED;
 }
 
-static int servers_list(hub_req_t *hr)
+static int servers_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_server_filter_t f = { 0 };
     hub_rows_t *rows;
@@ -319,7 +319,7 @@ static int finish(hub_req_t *hr, hub_db_status_e st, hub_srv_seal_e seal,
     return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "status", "updated"));
 }
 
-static int server_create(hub_req_t *hr)
+static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *name = json_string_value(json_object_get(hr->body, "name"));
     hub_server_in_t in;
@@ -349,7 +349,7 @@ static int server_create(hub_req_t *hr)
     return finish(hr, st, seal, row, 1);
 }
 
-static int server_get(hub_req_t *hr)
+static int server_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *row;
     hub_db_status_e st;
@@ -367,7 +367,7 @@ static int server_get(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, server_json(hr->pool, row, 0));
 }
 
-static int server_update(hub_req_t *hr)
+static int server_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     json_t *name = json_object_get(hr->body, "name");
     hub_server_in_t in;
@@ -405,7 +405,7 @@ static int server_update(hub_req_t *hr)
     return finish(hr, st, seal, row, 0);
 }
 
-static int server_delete(hub_req_t *hr)
+static int server_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *slug, *in_use;
     hub_db_status_e st;
@@ -432,14 +432,19 @@ static int server_delete(hub_req_t *hr)
 
 const hub_route_t hub_servers_goclaw_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers", servers_list, NULL, GC_IN, 0,
-      "List MCP servers" },
+      "List MCP servers",
+      .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_POST, "/v1/mcp/servers", server_create, create_in,
-      GC_IN, 0, "Create MCP server" },
+      GC_IN, 0, "Create MCP server",
+      .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers/{id}", server_get, NULL, GC_IN,
-      0, "Get MCP server" },
+      0, "Get MCP server",
+      .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_PUT, "/v1/mcp/servers/{id}", server_update, update_in,
-      GC_IN, 0, "Update MCP server" },
+      GC_IN, 0, "Update MCP server",
+      .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_DELETE, "/v1/mcp/servers/{id}", server_delete, NULL,
-      GC_IN, 0, "Delete MCP server" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      GC_IN, 0, "Delete MCP server",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

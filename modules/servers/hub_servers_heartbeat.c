@@ -332,7 +332,7 @@ static hub_db_status_e locked_heartbeat(request_rec *r, void *baton)
     return hub_db_select(r, ST_HEARTBEAT, &run->rows, 14, run->args);
 }
 
-static int heartbeat(hub_req_t *hr)
+static int heartbeat(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const hub_principal_t *who = hr->who;
     int by_server = who->via == HUB_IN_SERVERKEY;
@@ -399,6 +399,7 @@ static int heartbeat(hub_req_t *hr)
 
 const hub_route_t hub_servers_heartbeat_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/heartbeat/", heartbeat,
-      heartbeat_in, HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Heartbeat" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      heartbeat_in, HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Heartbeat",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

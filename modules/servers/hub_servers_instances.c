@@ -248,12 +248,12 @@ static int instances_page(hub_req_t *hr, int search)
                                                           total));
 }
 
-static int instances_list(hub_req_t *hr)
+static int instances_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return instances_page(hr, 0);
 }
 
-static int instances_search(hub_req_t *hr)
+static int instances_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return instances_page(hr, 1);
 }
@@ -296,7 +296,7 @@ static int instance_select(hub_req_t *hr, int which, hub_rows_t **rows)
     return DECLINED;
 }
 
-static int instance_get(hub_req_t *hr)
+static int instance_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *row;
     int rc = instance_select(hr, ST_GET, &row);
@@ -313,7 +313,7 @@ static const hub_field_t status_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int instance_status(hub_req_t *hr)
+static int instance_status(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *want = json_string_value(json_object_get(hr->body,
                                                          "status"));
@@ -357,7 +357,7 @@ static int instance_status(hub_req_t *hr)
                                 hub_rows_get(row, 0, "server_name"))));
 }
 
-static int instance_tools(hub_req_t *hr)
+static int instance_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     static const hub_shape_t tool[] = {
         { "name", NULL, HUB_J_STRING },
@@ -382,7 +382,7 @@ static int instance_tools(hub_req_t *hr)
 
 /* ---- a server's connections ---------------------------------------------- */
 
-static int connections_get(hub_req_t *hr)
+static int connections_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     static const hub_shape_t conn[] = {
         { "project_id", NULL, HUB_J_STRING },
@@ -450,7 +450,7 @@ static const char *project_ids(hub_req_t *hr, int *rc)
     return apr_pstrcat(hr->pool, out, "}", NULL);
 }
 
-static int connections_set(hub_req_t *hr)
+static int connections_set(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "server_id"), *missing;
     const char *args[5];
@@ -498,7 +498,7 @@ static const hub_field_t clone_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int server_clone(hub_req_t *hr)
+static int server_clone(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "server_id");
     const char *name = json_string_value(json_object_get(hr->body, "name"));
@@ -564,21 +564,29 @@ static int server_clone(hub_req_t *hr)
 
 const hub_route_t hub_servers_instances_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/server-instances", instances_list, NULL,
-      CX_IN, 0, "List Server Instances" },
+      CX_IN, 0, "List Server Instances",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/server-instances/search", instances_search,
-      NULL, CX_IN, 0, "Search Server Instances" },
+      NULL, CX_IN, 0, "Search Server Instances",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/server-instances/{server_instance_id}",
-      instance_get, NULL, CX_IN, 0, "Get Server Instance" },
+      instance_get, NULL, CX_IN, 0, "Get Server Instance",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/server-instances/{server_instance_id}",
-      instance_status, status_in, CX_IN, 0, "Update Server Instance Status" },
+      instance_status, status_in, CX_IN, 0, "Update Server Instance Status",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/server-instances/{server_instance_id}/tools",
-      instance_tools, NULL, CX_IN, 0, "Get Server Instance Tools" },
+      instance_tools, NULL, CX_IN, 0, "Get Server Instance Tools",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}/connections",
-      connections_get, NULL, CX_IN, 0, "Get Server Project Connections" },
+      connections_get, NULL, CX_IN, 0, "Get Server Project Connections",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/connections",
       connections_set, connections_in, CX_IN, 0,
-      "Update Server Project Connections" },
+      "Update Server Project Connections",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/clone", server_clone,
-      clone_in, CX_IN, 0, "Clone Server" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      clone_in, CX_IN, 0, "Clone Server",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

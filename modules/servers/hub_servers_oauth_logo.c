@@ -266,13 +266,13 @@ static json_t *as_metadata(meta_ctx_t *mc, const char *issuer)
     return NULL;
 }
 
-static int discover(hub_req_t *hr)
+static int discover(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const hub_servers_srv_t *c = hub_servers_srv(hr->r->server);
     const char *url = hub_query(hr, "url"), *origin, *path, *hint = NULL;
     const char *prm_url = NULL, *issuer = NULL;
     meta_ctx_t mc;
-    hub_http_response_t *res;
+    hub_http_response_t *http;
     json_t *prm = NULL, *as = NULL, *scopes = NULL, *out;
 
     if (!hub_principal_can_read(hr->who)) {
@@ -294,8 +294,8 @@ static int discover(hub_req_t *hr)
     mc.pol.allow = c->outbound_allow;
 
     /* 1. the MCP endpoint: a 401 may name its metadata */
-    res = fetch(&mc, url, "application/json, text/event-stream");
-    if (res && res->result == HUB_HTTP_REFUSED) {
+    http = fetch(&mc, url, "application/json, text/event-stream");
+    if (http && http->result == HUB_HTTP_REFUSED) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00562: OAuth "
                       "discovery for %s refused: internal address not in "
                       "HubOutboundAllow", url);
@@ -304,8 +304,8 @@ static int discover(hub_req_t *hr)
                         "(loopback, private and link-local addresses are "
                         "refused unless the operator allows them)");
     }
-    if (res && res->status == 401 && res->headers) {
-        hint = metadata_hint(hr->pool, apr_table_get(res->headers,
+    if (http && http->status == 401 && http->headers) {
+        hint = metadata_hint(hr->pool, apr_table_get(http->headers,
                                                      "WWW-Authenticate"));
         if (hint && is_http_url(hint) && (prm = fetch_json(&mc, hint))) {
             prm_url = hint;
@@ -367,61 +367,6 @@ static int discover(hub_req_t *hr)
 }
 
 /* ---- upload-logo --------------------------------------------------------- */
-
-/* Read the whole body, at most max bytes: OK, HTTP_REQUEST_ENTITY_TOO_LARGE
- * or HTTP_BAD_REQUEST. */
-static int read_raw(request_rec *r, apr_size_t max, char **out,
-                    apr_size_t *len)
-{
-    const char *cl = apr_table_get(r->headers_in, "Content-Length");
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
-                                                r->connection->bucket_alloc);
-    apr_bucket_brigade *all = apr_brigade_create(r->pool,
-                                                 r->connection->bucket_alloc);
-    apr_off_t total = 0;
-    int seen_eos = 0;
-
-    if (cl) {
-        char *end;
-        apr_off_t n;
-        if (apr_strtoff(&n, cl, &end, 10) != APR_SUCCESS || *end || n < 0) {
-            return HTTP_BAD_REQUEST;
-        }
-        if (n > (apr_off_t)max) {
-            return HTTP_REQUEST_ENTITY_TOO_LARGE;
-        }
-    }
-    while (!seen_eos) {
-        apr_bucket *b;
-        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
-                                         AP_MODE_READBYTES, APR_BLOCK_READ,
-                                         HUGE_STRING_LEN);
-        if (rv != APR_SUCCESS) {
-            return rv == AP_FILTER_ERROR || rv == APR_ENOSPC
-                   ? HTTP_REQUEST_ENTITY_TOO_LARGE : HTTP_BAD_REQUEST;
-        }
-        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
-             b = APR_BUCKET_NEXT(b)) {
-            if (APR_BUCKET_IS_EOS(b)) {
-                seen_eos = 1;
-            }
-        }
-        if (apr_brigade_length(bb, 1, &total) != APR_SUCCESS) {
-            return HTTP_BAD_REQUEST;
-        }
-        APR_BRIGADE_CONCAT(all, bb);
-        if (apr_brigade_length(all, 1, &total) != APR_SUCCESS) {
-            return HTTP_BAD_REQUEST;
-        }
-        if (total > (apr_off_t)max) {
-            return HTTP_REQUEST_ENTITY_TOO_LARGE;
-        }
-    }
-    if (apr_brigade_pflatten(all, out, len, r->pool) != APR_SUCCESS) {
-        return HTTP_BAD_REQUEST;
-    }
-    return OK;
-}
 
 static const char *find_bytes(const char *hay, apr_size_t hlen,
                               const char *needle, apr_size_t nlen)
@@ -550,7 +495,7 @@ static const char *hex_of(apr_pool_t *p, const unsigned char *b,
     return out;
 }
 
-static int upload_logo(hub_req_t *hr)
+static int upload_logo(hub_req_t *hr, hub_result_t *res)
 {
     request_rec *r = hr->r;
     const char *ct = apr_table_get(r->headers_in, "Content-Type");
@@ -562,7 +507,7 @@ static int upload_logo(hub_req_t *hr)
     int rc;
 
     if (!hub_principal_can_write(hr->who)) {
-        r->connection->keepalive = AP_CONN_CLOSE;
+        res->close = 1;   /* the body is left unread */
         return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
                         "Changing servers needs write access");
     }
@@ -570,19 +515,19 @@ static int upload_logo(hub_req_t *hr)
         || (ct[19] && ct[19] != ';' && ct[19] != ' ')
         || !(boundary = header_param(r->pool, ct, "boundary"))
         || !*boundary || strlen(boundary) > 70) {
-        r->connection->keepalive = AP_CONN_CLOSE;
+        res->close = 1;   /* the body is left unread */
         return hub_fail(hr, HTTP_UNSUPPORTED_MEDIA_TYPE,
                         "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be "
                         "multipart/form-data with a boundary");
     }
-    rc = read_raw(r, BODY_MAX, &body, &len);
+    rc = hub_read_body(hr, BODY_MAX, &body, &len);
     if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
-        r->connection->keepalive = AP_CONN_CLOSE;
+        res->close = 1;   /* the body is left unread */
         return hub_fail(hr, rc, "PAYLOAD_TOO_LARGE",
                         "File too large (maximum 5 MB)");
     }
     if (rc != OK) {
-        r->connection->keepalive = AP_CONN_CLOSE;
+        res->close = 1;   /* the body is left unread */
         return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
                         "request body incomplete");
     }
@@ -630,7 +575,7 @@ static int hexval(int c)
            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-static int logo_get(hub_req_t *hr)
+static int logo_get(hub_req_t *hr, hub_result_t *res)
 {
     request_rec *r = hr->r;
     const char *id = hub_param(hr, "logo_id"), *args[2], *hex, *etag;
@@ -671,26 +616,19 @@ static int logo_get(hub_req_t *hr)
     }
     etag = apr_pstrcat(r->pool, "\"", hub_rows_get(row, 0, "sha256"), "\"",
                        NULL);
-    apr_table_setn(r->headers_out, "ETag", etag);
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->headers_out, "Content-Security-Policy",
-                   "default-src 'none'; sandbox");
-    apr_table_setn(r->headers_out, "Cache-Control", "private, max-age=86400");
-    apr_table_setn(r->headers_out, "Content-Disposition", "inline");
-    ap_set_content_type(r, hub_rows_get(row, 0, "content_type"));
-    ap_set_content_length(r, (apr_off_t)n);
+    hub_result_header(res, "ETag", etag);
+    hub_result_header(res, "X-Content-Type-Options", "nosniff");
+    hub_result_header(res, "Content-Security-Policy",
+                      "default-src 'none'; sandbox");
+    hub_result_header(res, "Cache-Control", "private, max-age=86400");
+    hub_result_header(res, "Content-Disposition", "inline");
     {
         const char *inm = apr_table_get(r->headers_in, "If-None-Match");
-        if (inm && !strcmp(inm, etag)) {
-            r->status = HTTP_NOT_MODIFIED;
-            return OK;
-        }
+        return hub_ok_text(res, inm && !strcmp(inm, etag)
+                                ? HTTP_NOT_MODIFIED : HTTP_OK,
+                           hub_rows_get(row, 0, "content_type"),
+                           (const char *)bytes, n);
     }
-    r->status = HTTP_OK;
-    if (!r->header_only) {
-        ap_rwrite(bytes, (int)n, r);
-    }
-    return OK;
 }
 
 /* The dispatcher discards the body of a route without JSON fields before
@@ -706,11 +644,14 @@ static int logo_get(hub_req_t *hr)
 
 const hub_route_t hub_servers_oauth_logo_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/servers/discover-oauth-metadata", discover,
-      NULL, CX_IN, 0, "Discover OAuth Metadata" },
+      NULL, CX_IN, 0, "Discover OAuth Metadata",
+      .need = HUB_NEED_ANY },
     /* no JSON body: upload_logo reads the multipart body itself */
     { HUB_CAYLEX, HUB_M_POST, "/servers/upload-logo", upload_logo,
-      LOGO_BODY, CX_IN, 0, "Upload Server Logo" },
+      LOGO_BODY, CX_IN, 0, "Upload Server Logo",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/servers/logos/{logo_id}", logo_get, NULL,
-      CX_IN, 0, "Get Server Logo" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      CX_IN, 0, "Get Server Logo",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -61,7 +61,7 @@ static int invalid(hub_req_t *hr, const char *field, const char *type,
     return hub_fail_invalid(hr, "body", problems);
 }
 
-static int servers_list(hub_req_t *hr)
+static int servers_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_server_filter_t f = { 0 };
     hub_rows_t *rows;
@@ -110,7 +110,7 @@ static const char *issue_server_key(hub_req_t *hr, const char *server_id)
     return key;
 }
 
-static int server_create(hub_req_t *hr)
+static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_server_in_t in;
     hub_rows_t *row;
@@ -158,8 +158,10 @@ static int server_create(hub_req_t *hr)
 
 const hub_route_t hub_servers_patchwork_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/", servers_list, NULL,
-      PW_IN, 0, "List Servers" },
+      PW_IN, 0, "List Servers",
+      .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/servers/", server_create,
-      server_in, PW_IN, 0, "Create Server" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      server_in, PW_IN, 0, "Create Server",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -548,7 +548,7 @@ int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s)
 
 /* ---- POST /api/v1/servers/{slug}/probe/ ------------------------------ */
 
-static int trigger_probe(hub_req_t *hr)
+static int trigger_probe(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[2] = { hr->who->tenant_id, hub_param(hr, "slug") };
     hub_rows_t *rows;
@@ -579,6 +579,7 @@ static int trigger_probe(hub_req_t *hr)
 const hub_route_t hub_servers_probe_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/servers/{slug}/probe/",
       trigger_probe, NULL, HUB_IN_APIKEY | HUB_IN_SESSION, 0,
-      "Trigger Probe" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      "Trigger Probe",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

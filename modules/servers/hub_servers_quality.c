@@ -132,7 +132,7 @@ static hub_db_status_e rescore(hub_req_t *hr, const hub_rows_t *rows,
     return HUB_DB_OK;
 }
 
-static int pw_quality(hub_req_t *hr)
+static int pw_quality(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[3];
     hub_rows_t *rows;
@@ -183,6 +183,7 @@ static int pw_quality(hub_req_t *hr)
 
 const hub_route_t hub_servers_quality_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/quality/", pw_quality,
-      NULL, HUB_IN_APIKEY | HUB_IN_SESSION, 0, "Get Tool Quality" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      NULL, HUB_IN_APIKEY | HUB_IN_SESSION, 0, "Get Tool Quality",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

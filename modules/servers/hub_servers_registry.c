@@ -505,12 +505,12 @@ static int registry_page(hub_req_t *hr, int search)
                                                           total));
 }
 
-static int registry_list(hub_req_t *hr)
+static int registry_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return registry_page(hr, 0);
 }
 
-static int registry_search(hub_req_t *hr)
+static int registry_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     return registry_page(hr, 1);
 }
@@ -536,7 +536,7 @@ static const reg_entry_t *path_entry(hub_req_t *hr, const char *missing,
     return re;
 }
 
-static int registry_get(hub_req_t *hr)
+static int registry_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     int rc = OK;
     const reg_entry_t *re = path_entry(hr, "Server from registry not found",
@@ -547,7 +547,7 @@ static int registry_get(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, json_loads(re->answer, 0, NULL));
 }
 
-static int registry_tools(hub_req_t *hr)
+static int registry_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     static const hub_shape_t tool[] = {
         { "name", NULL, HUB_J_STRING },
@@ -588,13 +588,17 @@ static int registry_tools(hub_req_t *hr)
 
 const hub_route_t hub_servers_registry_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/server-registry", registry_list, NULL, CX_IN,
-      0, "List Servers from Registry" },
+      0, "List Servers from Registry",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/server-registry/search", registry_search,
-      NULL, CX_IN, 0, "Search Servers from Registry" },
+      NULL, CX_IN, 0, "Search Servers from Registry",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/server-registry/{server_registry_id}",
-      registry_get, NULL, CX_IN, 0, "Get Server from Registry by ID" },
+      registry_get, NULL, CX_IN, 0, "Get Server from Registry by ID",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/server-registry/{server_registry_id}/tools",
-      registry_tools, NULL, CX_IN, 0, "Get tools for server from registry" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      registry_tools, NULL, CX_IN, 0, "Get tools for server from registry",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };
 

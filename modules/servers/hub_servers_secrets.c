@@ -137,7 +137,7 @@ static const char *seal_value(hub_req_t *hr, int *rc)
     return ct;
 }
 
-static int secrets_list(hub_req_t *hr)
+static int secrets_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[1] = { hr->who->tenant_id };
     hub_rows_t *rows;
@@ -153,7 +153,7 @@ static int secrets_list(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, secret_out));
 }
 
-static int secret_create(hub_req_t *hr)
+static int secret_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *name = json_string_value(json_object_get(hr->body, "name"));
     const char *args[5];
@@ -190,7 +190,7 @@ static int secret_create(hub_req_t *hr)
     return hub_send_json(hr, HTTP_CREATED, hub_row_json(row, 0, secret_out));
 }
 
-static int secret_update(hub_req_t *hr)
+static int secret_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *name = hub_param(hr, "name");
     const char *args[4];
@@ -223,7 +223,7 @@ static int secret_update(hub_req_t *hr)
     return hub_send_json(hr, HTTP_OK, hub_row_json(row, 0, secret_out));
 }
 
-static int secret_delete(hub_req_t *hr)
+static int secret_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *name = hub_param(hr, "name");
     const char *args[2] = { hr->who->tenant_id, name };
@@ -254,12 +254,16 @@ static int secret_delete(hub_req_t *hr)
 
 const hub_route_t hub_servers_secrets_routes[] = {
     { HUB_TOOLHUB, HUB_M_GET, "/api/secrets", secrets_list, NULL, TH_IN, 0,
-      "List Secrets" },
+      "List Secrets",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_POST, "/api/secrets", secret_create,
-      secret_create_in, TH_IN, 0, "Create Secret" },
+      secret_create_in, TH_IN, 0, "Create Secret",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_PUT, "/api/secrets/:name", secret_update,
-      secret_update_in, TH_IN, 0, "Update Secret" },
+      secret_update_in, TH_IN, 0, "Update Secret",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_DELETE, "/api/secrets/:name", secret_delete, NULL,
-      TH_IN, 0, "Delete Secret" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      TH_IN, 0, "Delete Secret",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

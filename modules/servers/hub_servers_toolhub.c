@@ -74,7 +74,7 @@ static int bad(hub_req_t *hr, const char *code, const char *msg)
     return hub_fail(hr, HTTP_BAD_REQUEST, code, "%s", msg);
 }
 
-static int servers_list(hub_req_t *hr)
+static int servers_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_server_filter_t f = { 0 };
     hub_rows_t *rows;
@@ -142,7 +142,7 @@ static int take_stdio(hub_req_t *hr, hub_server_in_t *in, const char *cmd)
     return DECLINED;
 }
 
-static int server_create(hub_req_t *hr)
+static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *name = json_string_value(json_object_get(hr->body, "name"));
     const char *cmd = json_string_value(json_object_get(hr->body, "command"));
@@ -195,7 +195,7 @@ static int server_create(hub_req_t *hr)
     return hub_send_json(hr, HTTP_CREATED, server_json(hr->pool, row, 0));
 }
 
-static int server_delete(hub_req_t *hr)
+static int server_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *slug, *in_use;
     hub_db_status_e st;
@@ -225,10 +225,13 @@ static int server_delete(hub_req_t *hr)
 
 const hub_route_t hub_servers_toolhub_routes[] = {
     { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers", servers_list, NULL, TH_IN,
-      0, "List Servers" },
+      0, "List Servers",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_POST, "/api/mcp/servers", server_create, server_in,
-      TH_IN, 0, "Connect Server" },
+      TH_IN, 0, "Connect Server",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_DELETE, "/api/mcp/servers/:id", server_delete, NULL,
-      TH_IN, 0, "Disconnect Server" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      TH_IN, 0, "Disconnect Server",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

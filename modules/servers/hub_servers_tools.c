@@ -163,7 +163,7 @@ static const hub_shape_t th_tool[] = {
     { NULL, NULL, 0 }
 };
 
-static int th_tools(hub_req_t *hr)
+static int th_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows;
     int rc = server_select(hr, hub_param(hr, "id"), ST_LIST, &rows);
@@ -175,7 +175,7 @@ static int th_tools(hub_req_t *hr)
 
 /* GoClaw's own server answers its mcpbridge.ToolInfo: name, and the
  * description when there is one. */
-static int gc_tools(hub_req_t *hr)
+static int gc_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows;
     json_t *out;
@@ -209,7 +209,7 @@ static const hub_shape_t cx_tool[] = {
     { NULL, NULL, 0 }
 };
 
-static int cx_tools(hub_req_t *hr)
+static int cx_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *rows;
     int rc = server_select(hr, hub_param(hr, "server_id"), ST_LIST, &rows);
@@ -228,7 +228,7 @@ static const hub_field_t cx_patch_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int cx_tool_patch(hub_req_t *hr)
+static int cx_tool_patch(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *server = hub_param(hr, "server_id");
     const char *tool = hub_param(hr, "tool_id");
@@ -291,7 +291,7 @@ static long changes_limit(hub_req_t *hr)
     return *v && !*end && n >= 1 && n <= CHANGES_MAX ? n : -1;
 }
 
-static int pw_tool_changes(hub_req_t *hr)
+static int pw_tool_changes(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *args[3];
     hub_rows_t *rows;
@@ -387,7 +387,7 @@ static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
                      (json_int_t)(res.latency_ms + 0.5));
 }
 
-static int th_health_live(hub_req_t *hr)
+static int th_health_live(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     hub_rows_t *row;
     int rc = server_select(hr, hub_param(hr, "id"), ST_TARGET, &row);
@@ -420,7 +420,7 @@ static const char *last_message(const hub_rows_t *row)
     return NULL;
 }
 
-static int th_health_last(hub_req_t *hr)
+static int th_health_last(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 {
     const char *id = hub_param(hr, "server_id");
     const char *lat, *up;
@@ -450,18 +450,25 @@ static int th_health_last(hub_req_t *hr)
 
 const hub_route_t hub_servers_tools_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/tool-changes/",
-      pw_tool_changes, NULL, PW_IN, 0, "Get Tool Changes" },
+      pw_tool_changes, NULL, PW_IN, 0, "Get Tool Changes",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers/:id/tools", th_tools, NULL,
-      TH_IN, 0, "List Server Tools" },
+      TH_IN, 0, "List Server Tools",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers/:id/health", th_health_live,
-      NULL, TH_IN, 0, "Check Server Health" },
+      NULL, TH_IN, 0, "Check Server Health",
+      .need = HUB_NEED_ANY },
     { HUB_TOOLHUB, HUB_M_GET, "/health/mcp/:server_id", th_health_last, NULL,
-      TH_IN, 0, "MCP Health Check" },
+      TH_IN, 0, "MCP Health Check",
+      .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers/{id}/tools", gc_tools, NULL,
-      GC_IN, 0, "List server tools" },
+      GC_IN, 0, "List server tools",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}/tools", cx_tools, NULL,
-      CX_IN, 0, "Get Server Tools" },
+      CX_IN, 0, "Get Server Tools",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_PATCH, "/servers/{server_id}/tools/{tool_id}",
-      cx_tool_patch, cx_patch_in, CX_IN, 0, "Patch Server Tool" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      cx_tool_patch, cx_patch_in, CX_IN, 0, "Patch Server Tool",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };

@@ -4,7 +4,7 @@
 #include "hub_workflows_private.h"
 
 const hub_route_t hub_workflows_routes[] = {
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+    { 0 }
 };
 
 const hub_stmt_t hub_workflows_stmts[] = {

@@ -22,26 +22,39 @@
 static int op(hub_req_t *r) { (void)r; return 0; }
 
 static const hub_route_t servers[] = {
-    { P_A, HUB_M_GET,    "/servers",                       op, NULL, 0, 0, NULL },
-    { P_A, HUB_M_POST,   "/servers",                       op, NULL, 0, 0, NULL },
-    { P_A, HUB_M_GET,    "/servers/search",                op, NULL, 0, 0, NULL },
-    { P_A, HUB_M_GET,    "/servers/{id}",                  op, NULL, 0, 0, NULL },
-    { P_A, HUB_M_PATCH,  "/servers/{id}",                  op, NULL, 0, 0, NULL },
-    { P_A, HUB_M_DELETE, "/servers/{id}/",                 op, NULL, 0, 0, NULL },
-    { P_A, HUB_M_GET,    "/servers/{id}/tools/{tool}",     op, NULL, 0, 0, NULL },
+    { P_A, HUB_M_GET,    "/servers",                       op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_A, HUB_M_POST,   "/servers",                       op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_A, HUB_M_GET,    "/servers/search",                op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_A, HUB_M_GET,    "/servers/{id}",                  op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_A, HUB_M_PATCH,  "/servers/{id}",                  op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_A, HUB_M_DELETE, "/servers/{id}/",                 op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_A, HUB_M_GET,    "/servers/{id}/tools/{tool}",     op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
     { P_A, HUB_M_GET,    "/debug/state",                   op, NULL, 0,
-      HUB_ROUTE_DIAG, NULL },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      HUB_ROUTE_DIAG, NULL,
+      .need = HUB_NEED_ANY },
+    { 0 }
 };
 
 static const hub_route_t goclaw[] = {
-    { P_B, HUB_M_GET,  "/tools/:name",                     op, NULL, 0, 0, NULL },
-    { P_B, HUB_M_POST, "/tools/:name/invoke",              op, NULL, 0, 0, NULL },
+    { P_B, HUB_M_GET,  "/tools/:name",                     op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_B, HUB_M_POST, "/tools/:name/invoke",              op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
     { P_B, HUB_M_GET,  "/a/:p1/:p2/:p3/:p4/:p5/:p6/:p7/:p8/:p9",
-      op, NULL, 0, 0, NULL },
-    { P_A | P_B, HUB_M_GET, "/health",                     op, NULL, 0, 0, NULL },
-    { P_B, HUB_M_PUT,  "/v1/{tenant}/keys/{key}",          op, NULL, 0, 0, NULL },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_A | P_B, HUB_M_GET, "/health",                     op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { P_B, HUB_M_PUT,  "/v1/{tenant}/keys/{key}",          op, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { 0 }
 };
 
 static const char *const prefixes[] = {

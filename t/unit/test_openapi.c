@@ -10,7 +10,12 @@
 #include "hub_validate.h"
 #include "tap.h"
 
-static int op_dummy(hub_req_t *r) { (void)r; return 0; }
+static int op_dummy(hub_req_t *r, hub_result_t *res)
+{
+    (void)r;
+    (void)res;
+    return 0;
+}
 
 static const char *const kinds[] = { "stdio", "http", NULL };
 
@@ -25,17 +30,25 @@ static const hub_field_t server_fields[] = {
 
 static const hub_route_t routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/servers", op_dummy, NULL, 0, 0,
-      "List servers" },
+      "List servers",
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/servers", op_dummy, server_fields, 0, 0,
-      "Create a server" },
-    { HUB_CAYLEX, HUB_M_GET, "/servers/:id", NULL, NULL, 0, 0, NULL },
+      "Create a server",
+      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_GET, "/servers/:id", NULL, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_DELETE, "/servers/{id}/tools/:tool", NULL, NULL,
-      0, 0, NULL },
-    { HUB_CAYLEX, HUB_M_GET, "/health", NULL, NULL, HUB_IN_PUBLIC, 0, NULL },
-    { HUB_CAYLEX, HUB_M_GET, "/debug", NULL, NULL, 0, HUB_ROUTE_DIAG, NULL },
-    { HUB_GOCLAW, HUB_M_GET, "/tools", NULL, NULL, 0, 0, NULL },
-    { HUB_GOCLAW, HUB_M_GET, "/servers", NULL, NULL, 0, 0, "goclaw list" },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_GET, "/health", NULL, NULL, HUB_IN_PUBLIC, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_GET, "/debug", NULL, NULL, 0, HUB_ROUTE_DIAG, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_GOCLAW, HUB_M_GET, "/tools", NULL, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_GOCLAW, HUB_M_GET, "/servers", NULL, NULL, 0, 0, "goclaw list",
+      .need = HUB_NEED_ANY },
+    { 0 }
 };
 
 static json_t *build(apr_pool_t *p, unsigned profile, unsigned flags_ok)

@@ -10,23 +10,60 @@
 
 /* The matcher never calls an op: any non-NULL function will do, and a
  * distinct one per row lets a test tell rows apart. */
-static int op_list(hub_req_t *r) { (void)r; return 0; }
-static int op_search(hub_req_t *r) { (void)r; return 0; }
-static int op_get(hub_req_t *r) { (void)r; return 0; }
-static int op_patch(hub_req_t *r) { (void)r; return 0; }
-static int op_diag(hub_req_t *r) { (void)r; return 0; }
-static int op_goclaw(hub_req_t *r) { (void)r; return 0; }
+static int op_list(hub_req_t *r, hub_result_t *res)
+{
+    (void)r;
+    (void)res;
+    return 0;
+}
+static int op_search(hub_req_t *r, hub_result_t *res)
+{
+    (void)r;
+    (void)res;
+    return 0;
+}
+static int op_get(hub_req_t *r, hub_result_t *res)
+{
+    (void)r;
+    (void)res;
+    return 0;
+}
+static int op_patch(hub_req_t *r, hub_result_t *res)
+{
+    (void)r;
+    (void)res;
+    return 0;
+}
+static int op_diag(hub_req_t *r, hub_result_t *res)
+{
+    (void)r;
+    (void)res;
+    return 0;
+}
+static int op_goclaw(hub_req_t *r, hub_result_t *res)
+{
+    (void)r;
+    (void)res;
+    return 0;
+}
 
 static const hub_route_t servers_routes[] = {
-    { HUB_CAYLEX, HUB_M_GET,   "/servers",        op_list,   NULL, 0, 0, NULL },
-    { HUB_CAYLEX, HUB_M_POST,  "/servers",        op_list,   NULL, 0, 0, NULL },
-    { HUB_CAYLEX, HUB_M_GET,   "/servers/search", op_search, NULL, 0, 0, NULL },
-    { HUB_CAYLEX, HUB_M_GET,   "/servers/{id}",   op_get,    NULL, 0, 0, NULL },
-    { HUB_CAYLEX, HUB_M_PATCH, "/servers/{id}",   op_patch,  NULL, 0, 0, NULL },
-    { HUB_GOCLAW, HUB_M_GET,   "/tools/:name",    op_goclaw, NULL, 0, 0, NULL },
+    { HUB_CAYLEX, HUB_M_GET,   "/servers",        op_list,   NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_POST,  "/servers",        op_list,   NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_GET,   "/servers/search", op_search, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_GET,   "/servers/{id}",   op_get,    NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_PATCH, "/servers/{id}",   op_patch,  NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
+    { HUB_GOCLAW, HUB_M_GET,   "/tools/:name",    op_goclaw, NULL, 0, 0, NULL,
+      .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET,   "/debug/state",    op_diag,   NULL, 0,
-      HUB_ROUTE_DIAG, NULL },
-    { 0, 0, NULL, NULL, NULL, 0, 0, NULL }
+      HUB_ROUTE_DIAG, NULL,
+      .need = HUB_NEED_ANY },
+    { 0 }
 };
 
 static apr_array_header_t *make_tables(apr_pool_t *p)
