@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <curl/curl.h>
 #include <apr_date.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
@@ -31,21 +30,12 @@
 #define RESET_TTL "30 minutes"
 
 const hub_stmt_t hub_auth_caylex_access_stmts[] = {
-    { "hub_cx_pat_insert",
-      "INSERT INTO api_keys (tenant_id, user_id, name, description, prefix,"
-      "                      key_hash, scopes, expires_at, created_by, kind)"
-      " VALUES (%s::uuid, %s::uuid, %s, %s, %s, %s, '{operator.admin}',"
-      "         %s::timestamptz, %s, 'platform')"
-      " RETURNING " PAT_COLUMNS },
+    /* tokens are made and revoked as every key is (hub_auth_keys.c) */
     { "hub_cx_pat_list",
       "SELECT " PAT_COLUMNS " FROM api_keys"
       " WHERE tenant_id = %s::uuid AND kind = 'platform'"
       "   AND revoked_at IS NULL"
       " ORDER BY created_at DESC, id" },
-    { "hub_cx_pat_revoke",
-      "UPDATE api_keys SET revoked_at = now(), updated_at = now()"
-      " WHERE id = %s::uuid AND tenant_id = %s::uuid AND kind = 'platform'"
-      "   AND revoked_at IS NULL RETURNING key_hash" },
     { "hub_cx_invite_get",
       "SELECT l.id, l.link_type, l.valid_for, l.server_instances,"
       "       iso8601(l.expires_at) AS expires_at, t.name AS tenant_name,"
@@ -147,7 +137,7 @@ const hub_stmt_t hub_auth_caylex_access_stmts[] = {
 };
 
 enum {
-    ST_PAT_INSERT, ST_PAT_LIST, ST_PAT_REVOKE, ST_INVITE_GET,
+    ST_PAT_LIST, ST_INVITE_GET,
     ST_INVITE_COMPLETE, ST_GENERAL_GET, ST_GENERAL_UPDATE, ST_RESET_CREATE,
     ST_RESET_DROP, ST_RESET_CHECK, ST_RESET_COMPLETE
 };
@@ -200,61 +190,6 @@ static const char *body_str(hub_req_t *hr, const char *name)
 
 /* ---- platform access tokens -------------------------------------------- */
 
-static int need_admin(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "Admin role required");
-}
-
-/* ISO-8601 date-time ("2026-12-31T23:59:59Z", fractions and a +hh:mm
- * offset allowed; no zone means UTC) into *t.  0 on success.  Checked
- * here so that nothing malformed reaches a ::timestamptz cast. */
-static int parse_datetime(const char *s, apr_time_t *t)
-{
-    apr_time_exp_t tm = { 0 }, back;
-    int y, mo, d, h, mi, sec, n = 0, off = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h,
-                     &mi, &sec, &n) != 6 || n != 19) {
-        return -1;
-    }
-    s += n;
-    if (*s == '.') {
-        for (s++; apr_isdigit(*s); s++) {
-        }
-    }
-    if ((*s == '+' || *s == '-') && apr_isdigit(s[1]) && apr_isdigit(s[2])
-        && s[3] == ':' && apr_isdigit(s[4]) && apr_isdigit(s[5]) && !s[6]) {
-        off = ((s[1] - '0') * 10 + (s[2] - '0')) * 3600
-              + ((s[4] - '0') * 10 + (s[5] - '0')) * 60;
-        off = *s == '-' ? -off : off;
-    }
-    else if ((*s == 'Z' || *s == 'z') && !s[1]) {
-    }
-    else if (*s) {
-        return -1;
-    }
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
-        || mi > 59 || sec > 59) {
-        return -1;
-    }
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    if (apr_time_exp_gmt_get(t, &tm) != APR_SUCCESS) {
-        return -1;
-    }
-    /* 31 February would quietly become 3 March: refuse it */
-    apr_time_exp_gmt(&back, *t);
-    if (back.tm_mday != d || back.tm_mon != mo - 1) {
-        return -1;
-    }
-    *t -= apr_time_from_sec(off);
-    return 0;
-}
-
 /* The token's display preview: its visible prefix, the rest dotted out. */
 static json_t *pat_json(hub_req_t *hr, hub_rows_t *rows, int i)
 {
@@ -266,100 +201,60 @@ static json_t *pat_json(hub_req_t *hr, hub_rows_t *rows, int i)
     return o;
 }
 
-static int pat_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int pat_create(hub_req_t *hr, hub_result_t *res)
 {
     const char *role = body_str(hr, "role");
     const char *exp = body_str(hr, "expires_at");
-    const char *raw, *args[8];
+    hub_key_new_t k = { 0 };
+    const char *raw;
     apr_time_t when;
     hub_rows_t *rows;
     hub_db_status_e st;
     json_t *out;
 
-    if (!hub_principal_is_admin(hr->who)) {
-        return need_admin(hr);
-    }
     if (role && strcmp(role, "admin")) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "Only admin role "
-                        "is allowed for platform access tokens");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "Only admin role "
+                       "is allowed for platform access tokens");
     }
-    if (exp && parse_datetime(exp, &when)) {
-        return fail_field(hr, "body", "expires_at", "datetime_parsing",
-                          "Input should be a valid datetime");
+    if (exp && hub_parse_iso8601(exp, &when)) {
+        return hub_err_field(res, "body", "expires_at", "datetime_parsing",
+                             "Input should be a valid datetime");
     }
     if (exp && when <= apr_time_now()) {
-        return fail_field(hr, "body", "expires_at", "value_error",
-                          "Value error, expires_at must be in the future");
+        return hub_err_field(res, "body", "expires_at", "value_error",
+                             "Value error, expires_at must be in the "
+                             "future");
     }
-    /* 32 random bytes, as every API key: a plain SHA-256 is enough */
-    if (!(raw = hub_secret(hr->pool, "hub_", 32))) {
-        return hub_auth_db_fail(hr, HUB_DB_ERROR);
-    }
-    args[0] = hr->who->tenant_id;
-    args[1] = hr->who->user_id;
-    args[2] = body_str(hr, "name");
-    args[3] = body_str(hr, "description");
-    args[4] = apr_pstrmemdup(hr->pool, raw, 8);
-    args[5] = hub_sha256_hex(hr->pool, raw, strlen(raw));
-    args[6] = exp ? hub_iso8601(hr->pool, when) : NULL;
-    args[7] = hr->who->name;
-    st = hub_db_select(hr->r, STMT(ST_PAT_INSERT), &rows, 8, args);
-    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
-        return hub_auth_db_fail(hr, st != HUB_DB_OK ? st : HUB_DB_ERROR);
+    k.kind = HUB_AUTH_KEY_PLATFORM;
+    k.name = body_str(hr, "name");
+    k.description = body_str(hr, "description");
+    k.scopes = HUB_SCOPE_ADMIN;
+    k.expires_at = exp ? hub_iso8601(hr->pool, when) : NULL;
+    st = hub_auth_key_create(hr, &k, &rows, &raw);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     out = pat_json(hr, rows, 0);
     json_object_set_new(out, "token", json_string(raw));
-    return hub_send_json(hr, HTTP_CREATED, out);
+    return hub_ok(res, out);
 }
 
-static int pat_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int pat_list(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[1] = { hr->who->tenant_id };
     hub_rows_t *rows;
     hub_db_status_e st;
     json_t *out;
     int i;
-    if (!hub_principal_is_admin(hr->who)) {
-        return need_admin(hr);
-    }
     st = hub_db_select(hr->r, STMT(ST_PAT_LIST), &rows, 1, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     out = json_array();
     for (i = 0; i < rows->rows->nelts; i++) {
         json_array_append_new(out, pat_json(hr, rows, i));
     }
-    return hub_send_json(hr, HTTP_OK, out);
-}
-
-/* Deleting revokes (the row stays, as every revoked key's does); a token
- * already deleted, another tenant's, or a malformed id is 404. */
-static int pat_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    const char *id = hub_param(hr, "token_id");
-    const char *args[2] = { id, hr->who->tenant_id };
-    hub_rows_t *rows = NULL;
-    int n = 0;
-    hub_db_status_e st;
-    if (!hub_principal_is_admin(hr->who)) {
-        return need_admin(hr);
-    }
-    if (hub_is_uuid(id)) {
-        st = hub_db_select(hr->r, STMT(ST_PAT_REVOKE), &rows, 2, args);
-        if (st != HUB_DB_OK) {
-            return hub_auth_db_fail(hr, st);
-        }
-        n = rows->rows->nelts;
-    }
-    if (n != 1) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
-                        "Platform access token not found");
-    }
-    /* refused at once on this host, not after the identity cache's TTL */
-    hub_auth_cache_forget(hr->r, apr_pstrcat(hr->pool, "a:",
-                          hub_rows_get(rows, 0, "key_hash"), NULL));
-    return hub_send_json(hr, HTTP_NO_CONTENT, NULL);
+    return hub_ok(res, out);
 }
 
 /* ---- invites ----------------------------------------------------------- */
@@ -898,14 +793,15 @@ static const hub_field_t reset_complete_in[] = {
 
 const hub_route_t hub_auth_caylex_access_routes[] = {
     { HUB_CAYLEX, HUB_M_POST, "/platform-access-tokens", pat_create,
-      pat_create_in, CX_IN, 0, "Create Platform Access Token",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_GET, "/platform-access-tokens", pat_list, NULL,
-      CX_IN, 0, "List Platform Access Tokens",
-      .need = HUB_NEED_ANY },
+      pat_create_in, 0, 0, "Create Platform Access Token",
+      .need = HUB_NEED_ADMIN, .status = 201 },
+    { HUB_CAYLEX, HUB_M_GET, "/platform-access-tokens", pat_list, NULL, 0, 0,
+      "List Platform Access Tokens",
+      .need = HUB_NEED_ADMIN },
+    /* deleting revokes: the row stays, as every revoked key's does */
     { HUB_CAYLEX, HUB_M_DELETE, "/platform-access-tokens/{token_id}",
-      pat_delete, NULL, CX_IN, 0, "Delete Platform Access Token",
-      .need = HUB_NEED_ANY },
+      hub_auth_key_revoke, NULL, 0, 0, "Delete Platform Access Token",
+      .need = HUB_NEED_ADMIN },
     { HUB_CAYLEX, HUB_M_GET, "/invite/metadata", invite_metadata, NULL,
       HUB_IN_PUBLIC, 0,
       "Get metadata for an invite link (no authentication required)",

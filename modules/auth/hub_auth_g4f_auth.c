@@ -15,15 +15,15 @@ static const hub_stmt_t me_stmts[] = {
 };
 const hub_stmt_t *const hub_auth_g4f_auth_stmts = me_stmts;
 
-static int send_tokens(hub_req_t *hr, const hub_tokens_t *t)
+static int send_tokens(hub_result_t *res, const hub_tokens_t *t)
 {
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    return hub_ok(res, json_pack(
         "{s:s,s:s,s:I,s:s}", "access_token", t->access,
         "refresh_token", t->refresh, "expires_in", (json_int_t)t->expires_in,
         "token_type", "bearer"));
 }
 
-static int login(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int login(hub_req_t *hr, hub_result_t *res)
 {
     const char *method = json_string_value(json_object_get(hr->body,
                                                            "method"));
@@ -38,8 +38,8 @@ static int login(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         const char *pw = json_string_value(json_object_get(hr->body,
                                                            "password"));
         if (!email || !pw) {
-            return hub_fail(hr, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
-                            "method password needs email and password");
+            return hub_err(res, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
+                           "method password needs email and password");
         }
         rc = hub_auth_login_password(hr, email, pw, &who, &retry);
     }
@@ -47,34 +47,33 @@ static int login(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         const char *key = json_string_value(json_object_get(hr->body,
                                                             "api_key"));
         if (!key) {
-            return hub_fail(hr, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
-                            "method api_key needs api_key");
+            return hub_err(res, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
+                           "method api_key needs api_key");
         }
         rc = hub_auth_login_api_key(hr, key, &who, &retry);
     }
     if (rc == HUB_LOGIN_OK) {
         rc = hub_auth_tokens_issue(hr, who, &t);
     }
-    return rc == HUB_LOGIN_OK ? send_tokens(hr, &t)
-                              : hub_auth_login_fail(hr, rc, retry);
+    return rc == HUB_LOGIN_OK ? send_tokens(res, &t)
+                              : hub_auth_login_fail(hr, res, rc, retry);
 }
 
-static int refresh(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int refresh(hub_req_t *hr, hub_result_t *res)
 {
     hub_tokens_t t = { 0 };
     hub_login_e rc = hub_auth_tokens_refresh(
         hr, json_string_value(json_object_get(hr->body, "refresh_token")), &t);
-    return rc == HUB_LOGIN_OK ? send_tokens(hr, &t)
-                              : hub_auth_login_fail(hr, rc, 0);
+    return rc == HUB_LOGIN_OK ? send_tokens(res, &t)
+                              : hub_auth_login_fail(hr, res, rc, 0);
 }
 
-static int logout(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int logout(hub_req_t *hr, hub_result_t *res)
 {
     hub_login_e rc = hub_auth_tokens_revoke(
         hr, json_string_value(json_object_get(hr->body, "refresh_token")));
-    return rc == HUB_LOGIN_OK
-           ? hub_send_json(hr, HTTP_OK, json_pack("{s:b}", "ok", 1))
-           : hub_auth_login_fail(hr, rc, 0);
+    return rc == HUB_LOGIN_OK ? hub_ok(res, json_pack("{s:b}", "ok", 1))
+                              : hub_auth_login_fail(hr, res, rc, 0);
 }
 
 /* G4F's roles: the caller's role in its tenant, and superuser. */
@@ -90,7 +89,7 @@ static json_t *roles(const hub_principal_t *who)
     return a;
 }
 
-static int me(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int me(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[1] = { hr->who->user_id };
     hub_rows_t *rows;
@@ -98,15 +97,16 @@ static int me(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     hub_db_status_e st;
     if (!hr->who->user_id) {
         /* an API key bound to no user: the key itself is the caller */
-        return hub_send_json(hr, HTTP_OK, json_pack(
+        return hub_ok(res, json_pack(
             "{s:{s:n,s:s,s:n,s:o,s:n}}", "user", "id", "name", hr->who->name,
             "email", "roles", roles(hr->who), "created_at"));
     }
     st = hub_db_select(hr->r, &me_stmts[0], &rows, 1, args);
-    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
-        return st == HUB_DB_OK ? hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
-                                          "user not found")
-                               : hub_auth_db_fail(hr, st);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (rows->rows->nelts != 1) {
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "user not found");
     }
     user = json_pack("{s:s,s:s,s:s,s:o,s:s}",
                      "id", hub_rows_get(rows, 0, "id"),
@@ -115,7 +115,7 @@ static int me(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                      "roles", roles(hr->who),
                      "created_at", hub_rows_get(rows, 0, "created_at"));
     json_object_set_new(user, "tenant", json_string(hr->who->tenant_slug));
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "user", user));
+    return hub_ok(res, json_pack("{s:o}", "user", user));
 }
 
 static const char *const login_methods[] = { "password", "api_key", NULL };
@@ -142,17 +142,17 @@ static const hub_field_t logout_in[] = {
 };
 
 const hub_route_t hub_auth_g4f_auth_routes[] = {
-    { HUB_G4F, HUB_M_POST, "/auth/login", login, login_in, HUB_IN_PUBLIC, 0,
+    { HUB_G4F, HUB_M_POST, "/auth/login", login, login_in, 0, 0,
       "Auth: POST /auth/login",
-      .need = HUB_NEED_ANY },
-    { HUB_G4F, HUB_M_POST, "/auth/refresh", refresh, refresh_in,
-      HUB_IN_PUBLIC, 0, "Auth: POST /auth/refresh",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_PUBLIC },
+    { HUB_G4F, HUB_M_POST, "/auth/refresh", refresh, refresh_in, 0, 0,
+      "Auth: POST /auth/refresh",
+      .need = HUB_NEED_PUBLIC },
+    /* a login's own access token only: an API key has no login to end */
     { HUB_G4F, HUB_M_POST, "/auth/logout", logout, logout_in, HUB_IN_JWT, 0,
       "Auth: POST /auth/logout",
       .need = HUB_NEED_ANY },
-    { HUB_G4F, HUB_M_GET, "/me", me, NULL, HUB_IN_JWT | HUB_IN_APIKEY, 0,
-      "Auth: GET /me",
+    { HUB_G4F, HUB_M_GET, "/me", me, NULL, 0, 0, "Auth: GET /me",
       .need = HUB_NEED_ANY },
     { 0 }
 };

@@ -19,10 +19,8 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
+#include "hub_key.h"
 #include "mod_hub_auth.h"
-
-#define KEY_PREFIX "hub_"
-#define SERVER_KEY_PREFIX "hubs_"
 
 const hub_stmt_t hub_auth_identify_stmts[] = {
     { "hub_auth_key_find",
@@ -125,7 +123,7 @@ const hub_principal_t hub_auth_unchecked = { .unavailable = 1 };
 
 const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
 {
-    const char *hash = hub_sha256_hex(r->pool, key, strlen(key));
+    const char *hash = hub_key_hash(r->pool, key);
     const char *args[1] = { hash };
     hub_principal_t *who;
     hub_rows_t *rows;
@@ -177,7 +175,7 @@ const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
  * report (heartbeats, feedback) and nothing else: no role, no scope. */
 static const hub_principal_t *from_server_key(request_rec *r, const char *key)
 {
-    const char *hash = hub_sha256_hex(r->pool, key, strlen(key));
+    const char *hash = hub_key_hash(r->pool, key);
     const char *ckey = apr_pstrcat(r->pool, "k:", hash, NULL);
     const char *args[1] = { hash };
     hub_principal_t *who;
@@ -458,11 +456,10 @@ static const hub_principal_t *identify(request_rec *r)
     if (cred && strlen(cred) > 512) {
         return NULL;
     }
-    if (cred && !strncmp(cred, SERVER_KEY_PREFIX,
-                         sizeof(SERVER_KEY_PREFIX) - 1)) {
+    if (hub_key_is(cred, HUB_KEY_SERVER)) {
         return from_server_key(r, cred);
     }
-    if (cred && !strncmp(cred, KEY_PREFIX, sizeof(KEY_PREFIX) - 1)) {
+    if (hub_key_is(cred, HUB_KEY_API)) {
         return hub_auth_from_api_key(r, cred);
     }
     if (cred && c->gateway_token_hash

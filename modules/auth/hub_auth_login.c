@@ -10,6 +10,7 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
+#include "hub_key.h"
 #include "hub_time.h"
 
 #define ACCESS_TTL_S      900            /* 15 minutes */
@@ -194,7 +195,7 @@ hub_login_e hub_auth_login_api_key(hub_req_t *hr, const char *key,
     if (rc != HUB_LOGIN_OK) {
         return rc;
     }
-    k = key && !strncmp(key, "hub_", 4) && strlen(key) < 512
+    k = hub_key_is(key, HUB_KEY_API) && strlen(key) < 512
         ? hub_auth_from_api_key(r, key) : NULL;
     if (k && k->unavailable) {
         return HUB_LOGIN_UNAVAILABLE;
@@ -351,23 +352,21 @@ hub_login_e hub_auth_session_end(hub_req_t *hr, const char *token)
     return from_db(hub_db_exec(hr->r, ST_SESSION_END, NULL, 1, args));
 }
 
-int hub_auth_login_fail(hub_req_t *hr, hub_login_e rc, long retry_after)
+int hub_auth_login_fail(hub_req_t *hr, hub_result_t *res, hub_login_e rc,
+                        long retry_after)
 {
     switch (rc) {
     case HUB_LOGIN_THROTTLED:
-        hub_result_header(hr->res, "Retry-After",
-                          apr_ltoa(hr->pool, retry_after));
-        return hub_fail(hr, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED",
-                        "too many failed logins; try again in %ld s",
-                        retry_after);
+        hub_result_header(res, "Retry-After", apr_ltoa(hr->pool, retry_after));
+        return hub_err(res, HTTP_TOO_MANY_REQUESTS, "RATE_LIMITED",
+                       "too many failed logins; try again in %ld s",
+                       retry_after);
     case HUB_LOGIN_UNAVAILABLE:
-        return hub_fail_unavailable(hr);
+        return hub_err_db(res, HUB_DB_UNAVAILABLE, NULL, hr->request_id);
     case HUB_LOGIN_ERROR:
-        return hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                        "internal error; see the server log (request %s)",
-                        hr->request_id);
+        return hub_err_db(res, HUB_DB_ERROR, NULL, hr->request_id);
     default:
-        return hub_fail(hr, HTTP_UNAUTHORIZED, "INVALID_CREDENTIALS",
-                        "invalid credentials");
+        return hub_err(res, HTTP_UNAUTHORIZED, "INVALID_CREDENTIALS",
+                       "invalid credentials");
     }
 }

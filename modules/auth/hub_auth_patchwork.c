@@ -48,7 +48,8 @@ static const hub_shape_t key_out[] = {
     { NULL, NULL, 0 }
 };
 
-/* The {slug} of the path must be the caller's own team. */
+/* The {slug} of the path must be the caller's own team: checked in the
+ * operations, since it depends on the path, not on the caller alone. */
 static int own_team(hub_req_t *hr)
 {
     const char *slug = hub_param(hr, "slug");
@@ -56,153 +57,116 @@ static int own_team(hub_req_t *hr)
            && !strcmp(slug, hr->who->tenant_slug);
 }
 
-static int team_not_found(hub_req_t *hr)
+static int team_not_found(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Team not found");
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Team not found");
 }
 
-static int teams_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int teams_list(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[1] = { hr->who->tenant_id };
     hub_rows_t *rows;
     hub_db_status_e st = hub_db_select(hr->r, &hub_auth_patchwork_stmts[0],
                                        &rows, 1, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
-    return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, team_out));
+    return hub_ok_rows(res, rows, NULL);
 }
 
-static int team_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int team_update(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[3];
     hub_rows_t *rows;
     hub_db_status_e st;
     if (!own_team(hr)) {
-        return team_not_found(hr);
-    }
-    if (!hub_principal_is_admin(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "renaming a team needs the admin scope");
+        return team_not_found(res);
     }
     args[0] = json_string_value(json_object_get(hr->body, "name"));
     args[1] = hr->who->tenant_id;
     args[2] = hr->who->tenant_slug;
     st = hub_db_select(hr->r, &hub_auth_patchwork_stmts[1], &rows, 3, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        return team_not_found(hr);
+        return team_not_found(res);
     }
-    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, team_out));
+    return hub_ok_row(res, rows, NULL);
 }
 
-static int keys_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int keys_list(hub_req_t *hr, hub_result_t *res)
 {
     hub_rows_t *rows;
     hub_db_status_e st;
     if (!own_team(hr)) {
-        return team_not_found(hr);
+        return team_not_found(res);
     }
     st = hub_auth_keys_list(hr, hr->who->tenant_id, 1, &rows);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
-    return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, key_out));
+    return hub_ok_rows(res, rows, NULL);
 }
 
-static int key_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int key_create(hub_req_t *hr, hub_result_t *res)
 {
     hub_key_new_t k = { 0 };
-    hub_rows_t *row;
-    const char *raw;
-    json_t *out;
-    hub_db_status_e st;
     if (!own_team(hr)) {
-        return team_not_found(hr);
-    }
-    if (!hub_principal_is_admin(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "creating API keys needs the admin scope");
+        return team_not_found(res);
     }
     k.name = json_string_value(json_object_get(hr->body, "description"));
     k.is_prod = json_is_true(json_object_get(hr->body, "is_prod"));
     /* a Patchwork key is a team key: it may do what the team may */
     k.scopes = HUB_SCOPE_ADMIN;
-    st = hub_auth_key_create(hr, &k, &row, &raw);
-    if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
-    }
-    out = hub_row_json(row, 0, key_out);
-    json_object_set_new(out, "raw_key", json_string(raw));
-    return hub_send_json(hr, HTTP_CREATED, out);
+    return hub_auth_key_issue(hr, res, &k, key_out, "raw_key");
 }
 
-static int key_revoke(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int key_revoke(hub_req_t *hr, hub_result_t *res)
 {
-    const char *id = hub_param(hr, "key_uuid");
-    int found;
-    hub_db_status_e st;
     if (!own_team(hr)) {
-        return team_not_found(hr);
+        return team_not_found(res);
     }
-    if (!hub_principal_is_admin(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "revoking API keys needs the admin scope");
-    }
-    st = hub_auth_key_revoke(hr, id, &found);
-    if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
-    }
-    if (!found) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "API key not found");
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s,s:s}", "uuid", id,
-                                                "message", "API key revoked"));
+    return hub_auth_key_revoke(hr, res);
 }
 
-/* The teams of a user, for the superuser views: NULL rows means no such
- * user (the left joins give one row of NULLs for a user in no team). */
-static int user_teams(hub_req_t *hr, hub_rows_t **rows)
+/* The teams of a user, for the superuser views, or NULL with the error in
+ * res.  No rows: the user is in no team (the left joins give one row of
+ * NULLs for such a user, and none for no such user). */
+static hub_rows_t *user_teams(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[1] = { hub_param(hr, "email") };
-    hub_db_status_e st;
-    if (!hr->who->superuser) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "Superuser access required");
-    }
-    st = hub_db_select(hr->r, &hub_auth_patchwork_stmts[2], rows, 1, args);
-    if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
-    }
-    if ((*rows)->rows->nelts == 0) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "User not found");
-    }
-    if (!hub_rows_get(*rows, 0, "slug")) {
-        (*rows)->rows->nelts = 0;
-    }
-    return DECLINED;
-}
-
-static int admin_user_teams(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
     hub_rows_t *rows;
-    int rc = user_teams(hr, &rows);
-    if (rc != DECLINED) {
-        return rc;
+    hub_db_status_e st;
+    st = hub_db_select(hr->r, &hub_auth_patchwork_stmts[2], &rows, 1, args);
+    if (st != HUB_DB_OK) {
+        hub_err_db(res, st, NULL, hr->request_id);
+        return NULL;
     }
-    return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, user_team_out));
+    if (rows->rows->nelts == 0) {
+        hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "User not found");
+        return NULL;
+    }
+    if (!hub_rows_get(rows, 0, "slug")) {
+        rows->rows->nelts = 0;
+    }
+    return rows;
 }
 
-static int admin_user_team_keys(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int admin_user_teams(hub_req_t *hr, hub_result_t *res)
+{
+    hub_rows_t *rows = user_teams(hr, res);
+    return rows ? hub_ok_rows(res, rows, NULL) : HUB_DONE;
+}
+
+static int admin_user_team_keys(hub_req_t *hr, hub_result_t *res)
 {
     const char *slug = hub_param(hr, "slug"), *tenant = NULL;
-    hub_rows_t *rows, *keys;
+    hub_rows_t *rows = user_teams(hr, res), *keys;
     hub_db_status_e st;
-    int i, rc = user_teams(hr, &rows);
-    if (rc != DECLINED) {
-        return rc;
+    int i;
+    if (!rows) {
+        return HUB_DONE;
     }
     for (i = 0; i < rows->rows->nelts && !tenant; i++) {
         if (!strcmp(hub_rows_get(rows, i, "slug"), slug)) {
@@ -210,13 +174,13 @@ static int admin_user_team_keys(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         }
     }
     if (!tenant) {
-        return team_not_found(hr);
+        return team_not_found(res);
     }
     st = hub_auth_keys_list(hr, tenant, 1, &keys);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
-    return hub_send_json(hr, HTTP_OK, hub_rows_json(keys, key_out));
+    return hub_ok_rows(res, keys, NULL);
 }
 
 static const hub_field_t team_update_in[] = {
@@ -230,31 +194,29 @@ static const hub_field_t key_create_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-#define PW_IN (HUB_IN_APIKEY | HUB_IN_SESSION)
-
 const hub_route_t hub_auth_patchwork_routes[] = {
-    { HUB_PATCHWORK, HUB_M_GET, "/api/v1/teams/", teams_list, NULL, PW_IN, 0,
+    { HUB_PATCHWORK, HUB_M_GET, "/api/v1/teams/", teams_list, NULL, 0, 0,
       "List teams",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .shape = team_out },
     { HUB_PATCHWORK, HUB_M_PATCH, "/api/v1/teams/{slug}/", team_update,
-      team_update_in, PW_IN, 0, "Update team name",
-      .need = HUB_NEED_ANY },
+      team_update_in, 0, 0, "Update team name",
+      .need = HUB_NEED_ADMIN, .shape = team_out },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/teams/{slug}/api-keys/", keys_list,
-      NULL, PW_IN, 0, "List API keys",
-      .need = HUB_NEED_ANY },
+      NULL, 0, 0, "List API keys",
+      .need = HUB_NEED_ANY, .shape = key_out },
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/teams/{slug}/api-keys/", key_create,
-      key_create_in, PW_IN, 0, "Create API key",
-      .need = HUB_NEED_ANY },
+      key_create_in, 0, 0, "Create API key",
+      .need = HUB_NEED_ADMIN, .status = 201 },
     { HUB_PATCHWORK, HUB_M_DELETE, "/api/v1/teams/{slug}/api-keys/{key_uuid}/",
-      key_revoke, NULL, PW_IN, 0, "Revoke API key",
-      .need = HUB_NEED_ANY },
+      key_revoke, NULL, 0, 0, "Revoke API key",
+      .need = HUB_NEED_ADMIN },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/admin/users/{email}/teams/",
-      admin_user_teams, NULL, PW_IN, 0, "List user's teams (superuser)",
-      .need = HUB_NEED_ANY },
+      admin_user_teams, NULL, 0, 0, "List user's teams (superuser)",
+      .need = HUB_NEED_SUPERUSER, .shape = user_team_out },
     { HUB_PATCHWORK, HUB_M_GET,
       "/api/v1/admin/users/{email}/teams/{slug}/api-keys/",
-      admin_user_team_keys, NULL, PW_IN, 0,
+      admin_user_team_keys, NULL, 0, 0,
       "List user's team API keys (superuser)",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_SUPERUSER, .shape = key_out },
     { 0 }
 };

@@ -139,29 +139,41 @@ extern const hub_stmt_t *const hub_auth_g4f_auth_stmts;
 extern const hub_route_t hub_auth_g4f_auth_routes[];
 extern const hub_route_t hub_auth_sessions_routes[];
 /* answer a failed login step in the profile's envelope */
-int hub_auth_login_fail(hub_req_t *hr, hub_login_e rc, long retry_after);
+int hub_auth_login_fail(hub_req_t *hr, hub_result_t *res, hub_login_e rc,
+                        long retry_after);
 
-/* hub_auth_keys.c: API keys, shared by the Patchwork and GoClaw shapes */
+/* hub_auth_keys.c: API keys and platform access tokens (rows of api_keys
+ * of two kinds), for the Patchwork, GoClaw and Caylex shapes */
 extern const hub_stmt_t hub_auth_keys_stmts[];
+#define HUB_AUTH_KEY_API      "api_key"    /* api_keys.kind */
+#define HUB_AUTH_KEY_PLATFORM "platform"
 typedef struct hub_key_new {
+    const char *kind;                 /* HUB_AUTH_KEY_*; NULL: an API key */
     const char *name;
+    const char *description;          /* NULL: none */
     unsigned scopes;
     int is_prod;
+    const char *expires_at;           /* ISO-8601; NULL: by expires_in */
     long expires_in;                  /* seconds, 0: never */
 } hub_key_new_t;
-/* Create a key in the caller's tenant; *row gets the stored row (id,
- * name, prefix, scopes, is_prod, expires_at, created_at) and *raw the key,
- * which exists nowhere else. */
+/* Mint a key and store it in the caller's tenant; *row gets the stored
+ * row (id, name, description, prefix, scopes, is_prod, expires_at,
+ * created_at, ...) and *raw the key, which exists nowhere else. */
 hub_db_status_e hub_auth_key_create(hub_req_t *hr, const hub_key_new_t *k,
                                     hub_rows_t **row, const char **raw);
-/* Keys of a tenant; active_only for Patchwork's listing. */
+/* The same as an operation's answer (the route's status, 201): the row
+ * in `shape` and the key itself as `member`. */
+int hub_auth_key_issue(hub_req_t *hr, hub_result_t *res,
+                       const hub_key_new_t *k, const hub_shape_t *shape,
+                       const char *member);
+/* API keys of a tenant; active_only for Patchwork's listing. */
 hub_db_status_e hub_auth_keys_list(hub_req_t *hr, const char *tenant_id,
                                    int active_only, hub_rows_t **rows);
-/* Revoke a key of the caller's tenant: HUB_DB_OK with *found 0 when no
- * such live key (or not a UUID). */
-hub_db_status_e hub_auth_key_revoke(hub_req_t *hr, const char *id,
-                                    int *found);
-/* Answer for a failed hub_db_* call, in the profile's envelope. */
+/* The one revocation, an operation for every profile's route: the key the
+ * path names, of the kind the profile's endpoint manages, in the caller's
+ * tenant; forgotten by this host's cache at once. */
+int hub_auth_key_revoke(hub_req_t *hr, hub_result_t *res);
+/* transitional: hub_err_db(hr->res, st, NULL, hr->request_id) */
 int hub_auth_db_fail(hub_req_t *hr, hub_db_status_e st);
 
 /* the profiles' identity endpoints */

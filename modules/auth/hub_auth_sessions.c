@@ -20,17 +20,18 @@ static const char *cookie_name(const hub_req_t *hr)
                                      : HUB_COOKIE_PATCHWORK;
 }
 
-static void set_cookie(hub_req_t *hr, const char *value, long max_age)
+static void set_cookie(hub_req_t *hr, hub_result_t *res, const char *value,
+                       long max_age)
 {
     const char *path = hr->conf->prefix;
     int tls = !strcmp(ap_http_scheme(hr->r), "https");
-    hub_result_header_add(hr->res, "Set-Cookie",
+    hub_result_header_add(res, "Set-Cookie",
                   apr_psprintf(hr->pool, "%s=%s; Path=%s; Max-Age=%ld; "
                                "HttpOnly; SameSite=Lax%s", cookie_name(hr),
                                value, path, max_age, tls ? "; Secure" : ""));
 }
 
-static int login(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int login(hub_req_t *hr, hub_result_t *res)
 {
     const char *email = json_string_value(json_object_get(hr->body, "email"));
     const char *pw = json_string_value(json_object_get(hr->body, "password"));
@@ -42,10 +43,10 @@ static int login(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         rc = hub_auth_session_create(hr, who, &token, &expires);
     }
     if (rc != HUB_LOGIN_OK) {
-        return hub_auth_login_fail(hr, rc, retry);
+        return hub_auth_login_fail(hr, res, rc, retry);
     }
-    set_cookie(hr, token, 12 * 3600);
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    set_cookie(hr, res, token, 12 * 3600);
+    return hub_ok(res, json_pack(
         "{s:s,s:s,s:s,s:s}", "email", who->email, "team", who->tenant_slug,
         "csrf_token", hub_auth_csrf_token(hr->pool, token),
         "expires_at", expires));
@@ -53,7 +54,7 @@ static int login(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 
 /* Ends the session the cookie names (if any) and clears the cookie: safe
  * to call twice, and without a session. */
-static int logout(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int logout(hub_req_t *hr, hub_result_t *res)
 {
     const char *h = apr_table_get(hr->r->headers_in, "Cookie"), *token = NULL;
     const char *name = cookie_name(hr);
@@ -71,11 +72,10 @@ static int logout(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     }
     rc = hub_auth_session_end(hr, token);
     if (rc != HUB_LOGIN_OK) {
-        return hub_auth_login_fail(hr, rc, 0);
+        return hub_auth_login_fail(hr, res, rc, 0);
     }
-    set_cookie(hr, "", 0);
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "message",
-                                                "logged out"));
+    set_cookie(hr, res, "", 0);
+    return hub_ok(res, json_pack("{s:s}", "message", "logged out"));
 }
 
 static const hub_field_t login_in[] = {
@@ -85,17 +85,17 @@ static const hub_field_t login_in[] = {
 };
 
 const hub_route_t hub_auth_sessions_routes[] = {
-    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/login/", login, login_in,
-      HUB_IN_PUBLIC, 0, "Log in: a pw_sessionid session cookie",
-      .need = HUB_NEED_ANY },
-    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/logout/", logout, NULL,
-      HUB_IN_PUBLIC, 0, "Log out: end the session",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_POST, "/auth/login", login, login_in, HUB_IN_PUBLIC,
-      0, "Log in: a DS session cookie",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_POST, "/auth/logout", logout, NULL, HUB_IN_PUBLIC, 0,
+    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/login/", login, login_in, 0,
+      0, "Log in: a pw_sessionid session cookie",
+      .need = HUB_NEED_PUBLIC },
+    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/logout/", logout, NULL, 0, 0,
       "Log out: end the session",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_PUBLIC },
+    { HUB_CAYLEX, HUB_M_POST, "/auth/login", login, login_in, 0, 0,
+      "Log in: a DS session cookie",
+      .need = HUB_NEED_PUBLIC },
+    { HUB_CAYLEX, HUB_M_POST, "/auth/logout", logout, NULL, 0, 0,
+      "Log out: end the session",
+      .need = HUB_NEED_PUBLIC },
     { 0 }
 };

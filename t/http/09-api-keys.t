@@ -3,6 +3,7 @@
 use strict;
 use warnings;
 use Test::More;
+use Digest::SHA;
 use HubTest;
 
 my $hub = HubTest->new;
@@ -139,6 +140,24 @@ is($hub->request('DELETE', "/v1/api-keys/$gk->{id}", auth($b->{key}))->{status},
 is($hub->request('DELETE', "/v1/api-keys/$gk->{id}", auth($a->{key}))->{json}{status}, 'revoked',
    'goclaw revoke');
 is($hub->get('/api/v1/teams/', auth($gk->{key}))->{status}, 401, 'revoked everywhere');
+
+# one minting and one revocation for API keys and Caylex's platform tokens:
+# the same format, and each endpoint revokes only the kind it lists
+my $pat = $hub->post('/caylex/api/v1/platform-access-tokens', auth($a->{key}), json => { name => 'pat' })->{json};
+like($pat->{token}, qr/^hub_[A-Za-z0-9_-]{43}$/, 'a platform token has the API key format');
+is($hub->psql($hub->db, "SELECT prefix || ' ' || key_hash FROM api_keys WHERE id = '$pat->{id}'"),
+   substr($pat->{token}, 0, 8) . ' ' . Digest::SHA::sha256_hex($pat->{token}), '  stored by its prefix and SHA-256');
+is($hub->psql($hub->db, "SELECT key_hash FROM api_keys WHERE prefix = '" . substr($ro, 0, 8) . "'"),
+   Digest::SHA::sha256_hex($ro), "hubctl's key: the same format, stored the same way");
+$r = $hub->request('DELETE', "/v1/api-keys/$pat->{id}", auth($a->{key}));
+is($r->{status}, 404, 'GoClaw does not revoke a platform token it does not list');
+is($r->{json}{error}, 'api key not found', '  in its words');
+is($hub->request('DELETE', "/api/v1/teams/acme/api-keys/$pat->{id}/", auth($a->{key}))->{status}, 404,
+   'nor does Patchwork');
+is($hub->get('/api/v1/teams/', auth($pat->{token}))->{status}, 200, 'the token still works');
+is($hub->request('DELETE', "/caylex/api/v1/platform-access-tokens/$pat->{id}", auth($a->{key}))->{status}, 204,
+   'Caylex revokes it');
+is($hub->get('/api/v1/teams/', auth($pat->{token}))->{status}, 401, '  refused at once');
 
 # an expired key is refused
 $hub->psql($hub->db, "UPDATE api_keys SET expires_at = now() - interval '1 s' WHERE prefix = '"
