@@ -10,8 +10,8 @@
 #include <apr_pools.h>
 
 /* the kinds, by their prefix */
-#define HUB_KEY_API    "hub_"     /* API keys and platform access tokens */
-#define HUB_KEY_SERVER "hubs_"    /* a server's key (heartbeats, feedback) */
+#define HUB_KEY_API    "hub_"  /* API keys and platform access tokens */
+#define HUB_KEY_SERVER "hubs_" /* a server's key (heartbeats, feedback) */
 
 /* 256 bits: enough that a plain SHA-256 is the right hash to store */
 #define HUB_KEY_BYTES 32
@@ -19,9 +19,9 @@
 #define HUB_KEY_SHOWN 8
 
 typedef struct hub_key {
-    const char *raw;       /* the key itself: exists nowhere else */
-    const char *hash;      /* its SHA-256, lowercase hex: what is stored */
-    const char *prefix;    /* its first HUB_KEY_SHOWN characters */
+    const char *raw;    /* the key itself: exists nowhere else */
+    const char *hash;   /* its SHA-256, lowercase hex: what is stored */
+    const char *prefix; /* its first HUB_KEY_SHOWN characters */
 } hub_key_t;
 
 /* A new key of a kind (HUB_KEY_API, HUB_KEY_SERVER), in p.  NULL when the

@@ -20,8 +20,8 @@
  *   `tools/hubctl create-server-key` makes one. */
 #include <apr_strings.h>
 #include "hub_servers_private.h"
-#include "hub_crypto.h"
 #include "hub_json.h"
+#include "hub_key.h"
 #include "hub_rows.h"
 
 static const hub_shape_t server_out[] = {
@@ -90,7 +90,8 @@ static const char *str(hub_req_t *hr, const char *name)
 static const char *issue_server_key(hub_req_t *hr, const char *server_id)
 {
     const hub_stmt_t *st = hub_servers_heartbeat_stmts;
-    const char *key = hub_secret(hr->pool, "hubs_", 32), *args[4];
+    const hub_key_t *key = hub_key_mint(hr->pool, HUB_KEY_SERVER);
+    const char *args[4];
     int stored = 0;
     while (st->label && strcmp(st->label, "hub_srv_server_key_issue")) {
         st++;
@@ -98,8 +99,8 @@ static const char *issue_server_key(hub_req_t *hr, const char *server_id)
     if (!key || !st->label) {
         return NULL;
     }
-    args[0] = apr_pstrndup(hr->pool, key, 8);
-    args[1] = hub_sha256_hex(hr->pool, key, strlen(key));
+    args[0] = key->prefix;
+    args[1] = key->hash;
     args[2] = server_id;
     args[3] = hr->who->tenant_id;
     if (hub_db_exec(hr->r, st, &stored, 4, args) != HUB_DB_OK || !stored) {
@@ -107,7 +108,7 @@ static const char *issue_server_key(hub_req_t *hr, const char *server_id)
                       "server %s was created without a server key", server_id);
         return NULL;
     }
-    return key;
+    return key->raw;
 }
 
 static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)

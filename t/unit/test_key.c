@@ -7,8 +7,9 @@
 #include "hub_key.h"
 #include "tap.h"
 
-#define B64URL "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
-               "0123456789-_"
+#define B64URL \
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+    "0123456789-_"
 
 static void mint_kind(apr_pool_t *p, const char *kind)
 {
