@@ -568,6 +568,10 @@ static int create(hub_req_t *hr, const char *method)
                        apr_pstrcat(hr->pool, "Input should be a valid URL, ",
                                    why, NULL));
     }
+    if ((why = hub_servers_url_refused(hr, endpoint))) {
+        return hub_fail_field(hr, "body", "endpoint", "value_error",
+                       apr_pstrcat(hr->pool, "Value error, ", why, NULL));
+    }
     hub_servers_in_init(hr->pool, &in);
     hub_servers_in_set(&in, HUB_SRV_SLUG, slug);
     hub_servers_in_set(&in, HUB_SRV_NAME, name);
@@ -738,6 +742,10 @@ static int server_patch(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                                    "only");
         }
         if ((why = hub_servers_url_problem(hr->pool, endpoint))) {
+            return bad_request(hr, apr_pstrcat(hr->pool, "invalid endpoint: ",
+                                               why, NULL));
+        }
+        if ((why = hub_servers_url_refused(hr, endpoint))) {
             return bad_request(hr, apr_pstrcat(hr->pool, "invalid endpoint: ",
                                                why, NULL));
         }

@@ -266,6 +266,9 @@ static int take_transport(hub_req_t *hr, hub_server_in_t *in,
     if ((why = hub_servers_url_problem(hr->pool, url))) {
         return bad(hr, "url: %s", why);
     }
+    if ((why = hub_servers_url_refused(hr, url))) {
+        return bad(hr, "url: %s", why);
+    }
     hub_servers_in_set(in, HUB_SRV_MODE, "remote");
     hub_servers_in_set(in, HUB_SRV_TRANSPORT,
                        strcmp(t, "sse") ? "streamable_http" : "sse");

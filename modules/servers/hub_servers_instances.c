@@ -521,6 +521,10 @@ static int server_clone(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                        apr_pstrcat(hr->pool, "Input should be a valid URL, ",
                                    why, NULL));
     }
+    if (endpoint && (why = hub_servers_url_refused(hr, endpoint))) {
+        return hub_fail_field(hr, "body", "endpoint", "value_error",
+                       apr_pstrcat(hr->pool, "Value error, ", why, NULL));
+    }
     st = hub_servers_get(hr, id, &old);
     if (st != HUB_DB_OK) {
         return hub_servers_db_fail(hr, st);

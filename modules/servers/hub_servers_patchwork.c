@@ -134,6 +134,10 @@ static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                        apr_pstrcat(hr->pool, "Input should be a valid URL, ",
                                    why, NULL));
     }
+    if (endpoint && (why = hub_servers_url_refused(hr, endpoint))) {
+        return invalid(hr, "endpoint", "value_error",
+                       apr_pstrcat(hr->pool, "Value error, ", why, NULL));
+    }
     hub_servers_in_init(hr->pool, &in);
     hub_servers_in_set(&in, HUB_SRV_SLUG, slug);
     hub_servers_in_set(&in, HUB_SRV_NAME, name);

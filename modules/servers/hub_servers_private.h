@@ -115,6 +115,10 @@ char *hub_servers_slugify(apr_pool_t *p, const char *name);
 int hub_servers_is_slug(const char *s);
 /* NULL when url is an http(s) URL the hub may store, else why not. */
 const char *hub_servers_url_problem(apr_pool_t *p, const char *url);
+/* NULL, or why a server cannot be registered at url: its host is a
+ * literal internal address outside HubOutboundAllow (hub_addr.h).  Names
+ * resolve at connect time, where hub_http checks them again. */
+const char *hub_servers_url_refused(hub_req_t *hr, const char *url);
 
 typedef struct hub_server_filter {
     const char *mode, *transport, *auth_method, *server_type, *auth_level;

@@ -10,6 +10,7 @@
 #include <apr_strings.h>
 #include <apr_uri.h>
 #include "hub_servers_private.h"
+#include "hub_addr.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
@@ -206,40 +207,20 @@ char *hub_servers_slugify(apr_pool_t *p, const char *name)
 
 const char *hub_servers_url_problem(apr_pool_t *p, const char *url)
 {
-    apr_uri_t u;
-    const char *c;
-    if (!url || !*url) {
-        return "the URL is empty";
+    return hub_url_problem(p, url);
+}
+
+const char *hub_servers_url_refused(hub_req_t *hr, const char *url)
+{
+    const char *host = hub_http_url_refused(
+        hr->pool, url, hub_servers_srv(hr->r->server)->outbound_allow);
+    if (!host) {
+        return NULL;
     }
-    if (strlen(url) > 2048) {
-        return "the URL is longer than 2048 characters";
-    }
-    for (c = url; *c; c++) {
-        if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
-            return "the URL holds a space or a control character";
-        }
-    }
-    if (apr_uri_parse(p, url, &u) != APR_SUCCESS || !u.scheme
-        || (strcasecmp(u.scheme, "http") && strcasecmp(u.scheme, "https"))) {
-        return "the URL scheme must be http or https";
-    }
-    if (strncmp(url + strlen(u.scheme), "://", 3)) {
-        return "the URL must be absolute (http(s)://host/...)";
-    }
-    if (!u.hostname || !*u.hostname) {
-        return "the URL has no host";
-    }
-    if (u.user || u.password) {
-        /* credentials belong in the auth config, where they are sealed */
-        return "the URL must not carry a user name or password";
-    }
-    if (u.port_str && (!*u.port_str || u.port == 0)) {
-        return "the URL's port must be from 1 to 65535";
-    }
-    if (u.fragment) {
-        return "the URL must not have a #fragment";
-    }
-    return NULL;
+    return apr_psprintf(hr->pool, "the address %s is internal and not in "
+                        "HubOutboundAllow: this hub reaches internal "
+                        "addresses only in the ranges its operator allows "
+                        "there", host);
 }
 
 /* ---- sealing secrets ---------------------------------------------------- */

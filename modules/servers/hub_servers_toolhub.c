@@ -181,6 +181,10 @@ static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
             return bad(hr, "VALIDATION_ERROR",
                        apr_pstrcat(hr->pool, "url: ", why, NULL));
         }
+        if ((why = hub_servers_url_refused(hr, url))) {
+            return bad(hr, "ADDRESS_NOT_ALLOWED",
+                       apr_pstrcat(hr->pool, "url: ", why, NULL));
+        }
         hub_servers_in_set(&in, HUB_SRV_ENDPOINT, url);
         hub_servers_in_set(&in, HUB_SRV_TRANSPORT, json_string_value(
                                json_object_get(hr->body, "transport")));

@@ -128,7 +128,7 @@ my $hidden = HubMcp::canned(sub { HubMcp::http(200, 'text/plain', 'should never 
 my $other = HubTest->new(name => 'probe_closed', conf => "HubProbeInterval 2");
 my $o = $other->team('solo');
 $other->post('/api/v1/servers/', headers => { Authorization => "Bearer $o->{key}" },
-             json => { name => 'inside', endpoint => $hidden->{url} });
+             json => { name => 'inside', endpoint => $hidden->{url} =~ s/127\.0\.0\.1/localhost/r });
 ok(HubTest::eventually(15, sub {
     $other->psql($other->db, "SELECT last_error FROM servers WHERE slug = 'inside'") =~ /internal/ }),
    'without HubOutboundAllow a loopback endpoint is refused');

@@ -148,7 +148,7 @@ for my $bad ([scan_results => [{ tool => 'x', type => 't' }], qr/scan_results\.0
 is($hub->post('/api/v1/heartbeat/', json => {})->{status}, 401, 'no credentials: 401');
 
 # a server the prober owns: the heartbeat is recorded, health and tools stay
-$hub->post('/api/v1/servers/', auth($a->{key}), json => { name => 'far', endpoint => 'http://127.0.0.1:9/mcp' });
+$hub->post('/api/v1/servers/', auth($a->{key}), json => { name => 'far', endpoint => 'http://localhost:9/mcp' });
 $r = hb($a->{key}, server_slug => 'far', tool_names => ['a', 'b']);
 is($r->{status}, 200, 'a remote server may send heartbeats');
 is(q1("SELECT count(*) FROM tools t JOIN servers s ON s.id = t.server_id WHERE s.slug = 'far'"), 0,
