@@ -94,11 +94,12 @@ static json_t *auth_config_json(apr_pool_t *p, const hub_rows_t *rows,
     return out;
 }
 
-static json_t *server_json(hub_req_t *hr, const hub_rows_t *rows, int i,
-                           int analytics)
+/* what the row's columns do not say as Caylex does: the catalog entry,
+ * the endpoint of a stdio server (""), health, analytics on request and
+ * the auth config without its secrets */
+static void decorate(hub_req_t *hr, const hub_rows_t *rows, int i, json_t *o,
+                     hub_srv_view_e view HUB_UNUSED)
 {
-    apr_pool_t *p = hr->pool;
-    json_t *o = hub_row_json(rows, i, cx_server);
     const char *endpoint = hub_rows_get(rows, i, "endpoint");
     const char *check = hub_rows_get(rows, i, "last_check_at");
     const char *h = hub_rows_get(rows, i, "health_status");
@@ -119,184 +120,39 @@ static json_t *server_json(hub_req_t *hr, const hub_rows_t *rows, int i,
                     !strcmp(h, "healthy") || !strcmp(h, "degraded") ? "up"
                     : !strcmp(h, "unknown") ? "no_data" : "down")
         : json_null());
-    json_object_set_new(o, "metadata", analytics
+    json_object_set_new(o, "metadata",
+        hub_qv_long(&hr->q, "include_analytics")
         ? json_pack("{s:n,s:n,s:O}", "num_tools", "num_tool_calls",
                     "connected_projects",
                     json_object_get(o, "active_instances"))
         : json_null());
-    json_object_set_new(o, "auth_config", auth_config_json(p, rows, i));
-    return o;
+    json_object_set_new(o, "auth_config", auth_config_json(hr->pool, rows, i));
 }
 
-/* ---- errors ------------------------------------------------------------ */
+/* ---- queries ------------------------------------------------------------ */
 
+#define CX_FILTERS                                                         \
+    { "sort_by", HUB_Q_ENUM, 0, 0, 0, 0, cx_sorts, NULL },                 \
+    { "transport", HUB_Q_ENUM, 0, 0, 0, 0, cx_transports, NULL },          \
+    { "auth_method", HUB_Q_ENUM, 0, 0, 0, 0, cx_methods, NULL },           \
+    { "server_type", HUB_Q_ENUM, 0, 0, 0, 0, cx_types, NULL },             \
+    { "auth_level", HUB_Q_ENUM, 0, 0, 0, 0, cx_levels, NULL }
+#define CX_ANALYTICS                                                       \
+    { "include_analytics", HUB_Q_BOOL, 0, 0, 0, 0, NULL,                   \
+      "metadata: tool counts and connected projects" }
 
-static int enum_invalid(hub_req_t *hr, const char *where, const char *field,
-                        const char *const *values)
-{
-    const char *msg = "Input should be ";
-    int i;
-    for (i = 0; values[i]; i++) {
-        msg = apr_pstrcat(hr->pool, msg, i ? (values[i + 1] ? ", " : " or ")
-                                           : "", "'", values[i], "'", NULL);
-    }
-    return hub_fail_field(hr, where, field, "enum", msg);
-}
-
-static int not_found(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
-}
-
-static int need_read(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "Reading servers needs read access");
-}
-
-static int need_write(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "Changing servers needs write access");
-}
-
-static int db_fail(hub_req_t *hr, hub_db_status_e st)
-{
-    if (st == HUB_DB_CONFLICT) {
-        return hub_fail(hr, HTTP_CONFLICT, "CONFLICT",
-                        "A server with this name already exists");
-    }
-    return hub_servers_db_fail(hr, st);
-}
-
-/* ---- listing ------------------------------------------------------------ */
-
-static int one_of(const char *s, const char *const *values)
-{
-    int i;
-    for (i = 0; values[i]; i++) {
-        if (!strcmp(s, values[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int query_bool(hub_req_t *hr, const char *name, int *out)
-{
-    static const char *const yes[] = { "true", "1", "yes", "on", "t", "y" };
-    static const char *const no[] = { "false", "0", "no", "off", "f", "n" };
-    const char *s = hub_query(hr, name);
-    size_t i;
-    *out = 0;
-    if (!s) {
-        return DECLINED;
-    }
-    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-        if (!strcasecmp(s, yes[i]) || !strcasecmp(s, no[i])) {
-            *out = !strcasecmp(s, yes[i]);
-            return DECLINED;
-        }
-    }
-    return hub_fail_field(hr, "query", name, "bool_parsing",
-                   "Input should be a valid boolean, unable to interpret "
-                   "input");
-}
-
-
-/* an enum filter from the query: DECLINED or the 422 sent */
-static int filter(hub_req_t *hr, const char *name,
-                  const char *const *values, const char **out)
-{
-    *out = hub_query(hr, name);
-    if (*out && !one_of(*out, values)) {
-        return enum_invalid(hr, "query", name, values);
-    }
-    return DECLINED;
-}
-
-static int servers_page(hub_req_t *hr, int search)
-{
-    hub_server_filter_t f = { 0 };
-    hub_page_t pg;
-    hub_rows_t *rows;
-    hub_db_status_e st;
-    json_t *items;
-    long total, next;
-    int i, rc, analytics = 0, has_next;
-
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
-    if ((rc = hub_query_size_cursor(hr, &pg)) != DECLINED
-        || (!search && (rc = query_bool(hr, "include_analytics",
-                                        &analytics)) != DECLINED)
-        || (rc = filter(hr, "sort_by", cx_sorts, &f.sort)) != DECLINED
-        || (rc = filter(hr, "transport", cx_transports, &f.transport))
-           != DECLINED
-        || (rc = filter(hr, "auth_method", cx_methods, &f.auth_method))
-           != DECLINED
-        || (rc = filter(hr, "server_type", cx_types, &f.server_type))
-           != DECLINED
-        || (rc = filter(hr, "auth_level", cx_levels, &f.auth_level))
-           != DECLINED) {
-        return rc;
-    }
-    if (search) {
-        f.q = hub_query(hr, "search");
-        f.q = f.q && *f.q ? f.q : NULL;
-    }
-    f.limit = pg.limit;
-    f.offset = pg.offset;
-    st = hub_servers_list(hr, &f, &rows, &total);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    items = json_array();
-    for (i = 0; i < rows->rows->nelts; i++) {
-        json_array_append_new(items, server_json(hr, rows, i, analytics));
-    }
-    next = pg.offset + rows->rows->nelts;
-    has_next = next < total && rows->rows->nelts > 0;
-    return hub_send_json(hr, HTTP_OK, json_pack(
-        "{s:o,s:{s:I,s:I,s:o,s:b,s:b}}", "items", items, "meta",
-        "size", (json_int_t)pg.limit, "total", (json_int_t)total,
-        "next_cursor", has_next ? json_string(hub_cursor_encode(hr->pool,
-                                                                next))
-                                : json_null(),
-        "has_next", has_next, "has_prev", pg.offset > 0));
-}
-
-static int servers_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    return servers_page(hr, 0);
-}
-
-static int servers_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    return servers_page(hr, 1);
-}
-
-static int server_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    hub_rows_t *row;
-    hub_db_status_e st;
-    int rc, analytics;
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
-    if ((rc = query_bool(hr, "include_analytics", &analytics)) != DECLINED) {
-        return rc;
-    }
-    st = hub_servers_get(hr, hub_param(hr, "server_id"), &row);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(hr);
-    }
-    return hub_send_json(hr, HTTP_OK, server_json(hr, row, 0, analytics));
-}
+/* clang-format off */
+static const hub_qfield_t list_query[] = {
+    HUB_Q_CX_PAGE, CX_ANALYTICS, CX_FILTERS, HUB_Q_END,
+};
+static const hub_qfield_t search_query[] = {
+    HUB_Q_CX_PAGE,
+    { "search", HUB_Q_STRING, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,
+      "in the name, slug or description, any case" },
+    CX_FILTERS, HUB_Q_END,
+};
+static const hub_qfield_t get_query[] = { CX_ANALYTICS, HUB_Q_END };
+/* clang-format on */
 
 /* ---- auth configs in bodies -------------------------------------------- */
 
@@ -517,38 +373,53 @@ static const hub_field_t oauth_in[] = {
 };
 static const hub_field_t noauth_in[] = { CX_COMMON_IN, CX_END };
 
-static int create(hub_req_t *hr, const char *method)
+/* the auth method of each create route, by its body */
+static const struct {
+    const hub_field_t *body;
+    const char *method;
+} methods[] = {
+    { header_in, "header" }, { path_in, "path" }, { query_in, "query" },
+    { oauth_in, "oauth" },   { noauth_in, "none" },
+};
+
+static const char *route_method(const hub_req_t *hr)
 {
-    json_t *b = hr->body;
-    const char *name = json_string_value(json_object_get(b, "name"));
+    size_t i;
+    for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+        if (methods[i].body == hr->route->body) {
+            return methods[i].method;
+        }
+    }
+    return "none";
+}
+
+static const hub_srv_map_t create_map[] = {
+    { "name", HUB_SRV_NAME, HUB_SRV_SLUG_OF, 0 },
+    { "description", HUB_SRV_DESCRIPTION, HUB_SRV_TEXT, 0 },
+    { "transport", HUB_SRV_TRANSPORT, HUB_SRV_TEXT, 0 },
+    { "auth_level", HUB_SRV_AUTH_LEVEL, HUB_SRV_TEXT, 0 },
+    { "server_type", HUB_SRV_SERVER_TYPE, HUB_SRV_TEXT, 0 },
+    { NULL, 0, 0, 0 },
+};
+
+/* endpoint and logo, from the catalog entry when the body names one */
+static int take_registry(hub_req_t *hr, hub_result_t *res,
+                         const hub_srv_input_t *how, hub_server_in_t *in)
+{
+    json_t *b = hr->body, *entry;
     const char *endpoint = json_string_value(json_object_get(b, "endpoint"));
     const char *registry = json_string_value(json_object_get(b,
                                                              "registry_id"));
     const char *logo = json_string_value(json_object_get(b, "logo_url"));
-    const char *slug = hub_servers_slugify(hr->pool, name), *why;
-    apr_array_header_t *problems = apr_array_make(hr->pool, 2,
-                                                  sizeof(hub_invalid_t));
-    hub_server_in_t in;
-    hub_rows_t *row;
-    hub_db_status_e st;
-    hub_srv_seal_e seal;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return need_write(hr);
-    }
-    if (!slug) {
-        return hub_fail_field(hr, "body", "name", "value_error",
-                       "Value error, the name needs a letter or a digit");
-    }
     if (registry) {
-        json_t *entry;
         if (!hub_is_uuid(registry)) {
-            return hub_fail_field(hr, "body", "registry_id", "uuid_parsing",
-                           "Input should be a valid UUID");
+            return hub_err_field(res, "body", "registry_id", "uuid_parsing",
+                                 "Input should be a valid UUID");
         }
         if (!(entry = hub_servers_registry_entry(hr->r, registry))) {
-            return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
-                            "Registry entry not found");
+            return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND",
+                           "Registry entry not found");
         }
         registry = json_string_value(json_object_get(entry, "id"));
         endpoint = endpoint ? endpoint : json_string_value(
@@ -559,61 +430,44 @@ static int create(hub_req_t *hr, const char *method)
         }
     }
     if (!endpoint) {
-        return hub_fail_field(hr, "body", "endpoint", "value_error",
-                       "Value error, either endpoint or registry_id must be "
-                       "provided");
+        return hub_servers_bad(hr, res, how, "endpoint", "value_error",
+                               "either endpoint or registry_id must be "
+                               "provided");
     }
-    if ((why = hub_servers_url_problem(hr->pool, endpoint))) {
-        return hub_fail_field(hr, "body", "endpoint", "url_parsing",
-                       apr_pstrcat(hr->pool, "Input should be a valid URL, ",
-                                   why, NULL));
+    if (hub_servers_check_url(hr, res, how, "endpoint", endpoint)
+        != DECLINED) {
+        return HUB_DONE;
     }
-    if ((why = hub_servers_url_refused(hr, endpoint))) {
-        return hub_fail_field(hr, "body", "endpoint", "value_error",
-                       apr_pstrcat(hr->pool, "Value error, ", why, NULL));
-    }
-    hub_servers_in_init(hr->pool, &in);
-    hub_servers_in_set(&in, HUB_SRV_SLUG, slug);
-    hub_servers_in_set(&in, HUB_SRV_NAME, name);
-    hub_servers_in_set(&in, HUB_SRV_DESCRIPTION,
-                       json_string_value(json_object_get(b, "description")));
-    hub_servers_in_set(&in, HUB_SRV_ENDPOINT, endpoint);
-    hub_servers_in_set(&in, HUB_SRV_MODE, "remote");
-    hub_servers_in_set(&in, HUB_SRV_TRANSPORT,
-                       json_string_value(json_object_get(b, "transport")));
-    hub_servers_in_set(&in, HUB_SRV_AUTH_METHOD, method);
-    hub_servers_in_set(&in, HUB_SRV_AUTH_LEVEL,
-                       json_string_value(json_object_get(b, "auth_level")));
-    hub_servers_in_set(&in, HUB_SRV_SERVER_TYPE,
-                       json_string_value(json_object_get(b, "server_type")));
-    hub_servers_in_set(&in, HUB_SRV_LOGO_URL, logo);
-    hub_servers_in_set(&in, HUB_SRV_REGISTRY_ID, registry);
-    take_query_params(hr, &in, problems);
-    take_list(hr, &in, "headers", header_item, "header", problems);
-    take_list(hr, &in, "paths", path_item, "path", problems);
-    take_list(hr, &in, "params", query_item, "query", problems);
-    if (!strcmp(method, "oauth")) {
-        take_oauth(hr, &in, b, "", problems);
-    }
-    if (problems->nelts) {
-        return hub_fail_invalid(hr, "body", problems);
-    }
-    st = hub_servers_create(hr, &in, &row, &seal);
-    if (seal != HUB_SRV_STORED) {
-        return hub_servers_seal_fail(hr, seal);
-    }
-    if (st != HUB_DB_OK) {
-        return db_fail(hr, st);
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "id",
-                                                hub_rows_get(row, 0, "id")));
+    hub_servers_in_set(in, HUB_SRV_ENDPOINT, endpoint);
+    hub_servers_in_set(in, HUB_SRV_LOGO_URL, logo);
+    hub_servers_in_set(in, HUB_SRV_REGISTRY_ID, registry);
+    return DECLINED;
 }
 
-static int create_header(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "header"); }
-static int create_path(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "path"); }
-static int create_query(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "query"); }
-static int create_oauth(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "oauth"); }
-static int create_noauth(hub_req_t *hr, hub_result_t *res HUB_UNUSED) { return create(hr, "none"); }
+static int take_create(hub_req_t *hr, hub_result_t *res,
+                       const hub_srv_input_t *how, hub_server_in_t *in)
+{
+    const char *method = route_method(hr);
+    apr_array_header_t *problems = apr_array_make(hr->pool, 2,
+                                                  sizeof(hub_invalid_t));
+    if (take_registry(hr, res, how, in) != DECLINED) {
+        return HUB_DONE;
+    }
+    hub_servers_in_set(in, HUB_SRV_MODE, "remote");
+    hub_servers_in_set(in, HUB_SRV_AUTH_METHOD, method);
+    take_query_params(hr, in, problems);
+    take_list(hr, in, "headers", header_item, "header", problems);
+    take_list(hr, in, "paths", path_item, "path", problems);
+    take_list(hr, in, "params", query_item, "query", problems);
+    if (!strcmp(method, "oauth")) {
+        take_oauth(hr, in, hr->body, "", problems);
+    }
+    if (problems->nelts) {
+        return hub_err_invalid(res, "body", problems);
+    }
+    return DECLINED;
+}
+
 
 /* ---- changing ------------------------------------------------------------ */
 
@@ -635,21 +489,21 @@ static const hub_field_t patch_in[] = {
     CX_END
 };
 
-static int bad_request(hub_req_t *hr, const char *msg)
+static int bad_request(hub_result_t *res, const char *msg)
 {
-    return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "%s", msg);
+    return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "%s", msg);
 }
 
-/* The auth parts of a PATCH; DECLINED or the answer sent. */
-static int patch_auth(hub_req_t *hr, hub_server_in_t *in, const char *method,
-                      apr_array_header_t *problems)
+/* The auth parts of a PATCH; DECLINED or HUB_DONE. */
+static int patch_auth(hub_req_t *hr, hub_result_t *res, hub_server_in_t *in,
+                      const char *method, apr_array_header_t *problems)
 {
     json_t *b = hr->body, *oc = json_object_get(b, "oauth_config");
     int oauth = !strcmp(method, "oauth");
     if ((json_is_object(oc) || json_is_array(json_object_get(b, "scopes")))
         && !oauth) {
-        return bad_request(hr, "oauth_config and scopes are for OAuth "
-                               "servers only");
+        return bad_request(res, "oauth_config and scopes are for OAuth "
+                                "servers only");
     }
     if (json_is_object(oc)) {
         if (!json_object_get(oc, "manual_client_config")) {
@@ -667,194 +521,142 @@ static int patch_auth(hub_req_t *hr, hub_server_in_t *in, const char *method,
         if (!old) {
             /* scopes alone: merged over the stored oauth by SQL's || is
              * shallow, so keep the stored object's other keys here */
-            return bad_request(hr, "send scopes inside oauth_config "
-                                   "together with manual_client_config");
+            return bad_request(res, "send scopes inside oauth_config "
+                                    "together with manual_client_config");
         }
         json_object_set(old, "scopes", json_object_get(b, "scopes"));
     }
     if (json_is_array(json_object_get(b, "headers"))) {
         if (strcmp(method, "header")) {
-            return bad_request(hr, "headers are for header-auth servers only");
+            return bad_request(res, "headers are for header-auth servers "
+                                    "only");
         }
         take_list(hr, in, "headers", header_item, "header", problems);
     }
     if (json_is_array(json_object_get(b, "paths"))) {
         if (strcmp(method, "path")) {
-            return bad_request(hr, "paths are for path-auth servers only");
+            return bad_request(res, "paths are for path-auth servers only");
         }
         take_list(hr, in, "paths", path_item, "path", problems);
     }
     if (json_is_array(json_object_get(b, "params"))) {
         if (strcmp(method, "query")) {
-            return bad_request(hr, "params are for query-auth servers only");
+            return bad_request(res, "params are for query-auth servers "
+                                    "only");
         }
         take_list(hr, in, "params", query_item, "query", problems);
     }
     return DECLINED;
 }
 
-static int server_patch(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* name changes the slug too, display_name only the name */
+static const hub_srv_map_t update_map[] = {
+    { "name", HUB_SRV_NAME, HUB_SRV_SLUG_OF, HUB_SRV_SKIP_NULL },
+    { "display_name", HUB_SRV_NAME, HUB_SRV_TEXT, HUB_SRV_SKIP_NULL },
+    { "auth_level", HUB_SRV_AUTH_LEVEL, HUB_SRV_TEXT, HUB_SRV_SKIP_NULL },
+    { "logo_url", HUB_SRV_LOGO_URL, HUB_SRV_TEXT,
+      HUB_SRV_SKIP_NULL | HUB_SRV_EMPTY_NULL },
+    { NULL, 0, 0, 0 },
+};
+
+static int take_update(hub_req_t *hr, hub_result_t *res,
+                       const hub_srv_input_t *how, hub_server_in_t *in,
+                       const hub_rows_t *old)
 {
-    json_t *b = hr->body;
-    const char *id = hub_param(hr, "server_id");
-    const char *name = json_string_value(json_object_get(b, "name"));
-    const char *display = json_string_value(json_object_get(b,
-                                                            "display_name"));
-    const char *endpoint = json_string_value(json_object_get(b, "endpoint"));
-    const char *logo = json_string_value(json_object_get(b, "logo_url"));
-    const char *level = json_string_value(json_object_get(b, "auth_level"));
+    const char *endpoint = json_string_value(json_object_get(hr->body,
+                                                             "endpoint"));
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
-    hub_server_in_t in;
-    hub_rows_t *old, *row;
-    hub_db_status_e st;
-    hub_srv_seal_e seal;
-    const char *why;
-    int rc;
+    json_t *cfg;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return need_write(hr);
-    }
-    st = hub_servers_get(hr, id, &old);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (old->rows->nelts != 1) {
-        return not_found(hr);
-    }
-    hub_servers_in_init(hr->pool, &in);
-    if (name) {
-        const char *slug = hub_servers_slugify(hr->pool, name);
-        if (!slug) {
-            return bad_request(hr, "name: needs a letter or a digit");
-        }
-        hub_servers_in_set(&in, HUB_SRV_SLUG, slug);
-        hub_servers_in_set(&in, HUB_SRV_NAME, name);
-    }
-    if (display) {
-        hub_servers_in_set(&in, HUB_SRV_NAME, display);
-    }
     if (endpoint) {
         if (strcmp(hub_rows_get(old, 0, "mode"), "remote")
             || !strcmp(hub_rows_get(old, 0, "auth_method"), "oauth")) {
-            return bad_request(hr, "endpoint can be changed for external "
-                                   "header, path, query and no-auth servers "
-                                   "only");
+            return bad_request(res, "endpoint can be changed for external "
+                                    "header, path, query and no-auth "
+                                    "servers only");
         }
-        if ((why = hub_servers_url_problem(hr->pool, endpoint))) {
-            return bad_request(hr, apr_pstrcat(hr->pool, "invalid endpoint: ",
-                                               why, NULL));
+        if (hub_servers_check_url(hr, res, how, "endpoint", endpoint)
+            != DECLINED) {
+            return HUB_DONE;
         }
-        if ((why = hub_servers_url_refused(hr, endpoint))) {
-            return bad_request(hr, apr_pstrcat(hr->pool, "invalid endpoint: ",
-                                               why, NULL));
-        }
-        hub_servers_in_set(&in, HUB_SRV_ENDPOINT, endpoint);
+        hub_servers_in_set(in, HUB_SRV_ENDPOINT, endpoint);
     }
-    if (level) {
-        hub_servers_in_set(&in, HUB_SRV_AUTH_LEVEL, level);
+    /* oauth in auth_config is replaced whole: start from the stored */
+    cfg = json_loads(hub_rows_get(old, 0, "auth_config"), 0, NULL);
+    if (json_is_object(json_object_get(cfg, "oauth"))) {
+        json_object_set(in->auth_config, "oauth",
+                        json_object_get(cfg, "oauth"));
     }
-    if (logo) {
-        hub_servers_in_set(&in, HUB_SRV_LOGO_URL, *logo ? logo : NULL);
-    }
-    {
-        /* oauth in auth_config is replaced whole: start from the stored */
-        json_t *cfg = json_loads(hub_rows_get(old, 0, "auth_config"), 0,
-                                 NULL);
-        if (json_is_object(json_object_get(cfg, "oauth"))) {
-            json_object_set(in.auth_config, "oauth",
-                            json_object_get(cfg, "oauth"));
-        }
-        json_decref(cfg);
-    }
-    rc = patch_auth(hr, &in, hub_rows_get(old, 0, "auth_method"), problems);
-    if (rc != DECLINED) {
-        return rc;
+    json_decref(cfg);
+    if (patch_auth(hr, res, in, hub_rows_get(old, 0, "auth_method"),
+                   problems) != DECLINED) {
+        return HUB_DONE;
     }
     if (problems->nelts) {
-        return hub_fail_invalid(hr, "body", problems);
+        return hub_err_invalid(res, "body", problems);
     }
-    st = hub_servers_update(hr, id, &in, &row, &seal);
-    if (seal != HUB_SRV_STORED) {
-        return hub_servers_seal_fail(hr, seal);
-    }
-    if (st != HUB_DB_OK) {
-        return db_fail(hr, st);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(hr);
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "id", id));
+    return DECLINED;
 }
 
-static int server_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int take(hub_req_t *hr, hub_result_t *res, const hub_srv_input_t *how,
+                hub_server_in_t *in, const hub_rows_t *old)
 {
-    const char *id = hub_param(hr, "server_id"), *slug, *in_use;
-    hub_db_status_e st;
-    int found;
-    if (!hub_principal_can_write(hr->who)) {
-        return need_write(hr);
-    }
-    st = hub_servers_delete(hr, id, &found, &slug, &in_use);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (!found) {
-        return not_found(hr);
-    }
-    if (in_use) {
-        json_t *ids = hub_json_own(hr->pool, hub_servers_names_json(in_use));
-        const char *list = "";
-        json_t *v;
-        size_t i;
-        json_array_foreach(ids, i, v) {
-            list = apr_pstrcat(hr->pool, list, i ? ", " : "",
-                               json_string_value(v), NULL);
-        }
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "Cannot delete server '%s' because it is associated "
-                        "with %u project(s). Please disconnect the server "
-                        "from all projects before deleting. Associated "
-                        "project IDs: %s", slug, (unsigned)json_array_size(ids),
-                        list);
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s,s:s}", "server_id", id,
-        "message", apr_psprintf(hr->pool, "Successfully deleted server '%s'",
-                                slug)));
+    return old ? take_update(hr, res, how, in, old)
+               : take_create(hr, res, how, in);
 }
 
-#define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
-
-const hub_route_t hub_servers_caylex_routes[] = {
-    { HUB_CAYLEX, HUB_M_GET, "/servers", servers_list, NULL, CX_IN, 0,
-      "List All Servers",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_GET, "/servers/search", servers_search, NULL, CX_IN,
-      0, "Search Servers",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}", server_get, NULL, CX_IN,
-      0, "Get Server Details",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_PATCH, "/servers/{server_id}", server_patch,
-      patch_in, CX_IN, 0, "Update Server",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_DELETE, "/servers/{server_id}", server_delete, NULL,
-      CX_IN, 0, "Delete Server",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_POST, "/servers/header", create_header, header_in,
-      CX_IN, 0, "Add External Header-Auth Server",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_POST, "/servers/oauth", create_oauth, oauth_in,
-      CX_IN, 0, "Add External OAuth Server",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_POST, "/servers/path", create_path, path_in, CX_IN,
-      0, "Add External Path-Auth Server",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_POST, "/servers/query", create_query, query_in,
-      CX_IN, 0, "Add External Query-Auth Server",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_POST, "/servers/noauth", create_noauth, noauth_in,
-      CX_IN, 0, "Add External No-Auth Server",
-      .need = HUB_NEED_ANY },
-    { 0 }
+const hub_srv_profile_t hub_servers_cx_profile = {
+    .profile = HUB_CAYLEX,
+    .id_param = "server_id",
+    .not_found_code = "NOT_FOUND",
+    .not_found = "Server not found",
+    .conflict = "A server with this name already exists",
+    .in_use_status = HTTP_BAD_REQUEST,
+    .in_use_code = "BAD_REQUEST",
+    .in_use_counted = 1,
+    .create_in = { create_map, 0, NULL },
+    .update_in = { update_map, HTTP_BAD_REQUEST, "BAD_REQUEST" },
+    .take = take,
+    .decorate = decorate,
+    .created_id = 1,
+    .deleted_message = "Successfully deleted server '%s'",
 };
+
+/* clang-format off */
+const hub_route_t hub_servers_caylex_routes[] = {
+    { HUB_CAYLEX, HUB_M_GET, "/servers", hub_servers_op_list, NULL, 0, 0,
+      "List All Servers",
+      .need = HUB_NEED_READ, .query = list_query, .shape = cx_server,
+      .wrap = HUB_WRAP_CX_PAGE },
+    { HUB_CAYLEX, HUB_M_GET, "/servers/search", hub_servers_op_list, NULL, 0,
+      0, "Search Servers",
+      .need = HUB_NEED_READ, .query = search_query, .shape = cx_server,
+      .wrap = HUB_WRAP_CX_PAGE },
+    { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}", hub_servers_op_get, NULL,
+      0, 0, "Get Server Details",
+      .need = HUB_NEED_READ, .query = get_query, .shape = cx_server },
+    { HUB_CAYLEX, HUB_M_PATCH, "/servers/{server_id}", hub_servers_op_update,
+      patch_in, 0, 0, "Update Server",
+      .need = HUB_NEED_WRITE },
+    { HUB_CAYLEX, HUB_M_DELETE, "/servers/{server_id}", hub_servers_op_delete,
+      NULL, 0, 0, "Delete Server",
+      .need = HUB_NEED_WRITE },
+    { HUB_CAYLEX, HUB_M_POST, "/servers/header", hub_servers_op_create,
+      header_in, 0, 0, "Add External Header-Auth Server",
+      .need = HUB_NEED_WRITE },
+    { HUB_CAYLEX, HUB_M_POST, "/servers/oauth", hub_servers_op_create,
+      oauth_in, 0, 0, "Add External OAuth Server",
+      .need = HUB_NEED_WRITE },
+    { HUB_CAYLEX, HUB_M_POST, "/servers/path", hub_servers_op_create,
+      path_in, 0, 0, "Add External Path-Auth Server",
+      .need = HUB_NEED_WRITE },
+    { HUB_CAYLEX, HUB_M_POST, "/servers/query", hub_servers_op_create,
+      query_in, 0, 0, "Add External Query-Auth Server",
+      .need = HUB_NEED_WRITE },
+    { HUB_CAYLEX, HUB_M_POST, "/servers/noauth", hub_servers_op_create,
+      noauth_in, 0, 0, "Add External No-Auth Server",
+      .need = HUB_NEED_WRITE },
+    { 0 },
+};
+/* clang-format on */

@@ -19,6 +19,7 @@
 #include "hub_servers_private.h"
 #include "hub_json.h"
 #include "hub_rows.h"
+#include "hub_text.h"
 
 static const char *const gc_transports[] = {
     "stdio", "sse", "streamable-http", NULL
@@ -79,55 +80,45 @@ static const hub_shape_t gc_server[] = {
     { NULL, NULL, 0 }
 };
 
-static json_t *masked(apr_pool_t *p, const char *names, const char *prefix)
-{
-    json_t *list = hub_servers_secret_names(p, names, prefix), *o, *v;
-    size_t i;
-    o = json_object();
-    json_array_foreach(list, i, v) {
-        json_object_set_new(o, json_string_value(v),
-                            json_string(HUB_SRV_MASK));
-    }
-    json_decref(list);
-    return o;
-}
+/* name is the slug; display_name the name (create falls back on the
+ * slug, take() below); the same for create and update */
+static const hub_srv_map_t gc_map[] = {
+    { "name", HUB_SRV_SLUG, HUB_SRV_IS_SLUG, 0 },
+    { "display_name", HUB_SRV_NAME, HUB_SRV_TEXT, 0 },
+    { "args", HUB_SRV_ARGS, HUB_SRV_JSON, 0 },
+    { "tool_prefix", HUB_SRV_TOOL_PREFIX, HUB_SRV_TEXT, 0 },
+    { "timeout_sec", HUB_SRV_TIMEOUT, HUB_SRV_INT, 0 },
+    { "enabled", HUB_SRV_ENABLED, HUB_SRV_BOOL, 0 },
+    { NULL, 0, 0, 0 },
+};
 
-static json_t *server_json(apr_pool_t *p, const hub_rows_t *rows, int i)
+/* GoClaw's transport name, the masked headers, env and api_key, and
+ * agent_count in lists (0 until navigators) */
+static void decorate(hub_req_t *hr HUB_UNUSED, const hub_rows_t *rows, int i,
+                     json_t *o, hub_srv_view_e view)
 {
-    json_t *o = hub_row_json(rows, i, gc_server);
     const char *names = hub_rows_get(rows, i, "secret_names");
     const char *t = hub_rows_get(rows, i, "transport");
     json_t *keys = hub_servers_names_json(names), *v;
     size_t k;
     json_object_set_new(o, "transport", json_string(
         !strcmp(t, "streamable_http") ? "streamable-http" : t));
-    json_object_set_new(o, "headers", masked(p, names, "header:"));
-    json_object_set_new(o, "env", masked(p, names, "env:"));
+    json_object_set_new(o, "headers", hub_servers_masked(names, "header:"));
+    json_object_set_new(o, "env", hub_servers_masked(names, "env:"));
     json_array_foreach(keys, k, v) {
         if (!strcmp(json_string_value(v), "api_key")) {
             json_object_set_new(o, "api_key", json_string(HUB_SRV_MASK));
         }
     }
     json_decref(keys);
-    return o;
+    if (view == HUB_SRV_LISTED) {
+        json_object_set_new(o, "agent_count", json_integer(0));
+    }
 }
 
-static int need_admin(hub_req_t *hr)
+static int bad(hub_result_t *res, const char *fmt, const char *a)
 {
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "managing MCP servers needs admin access "
-                    "(operator.admin)");
-}
-
-static int not_found(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "server not found: %s",
-                    hub_param(hr, "id"));
-}
-
-static int bad(hub_req_t *hr, const char *fmt, const char *a)
-{
-    return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", fmt, a);
+    return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", fmt, a);
 }
 
 /* A map of name -> string into secrets "<prefix><name>", replacing the
@@ -154,29 +145,22 @@ static const char *take_map(hub_req_t *hr, hub_server_in_t *in,
     return NULL;
 }
 
-/* Everything but name/transport checks: DECLINED or the 400 sent. */
-static int take_body(hub_req_t *hr, hub_server_in_t *in)
+/* headers, env and api_key: sealed; DECLINED or the 400 in res */
+static int take_secrets(hub_req_t *hr, hub_result_t *res, hub_server_in_t *in)
 {
     json_t *b = hr->body, *v, *hdrs, *env;
     const char *why;
     size_t i;
 
-    if ((v = json_object_get(b, "display_name"))) {
-        hub_servers_in_set(in, HUB_SRV_NAME, json_string_value(v));
-    }
     json_array_foreach(json_object_get(b, "args"), i, v) {
         if (!json_is_string(v)) {
-            return bad(hr, "args must be a string array%s", "");
+            return bad(res, "args must be a string array%s", "");
         }
-    }
-    if ((v = json_object_get(b, "args"))) {
-        hub_servers_in_set(in, HUB_SRV_ARGS, json_is_null(v) ? NULL
-                           : hub_json_text(hr->pool, v));
     }
     if ((hdrs = json_object_get(b, "headers"))) {
         json_t *list = hub_json_own(hr->pool, json_array()), *h;
         if ((why = take_map(hr, in, hdrs, "header:", NULL))) {
-            return bad(hr, "headers.%s", why);
+            return bad(res, "headers.%s", why);
         }
         json_object_foreach(hdrs, why, h) {
             json_array_append_new(list, json_pack("{s:s,s:s}", "header_name",
@@ -188,10 +172,10 @@ static int take_body(hub_req_t *hr, hub_server_in_t *in)
     if ((env = json_object_get(b, "env"))) {
         json_t *names = hub_json_own(hr->pool, json_array());
         if ((why = take_map(hr, in, env, "env:", names))) {
-            return bad(hr, "env.%s", why);
+            return bad(res, "env.%s", why);
         }
         hub_servers_in_set(in, HUB_SRV_ENV_NAMES,
-                           hub_servers_pg_array(hr->pool, names));
+                           hub_pg_array(hr->pool, names));
     }
     if ((v = json_object_get(b, "api_key"))) {
         const char *s = json_string_value(v);
@@ -208,30 +192,19 @@ static int take_body(hub_req_t *hr, hub_server_in_t *in)
                            || json_string_length(json_object_get(b, "api_key"))
                            ? "header" : "none");
     }
-    if ((v = json_object_get(b, "tool_prefix"))) {
-        hub_servers_in_set(in, HUB_SRV_TOOL_PREFIX, json_string_value(v));
-    }
-    if ((v = json_object_get(b, "timeout_sec"))) {
-        hub_servers_in_set(in, HUB_SRV_TIMEOUT, apr_ltoa(hr->pool,
-                           (long)json_integer_value(v)));
-    }
-    if ((v = json_object_get(b, "enabled"))) {
-        hub_servers_in_set(in, HUB_SRV_ENABLED, json_is_true(v) ? "true"
-                                                                : "false");
-    }
     return DECLINED;
 }
 
 /* transport with its command or url, as the body and the stored row
- * (NULL on create) give them.  DECLINED or the 400 sent. */
-static int take_transport(hub_req_t *hr, hub_server_in_t *in,
+ * (NULL on create) give them.  DECLINED or the 400 in res. */
+static int take_transport(hub_req_t *hr, hub_result_t *res,
+                          const hub_srv_input_t *how, hub_server_in_t *in,
                           const hub_rows_t *old)
 {
     json_t *b = hr->body;
     const char *t = json_string_value(json_object_get(b, "transport"));
     const char *cmd = json_string_value(json_object_get(b, "command"));
     const char *url = json_string_value(json_object_get(b, "url"));
-    const char *why;
 
     if (!t && !json_object_get(b, "command") && !json_object_get(b, "url")) {
         return DECLINED;                /* nothing about the transport */
@@ -244,10 +217,10 @@ static int take_transport(hub_req_t *hr, hub_server_in_t *in,
             cmd = hub_rows_get(old, 0, "command");
         }
         if (!cmd || !*cmd) {
-            return bad(hr, "command is required for transport stdio%s", "");
+            return bad(res, "command is required for transport stdio%s", "");
         }
         if (!hub_servers_stdio_allowed(hr->r, cmd)) {
-            return bad(hr, "command '%s' is not allowed: this hub runs "
+            return bad(res, "command '%s' is not allowed: this hub runs "
                        "stdio servers only for the commands its operator "
                        "lists in HubStdioAllow", cmd);
         }
@@ -261,13 +234,10 @@ static int take_transport(hub_req_t *hr, hub_server_in_t *in,
         url = hub_rows_get(old, 0, "endpoint");
     }
     if (!url) {
-        return bad(hr, "url is required for transport %s", t);
+        return bad(res, "url is required for transport %s", t);
     }
-    if ((why = hub_servers_url_problem(hr->pool, url))) {
-        return bad(hr, "url: %s", why);
-    }
-    if ((why = hub_servers_url_refused(hr, url))) {
-        return bad(hr, "url: %s", why);
+    if (hub_servers_check_url(hr, res, how, "url", url) != DECLINED) {
+        return HUB_DONE;
     }
     hub_servers_in_set(in, HUB_SRV_MODE, "remote");
     hub_servers_in_set(in, HUB_SRV_TRANSPORT,
@@ -277,177 +247,57 @@ static int take_transport(hub_req_t *hr, hub_server_in_t *in,
     return DECLINED;
 }
 
-static int servers_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int take(hub_req_t *hr, hub_result_t *res, const hub_srv_input_t *how,
+                hub_server_in_t *in, const hub_rows_t *old)
 {
-    hub_server_filter_t f = { 0 };
-    hub_rows_t *rows;
-    hub_db_status_e st;
-    json_t *list;
-    long total;
-    int i;
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "listing MCP servers needs read access");
+    if (take_secrets(hr, res, in) != DECLINED
+        || take_transport(hr, res, how, in, old) != DECLINED) {
+        return HUB_DONE;
     }
-    f.limit = -1;
-    f.sort = "created_asc";
-    st = hub_servers_list(hr, &f, &rows, &total);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+    /* no display name: the slug, the one given or the stored one */
+    if (!old && (!in->val[HUB_SRV_NAME] || !*in->val[HUB_SRV_NAME])) {
+        hub_servers_in_set(in, HUB_SRV_NAME, in->val[HUB_SRV_SLUG]);
     }
-    list = json_array();
-    for (i = 0; i < rows->rows->nelts; i++) {
-        json_t *o = server_json(hr->pool, rows, i);
-        json_object_set_new(o, "agent_count", json_integer(0));
-        json_array_append_new(list, o);
+    if (old && in->set[HUB_SRV_NAME] && !in->val[HUB_SRV_NAME]) {
+        in->val[HUB_SRV_NAME] = hub_rows_get(old, 0, "slug");
     }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "servers", list));
+    return DECLINED;
 }
 
-static int finish(hub_req_t *hr, hub_db_status_e st, hub_srv_seal_e seal,
-                  hub_rows_t *row, int created)
-{
-    if (seal != HUB_SRV_STORED) {
-        return hub_servers_seal_fail(hr, seal);
-    }
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(hr);
-    }
-    if (created) {
-        return hub_send_json(hr, HTTP_CREATED, server_json(hr->pool, row, 0));
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "status", "updated"));
-}
+const hub_srv_profile_t hub_servers_gc_profile = {
+    .profile = HUB_GOCLAW,
+    .id_param = "id",
+    .not_found_code = "NOT_FOUND",
+    .not_found = "server not found: %s",
+    .conflict = "a server with this name already exists",
+    .in_use_status = HTTP_CONFLICT,
+    .in_use_code = "CONFLICT",
+    .default_sort = "created_asc",
+    .create_in = { gc_map, HTTP_BAD_REQUEST, "BAD_REQUEST" },
+    .update_in = { gc_map, HTTP_BAD_REQUEST, "BAD_REQUEST" },
+    .take = take,
+    .decorate = decorate,
+    .updated_status = "updated",
+    .deleted_status = "deleted",
+};
 
-static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    const char *name = json_string_value(json_object_get(hr->body, "name"));
-    hub_server_in_t in;
-    hub_rows_t *row;
-    hub_srv_seal_e seal;
-    hub_db_status_e st;
-    int rc;
-
-    if (!hub_principal_is_admin(hr->who)) {
-        return need_admin(hr);
-    }
-    if (!hub_servers_is_slug(name)) {
-        return bad(hr, "name '%s' must be a slug: lowercase letters, digits, "
-                   "- and _, starting with a letter or digit", name);
-    }
-    hub_servers_in_init(hr->pool, &in);
-    hub_servers_in_set(&in, HUB_SRV_SLUG, name);
-    hub_servers_in_set(&in, HUB_SRV_NAME, name);
-    if ((rc = take_body(hr, &in)) != DECLINED
-        || (rc = take_transport(hr, &in, NULL)) != DECLINED) {
-        return rc;
-    }
-    if (!in.val[HUB_SRV_NAME] || !*in.val[HUB_SRV_NAME]) {
-        hub_servers_in_set(&in, HUB_SRV_NAME, name);
-    }
-    st = hub_servers_create(hr, &in, &row, &seal);
-    return finish(hr, st, seal, row, 1);
-}
-
-static int server_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    hub_rows_t *row;
-    hub_db_status_e st;
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "reading MCP servers needs read access");
-    }
-    st = hub_servers_get(hr, hub_param(hr, "id"), &row);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(hr);
-    }
-    return hub_send_json(hr, HTTP_OK, server_json(hr->pool, row, 0));
-}
-
-static int server_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    json_t *name = json_object_get(hr->body, "name");
-    hub_server_in_t in;
-    hub_rows_t *old, *row;
-    hub_srv_seal_e seal;
-    hub_db_status_e st;
-    int rc;
-
-    if (!hub_principal_is_admin(hr->who)) {
-        return need_admin(hr);
-    }
-    st = hub_servers_get(hr, hub_param(hr, "id"), &old);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (old->rows->nelts != 1) {
-        return not_found(hr);
-    }
-    hub_servers_in_init(hr->pool, &in);
-    if (name) {
-        if (!hub_servers_is_slug(json_string_value(name))) {
-            return bad(hr, "name '%s' must be a slug: lowercase letters, "
-                       "digits, - and _", json_string_value(name));
-        }
-        hub_servers_in_set(&in, HUB_SRV_SLUG, json_string_value(name));
-    }
-    if ((rc = take_body(hr, &in)) != DECLINED
-        || (rc = take_transport(hr, &in, old)) != DECLINED) {
-        return rc;
-    }
-    if (in.set[HUB_SRV_NAME] && !in.val[HUB_SRV_NAME]) {
-        in.val[HUB_SRV_NAME] = hub_rows_get(old, 0, "slug");
-    }
-    st = hub_servers_update(hr, hub_param(hr, "id"), &in, &row, &seal);
-    return finish(hr, st, seal, row, 0);
-}
-
-static int server_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    const char *slug, *in_use;
-    hub_db_status_e st;
-    int found;
-    if (!hub_principal_is_admin(hr->who)) {
-        return need_admin(hr);
-    }
-    st = hub_servers_delete(hr, hub_param(hr, "id"), &found, &slug, &in_use);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (!found) {
-        return not_found(hr);
-    }
-    if (in_use) {
-        return hub_fail(hr, HTTP_CONFLICT, "CONFLICT",
-                        "server '%s' is connected to projects %s; "
-                        "disconnect it from them first", slug, in_use);
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "status", "deleted"));
-}
-
-#define GC_IN (HUB_IN_GATEWAY | HUB_IN_APIKEY)
-
+/* reading needs read access; changes need admin, as in GoClaw */
 const hub_route_t hub_servers_goclaw_routes[] = {
-    { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers", servers_list, NULL, GC_IN, 0,
-      "List MCP servers",
-      .need = HUB_NEED_ANY },
-    { HUB_GOCLAW, HUB_M_POST, "/v1/mcp/servers", server_create, create_in,
-      GC_IN, 0, "Create MCP server",
-      .need = HUB_NEED_ANY },
-    { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers/{id}", server_get, NULL, GC_IN,
-      0, "Get MCP server",
-      .need = HUB_NEED_ANY },
-    { HUB_GOCLAW, HUB_M_PUT, "/v1/mcp/servers/{id}", server_update, update_in,
-      GC_IN, 0, "Update MCP server",
-      .need = HUB_NEED_ANY },
-    { HUB_GOCLAW, HUB_M_DELETE, "/v1/mcp/servers/{id}", server_delete, NULL,
-      GC_IN, 0, "Delete MCP server",
-      .need = HUB_NEED_ANY },
-    { 0 }
+    { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers", hub_servers_op_list, NULL, 0,
+      0, "List MCP servers",
+      .need = HUB_NEED_READ, .shape = gc_server, .wrap = HUB_WRAP_KEY,
+      .key = "servers" },
+    { HUB_GOCLAW, HUB_M_POST, "/v1/mcp/servers", hub_servers_op_create,
+      create_in, 0, 0, "Create MCP server",
+      .need = HUB_NEED_ADMIN, .shape = gc_server, .status = 201 },
+    { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers/{id}", hub_servers_op_get,
+      NULL, 0, 0, "Get MCP server",
+      .need = HUB_NEED_READ, .shape = gc_server },
+    { HUB_GOCLAW, HUB_M_PUT, "/v1/mcp/servers/{id}", hub_servers_op_update,
+      update_in, 0, 0, "Update MCP server",
+      .need = HUB_NEED_ADMIN, .shape = gc_server },
+    { HUB_GOCLAW, HUB_M_DELETE, "/v1/mcp/servers/{id}", hub_servers_op_delete,
+      NULL, 0, 0, "Delete MCP server",
+      .need = HUB_NEED_ADMIN },
+    { 0 },
 };

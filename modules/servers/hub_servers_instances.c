@@ -32,6 +32,7 @@
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
+#include "hub_text.h"
 
 #define INSTANCE_COLS \
     "i.id, i.server_id, i.project_id, i.status," \
@@ -170,63 +171,54 @@ static json_t *instance_json(const hub_rows_t *rows, int i)
     return o;
 }
 
-
-static int uuid_invalid(hub_req_t *hr, const char *where, const char *field)
+static int uuid_invalid(hub_result_t *res, const char *where,
+                        const char *field)
 {
-    return hub_fail_field(hr, where, field, "uuid_parsing",
-                   "Input should be a valid UUID");
+    return hub_err_field(res, where, field, "uuid_parsing",
+                         "Input should be a valid UUID");
 }
 
-static int instance_not_found(hub_req_t *hr)
+static int instance_not_found(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
-                    "Server instance not found");
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND",
+                   "Server instance not found");
 }
 
-static int server_not_found(hub_req_t *hr)
+static int server_not_found(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
-}
-
-static int need_read(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "Reading server instances needs read access");
-}
-
-static int need_write(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "Changing server instances needs write access");
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
 }
 
 /* ---- listing ------------------------------------------------------------ */
 
+/* clang-format off */
+static const hub_qfield_t list_query[] = {
+    HUB_Q_CX_PAGE,
+    { "project_id", HUB_Q_UUID, 0, 0, 0, 0, NULL, "one project's only" },
+    HUB_Q_END,
+};
+static const hub_qfield_t search_query[] = {
+    { "search", HUB_Q_STRING, HUB_Q_REQUIRED, 0, 0, 0, NULL,
+      "in the server's name or slug or the project's name, any case" },
+    HUB_Q_CX_PAGE,
+    { "project_id", HUB_Q_UUID, 0, 0, 0, 0, NULL, "one project's only" },
+    HUB_Q_END,
+};
+/* clang-format on */
 
-static int instances_page(hub_req_t *hr, int search)
+static int instances_list(hub_req_t *hr, hub_result_t *res)
 {
-    const char *project = hub_query(hr, "project_id");
-    const char *q = search ? hub_query(hr, "search") : NULL;
+    const char *project = hub_qv_str(&hr->q, "project_id");
+    const char *q = hub_qv_str(&hr->q, "search");
     const char *args[10];
     hub_page_t pg;
     hub_rows_t *rows;
     hub_db_status_e st;
     json_t *items;
     long total;
-    int i, rc;
+    int i;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
-    if (search && !q) {
-        return hub_fail_field(hr, "query", "search", "missing", "Field required");
-    }
-    if ((rc = hub_query_size_cursor(hr, &pg)) != DECLINED) {
-        return rc;
-    }
-    if (project && !hub_is_uuid(project)) {
-        return uuid_invalid(hr, "query", "project_id");
-    }
+    hub_qv_page(&hr->q, "size", "cursor", &pg);
     q = q && *q ? q : NULL;
     args[0] = hr->who->tenant_id;
     args[1] = args[2] = project;
@@ -236,7 +228,7 @@ static int instances_page(hub_req_t *hr, int search)
     st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_PAGE], &rows,
                        9, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     total = hub_rows_get(rows, 0, "total")
             ? atol(hub_rows_get(rows, 0, "total")) : 0;
@@ -244,93 +236,63 @@ static int instances_page(hub_req_t *hr, int search)
     for (i = 0; i < rows->rows->nelts && hub_rows_get(rows, i, "id"); i++) {
         json_array_append_new(items, instance_json(rows, i));
     }
-    return hub_send_json(hr, HTTP_OK, hub_servers_cx_page(hr, &pg, items,
-                                                          total));
+    return hub_ok_page(res, items, total, &pg);
 }
 
-static int instances_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    return instances_page(hr, 0);
-}
-
-static int instances_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    return instances_page(hr, 1);
-}
-
-/* The instance id of the path: NULL when the 422 was sent. */
-static const char *path_instance(hub_req_t *hr, int *rc)
-{
-    const char *id = hub_param(hr, "server_instance_id");
-    if (!hub_is_uuid(id)) {
-        *rc = uuid_invalid(hr, "path", "server_instance_id");
-        return NULL;
-    }
-    return id;
-}
-
-/* Runs statement WHICH, keyed by (instance id from the path, tenant), for
- * a reader: the rows in *rows and DECLINED, or the answer sent.  Both such
+/* Runs statement WHICH, keyed by (instance id from the path, tenant): the
+ * rows in *rows and DECLINED, or HUB_DONE with the error.  Both such
  * statements find the instance row, so no rows means no such instance. */
-static int instance_select(hub_req_t *hr, int which, hub_rows_t **rows)
+static int instance_select(hub_req_t *hr, hub_result_t *res, int which,
+                           hub_rows_t **rows)
 {
-    const char *args[2];
+    const char *args[2] = { hub_param(hr, "server_instance_id"),
+                            hr->who->tenant_id };
     hub_db_status_e st;
-    int rc = OK;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
+    if (!hub_is_uuid(args[0])) {
+        return uuid_invalid(res, "path", "server_instance_id");
     }
-    if (!(args[0] = path_instance(hr, &rc))) {
-        return rc;
-    }
-    args[1] = hr->who->tenant_id;
     st = hub_db_select(hr->r, &hub_servers_instances_stmts[which], rows, 2,
                        args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (!(*rows)->rows->nelts) {
-        return instance_not_found(hr);
+        return instance_not_found(res);
     }
     return DECLINED;
 }
 
-static int instance_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int instance_get(hub_req_t *hr, hub_result_t *res)
 {
     hub_rows_t *row;
-    int rc = instance_select(hr, ST_GET, &row);
-
-    if (rc != DECLINED) {
-        return rc;
+    if (instance_select(hr, res, ST_GET, &row) != DECLINED) {
+        return HUB_DONE;
     }
-    return hub_send_json(hr, HTTP_OK, instance_json(row, 0));
+    return hub_ok(res, instance_json(row, 0));
 }
 
 static const hub_field_t status_in[] = {
     { "status", HUB_T_STRING, HUB_F_REQUIRED, 0, 0, NULL,
       "pause or unpause" },
-    { NULL, 0, 0, 0, 0, NULL, NULL }
+    { NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-static int instance_status(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int instance_status(hub_req_t *hr, hub_result_t *res)
 {
     const char *want = json_string_value(json_object_get(hr->body,
                                                          "status"));
     const char *args[4];
     hub_rows_t *row;
     hub_db_status_e st;
-    int rc = OK, pause;
+    int pause;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return need_write(hr);
-    }
-    if (!(args[2] = path_instance(hr, &rc))) {
-        return rc;
+    if (!hub_is_uuid(args[2] = hub_param(hr, "server_instance_id"))) {
+        return uuid_invalid(res, "path", "server_instance_id");
     }
     if (strcmp(want, "pause") && strcmp(want, "unpause")) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "Invalid status. Must be 'pause' or 'unpause'");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "Invalid status. Must be 'pause' or 'unpause'");
     }
     pause = !strcmp(want, "pause");
     args[0] = args[1] = pause ? "inactive" : "active";
@@ -338,16 +300,16 @@ static int instance_status(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_STATUS], &row,
                        4, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return instance_not_found(hr);
+        return instance_not_found(res);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00530: server "
                   "instance %s %s in tenant %s by %s", args[2],
                   pause ? "paused" : "unpaused", hr->who->tenant_slug,
                   hr->who->name);
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s,s:s,s:s,s:s,s:s}",
+    return hub_ok(res, json_pack("{s:s,s:s,s:s,s:s,s:s}",
         "server_instance_id", hub_rows_get(row, 0, "id"),
         "server_id", hub_rows_get(row, 0, "server_id"),
         "server_name", hub_rows_get(row, 0, "server_name"),
@@ -357,78 +319,72 @@ static int instance_status(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                                 hub_rows_get(row, 0, "server_name"))));
 }
 
-static int instance_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    static const hub_shape_t tool[] = {
-        { "name", NULL, HUB_J_STRING },
-        { "description", NULL, HUB_J_STRING },
-        { "input_schema", NULL, HUB_J_JSON },
-        { NULL, NULL, 0 }
-    };
-    hub_rows_t *rows;
-    int rc = instance_select(hr, ST_TOOLS, &rows);
+static const hub_shape_t instance_tool[] = {
+    { "name", NULL, HUB_J_STRING },
+    { "description", NULL, HUB_J_STRING },
+    { "input_schema", NULL, HUB_J_JSON },
+    { NULL, NULL, 0 },
+};
 
-    if (rc != DECLINED) {
-        return rc;
+static int instance_tools(hub_req_t *hr, hub_result_t *res)
+{
+    hub_rows_t *rows;
+    if (instance_select(hr, res, ST_TOOLS, &rows) != DECLINED) {
+        return HUB_DONE;
     }
     if (!hub_rows_get(rows, 0, "name")) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Tool listing is "
-                        "not yet available for this server. At least one "
-                        "user must authenticate to retrieve tool listings.");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Tool listing is "
+                       "not yet available for this server. At least one "
+                       "user must authenticate to retrieve tool listings.");
     }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "tools",
-                                                hub_rows_json(rows, tool)));
+    return hub_ok_rows(res, rows, NULL);
 }
 
 /* ---- a server's connections ---------------------------------------------- */
 
-static int connections_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static const hub_shape_t connection[] = {
+    { "project_id", NULL, HUB_J_STRING },
+    { "project_name", NULL, HUB_J_STRING },
+    { "server_instance_id", NULL, HUB_J_STRING },
+    { "is_paused", NULL, HUB_J_BOOL },
+    { NULL, NULL, 0 },
+};
+
+static int connections_get(hub_req_t *hr, hub_result_t *res)
 {
-    static const hub_shape_t conn[] = {
-        { "project_id", NULL, HUB_J_STRING },
-        { "project_name", NULL, HUB_J_STRING },
-        { "server_instance_id", NULL, HUB_J_STRING },
-        { "is_paused", NULL, HUB_J_BOOL },
-        { NULL, NULL, 0 }
-    };
     const char *args[2] = { hub_param(hr, "server_id"), hr->who->tenant_id };
     hub_rows_t *rows;
     hub_db_status_e st;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
     if (!hub_is_uuid(args[0])) {
-        return server_not_found(hr);
+        return server_not_found(res);
     }
     st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CONNECTIONS],
                        &rows, 2, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (!rows->rows->nelts) {
-        return server_not_found(hr);
+        return server_not_found(res);
     }
     if (!hub_rows_get(rows, 0, "project_id")) {
         rows->rows->nelts = 0;          /* a tenant without projects */
     }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "connections",
-                                                hub_rows_json(rows, conn)));
+    return hub_ok_rows(res, rows, NULL);
 }
 
 static const hub_field_t connections_in[] = {
     { "project_ids", HUB_T_ARRAY, HUB_F_REQUIRED, 0, 0, NULL,
       "every project the server is to be connected to (UUIDs)" },
-    { NULL, 0, 0, 0, 0, NULL, NULL }
+    { NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-/* project_ids as a uuid[] literal; NULL when the 422 was sent. */
-static const char *project_ids(hub_req_t *hr, int *rc)
+/* project_ids as a uuid[] literal; NULL with the 422 in res. */
+static const char *project_ids(hub_req_t *hr, hub_result_t *res)
 {
     json_t *list = json_object_get(hr->body, "project_ids"), *v;
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
-    const char *out = "{";
     size_t i;
     json_array_foreach(list, i, v) {
         const char *id = json_string_value(v);
@@ -439,53 +395,47 @@ static const char *project_ids(hub_req_t *hr, int *rc)
             inv->type = id ? "uuid_parsing" : "string_type";
             inv->msg = id ? "Input should be a valid UUID"
                           : "Input should be a valid string";
-            continue;
         }
-        out = apr_pstrcat(hr->pool, out, i ? "," : "", id, NULL);
     }
     if (problems->nelts) {
-        *rc = hub_fail_invalid(hr, "body", problems);
+        hub_err_invalid(res, "body", problems);
         return NULL;
     }
-    return apr_pstrcat(hr->pool, out, "}", NULL);
+    return hub_pg_array(hr->pool, list);
 }
 
-static int connections_set(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int connections_set(hub_req_t *hr, hub_result_t *res)
 {
     const char *id = hub_param(hr, "server_id"), *missing;
     const char *args[5];
     hub_rows_t *row;
     hub_db_status_e st;
-    int rc = OK;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return need_write(hr);
-    }
-    if (!(args[2] = project_ids(hr, &rc))) {
-        return rc;
+    if (!(args[2] = project_ids(hr, res))) {
+        return HUB_DONE;
     }
     if (!hub_is_uuid(id)) {
-        return server_not_found(hr);
+        return server_not_found(res);
     }
     args[0] = id;
     args[1] = args[3] = args[4] = hr->who->tenant_id;
     st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CONNECT], &row,
                        5, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return server_not_found(hr);
+        return server_not_found(res);
     }
     if ((missing = hub_rows_get(row, 0, "missing"))) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "Project %s not "
-                        "found or not accessible", missing);
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "Project %s not "
+                       "found or not accessible", missing);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00531: server %s "
                   "connections in tenant %s: %s added, %s removed, by %s",
                   id, hr->who->tenant_slug, hub_rows_get(row, 0, "added"),
                   hub_rows_get(row, 0, "removed"), hr->who->name);
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "id", id));
+    return hub_ok(res, json_pack("{s:s}", "id", id));
 }
 
 /* ---- clone ------------------------------------------------------------- */
@@ -495,50 +445,43 @@ static const hub_field_t clone_in[] = {
       "the clone's name; normalised into its slug" },
     { "endpoint", HUB_T_STRING, HUB_F_NULLABLE, 1, 2048, NULL,
       "default: the original's" },
-    { NULL, 0, 0, 0, 0, NULL, NULL }
+    { NULL, 0, 0, 0, 0, NULL, NULL },
 };
 
-static int server_clone(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* the clone's name and endpoint, as the Caylex create says them */
+static const hub_srv_map_t clone_map[] = {
+    { "name", HUB_SRV_NAME, HUB_SRV_SLUG_OF, 0 },
+    { "endpoint", HUB_SRV_ENDPOINT, HUB_SRV_URL, 0 },
+    { NULL, 0, 0, 0 },
+};
+static const hub_srv_input_t clone_how = { clone_map, 0, NULL };
+
+static int server_clone(hub_req_t *hr, hub_result_t *res)
 {
-    const char *id = hub_param(hr, "server_id");
-    const char *name = json_string_value(json_object_get(hr->body, "name"));
-    const char *endpoint = json_string_value(json_object_get(hr->body,
-                                                             "endpoint"));
-    const char *slug = hub_servers_slugify(hr->pool, name), *why;
+    const char *id = hub_param(hr, "server_id"), *endpoint;
     const char *args[6];
+    hub_server_in_t in;
     hub_rows_t *old, *row;
     hub_db_status_e st;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return need_write(hr);
+    if (hub_servers_take_map(hr, res, &clone_how, &in) != DECLINED) {
+        return HUB_DONE;
     }
-    if (!slug) {
-        return hub_fail_field(hr, "body", "name", "value_error",
-                       "Value error, the name needs a letter or a digit");
-    }
-    if (endpoint && (why = hub_servers_url_problem(hr->pool, endpoint))) {
-        return hub_fail_field(hr, "body", "endpoint", "url_parsing",
-                       apr_pstrcat(hr->pool, "Input should be a valid URL, ",
-                                   why, NULL));
-    }
-    if (endpoint && (why = hub_servers_url_refused(hr, endpoint))) {
-        return hub_fail_field(hr, "body", "endpoint", "value_error",
-                       apr_pstrcat(hr->pool, "Value error, ", why, NULL));
-    }
+    endpoint = in.val[HUB_SRV_ENDPOINT];
     st = hub_servers_get(hr, id, &old);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (old->rows->nelts != 1) {
-        return server_not_found(hr);
+        return server_not_found(res);
     }
     if (endpoint && strcmp(hub_rows_get(old, 0, "mode"), "remote")) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "endpoint can "
-                        "be given for remote servers only");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "endpoint can "
+                       "be given for remote servers only");
     }
     args[0] = hr->who->name;
-    args[1] = slug;
-    args[2] = name;
+    args[1] = in.val[HUB_SRV_SLUG];
+    args[2] = in.val[HUB_SRV_NAME];
     args[3] = endpoint;
     args[4] = id;
     args[5] = hr->who->tenant_id;
@@ -546,51 +489,53 @@ static int server_clone(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                        6, args);
     if (st == HUB_DB_CONFLICT) {
         /* the document's envelope for this one answer */
-        return hub_send_json(hr, HTTP_CONFLICT, json_pack("{s:{s:s}}",
+        return hub_ok_status(res, HTTP_CONFLICT, json_pack("{s:{s:s}}",
             "error", "message", apr_psprintf(hr->pool, "A server with the "
-            "name '%s' already exists in this tenant", name)));
+            "name '%s' already exists in this tenant", args[2])));
     }
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return server_not_found(hr);
+        return server_not_found(res);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00532: server %s "
                   "cloned as %s (%s) in tenant %s by %s", id,
-                  hub_rows_get(row, 0, "id"), slug, hr->who->tenant_slug,
+                  hub_rows_get(row, 0, "id"), args[1], hr->who->tenant_slug,
                   hr->who->name);
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "id",
-                                                hub_rows_get(row, 0, "id")));
+    return hub_ok(res, json_pack("{s:s}", "id", hub_rows_get(row, 0, "id")));
 }
 
-#define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
-
+/* clang-format off */
 const hub_route_t hub_servers_instances_routes[] = {
-    { HUB_CAYLEX, HUB_M_GET, "/server-instances", instances_list, NULL,
-      CX_IN, 0, "List Server Instances",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_GET, "/server-instances/search", instances_search,
-      NULL, CX_IN, 0, "Search Server Instances",
-      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_GET, "/server-instances", instances_list, NULL, 0, 0,
+      "List Server Instances",
+      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE },
+    { HUB_CAYLEX, HUB_M_GET, "/server-instances/search", instances_list,
+      NULL, 0, 0, "Search Server Instances",
+      .need = HUB_NEED_READ, .query = search_query,
+      .wrap = HUB_WRAP_CX_PAGE },
     { HUB_CAYLEX, HUB_M_GET, "/server-instances/{server_instance_id}",
-      instance_get, NULL, CX_IN, 0, "Get Server Instance",
-      .need = HUB_NEED_ANY },
+      instance_get, NULL, 0, 0, "Get Server Instance",
+      .need = HUB_NEED_READ },
     { HUB_CAYLEX, HUB_M_POST, "/server-instances/{server_instance_id}",
-      instance_status, status_in, CX_IN, 0, "Update Server Instance Status",
-      .need = HUB_NEED_ANY },
+      instance_status, status_in, 0, 0, "Update Server Instance Status",
+      .need = HUB_NEED_WRITE },
     { HUB_CAYLEX, HUB_M_GET, "/server-instances/{server_instance_id}/tools",
-      instance_tools, NULL, CX_IN, 0, "Get Server Instance Tools",
-      .need = HUB_NEED_ANY },
+      instance_tools, NULL, 0, 0, "Get Server Instance Tools",
+      .need = HUB_NEED_READ, .shape = instance_tool, .wrap = HUB_WRAP_KEY,
+      .key = "tools" },
     { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}/connections",
-      connections_get, NULL, CX_IN, 0, "Get Server Project Connections",
-      .need = HUB_NEED_ANY },
+      connections_get, NULL, 0, 0, "Get Server Project Connections",
+      .need = HUB_NEED_READ, .shape = connection, .wrap = HUB_WRAP_KEY,
+      .key = "connections" },
     { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/connections",
-      connections_set, connections_in, CX_IN, 0,
+      connections_set, connections_in, 0, 0,
       "Update Server Project Connections",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_WRITE },
     { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/clone", server_clone,
-      clone_in, CX_IN, 0, "Clone Server",
-      .need = HUB_NEED_ANY },
-    { 0 }
+      clone_in, 0, 0, "Clone Server",
+      .need = HUB_NEED_WRITE },
+    { 0 },
 };
+/* clang-format on */

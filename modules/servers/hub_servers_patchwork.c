@@ -49,41 +49,20 @@ static const hub_field_t server_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int invalid(hub_req_t *hr, const char *field, const char *type,
-                   const char *msg)
-{
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-    return hub_fail_invalid(hr, "body", problems);
-}
+static const hub_srv_map_t create_map[] = {
+    { "name", HUB_SRV_NAME, HUB_SRV_SLUG_OF, 0 },
+    { "description", HUB_SRV_DESCRIPTION, HUB_SRV_TEXT, 0 },
+    { "default_branch", HUB_SRV_DEFAULT_BRANCH, HUB_SRV_TEXT, 0 },
+    { "github_repo", HUB_SRV_GITHUB_REPO, HUB_SRV_TEXT, 0 },
+    { "endpoint", HUB_SRV_ENDPOINT, HUB_SRV_URL, 0 },
+    { NULL, 0, 0, 0 },
+};
 
-static int servers_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    hub_server_filter_t f = { 0 };
-    hub_rows_t *rows;
-    hub_db_status_e st;
-    long total;
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "listing servers needs read access");
-    }
-    f.mode = hub_query(hr, "mode");
-    f.limit = -1;
-    st = hub_servers_list(hr, &f, &rows, &total);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, server_out));
-}
-
-static const char *str(hub_req_t *hr, const char *name)
-{
-    return json_string_value(json_object_get(hr->body, name));
-}
+static const hub_qfield_t list_query[] = {
+    { "mode", HUB_Q_STRING, 0, 0, 0, 0, NULL,
+      "remote, stdio or heartbeat; exact" },
+    HUB_Q_END,
+};
 
 /* A key for the new server (its statement lives with the heartbeats,
  * which it is for): the key, or NULL when it could not be stored. */
@@ -111,62 +90,32 @@ static const char *issue_server_key(hub_req_t *hr, const char *server_id)
     return key->raw;
 }
 
-static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* the new server's key, shown this once */
+static void decorate(hub_req_t *hr, const hub_rows_t *rows, int i, json_t *o,
+                     hub_srv_view_e view)
 {
-    hub_server_in_t in;
-    hub_rows_t *row;
-    hub_db_status_e st;
-    hub_srv_seal_e seal;
-    json_t *out;
-    const char *name = str(hr, "name"), *endpoint = str(hr, "endpoint");
-    const char *slug = hub_servers_slugify(hr->pool, name), *why;
-
-    if (!hub_principal_can_write(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "creating servers needs write access");
+    if (view == HUB_SRV_WRITTEN) {
+        json_object_set_new(o, "server_key", hub_json_str_or_null(
+            issue_server_key(hr, hub_rows_get(rows, i, "id"))));
     }
-    if (!slug) {
-        return invalid(hr, "name", "value_error",
-                       "Value error, the name needs a letter or a digit");
-    }
-    if (endpoint && (why = hub_servers_url_problem(hr->pool, endpoint))) {
-        return invalid(hr, "endpoint", "url_parsing",
-                       apr_pstrcat(hr->pool, "Input should be a valid URL, ",
-                                   why, NULL));
-    }
-    if (endpoint && (why = hub_servers_url_refused(hr, endpoint))) {
-        return invalid(hr, "endpoint", "value_error",
-                       apr_pstrcat(hr->pool, "Value error, ", why, NULL));
-    }
-    hub_servers_in_init(hr->pool, &in);
-    hub_servers_in_set(&in, HUB_SRV_SLUG, slug);
-    hub_servers_in_set(&in, HUB_SRV_NAME, name);
-    hub_servers_in_set(&in, HUB_SRV_DESCRIPTION, str(hr, "description"));
-    hub_servers_in_set(&in, HUB_SRV_DEFAULT_BRANCH, str(hr, "default_branch"));
-    hub_servers_in_set(&in, HUB_SRV_GITHUB_REPO, str(hr, "github_repo"));
-    hub_servers_in_set(&in, HUB_SRV_ENDPOINT, endpoint);
-    hub_servers_in_set(&in, HUB_SRV_MODE, endpoint ? "remote" : "heartbeat");
-    st = hub_servers_create(hr, &in, &row, &seal);
-    if (seal != HUB_SRV_STORED) {
-        return hub_servers_seal_fail(hr, seal);
-    }
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    out = hub_row_json(row, 0, server_out);
-    json_object_set_new(out, "server_key", hub_json_str_or_null(
-        issue_server_key(hr, hub_rows_get(row, 0, "id"))));
-    return hub_send_json(hr, HTTP_CREATED, out);
 }
 
-#define PW_IN (HUB_IN_APIKEY | HUB_IN_SESSION)
+const hub_srv_profile_t hub_servers_pw_profile = {
+    .profile = HUB_PATCHWORK,
+    .not_found_code = "NOT_FOUND",
+    .not_found = "Server not found",
+    .conflict = "a server with this name already exists",
+    .create_in = { create_map, 0, NULL },
+    .mode_by_endpoint = "heartbeat",
+    .decorate = decorate,
+};
 
 const hub_route_t hub_servers_patchwork_routes[] = {
-    { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/", servers_list, NULL,
-      PW_IN, 0, "List Servers",
-      .need = HUB_NEED_ANY },
-    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/servers/", server_create,
-      server_in, PW_IN, 0, "Create Server",
-      .need = HUB_NEED_ANY },
-    { 0 }
+    { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/", hub_servers_op_list,
+      NULL, 0, 0, "List Servers",
+      .need = HUB_NEED_READ, .query = list_query, .shape = server_out },
+    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/servers/", hub_servers_op_create,
+      server_in, 0, 0, "Create Server",
+      .need = HUB_NEED_WRITE, .shape = server_out, .status = 201 },
+    { 0 },
 };

@@ -24,12 +24,13 @@
  *   documented 404.
  * - The children only read the entries; each answer parses its entry's
  *   JSON text again, so no jansson object is shared between threads. */
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include "hub_servers_private.h"
+#include "hub_addr.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
+#include "hub_text.h"
 
 #define REG_MAX_FILE (16L * 1024 * 1024)
 
@@ -58,26 +59,6 @@ static const char *const reg_keys[] = {
     "server_type", "auth_methods", "auth_method", "auth_config", "tools",
     "categories", NULL
 };
-
-static int one_of(const char *s, const char *const *values)
-{
-    int i;
-    for (i = 0; s && values[i]; i++) {
-        if (!strcmp(s, values[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static char *lower(apr_pool_t *p, const char *s)
-{
-    char *out = apr_pstrdup(p, s ? s : ""), *c;
-    for (c = out; *c; c++) {
-        *c = (char)apr_tolower((unsigned char)*c);
-    }
-    return out;
-}
 
 hub_servers_catalog_t *hub_servers_catalog_make(apr_pool_t *p,
                                                 const char *file)
@@ -135,13 +116,13 @@ static const char *check_strings(apr_pool_t *p, json_t *e, const char **name,
             return apr_psprintf(p, "\"%s\" is required", k[i].key);
         }
     }
-    if ((why = hub_servers_url_problem(p, *endpoint))) {
+    if ((why = hub_url_problem(p, *endpoint))) {
         return apr_psprintf(p, "\"endpoint\": %s", why);
     }
-    if (*transport && !one_of(*transport, reg_transports)) {
+    if (*transport && !hub_one_of(*transport, reg_transports)) {
         return "\"transport\" must be \"sse\" or \"streamable_http\"";
     }
-    if (*type && !one_of(*type, reg_types)) {
+    if (*type && !hub_one_of(*type, reg_types)) {
         return "\"server_type\" must be \"caylex\", \"external\" or "
                "\"foundry\"";
     }
@@ -160,7 +141,7 @@ static json_t *check_methods(apr_pool_t *p, json_t *e, const char **why)
         return NULL;
     }
     if (one) {
-        if (!json_is_string(one) || !one_of(json_string_value(one),
+        if (!json_is_string(one) || !hub_one_of(json_string_value(one),
                                             reg_methods)) {
             *why = "\"auth_method\" must be one of header, oauth, path, "
                    "query, none";
@@ -176,7 +157,7 @@ static json_t *check_methods(apr_pool_t *p, json_t *e, const char **why)
         return NULL;
     }
     json_array_foreach(list, i, v) {
-        if (!json_is_string(v) || !one_of(json_string_value(v),
+        if (!json_is_string(v) || !hub_one_of(json_string_value(v),
                                           reg_methods)) {
             *why = apr_psprintf(p, "\"auth_methods\"[%u] must be one of "
                                 "header, oauth, path, query, none",
@@ -259,7 +240,7 @@ static const char *take_entry(apr_pool_t *p, json_t *e, reg_entry_t *re)
         return "an entry must be an object";
     }
     json_object_foreach(e, key, v) {
-        if (!one_of(key, reg_keys)) {
+        if (!hub_one_of(key, reg_keys)) {
             return apr_psprintf(p, "unknown member \"%s\"", key);
         }
     }
@@ -289,9 +270,9 @@ static const char *take_entry(apr_pool_t *p, json_t *e, reg_entry_t *re)
         json_decref(methods);
         return why;
     }
-    re->id = lower(p, id);
+    re->id = hub_lower(p, id);
     re->name = apr_pstrdup(p, name);
-    re->haystack = lower(p, re->haystack);
+    re->haystack = hub_lower(p, re->haystack);
     answer = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:O}",
         "id", re->id, "name", name, "description", desc ? desc : "",
         "endpoint", endpoint, "logo_url", logo ? logo : "",
@@ -452,45 +433,28 @@ const hub_stmt_t hub_servers_registry_stmts[] = {
 
 enum { ST_TOOLS };
 
+/* clang-format off */
+static const hub_qfield_t list_query[] = { HUB_Q_CX_PAGE, HUB_Q_END };
+static const hub_qfield_t search_query[] = {
+    HUB_Q_CX_PAGE,
+    { "search", HUB_Q_STRING, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,
+      "in the name, description or categories, any case" },
+    HUB_Q_END,
+};
+/* clang-format on */
 
-static int need_read(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "Reading the server registry needs read access");
-}
-
-
-json_t *hub_servers_cx_page(hub_req_t *hr, const hub_page_t *pg,
-                            json_t *items, long total)
-{
-    long next = pg->offset + (long)json_array_size(items);
-    int has_next = next < total && json_array_size(items) > 0;
-    return json_pack("{s:o,s:{s:I,s:I,s:o,s:b,s:b}}", "items", items, "meta",
-        "size", (json_int_t)pg->limit, "total", (json_int_t)total,
-        "next_cursor", has_next ? json_string(hub_cursor_encode(hr->pool,
-                                                                next))
-                                : json_null(),
-        "has_next", has_next, "has_prev", pg->offset > 0);
-}
-
-static int registry_page(hub_req_t *hr, int search)
+/* The catalog's entries, a page of them; the search's when it has one. */
+static int registry_list(hub_req_t *hr, hub_result_t *res)
 {
     const hub_servers_catalog_t *cat = catalog(hr->r);
-    const char *q = search ? hub_query(hr, "search") : NULL;
+    const char *q = hub_qv_str(&hr->q, "search");
     json_t *items = json_array();
     hub_page_t pg;
     long total = 0;
-    int i, rc;
+    int i;
 
-    if (!hub_principal_can_read(hr->who)) {
-        json_decref(items);
-        return need_read(hr);
-    }
-    if ((rc = hub_query_size_cursor(hr, &pg)) != DECLINED) {
-        json_decref(items);
-        return rc;
-    }
-    q = q && *q ? lower(hr->pool, q) : NULL;
+    hub_qv_page(&hr->q, "size", "cursor", &pg);
+    q = q ? hub_lower(hr->pool, q) : NULL;
     for (i = 0; cat && i < cat->entries->nelts; i++) {
         const reg_entry_t *re = &APR_ARRAY_IDX(cat->entries, i, reg_entry_t);
         if (q && !strstr(re->haystack, q)) {
@@ -501,104 +465,86 @@ static int registry_page(hub_req_t *hr, int search)
         }
         total++;
     }
-    return hub_send_json(hr, HTTP_OK, hub_servers_cx_page(hr, &pg, items,
-                                                          total));
+    return hub_ok_page(res, items, total, &pg);
 }
 
-static int registry_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    return registry_page(hr, 0);
-}
-
-static int registry_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    return registry_page(hr, 1);
-}
-
-/* The entry the path names; NULL when the answer was sent. */
-static const reg_entry_t *path_entry(hub_req_t *hr, const char *missing,
-                                     int *rc)
+/* The entry the path names; NULL with the error in res. */
+static const reg_entry_t *path_entry(hub_req_t *hr, hub_result_t *res,
+                                     const char *missing)
 {
     const char *id = hub_param(hr, "server_registry_id");
     const reg_entry_t *re;
-    if (!hub_principal_can_read(hr->who)) {
-        *rc = need_read(hr);
-        return NULL;
-    }
     if (!hub_is_uuid(id)) {
-        *rc = hub_fail_field(hr, "path", "server_registry_id", "uuid_parsing",
+        hub_err_field(res, "path", "server_registry_id", "uuid_parsing",
                       "Input should be a valid UUID");
         return NULL;
     }
     if (!(re = find(hr->r, id))) {
-        *rc = hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "%s", missing);
+        hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "%s", missing);
     }
     return re;
 }
 
-static int registry_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int registry_get(hub_req_t *hr, hub_result_t *res)
 {
-    int rc = OK;
-    const reg_entry_t *re = path_entry(hr, "Server from registry not found",
-                                       &rc);
-    if (!re) {
-        return rc;
-    }
-    return hub_send_json(hr, HTTP_OK, json_loads(re->answer, 0, NULL));
+    const reg_entry_t *re = path_entry(hr, res,
+                                       "Server from registry not found");
+    return re ? hub_ok(res, json_loads(re->answer, 0, NULL)) : HUB_DONE;
 }
 
-static int registry_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* {"tools": [...]}: of the tenant's servers made from the entry, else the
+ * catalog's own listing */
+static int registry_tools(hub_req_t *hr, hub_result_t *res)
 {
     static const hub_shape_t tool[] = {
         { "name", NULL, HUB_J_STRING },
         { "description", NULL, HUB_J_STRING },
-        { NULL, NULL, 0 }
+        { NULL, NULL, 0 },
     };
-    int rc = OK;
-    const reg_entry_t *re = path_entry(hr, "Server registry entry not found",
-                                       &rc);
+    const reg_entry_t *re = path_entry(hr, res,
+                                       "Server registry entry not found");
     const char *args[2];
     hub_rows_t *rows;
     hub_db_status_e st;
 
     if (!re) {
-        return rc;
+        return HUB_DONE;
     }
     args[0] = hr->who->tenant_id;
     args[1] = re->id;
-    st = hub_db_select(hr->r, &hub_servers_registry_stmts[ST_TOOLS], &rows, 2, args);
+    st = hub_db_select(hr->r, &hub_servers_registry_stmts[ST_TOOLS], &rows,
+                       2, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts) {
-        return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "tools",
-                                                    hub_rows_json(rows, tool)));
+        return hub_ok_rows(res, rows, tool);
     }
     if (re->tools) {
-        return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "tools",
-                             json_loads(re->tools, 0, NULL)));
+        return hub_ok(res, json_loads(re->tools, 0, NULL));
     }
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Tool listing is not "
-                    "yet available for this server. You can still add this "
-                    "server to your library and authenticate to get tool "
-                    "listings.");
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Tool listing is not "
+                   "yet available for this server. You can still add this "
+                   "server to your library and authenticate to get tool "
+                   "listings.");
 }
 
-#define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
-
+/* clang-format off */
 const hub_route_t hub_servers_registry_routes[] = {
-    { HUB_CAYLEX, HUB_M_GET, "/server-registry", registry_list, NULL, CX_IN,
-      0, "List Servers from Registry",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_GET, "/server-registry/search", registry_search,
-      NULL, CX_IN, 0, "Search Servers from Registry",
-      .need = HUB_NEED_ANY },
+    { HUB_CAYLEX, HUB_M_GET, "/server-registry", registry_list, NULL, 0, 0,
+      "List Servers from Registry",
+      .need = HUB_NEED_READ, .query = list_query,
+      .wrap = HUB_WRAP_CX_PAGE },
+    { HUB_CAYLEX, HUB_M_GET, "/server-registry/search", registry_list, NULL,
+      0, 0, "Search Servers from Registry",
+      .need = HUB_NEED_READ, .query = search_query,
+      .wrap = HUB_WRAP_CX_PAGE },
     { HUB_CAYLEX, HUB_M_GET, "/server-registry/{server_registry_id}",
-      registry_get, NULL, CX_IN, 0, "Get Server from Registry by ID",
-      .need = HUB_NEED_ANY },
+      registry_get, NULL, 0, 0, "Get Server from Registry by ID",
+      .need = HUB_NEED_READ },
     { HUB_CAYLEX, HUB_M_GET, "/server-registry/{server_registry_id}/tools",
-      registry_tools, NULL, CX_IN, 0, "Get tools for server from registry",
-      .need = HUB_NEED_ANY },
-    { 0 }
+      registry_tools, NULL, 0, 0, "Get tools for server from registry",
+      .need = HUB_NEED_READ, .wrap = HUB_WRAP_KEY, .key = "tools" },
+    { 0 },
 };
-
+/* clang-format on */

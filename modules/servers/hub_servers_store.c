@@ -1,19 +1,19 @@
-/* The server registry: one data model under every profile.  Each profile
- * file reads its own body into a hub_server_in_t and shapes these rows;
- * the statements here are the only SQL over `servers`, and every one
- * names the caller's tenant, so another tenant's server is "not found".
+/* The server registry: one data model under every profile, and its five
+ * operations (hub_servers_store.h).  Each profile file describes its body,
+ * words and answers in a hub_srv_profile_t; the statements here are the
+ * only SQL over `servers`, and every one names the caller's tenant, so
+ * another tenant's server is "not found".
  *
  * Secrets are sealed here (AES-256-GCM, the tenant id as additional
  * data) before they reach a statement; no statement that answers a
  * request selects the `secrets` column, only the names in it. */
-#include <apr_lib.h>
 #include <apr_strings.h>
-#include <apr_uri.h>
 #include "hub_servers_private.h"
 #include "hub_addr.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
+#include "hub_text.h"
 
 #define SERVER_COLS \
     "s.id, s.slug, s.name, s.description, s.mode, s.transport, s.endpoint," \
@@ -159,57 +159,6 @@ void hub_servers_in_replace(hub_server_in_t *in, const char *pattern)
     APR_ARRAY_PUSH(in->replace, const char *) = pattern;
 }
 
-int hub_servers_is_slug(const char *s)
-{
-    size_t i, n = s ? strlen(s) : 0;
-    if (n < 1 || n > 100 || !apr_isalnum(s[0])) {
-        return 0;
-    }
-    for (i = 0; i < n; i++) {
-        if (!(apr_islower(s[i]) || apr_isdigit(s[i]) || s[i] == '-'
-              || s[i] == '_')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-char *hub_servers_slugify(apr_pool_t *p, const char *name)
-{
-    size_t i, n = 0, len = name ? strlen(name) : 0;
-    char *out = apr_palloc(p, len + 1);
-    int dash = 0;
-    for (i = 0; i < len && n < 100; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (apr_isalnum(c) && c < 0x80) {
-            if (dash && n) {
-                out[n++] = '-';
-            }
-            dash = 0;
-            if (n < 100) {
-                out[n++] = (char)apr_tolower(c);
-            }
-        }
-        else if ((c == '_' || c == '-') && n) {
-            dash = 0;
-            out[n++] = (char)c;
-        }
-        else {
-            dash = 1;
-        }
-    }
-    while (n && (out[n - 1] == '-' || out[n - 1] == '_')) {
-        n--;
-    }
-    out[n] = '\0';
-    return n ? out : NULL;
-}
-
-const char *hub_servers_url_problem(apr_pool_t *p, const char *url)
-{
-    return hub_url_problem(p, url);
-}
-
 const char *hub_servers_url_refused(hub_req_t *hr, const char *url)
 {
     const char *host = hub_http_url_refused(
@@ -299,18 +248,6 @@ hub_db_status_e hub_servers_get(hub_req_t *hr, const char *id,
                          args);
 }
 
-/* A text[] literal of LIKE patterns. */
-static const char *patterns(apr_pool_t *p, const apr_array_header_t *a)
-{
-    json_t *arr = hub_json_own(p, json_array());
-    int i;
-    for (i = 0; i < a->nelts; i++) {
-        json_array_append_new(arr, json_string(APR_ARRAY_IDX(a, i,
-                                                             const char *)));
-    }
-    return hub_servers_pg_array(p, arr);
-}
-
 hub_db_status_e hub_servers_update(hub_req_t *hr, const char *id,
                                    hub_server_in_t *in, hub_rows_t **row,
                                    hub_srv_seal_e *st)
@@ -331,7 +268,7 @@ hub_db_status_e hub_servers_update(hub_req_t *hr, const char *id,
         args[n++] = in->val[i];
     }
     args[n++] = hub_json_text(hr->pool, in->auth_config);
-    args[n++] = patterns(hr->pool, in->replace);
+    args[n++] = hub_pg_array_strv(hr->pool, in->replace);
     args[n++] = sealed;
     args[n++] = id;
     args[n++] = hr->who->tenant_id;
@@ -402,37 +339,28 @@ hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
     return HUB_DB_OK;
 }
 
-/* ---- answers ------------------------------------------------------------ */
+/* ---- answers of failures ------------------------------------------------ */
 
 int hub_servers_db_fail(hub_req_t *hr, hub_db_status_e st)
 {
-    if (st == HUB_DB_UNAVAILABLE) {
-        return hub_fail_unavailable(hr);
-    }
-    if (st == HUB_DB_CONFLICT) {
-        return hub_fail(hr, HTTP_CONFLICT, "CONFLICT",
-                        "a server with this name already exists");
-    }
-    return hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                    "internal error; see the server log (request %s)",
-                    hr->request_id);
+    return hub_err_db(hr->res, st, "a server with this name already exists",
+                      hr->request_id);
 }
 
-int hub_servers_seal_fail(hub_req_t *hr, hub_srv_seal_e seal)
+int hub_servers_seal_fail(hub_req_t *hr, hub_result_t *res,
+                          hub_srv_seal_e seal)
 {
     if (seal == HUB_SRV_NO_KEY) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00303: a server "
                       "with upstream credentials cannot be stored: no "
                       "HubSecretKeyFile is configured");
-        return hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "NO_SECRET_KEY",
-                        "this hub cannot store upstream credentials: its "
-                        "operator has set no HubSecretKeyFile");
+        return hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "NO_SECRET_KEY",
+                       "this hub cannot store upstream credentials: its "
+                       "operator has set no HubSecretKeyFile");
     }
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00304: sealing an "
                   "upstream credential failed (OpenSSL)");
-    return hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                    "internal error; see the server log (request %s)",
-                    hr->request_id);
+    return hub_err_db(res, HUB_DB_ERROR, NULL, hr->request_id);
 }
 
 json_t *hub_servers_names_json(const char *pg_array)
@@ -441,44 +369,352 @@ json_t *hub_servers_names_json(const char *pg_array)
     return j ? j : json_array();
 }
 
-json_t *hub_servers_secret_names(apr_pool_t *p HUB_UNUSED,
-                                 const char *pg_array, const char *prefix)
-{
-    json_t *all = hub_servers_names_json(pg_array), *out = json_array(), *v;
-    size_t i, n = strlen(prefix);
-    json_array_foreach(all, i, v) {
-        const char *s = json_string_value(v);
-        if (s && !strncmp(s, prefix, n)) {
-            json_array_append_new(out, json_string(s + n));
-        }
-    }
-    json_decref(all);
-    return out;
-}
-
 const char *hub_servers_pg_array(apr_pool_t *p, const json_t *strings)
 {
-    /* elements double-quoted, with " and \ escaped */
-    const char *out = "{";
-    json_t *v;
+    return hub_pg_array(p, strings);
+}
+
+json_t *hub_servers_masked(const char *pg_array, const char *prefix)
+{
+    json_t *names = hub_pg_array_prefixed(pg_array, prefix);
+    json_t *o = json_object(), *v;
     size_t i;
-    json_array_foreach(strings, i, v) {
-        const char *s = json_string_value(v), *c;
-        char *q, *w;
-        if (!s) {
-            continue;
-        }
-        q = w = apr_palloc(p, 2 * strlen(s) + 3);
-        *w++ = '"';
-        for (c = s; *c; c++) {
-            if (*c == '"' || *c == '\\') {
-                *w++ = '\\';
-            }
-            *w++ = *c;
-        }
-        *w++ = '"';
-        *w = '\0';
-        out = apr_pstrcat(p, out, i ? "," : "", q, NULL);
+    json_array_foreach(names, i, v) {
+        json_object_set_new(o, json_string_value(v),
+                            json_string(HUB_SRV_MASK));
     }
-    return apr_pstrcat(p, out, "}", NULL);
+    json_decref(names);
+    return o;
+}
+
+/* ---- the operations -------------------------------------------------------- */
+
+static const hub_srv_profile_t *const profiles[] = {
+    &hub_servers_pw_profile, &hub_servers_th_profile,
+    &hub_servers_gc_profile, &hub_servers_cx_profile, NULL
+};
+
+static const hub_srv_profile_t *profile_of(const hub_req_t *hr)
+{
+    int i;
+    for (i = 0; profiles[i]; i++) {
+        if (profiles[i]->profile == hr->profile) {
+            return profiles[i];
+        }
+    }
+    return profiles[0];
+}
+
+int hub_servers_bad(hub_req_t *hr, hub_result_t *res,
+                    const hub_srv_input_t *how, const char *member,
+                    const char *type, const char *why)
+{
+    if (!how->bad_status) {
+        /* pydantic's words: "Value error, ..." for checks of its own */
+        return hub_err_field(res, "body", member, type,
+                             strcmp(type, "value_error")
+                                 ? why
+                                 : apr_pstrcat(hr->pool, "Value error, ",
+                                               why, NULL));
+    }
+    return hub_err(res, how->bad_status, how->bad_code, "%s: %s", member,
+                   why);
+}
+
+int hub_servers_check_url(hub_req_t *hr, hub_result_t *res,
+                          const hub_srv_input_t *how, const char *member,
+                          const char *url)
+{
+    const char *why = hub_url_problem(hr->pool, url);
+    if (why) {
+        return hub_servers_bad(hr, res, how, member, "url_parsing",
+                               how->bad_status
+                                   ? why
+                                   : apr_pstrcat(hr->pool, "Input should "
+                                                 "be a valid URL, ", why,
+                                                 NULL));
+    }
+    if ((why = hub_servers_url_refused(hr, url))) {
+        if (how->bad_status) {
+            return hub_err(res, how->bad_status, "ADDRESS_NOT_ALLOWED",
+                           "%s: %s", member, why);
+        }
+        return hub_servers_bad(hr, res, how, member, "value_error", why);
+    }
+    return DECLINED;
+}
+
+/* One member by its map row: DECLINED or HUB_DONE with the problem. */
+static int take_member(hub_req_t *hr, hub_result_t *res,
+                       const hub_srv_input_t *how, const hub_srv_map_t *m,
+                       hub_server_in_t *in)
+{
+    json_t *v = json_object_get(hr->body, m->member);
+    const char *s = json_string_value(v), *slug;
+    if (!v || (json_is_null(v) && (m->flags & HUB_SRV_SKIP_NULL))) {
+        return DECLINED;
+    }
+    if (s && !*s && (m->flags & HUB_SRV_EMPTY_NULL)) {
+        s = NULL;
+    }
+    switch (m->how) {
+    case HUB_SRV_JSON:
+        hub_servers_in_set(in, m->to, json_is_null(v)
+                               ? NULL : hub_json_text(hr->pool, v));
+        return DECLINED;
+    case HUB_SRV_INT:
+        hub_servers_in_set(in, m->to, apr_ltoa(hr->pool, (long)
+                                               json_integer_value(v)));
+        return DECLINED;
+    case HUB_SRV_BOOL:
+        hub_servers_in_set(in, m->to, json_is_true(v) ? "true" : "false");
+        return DECLINED;
+    case HUB_SRV_SLUG_OF:
+        if (!(slug = hub_slugify(hr->pool, s))) {
+            return hub_servers_bad(hr, res, how, m->member, "value_error",
+                                   "the name needs a letter or a digit");
+        }
+        hub_servers_in_set(in, HUB_SRV_SLUG, slug);
+        hub_servers_in_set(in, m->to, s);
+        return DECLINED;
+    case HUB_SRV_IS_SLUG:
+        if (!hub_is_slug(s)) {
+            return hub_servers_bad(hr, res, how, m->member, "value_error",
+                                   apr_psprintf(hr->pool, "'%s' must be a "
+                                   "slug: lowercase letters, digits, - and "
+                                   "_, starting with a letter or digit",
+                                   s ? s : ""));
+        }
+        hub_servers_in_set(in, m->to, s);
+        return DECLINED;
+    case HUB_SRV_URL:
+        if (s && hub_servers_check_url(hr, res, how, m->member, s)
+                     != DECLINED) {
+            return HUB_DONE;
+        }
+        hub_servers_in_set(in, m->to, s);
+        return DECLINED;
+    default:
+        hub_servers_in_set(in, m->to, s);
+        return DECLINED;
+    }
+}
+
+int hub_servers_take_map(hub_req_t *hr, hub_result_t *res,
+                         const hub_srv_input_t *how, hub_server_in_t *in)
+{
+    const hub_srv_map_t *m;
+    hub_servers_in_init(hr->pool, in);
+    for (m = how->map; m && m->member; m++) {
+        if (take_member(hr, res, how, m, in) != DECLINED) {
+            return HUB_DONE;
+        }
+    }
+    return DECLINED;
+}
+
+/* The body by the profile's map, then its own rules. */
+static int take_body(hub_req_t *hr, hub_result_t *res,
+                     const hub_srv_profile_t *P, const hub_srv_input_t *how,
+                     hub_server_in_t *in, const hub_rows_t *old)
+{
+    if (hub_servers_take_map(hr, res, how, in) != DECLINED) {
+        return HUB_DONE;
+    }
+    if (P->mode_by_endpoint) {
+        hub_servers_in_set(in, HUB_SRV_MODE, in->val[HUB_SRV_ENDPOINT]
+                                                 ? "remote"
+                                                 : P->mode_by_endpoint);
+    }
+    return P->take ? P->take(hr, res, how, in, old) : DECLINED;
+}
+
+static json_t *server_json(hub_req_t *hr, const hub_srv_profile_t *P,
+                           const hub_rows_t *rows, int i,
+                           hub_srv_view_e view)
+{
+    json_t *o = hub_row_json(rows, i, hr->route->shape);
+    if (P->decorate) {
+        P->decorate(hr, rows, i, o, view);
+    }
+    return o;
+}
+
+static int not_found(hub_result_t *res, const hub_srv_profile_t *P,
+                     const char *id)
+{
+    return hub_err(res, HTTP_NOT_FOUND, P->not_found_code, P->not_found,
+                   id ? id : "");
+}
+
+/* A write's outcome: DECLINED when the row is there, else HUB_DONE. */
+static int written(hub_req_t *hr, hub_result_t *res,
+                   const hub_srv_profile_t *P, hub_db_status_e st,
+                   hub_srv_seal_e seal, const hub_rows_t *row,
+                   const char *id)
+{
+    if (seal != HUB_SRV_STORED) {
+        return hub_servers_seal_fail(hr, res, seal);
+    }
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, P->conflict, hr->request_id);
+    }
+    if (row->rows->nelts != 1) {
+        return not_found(res, P, id);
+    }
+    return DECLINED;
+}
+
+int hub_servers_op_list(hub_req_t *hr, hub_result_t *res)
+{
+    const hub_srv_profile_t *P = profile_of(hr);
+    const hub_qvals_t *q = &hr->q;
+    hub_server_filter_t f = { 0 };
+    hub_page_t pg = { 0 };
+    hub_rows_t *rows;
+    hub_db_status_e st;
+    json_t *items;
+    long total;
+    int i, paged = hr->route->wrap == HUB_WRAP_CX_PAGE;
+
+    f.mode = hub_qv_str(q, "mode");
+    f.transport = hub_qv_str(q, "transport");
+    f.auth_method = hub_qv_str(q, "auth_method");
+    f.server_type = hub_qv_str(q, "server_type");
+    f.auth_level = hub_qv_str(q, "auth_level");
+    f.q = hub_qv_str(q, "search");
+    f.sort = hub_qv_str(q, "sort_by");
+    f.sort = f.sort ? f.sort : P->default_sort;
+    f.limit = -1;
+    if (paged) {
+        hub_qv_page(q, "size", "cursor", &pg);
+        f.limit = pg.limit;
+        f.offset = pg.offset;
+    }
+    st = hub_servers_list(hr, &f, &rows, &total);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    items = json_array();
+    for (i = 0; i < rows->rows->nelts; i++) {
+        json_array_append_new(items, server_json(hr, P, rows, i,
+                                                 HUB_SRV_LISTED));
+    }
+    return paged ? hub_ok_page(res, items, total, &pg) : hub_ok(res, items);
+}
+
+int hub_servers_op_get(hub_req_t *hr, hub_result_t *res)
+{
+    const hub_srv_profile_t *P = profile_of(hr);
+    const char *id = hub_param(hr, P->id_param);
+    hub_rows_t *row;
+    hub_db_status_e st = hub_servers_get(hr, id, &row);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (row->rows->nelts != 1) {
+        return not_found(res, P, id);
+    }
+    return hub_ok(res, server_json(hr, P, row, 0, HUB_SRV_READ));
+}
+
+int hub_servers_op_create(hub_req_t *hr, hub_result_t *res)
+{
+    const hub_srv_profile_t *P = profile_of(hr);
+    hub_server_in_t in;
+    hub_rows_t *row;
+    hub_srv_seal_e seal;
+    hub_db_status_e st;
+
+    if (take_body(hr, res, P, &P->create_in, &in, NULL) != DECLINED) {
+        return HUB_DONE;
+    }
+    st = hub_servers_create(hr, &in, &row, &seal);
+    if (written(hr, res, P, st, seal, row, NULL) != DECLINED) {
+        return HUB_DONE;
+    }
+    if (P->created_id) {
+        return hub_ok(res, json_pack("{s:s}", "id",
+                                     hub_rows_get(row, 0, "id")));
+    }
+    return hub_ok(res, server_json(hr, P, row, 0, HUB_SRV_WRITTEN));
+}
+
+int hub_servers_op_update(hub_req_t *hr, hub_result_t *res)
+{
+    const hub_srv_profile_t *P = profile_of(hr);
+    const char *id = hub_param(hr, P->id_param);
+    hub_server_in_t in;
+    hub_rows_t *old, *row;
+    hub_srv_seal_e seal;
+    hub_db_status_e st = hub_servers_get(hr, id, &old);
+
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (old->rows->nelts != 1) {
+        return not_found(res, P, id);
+    }
+    if (take_body(hr, res, P, &P->update_in, &in, old) != DECLINED) {
+        return HUB_DONE;
+    }
+    st = hub_servers_update(hr, id, &in, &row, &seal);
+    if (written(hr, res, P, st, seal, row, id) != DECLINED) {
+        return HUB_DONE;
+    }
+    if (P->updated_status) {
+        return hub_ok(res, json_pack("{s:s}", "status", P->updated_status));
+    }
+    return hub_ok(res, json_pack("{s:s}", "id", id));
+}
+
+/* 409 or 400: the projects that use the server, in the profile's words */
+static int in_use(hub_req_t *hr, hub_result_t *res,
+                  const hub_srv_profile_t *P, const char *slug,
+                  const char *projects)
+{
+    const char *list;
+    json_t *ids;
+    if (!P->in_use_counted) {
+        return hub_err(res, P->in_use_status, P->in_use_code,
+                       "server '%s' is connected to projects %s; "
+                       "disconnect it from them first", slug, projects);
+    }
+    ids = hub_json_own(hr->pool, hub_servers_names_json(projects));
+    list = hub_join(hr->pool, ids, ", ");
+    return hub_err(res, P->in_use_status, P->in_use_code,
+                   "Cannot delete server '%s' because it is associated "
+                   "with %u project(s). Please disconnect the server from "
+                   "all projects before deleting. Associated project IDs: "
+                   "%s", slug, (unsigned)json_array_size(ids),
+                   list ? list : "");
+}
+
+int hub_servers_op_delete(hub_req_t *hr, hub_result_t *res)
+{
+    const hub_srv_profile_t *P = profile_of(hr);
+    const char *id = hub_param(hr, P->id_param), *slug, *projects;
+    hub_db_status_e st;
+    int found;
+
+    st = hub_servers_delete(hr, id, &found, &slug, &projects);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (!found) {
+        return not_found(res, P, id);
+    }
+    if (projects) {
+        return in_use(hr, res, P, slug, projects);
+    }
+    if (P->deleted_status) {
+        return hub_ok(res, json_pack("{s:s}", "status", P->deleted_status));
+    }
+    if (P->deleted_message) {
+        return hub_ok(res, json_pack("{s:s,s:s}", "server_id", id, "message",
+                                     apr_psprintf(hr->pool,
+                                                  P->deleted_message,
+                                                  slug)));
+    }
+    return hub_ok_empty(res, 0);
 }

@@ -13,11 +13,11 @@
  *   `connected` (healthy or degraded) or `disconnected`; connected_at is
  *   its last good probe.
  * - a server that projects use cannot be deleted: 409 SERVER_IN_USE. */
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include "hub_servers_private.h"
 #include "hub_json.h"
 #include "hub_rows.h"
+#include "hub_text.h"
 
 static const char *const transports[] = { "streamable_http", "sse", NULL };
 
@@ -49,58 +49,30 @@ static const hub_shape_t server_out[] = {
     { NULL, NULL, 0 }
 };
 
-static json_t *server_json(apr_pool_t *p, const hub_rows_t *rows, int i)
+static const hub_srv_map_t create_map[] = {
+    { "name", HUB_SRV_NAME, HUB_SRV_SLUG_OF, 0 },
+    { "description", HUB_SRV_DESCRIPTION, HUB_SRV_TEXT, 0 },
+    { "url", HUB_SRV_ENDPOINT, HUB_SRV_URL, 0 },
+    { "transport", HUB_SRV_TRANSPORT, HUB_SRV_TEXT, 0 },
+    { NULL, 0, 0, 0 },
+};
+
+/* env (masked) and status, which no column holds as Tool Hub says it */
+static void decorate(hub_req_t *hr HUB_UNUSED, const hub_rows_t *rows, int i,
+                     json_t *o, hub_srv_view_e view HUB_UNUSED)
 {
-    json_t *o = hub_row_json(rows, i, server_out), *env = json_object(), *v;
-    json_t *names = hub_servers_secret_names(p, hub_rows_get(rows, i,
-                                                             "secret_names"),
-                                             "env:");
     const char *h = hub_rows_get(rows, i, "health_status");
-    size_t k;
-    json_array_foreach(names, k, v) {
-        json_object_set_new(env, json_string_value(v),
-                            json_string(HUB_SRV_MASK));
-    }
-    json_decref(names);
-    json_object_set_new(o, "env", env);
+    json_object_set_new(o, "env", hub_servers_masked(
+        hub_rows_get(rows, i, "secret_names"), "env:"));
     json_object_set_new(o, "status", json_string(
         !strcmp(h, "healthy") || !strcmp(h, "degraded") ? "connected"
         : !strcmp(h, "unknown") ? "pending" : "disconnected"));
-    return o;
 }
 
-static int bad(hub_req_t *hr, const char *code, const char *msg)
-{
-    return hub_fail(hr, HTTP_BAD_REQUEST, code, "%s", msg);
-}
-
-static int servers_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    hub_server_filter_t f = { 0 };
-    hub_rows_t *rows;
-    hub_db_status_e st;
-    json_t *out;
-    long total;
-    int i;
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, NULL,
-                        "listing servers needs read access");
-    }
-    f.limit = -1;
-    f.sort = "created_asc";
-    st = hub_servers_list(hr, &f, &rows, &total);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    out = json_array();
-    for (i = 0; i < rows->rows->nelts; i++) {
-        json_array_append_new(out, server_json(hr->pool, rows, i));
-    }
-    return hub_send_json(hr, HTTP_OK, out);
-}
-
-/* command, args and env into in; DECLINED, or the 400 sent. */
-static int take_stdio(hub_req_t *hr, hub_server_in_t *in, const char *cmd)
+/* A stdio server: its command (on HubStdioAllow), args and sealed env. */
+static int take_stdio(hub_req_t *hr, hub_result_t *res,
+                      const hub_srv_input_t *how, hub_server_in_t *in,
+                      const char *cmd)
 {
     json_t *args = json_object_get(hr->body, "args"), *v;
     json_t *env = json_object_get(hr->body, "env");
@@ -109,24 +81,24 @@ static int take_stdio(hub_req_t *hr, hub_server_in_t *in, const char *cmd)
     size_t i;
 
     if (!hub_servers_stdio_allowed(hr->r, cmd)) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "STDIO_NOT_ALLOWED",
-                        "command '%s' is not allowed: this hub runs stdio "
-                        "servers only for the commands its operator lists "
-                        "in HubStdioAllow", cmd);
+        return hub_err(res, HTTP_BAD_REQUEST, "STDIO_NOT_ALLOWED",
+                       "command '%s' is not allowed: this hub runs stdio "
+                       "servers only for the commands its operator lists "
+                       "in HubStdioAllow", cmd);
     }
     json_array_foreach(args, i, v) {
         if (!json_is_string(v)) {
-            return bad(hr, "VALIDATION_ERROR", apr_psprintf(hr->pool,
-                       "args[%u]: must be a string", (unsigned)i));
+            return hub_servers_bad(hr, res, how, apr_psprintf(hr->pool,
+                                   "args[%u]", (unsigned)i), "string_type",
+                                   "must be a string");
         }
     }
     json_object_foreach(env, k, v) {
-        if (!json_is_string(v) || !*k || strlen(k) > 200
-            || strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                         "0123456789_") != strlen(k) || apr_isdigit(*k)) {
-            return bad(hr, "VALIDATION_ERROR", apr_psprintf(hr->pool,
-                       "env.%s: a name of letters, digits and _ with a "
-                       "string value", k));
+        if (!json_is_string(v) || !hub_is_env_name(k)) {
+            return hub_servers_bad(hr, res, how, apr_pstrcat(hr->pool,
+                                   "env.", k, NULL), "value_error",
+                                   "a name of letters, digits and _ with a "
+                                   "string value");
         }
         json_array_append_new(names, json_string(k));
         hub_servers_in_secret(in, apr_pstrcat(hr->pool, "env:", k, NULL),
@@ -137,105 +109,48 @@ static int take_stdio(hub_req_t *hr, hub_server_in_t *in, const char *cmd)
     hub_servers_in_set(in, HUB_SRV_COMMAND, cmd);
     hub_servers_in_set(in, HUB_SRV_ARGS,
                        args ? hub_json_text(hr->pool, args) : NULL);
-    hub_servers_in_set(in, HUB_SRV_ENV_NAMES,
-                       hub_servers_pg_array(hr->pool, names));
+    hub_servers_in_set(in, HUB_SRV_ENV_NAMES, hub_pg_array(hr->pool, names));
     return DECLINED;
 }
 
-static int server_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* exactly one of command (stdio) and url */
+static int take(hub_req_t *hr, hub_result_t *res, const hub_srv_input_t *how,
+                hub_server_in_t *in, const hub_rows_t *old HUB_UNUSED)
 {
-    const char *name = json_string_value(json_object_get(hr->body, "name"));
     const char *cmd = json_string_value(json_object_get(hr->body, "command"));
-    const char *url = json_string_value(json_object_get(hr->body, "url"));
-    const char *slug = hub_servers_slugify(hr->pool, name), *why;
-    hub_server_in_t in;
-    hub_rows_t *row;
-    hub_db_status_e st;
-    hub_srv_seal_e seal;
-    int rc;
-
-    if (!hub_principal_can_write(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, NULL,
-                        "connecting servers needs write access");
+    if (!cmd == !in->val[HUB_SRV_ENDPOINT]) {
+        return hub_err(res, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
+                       "give either command (stdio) or url (streamable "
+                       "HTTP)");
     }
-    if (!slug) {
-        return bad(hr, "VALIDATION_ERROR",
-                   "name: needs a letter or a digit");
-    }
-    if (!cmd == !url) {
-        return bad(hr, "VALIDATION_ERROR",
-                   "give either command (stdio) or url (streamable HTTP)");
-    }
-    hub_servers_in_init(hr->pool, &in);
-    hub_servers_in_set(&in, HUB_SRV_SLUG, slug);
-    hub_servers_in_set(&in, HUB_SRV_NAME, name);
-    hub_servers_in_set(&in, HUB_SRV_DESCRIPTION, json_string_value(
-                           json_object_get(hr->body, "description")));
-    if (cmd) {
-        if ((rc = take_stdio(hr, &in, cmd)) != DECLINED) {
-            return rc;
-        }
-    }
-    else {
-        if ((why = hub_servers_url_problem(hr->pool, url))) {
-            return bad(hr, "VALIDATION_ERROR",
-                       apr_pstrcat(hr->pool, "url: ", why, NULL));
-        }
-        if ((why = hub_servers_url_refused(hr, url))) {
-            return bad(hr, "ADDRESS_NOT_ALLOWED",
-                       apr_pstrcat(hr->pool, "url: ", why, NULL));
-        }
-        hub_servers_in_set(&in, HUB_SRV_ENDPOINT, url);
-        hub_servers_in_set(&in, HUB_SRV_TRANSPORT, json_string_value(
-                               json_object_get(hr->body, "transport")));
-    }
-    st = hub_servers_create(hr, &in, &row, &seal);
-    if (seal != HUB_SRV_STORED) {
-        return hub_servers_seal_fail(hr, seal);
-    }
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    return hub_send_json(hr, HTTP_CREATED, server_json(hr->pool, row, 0));
+    return cmd ? take_stdio(hr, res, how, in, cmd) : DECLINED;
 }
 
-static int server_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    const char *slug, *in_use;
-    hub_db_status_e st;
-    int found;
-    if (!hub_principal_can_write(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, NULL,
-                        "disconnecting servers needs write access");
-    }
-    st = hub_servers_delete(hr, hub_param(hr, "id"), &found, &slug, &in_use);
-    if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
-    }
-    if (!found) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "SERVER_NOT_FOUND",
-                        "MCP server not found");
-    }
-    if (in_use) {
-        return hub_fail(hr, HTTP_CONFLICT, "SERVER_IN_USE",
-                        "server '%s' is connected to projects %s; "
-                        "disconnect it from them first", slug, in_use);
-    }
-    return hub_send_json(hr, HTTP_NO_CONTENT, NULL);
-}
+const hub_srv_profile_t hub_servers_th_profile = {
+    .profile = HUB_TOOLHUB,
+    .id_param = "id",
+    .not_found_code = "SERVER_NOT_FOUND",
+    .not_found = "MCP server not found",
+    .conflict = "a server with this name already exists",
+    .in_use_status = HTTP_CONFLICT,
+    .in_use_code = "SERVER_IN_USE",
+    .default_sort = "created_asc",
+    .create_in = { create_map, HTTP_BAD_REQUEST, "VALIDATION_ERROR" },
+    .take = take,
+    .decorate = decorate,
+};
 
-/* JWTs as the document says; API keys too, so keys can script it */
-#define TH_IN (HUB_IN_JWT | HUB_IN_APIKEY)
-
+/* JWTs as the document says; API keys too (the profile's default), so
+ * keys can script it */
 const hub_route_t hub_servers_toolhub_routes[] = {
-    { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers", servers_list, NULL, TH_IN,
-      0, "List Servers",
-      .need = HUB_NEED_ANY },
-    { HUB_TOOLHUB, HUB_M_POST, "/api/mcp/servers", server_create, server_in,
-      TH_IN, 0, "Connect Server",
-      .need = HUB_NEED_ANY },
-    { HUB_TOOLHUB, HUB_M_DELETE, "/api/mcp/servers/:id", server_delete, NULL,
-      TH_IN, 0, "Disconnect Server",
-      .need = HUB_NEED_ANY },
-    { 0 }
+    { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers", hub_servers_op_list, NULL,
+      0, 0, "List Servers",
+      .need = HUB_NEED_READ, .shape = server_out },
+    { HUB_TOOLHUB, HUB_M_POST, "/api/mcp/servers", hub_servers_op_create,
+      server_in, 0, 0, "Connect Server",
+      .need = HUB_NEED_WRITE, .shape = server_out, .status = 201 },
+    { HUB_TOOLHUB, HUB_M_DELETE, "/api/mcp/servers/:id",
+      hub_servers_op_delete, NULL, 0, 0, "Disconnect Server",
+      .need = HUB_NEED_WRITE },
+    { 0 },
 };

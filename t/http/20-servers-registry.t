@@ -179,6 +179,16 @@ is_422(cx($a->{key}, GET => '/servers?size=0'), ['query', 'size'], 'size 0');
 is_422(cx($a->{key}, GET => '/servers?size=101'), ['query', 'size'], 'size 101');
 is_422(cx($a->{key}, GET => '/servers?cursor=zzz'), ['query', 'cursor'], 'bad cursor');
 is_422(cx($a->{key}, GET => '/servers?include_analytics=maybe'), ['query', 'include_analytics'], 'bad boolean');
+# one boolean rule for every Caylex route (pydantic's), read from the row's query table
+for my $yes (qw(true 1 yes on)) {
+    ok(defined cx($a->{key}, GET => "/servers?include_analytics=$yes")->{json}{items}[0]{metadata},
+       "include_analytics=$yes: metadata");
+}
+ok(!defined cx($a->{key}, GET => '/servers?include_analytics=off')->{json}{items}[0]{metadata}, 'off: none');
+ok(defined cx($a->{key}, GET => "/servers/$hdr?include_analytics=1")->{json}{metadata}, 'get: 1');
+# the route row's need is checked before the body is read
+is(req($ro, POST => '/api/v1/servers/', json => {})->{status}, 403, 'read-only: 403 before the body');
+is(cx($ro, POST => '/servers/noauth', json => {})->{status}, 403, 'caylex too');
 $r = cx($a->{key}, GET => '/servers/search?search=WEATHER');
 is_deeply([map { $_->{name} } @{ $r->{json}{items} }], ['Weather Tools!'], 'search, any case');
 $r = cx($a->{key}, GET => '/servers/search?search=forecast');
