@@ -15,6 +15,7 @@
 #include "mod_hub_auth.h"
 
 static apr_array_header_t *tables;     /* hub_route_table_t, in pconf */
+static hub_route_index_t *route_index; /* of tables, in pconf */
 
 /* The optional functions of mod_hub_auth.h */
 static void hub_auth_add_routes(const char *owner, const hub_route_t *routes)
@@ -113,6 +114,18 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     return rc != OK ? rc : hub_auth_cache_post_config(pconf, ptemp, s);
 }
 
+/* After every module's post_config has added its table: the index of all
+ * of them, built once in the parent and inherited by every child. */
+static int index_routes(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
+                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
+{
+    route_index = hub_route_index_make(pconf, tables);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s,
+                 "HUB00190: %d routes of %d tables indexed",
+                 hub_route_index_size(route_index), tables->nelts);
+    return OK;
+}
+
 static void child_init(apr_pool_t *p, server_rec *s)
 {
     hub_auth_cache_child_init(p, s);
@@ -132,9 +145,10 @@ static int translate(request_rec *r)
         return DECLINED;
     }
     m = apr_pcalloc(r->pool, sizeof(*m));
-    if (!hub_routes_lookup(tables, conf->profiles,
-                           hub_conf_diagnostics(conf) ? HUB_ROUTE_DIAG : 0,
-                           hub_method_of(r), rel, r->pool, m)) {
+    if (!hub_route_index_lookup(route_index, conf->profiles,
+                                hub_conf_diagnostics(conf) ? HUB_ROUTE_DIAG
+                                                           : 0,
+                                hub_method_of(r), rel, r->pool, m)) {
         return DECLINED;
     }
     hub_auth_req(r)->match = m;
@@ -161,6 +175,7 @@ void hub_auth_router_hooks(void)
     static const char *const before_dbd[] = { "mod_dbd.c", NULL };
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_post_config(index_routes, NULL, NULL, APR_HOOK_REALLY_LAST);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(translate, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(map_to_storage, NULL, NULL, APR_HOOK_FIRST);

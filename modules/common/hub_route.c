@@ -1,5 +1,6 @@
 /* Route matching over declarative tables: no strcmp chains anywhere else. */
 #include <string.h>
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include "hub_route.h"
 
@@ -38,9 +39,12 @@ const char *hub_methods_allow(apr_pool_t *p, unsigned mask)
 
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -87,8 +91,8 @@ static int has_trailing_slash(const char *s)
     return n > 1 && s[n - 1] == '/';
 }
 
-int hub_route_match_path(const char *pattern, const char *path,
-                         apr_pool_t *p, hub_match_t *m)
+int hub_route_match_path(const char *pattern, const char *path, apr_pool_t *p,
+                         hub_match_t *m)
 {
     const char *ps = pattern, *qs = path;
     size_t pl, ql;
@@ -135,48 +139,246 @@ int hub_route_match_path(const char *pattern, const char *path,
     return literals + 1;
 }
 
+/* What a lookup has seen so far: the best path match of any method (for
+ * the 405's Allow) and the best of the request's method. */
+typedef struct lookup {
+    int method;
+    int best;     /* score of out->route */
+    int best_any; /* score of the best path match */
+    hub_match_t cand;
+} lookup_t;
+
+/* Weigh one route against the path: the one step of both lookups, so the
+ * index can only ever answer what the scan would have. */
+static void consider(lookup_t *lk, const hub_route_t *rt, const char *owner,
+                     const char *path, apr_pool_t *p, hub_match_t *out)
+{
+    int score = hub_route_match_path(rt->path, path, p, &lk->cand);
+    if (!score) {
+        return;
+    }
+    if (score > lk->best_any) {
+        lk->best_any = score;
+        out->profile = rt->profile;
+    }
+    out->allow |= 1u << rt->method;
+    /* Starlette's rule: a route matching path and method wins over a more
+     * specific one matching only the path. */
+    if (rt->method == lk->method && score > lk->best) {
+        lk->best = score;
+        memcpy(out->names, lk->cand.names, sizeof(lk->cand.names));
+        memcpy(out->values, lk->cand.values, sizeof(lk->cand.values));
+        out->nparams = lk->cand.nparams;
+        out->route = rt;
+        out->owner = owner;
+    }
+}
+
+static int takes_part(const hub_route_t *rt, unsigned profiles,
+                      unsigned flags_ok)
+{
+    return (rt->profile & profiles) && !(rt->flags & ~flags_ok);
+}
+
+static int lookup_done(const lookup_t *lk, hub_match_t *out)
+{
+    if (out->allow & (1u << HUB_M_GET)) {
+        out->allow |= 1u << HUB_M_HEAD; /* httpd answers HEAD with GET */
+    }
+    return lk->best_any > 0;
+}
+
 int hub_routes_lookup(const apr_array_header_t *tables, unsigned profiles,
                       unsigned flags_ok, int method, const char *path,
                       apr_pool_t *p, hub_match_t *out)
 {
-    int t, best = 0, best_any = 0;
-    hub_match_t cand;
+    lookup_t lk = { method, 0, 0, { 0 } };
+    int t;
 
     memset(out, 0, sizeof(*out));
     for (t = 0; tables && t < tables->nelts; t++) {
-        const hub_route_table_t *tab =
-            &APR_ARRAY_IDX(tables, t, hub_route_table_t);
+        const hub_route_table_t *tab = &APR_ARRAY_IDX(tables, t,
+                                                      hub_route_table_t);
         const hub_route_t *rt;
         for (rt = tab->routes; rt->path; rt++) {
-            int score;
-            if (!(rt->profile & profiles) || (rt->flags & ~flags_ok)) {
-                continue;
-            }
-            score = hub_route_match_path(rt->path, path, p, &cand);
-            if (!score) {
-                continue;
-            }
-            if (score > best_any) {
-                best_any = score;
-                out->profile = rt->profile;
-            }
-            out->allow |= 1u << rt->method;
-            /* Starlette's rule: a route matching path and method wins over
-             * a more specific one matching only the path. */
-            if (rt->method == method && score > best) {
-                best = score;
-                memcpy(out->names, cand.names, sizeof(cand.names));
-                memcpy(out->values, cand.values, sizeof(cand.values));
-                out->nparams = cand.nparams;
-                out->route = rt;
-                out->owner = tab->owner;
+            if (takes_part(rt, profiles, flags_ok)) {
+                consider(&lk, rt, tab->owner, path, p, out);
             }
         }
     }
-    if (out->allow & (1u << HUB_M_GET)) {
-        out->allow |= 1u << HUB_M_HEAD;   /* httpd answers HEAD with GET */
+    return lookup_done(&lk, out);
+}
+
+/* The index: the tables' patterns as a tree of path segments.  A node's
+ * children are its literal next segments (by their text; a request's
+ * segment finds its child once decoded, as the matcher compares) and one
+ * child for a parameter in that place, which any segment fills; a route
+ * hangs on the node where its pattern ends.  The routes a request can
+ * match are those found by walking its segments down both kinds of child,
+ * and weighing them in table order (ties go to the earlier row, as in the
+ * scan) gives the scan's answer; hub_route_match_path still decides each.
+ * Methods are not split into trees of their own: a path matched only by
+ * other methods has to name them in the 405's Allow, so every method's
+ * rows at the node are weighed.  A first segment alone is not enough of a
+ * key: most of a profile's paths share it (GoClaw's "/v1", Tool Hub's
+ * "/api"). */
+typedef struct entry {
+    const hub_route_t *route;
+    const char *owner;
+    int order; /* position in the scan */
+} entry_t;
+
+typedef struct node node_t;
+struct node {
+    apr_hash_t *literal;      /* segment text -> node_t */
+    node_t *param;            /* a parameter in this place */
+    apr_array_header_t *ends; /* entry_t of patterns ending here */
+};
+
+struct hub_route_index {
+    node_t root;
+    int routes;
+    int deepest; /* most segments of any pattern */
+};
+
+static int is_param(const char *seg, size_t len)
+{
+    return seg[0] == ':' || (seg[0] == '{' && seg[len - 1] == '}');
+}
+
+static node_t *child(apr_pool_t *p, node_t *n, const char *seg, size_t len)
+{
+    node_t *c;
+    if (is_param(seg, len)) {
+        if (!n->param) {
+            n->param = apr_pcalloc(p, sizeof(*n->param));
+        }
+        return n->param;
     }
-    return best_any > 0;
+    if (!n->literal) {
+        n->literal = apr_hash_make(p);
+    }
+    c = apr_hash_get(n->literal, seg, (apr_ssize_t)len);
+    if (!c) {
+        c = apr_pcalloc(p, sizeof(*c));
+        apr_hash_set(n->literal, apr_pstrmemdup(p, seg, len), (apr_ssize_t)len,
+                     c);
+    }
+    return c;
+}
+
+hub_route_index_t *hub_route_index_make(apr_pool_t *p,
+                                        const apr_array_header_t *tables)
+{
+    hub_route_index_t *ix = apr_pcalloc(p, sizeof(*ix));
+    int t;
+
+    for (t = 0; tables && t < tables->nelts; t++) {
+        const hub_route_table_t *tab = &APR_ARRAY_IDX(tables, t,
+                                                      hub_route_table_t);
+        const hub_route_t *rt;
+        for (rt = tab->routes; rt->path; rt++) {
+            entry_t *e;
+            node_t *n = &ix->root;
+            const char *seg = rt->path;
+            size_t len;
+            int depth = 0;
+            for (;;) {
+                seg = next_segment(seg, &len);
+                if (len == 0) {
+                    break;
+                }
+                n = child(p, n, seg, len);
+                seg += len;
+                depth++;
+            }
+            if (depth > ix->deepest) {
+                ix->deepest = depth;
+            }
+            if (!n->ends) {
+                n->ends = apr_array_make(p, 2, sizeof(entry_t));
+            }
+            e = apr_array_push(n->ends);
+            e->route = rt;
+            e->owner = tab->owner;
+            e->order = ix->routes++;
+        }
+    }
+    return ix;
+}
+
+int hub_route_index_size(const hub_route_index_t *ix)
+{
+    return ix ? ix->routes : 0;
+}
+
+/* Every route a request of these segments can match, into found. */
+static void walk(const node_t *n, char *const *segs, int nsegs,
+                 apr_array_header_t *found)
+{
+    for (; nsegs > 0; segs++, nsegs--) {
+        const node_t *lit = n->literal ? apr_hash_get(n->literal, segs[0],
+                                                      APR_HASH_KEY_STRING)
+                                       : NULL;
+        if (n->param) {
+            if (!lit) {
+                n = n->param; /* one way on: no need to recurse */
+                continue;
+            }
+            walk(n->param, segs + 1, nsegs - 1, found);
+        }
+        if (!lit) {
+            return;
+        }
+        n = lit;
+    }
+    if (n->ends) {
+        apr_array_cat(found, n->ends);
+    }
+}
+
+int hub_route_index_lookup(const hub_route_index_t *ix, unsigned profiles,
+                           unsigned flags_ok, int method, const char *path,
+                           apr_pool_t *p, hub_match_t *out)
+{
+    lookup_t lk = { method, 0, 0, { 0 } };
+    char **segs = apr_palloc(p, sizeof(*segs) * (ix->deepest + 1));
+    int nsegs = 0, i, j;
+    const char *seg = path;
+    size_t len;
+    apr_array_header_t *found;
+    entry_t *e;
+
+    memset(out, 0, sizeof(*out));
+    for (;;) {
+        seg = next_segment(seg, &len);
+        if (len == 0) {
+            break;
+        }
+        /* no pattern matches a bad escape, nor more segments than it has */
+        if (nsegs > ix->deepest
+            || !(segs[nsegs++] = hub_url_decode(p, seg, len))) {
+            return 0;
+        }
+        seg += len;
+    }
+    found = apr_array_make(p, 8, sizeof(entry_t));
+    walk(&ix->root, segs, nsegs, found);
+    /* back into table order: a handful of rows, insertion sort */
+    e = (entry_t *)found->elts;
+    for (i = 1; i < found->nelts; i++) {
+        entry_t x = e[i];
+        for (j = i; j > 0 && e[j - 1].order > x.order; j--) {
+            e[j] = e[j - 1];
+        }
+        e[j] = x;
+    }
+    for (i = 0; i < found->nelts; i++) {
+        if (takes_part(e[i].route, profiles, flags_ok)) {
+            consider(&lk, e[i].route, e[i].owner, path, p, out);
+        }
+    }
+    return lookup_done(&lk, out);
 }
 
 const char *hub_match_param(const hub_match_t *m, const char *name)
@@ -219,8 +421,7 @@ static int segment_is(const char *raw, size_t rl, const char *lit, size_t ll)
     return o == ll;
 }
 
-const char *hub_path_relative(const char *prefix,
-                              const char *raw_path)
+const char *hub_path_relative(const char *prefix, const char *raw_path)
 {
     const char *ps = prefix ? prefix : "/", *qs = raw_path;
     size_t pl, ql;

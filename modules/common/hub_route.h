@@ -105,6 +105,18 @@ int hub_routes_lookup(const apr_array_header_t *tables, unsigned profiles,
                       unsigned flags_ok, int method, const char *path,
                       apr_pool_t *p, hub_match_t *out);
 
+/* The same lookup over an index of the tables (a tree of path segments),
+ * built once at post_config (in the parent, before any request) in a pool
+ * that outlives the tables' use; the answer is always the scan's. */
+typedef struct hub_route_index hub_route_index_t;
+hub_route_index_t *hub_route_index_make(apr_pool_t *p,
+                                        const apr_array_header_t *tables);
+int hub_route_index_lookup(const hub_route_index_t *ix, unsigned profiles,
+                           unsigned flags_ok, int method, const char *path,
+                           apr_pool_t *p, hub_match_t *out);
+/* how many routes it holds */
+int hub_route_index_size(const hub_route_index_t *ix);
+
 /* The value of a captured parameter, NULL when absent. */
 const char *hub_match_param(const hub_match_t *m, const char *name);
 

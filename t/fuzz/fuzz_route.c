@@ -4,7 +4,8 @@
  * hub_routes_lookup over a small static table with literal, {param} and
  * :param patterns, then hub_url_decode on every segment.  Checks the
  * lookup's answer is consistent (a route only with a matching method, its
- * parameters decoded, non-empty and NUL-free).
+ * parameters decoded, non-empty and NUL-free), and that the route index
+ * (hub_route_index_lookup) gives the scan's answer exactly.
  * Build and run: tools/fuzz route */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,7 +20,12 @@
 #define P_A 0x1u
 #define P_B 0x2u
 
-static int op(hub_req_t *r) { (void)r; return 0; }
+static int op(hub_req_t *r, hub_result_t *res)
+{
+    (void)r;
+    (void)res;
+    return 0;
+}
 
 static const hub_route_t servers[] = {
     { P_A, HUB_M_GET,    "/servers",                       op, NULL, 0, 0, NULL,
@@ -106,8 +112,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (*rel != '/') {
             abort();
         }
-        if (hub_routes_lookup(tables, profiles, flags_ok, method, rel, p,
-                              &m)) {
+        hub_match_t im;
+        int found = hub_routes_lookup(tables, profiles, flags_ok, method,
+                                      rel, p, &m);
+        int ifound = hub_route_index_lookup(hub_route_index_make(p, tables),
+                                            profiles, flags_ok, method, rel,
+                                            p, &im);
+        if (found != ifound || m.route != im.route || m.allow != im.allow
+            || m.profile != im.profile || m.nparams != im.nparams
+            || (m.owner != im.owner
+                && (!m.owner || !im.owner || strcmp(m.owner, im.owner)))) {
+            abort();
+        }
+        for (i = 0; i < m.nparams; i++) {
+            if (strcmp(m.names[i], im.names[i])
+                || strcmp(m.values[i], im.values[i])) {
+                abort();
+            }
+        }
+        if (found) {
             if (!m.allow) {
                 abort();
             }
