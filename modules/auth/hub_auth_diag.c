@@ -18,12 +18,12 @@ static const hub_field_t echo_fields[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int echo(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int echo(hub_req_t *hr, hub_result_t *res)
 {
-    return hub_send_json(hr, HTTP_OK,
-                         json_pack("{s:O}", "received", hr->body));
+    return hub_ok(res, json_pack("{s:O}", "received", hr->body));
 }
 
+/* clang-format off */
 /* one path per profile: three of them share the root in the usual layout */
 #define ECHO(profile, name) \
     { profile, HUB_M_POST, "/_hub/" name "/echo", echo, echo_fields, HUB_IN_PUBLIC, \
@@ -36,3 +36,4 @@ const hub_route_t hub_auth_diag_routes[] = {
     ECHO(HUB_G4F, "g4f"),
     { 0 }
 };
+/* clang-format on */

@@ -6,15 +6,12 @@
  * between two readings of /proc; the previous reading is kept in the same
  * block. */
 #include <apr_shm.h>
-#include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include "hub_auth_private.h"
-#include "hub_page.h"
 #include "hub_sysinfo.h"
-#include "hub_validate.h"
 
-static hub_stats_t *stats;   /* in shared memory, NULL in the dry run */
+static hub_stats_t *stats; /* in shared memory, NULL in the dry run */
 
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
@@ -24,11 +21,12 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
 
     stats = NULL;
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
-        return OK;           /* the dry run: nothing will serve requests */
+        return OK; /* the dry run: nothing will serve requests */
     }
     rv = apr_shm_create(&shm, sizeof(hub_stats_t), NULL, pconf);
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "HUB00101: cannot create "
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                     "HUB00101: cannot create "
                      "shared memory for request statistics; /server/stats "
                      "will report none");
         return OK;
@@ -77,8 +75,9 @@ static void host_rates(host_rates_t *out)
     }
     secs = (double)(now - prev_at) / APR_USEC_PER_SEC;
     out->cpu_pct = total > stats->cpu_total
-        ? 100.0 * (double)(busy - stats->cpu_busy)
-              / (double)(total - stats->cpu_total) : 0.0;
+                       ? 100.0 * (double)(busy - stats->cpu_busy)
+                             / (double)(total - stats->cpu_total)
+                       : 0.0;
     out->rx_bps = rx >= stats->net_rx ? (double)(rx - stats->net_rx) / secs
                                       : 0.0;
     out->tx_bps = tx >= stats->net_tx ? (double)(tx - stats->net_tx) / secs
@@ -90,49 +89,46 @@ static void host_rates(host_rates_t *out)
     stats->sampled_at = (apr_uint64_t)now;
 }
 
-static int server_stats(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static const hub_qfield_t stats_query[] = {
+    { "window_s", HUB_Q_INT, 0, 1, HUB_STATS_WINDOW_MAX, 60, NULL,
+      "seconds the request figures cover" },
+    HUB_Q_END
+};
+
+static int server_stats(hub_req_t *hr, hub_result_t *res)
 {
     hub_stats_summary_t sum = { 0 };
     host_rates_t rates = { 0 };
     apr_uint64_t used = 0, total = 0;
-    long window;
-    const char *err = hub_parse_long(hub_query(hr, "window_s"), 1,
-                                     HUB_STATS_WINDOW_MAX, 60,
-                                     &window);
-    if (err) {
-        apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                      sizeof(hub_invalid_t));
-        hub_invalid_t *inv = apr_array_push(problems);
-        inv->field = "window_s";
-        inv->type = "int_parsing";
-        inv->msg = apr_pstrcat(hr->pool, "window_s ", err,
-                               " (an integer from 1 to 3600)", NULL);
-        return hub_fail_invalid(hr, "query", problems);
-    }
+    long window = hub_qv_long(&hr->q, "window_s");
+
     if (stats) {
         hub_stats_summarize(stats, apr_time_now(), (int)window, &sum);
         host_rates(&rates);
     }
     hub_sys_memory(&used, &total);
-    return hub_send_json(hr, HTTP_OK, json_pack(
-        "{s:i,s:{s:f},s:{s:I,s:I},s:{s:n,s:n,s:n},s:{s:f,s:f},"
-        "s:{s:f,s:f,s:f,s:f,s:I}}",
-        "window_s", (int)window,
-        "cpu", "pct", rates.cpu_pct,
-        "ram", "used_bytes", (json_int_t)used, "total_bytes", (json_int_t)total,
-        /* this host has no GPU the hub can read: null, not a made-up 0 */
-        "gpu", "pct", "vram_used_bytes", "vram_total_bytes",
-        "network", "rx_bps", rates.rx_bps, "tx_bps", rates.tx_bps,
-        "requests", "rps", sum.rps, "p50_ms", sum.p50_ms, "p95_ms", sum.p95_ms,
-        "p99_ms", sum.p99_ms, "count", (json_int_t)sum.count));
+    return hub_ok(
+        res,
+        json_pack(
+            "{s:i,s:{s:f},s:{s:I,s:I},s:{s:n,s:n,s:n},s:{s:f,s:f},"
+            "s:{s:f,s:f,s:f,s:f,s:I}}",
+            "window_s", (int)window, "cpu", "pct", rates.cpu_pct, "ram",
+            "used_bytes", (json_int_t)used, "total_bytes", (json_int_t)total,
+            /* this host has no GPU the hub can read: null, not a made-up 0 */
+            "gpu", "pct", "vram_used_bytes", "vram_total_bytes", "network",
+            "rx_bps", rates.rx_bps, "tx_bps", rates.tx_bps, "requests", "rps",
+            sum.rps, "p50_ms", sum.p50_ms, "p95_ms", sum.p95_ms, "p99_ms",
+            sum.p99_ms, "count", (json_int_t)sum.count));
 }
 
+/* clang-format off */
 const hub_route_t hub_auth_stats_routes[] = {
     { HUB_G4F, HUB_M_GET, "/server/stats", server_stats, NULL,
       HUB_IN_PUBLIC, 0, "Core (Public): GET /server/stats",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_PUBLIC, .query = stats_query },
     { 0 }
 };
+/* clang-format on */
 
 void hub_auth_stats_hooks(void)
 {
