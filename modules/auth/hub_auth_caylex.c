@@ -15,18 +15,19 @@
  * - PATCH name and timezone are the tenant's view of the member (stored
  *   on the membership): an admin of one tenant cannot rename a user in
  *   another.  A null clears them; a null role changes nothing.
- * - DELETE removes the membership (the user stays, with their other
- *   tenants) and revokes that user's API keys in this tenant in the same
- *   statement, so a removed member's key stops working at once (its
- *   cache entry goes too); their sessions and tokens stop resolving to
- *   this tenant once the identity cache forgets them (HubAuthCacheTTL).
+ * - DELETE is hub_auth_member_remove (hub_auth_members.c), G4F's too:
+ *   the membership goes (the user stays, with their other tenants) and
+ *   that user's API keys in this tenant are revoked at once; their
+ *   sessions and tokens stop resolving to this tenant once the identity
+ *   cache forgets them (HubAuthCacheTTL).
  * - Approving a member who is not pending is 400 "Member is already
  *   approved"; search needs a non-empty email or name. */
 #include <apr_strings.h>
-#include "hub_auth_projects.h"
+#include "hub_auth_private.h"
 #include "hub_crypto.h"
 #include "hub_validate.h"
 
+/* clang-format off */
 #define MEMBER_COLS(m, u) \
     u ".id, " u ".email," \
     " coalesce(" m ".display_name, " u ".display_name) AS name," \
@@ -97,29 +98,6 @@ const hub_stmt_t hub_auth_caylex_stmts[] = {
       " SELECT v.last_owner, " MEMBER_COLS("m", "u")
       "   FROM verdict v LEFT JOIN upd m ON true"
       "   LEFT JOIN users u ON u.id = m.user_id" },
-    /* args: tenant (owners), tenant, member, tenant, tenant */
-    { "hub_cx_member_delete",
-      "WITH" OTHER_OWNERS ","
-      " verdict AS ("
-      "  SELECT t.user_id, u.email,"
-      "         (t.role = 'owner' AND t.state = 'active'"
-      "          AND (SELECT count(*) FROM owners o"
-      "                WHERE o.user_id <> t.user_id) = 0) AS last_owner"
-      "    FROM memberships t JOIN users u ON u.id = t.user_id"
-      "   WHERE t.tenant_id = %s::uuid AND t.user_id = %s::uuid),"
-      " del AS ("
-      "  DELETE FROM memberships m USING verdict v"
-      "   WHERE m.tenant_id = %s::uuid AND m.user_id = v.user_id"
-      "     AND NOT v.last_owner"
-      "  RETURNING m.user_id),"
-      " revoked AS ("
-      "  UPDATE api_keys k SET revoked_at = now(), updated_at = now()"
-      "    FROM del WHERE k.tenant_id = %s::uuid AND k.user_id = del.user_id"
-      "     AND k.revoked_at IS NULL"
-      "  RETURNING k.key_hash)"
-      " SELECT v.user_id, v.email, v.last_owner,"
-      "        (SELECT string_agg(key_hash, ',') FROM revoked) AS revoked"
-      "   FROM verdict v" },
     /* args: tenant, member, role, tenant.  `state = 'pending'` in the
      * UPDATE is checked again on the locked row: of two approvals at
      * once, the second finds nothing to do. */
@@ -139,9 +117,11 @@ const hub_stmt_t hub_auth_caylex_stmts[] = {
       "   LEFT JOIN users u ON u.id = m.user_id" },
     { NULL, NULL }
 };
+/* clang-format on */
 
-enum { ST_TENANT, ST_PAGE, ST_UPDATE, ST_DELETE, ST_APPROVE };
+enum { ST_TENANT, ST_PAGE, ST_UPDATE, ST_APPROVE };
 
+/* clang-format off */
 static const hub_shape_t cx_tenant[] = {
     { "id", NULL, HUB_J_STRING },
     { "name", NULL, HUB_J_STRING },
@@ -161,146 +141,133 @@ static const hub_shape_t cx_member[] = {
     { "updated_at", NULL, HUB_J_STRING },
     { NULL, NULL, 0 }
 };
+/* clang-format on */
 
 /* ---- GET /tenants ------------------------------------------------------- */
 
-static int tenant_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* clang-format off */
+static const hub_qfield_t tenant_query[] = {
+    { "descope_id", HUB_Q_STRING, HUB_Q_REQUIRED, 0, 0, 0, NULL,
+      "the tenant's external id (its slug) or its id" },
+    HUB_Q_END
+};
+/* clang-format on */
+
+static int tenant_get(hub_req_t *hr, hub_result_t *res)
 {
-    const char *descope = hub_query(hr, "descope_id");
+    const char *descope = hub_qv_str(&hr->q, "descope_id");
     const char *args[3];
     hub_rows_t *rows;
     hub_db_status_e st;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "Reading the tenant needs read access");
-    }
-    if (!descope) {
-        return hub_auth_cx_query_invalid(hr, "descope_id", "missing",
-                                         "Field required");
-    }
     args[0] = hr->who->tenant_id;
     args[1] = args[2] = descope;
     st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_TENANT], &rows, 3,
                        args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Tenant not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Tenant not found");
     }
-    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, cx_tenant));
+    return hub_ok_row(res, rows, cx_tenant);
 }
 
 /* ---- members ------------------------------------------------------------ */
 
-static int only_admins(hub_req_t *hr, const char *verb)
+/* Caylex's document words its refusal per verb ("Only admin users can
+ * view tenant members"), which a row's need cannot say: these routes say
+ * HUB_NEED_ANY and ask here.  0 when the caller is an admin. */
+static int only_admins(hub_req_t *hr, hub_result_t *res, const char *verb)
 {
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "Only admin users can %s tenant members", verb);
+    if (hub_principal_is_admin(hr->who)) {
+        return 0;
+    }
+    hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
+            "Only admin users can %s tenant members", verb);
+    return 1;
 }
 
-static int member_not_found(hub_req_t *hr, const char *id)
+static int member_not_found(hub_result_t *res, const char *id)
 {
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
-                    "Tenant member with id %s not found", id);
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND",
+                   "Tenant member with id %s not found", id);
 }
 
-static const char *const sorts[] = {
-    "email_desc", "email_asc", "created_desc", "created_asc", NULL
+static const char *const sorts[] = { "email_desc", "email_asc", "created_desc",
+                                     "created_asc", NULL };
+
+/* clang-format off */
+#define MEMBERS_FILTERS \
+    { "sort", HUB_Q_ENUM, 0, 0, 0, 0, sorts, "default created_desc" }, \
+    { "confirmed", HUB_Q_BOOL, 0, 0, 0, 0, NULL, \
+      "active members only (true) or pending ones only (false)" }, \
+    HUB_Q_CX_PAGE
+
+static const hub_qfield_t members_query[] = { MEMBERS_FILTERS, HUB_Q_END };
+static const hub_qfield_t members_search_query[] = {
+    { "email", HUB_Q_STRING, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,
+      "part of the email, any case" },
+    { "name", HUB_Q_STRING, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,
+      "part of the name, any case" },
+    MEMBERS_FILTERS, HUB_Q_END
 };
-
-/* sort (default created_desc) and confirmed (true, false or absent):
- * DECLINED when fine, else the 422 sent. */
-static int members_filters(hub_req_t *hr, const char **sort,
-                           const char **confirmed)
-{
-    const char *s = hub_query(hr, "sort"), *c = hub_query(hr, "confirmed");
-    int i;
-    *sort = "created_desc";
-    *confirmed = NULL;
-    if (s) {
-        for (i = 0; sorts[i] && strcmp(sorts[i], s); i++) {
-        }
-        if (!sorts[i]) {
-            return hub_auth_cx_query_invalid(hr, "sort", "enum",
-                "Input should be 'email_desc', 'email_asc', "
-                "'created_desc' or 'created_asc'");
-        }
-        *sort = sorts[i];
-    }
-    if (c) {
-        if (!strcasecmp(c, "true") || !strcmp(c, "1")) {
-            *confirmed = "true";
-        }
-        else if (!strcasecmp(c, "false") || !strcmp(c, "0")) {
-            *confirmed = "false";
-        }
-        else {
-            return hub_auth_cx_query_invalid(hr, "confirmed", "bool_parsing",
-                "Input should be a valid boolean, unable to interpret "
-                "input");
-        }
-    }
-    return DECLINED;
-}
+/* clang-format on */
 
 /* GET /members and /members/search; email/name NULL: no such filter. */
-static int members_page(hub_req_t *hr, const char *email, const char *name)
+static int members_page(hub_req_t *hr, hub_result_t *res, const char *email,
+                        const char *name)
 {
-    const char *args[13], *sort, *confirmed;
+    const char *args[12], *sort = hub_qv_str(&hr->q, "sort"), *confirmed;
     hub_page_t pg;
     hub_rows_t *rows;
     hub_db_status_e st;
     const char *total;
-    int rc;
 
-    if ((rc = members_filters(hr, &sort, &confirmed)) != DECLINED
-        || (rc = hub_auth_cx_page_read(hr, &pg)) != DECLINED) {
-        return rc;
-    }
+    hub_qv_page(&hr->q, "size", "cursor", &pg);
+    confirmed = !hub_qv_given(&hr->q, "confirmed") ? NULL
+                : hub_qv_long(&hr->q, "confirmed") ? "true"
+                                                   : "false";
     args[0] = hr->who->tenant_id;
     args[1] = args[2] = confirmed;
     args[3] = args[4] = email;
     args[5] = args[6] = name;
-    args[7] = args[8] = args[9] = sort;
+    args[7] = args[8] = args[9] = sort ? sort : "created_desc";
     args[10] = apr_ltoa(hr->pool, pg.limit);
     args[11] = apr_ltoa(hr->pool, pg.offset);
-    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_PAGE], &rows, 12,
-                       args);
+    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_PAGE], &rows, 12, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     total = hub_rows_get(rows, 0, "total");
     if (!hub_rows_get(rows, 0, "id")) {
-        rows->rows->nelts = 0;         /* past the end: the count only */
+        rows->rows->nelts = 0; /* past the end: the count only */
     }
-    return hub_send_json(hr, HTTP_OK, hub_auth_cx_page_json(
-        hr, &pg, hub_rows_json(rows, cx_member), total ? atol(total) : 0));
+    return hub_ok_page(res, hub_rows_json(rows, cx_member),
+                       total ? atol(total) : 0, &pg);
 }
 
-static int members_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int members_list(hub_req_t *hr, hub_result_t *res)
 {
-    if (!hub_principal_is_admin(hr->who)) {
-        return only_admins(hr, "view");
+    if (only_admins(hr, res, "view")) {
+        return HUB_DONE;
     }
-    return members_page(hr, NULL, NULL);
+    return members_page(hr, res, NULL, NULL);
 }
 
-static int members_search(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int members_search(hub_req_t *hr, hub_result_t *res)
 {
-    const char *email = hub_query(hr, "email"), *name = hub_query(hr, "name");
-    if (!hub_principal_is_admin(hr->who)) {
-        return only_admins(hr, "search");
+    const char *email = hub_qv_str(&hr->q, "email");
+    const char *name = hub_qv_str(&hr->q, "name");
+    if (only_admins(hr, res, "search")) {
+        return HUB_DONE;
     }
-    email = email && *email ? email : NULL;
-    name = name && *name ? name : NULL;
     if (!email && !name) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "At least one of 'email' or 'name' query parameter "
-                        "is required");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "At least one of 'email' or 'name' query parameter "
+                       "is required");
     }
-    return members_page(hr, email, name);
+    return members_page(hr, res, email, name);
 }
 
 /* Caylex's role names as the hub stores them. */
@@ -321,23 +288,23 @@ static void body_field(hub_req_t *hr, const char *name, const char **set,
     *val = json_string_value(v);
 }
 
-static int last_owner(hub_req_t *hr, const char *what)
+static int last_owner(hub_result_t *res, const char *what)
 {
-    return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                    "Cannot %s the last owner of the tenant", what);
+    return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                   "Cannot %s the last owner of the tenant", what);
 }
 
-static int member_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int member_update(hub_req_t *hr, hub_result_t *res)
 {
     const char *id = hub_param(hr, "member_id"), *args[11], *role;
     hub_rows_t *rows;
     hub_db_status_e st;
 
-    if (!hub_principal_is_admin(hr->who)) {
-        return only_admins(hr, "update");
+    if (only_admins(hr, res, "update")) {
+        return HUB_DONE;
     }
     if (!hub_is_uuid(id)) {
-        return member_not_found(hr, id);
+        return member_not_found(res, id);
     }
     role = hub_role(json_string_value(json_object_get(hr->body, "role")));
     args[0] = args[4] = args[10] = hr->who->tenant_id;
@@ -348,75 +315,28 @@ static int member_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_UPDATE], &rows, 11,
                        args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        return member_not_found(hr, id);
+        return member_not_found(res, id);
     }
     if (!strcmp(hub_rows_get(rows, 0, "last_owner"), "t")) {
-        return last_owner(hr, "demote");
+        return last_owner(res, "demote");
     }
-    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, cx_member));
+    return hub_ok_row(res, rows, cx_member);
 }
 
-/* The removed member's keys, revoked in the database, must not live on
- * in this host's identity cache: "hash,hash,..." of them. */
-static void forget_keys(hub_req_t *hr, const char *hashes)
-{
-    char *list = apr_pstrdup(hr->pool, hashes ? hashes : ""), *last, *h;
-    for (h = apr_strtok(list, ",", &last); h;
-         h = apr_strtok(NULL, ",", &last)) {
-        hub_auth_cache_forget(hr->r, apr_pstrcat(hr->pool, "a:", h, NULL));
-    }
-}
-
-static int member_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    const char *id = hub_param(hr, "member_id"), *args[5];
-    hub_rows_t *rows;
-    hub_db_status_e st;
-
-    if (!hub_principal_is_admin(hr->who)) {
-        return only_admins(hr, "delete");
-    }
-    if (!hub_is_uuid(id)) {
-        return member_not_found(hr, id);
-    }
-    if (hr->who->user_id && !strcasecmp(hr->who->user_id, id)) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "Users cannot delete themselves");
-    }
-    args[0] = args[1] = args[3] = args[4] = hr->who->tenant_id;
-    args[2] = id;
-    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_DELETE], &rows, 5,
-                       args);
-    if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
-    }
-    if (rows->rows->nelts != 1) {
-        return member_not_found(hr, id);
-    }
-    if (!strcmp(hub_rows_get(rows, 0, "last_owner"), "t")) {
-        return last_owner(hr, "remove");
-    }
-    forget_keys(hr, hub_rows_get(rows, 0, "revoked"));
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s,s:s}",
-        "id", hub_rows_get(rows, 0, "user_id"),
-        "message", apr_pstrcat(hr->pool, "Successfully deleted tenant member ",
-                               hub_rows_get(rows, 0, "email"), NULL)));
-}
-
-static int member_approve(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int member_approve(hub_req_t *hr, hub_result_t *res)
 {
     const char *id = hub_param(hr, "member_id"), *args[4];
     hub_rows_t *rows;
     hub_db_status_e st;
 
-    if (!hub_principal_is_admin(hr->who)) {
-        return only_admins(hr, "approve");
+    if (only_admins(hr, res, "approve")) {
+        return HUB_DONE;
     }
     if (!hub_is_uuid(id)) {
-        return member_not_found(hr, id);
+        return member_not_found(res, id);
     }
     args[0] = args[3] = hr->who->tenant_id;
     args[1] = id;
@@ -424,21 +344,22 @@ static int member_approve(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_APPROVE], &rows, 4,
                        args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        return member_not_found(hr, id);
+        return member_not_found(res, id);
     }
-    if (!hub_rows_get(rows, 0, "id")) {     /* nothing was pending */
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "Member is already approved");
+    if (!hub_rows_get(rows, 0, "id")) { /* nothing was pending */
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "Member is already approved");
     }
-    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, cx_member));
+    return hub_ok_row(res, rows, cx_member);
 }
 
 static const char *const cx_roles[] = { "admin", "user", "viewer", NULL };
 static const char *const approve_roles[] = { "admin", "member", NULL };
 
+/* clang-format off */
 static const hub_field_t member_update_in[] = {
     { "name", HUB_T_STRING, HUB_F_NULLABLE, 0, 200, NULL,
       "the member's name in this tenant; null clears it" },
@@ -454,27 +375,32 @@ static const hub_field_t member_approve_in[] = {
       "admin | member" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
+/* clang-format on */
 
 #define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
 
+/* clang-format off */
 const hub_route_t hub_auth_caylex_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/tenants", tenant_get, NULL, CX_IN, 0,
       "Get Current Tenant Information",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_READ, .query = tenant_query },
     { HUB_CAYLEX, HUB_M_GET, "/members", members_list, NULL, CX_IN, 0,
       "Get Tenant Members",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .query = members_query,
+      .wrap = HUB_WRAP_CX_PAGE },
     { HUB_CAYLEX, HUB_M_GET, "/members/search", members_search, NULL, CX_IN,
       0, "Search Tenant Members",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .query = members_search_query,
+      .wrap = HUB_WRAP_CX_PAGE },
     { HUB_CAYLEX, HUB_M_PATCH, "/members/{member_id}", member_update,
       member_update_in, CX_IN, 0, "Update Tenant Member",
       .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_DELETE, "/members/{member_id}", member_delete, NULL,
-      CX_IN, 0, "Delete Tenant Member",
+    { HUB_CAYLEX, HUB_M_DELETE, "/members/{member_id}",
+      hub_auth_member_remove, NULL, CX_IN, 0, "Delete Tenant Member",
       .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_POST, "/members/{member_id}/approve", member_approve,
       member_approve_in, CX_IN, 0, "Approve Tenant Member",
       .need = HUB_NEED_ANY },
     { 0 }
 };
+/* clang-format on */

@@ -3,8 +3,9 @@
  * A user's roles[] is their membership role in this tenant, plus
  * "superuser" for a hub superuser.  POST makes the user (or finds them by
  * e-mail) and adds them to this tenant; DELETE takes them out of this
- * tenant only (their account and other tenants stay) and revokes the API
- * keys they hold here (removed from the identity cache at once); PATCH {disabled} suspends the membership here.
+ * tenant only (hub_auth_member_remove, Caylex's too: their account and
+ * other tenants stay, the API keys they hold here are revoked at once);
+ * PATCH {disabled} suspends the membership here.
  *
  * An account may belong to several tenants, so what is the account's own
  * (name, password) changes here only for a user of no other tenant: an
@@ -14,9 +15,9 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
-#include "hub_page.h"
 #include "hub_validate.h"
 
+/* clang-format off */
 #define USER_COLUMNS \
     "u.id, coalesce(nullif(u.display_name, ''), split_part(u.email, '@', 1))" \
     " AS name, u.email, m.role, u.is_superuser, m.state = 'disabled'" \
@@ -87,26 +88,14 @@ const hub_stmt_t hub_auth_g4f_users_stmts[] = {
       "    FROM m WHERE users.id = m.user_id AND %s::boolean"
       "  RETURNING users.id)"
       " SELECT (SELECT count(*) FROM m) AS updated" },
-    /* out of this tenant, with the keys they hold in it */
-    { "hub_g4f_user_remove",
-      "WITH m AS ("
-      "  DELETE FROM memberships"
-      "   WHERE tenant_id = %s::uuid AND user_id = %s::uuid"
-      NOT_LAST_OWNER("true")
-      "  RETURNING tenant_id, user_id),"
-      " k AS ("
-      "  UPDATE api_keys SET revoked_at = now(), updated_at = now()"
-      "    FROM m WHERE api_keys.tenant_id = m.tenant_id"
-      "     AND api_keys.user_id = m.user_id AND api_keys.revoked_at IS NULL"
-      "  RETURNING api_keys.key_hash)"
-      " SELECT (SELECT count(*) FROM m) AS removed, k.key_hash"
-      "   FROM (SELECT 1) one LEFT JOIN k ON true" },
     { NULL, NULL }
 };
+/* clang-format on */
 
-enum { ST_LIST, ST_GET, ST_CREATE, ST_UPDATE, ST_REMOVE };
+enum { ST_LIST, ST_GET, ST_CREATE, ST_UPDATE };
 #define STMT(i) (&hub_auth_g4f_users_stmts[i])
 
+/* clang-format off */
 static const hub_shape_t user_shape[] = {
     { "id", NULL, HUB_J_STRING },
     { "name", NULL, HUB_J_STRING },
@@ -115,6 +104,7 @@ static const hub_shape_t user_shape[] = {
     { "disabled", NULL, HUB_J_BOOL },
     { NULL, NULL, 0 }
 };
+/* clang-format on */
 
 static json_t *user_json(const hub_rows_t *rows, int i)
 {
@@ -128,14 +118,14 @@ static json_t *user_json(const hub_rows_t *rows, int i)
     return o;
 }
 
-static int bad_request(hub_req_t *hr, const char *msg)
+static int bad_request(hub_result_t *res, const char *msg)
 {
-    return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "%s", msg);
+    return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "%s", msg);
 }
 
-static int user_not_found(hub_req_t *hr)
+static int user_not_found(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "user not found");
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "user not found");
 }
 
 /* The one tenant role roles[] names.  Tool Hub's user, editor and
@@ -145,11 +135,13 @@ static int user_not_found(hub_req_t *hr)
 static const char *role_of(hub_req_t *hr, json_t *roles, int is_super,
                            const char **why)
 {
+    /* clang-format off */
     static const char *const map[][2] = {
         { "owner", "owner" }, { "admin", "admin" }, { "member", "member" },
         { "viewer", "viewer" }, { "user", "member" }, { "editor", "member" },
         { "operator", "member" }, { NULL, NULL }
     };
+    /* clang-format on */
     const char *role = NULL;
     json_t *v;
     size_t i;
@@ -167,9 +159,11 @@ static const char *role_of(hub_req_t *hr, json_t *roles, int is_super,
             continue;
         }
         if (!r) {
-            *why = apr_psprintf(hr->pool, "roles[%u]: not one of owner, "
+            *why = apr_psprintf(hr->pool,
+                                "roles[%u]: not one of owner, "
                                 "admin, member, viewer (or user, editor, "
-                                "operator)", (unsigned)i);
+                                "operator)",
+                                (unsigned)i);
             return NULL;
         }
         if (role && strcmp(role, r)) {
@@ -192,26 +186,29 @@ static int email_ok(const char *e)
            && !e[strcspn(e, " \t\r\n<>,;\"")];
 }
 
-static int users_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* clang-format off */
+static const hub_qfield_t users_query[] = {
+    { "limit", HUB_Q_INT, 0, 1, 200, 50, NULL, "items per page" },
+    { "cursor", HUB_Q_OFFSET, 0, 0, 0, 0, NULL,
+      "next_cursor of the page before" },
+    { "q", HUB_Q_STRING, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,
+      "in the e-mail or the name, any case" },
+    HUB_Q_END
+};
+/* clang-format on */
+
+static int users_list(hub_req_t *hr, hub_result_t *res)
 {
-    const char *q = hub_query(hr, "q"), *err, *args[6];
-    long limit, offset;
+    const char *q = hub_qv_str(&hr->q, "q"), *args[6];
+    long limit = hub_qv_long(&hr->q, "limit");
+    long offset = hub_qv_long(&hr->q, "cursor");
     hub_rows_t *rows;
     hub_db_status_e st;
     json_t *items;
     int i, n;
 
-    if ((err = hub_parse_long(hub_query(hr, "limit"), 1, 200, 50, &limit))) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "limit: %s",
-                        err);
-    }
-    if ((err = hub_parse_long(hub_query(hr, "cursor"), 0, 1L << 40, 0,
-                              &offset))) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "cursor: %s",
-                        err);
-    }
     args[0] = hr->who->tenant_id;
-    args[1] = q && *q ? q : NULL;
+    args[1] = q;
     if (args[1]) {
         /* q is text to find, not a pattern: escape LIKE's wildcards */
         char *pat = apr_palloc(hr->pool, 2 * strlen(q) + 3), *o = pat;
@@ -227,21 +224,21 @@ static int users_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         args[1] = pat;
     }
     args[2] = args[3] = args[1];
-    args[4] = apr_ltoa(hr->pool, limit + 1);    /* one more: is there more? */
+    args[4] = apr_ltoa(hr->pool, limit + 1); /* one more: is there more? */
     args[5] = apr_ltoa(hr->pool, offset);
     st = hub_db_select(hr->r, STMT(ST_LIST), &rows, 6, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     n = rows->rows->nelts > limit ? (int)limit : rows->rows->nelts;
     items = json_array();
     for (i = 0; i < n; i++) {
         json_array_append_new(items, user_json(rows, i));
     }
-    return hub_send_json(hr, HTTP_OK, json_pack(
-        "{s:o,s:o}", "items", items, "next_cursor",
-        rows->rows->nelts > limit ? json_integer(offset + limit)
-                                  : json_null()));
+    return hub_ok(res, json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                                 rows->rows->nelts > limit
+                                     ? json_integer(offset + limit)
+                                     : json_null()));
 }
 
 /* The member `id` of the caller's tenant, or NULL rows (answered 404 by
@@ -262,7 +259,7 @@ static hub_db_status_e member_get(hub_req_t *hr, const char *id,
     return st;
 }
 
-static int user_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int user_create(hub_req_t *hr, hub_result_t *res)
 {
     const char *email = json_string_value(json_object_get(hr->body, "email"));
     const char *pw = json_string_value(json_object_get(hr->body, "password"));
@@ -272,14 +269,14 @@ static int user_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 
     role = role_of(hr, json_object_get(hr->body, "roles"), 0, &why);
     if (!role) {
-        return bad_request(hr, why);
+        return bad_request(res, why);
     }
     if (!email_ok(email)) {
-        return bad_request(hr, "email: not an e-mail address");
+        return bad_request(res, "email: not an e-mail address");
     }
     if (pw && (why = hub_auth_password_weak(pw))) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "password: %s",
-                        why);
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "password: %s",
+                       why);
     }
     args[0] = args[1] = email;
     args[2] = json_string_value(json_object_get(hr->body, "name"));
@@ -288,36 +285,39 @@ static int user_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     args[5] = role;
     args[6] = pw ? "true" : "false";
     if (pw && !args[3]) {
-        return hub_auth_db_fail(hr, HUB_DB_ERROR);
+        return hub_err_db(res, HUB_DB_ERROR, NULL, hr->request_id);
     }
     st = hub_db_select(hr->r, STMT(ST_CREATE), &rows, 7, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
-    if (rows->rows->nelts != 1) {           /* made by someone else just now */
-        return hub_fail(hr, HTTP_CONFLICT, "CONFLICT", "the user was being "
-                        "created at the same time; try again");
+    if (rows->rows->nelts != 1) { /* made by someone else just now */
+        return hub_err(res, HTTP_CONFLICT, "CONFLICT",
+                       "the user was being "
+                       "created at the same time; try again");
     }
     if (!strcmp(hub_rows_get(rows, 0, "reused"), "t") && pw) {
-        return hub_fail(hr, HTTP_CONFLICT, "USER_EXISTS", "a user with this "
-                        "email exists; their password cannot be set here");
+        return hub_err(res, HTTP_CONFLICT, "USER_EXISTS",
+                       "a user with this "
+                       "email exists; their password cannot be set here");
     }
     if (strcmp(hub_rows_get(rows, 0, "added"), "t")) {
-        return hub_fail(hr, HTTP_CONFLICT, "ALREADY_MEMBER",
-                        "this user is a member of the tenant already");
+        return hub_err(res, HTTP_CONFLICT, "ALREADY_MEMBER",
+                       "this user is a member of the tenant already");
     }
     st = member_get(hr, hub_rows_get(rows, 0, "id"), &user);
     if (st != HUB_DB_OK || !user) {
-        return hub_auth_db_fail(hr, st != HUB_DB_OK ? st : HUB_DB_ERROR);
+        return hub_err_db(res, st != HUB_DB_OK ? st : HUB_DB_ERROR, NULL,
+                          hr->request_id);
     }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "user",
-                                                user_json(user, 0)));
+    return hub_ok(res, json_pack("{s:o}", "user", user_json(user, 0)));
 }
 
-static int last_owner(hub_req_t *hr)
+static int last_owner(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_CONFLICT, "LAST_OWNER", "the tenant's last "
-                    "owner cannot be demoted, disabled or removed");
+    return hub_err(res, HTTP_CONFLICT, "LAST_OWNER",
+                   "the tenant's last "
+                   "owner cannot be demoted, disabled or removed");
 }
 
 /* Would this change take away the tenant's last active owner? */
@@ -332,22 +332,23 @@ static int takes_last_owner(const hub_rows_t *m, const char *role,
 
 /* The checks of a PATCH that need the member as stored; DECLINED when it
  * may go on. */
-static int update_allowed(hub_req_t *hr, const hub_rows_t *m,
+static int update_allowed(hub_req_t *hr, hub_result_t *res, const hub_rows_t *m,
                           const char *role, json_t *disabled, int own)
 {
     if (takes_last_owner(m, role, disabled)) {
-        return last_owner(hr);
+        return last_owner(res);
     }
     if (own && !hr->who->superuser
         && strcmp(hub_rows_get(m, 0, "other_tenants"), "0")) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN", "this user belongs "
-                        "to other tenants too: only they can change their "
-                        "name or password");
+        return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
+                       "this user belongs "
+                       "to other tenants too: only they can change their "
+                       "name or password");
     }
     return DECLINED;
 }
 
-static int user_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int user_update(hub_req_t *hr, hub_result_t *res)
 {
     json_t *b = hr->body, *disabled = json_object_get(b, "disabled");
     const char *name = json_string_value(json_object_get(b, "name"));
@@ -359,27 +360,28 @@ static int user_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     int rc;
 
     if (!name && !pw && !disabled && !json_object_get(b, "roles")) {
-        return bad_request(hr, "one or more of name, roles, password, "
-                           "disabled is required");
+        return bad_request(res, "one or more of name, roles, password, "
+                                "disabled is required");
     }
     if ((st = member_get(hr, id, &m)) != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (!m) {
-        return user_not_found(hr);
+        return user_not_found(res);
     }
     if (json_object_get(b, "roles")
         && !(role = role_of(hr, json_object_get(b, "roles"),
                             !strcmp(hub_rows_get(m, 0, "is_superuser"), "t"),
                             &why))) {
-        return bad_request(hr, why);
+        return bad_request(res, why);
     }
     if (pw && (why = hub_auth_password_weak(pw))) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "password: %s",
-                        why);
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "password: %s",
+                       why);
     }
     own = (name || pw) ? "true" : "false";
-    if ((rc = update_allowed(hr, m, role, disabled, *own == 't')) != DECLINED) {
+    if ((rc = update_allowed(hr, res, m, role, disabled, *own == 't'))
+        != DECLINED) {
         return rc;
     }
     args[0] = role;
@@ -397,57 +399,23 @@ static int user_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     args[11] = pw ? hub_auth_password_hash(hr->pool, pw) : NULL;
     args[12] = own;
     if (pw && !args[11]) {
-        return hub_auth_db_fail(hr, HUB_DB_ERROR);
+        return hub_err_db(res, HUB_DB_ERROR, NULL, hr->request_id);
     }
     st = hub_db_select(hr->r, STMT(ST_UPDATE), &rows, 13, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (strcmp(hub_rows_get(rows, 0, "updated"), "1")) {
         /* it changed between the read and the write: say what a retry
          * would find */
-        return hub_fail(hr, HTTP_CONFLICT, "CONFLICT", "the member changed "
-                        "meanwhile; try again");
+        return hub_err(res, HTTP_CONFLICT, "CONFLICT",
+                       "the member changed "
+                       "meanwhile; try again");
     }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:b}", "ok", 1));
+    return hub_ok(res, json_pack("{s:b}", "ok", 1));
 }
 
-static int user_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    const char *id = hub_param(hr, "user_id");
-    const char *args[3] = { hr->who->tenant_id, id, hr->who->tenant_id };
-    hub_rows_t *m, *rows;
-    hub_db_status_e st;
-    int i;
-
-    if ((st = member_get(hr, id, &m)) != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
-    }
-    if (!m) {
-        return user_not_found(hr);
-    }
-    if (takes_last_owner(m, "none", NULL)) {
-        return last_owner(hr);
-    }
-    st = hub_db_select(hr->r, STMT(ST_REMOVE), &rows, 3, args);
-    if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
-    }
-    if (strcmp(hub_rows_get(rows, 0, "removed"), "1")) {
-        return hub_fail(hr, HTTP_CONFLICT, "CONFLICT", "the member changed "
-                        "meanwhile; try again");
-    }
-    /* their keys here are refused at once, not after the cache's TTL */
-    for (i = 0; i < rows->rows->nelts; i++) {
-        const char *hash = hub_rows_get(rows, i, "key_hash");
-        if (hash) {
-            hub_auth_cache_forget(hr->r, apr_pstrcat(hr->pool, "a:", hash,
-                                                     NULL));
-        }
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:b}", "ok", 1));
-}
-
+/* clang-format off */
 static const hub_field_t user_create_in[] = {
     { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL, "display name" },
     { "email", HUB_T_STRING, HUB_F_REQUIRED, 3, 254, NULL, "e-mail address" },
@@ -466,13 +434,15 @@ static const hub_field_t user_update_in[] = {
       "suspend (true) or restore (false) the membership" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
+/* clang-format on */
 
 #define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
+/* clang-format off */
 const hub_route_t hub_auth_g4f_users_routes[] = {
     { HUB_G4F, HUB_M_GET, "/admin/users", users_list, NULL, G4F_IN, 0,
       "Notifications / Audit / Admin: GET /admin/users",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .query = users_query },
     { HUB_G4F, HUB_M_POST, "/admin/users", user_create, user_create_in, G4F_IN,
       0, "Notifications / Audit / Admin: POST /admin/users",
       .need = HUB_NEED_ADMIN },
@@ -480,8 +450,10 @@ const hub_route_t hub_auth_g4f_users_routes[] = {
       user_update_in, G4F_IN, 0,
       "Notifications / Audit / Admin: PATCH /admin/users/{user_id}",
       .need = HUB_NEED_ADMIN },
-    { HUB_G4F, HUB_M_DELETE, "/admin/users/{user_id}", user_delete, NULL,
-      G4F_IN, 0, "Notifications / Audit / Admin: DELETE /admin/users/{user_id}",
+    { HUB_G4F, HUB_M_DELETE, "/admin/users/{user_id}", hub_auth_member_remove,
+      NULL, G4F_IN, 0,
+      "Notifications / Audit / Admin: DELETE /admin/users/{user_id}",
       .need = HUB_NEED_ADMIN },
     { 0 }
 };
+/* clang-format on */

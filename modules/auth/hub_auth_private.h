@@ -176,6 +176,15 @@ int hub_auth_key_revoke(hub_req_t *hr, hub_result_t *res);
 /* transitional: hub_err_db(hr->res, st, NULL, hr->request_id) */
 int hub_auth_db_fail(hub_req_t *hr, hub_db_status_e st);
 
+/* hub_auth_members.c: the members of a tenant */
+extern const hub_stmt_t hub_auth_members_stmts[];
+/* The one removal of a member, an operation for Caylex's and G4F's
+ * routes: the membership the path names, in the caller's tenant, never
+ * the last active owner; that user's keys here revoked and forgotten by
+ * this host's cache at once; refused and answered in the profile's
+ * words. */
+int hub_auth_member_remove(hub_req_t *hr, hub_result_t *res);
+
 /* the profiles' identity endpoints */
 extern const hub_route_t hub_auth_patchwork_routes[];
 extern const hub_stmt_t hub_auth_patchwork_stmts[];

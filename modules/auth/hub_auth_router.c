@@ -100,6 +100,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_prepare_all(s, hub_auth_g4f_auth_stmts);
     hub_db_prepare_all(s, hub_auth_caylex_stmts);
     hub_db_prepare_all(s, hub_auth_caylex_projects_stmts);
+    hub_db_prepare_all(s, hub_auth_members_stmts);
     hub_db_prepare_all(s, hub_auth_caylex_access_stmts);
     hub_db_prepare_all(s, hub_auth_g4f_stmts);
     hub_db_prepare_all(s, hub_auth_g4f_projects_stmts);
