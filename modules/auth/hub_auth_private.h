@@ -192,13 +192,11 @@ extern const hub_route_t hub_auth_goclaw_routes[];
 extern const hub_route_t hub_auth_caylex_routes[];
 extern const hub_stmt_t hub_auth_caylex_stmts[];
 extern const hub_route_t hub_auth_caylex_projects_routes[];
-extern const hub_stmt_t hub_auth_caylex_projects_stmts[];
 extern const hub_route_t hub_auth_caylex_access_routes[];
 extern const hub_stmt_t hub_auth_caylex_access_stmts[];
 extern const hub_route_t hub_auth_g4f_routes[];
 extern const hub_stmt_t hub_auth_g4f_stmts[];
 extern const hub_route_t hub_auth_g4f_projects_routes[];
-extern const hub_stmt_t hub_auth_g4f_projects_stmts[];
 extern const hub_route_t hub_auth_g4f_users_routes[];
 extern const hub_stmt_t hub_auth_g4f_users_stmts[];
 

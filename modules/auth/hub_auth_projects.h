@@ -1,22 +1,24 @@
-/* Projects: one table behind Caylex's and G4F's endpoints.  The
- * operations live in hub_auth_caylex_projects.c; each profile adds its
- * routes and shapes.  Also Caylex's size/cursor pages, which its members
- * and projects share. */
+/* Projects: one table behind Caylex's and G4F's endpoints.  Its store,
+ * the only SQL over it, is hub_auth_projects_store.c; each profile adds
+ * its routes and shapes (hub_auth_caylex_projects.c,
+ * hub_auth_g4f_projects.c). */
 #ifndef HUB_AUTH_PROJECTS_H
 #define HUB_AUTH_PROJECTS_H
 
 #include "hub_auth_private.h"
 #include "hub_page.h"
 
+extern const hub_stmt_t hub_auth_projects_stmts[];
+
 /* the project fields a body can write, in the order of the statements */
 typedef enum {
     HUB_PROJ_NAME = 0,
     HUB_PROJ_DESCRIPTION,
     HUB_PROJ_ICON,
-    HUB_PROJ_WEBHOOKS,          /* Caylex's webhook_config, a JSON array */
-    HUB_PROJ_STATUS,            /* G4F: active | paused | archived */
-    HUB_PROJ_ENVIRONMENT,       /* G4F: free text */
-    HUB_PROJ_REPO,              /* G4F: a JSON object */
+    HUB_PROJ_WEBHOOKS,    /* Caylex's webhook_config, a JSON array */
+    HUB_PROJ_STATUS,      /* G4F: active | paused | archived */
+    HUB_PROJ_ENVIRONMENT, /* G4F: free text */
+    HUB_PROJ_REPO,        /* G4F: a JSON object */
     HUB_PROJ_NFIELDS
 } hub_proj_field_e;
 
@@ -36,7 +38,7 @@ void hub_auth_project_in(apr_pool_t *p, const json_t *body,
 int hub_auth_project_in_count(const hub_project_in_t *in);
 
 typedef struct hub_project_filter {
-    const char *q;              /* in name or description, any case */
+    const char *q; /* in name or description, any case */
     const char *status;
     const char *environment;
     long limit, offset;
@@ -45,9 +47,8 @@ typedef struct hub_project_filter {
 /* Rows carry: id, name, description, icon, webhook_config (secrets
  * masked), status, environment, repo, last_commit, created_at,
  * updated_at.  Every call acts in the caller's tenant only. */
-hub_db_status_e hub_auth_project_create(hub_req_t *hr,
-                                        const hub_project_in_t *in,
-                                        hub_rows_t **row);
+hub_db_status_e hub_auth_project_create(
+    hub_req_t *hr, const hub_project_in_t *in, hub_rows_t **row);
 /* No row when there is no such project in the tenant, or id is no UUID. */
 hub_db_status_e hub_auth_project_get(hub_req_t *hr, const char *id,
                                      hub_rows_t **row);
@@ -60,16 +61,5 @@ hub_db_status_e hub_auth_project_delete(hub_req_t *hr, const char *id,
 hub_db_status_e hub_auth_projects_page(hub_req_t *hr,
                                        const hub_project_filter_t *f,
                                        hub_rows_t **rows, long *total);
-
-/* Caylex's pages: `size` (1..100, default 20) and an opaque `cursor`.
- * Returns DECLINED when fine, else the 422 it sent. */
-int hub_auth_cx_page_read(hub_req_t *hr, hub_page_t *pg);
-/* {"items": items, "meta": {size, total, next_cursor, has_next,
- * has_prev}}; takes the reference to items. */
-json_t *hub_auth_cx_page_json(hub_req_t *hr, const hub_page_t *pg,
-                              json_t *items, long total);
-/* A 422 naming one query parameter, as FastAPI words it. */
-int hub_auth_cx_query_invalid(hub_req_t *hr, const char *name,
-                              const char *type, const char *msg);
 
 #endif

@@ -12,6 +12,7 @@
 #include <apr_strings.h>
 #include <curl/curl.h>
 #include "hub_auth_private.h"
+#include "hub_auth_projects.h"
 #include "mod_hub_auth.h"
 
 static apr_array_header_t *tables;     /* hub_route_table_t, in pconf */
@@ -99,11 +100,10 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_prepare_all(s, hub_auth_login_stmts);
     hub_db_prepare_all(s, hub_auth_g4f_auth_stmts);
     hub_db_prepare_all(s, hub_auth_caylex_stmts);
-    hub_db_prepare_all(s, hub_auth_caylex_projects_stmts);
+    hub_db_prepare_all(s, hub_auth_projects_stmts);
     hub_db_prepare_all(s, hub_auth_members_stmts);
     hub_db_prepare_all(s, hub_auth_caylex_access_stmts);
     hub_db_prepare_all(s, hub_auth_g4f_stmts);
-    hub_db_prepare_all(s, hub_auth_g4f_projects_stmts);
     hub_db_prepare_all(s, hub_auth_g4f_users_stmts);
     hub_auth_started();
     hub_auth_password_init();
