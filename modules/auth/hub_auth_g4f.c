@@ -11,7 +11,6 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_json.h"
-#include "hub_page.h"
 #include "hub_validate.h"
 
 /* the largest settings document kept, serialized */
@@ -19,6 +18,7 @@
 /* merges tried over a document that keeps changing under us */
 #define MERGE_TRIES 5
 
+/* clang-format off */
 const hub_stmt_t hub_auth_g4f_stmts[] = {
     { "hub_g4f_settings_get",
       "SELECT settings::text AS settings FROM tenant_settings"
@@ -54,14 +54,10 @@ const hub_stmt_t hub_auth_g4f_stmts[] = {
       " ORDER BY seq DESC LIMIT %s::int" },
     { NULL, NULL }
 };
+/* clang-format on */
 
 enum { ST_GET, ST_PUT, ST_AUDIT };
 #define STMT(i) (&hub_auth_g4f_stmts[i])
-
-static int forbidden(hub_req_t *hr, const char *what)
-{
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN", "%s", what);
-}
 
 /* The stored document (an empty object when none), and its text as read,
  * to write over exactly that one. */
@@ -84,27 +80,24 @@ static hub_db_status_e settings_load(hub_req_t *hr, json_t **doc,
     return HUB_DB_OK;
 }
 
-static int settings_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int settings_get(hub_req_t *hr, hub_result_t *res)
 {
     json_t *doc;
     const char *text;
     hub_db_status_e st;
-    if (!hub_principal_can_read(hr->who)) {
-        return forbidden(hr, "reading settings needs read access");
-    }
     if ((st = settings_load(hr, &doc, &text)) != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:O}", "settings", doc));
+    return hub_ok(res, json_pack("{s:O}", "settings", doc));
 }
 
-static void record(json_t *changes, const char *path, json_t *from,
-                   json_t *to)
+static void record(json_t *changes, const char *path, json_t *from, json_t *to)
 {
     if (changes) {
-        json_array_append_new(changes, json_pack(
-            "{s:s,s:O,s:O}", "path", path, "from", from ? from : json_null(),
-            "to", to ? to : json_null()));
+        json_array_append_new(changes,
+                              json_pack("{s:s,s:O,s:O}", "path", path, "from",
+                                        from ? from : json_null(), "to",
+                                        to ? to : json_null()));
     }
 }
 
@@ -160,7 +153,7 @@ static hub_db_status_e settings_try(hub_req_t *hr, int *written, int *big,
     *nchanges = json_array_size(changes);
     *written = 1;
     if (!*nchanges) {
-        return HUB_DB_OK;          /* nothing changes: nothing to record */
+        return HUB_DB_OK; /* nothing changes: nothing to record */
     }
     args[1] = hub_json_text(hr->pool, doc);
     if ((*big = strlen(args[1]) > SETTINGS_MAX)) {
@@ -178,29 +171,28 @@ static hub_db_status_e settings_try(hub_req_t *hr, int *written, int *big,
     return st;
 }
 
-static int settings_put(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int settings_put(hub_req_t *hr, hub_result_t *res)
 {
     int tries, written = 0, big = 0;
     size_t n = 0;
     hub_db_status_e st;
-    if (!hub_principal_is_admin(hr->who)) {
-        return forbidden(hr, "changing settings needs a tenant admin");
-    }
     for (tries = 0; tries < MERGE_TRIES && !written; tries++) {
         if ((st = settings_try(hr, &written, &big, &n)) != HUB_DB_OK) {
-            return hub_auth_db_fail(hr, st);
+            return hub_err_db(res, st, NULL, hr->request_id);
         }
         if (big) {
-            return hub_fail(hr, HTTP_BAD_REQUEST, "SETTINGS_TOO_LARGE",
-                            "the merged settings would be larger than %d "
-                            "bytes", SETTINGS_MAX);
+            return hub_err(res, HTTP_BAD_REQUEST, "SETTINGS_TOO_LARGE",
+                           "the merged settings would be larger than %d "
+                           "bytes",
+                           SETTINGS_MAX);
         }
     }
     if (!written) {
-        return hub_fail(hr, HTTP_CONFLICT, "CONFLICT", "settings are being "
-                        "changed by others right now; try again");
+        return hub_err(res, HTTP_CONFLICT, "CONFLICT",
+                       "settings are being "
+                       "changed by others right now; try again");
     }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:b}", "ok", 1));
+    return hub_ok(res, json_pack("{s:b}", "ok", 1));
 }
 
 static json_t *audit_item(const hub_rows_t *rows, int i)
@@ -212,75 +204,73 @@ static json_t *audit_item(const hub_rows_t *rows, int i)
         { "actor", NULL, HUB_J_STRING },
         { NULL, NULL, 0 }
     };
-    static const hub_shape_t change[] = {
-        { "path", NULL, HUB_J_STRING },
-        { "from", "from_value", HUB_J_JSON },
-        { "to", "to_value", HUB_J_JSON },
-        { NULL, NULL, 0 }
-    };
+    static const hub_shape_t change[] = { { "path", NULL, HUB_J_STRING },
+                                          { "from", "from_value", HUB_J_JSON },
+                                          { "to", "to_value", HUB_J_JSON },
+                                          { NULL, NULL, 0 } };
     json_t *o = hub_row_json(rows, i, item);
     json_object_set_new(o, "change", hub_row_json(rows, i, change));
     return o;
 }
 
-/* limit (1..200, default 50) and cursor (a seq this server gave out) */
-static int audit_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* clang-format off */
+static const hub_qfield_t audit_query[] = {
+    { "limit", HUB_Q_INT, 0, 1, 200, 50, NULL, "items per page" },
+    { "cursor", HUB_Q_INT, 0, 1, 1L << 62, 0, NULL,
+      "next_cursor of the page before" },
+    HUB_Q_END
+};
+/* clang-format on */
+
+static int audit_list(hub_req_t *hr, hub_result_t *res)
 {
-    const char *err, *args[4];
-    long limit, cursor;
+    long limit = hub_qv_long(&hr->q, "limit");
+    long cursor = hub_qv_long(&hr->q, "cursor");
+    const char *args[4];
     hub_rows_t *rows;
     hub_db_status_e st;
     json_t *items;
     int i, n;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return forbidden(hr, "reading the settings audit needs read access");
-    }
-    if ((err = hub_parse_long(hub_query(hr, "limit"), 1, 200, 50, &limit))) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "limit: %s",
-                        err);
-    }
-    if ((err = hub_parse_long(hub_query(hr, "cursor"), 1, 1L << 62,
-                              0, &cursor))) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "cursor: %s",
-                        err);
-    }
     args[0] = hr->who->tenant_id;
     args[1] = args[2] = apr_ltoa(hr->pool, cursor);
-    args[3] = apr_ltoa(hr->pool, limit + 1);    /* one more: is there more? */
+    args[3] = apr_ltoa(hr->pool, limit + 1); /* one more: is there more? */
     st = hub_db_select(hr->r, STMT(ST_AUDIT), &rows, 4, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     n = rows->rows->nelts > limit ? (int)limit : rows->rows->nelts;
     items = json_array();
     for (i = 0; i < n; i++) {
         json_array_append_new(items, audit_item(rows, i));
     }
-    return hub_send_json(hr, HTTP_OK, json_pack(
-        "{s:o,s:o}", "items", items, "next_cursor",
-        rows->rows->nelts > limit
-            ? json_integer(strtoll(hub_rows_get(rows, n - 1, "seq"), NULL,
-                                   10))
-            : json_null()));
+    return hub_ok(res, json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                                 rows->rows->nelts > limit ? json_integer(
+                                     strtoll(hub_rows_get(rows, n - 1, "seq"),
+                                             NULL, 10))
+                                                           : json_null()));
 }
 
+/* clang-format off */
 /* any JSON object: the partial settings */
 static const hub_field_t settings_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
+/* clang-format on */
 
 #define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
+/* clang-format off */
 const hub_route_t hub_auth_g4f_routes[] = {
     { HUB_G4F, HUB_M_GET, "/settings", settings_get, NULL, G4F_IN, 0,
       "Settings: GET /settings",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_READ },
     { HUB_G4F, HUB_M_PUT, "/settings", settings_put, settings_in, G4F_IN, 0,
       "Settings: PUT /settings",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ADMIN },
     { HUB_G4F, HUB_M_GET, "/settings/audit", audit_list, NULL, G4F_IN, 0,
       "Settings: GET /settings/audit",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_READ, .query = audit_query },
     { 0 }
 };
+/* clang-format on */
