@@ -13,12 +13,11 @@
  * Password resets: a random token is mailed (libcurl's SMTP, HubSmtpServer)
  * as a link; the database keeps its SHA-256 only; it lives 30 minutes and
  * is spent by its first use, which also spends the user's other tokens. */
-#include <pthread.h>
-#include <curl/curl.h>
 #include <apr_date.h>
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
+#include "hub_http.h"
 #include "hub_time.h"
 #include "hub_validate.h"
 
@@ -506,38 +505,6 @@ static int general_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 
 /* ---- mail -------------------------------------------------------------- */
 
-typedef struct mail_body {
-    const char *text;
-    size_t left;
-} mail_body_t;
-
-static size_t mail_read(char *buf, size_t size, size_t n, void *data)
-{
-    mail_body_t *m = data;
-    size_t k = size * n < m->left ? size * n : m->left;
-    memcpy(buf, m->text, k);
-    m->text += k;
-    m->left -= k;
-    return k;
-}
-
-static void curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static apr_status_t curl_free_handle(void *h)
-{
-    curl_easy_cleanup(h);
-    return APR_SUCCESS;
-}
-
-static apr_status_t curl_free_list(void *l)
-{
-    curl_slist_free_all(l);
-    return APR_SUCCESS;
-}
-
 /* An address fit for an SMTP envelope and a header: no line breaks or
  * angle brackets that could smuggle in another header or recipient. */
 static int mail_address_ok(const char *a)
@@ -550,13 +517,10 @@ static int mail_address_ok(const char *a)
 static int mail_send(request_rec *r, const char *to, const char *subject,
                      const char *text)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
     const hub_auth_srv_t *c = hub_auth_srv(r->server);
     const char *from = c->smtp_from ? c->smtp_from : "hub@localhost";
-    struct curl_slist *rcpt = NULL;
-    mail_body_t body;
-    CURLcode rc;
-    CURL *h;
+    hub_http_mail_t m;
+    const char *why = NULL;
 
     if (!c->smtp_url || !mail_address_ok(to) || !mail_address_ok(from)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00731: cannot send "
@@ -564,42 +528,20 @@ static int mail_send(request_rec *r, const char *to, const char *subject,
                       : "unusable sender or recipient address");
         return -1;
     }
-    pthread_once(&once, curl_init_once);
-    if (!(h = curl_easy_init())) {
-        return -1;
-    }
-    apr_pool_cleanup_register(r->pool, h, curl_free_handle,
-                              apr_pool_cleanup_null);
-    rcpt = curl_slist_append(NULL, apr_pstrcat(r->pool, "<", to, ">", NULL));
-    apr_pool_cleanup_register(r->pool, rcpt, curl_free_list,
-                              apr_pool_cleanup_null);
-    body.text = apr_psprintf(r->pool,
+    m.url = c->smtp_url;
+    m.from = from;
+    m.to = to;
+    m.message = apr_psprintf(r->pool,
         "Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n"
         "Message-ID: <%s@mod_hub>\r\nMIME-Version: 1.0\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n\r\n%s",
         ap_ht_time(r->pool, apr_time_now(), "%a, %d %b %Y %H:%M:%S +0000",
                    1),
         from, to, subject, hub_uuid4(r->pool), text);
-    body.left = strlen(body.text);
-    curl_easy_setopt(h, CURLOPT_URL, c->smtp_url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-#else
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_SMTP | CURLPROTO_SMTPS);
-#endif
-    curl_easy_setopt(h, CURLOPT_MAIL_FROM,
-                     apr_pstrcat(r->pool, "<", from, ">", NULL));
-    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt(h, CURLOPT_READFUNCTION, mail_read);
-    curl_easy_setopt(h, CURLOPT_READDATA, &body);
-    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 15000L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if ((rc = curl_easy_perform(h)) != CURLE_OK) {
+    if (hub_http_mail(r->pool, NULL, &m, &why) != HUB_HTTP_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00732: mail to the "
                       "SMTP server %s failed: %s", c->smtp_url,
-                      curl_easy_strerror(rc));
+                      why ? why : "unknown");
         return -1;
     }
     return 0;

@@ -10,9 +10,9 @@
 #include <http_protocol.h>
 #include <http_core.h>
 #include <apr_strings.h>
-#include <curl/curl.h>
 #include "hub_auth_private.h"
 #include "hub_auth_projects.h"
+#include "hub_http.h"
 #include "mod_hub_auth.h"
 
 static apr_array_header_t *tables;     /* hub_route_table_t, in pconf */
@@ -108,7 +108,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_auth_started();
     hub_auth_password_init();
     /* once, in the parent, before any thread exists (libcurl's rule) */
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    hub_http_global_init();
     /* hub_request.c's copy in this module needs the optional functions */
     hub_dispatch_register(HUB_REGISTRY_OWNER, NULL);
     rc = hub_auth_config_load(pconf, s);

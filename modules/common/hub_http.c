@@ -304,3 +304,87 @@ hub_http_result_e hub_http_do(apr_pool_t *p, const hub_http_policy_t *pol,
     res->result = HUB_HTTP_OK;
     return HUB_HTTP_OK;
 }
+
+/* ---- setup and mail --------------------------------------------------- */
+
+void hub_http_global_init(void)
+{
+    static int done;
+    if (!done) {
+        done = 1;
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+    }
+}
+
+typedef struct mail_body {
+    const char *text;
+    size_t left;
+} mail_body_t;
+
+static size_t mail_read(char *buf, size_t size, size_t n, void *data)
+{
+    mail_body_t *m = data;
+    size_t k = size * n < m->left ? size * n : m->left;
+    memcpy(buf, m->text, k);
+    m->text += k;
+    m->left -= k;
+    return k;
+}
+
+hub_http_result_e hub_http_mail(apr_pool_t *p, const hub_http_policy_t *pol,
+                                const hub_http_mail_t *m, const char **error)
+{
+    static const hub_http_policy_t defaults = { 0 };
+    struct curl_slist *rcpt;
+    mail_body_t body;
+    CURLcode rc;
+    CURL *h;
+
+    if (!pol) {
+        pol = &defaults;
+    }
+    if (!m->url || (strncasecmp(m->url, "smtp://", 7)
+                    && strncasecmp(m->url, "smtps://", 8))) {
+        if (error) {
+            *error = "only smtp and smtps URLs";
+        }
+        return HUB_HTTP_BAD_URL;
+    }
+    if (!(h = curl_easy_init())) {
+        if (error) {
+            *error = "curl_easy_init failed";
+        }
+        return HUB_HTTP_FAILED;
+    }
+    rcpt = curl_slist_append(NULL, apr_pstrcat(p, "<", m->to, ">", NULL));
+    body.text = m->message;
+    body.left = strlen(m->message);
+    curl_easy_setopt(h, CURLOPT_URL, m->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+#else
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_SMTP | CURLPROTO_SMTPS);
+#endif
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM,
+                     apr_pstrcat(p, "<", m->from, ">", NULL));
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, mail_read);
+    curl_easy_setopt(h, CURLOPT_READDATA, &body);
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     pol->connect_timeout_ms ? pol->connect_timeout_ms : 5000L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                     pol->timeout_ms ? pol->timeout_ms : 15000L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    rc = curl_easy_perform(h);
+    curl_easy_cleanup(h);
+    curl_slist_free_all(rcpt);
+    if (rc != CURLE_OK) {
+        if (error) {
+            *error = apr_pstrdup(p, curl_easy_strerror(rc));
+        }
+        return rc == CURLE_OPERATION_TIMEDOUT ? HUB_HTTP_TIMEOUT
+                                              : HUB_HTTP_FAILED;
+    }
+    return HUB_HTTP_OK;
+}

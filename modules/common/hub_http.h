@@ -67,4 +67,22 @@ hub_http_result_e hub_http_do(apr_pool_t *p, const hub_http_policy_t *pol,
                               const hub_http_request_t *req,
                               hub_http_response_t *res);
 
+/* libcurl's global setup: call once in the parent before any thread
+ * exists (a module's post_config); later calls do nothing. */
+void hub_http_global_init(void);
+
+/* One mail over SMTP (libcurl's smtp/smtps, nothing else).  The server is
+ * the operator's (HubSmtpServer), so the internal-address check does not
+ * apply; the timeouts of pol do (pol may be NULL: the defaults). */
+typedef struct hub_http_mail {
+    const char *url;              /* smtp://host:port or smtps://... */
+    const char *from, *to;        /* bare envelope addresses */
+    const char *message;          /* headers, blank line, body (CRLF) */
+} hub_http_mail_t;
+
+/* Send m: HUB_HTTP_OK when the server took it, else the failure with
+ * *error (may be NULL) saying why. */
+hub_http_result_e hub_http_mail(apr_pool_t *p, const hub_http_policy_t *pol,
+                                const hub_http_mail_t *m, const char **error);
+
 #endif

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
-#include <curl/curl.h>
 #include "hub_json.h"
 #include "hub_mcp.h"
 
@@ -72,7 +71,7 @@ int main(int argc, const char *const *argv)
 
     apr_app_initialize(&argc, &argv, NULL);
     apr_pool_create(&p, NULL);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    hub_http_global_init();
     signal(SIGPIPE, SIG_IGN); /* a stdio server that exits early */
     allow = apr_array_make(p, 2, sizeof(hub_cidr_t));
     env = apr_array_make(p, 4, sizeof(const char *));
@@ -151,7 +150,6 @@ int main(int argc, const char *const *argv)
     }
     rc = r.ok ? 0 : 1;
     apr_pool_destroy(p);
-    curl_global_cleanup();
     apr_terminate();
     return rc;
 }
