@@ -49,8 +49,7 @@ const char *hub_url_problem(apr_pool_t *p, const char *url)
 /* The host as a socket address when it is a literal one.  IPv4 in every
  * form the resolver takes as a number (inet_aton: "10.1", "0x7f000001"),
  * IPv6 without its brackets and zone. */
-static int literal(apr_pool_t *p, const char *host,
-                   struct sockaddr_storage *ss)
+static int literal(apr_pool_t *p, const char *host, struct sockaddr_storage *ss)
 {
     char *h = apr_pstrdup(p, host), *pct;
     size_t n = strlen(h);

@@ -6,17 +6,17 @@
 
 #include <apr_pools.h>
 
-#define HUB_UNSET -1
+#define HUB_UNSET             -1
 #define HUB_DEFAULT_MAX_BODY  (1024 * 1024)
 #define HUB_DEFAULT_MAX_DEPTH 32
 
 typedef struct hub_loc_conf {
-    unsigned profiles;         /* HUB_<profile> bits */
+    unsigned profiles; /* HUB_<profile> bits */
     int profiles_set;
-    const char *prefix;        /* the <Location> path these profiles sit at */
-    apr_off_t max_body;        /* HubMaxBodySize, HUB_UNSET */
-    int max_depth;             /* HubMaxJsonDepth, HUB_UNSET */
-    int diagnostics;           /* HubDiagnostics, HUB_UNSET */
+    const char *prefix; /* the <Location> path these profiles sit at */
+    apr_off_t max_body; /* HubMaxBodySize, HUB_UNSET */
+    int max_depth;      /* HubMaxJsonDepth, HUB_UNSET */
+    int diagnostics;    /* HubDiagnostics, HUB_UNSET */
 } hub_loc_conf_t;
 
 void *hub_conf_create(apr_pool_t *p, char *dir);

@@ -70,8 +70,9 @@ int hub_is_uuid(const char *s)
         return 0;
     }
     for (i = 0; shape[i]; i++) {
-        if (shape[i] == '-' ? s[i] != '-' : !strchr("0123456789abcdefABCDEF",
-                                                     s[i]) || !s[i]) {
+        if (shape[i] == '-'
+                ? s[i] != '-'
+                : !strchr("0123456789abcdefABCDEF", s[i]) || !s[i]) {
             return 0;
         }
     }

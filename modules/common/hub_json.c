@@ -18,9 +18,7 @@ int hub_json_depth(const char *buf, size_t len, int limit)
             continue;
         }
         switch (c) {
-        case '"':
-            in_string = 1;
-            break;
+        case '"': in_string = 1; break;
         case '[':
         case '{':
             if (++depth > deepest) {
@@ -31,11 +29,8 @@ int hub_json_depth(const char *buf, size_t len, int limit)
             }
             break;
         case ']':
-        case '}':
-            depth--;
-            break;
-        default:
-            break;
+        case '}': depth--; break;
+        default: break;
         }
     }
     return deepest;

@@ -6,10 +6,10 @@
 #include <jansson.h>
 
 typedef struct hub_json_error {
-    int depth_exceeded;     /* nesting deeper than allowed */
-    int line, column;       /* where parsing stopped (1-based) */
-    long position;          /* byte offset */
-    char text[160];         /* what jansson said */
+    int depth_exceeded; /* nesting deeper than allowed */
+    int line, column;   /* where parsing stopped (1-based) */
+    long position;      /* byte offset */
+    char text[160];     /* what jansson said */
 } hub_json_error_t;
 
 /* The deepest nesting of arrays/objects in a JSON text, counted without

@@ -64,7 +64,7 @@ int hub_scopes_parse(const char *s, unsigned *bits)
             return -1;
         }
     }
-    if (*s != '}' || s[1]) {        /* unterminated, or junk after it */
+    if (*s != '}' || s[1]) { /* unterminated, or junk after it */
         return -1;
     }
     return 0;
@@ -100,14 +100,14 @@ int hub_principal_can_write(const hub_principal_t *who)
 {
     return hub_principal_is_admin(who)
            || (who && who->tenant_id
-               && ((who->scopes & HUB_SCOPE_WRITE) || role_is(who, "member",
-                                                              NULL)));
+               && ((who->scopes & HUB_SCOPE_WRITE)
+                   || role_is(who, "member", NULL)));
 }
 
 int hub_principal_can_read(const hub_principal_t *who)
 {
     return hub_principal_can_write(who)
            || (who && who->tenant_id
-               && ((who->scopes & HUB_SCOPE_READ) || role_is(who, "viewer",
-                                                             NULL)));
+               && ((who->scopes & HUB_SCOPE_READ)
+                   || role_is(who, "viewer", NULL)));
 }

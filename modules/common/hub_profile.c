@@ -2,6 +2,7 @@
 #include <strings.h>
 #include "hub_profile.h"
 
+/* clang-format off */
 static const struct {
     unsigned bit;
     const char *name;
@@ -13,6 +14,7 @@ static const struct {
     { HUB_TOOLHUB,   "toolhub",   "Tool Hub API" },
     { HUB_G4F,       "g4f",       "G4FAgent Dev Platform API" },
 };
+/* clang-format on */
 
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 

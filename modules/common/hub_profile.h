@@ -2,11 +2,11 @@
 #ifndef HUB_PROFILE_H
 #define HUB_PROFILE_H
 
-#define HUB_PATCHWORK 0x01u
-#define HUB_CAYLEX    0x02u
-#define HUB_GOCLAW    0x04u
-#define HUB_TOOLHUB   0x08u
-#define HUB_G4F       0x10u
+#define HUB_PATCHWORK    0x01u
+#define HUB_CAYLEX       0x02u
+#define HUB_GOCLAW       0x04u
+#define HUB_TOOLHUB      0x08u
+#define HUB_G4F          0x10u
 #define HUB_ALL_PROFILES 0x1fu
 
 /* The bit of a profile name ("patchwork", ...), 0 when unknown. */

@@ -35,15 +35,15 @@
 #define HUB_QUALITY_DESC_MAX 1024
 
 typedef struct hub_quality_issue {
-    const char *type;       /* "description_missing", ... */
-    const char *severity;   /* "error" | "warning" */
-    const char *detail;     /* a sentence naming what is wrong */
-    int weight;             /* what it cost (after the caps) */
+    const char *type;     /* "description_missing", ... */
+    const char *severity; /* "error" | "warning" */
+    const char *detail;   /* a sentence naming what is wrong */
+    int weight;           /* what it cost (after the caps) */
 } hub_quality_issue_t;
 
 typedef struct hub_quality {
-    int score;                      /* 0..100 */
-    apr_array_header_t *issues;     /* hub_quality_issue_t, rubric order */
+    int score;                  /* 0..100 */
+    apr_array_header_t *issues; /* hub_quality_issue_t, rubric order */
 } hub_quality_t;
 
 /* Score one tool definition; everything is allocated in p.  A definition

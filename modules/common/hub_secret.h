@@ -11,7 +11,7 @@
 #include <apr_pools.h>
 
 #define HUB_SECRET_KEY_LEN 32
-#define HUB_SECRET_PREFIX "v1:"
+#define HUB_SECRET_PREFIX  "v1:"
 
 typedef struct hub_secret_key {
     unsigned char bytes[HUB_SECRET_KEY_LEN];

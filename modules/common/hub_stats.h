@@ -17,7 +17,7 @@
 #define HUB_STATS_BUCKETS 64
 
 typedef struct hub_stats_slot {
-    volatile apr_uint32_t second;     /* epoch second this slot holds */
+    volatile apr_uint32_t second; /* epoch second this slot holds */
     volatile apr_uint32_t count;
     volatile apr_uint32_t hist[HUB_STATS_BUCKETS];
 } hub_stats_slot_t;
@@ -26,7 +26,7 @@ typedef struct hub_stats {
     hub_stats_slot_t slots[HUB_STATS_SECONDS];
     /* the previous host sample, for cpu and network rates */
     volatile apr_uint64_t cpu_busy, cpu_total, net_rx, net_tx;
-    volatile apr_uint64_t sampled_at;   /* apr_time_t, 0: never */
+    volatile apr_uint64_t sampled_at; /* apr_time_t, 0: never */
 } hub_stats_t;
 
 typedef struct hub_stats_summary {

@@ -91,8 +91,7 @@ const char *hub_pg_array_strv(apr_pool_t *p, const apr_array_header_t *a)
     int i;
     for (i = 0; a && i < a->nelts; i++) {
         out = apr_pstrcat(p, out, i ? "," : "",
-                          pg_quote(p, APR_ARRAY_IDX(a, i, const char *)),
-                          NULL);
+                          pg_quote(p, APR_ARRAY_IDX(a, i, const char *)), NULL);
     }
     return apr_pstrcat(p, out, "}", NULL);
 }
@@ -117,7 +116,8 @@ int hub_is_env_name(const char *s)
     size_t n = s ? strlen(s) : 0;
     return n >= 1 && n <= 200 && !apr_isdigit(*s)
            && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                        "0123456789_") == n;
+                        "0123456789_")
+                  == n;
 }
 
 char *hub_lower(apr_pool_t *p, const char *s)

@@ -24,7 +24,7 @@ static inline void tap_vdiag_(const char *fmt, va_list ap)
     char buf[4096];
     char *line, *nl;
     vsnprintf(buf, sizeof(buf), fmt, ap);
-    for (line = buf; ; line = nl + 1) {
+    for (line = buf;; line = nl + 1) {
         nl = strchr(line, '\n');
         if (nl) {
             *nl = '\0';
@@ -93,9 +93,9 @@ static inline int is_str(const char *got, const char *want, const char *name)
 {
     int same = (!got && !want) || (got && want && !strcmp(got, want));
     if (!ok(same, "%s", name)) {
-        diag("  got: %s%s%s\n  expected: %s%s%s",
-             got ? "'" : "", got ? got : "NULL", got ? "'" : "",
-             want ? "'" : "", want ? want : "NULL", want ? "'" : "");
+        diag("  got: %s%s%s\n  expected: %s%s%s", got ? "'" : "",
+             got ? got : "NULL", got ? "'" : "", want ? "'" : "",
+             want ? want : "NULL", want ? "'" : "");
         return 0;
     }
     return 1;

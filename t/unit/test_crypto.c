@@ -7,8 +7,9 @@
 #include "hub_crypto.h"
 #include "tap.h"
 
-#define B64URL "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
-               "0123456789-_"
+#define B64URL \
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+    "0123456789-_"
 
 static void test_sha256(apr_pool_t *p)
 {
@@ -35,7 +36,7 @@ static void test_sha256(apr_pool_t *p)
 static void secret_size(apr_pool_t *p, apr_size_t n)
 {
     char *s = hub_secret(p, "hub_", n);
-    apr_size_t want = (4 * n + 2) / 3;          /* ceil(4n/3) */
+    apr_size_t want = (4 * n + 2) / 3; /* ceil(4n/3) */
 
     ok(s != NULL, "secret of %lu bytes", (unsigned long)n);
     if (!s) {

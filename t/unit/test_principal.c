@@ -53,8 +53,9 @@ static void test_scopes_parse(void)
            "two scopes parse");
     is_int(bits, HUB_SCOPE_ADMIN | HUB_SCOPE_WRITE, "  ... to ADMIN|WRITE");
     is_int(hub_scopes_parse("{operator.admin,operator.read,operator.write,"
-                            "operator.approvals,operator.pairing}", &bits), 0,
-           "all five parse");
+                            "operator.approvals,operator.pairing}",
+                            &bits),
+           0, "all five parse");
     is_int(bits, 0x1f, "  ... to all five bits");
     is_int(hub_scopes_parse("{operator.read,operator.read}", &bits), 0,
            "a repeated scope parses");
@@ -67,8 +68,7 @@ static void test_scopes_parse(void)
            "a prefix of a scope rejected");
     is_int(hub_scopes_parse("{operator.readx}", &bits), -1,
            "a scope with more after it rejected");
-    is_int(hub_scopes_parse("operator.read", &bits), -1,
-           "no braces rejected");
+    is_int(hub_scopes_parse("operator.read", &bits), -1, "no braces rejected");
     is_int(hub_scopes_parse(NULL, &bits), -1, "NULL rejected");
     is_int(hub_scopes_parse("", &bits), -1, "\"\" rejected");
     is_int(hub_scopes_parse("{,}", &bits), -1, "an empty element rejected");
