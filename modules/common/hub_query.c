@@ -24,15 +24,6 @@ int hub_parse_bool(const char *s, int *out)
     return 0;
 }
 
-static void problem(apr_array_header_t *problems, const char *field,
-                    const char *type, const char *msg)
-{
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-}
-
 static int is_one_of(const char *s, const char *const *values)
 {
     int i;
@@ -49,8 +40,8 @@ static const char *enum_msg(apr_pool_t *p, const char *const *values)
     const char *msg = "Input should be ";
     int i;
     for (i = 0; values && values[i]; i++) {
-        msg = apr_pstrcat(p, msg, i ? (values[i + 1] ? ", " : " or ") : "",
-                          "'", values[i], "'", NULL);
+        msg = apr_pstrcat(p, msg, i ? (values[i + 1] ? ", " : " or ") : "", "'",
+                          values[i], "'", NULL);
     }
     return msg;
 }
@@ -65,25 +56,30 @@ static int int_value(apr_pool_t *p, const hub_qfield_t *f, const char *s,
     errno = 0;
     v = strtol(s, &end, 10);
     if (!*s || *end || (s[0] == '+' && !s[1])) {
-        problem(problems, f->name, "int_parsing", "Input should be a valid "
-                "integer, unable to parse string as an integer");
+        hub_invalid_add(problems, f->name, "int_parsing",
+                        "Input should be a valid "
+                        "integer, unable to parse string as an integer");
         return -1;
     }
     if (bounded && (v < f->min || (errno == ERANGE && v == LONG_MIN))) {
-        problem(problems, f->name, "greater_than_equal",
-                apr_psprintf(p, "Input should be greater than or equal to "
-                             "%ld", f->min));
+        hub_invalid_add(problems, f->name, "greater_than_equal",
+                        apr_psprintf(p,
+                                     "Input should be greater than or equal to "
+                                     "%ld",
+                                     f->min));
         return -1;
     }
     if (bounded && (v > f->max || errno == ERANGE)) {
-        problem(problems, f->name, "less_than_equal",
-                apr_psprintf(p, "Input should be less than or equal to %ld",
-                             f->max));
+        hub_invalid_add(
+            problems, f->name, "less_than_equal",
+            apr_psprintf(p, "Input should be less than or equal to %ld",
+                         f->max));
         return -1;
     }
     if (errno == ERANGE) {
-        problem(problems, f->name, "int_parsing", "Input should be a valid "
-                "integer, unable to parse string as an integer");
+        hub_invalid_add(problems, f->name, "int_parsing",
+                        "Input should be a valid "
+                        "integer, unable to parse string as an integer");
         return -1;
     }
     *out = v;
@@ -95,15 +91,19 @@ static int string_value(apr_pool_t *p, const hub_qfield_t *f, const char *s,
 {
     long n = (long)strlen(s);
     if ((f->min || f->max) && n < f->min) {
-        problem(problems, f->name, "string_too_short",
-                apr_psprintf(p, "String should have at least %ld "
-                             "character%s", f->min, f->min == 1 ? "" : "s"));
+        hub_invalid_add(problems, f->name, "string_too_short",
+                        apr_psprintf(p,
+                                     "String should have at least %ld "
+                                     "character%s",
+                                     f->min, f->min == 1 ? "" : "s"));
         return -1;
     }
     if (f->max && n > f->max) {
-        problem(problems, f->name, "string_too_long",
-                apr_psprintf(p, "String should have at most %ld "
-                             "character%s", f->max, f->max == 1 ? "" : "s"));
+        hub_invalid_add(problems, f->name, "string_too_long",
+                        apr_psprintf(p,
+                                     "String should have at most %ld "
+                                     "character%s",
+                                     f->max, f->max == 1 ? "" : "s"));
         return -1;
     }
     return 0;
@@ -116,8 +116,7 @@ static int one_value(apr_pool_t *p, const hub_qfield_t *f, const char *s,
     apr_time_t t;
     int b;
     switch (f->type) {
-    case HUB_Q_INT:
-        return int_value(p, f, s, num, problems);
+    case HUB_Q_INT: return int_value(p, f, s, num, problems);
     case HUB_Q_OFFSET: {
         hub_qfield_t nonneg = *f;
         nonneg.min = 0;
@@ -126,42 +125,42 @@ static int one_value(apr_pool_t *p, const hub_qfield_t *f, const char *s,
     }
     case HUB_Q_BOOL:
         if (!hub_parse_bool(s, &b)) {
-            problem(problems, f->name, "bool_parsing", "Input should be a "
-                    "valid boolean, unable to interpret input");
+            hub_invalid_add(problems, f->name, "bool_parsing",
+                            "Input should be a "
+                            "valid boolean, unable to interpret input");
             return -1;
         }
         *num = b;
         return 0;
     case HUB_Q_ENUM:
         if (!is_one_of(s, f->one_of)) {
-            problem(problems, f->name, "enum", enum_msg(p, f->one_of));
+            hub_invalid_add(problems, f->name, "enum", enum_msg(p, f->one_of));
             return -1;
         }
         return 0;
     case HUB_Q_UUID:
         if (!hub_is_uuid(s)) {
-            problem(problems, f->name, "uuid_parsing",
-                    "Input should be a valid UUID");
+            hub_invalid_add(problems, f->name, "uuid_parsing",
+                            "Input should be a valid UUID");
             return -1;
         }
         return 0;
     case HUB_Q_DATETIME:
         if (hub_parse_iso8601(s, &t)) {
-            problem(problems, f->name, "datetime_parsing",
-                    "Input should be a valid datetime");
+            hub_invalid_add(problems, f->name, "datetime_parsing",
+                            "Input should be a valid datetime");
             return -1;
         }
         *num = (long)apr_time_sec(t);
         return 0;
     case HUB_Q_CURSOR:
         if (hub_cursor_decode(p, s, num)) {
-            problem(problems, f->name, "value_error",
-                    "Value error, not a cursor this server issued");
+            hub_invalid_add(problems, f->name, "value_error",
+                            "Value error, not a cursor this server issued");
             return -1;
         }
         return 0;
-    default:
-        return string_value(p, f, s, problems);
+    default: return string_value(p, f, s, problems);
     }
 }
 
@@ -186,7 +185,7 @@ int hub_query_parse(apr_pool_t *p, const hub_qfield_t *fields,
         out->num[i] = f->type == HUB_Q_INT ? f->def : 0;
         if (!s) {
             if (f->flags & HUB_Q_REQUIRED) {
-                problem(problems, f->name, "missing", "Field required");
+                hub_invalid_add(problems, f->name, "missing", "Field required");
             }
             continue;
         }

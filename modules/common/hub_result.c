@@ -123,10 +123,7 @@ int hub_err_field(hub_result_t *res, const char *where, const char *field,
 {
     apr_array_header_t *problems = apr_array_make(res->pool, 1,
                                                   sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
+    hub_invalid_add(problems, field, type, msg);
     return hub_err_invalid(res, where, problems);
 }
 

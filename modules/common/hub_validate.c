@@ -5,18 +5,18 @@
 const char *hub_type_name(hub_type_e t)
 {
     switch (t) {
-    case HUB_T_STRING:  return "string";
+    case HUB_T_STRING: return "string";
     case HUB_T_INTEGER: return "integer";
-    case HUB_T_NUMBER:  return "number";
+    case HUB_T_NUMBER: return "number";
     case HUB_T_BOOLEAN: return "boolean";
-    case HUB_T_OBJECT:  return "object";
-    case HUB_T_ARRAY:   return "array";
-    default:            return "any";
+    case HUB_T_OBJECT: return "object";
+    case HUB_T_ARRAY: return "array";
+    default: return "any";
     }
 }
 
-static void problem(apr_array_header_t *problems, const char *field,
-                    const char *type, const char *msg)
+void hub_invalid_add(apr_array_header_t *problems, const char *field,
+                     const char *type, const char *msg)
 {
     hub_invalid_t *inv = apr_array_push(problems);
     inv->field = field;
@@ -27,13 +27,13 @@ static void problem(apr_array_header_t *problems, const char *field,
 static int type_ok(const json_t *v, hub_type_e t)
 {
     switch (t) {
-    case HUB_T_STRING:  return json_is_string(v);
+    case HUB_T_STRING: return json_is_string(v);
     case HUB_T_INTEGER: return json_is_integer(v);
-    case HUB_T_NUMBER:  return json_is_number(v);
+    case HUB_T_NUMBER: return json_is_number(v);
     case HUB_T_BOOLEAN: return json_is_boolean(v);
-    case HUB_T_OBJECT:  return json_is_object(v);
-    case HUB_T_ARRAY:   return json_is_array(v);
-    default:            return 1;
+    case HUB_T_OBJECT: return json_is_object(v);
+    case HUB_T_ARRAY: return json_is_array(v);
+    default: return 1;
     }
 }
 
@@ -57,14 +57,18 @@ static void check_bounds(const json_t *v, const struct hub_field *f,
     if (f->type == HUB_T_STRING) {
         long n = utf8_length(v);
         if (f->min && n < f->min) {
-            problem(problems, f->name, "string_too_short",
-                    apr_psprintf(p, "String should have at least %ld "
-                                 "characters", f->min));
+            hub_invalid_add(problems, f->name, "string_too_short",
+                            apr_psprintf(p,
+                                         "String should have at least %ld "
+                                         "characters",
+                                         f->min));
         }
         else if (f->max && n > f->max) {
-            problem(problems, f->name, "string_too_long",
-                    apr_psprintf(p, "String should have at most %ld "
-                                 "characters", f->max));
+            hub_invalid_add(problems, f->name, "string_too_long",
+                            apr_psprintf(p,
+                                         "String should have at most %ld "
+                                         "characters",
+                                         f->max));
         }
         if (f->one_of) {
             const char *const *o;
@@ -72,18 +76,22 @@ static void check_bounds(const json_t *v, const struct hub_field *f,
             for (o = f->one_of; *o && strcmp(*o, s); o++) {
             }
             if (!*o) {
-                problem(problems, f->name, "enum",
-                        apr_psprintf(p, "Input should be one of the allowed "
-                                     "values of '%s'", f->name));
+                hub_invalid_add(
+                    problems, f->name, "enum",
+                    apr_psprintf(p,
+                                 "Input should be one of the allowed "
+                                 "values of '%s'",
+                                 f->name));
             }
         }
     }
     else if (f->type == HUB_T_INTEGER && (f->min || f->max)) {
         json_int_t n = json_integer_value(v);
         if (n < f->min || n > f->max) {
-            problem(problems, f->name, "integer_out_of_range",
-                    apr_psprintf(p, "Input should be between %ld and %ld",
-                                 f->min, f->max));
+            hub_invalid_add(problems, f->name, "integer_out_of_range",
+                            apr_psprintf(p,
+                                         "Input should be between %ld and %ld",
+                                         f->min, f->max));
         }
     }
 }
@@ -95,32 +103,36 @@ int hub_validate(const json_t *body, const struct hub_field *fields,
     int before = problems->nelts;
 
     if (!json_is_object(body)) {
-        problem(problems, NULL, "model_type",
-                "Input should be a valid JSON object");
+        hub_invalid_add(problems, NULL, "model_type",
+                        "Input should be a valid JSON object");
         return problems->nelts - before;
     }
     for (f = fields; f && f->name; f++) {
         const json_t *v = json_object_get(body, f->name);
         if (!v) {
             if (f->flags & HUB_F_REQUIRED) {
-                problem(problems, f->name, "missing", "Field required");
+                hub_invalid_add(problems, f->name, "missing", "Field required");
             }
             continue;
         }
         if (json_is_null(v)) {
             if (!(f->flags & HUB_F_NULLABLE)) {
-                problem(problems, f->name,
-                        apr_pstrcat(p, hub_type_name(f->type), "_type", NULL),
-                        apr_psprintf(p, "Input should be a valid %s, "
-                                     "not null", hub_type_name(f->type)));
+                hub_invalid_add(problems, f->name,
+                                apr_pstrcat(p, hub_type_name(f->type), "_type",
+                                            NULL),
+                                apr_psprintf(p,
+                                             "Input should be a valid %s, "
+                                             "not null",
+                                             hub_type_name(f->type)));
             }
             continue;
         }
         if (!type_ok(v, f->type)) {
-            problem(problems, f->name,
-                    apr_pstrcat(p, hub_type_name(f->type), "_type", NULL),
-                    apr_psprintf(p, "Input should be a valid %s",
-                                 hub_type_name(f->type)));
+            hub_invalid_add(problems, f->name,
+                            apr_pstrcat(p, hub_type_name(f->type), "_type",
+                                        NULL),
+                            apr_psprintf(p, "Input should be a valid %s",
+                                         hub_type_name(f->type)));
             continue;
         }
         check_bounds(v, f, p, problems);

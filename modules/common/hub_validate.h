@@ -21,12 +21,12 @@ typedef enum {
 #define HUB_F_NULLABLE 0x02u
 
 struct hub_field {
-    const char *name;               /* NULL ends a table */
+    const char *name; /* NULL ends a table */
     hub_type_e type;
-    unsigned flags;                 /* HUB_F_* */
-    long min, max;                  /* string length or integer range;
+    unsigned flags;            /* HUB_F_* */
+    long min, max;             /* string length or integer range;
                                        both 0: unbounded */
-    const char *const *one_of;      /* allowed string values, NULL-ended */
+    const char *const *one_of; /* allowed string values, NULL-ended */
     const char *description;
 };
 
@@ -37,10 +37,14 @@ extern const struct hub_field hub_body_raw[];
 
 /* One problem with the body, in the words FastAPI uses. */
 typedef struct hub_invalid {
-    const char *field;              /* NULL: the body itself */
-    const char *type;               /* "missing", "string_type", ... */
-    const char *msg;                /* "Field required", ... */
+    const char *field; /* NULL: the body itself */
+    const char *type;  /* "missing", "string_type", ... */
+    const char *msg;   /* "Field required", ... */
 } hub_invalid_t;
+
+/* Append one problem to `problems` (an array of hub_invalid_t). */
+void hub_invalid_add(apr_array_header_t *problems, const char *field,
+                     const char *type, const char *msg);
 
 /* Check `body` against `fields`; appends a hub_invalid_t to `problems` for
  * each failure and returns how many there were.  A body that is not an
