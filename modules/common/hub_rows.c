@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <apr_strings.h>
 #include "hub_rows.h"
 
 const char *hub_rows_get(const hub_rows_t *rows, int i, const char *col)
@@ -100,10 +101,35 @@ json_t *hub_row_json(const hub_rows_t *rows, int i, const hub_shape_t *shape)
     json_t *obj = json_object();
     for (; shape->name; shape++) {
         const char *col = shape->col ? shape->col : shape->name;
-        json_object_set_new(obj, shape->name,
-                            value(hub_rows_get(rows, i, col), shape->kind));
+        const char *v = hub_rows_get(rows, i, col);
+        if (shape->kind == HUB_J_OMITEMPTY && (!v || !*v)) {
+            continue;
+        }
+        json_object_set_new(obj, shape->name, value(v, shape->kind));
     }
     return obj;
+}
+
+const hub_rows_t *hub_rows_having(apr_pool_t *p, const hub_rows_t *rows,
+                                  const char *col)
+{
+    hub_rows_t *out;
+    int i, keep = 0;
+    for (i = 0; i < rows->rows->nelts; i++) {
+        keep += hub_rows_get(rows, i, col) != NULL;
+    }
+    if (keep == rows->rows->nelts) {
+        return rows;
+    }
+    out = apr_pmemdup(p, rows, sizeof(*rows));
+    out->rows = apr_array_make(p, keep ? keep : 1, sizeof(const char **));
+    for (i = 0; i < rows->rows->nelts; i++) {
+        if (hub_rows_get(rows, i, col)) {
+            APR_ARRAY_PUSH(out->rows, const char **) =
+                APR_ARRAY_IDX(rows->rows, i, const char **);
+        }
+    }
+    return out;
 }
 
 json_t *hub_rows_json(const hub_rows_t *rows, const hub_shape_t *shape)

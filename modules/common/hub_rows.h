@@ -22,7 +22,9 @@ typedef enum {
     HUB_J_INT,           /* integer text */
     HUB_J_BOOL,          /* PostgreSQL's t / f */
     HUB_J_STRINGS,       /* text[] ({a,"b c"}) as an array of strings */
-    HUB_J_JSON           /* json/jsonb text, embedded */
+    HUB_J_JSON,          /* json/jsonb text, embedded */
+    HUB_J_OMITEMPTY      /* text, and no member at all when NULL or "" (Go's
+                            `json:",omitempty"`, as GoClaw answers) */
 } hub_json_kind_e;
 
 typedef struct hub_shape {
@@ -30,6 +32,11 @@ typedef struct hub_shape {
     const char *col;                 /* column; NULL: same as name */
     hub_json_kind_e kind;
 } hub_shape_t;
+
+/* The rows whose column col is not NULL (a LEFT JOIN's parent row without
+ * children drops out); rows itself when every row has it. */
+const hub_rows_t *hub_rows_having(apr_pool_t *p, const hub_rows_t *rows,
+                                  const char *col);
 
 /* Row i as a JSON object by the shape (SQL NULL -> null).  New ref. */
 json_t *hub_row_json(const hub_rows_t *rows, int i, const hub_shape_t *shape);

@@ -394,15 +394,20 @@ static const hub_srv_profile_t *const profiles[] = {
     &hub_servers_gc_profile, &hub_servers_cx_profile, NULL
 };
 
-static const hub_srv_profile_t *profile_of(const hub_req_t *hr)
+const hub_srv_profile_t *hub_servers_profile(unsigned profile)
 {
     int i;
     for (i = 0; profiles[i]; i++) {
-        if (profiles[i]->profile == hr->profile) {
+        if (profiles[i]->profile == profile) {
             return profiles[i];
         }
     }
     return profiles[0];
+}
+
+static const hub_srv_profile_t *profile_of(const hub_req_t *hr)
+{
+    return hub_servers_profile(hr->profile);
 }
 
 int hub_servers_bad(hub_req_t *hr, hub_result_t *res,
@@ -540,8 +545,8 @@ static json_t *server_json(hub_req_t *hr, const hub_srv_profile_t *P,
     return o;
 }
 
-static int not_found(hub_result_t *res, const hub_srv_profile_t *P,
-                     const char *id)
+int hub_servers_not_found(hub_result_t *res, const hub_srv_profile_t *P,
+                          const char *id)
 {
     return hub_err(res, HTTP_NOT_FOUND, P->not_found_code, P->not_found,
                    id ? id : "");
@@ -560,7 +565,7 @@ static int written(hub_req_t *hr, hub_result_t *res,
         return hub_err_db(res, st, P->conflict, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return not_found(res, P, id);
+        return hub_servers_not_found(res, P, id);
     }
     return DECLINED;
 }
@@ -613,7 +618,7 @@ int hub_servers_op_get(hub_req_t *hr, hub_result_t *res)
         return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return not_found(res, P, id);
+        return hub_servers_not_found(res, P, id);
     }
     return hub_ok(res, server_json(hr, P, row, 0, HUB_SRV_READ));
 }
@@ -653,7 +658,7 @@ int hub_servers_op_update(hub_req_t *hr, hub_result_t *res)
         return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (old->rows->nelts != 1) {
-        return not_found(res, P, id);
+        return hub_servers_not_found(res, P, id);
     }
     if (take_body(hr, res, P, &P->update_in, &in, old) != DECLINED) {
         return HUB_DONE;
@@ -702,7 +707,7 @@ int hub_servers_op_delete(hub_req_t *hr, hub_result_t *res)
         return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (!found) {
-        return not_found(res, P, id);
+        return hub_servers_not_found(res, P, id);
     }
     if (projects) {
         return in_use(hr, res, P, slug, projects);

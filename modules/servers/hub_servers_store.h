@@ -195,6 +195,13 @@ extern const hub_srv_profile_t hub_servers_th_profile;
 extern const hub_srv_profile_t hub_servers_gc_profile;
 extern const hub_srv_profile_t hub_servers_cx_profile;
 
+/* The registry's description of a profile (Patchwork's for a profile
+ * without a registry of its own), and its 404 for a server: id for the
+ * words' %s (NULL: ""). */
+const hub_srv_profile_t *hub_servers_profile(unsigned profile);
+int hub_servers_not_found(hub_result_t *res, const hub_srv_profile_t *P,
+                          const char *id);
+
 /* The operations, for the route rows of every profile.  List reads
  * mode, transport, auth_method, server_type, auth_level, sort_by and
  * search from the row's query table (those it has), and pages when the

@@ -30,6 +30,7 @@
  *   not offer it).  It needs write access. */
 #include <apr_strings.h>
 #include "hub_servers_private.h"
+#include "hub_servers_store.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_mcp.h"
@@ -89,71 +90,56 @@ const hub_stmt_t hub_servers_tools_stmts[] = {
 #define ST_TARGET  (&hub_servers_tools_stmts[3])
 #define ST_LAST    (&hub_servers_tools_stmts[4])
 
-#define CHANGES_DEFAULT 100
-#define CHANGES_MAX     1000
-
 /* ---- shared ------------------------------------------------------------ */
 
-static int need_read(hub_req_t *hr)
+/* The server is the first parameter of every route here (:id, {id},
+ * {server_id}); each profile's words for an unknown one are its
+ * registry's (hub_servers_store.h). */
+static const char *server_id(const hub_req_t *hr)
 {
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "reading a server's tools needs read access");
+    return hr->match->nparams ? hr->match->values[0] : NULL;
 }
 
-/* Each profile's words for an unknown server. */
-static int server_not_found(hub_req_t *hr, const char *id)
+static int server_not_found(hub_req_t *hr, hub_result_t *res, const char *id)
 {
-    switch (hr->profile) {
-    case HUB_TOOLHUB:
-        return hub_fail(hr, HTTP_NOT_FOUND, "SERVER_NOT_FOUND",
-                        "MCP server not found");
-    case HUB_GOCLAW:
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND",
-                        "server not found: %s", id ? id : "");
-    default:
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
-    }
+    return hub_servers_not_found(res, hub_servers_profile(hr->profile), id);
 }
 
-/* Runs STMT, keyed by (server id, tenant), for a reader: the rows in
- * *rows and DECLINED, or the answer (no access, unknown server, database
- * failure) sent.  Every such statement finds the server row, so no rows
- * means no such server in this tenant. */
-static int server_select(hub_req_t *hr, const char *id,
+/* Runs STMT, keyed by (server id, tenant): DECLINED with the rows, or
+ * HUB_DONE with the error (unknown server, database failure).  Every
+ * such statement finds the server row, so no rows means no such server
+ * in this tenant. */
+static int server_select(hub_req_t *hr, hub_result_t *res,
                          const hub_stmt_t *stmt, hub_rows_t **rows)
 {
+    const char *id = server_id(hr);
     const char *args[2] = { id, hr->who->tenant_id };
     hub_db_status_e st;
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
     if (!hub_is_uuid(id)) {
-        return server_not_found(hr, id);
+        return server_not_found(hr, res, id);
     }
     st = hub_db_select(hr->r, stmt, rows, 2, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (!(*rows)->rows->nelts) {
-        return server_not_found(hr, id);
+        return server_not_found(hr, res, id);
     }
     return DECLINED;
 }
 
-/* The rows that are tools (a server without tools has one that is not). */
-static json_t *tools_json(const hub_rows_t *rows, const hub_shape_t *shape)
-{
-    json_t *out = json_array();
-    int i;
-    for (i = 0; i < rows->rows->nelts; i++) {
-        if (hub_rows_get(rows, i, "id")) {
-            json_array_append_new(out, hub_row_json(rows, i, shape));
-        }
-    }
-    return out;
-}
-
 /* ---- Tool Hub, GoClaw, Caylex: the tools ------------------------------- */
+
+/* One listing for every profile: the server's tools (a server without
+ * any has one row that is not a tool), shaped and wrapped by the row. */
+static int tools_list(hub_req_t *hr, hub_result_t *res)
+{
+    hub_rows_t *rows;
+    if (server_select(hr, res, ST_LIST, &rows) != DECLINED) {
+        return HUB_DONE;
+    }
+    return hub_ok_rows(res, hub_rows_having(hr->pool, rows, "id"), NULL);
+}
 
 static const hub_shape_t th_tool[] = {
     { "name", NULL, HUB_J_STRING },
@@ -163,42 +149,13 @@ static const hub_shape_t th_tool[] = {
     { NULL, NULL, 0 }
 };
 
-static int th_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    hub_rows_t *rows;
-    int rc = server_select(hr, hub_param(hr, "id"), ST_LIST, &rows);
-    if (rc != DECLINED) {
-        return rc;
-    }
-    return hub_send_json(hr, HTTP_OK, tools_json(rows, th_tool));
-}
-
 /* GoClaw's own server answers its mcpbridge.ToolInfo: name, and the
  * description when there is one. */
-static int gc_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    hub_rows_t *rows;
-    json_t *out;
-    int rc = server_select(hr, hub_param(hr, "id"), ST_LIST, &rows), i;
-    if (rc != DECLINED) {
-        return rc;
-    }
-    out = json_array();
-    for (i = 0; i < rows->rows->nelts; i++) {
-        const char *name = hub_rows_get(rows, i, "name");
-        const char *d = hub_rows_get(rows, i, "description");
-        json_t *t;
-        if (!hub_rows_get(rows, i, "id")) {
-            continue;
-        }
-        t = json_pack("{s:s}", "name", name);
-        if (d && *d) {
-            json_object_set_new(t, "description", json_string(d));
-        }
-        json_array_append_new(out, t);
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "tools", out));
-}
+static const hub_shape_t gc_tool[] = {
+    { "name", NULL, HUB_J_STRING },
+    { "description", NULL, HUB_J_OMITEMPTY },
+    { NULL, NULL, 0 }
+};
 
 static const hub_shape_t cx_tool[] = {
     { "id", NULL, HUB_J_STRING },
@@ -209,17 +166,6 @@ static const hub_shape_t cx_tool[] = {
     { NULL, NULL, 0 }
 };
 
-static int cx_tools(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
-{
-    hub_rows_t *rows;
-    int rc = server_select(hr, hub_param(hr, "server_id"), ST_LIST, &rows);
-    if (rc != DECLINED) {
-        return rc;
-    }
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:o}", "tools",
-                                                tools_json(rows, cx_tool)));
-}
-
 static const hub_field_t cx_patch_in[] = {
     { "added_context", HUB_T_STRING, HUB_F_NULLABLE, 0, 10000, NULL,
       "free-form context appended to the tool's description; null clears" },
@@ -228,9 +174,9 @@ static const hub_field_t cx_patch_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
-static int cx_tool_patch(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int cx_tool_patch(hub_req_t *hr, hub_result_t *res)
 {
-    const char *server = hub_param(hr, "server_id");
+    const char *server = server_id(hr);
     const char *tool = hub_param(hr, "tool_id");
     json_t *ctx = json_object_get(hr->body, "added_context");
     json_t *en = json_object_get(hr->body, "enabled");
@@ -238,12 +184,8 @@ static int cx_tool_patch(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     hub_rows_t *rows;
     hub_db_status_e st;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "Changing a server's tools needs write access");
-    }
     if (!hub_is_uuid(server)) {
-        return server_not_found(hr, server);
+        return server_not_found(hr, res, server);
     }
     args[0] = server;
     args[1] = hr->who->tenant_id;
@@ -253,16 +195,16 @@ static int cx_tool_patch(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     args[5] = hub_is_uuid(tool) ? tool : NULL;
     st = hub_db_select(hr->r, ST_PATCH, &rows, 6, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1
         || strcmp(hub_rows_get(rows, 0, "servers"), "1")) {
-        return server_not_found(hr, server);
+        return server_not_found(hr, res, server);
     }
     if (!hub_rows_get(rows, 0, "id")) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Tool not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Tool not found");
     }
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    return hub_ok(res, json_pack(
         "{s:s,s:o}", "id", hub_rows_get(rows, 0, "id"), "added_context",
         hub_json_str_or_null(hub_rows_get(rows, 0, "added_context"))));
 }
@@ -278,58 +220,30 @@ static const hub_shape_t pw_change[] = {
     { NULL, NULL, 0 }
 };
 
-/* ?limit=: CHANGES_DEFAULT, or 1..CHANGES_MAX; -1 when malformed. */
-static long changes_limit(hub_req_t *hr)
-{
-    const char *v = hub_query(hr, "limit");
-    char *end;
-    long n;
-    if (!v) {
-        return CHANGES_DEFAULT;
-    }
-    n = strtol(v, &end, 10);
-    return *v && !*end && n >= 1 && n <= CHANGES_MAX ? n : -1;
-}
+static const hub_qfield_t pw_changes_q[] = {
+    { "limit", HUB_Q_INT, 0, 1, 1000, 100, NULL,
+      "the newest this many changes" },
+    HUB_Q_END
+};
 
-static int pw_tool_changes(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int pw_tool_changes(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[3];
     hub_rows_t *rows;
     hub_db_status_e st;
-    json_t *out;
-    long limit = changes_limit(hr);
-    int i;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return need_read(hr);
-    }
-    if (limit < 0) {
-        apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                      sizeof(hub_invalid_t));
-        hub_invalid_t *inv = apr_array_push(problems);
-        inv->field = "limit";
-        inv->type = "int_parsing";
-        inv->msg = apr_psprintf(hr->pool, "Input should be an integer from "
-                                "1 to %d", CHANGES_MAX);
-        return hub_fail_invalid(hr, "query", problems);
-    }
-    args[0] = apr_ltoa(hr->pool, limit);
+    args[0] = apr_ltoa(hr->pool, hub_qv_long(&hr->q, "limit"));
     args[1] = hr->who->tenant_id;
     args[2] = hub_param(hr, "slug");
     st = hub_db_select(hr->r, ST_CHANGES, &rows, 3, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (!rows->rows->nelts) {
-        return server_not_found(hr, NULL);
+        return server_not_found(hr, res, NULL);
     }
-    out = json_array();
-    for (i = 0; i < rows->rows->nelts; i++) {
-        if (hub_rows_get(rows, i, "timestamp")) {
-            json_array_append_new(out, hub_row_json(rows, i, pw_change));
-        }
-    }
-    return hub_send_json(hr, HTTP_OK, out);
+    return hub_ok_rows(res, hub_rows_having(hr->pool, rows, "timestamp"),
+                       NULL);
 }
 
 /* ---- Tool Hub: health ---------------------------------------------------- */
@@ -387,14 +301,13 @@ static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
                      (json_int_t)(res.latency_ms + 0.5));
 }
 
-static int th_health_live(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int th_health_live(hub_req_t *hr, hub_result_t *res)
 {
     hub_rows_t *row;
-    int rc = server_select(hr, hub_param(hr, "id"), ST_TARGET, &row);
-    if (rc != DECLINED) {
-        return rc;
+    if (server_select(hr, res, ST_TARGET, &row) != DECLINED) {
+        return HUB_DONE;
     }
-    return hub_send_json(hr, HTTP_OK, live_check(hr, row));
+    return hub_ok(res, live_check(hr, row));
 }
 
 /* What the stored health says, in words. */
@@ -420,18 +333,17 @@ static const char *last_message(const hub_rows_t *row)
     return NULL;
 }
 
-static int th_health_last(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int th_health_last(hub_req_t *hr, hub_result_t *res)
 {
-    const char *id = hub_param(hr, "server_id");
+    const char *id = server_id(hr);
     const char *lat, *up;
     hub_rows_t *row;
-    int rc = server_select(hr, id, ST_LAST, &row);
-    if (rc != DECLINED) {
-        return rc;
+    if (server_select(hr, res, ST_LAST, &row) != DECLINED) {
+        return HUB_DONE;
     }
     lat = hub_rows_get(row, 0, "latency_ms");
     up = hub_rows_get(row, 0, "uptime_24h");
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    return hub_ok(res, json_pack(
         "{s:s,s:s,s:o,s:o,s:o,s:o}", "server_id", id,
         "status", hub_rows_get(row, 0, "health_status"),
         "message", hub_json_str_or_null(last_message(row)),
@@ -443,32 +355,29 @@ static int th_health_last(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 
 /* ---- routes ------------------------------------------------------------ */
 
-#define PW_IN (HUB_IN_APIKEY | HUB_IN_SESSION)
-#define TH_IN (HUB_IN_JWT | HUB_IN_APIKEY)
-#define GC_IN (HUB_IN_GATEWAY | HUB_IN_APIKEY)
-#define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
-
 const hub_route_t hub_servers_tools_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/tool-changes/",
-      pw_tool_changes, NULL, PW_IN, 0, "Get Tool Changes",
-      .need = HUB_NEED_ANY },
-    { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers/:id/tools", th_tools, NULL,
-      TH_IN, 0, "List Server Tools",
-      .need = HUB_NEED_ANY },
+      pw_tool_changes, NULL, 0, 0, "Get Tool Changes",
+      .need = HUB_NEED_READ, .query = pw_changes_q, .shape = pw_change },
+    { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers/:id/tools", tools_list,
+      NULL, 0, 0, "List Server Tools",
+      .need = HUB_NEED_READ, .shape = th_tool },
     { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers/:id/health", th_health_live,
-      NULL, TH_IN, 0, "Check Server Health",
-      .need = HUB_NEED_ANY },
+      NULL, 0, 0, "Check Server Health",
+      .need = HUB_NEED_READ },
     { HUB_TOOLHUB, HUB_M_GET, "/health/mcp/:server_id", th_health_last, NULL,
-      TH_IN, 0, "MCP Health Check",
-      .need = HUB_NEED_ANY },
-    { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers/{id}/tools", gc_tools, NULL,
-      GC_IN, 0, "List server tools",
-      .need = HUB_NEED_ANY },
-    { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}/tools", cx_tools, NULL,
-      CX_IN, 0, "Get Server Tools",
-      .need = HUB_NEED_ANY },
+      0, 0, "MCP Health Check",
+      .need = HUB_NEED_READ },
+    { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers/{id}/tools", tools_list, NULL,
+      0, 0, "List server tools",
+      .need = HUB_NEED_READ, .shape = gc_tool, .wrap = HUB_WRAP_KEY,
+      .key = "tools" },
+    { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}/tools", tools_list, NULL,
+      0, 0, "Get Server Tools",
+      .need = HUB_NEED_READ, .shape = cx_tool, .wrap = HUB_WRAP_KEY,
+      .key = "tools" },
     { HUB_CAYLEX, HUB_M_PATCH, "/servers/{server_id}/tools/{tool_id}",
-      cx_tool_patch, cx_patch_in, CX_IN, 0, "Patch Server Tool",
-      .need = HUB_NEED_ANY },
+      cx_tool_patch, cx_patch_in, 0, 0, "Patch Server Tool",
+      .need = HUB_NEED_WRITE },
     { 0 }
 };

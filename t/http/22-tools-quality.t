@@ -123,6 +123,14 @@ is(scalar @{ $r->{json}{tools} || [] }, 13, '  {"tools": [13]}');
 my ($gecho) = grep { $_->{name} eq 'echo' } @{ $r->{json}{tools} };
 is_deeply($gecho, { name => 'echo', description => 'Echoes back the input string' },
           "  GoClaw's ToolInfo: name and description");
+{
+    # Go's omitempty: a tool without a description has no such member
+    my %desc = map { $_->{name} => $_->{description} } @th;
+    my @wrong = grep { exists $_->{description} ? !length($desc{$_->{name}} // '')
+                                                : length($desc{$_->{name}} // '') }
+                @{ $r->{json}{tools} };
+    is(scalar @wrong, 0, '  a description only where the tool has one');
+}
 
 # ---- Caylex: GET /servers/{id}/tools, PATCH .../tools/{tool_id} ---------
 

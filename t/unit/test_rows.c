@@ -261,6 +261,42 @@ static void test_pg_array(apr_pool_t *p)
     }
 }
 
+/* Go's omitempty (GoClaw's answers), and a LEFT JOIN's childless row */
+static void test_omitempty_having(apr_pool_t *p)
+{
+    static const hub_shape_t go[] = {
+        { "id", NULL, HUB_J_STRING },
+        { "name", NULL, HUB_J_OMITEMPTY },
+        { "author", "created_by", HUB_J_OMITEMPTY },
+        { NULL, NULL, HUB_J_STRING }
+    };
+    static const char *blank[] = { "3", "", "", "t", "{}", "null", "x" };
+    hub_rows_t *r = make_rows(p, 2);
+    const hub_rows_t *h;
+
+    is_json(hub_row_json(r, 0, go),
+            "{\"id\":\"11111111-1111-1111-1111-111111111111\","
+            "\"name\":\"alpha\",\"author\":\"ann@example.com\"}",
+            "omitempty: a value is written");
+    is_json(hub_row_json(r, 1, go),
+            "{\"id\":\"22222222-2222-2222-2222-222222222222\"}",
+            "omitempty: SQL NULL leaves the member out");
+    APR_ARRAY_PUSH(r->rows, const char **) = blank;
+    is_json(hub_row_json(r, 2, go), "{\"id\":\"3\",\"author\":\"x\"}",
+            "omitempty: an empty string leaves the member out");
+
+    h = hub_rows_having(p, r, "name");
+    is_int(h->rows->nelts, 2, "having: the row with a NULL name drops out");
+    is_str(hub_rows_get(h, 1, "id"), "3", "having: the others keep order");
+    is_int(r->rows->nelts, 3, "having: the rows given are left as they were");
+    ok(hub_rows_having(p, r, "id") == r,
+       "having: rows where every row has it come back as they are");
+    is_int(hub_rows_having(p, make_rows(p, 1), "created_by")->rows->nelts, 1,
+           "having: one row with the column");
+    r = make_rows(p, 0);
+    is_int(hub_rows_having(p, r, "id")->rows->nelts, 0, "having: no rows");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -272,6 +308,7 @@ int main(void)
     test_row_json(p);
     test_rows_json(p);
     test_pg_array(p);
+    test_omitempty_having(p);
 
     apr_pool_destroy(p);
     apr_terminate();
