@@ -58,7 +58,8 @@ const char *hub_need_name(hub_need_e need)
 }
 
 /* How each profile says no: the FastAPI apps and Tool Hub in a sentence,
- * GoClaw in lower case as its Go errors are. */
+ * GoClaw in lower case as its Go errors are.  Tool Hub's document has no
+ * code of its own for a 403: its generic one is HTTP_<status>. */
 static const struct {
     unsigned profile;
     const char *code;
@@ -68,8 +69,8 @@ static const struct {
                                   "access" },
     { HUB_CAYLEX, "FORBIDDEN", "%s needs %s access" },
     { HUB_GOCLAW, "FORBIDDEN", "forbidden: %s needs %s access" },
-    { HUB_TOOLHUB, "FORBIDDEN", "Insufficient permissions: %s needs %s "
-                                "access" },
+    { HUB_TOOLHUB, "HTTP_403", "Insufficient permissions: %s needs %s "
+                               "access" },
     { HUB_G4F, "FORBIDDEN", "%s needs %s access" },
 };
 

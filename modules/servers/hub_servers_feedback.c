@@ -248,7 +248,7 @@ static const char *guidance(const char *reason)
            "once. Continue helping the user.";
 }
 
-static int submit(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int submit(hub_req_t *hr, hub_result_t *res)
 {
     const hub_principal_t *who = hr->who;
     int by_server = who->via == HUB_IN_SERVERKEY;
@@ -260,8 +260,8 @@ static int submit(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     size_t i;
 
     if (!by_server && !hub_principal_can_write(who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "submitting feedback needs write access");
+        return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
+                       "submitting feedback needs write access");
     }
     json_array_foreach(tools, i, v) {
         if (!json_is_string(v)) {
@@ -272,7 +272,7 @@ static int submit(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                                       (unsigned long)i);
             inv->type = "string_type";
             inv->msg = "Input should be a valid string";
-            return hub_fail_invalid(hr, "body", problems);
+            return hub_err_invalid(res, "body", problems);
         }
     }
     if (!by_server && !slug) {
@@ -282,7 +282,7 @@ static int submit(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         inv->field = "server_slug";
         inv->type = "missing";
         inv->msg = "Field required with an API key: the server it is for";
-        return hub_fail_invalid(hr, "body", problems);
+        return hub_err_invalid(res, "body", problems);
     }
     reason = junk(hr, tools);
     args[n++] = who->tenant_id;
@@ -308,14 +308,14 @@ static int submit(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     args[n++] = apr_itoa(hr->pool, REPEAT_SECS);
     st = hub_db_select(hr->r, ST_INSERT, &rows, n, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
         if (by_server && slug) {
-            return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                            "a server key reports only for its own server");
+            return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
+                           "a server key reports only for its own server");
         }
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
     }
     reason = hub_rows_get(rows, 0, "filter_reason");
     if (*reason) {
@@ -325,7 +325,7 @@ static int submit(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                       hub_rows_get(rows, 0, "slug"),
                       who->tenant_slug, reason);
     }
-    return hub_send_json(hr, HTTP_CREATED, json_pack(
+    return hub_ok_status(res, HTTP_CREATED, json_pack(
         "{s:s,s:s,s:s,s:s,s:b,s:s}",
         "id", hub_rows_get(rows, 0, "id"),
         "status", *reason ? "filtered" : "received",
@@ -338,32 +338,30 @@ static int submit(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         "filter_reason", reason));
 }
 
-static int stats(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int stats(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[3] = { hr->who->tenant_id, hub_param(hr, "slug"),
                             apr_itoa(hr->pool, RECENT) };
     hub_rows_t *rows;
     hub_db_status_e st;
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "server stats need read access");
-    }
     st = hub_db_select(hr->r, ST_STATS, &rows, 3, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
     }
-    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, stats_out));
+    return hub_ok(res, hub_row_json(rows, 0, stats_out));
 }
 
 const hub_route_t hub_servers_feedback_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/feedback/", submit, feedback_in,
       HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Submit Feedback",
+      /* a server key carries no role: the operation asks API keys for
+       * write access and holds a server key to its own server */
       .need = HUB_NEED_ANY },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/stats", stats, NULL,
-      HUB_IN_SESSION | HUB_IN_APIKEY, 0, "Get Server Stats",
-      .need = HUB_NEED_ANY },
+      0, 0, "Get Server Stats",
+      .need = HUB_NEED_READ },
     { 0 }
 };

@@ -196,15 +196,6 @@ static const hub_field_t heartbeat_in[] = {
 
 /* ---- the arrays the field table cannot check ------------------------ */
 
-static void problem(apr_array_header_t *problems, const char *field,
-                    const char *type, const char *msg)
-{
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-}
-
 static long chars(const char *s)
 {
     long n = 0;
@@ -224,17 +215,17 @@ static void scan_string(apr_pool_t *p, json_t *issue, size_t i,
                                      (unsigned long)i, name);
     if (!v) {
         if (required) {
-            problem(problems, field, "missing", "Field required");
+            hub_invalid_add(problems, field, "missing", "Field required");
         }
     }
     else if (!json_is_string(v)) {
-        problem(problems, field, "string_type",
-                "Input should be a valid string");
+        hub_invalid_add(problems, field, "string_type",
+                        "Input should be a valid string");
     }
     else if (chars(json_string_value(v)) > max) {
-        problem(problems, field, "string_too_long",
-                apr_psprintf(p, "String should have at most %ld characters",
-                             max));
+        hub_invalid_add(problems, field, "string_too_long",
+                        apr_psprintf(p, "String should have at most %ld "
+                                     "characters", max));
     }
 }
 
@@ -244,28 +235,31 @@ static void check_arrays(hub_req_t *hr, apr_array_header_t *problems)
     json_t *scan = json_object_get(hr->body, "scan_results"), *v;
     size_t i;
     if (json_array_size(names) > MAX_NAMES) {
-        problem(problems, "tool_names", "too_long",
-                "List should have at most 1000 items");
+        hub_invalid_add(problems, "tool_names", "too_long",
+                        "List should have at most 1000 items");
     }
     json_array_foreach(names, i, v) {
         if (!json_is_string(v) || !json_string_length(v)
             || chars(json_string_value(v)) > MAX_NAME_LEN) {
-            problem(problems, apr_psprintf(hr->pool, "tool_names.%lu",
-                                           (unsigned long)i),
-                    "string_type", "Input should be a tool name: a string "
-                    "of 1 to 256 characters");
+            hub_invalid_add(problems,
+                            apr_psprintf(hr->pool, "tool_names.%lu",
+                                         (unsigned long)i),
+                            "string_type", "Input should be a tool name: a "
+                            "string of 1 to 256 characters");
             break;
         }
     }
     if (json_array_size(scan) > MAX_SCAN) {
-        problem(problems, "scan_results", "too_long",
-                "List should have at most 1000 items");
+        hub_invalid_add(problems, "scan_results", "too_long",
+                        "List should have at most 1000 items");
     }
     json_array_foreach(scan, i, v) {
         if (!json_is_object(v)) {
-            problem(problems, apr_psprintf(hr->pool, "scan_results.%lu",
-                                           (unsigned long)i),
-                    "model_type", "Input should be a valid ScanIssue object");
+            hub_invalid_add(problems,
+                            apr_psprintf(hr->pool, "scan_results.%lu",
+                                         (unsigned long)i),
+                            "model_type",
+                            "Input should be a valid ScanIssue object");
             break;
         }
         scan_string(hr->pool, v, i, "tool", MAX_NAME_LEN, 1, problems);
@@ -332,7 +326,7 @@ static hub_db_status_e locked_heartbeat(request_rec *r, void *baton)
     return hub_db_select(r, ST_HEARTBEAT, &run->rows, 14, run->args);
 }
 
-static int heartbeat(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int heartbeat(hub_req_t *hr, hub_result_t *res)
 {
     const hub_principal_t *who = hr->who;
     int by_server = who->via == HUB_IN_SERVERKEY;
@@ -346,16 +340,17 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     hub_db_status_e st;
 
     if (!by_server && !hub_principal_can_write(who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "reporting heartbeats needs write access");
+        return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
+                       "reporting heartbeats needs write access");
     }
     if (!by_server && !slug) {
-        problem(problems, "server_slug", "missing",
-                "Field required with an API key: the server it reports for");
+        hub_invalid_add(problems, "server_slug", "missing",
+                        "Field required with an API key: the server it "
+                        "reports for");
     }
     check_arrays(hr, problems);
     if (problems->nelts) {
-        return hub_fail_invalid(hr, "body", problems);
+        return hub_err_invalid(res, "body", problems);
     }
     tool_count = int_arg(hr, "tool_count");
     /* [] beside a positive count: the names were not reported */
@@ -379,27 +374,29 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     run.args = args;
     st = hub_db_in_transaction(hr->r, locked_heartbeat, &run);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     rows = run.rows;
     if (rows->rows->nelts != 1) {
         if (by_server && slug) {
-            return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                            "a server key reports only for its own server");
+            return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
+                           "a server key reports only for its own server");
         }
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, hr->r, "HUB00450: heartbeat "
                   "of server %s (tenant %s) by %s",
                   hub_rows_get(rows, 0, "slug"), who->tenant_slug, who->name);
-    return hub_send_json(hr, HTTP_OK, json_pack(
-        "{s:s,s:s}", "status", "ok",
-        "server_slug", hub_rows_get(rows, 0, "slug")));
+    return hub_ok(res, json_pack(
+ "{s:s,s:s}", "status", "ok",
+ "server_slug", hub_rows_get(rows, 0, "slug")));
 }
 
 const hub_route_t hub_servers_heartbeat_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/heartbeat/", heartbeat,
       heartbeat_in, HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Heartbeat",
+      /* a server key carries no role: the operation asks API keys for
+       * write access and holds a server key to its own server */
       .need = HUB_NEED_ANY },
     { 0 }
 };

@@ -78,20 +78,6 @@ const hub_stmt_t hub_servers_oauth_logo_stmts[] = {
 #define LOGO_MAX      (5 * 1024 * 1024)
 #define BODY_MAX      (LOGO_MAX + 64 * 1024)   /* room for the multipart */
 
-/* ---- errors ------------------------------------------------------------ */
-
-static int invalid(hub_req_t *hr, const char *where, const char *field,
-                   const char *type, const char *msg)
-{
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-    return hub_fail_invalid(hr, where, problems);
-}
-
 /* ---- discover-oauth-metadata ------------------------------------------ */
 
 typedef struct meta_ctx {
@@ -266,7 +252,7 @@ static json_t *as_metadata(meta_ctx_t *mc, const char *issuer)
     return NULL;
 }
 
-static int discover(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int discover(hub_req_t *hr, hub_result_t *res)
 {
     const hub_servers_srv_t *c = hub_servers_srv(hr->r->server);
     const char *url = hub_query(hr, "url"), *origin, *path, *hint = NULL;
@@ -275,16 +261,12 @@ static int discover(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     hub_http_response_t *http;
     json_t *prm = NULL, *as = NULL, *scopes = NULL, *out;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "Reading servers needs read access");
-    }
     if (!url) {
-        return invalid(hr, "query", "url", "missing", "Field required");
+        return hub_err_field(res, "query", "url", "missing", "Field required");
     }
     if (!is_http_url(url) || !split_url(hr->pool, url, &origin, &path)) {
-        return invalid(hr, "query", "url", "value_error",
-                       "Value error, url must be an http or https URL");
+        return hub_err_field(res, "query", "url", "value_error",
+                             "Value error, url must be an http or https URL");
     }
     memset(&mc, 0, sizeof(mc));
     mc.hr = hr;
@@ -299,10 +281,10 @@ static int discover(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00562: OAuth "
                       "discovery for %s refused: internal address not in "
                       "HubOutboundAllow", url);
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "The hub may not connect to this server's address "
-                        "(loopback, private and link-local addresses are "
-                        "refused unless the operator allows them)");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "The hub may not connect to this server's address "
+                       "(loopback, private and link-local addresses are "
+                       "refused unless the operator allows them)");
     }
     if (http && http->status == 401 && http->headers) {
         hint = metadata_hint(hr->pool, apr_table_get(http->headers,
@@ -363,7 +345,7 @@ static int discover(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
                         as ? json_string(issuer) : json_null());
     json_object_set_new(out, "resource_metadata_url",
                         prm_url ? json_string(prm_url) : json_null());
-    return hub_send_json(hr, HTTP_OK, out);
+    return hub_ok(res, out);
 }
 
 /* ---- upload-logo --------------------------------------------------------- */
@@ -506,50 +488,45 @@ static int upload_logo(hub_req_t *hr, hub_result_t *res)
     hub_db_status_e st;
     int rc;
 
-    if (!hub_principal_can_write(hr->who)) {
-        res->close = 1;   /* the body is left unread */
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "Changing servers needs write access");
-    }
     if (!ct || strncasecmp(ct, "multipart/form-data", 19)
         || (ct[19] && ct[19] != ';' && ct[19] != ' ')
         || !(boundary = header_param(r->pool, ct, "boundary"))
         || !*boundary || strlen(boundary) > 70) {
         res->close = 1;   /* the body is left unread */
-        return hub_fail(hr, HTTP_UNSUPPORTED_MEDIA_TYPE,
-                        "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be "
-                        "multipart/form-data with a boundary");
+        return hub_err(res, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                       "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be "
+                       "multipart/form-data with a boundary");
     }
     rc = hub_read_body(hr, BODY_MAX, &body, &len);
     if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
         res->close = 1;   /* the body is left unread */
-        return hub_fail(hr, rc, "PAYLOAD_TOO_LARGE",
-                        "File too large (maximum 5 MB)");
+        return hub_err(res, rc, "PAYLOAD_TOO_LARGE",
+                       "File too large (maximum 5 MB)");
     }
     if (rc != OK) {
         res->close = 1;   /* the body is left unread */
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "request body incomplete");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "request body incomplete");
     }
     rc = multipart_part(r->pool, body, len, boundary, "logo", &data, &dlen);
     if (rc < 0) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "malformed multipart/form-data body");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "malformed multipart/form-data body");
     }
     if (rc == 0) {
-        return invalid(hr, "body", "logo", "missing", "Field required");
+        return hub_err_field(res, "body", "logo", "missing", "Field required");
     }
     if (dlen == 0) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "File is empty");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "File is empty");
     }
     if (dlen > LOGO_MAX) {
-        return hub_fail(hr, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                        "PAYLOAD_TOO_LARGE", "File too large (maximum 5 MB)");
+        return hub_err(res, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                       "PAYLOAD_TOO_LARGE", "File too large (maximum 5 MB)");
     }
     if (!(type = image_type((const unsigned char *)data, dlen))) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "File must be a PNG, JPEG, GIF or WebP image");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "File must be a PNG, JPEG, GIF or WebP image");
     }
     args[0] = hr->who->tenant_id;
     args[1] = type;
@@ -557,15 +534,15 @@ static int upload_logo(hub_req_t *hr, hub_result_t *res)
     args[3] = hub_sha256_hex(r->pool, data, dlen);
     st = hub_db_select(r, ST_INSERT, &row, 4, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "HUB00563: logo %s (%s, %"
                   APR_SIZE_T_FMT " bytes) uploaded in tenant %s by %s",
                   hub_rows_get(row, 0, "id"), type, dlen,
                   hr->who->tenant_slug, hr->who->name);
-    return hub_send_json(hr, HTTP_OK, json_pack("{s:s}", "logo_url",
-        apr_pstrcat(r->pool, hr->base_url, "/servers/logos/",
-                    hub_rows_get(row, 0, "id"), NULL)));
+    return hub_ok(res, json_pack("{s:s}", "logo_url",
+ apr_pstrcat(r->pool, hr->base_url, "/servers/logos/",
+             hub_rows_get(row, 0, "id"), NULL)));
 }
 
 static int hexval(int c)
@@ -584,21 +561,17 @@ static int logo_get(hub_req_t *hr, hub_result_t *res)
     hub_rows_t *row;
     hub_db_status_e st;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "Reading servers needs read access");
-    }
     if (!hub_is_uuid(id)) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Logo not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Logo not found");
     }
     args[0] = hr->who->tenant_id;
     args[1] = id;
     st = hub_db_select(r, ST_GET, &row, 2, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Logo not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Logo not found");
     }
     hex = hub_rows_get(row, 0, "hex");
     n = strlen(hex) / 2;
@@ -608,9 +581,9 @@ static int logo_get(hub_req_t *hr, hub_result_t *res)
         if (hi < 0 || lo < 0) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00564: logo %s: "
                           "the database answered no hex text", id);
-            return hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                            "internal error; see the server log (request "
-                            "%s)", hr->request_id);
+            return hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                           "internal error; see the server log (request "
+                           "%s)", hr->request_id);
         }
         bytes[i] = (unsigned char)(hi << 4 | lo);
     }
@@ -640,18 +613,17 @@ static int logo_get(hub_req_t *hr, hub_result_t *res)
 #define LOGO_BODY NULL
 #endif
 
-#define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
 
 const hub_route_t hub_servers_oauth_logo_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/servers/discover-oauth-metadata", discover,
-      NULL, CX_IN, 0, "Discover OAuth Metadata",
-      .need = HUB_NEED_ANY },
+      NULL, 0, 0, "Discover OAuth Metadata",
+      .need = HUB_NEED_READ },
     /* no JSON body: upload_logo reads the multipart body itself */
     { HUB_CAYLEX, HUB_M_POST, "/servers/upload-logo", upload_logo,
-      LOGO_BODY, CX_IN, 0, "Upload Server Logo",
-      .need = HUB_NEED_ANY },
+      LOGO_BODY, 0, 0, "Upload Server Logo",
+      .need = HUB_NEED_WRITE },
     { HUB_CAYLEX, HUB_M_GET, "/servers/logos/{logo_id}", logo_get, NULL,
-      CX_IN, 0, "Get Server Logo",
-      .need = HUB_NEED_ANY },
+      0, 0, "Get Server Logo",
+      .need = HUB_NEED_READ },
     { 0 }
 };

@@ -132,7 +132,7 @@ static hub_db_status_e rescore(hub_req_t *hr, const hub_rows_t *rows,
     return HUB_DB_OK;
 }
 
-static int pw_quality(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int pw_quality(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[3];
     hub_rows_t *rows;
@@ -141,19 +141,15 @@ static int pw_quality(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     long sum = 0;
     int i, n = 0;
 
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "reading tool quality needs read access");
-    }
     args[0] = HUB_QUALITY_RUBRIC;
     args[1] = hr->who->tenant_id;
     args[2] = hub_param(hr, "slug");
     st = hub_db_select(hr->r, ST_TOOLS, &rows, 3, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (!rows->rows->nelts) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
     }
     items = apr_pcalloc(hr->pool, sizeof(json_t *) * rows->rows->nelts);
     tools = hub_json_own(hr->pool, json_array());
@@ -164,7 +160,7 @@ static int pw_quality(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         }
     }
     if ((st = rescore(hr, rows, items)) != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     for (i = 0; i < rows->rows->nelts; i++) {
         if (items[i]) {
@@ -174,16 +170,16 @@ static int pw_quality(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
         }
     }
     /* the mean to one decimal, half up */
-    return hub_send_json(hr, HTTP_OK, json_pack(
-        "{s:s,s:i,s:o,s:O}", "server_slug", hub_rows_get(rows, 0, "slug"),
-        "tool_count", n, "average_score",
-        n ? json_real((double)((sum * 10 + n / 2) / n) / 10.0) : json_null(),
-        "tools", tools));
+    return hub_ok(res, json_pack(
+ "{s:s,s:i,s:o,s:O}", "server_slug", hub_rows_get(rows, 0, "slug"),
+ "tool_count", n, "average_score",
+ n ? json_real((double)((sum * 10 + n / 2) / n) / 10.0) : json_null(),
+ "tools", tools));
 }
 
 const hub_route_t hub_servers_quality_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/quality/", pw_quality,
-      NULL, HUB_IN_APIKEY | HUB_IN_SESSION, 0, "Get Tool Quality",
-      .need = HUB_NEED_ANY },
+      NULL, 0, 0, "Get Tool Quality",
+      .need = HUB_NEED_READ },
     { 0 }
 };

@@ -97,21 +97,15 @@ static int name_ok(const char *name)
     return 1;
 }
 
-static int not_found(hub_req_t *hr)
+static int not_found(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_NOT_FOUND, "SECRET_NOT_FOUND",
-                    "Secret not found");
-}
-
-static int no_write(hub_req_t *hr)
-{
-    return hub_fail(hr, HTTP_FORBIDDEN, NULL,
-                    "changing secrets needs write access");
+    return hub_err(res, HTTP_NOT_FOUND, "SECRET_NOT_FOUND",
+                   "Secret not found");
 }
 
 /* The body's value sealed for the caller's tenant, or NULL with the 500
- * sent in *rc. */
-static const char *seal_value(hub_req_t *hr, int *rc)
+ * in res. */
+static const char *seal_value(hub_req_t *hr, hub_result_t *res)
 {
     const hub_secret_key_t *key = hub_servers_key(hr->r);
     const char *plain = json_string_value(json_object_get(hr->body,
@@ -120,9 +114,9 @@ static const char *seal_value(hub_req_t *hr, int *rc)
     if (!key) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00501: a secret "
                       "cannot be stored: no HubSecretKeyFile is configured");
-        *rc = hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "NO_SECRET_KEY",
-                       "this hub cannot store secrets: its operator has "
-                       "set no HubSecretKeyFile");
+        hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "NO_SECRET_KEY",
+                "this hub cannot store secrets: its operator has "
+                "set no HubSecretKeyFile");
         return NULL;
     }
     ct = hub_secret_encrypt(hr->pool, key, hr->who->tenant_id, plain,
@@ -130,47 +124,39 @@ static const char *seal_value(hub_req_t *hr, int *rc)
     if (!ct) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00502: sealing "
                       "a secret failed (OpenSSL)");
-        *rc = hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
-                       "internal error; see the server log (request %s)",
-                       hr->request_id);
+        hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                "internal error; see the server log (request %s)",
+                hr->request_id);
     }
     return ct;
 }
 
-static int secrets_list(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int secrets_list(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[1] = { hr->who->tenant_id };
     hub_rows_t *rows;
     hub_db_status_e st;
-    if (!hub_principal_can_read(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, NULL,
-                        "listing secrets needs read access");
-    }
     st = hub_db_select(hr->r, ST_LIST, &rows, 1, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
-    return hub_send_json(hr, HTTP_OK, hub_rows_json(rows, secret_out));
+    return hub_ok(res, hub_rows_json(rows, secret_out));
 }
 
-static int secret_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int secret_create(hub_req_t *hr, hub_result_t *res)
 {
     const char *name = json_string_value(json_object_get(hr->body, "name"));
     const char *args[5];
     hub_rows_t *row;
     hub_db_status_e st;
-    int rc;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return no_write(hr);
-    }
     if (!name_ok(name)) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
-                        "name: letters, digits, '_', '.' and '-', at most "
-                        "128, starting with a letter or '_'");
+        return hub_err(res, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
+                       "name: letters, digits, '_', '.' and '-', at most "
+                       "128, starting with a letter or '_'");
     }
-    if (!(args[2] = seal_value(hr, &rc))) {
-        return rc;
+    if (!(args[2] = seal_value(hr, res))) {
+        return HUB_DONE;
     }
     args[0] = hr->who->tenant_id;
     args[1] = name;
@@ -178,75 +164,68 @@ static int secret_create(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     args[4] = hr->who->name;
     st = hub_db_select(hr->r, ST_INSERT, &row, 5, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "SECRET_ALREADY_EXISTS",
-                        "Secret '%s' already exists", name);
+        return hub_err(res, HTTP_BAD_REQUEST, "SECRET_ALREADY_EXISTS",
+                       "Secret '%s' already exists", name);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00500: secret %s "
                   "created in tenant %s by %s", name, hr->who->tenant_slug,
                   hr->who->name);
-    return hub_send_json(hr, HTTP_CREATED, hub_row_json(row, 0, secret_out));
+    return hub_ok_status(res, HTTP_CREATED, hub_row_json(row, 0, secret_out));
 }
 
-static int secret_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int secret_update(hub_req_t *hr, hub_result_t *res)
 {
     const char *name = hub_param(hr, "name");
     const char *args[4];
     hub_rows_t *row;
     hub_db_status_e st;
-    int rc;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return no_write(hr);
-    }
     if (!name_ok(name)) {
-        return not_found(hr);
+        return not_found(res);
     }
-    if (!(args[0] = seal_value(hr, &rc))) {
-        return rc;
+    if (!(args[0] = seal_value(hr, res))) {
+        return HUB_DONE;
     }
     args[1] = json_string_value(json_object_get(hr->body, "description"));
     args[2] = hr->who->tenant_id;
     args[3] = name;
     st = hub_db_select(hr->r, ST_UPDATE, &row, 4, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return not_found(hr);
+        return not_found(res);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00503: secret %s "
                   "updated in tenant %s by %s", name, hr->who->tenant_slug,
                   hr->who->name);
-    return hub_send_json(hr, HTTP_OK, hub_row_json(row, 0, secret_out));
+    return hub_ok(res, hub_row_json(row, 0, secret_out));
 }
 
-static int secret_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int secret_delete(hub_req_t *hr, hub_result_t *res)
 {
     const char *name = hub_param(hr, "name");
     const char *args[2] = { hr->who->tenant_id, name };
     hub_rows_t *row;
     hub_db_status_e st;
 
-    if (!hub_principal_can_write(hr->who)) {
-        return no_write(hr);
-    }
     if (!name_ok(name)) {
-        return not_found(hr);
+        return not_found(res);
     }
     st = hub_db_select(hr->r, ST_DELETE, &row, 2, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
-        return not_found(hr);
+        return not_found(res);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00504: secret %s "
                   "deleted from tenant %s by %s", name, hr->who->tenant_slug,
                   hr->who->name);
-    return hub_send_json(hr, HTTP_NO_CONTENT, NULL);
+    return hub_ok_empty(res, HTTP_NO_CONTENT);
 }
 
 /* JWTs as the document says; API keys too, so keys can script it */
@@ -255,15 +234,15 @@ static int secret_delete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 const hub_route_t hub_servers_secrets_routes[] = {
     { HUB_TOOLHUB, HUB_M_GET, "/api/secrets", secrets_list, NULL, TH_IN, 0,
       "List Secrets",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_READ },
     { HUB_TOOLHUB, HUB_M_POST, "/api/secrets", secret_create,
       secret_create_in, TH_IN, 0, "Create Secret",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_WRITE },
     { HUB_TOOLHUB, HUB_M_PUT, "/api/secrets/:name", secret_update,
       secret_update_in, TH_IN, 0, "Update Secret",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_WRITE },
     { HUB_TOOLHUB, HUB_M_DELETE, "/api/secrets/:name", secret_delete, NULL,
       TH_IN, 0, "Delete Secret",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_WRITE },
     { 0 }
 };
