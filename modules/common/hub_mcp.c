@@ -5,57 +5,25 @@
 #include <curl/curl.h>
 #include "hub_json.h"
 #include "hub_sse.h"
-#include "hub_mcp.h"
-#include "hub_stdio.h"
+#include "hub_mcp_transport.h"
 
-#define CLIENT_NAME "mod_hub"
+#define CLIENT_NAME    "mod_hub"
 #define CLIENT_VERSION "1.0"
-#define MAX_DEPTH 128 /* JSON nesting accepted from a server */
-#define MAX_TEXT 200  /* a server's error text, cut to this */
+#define MAX_DEPTH      128 /* JSON nesting accepted from a server */
+#define MAX_TEXT       200 /* a server's error text, cut to this */
 
 /* Versions of the initialize era this client understands. */
-static const char *const legacy_versions[] = { "2025-11-25", "2025-06-18",
-                                               "2025-03-26", "2024-11-05",
-                                               NULL };
-
-typedef enum {
-    REPLY_RESULT,     /* a JSON-RPC result object */
-    REPLY_RPC_ERROR,  /* a JSON-RPC error object */
-    REPLY_HTTP_ERROR, /* a non-2xx status, no JSON-RPC error */
-    REPLY_FAILED,     /* no answer: refused, timeout, ... */
-    REPLY_UNUSABLE    /* 2xx but not a usable reply */
-} reply_kind_e;
-
-typedef struct reply {
-    reply_kind_e kind;
-    long status;
-    json_t *result;
-    long code; /* of a JSON-RPC error */
-    const char *message;
-    json_t *data;
-    const char *error; /* for FAILED, UNUSABLE, HTTP_ERROR */
-    hub_http_response_t *res;
-} reply_t;
+static const char *const legacy_versions[] = {
+    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL
+};
 
 typedef struct sse_stream sse_stream_t; /* the legacy HTTP+SSE transport */
 
-typedef struct conn {
-    apr_pool_t *p;
-    const hub_mcp_target_t *t;
-    hub_http_policy_t pol;
-    hub_mcp_probe_t *out;
-    int modern;          /* 2026-07-28 envelope on requests */
-    const char *version; /* MCP-Protocol-Version to send */
-    const char *session_id;
-    long next_id;
-    sse_stream_t *sse; /* non-NULL: legacy HTTP+SSE */
-} conn_t;
-
-static int sse_post(conn_t *c, const char *body, const json_t *id, reply_t *r);
+static const hub_mcp_transport_t streamable_transport, sse_transport;
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static const char *cut(apr_pool_t *p, const char *s)
+const char *hub_mcp_cut(apr_pool_t *p, const char *s)
 {
     if (!s) {
         return "";
@@ -93,7 +61,7 @@ static const char *str_member(const json_t *o, const char *key)
 
 /* The headers every exchange carries: the target's auth headers first, so
  * the ones the protocol owns cannot be overridden by them. */
-static apr_table_t *base_headers(conn_t *c)
+static apr_table_t *base_headers(hub_mcp_session_t *c)
 {
     apr_table_t *h = c->t->headers ? apr_table_copy(c->p, c->t->headers)
                                    : apr_table_make(c->p, 8);
@@ -108,36 +76,38 @@ static apr_table_t *base_headers(conn_t *c)
 
 /* ---- one exchange -------------------------------------------------------- */
 
-static void rpc_error_of(conn_t *c, const json_t *msg, reply_t *r)
+static void rpc_error_of(hub_mcp_session_t *c, const json_t *msg,
+                         hub_mcp_reply_t *r)
 {
     const json_t *e = json_object_get(msg, "error");
-    r->kind = REPLY_RPC_ERROR;
+    r->kind = HUB_MCP_REPLY_RPC_ERROR;
     r->code = (long)json_integer_value(json_object_get(e, "code"));
-    r->message = cut(c->p, str_member(e, "message"));
+    r->message = hub_mcp_cut(c->p, str_member(e, "message"));
     r->data = json_object_get(e, "data");
 }
 
 /* Judge one JSON-RPC message received for request `id`. */
-static void judge_message(conn_t *c, json_t *msg, const json_t *id, reply_t *r)
+static void judge_message(hub_mcp_session_t *c, json_t *msg, const json_t *id,
+                          hub_mcp_reply_t *r)
 {
     const json_t *res;
     if (!json_is_object(msg)) {
-        r->kind = REPLY_UNUSABLE;
+        r->kind = HUB_MCP_REPLY_UNUSABLE;
         r->error = "the answer is not a JSON-RPC message";
         return;
     }
     if (!hub_jsonrpc_is_response_to(msg, id)) {
-        r->kind = REPLY_UNUSABLE;
-        r->error =
-            json_object_get(msg, "id")
-                    && !json_equal(json_object_get(msg, "id"), (json_t *)id)
-                ? "the answer is a response to another request id"
-                : "the answer is not a JSON-RPC response";
+        r->kind = HUB_MCP_REPLY_UNUSABLE;
+        r->error = json_object_get(msg, "id")
+                           && !json_equal(json_object_get(msg, "id"),
+                                          (json_t *)id)
+                       ? "the answer is a response to another request id"
+                       : "the answer is not a JSON-RPC response";
         return;
     }
     if (json_object_get(msg, "error")) {
         if (!json_is_object(json_object_get(msg, "error"))) {
-            r->kind = REPLY_UNUSABLE;
+            r->kind = HUB_MCP_REPLY_UNUSABLE;
             r->error = "the JSON-RPC error is not an object";
             return;
         }
@@ -146,20 +116,20 @@ static void judge_message(conn_t *c, json_t *msg, const json_t *id, reply_t *r)
     }
     res = json_object_get(msg, "result");
     if (!json_is_object(res)) {
-        r->kind = REPLY_UNUSABLE;
+        r->kind = HUB_MCP_REPLY_UNUSABLE;
         r->error = "the JSON-RPC result is not an object";
         return;
     }
-    r->kind = REPLY_RESULT;
+    r->kind = HUB_MCP_REPLY_RESULT;
     r->result = (json_t *)res;
 }
 
 /* A 2xx answer: one JSON message, or an event stream holding it. */
-static void judge_body(conn_t *c, hub_http_response_t *res, const json_t *id,
-                       reply_t *r)
+static void judge_body(hub_mcp_session_t *c, hub_http_response_t *res,
+                       const json_t *id, hub_mcp_reply_t *r)
 {
-    const char *mt =
-        media_type(c->p, apr_table_get(res->headers, "Content-Type"));
+    const char *mt = media_type(c->p,
+                                apr_table_get(res->headers, "Content-Type"));
     hub_json_error_t jerr;
     const char *why = NULL;
     json_t *msg;
@@ -167,7 +137,7 @@ static void judge_body(conn_t *c, hub_http_response_t *res, const json_t *id,
     if (!strcmp(mt, "application/json")) {
         msg = hub_json_parse(c->p, res->body, res->body_len, MAX_DEPTH, &jerr);
         if (!msg) {
-            r->kind = REPLY_UNUSABLE;
+            r->kind = HUB_MCP_REPLY_UNUSABLE;
             r->error = apr_psprintf(c->p, "the answer is not valid JSON (%s)",
                                     jerr.text);
             return;
@@ -175,27 +145,29 @@ static void judge_body(conn_t *c, hub_http_response_t *res, const json_t *id,
         judge_message(c, msg, id, r);
     }
     else if (!strcmp(mt, "text/event-stream")) {
-        msg =
-            hub_sse_jsonrpc_response(c->p, res->body, res->body_len, id, &why);
+        msg = hub_sse_jsonrpc_response(c->p, res->body, res->body_len, id,
+                                       &why);
         if (!msg) {
-            r->kind = REPLY_UNUSABLE;
+            r->kind = HUB_MCP_REPLY_UNUSABLE;
             r->error = why;
             return;
         }
         judge_message(c, msg, id, r);
     }
     else {
-        r->kind = REPLY_UNUSABLE;
+        r->kind = HUB_MCP_REPLY_UNUSABLE;
         r->error = apr_psprintf(c->p,
                                 "unexpected content type '%s' (HTTP "
                                 "%ld)",
-                                cut(c->p, *mt ? mt : "none"), res->status);
+                                hub_mcp_cut(c->p, *mt ? mt : "none"),
+                                res->status);
     }
 }
 
 /* A non-2xx answer may still carry a JSON-RPC error (a 2026 server answers
  * an unknown version with 400 and -32022, for instance). */
-static void judge_status(conn_t *c, hub_http_response_t *res, reply_t *r)
+static void judge_status(hub_mcp_session_t *c, hub_http_response_t *res,
+                         hub_mcp_reply_t *r)
 {
     hub_json_error_t jerr;
     json_t *msg = NULL;
@@ -208,23 +180,23 @@ static void judge_status(conn_t *c, hub_http_response_t *res, reply_t *r)
         rpc_error_of(c, msg, r);
         return;
     }
-    r->kind = REPLY_HTTP_ERROR;
+    r->kind = HUB_MCP_REPLY_HTTP_ERROR;
     r->error = apr_psprintf(c->p, "HTTP %ld", res->status);
 }
 
-static void judge(conn_t *c, hub_http_response_t *res, const json_t *id,
-                  reply_t *r)
+static void judge(hub_mcp_session_t *c, hub_http_response_t *res,
+                  const json_t *id, hub_mcp_reply_t *r)
 {
-    r->res = res;
+    r->headers = res->headers;
     r->status = res->status;
-    c->out->http_status = res->status;
+    c->info.http_status = res->status;
     if (res->result != HUB_HTTP_OK) {
-        r->kind = REPLY_FAILED;
+        r->kind = HUB_MCP_REPLY_FAILED;
         r->error = res->error;
         return;
     }
     if (res->status == 401 || res->status == 403) {
-        r->kind = REPLY_HTTP_ERROR;
+        r->kind = HUB_MCP_REPLY_HTTP_ERROR;
         r->error = apr_psprintf(c->p, "HTTP %ld", res->status);
         return;
     }
@@ -236,8 +208,8 @@ static void judge(conn_t *c, hub_http_response_t *res, const json_t *id,
     }
 }
 
-static hub_http_response_t *post(conn_t *c, const char *method,
-                                 const char *body)
+static hub_http_response_t *post(hub_mcp_session_t *c, const char *method,
+                                 const char *name, const char *body)
 {
     hub_http_request_t req = { 0 };
     hub_http_response_t *res = apr_pcalloc(c->p, sizeof(*res));
@@ -252,6 +224,9 @@ static hub_http_response_t *post(conn_t *c, const char *method,
         /* the 2026 routing headers mirror the body, so a proxy can route
          * without parsing it; Mcp-Name only for methods with a name */
         apr_table_set(req.headers, "Mcp-Method", method);
+        if (name) {
+            apr_table_set(req.headers, "Mcp-Name", name);
+        }
     }
     hub_http_do(c->p, &c->pol, &req, res);
     return res;
@@ -260,15 +235,18 @@ static hub_http_response_t *post(conn_t *c, const char *method,
 /* The per-request envelope of the 2026-07-28 revision. */
 static json_t *envelope(void)
 {
-    return json_pack(
-        "{s:s, s:{s:s, s:s}, s:{}}", "io.modelcontextprotocol/protocolVersion",
-        HUB_MCP_VERSION_MODERN, "io.modelcontextprotocol/clientInfo", "name",
-        CLIENT_NAME, "version", CLIENT_VERSION,
-        "io.modelcontextprotocol/clientCapabilities");
+    return json_pack("{s:s, s:{s:s, s:s}, s:{}}",
+                     "io.modelcontextprotocol/protocolVersion",
+                     HUB_MCP_VERSION_MODERN,
+                     "io.modelcontextprotocol/clientInfo", "name", CLIENT_NAME,
+                     "version", CLIENT_VERSION,
+                     "io.modelcontextprotocol/clientCapabilities");
 }
 
-/* Send one request and judge its answer.  params is stolen (may be NULL). */
-static void rpc(conn_t *c, const char *method, json_t *params, reply_t *r)
+/* Send one request and judge its answer.  params is stolen (may be NULL);
+ * name: the Mcp-Name of a tools/call. */
+static void rpc(hub_mcp_session_t *c, const char *method, const char *name,
+                json_t *params, hub_mcp_reply_t *r)
 {
     json_t *msg, *id = hub_json_own(c->p, json_integer(++c->next_id));
     char *body;
@@ -284,30 +262,37 @@ static void rpc(conn_t *c, const char *method, json_t *params, reply_t *r)
                        json_pack("{s:s, s:O, s:s, s:o}", "jsonrpc", "2.0", "id",
                                  id, "method", method, "params", params));
     body = hub_json_text(c->p, msg);
-    if (c->sse) {
-        sse_post(c, body, id, r);
-        return;
-    }
-    judge(c, post(c, method, body), id, r);
+    c->tp->request(c, method, name, body, id, r);
 }
 
 /* A notification: nothing to judge but that it was taken. */
-static int notify(conn_t *c, const char *method, const char **why)
+static int notify(hub_mcp_session_t *c, const char *method, const char **why)
 {
-    json_t *msg = hub_json_own(
-        c->p, json_pack("{s:s, s:s}", "jsonrpc", "2.0", "method", method));
-    const char *body = hub_json_text(c->p, msg);
-    hub_http_response_t *res;
-    reply_t r;
+    json_t *msg = hub_json_own(c->p, json_pack("{s:s, s:s}", "jsonrpc", "2.0",
+                                               "method", method));
+    return c->tp->notify(c, method, hub_json_text(c->p, msg), why);
+}
 
-    if (c->sse) {
-        memset(&r, 0, sizeof(r));
-        sse_post(c, body, NULL, &r);
-        *why = r.error;
-        return r.kind == REPLY_RESULT ? 0 : -1;
-    }
-    res = post(c, method, body);
-    c->out->http_status = res->status;
+/* ---- Streamable HTTP ------------------------------------------------------ */
+
+static int streamable_open(hub_mcp_session_t *c)
+{
+    (void)c;
+    return 0; /* nothing to reach before the first POST */
+}
+
+static void streamable_request(hub_mcp_session_t *c, const char *method,
+                               const char *name, const char *body,
+                               const json_t *id, hub_mcp_reply_t *r)
+{
+    judge(c, post(c, method, name, body), id, r);
+}
+
+static int streamable_notify(hub_mcp_session_t *c, const char *method,
+                             const char *body, const char **why)
+{
+    hub_http_response_t *res = post(c, method, NULL, body);
+    c->info.http_status = res->status;
     if (res->result != HUB_HTTP_OK) {
         *why = res->error;
         return -1;
@@ -319,19 +304,47 @@ static int notify(conn_t *c, const char *method, const char **why)
     return 0;
 }
 
+static void end_session(hub_mcp_session_t *c)
+{
+    hub_http_request_t req = { 0 };
+    hub_http_response_t res;
+    req.method = "DELETE";
+    req.url = c->t->url;
+    req.headers = base_headers(c);
+    hub_http_do(c->p, &c->pol, &req, &res);
+    /* 405: the server does not let clients end sessions; nothing to do */
+    c->info.session_deleted = res.result == HUB_HTTP_OK && res.status >= 200
+                              && res.status < 300;
+}
+
+static void streamable_close(hub_mcp_session_t *c)
+{
+    if (c->session_id) {
+        end_session(c);
+    }
+}
+
+static const hub_mcp_transport_t streamable_transport = {
+    "streamable-http", 1,
+    streamable_open,   streamable_request,
+    streamable_notify, streamable_close
+};
+
 /* ---- outcomes ---------------------------------------------------------- */
 
-static int fail(conn_t *c, const char *step, const reply_t *r)
+static int fail(hub_mcp_session_t *c, const char *step,
+                const hub_mcp_reply_t *r)
 {
-    hub_mcp_probe_t *o = c->out;
-    if (r->kind == REPLY_HTTP_ERROR && (r->status == 401 || r->status == 403)) {
+    hub_mcp_probe_t *o = &c->info;
+    if (r->kind == HUB_MCP_REPLY_HTTP_ERROR
+        && (r->status == 401 || r->status == 403)) {
         o->unauthorized = 1;
         o->error = apr_psprintf(c->p,
                                 "%s: HTTP %ld: reachable but not "
                                 "authorised",
                                 step, r->status);
     }
-    else if (r->kind == REPLY_RPC_ERROR) {
+    else if (r->kind == HUB_MCP_REPLY_RPC_ERROR) {
         o->error = apr_psprintf(c->p, "%s: JSON-RPC error %ld: %s", step,
                                 r->code, r->message);
     }
@@ -341,23 +354,24 @@ static int fail(conn_t *c, const char *step, const reply_t *r)
     return 0;
 }
 
-static void server_info(conn_t *c, const json_t *info)
+static void server_info(hub_mcp_session_t *c, const json_t *info)
 {
     if (json_is_object(info)) {
-        c->out->server_name = apr_pstrdup(c->p, str_member(info, "name"));
-        c->out->server_version = apr_pstrdup(c->p, str_member(info, "version"));
+        c->info.server_name = apr_pstrdup(c->p, str_member(info, "name"));
+        c->info.server_version = apr_pstrdup(c->p, str_member(info, "version"));
     }
 }
 
 /* ---- tools/list, page by page ---------------------------------------- */
 
-static int list_tools(conn_t *c)
+static int list_tools(hub_mcp_session_t *c)
 {
     const char *cursor = NULL;
-    hub_mcp_probe_t *o = c->out;
-    reply_t r;
+    hub_mcp_probe_t *o = &c->info;
+    hub_mcp_reply_t r;
 
     o->tools = hub_json_own(c->p, json_array());
+    o->pages = 0;
     for (;;) {
         json_t *params = json_object();
         const json_t *tools;
@@ -365,8 +379,8 @@ static int list_tools(conn_t *c)
         if (cursor) {
             json_object_set_new(params, "cursor", json_string(cursor));
         }
-        rpc(c, "tools/list", params, &r);
-        if (r.kind != REPLY_RESULT) {
+        rpc(c, "tools/list", NULL, params, &r);
+        if (r.kind != HUB_MCP_REPLY_RESULT) {
             return fail(c, "tools/list", &r);
         }
         if (c->modern && str_member(r.result, "resultType")
@@ -384,7 +398,7 @@ static int list_tools(conn_t *c)
         o->pages++;
         next = str_member(r.result, "nextCursor");
         if (!next) {
-            return o->ok = 1;
+            return 1;
         }
         if (cursor && !strcmp(next, cursor)) {
             o->error = "tools/list: the server gave the same cursor again";
@@ -407,8 +421,7 @@ static int lists_modern(const json_t *versions)
 {
     size_t i;
     const json_t *v;
-    json_array_foreach(versions, i, v)
-    {
+    json_array_foreach(versions, i, v) {
         if (json_is_string(v)
             && !strcmp(json_string_value(v), HUB_MCP_VERSION_MODERN)) {
             return 1;
@@ -418,15 +431,15 @@ static int lists_modern(const json_t *versions)
 }
 
 /* Decide the era from the discover probe's answer (see the header). */
-static era_e classify_discover(conn_t *c, const reply_t *r)
+static era_e classify_discover(hub_mcp_session_t *c, const hub_mcp_reply_t *r)
 {
     const json_t *sv;
     switch (r->kind) {
-    case REPLY_RESULT:
+    case HUB_MCP_REPLY_RESULT:
         sv = json_object_get(r->result, "supportedVersions");
         return json_is_array(sv) && lists_modern(sv) ? ERA_MODERN : ERA_LEGACY;
-    case REPLY_RPC_ERROR: return ERA_LEGACY;
-    case REPLY_HTTP_ERROR:
+    case HUB_MCP_REPLY_RPC_ERROR: return ERA_LEGACY;
+    case HUB_MCP_REPLY_HTTP_ERROR:
         if (r->status == 401 || r->status == 403 || r->status >= 500) {
             fail(c, "server/discover", r);
             return ERA_STOP;
@@ -436,16 +449,16 @@ static era_e classify_discover(conn_t *c, const reply_t *r)
     }
 }
 
-static int modern_probe(conn_t *c, const reply_t *discover)
+static int modern_open(hub_mcp_session_t *c, const hub_mcp_reply_t *discover)
 {
     const json_t *meta = json_object_get(discover->result, "_meta");
-    c->out->protocol_version = HUB_MCP_VERSION_MODERN;
+    c->info.protocol_version = HUB_MCP_VERSION_MODERN;
     server_info(c, json_object_get(meta, "io.modelcontextprotocol/serverInfo"));
-    if (!c->out->server_name) {
+    if (!c->info.server_name) {
         /* some servers put it beside the capabilities */
         server_info(c, json_object_get(discover->result, "serverInfo"));
     }
-    return list_tools(c);
+    return 1;
 }
 
 /* ---- the initialize era ------------------------------------------------ */
@@ -461,24 +474,12 @@ static int known_legacy(const char *v)
     return 0;
 }
 
-static void end_session(conn_t *c)
-{
-    hub_http_request_t req = { 0 };
-    hub_http_response_t res;
-    req.method = "DELETE";
-    req.url = c->t->url;
-    req.headers = base_headers(c);
-    hub_http_do(c->p, &c->pol, &req, &res);
-    /* 405: the server does not let clients end sessions; nothing to do */
-    c->out->session_deleted =
-        res.result == HUB_HTTP_OK && res.status >= 200 && res.status < 300;
-}
-
-static int legacy_probe(conn_t *c)
+/* initialize → notifications/initialized: 1 when the session is open. */
+static int initialize(hub_mcp_session_t *c)
 {
     json_t *params;
     const char *v, *why;
-    reply_t r;
+    hub_mcp_reply_t r;
     int ok;
 
     c->modern = 0;
@@ -486,39 +487,36 @@ static int legacy_probe(conn_t *c)
     params = json_pack("{s:s, s:{}, s:{s:s, s:s}}", "protocolVersion",
                        HUB_MCP_VERSION_LEGACY, "capabilities", "clientInfo",
                        "name", CLIENT_NAME, "version", CLIENT_VERSION);
-    rpc(c, "initialize", params, &r);
-    if (r.kind != REPLY_RESULT) {
+    rpc(c, "initialize", NULL, params, &r);
+    if (r.kind != HUB_MCP_REPLY_RESULT) {
         return fail(c, "initialize", &r);
     }
-    if (r.res && apr_table_get(r.res->headers, "Mcp-Session-Id")) {
-        c->session_id =
-            apr_pstrdup(c->p, apr_table_get(r.res->headers, "Mcp-Session-Id"));
+    if (r.headers && apr_table_get(r.headers, "Mcp-Session-Id")) {
+        c->session_id = apr_pstrdup(c->p,
+                                    apr_table_get(r.headers, "Mcp-Session-Id"));
     }
     v = str_member(r.result, "protocolVersion");
     if (!known_legacy(v)) {
-        c->out->error = apr_psprintf(c->p,
+        c->info.error = apr_psprintf(c->p,
                                      "initialize: the server chose "
                                      "protocol version '%s', which this "
                                      "client does not speak",
-                                     cut(c->p, v ? v : "none"));
+                                     hub_mcp_cut(c->p, v ? v : "none"));
         ok = 0;
     }
     else {
-        c->version = c->out->protocol_version = apr_pstrdup(c->p, v);
+        c->version = c->info.protocol_version = apr_pstrdup(c->p, v);
         server_info(c, json_object_get(r.result, "serverInfo"));
         if (notify(c, "notifications/initialized", &why)) {
-            c->out->error = apr_psprintf(c->p,
+            c->info.error = apr_psprintf(c->p,
                                          "notifications/initialized: "
                                          "%s",
                                          why);
             ok = 0;
         }
         else {
-            ok = list_tools(c);
+            ok = 1;
         }
-    }
-    if (c->session_id && !c->sse) {
-        end_session(c);
     }
     return ok;
 }
@@ -530,7 +528,7 @@ static int legacy_probe(conn_t *c)
  * exchange cannot read a stream that does not end, so this one drives a
  * curl multi handle itself, with hub_http's address policy. */
 struct sse_stream {
-    conn_t *c;
+    hub_mcp_session_t *c;
     CURLM *multi;
     CURL *easy;
     struct curl_slist *hdrs;
@@ -673,7 +671,7 @@ static struct curl_slist *slist_of(apr_pool_t *p, apr_table_t *t)
     return l;
 }
 
-static int sse_open(conn_t *c)
+static int sse_open(hub_mcp_session_t *c)
 {
     sse_stream_t *s = apr_pcalloc(c->p, sizeof(*s));
     apr_table_t *h = base_headers(c);
@@ -706,7 +704,7 @@ static int sse_open(conn_t *c)
     curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->hdrs);
     curl_easy_setopt(s->easy, CURLOPT_USERAGENT, "mod_hub");
     curl_multi_add_handle(s->multi, s->easy);
-    c->sse = s;
+    c->tx = s;
     return 0;
 }
 
@@ -768,9 +766,10 @@ static int have_response(sse_stream_t *s, const void *id)
     return 0;
 }
 
-static int sse_post(conn_t *c, const char *body, const json_t *id, reply_t *r)
+static int sse_post(hub_mcp_session_t *c, const char *body, const json_t *id,
+                    hub_mcp_reply_t *r)
 {
-    sse_stream_t *s = c->sse;
+    sse_stream_t *s = c->tx;
     hub_http_request_t req = { 0 };
     hub_http_response_t *res = apr_pcalloc(c->p, sizeof(*res));
     const char *why;
@@ -783,18 +782,18 @@ static int sse_post(conn_t *c, const char *body, const json_t *id, reply_t *r)
     req.body_len = strlen(body);
     apr_table_set(req.headers, "Content-Type", "application/json");
     hub_http_do(c->p, &c->pol, &req, res);
-    r->res = res;
-    r->status = c->out->http_status = res->status;
+    r->headers = res->headers;
+    r->status = c->info.http_status = res->status;
     if (res->result != HUB_HTTP_OK || res->status < 200 || res->status >= 300) {
         judge(c, res, id, r);
         return -1;
     }
     if (!id) {
-        r->kind = REPLY_RESULT; /* a notification was taken */
+        r->kind = HUB_MCP_REPLY_RESULT; /* a notification was taken */
         return 0;
     }
     if (sse_pump(s, have_response, id, &why)) {
-        r->kind = REPLY_FAILED;
+        r->kind = HUB_MCP_REPLY_FAILED;
         r->error = why;
         return -1;
     }
@@ -808,34 +807,196 @@ static int sse_post(conn_t *c, const char *body, const json_t *id, reply_t *r)
     return 0;
 }
 
-/* Open the stream, wait for its endpoint, then the initialize sequence. */
-static int sse_probe(conn_t *c)
+static void sse_request(hub_mcp_session_t *c, const char *method,
+                        const char *name, const char *body, const json_t *id,
+                        hub_mcp_reply_t *r)
+{
+    (void)method;
+    (void)name;
+    sse_post(c, body, id, r);
+}
+
+static int sse_notify(hub_mcp_session_t *c, const char *method,
+                      const char *body, const char **why)
+{
+    hub_mcp_reply_t r;
+    (void)method;
+    memset(&r, 0, sizeof(r));
+    sse_post(c, body, NULL, &r);
+    *why = r.error;
+    return r.kind == HUB_MCP_REPLY_RESULT ? 0 : -1;
+}
+
+/* Open the stream and wait for its endpoint. */
+static int sse_transport_open(hub_mcp_session_t *c)
 {
     const char *why;
-    reply_t r = { 0 };
+    hub_mcp_reply_t r = { 0 };
+    sse_stream_t *s;
     long status = 0;
-    int ok;
 
     if (sse_open(c)) {
-        c->out->error = "could not set up the event stream";
-        return 0;
+        c->info.error = "could not set up the event stream";
+        return -1;
     }
-    if (sse_pump(c->sse, have_endpoint, NULL, &why)) {
-        curl_easy_getinfo(c->sse->easy, CURLINFO_RESPONSE_CODE, &status);
-        c->out->http_status = status;
-        r.kind = status && status != 200 ? REPLY_HTTP_ERROR : REPLY_FAILED;
+    s = c->tx;
+    if (sse_pump(s, have_endpoint, NULL, &why)) {
+        curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+        c->info.http_status = status;
+        r.kind = status && status != 200 ? HUB_MCP_REPLY_HTTP_ERROR
+                                         : HUB_MCP_REPLY_FAILED;
         r.status = status;
         r.error = status && status != 200
                       ? apr_psprintf(c->p, "HTTP %ld", status)
                       : why;
         fail(c, "event stream", &r);
-        sse_close(c->sse);
-        return 0;
+        return -1;
     }
-    ok = legacy_probe(c);
-    /* closing the stream ends the session on this transport */
-    apr_pool_cleanup_run(c->p, c->sse, sse_close);
-    return ok;
+    return 0;
+}
+
+/* Closing the stream ends the session on this transport. */
+static void sse_transport_close(hub_mcp_session_t *c)
+{
+    if (c->tx) {
+        apr_pool_cleanup_run(c->p, c->tx, sse_close);
+    }
+}
+
+static const hub_mcp_transport_t sse_transport = {
+    "sse", 0, sse_transport_open, sse_request, sse_notify, sse_transport_close
+};
+
+/* ---- the session --------------------------------------------------------- */
+
+static apr_status_t session_cleanup(void *data)
+{
+    hub_mcp_close(data);
+    return APR_SUCCESS;
+}
+
+/* The handshake: the discover probe first where the transport may speak
+ * the 2026 era, else (or when it falls back) initialize. */
+static int handshake(hub_mcp_session_t *c)
+{
+    hub_mcp_reply_t r;
+    if (!c->tp->discover) {
+        return initialize(c);
+    }
+    c->modern = 1;
+    c->version = HUB_MCP_VERSION_MODERN;
+    rpc(c, "server/discover", NULL, NULL, &r);
+    switch (classify_discover(c, &r)) {
+    case ERA_MODERN: return modern_open(c, &r);
+    case ERA_LEGACY: return initialize(c);
+    default: return 0;
+    }
+}
+
+int hub_mcp_open(apr_pool_t *p, const hub_mcp_target_t *t,
+                 hub_mcp_session_t **out)
+{
+    hub_mcp_session_t *c = apr_pcalloc(p, sizeof(*c));
+    *out = c;
+    c->p = p;
+    c->t = t;
+    if (t->policy) {
+        c->pol = *t->policy;
+    }
+    if (!t->transport || !strcmp(t->transport, "streamable-http")) {
+        c->tp = &streamable_transport;
+    }
+    else if (!strcmp(t->transport, "sse")) {
+        c->tp = &sse_transport;
+    }
+    else if (!strcmp(t->transport, "stdio")) {
+        c->tp = &hub_stdio_transport;
+    }
+    else {
+        c->info.error = apr_psprintf(p, "unknown transport '%s'",
+                                     hub_mcp_cut(p, t->transport));
+        c->closed = 1;
+        return -1;
+    }
+    apr_pool_cleanup_register(p, c, session_cleanup, apr_pool_cleanup_null);
+    c->opened = 1;
+    if (c->tp->open(c) || !handshake(c)) {
+        if (!c->info.error) {
+            c->info.error = "the session could not be opened";
+        }
+        return -1;
+    }
+    return 0;
+}
+
+const hub_mcp_probe_t *hub_mcp_info(const hub_mcp_session_t *s)
+{
+    return &s->info;
+}
+
+int hub_mcp_request(hub_mcp_session_t *s, const char *method, json_t *params,
+                    json_t **result)
+{
+    hub_mcp_reply_t r;
+    *result = NULL;
+    if (s->closed) {
+        json_decref(params);
+        s->info.error = apr_psprintf(s->p, "%s: the session is closed", method);
+        return -1;
+    }
+    rpc(s, method, NULL, params, &r);
+    if (r.kind != HUB_MCP_REPLY_RESULT) {
+        fail(s, method, &r);
+        return -1;
+    }
+    *result = r.result;
+    return 0;
+}
+
+int hub_mcp_call(hub_mcp_session_t *s, const char *tool, json_t *args,
+                 json_t **result)
+{
+    hub_mcp_reply_t r;
+    json_t *params;
+    *result = NULL;
+    if (s->closed) {
+        json_decref(args);
+        s->info.error = "tools/call: the session is closed";
+        return -1;
+    }
+    params = json_pack("{s:s, s:o}", "name", tool, "arguments",
+                       args ? args : json_object());
+    rpc(s, "tools/call", tool, params, &r);
+    if (r.kind != HUB_MCP_REPLY_RESULT) {
+        fail(s, "tools/call", &r);
+        return -1;
+    }
+    *result = r.result;
+    return 0;
+}
+
+int hub_mcp_list_tools(hub_mcp_session_t *s, json_t **tools)
+{
+    *tools = NULL;
+    if (s->closed) {
+        s->info.error = "tools/list: the session is closed";
+        return -1;
+    }
+    if (!list_tools(s)) {
+        return -1;
+    }
+    *tools = s->info.tools;
+    return 0;
+}
+
+void hub_mcp_close(hub_mcp_session_t *s)
+{
+    if (s->closed) {
+        return;
+    }
+    s->closed = 1;
+    apr_pool_cleanup_kill(s->p, s, session_cleanup);
+    s->tp->close(s);
 }
 
 /* ---- the probe ----------------------------------------------------------- */
@@ -843,37 +1004,15 @@ static int sse_probe(conn_t *c)
 int hub_mcp_probe(apr_pool_t *p, const hub_mcp_target_t *t,
                   hub_mcp_probe_t *out)
 {
-    conn_t c = { 0 };
     apr_time_t start = apr_time_now();
-    reply_t r;
+    hub_mcp_session_t *s;
+    json_t *tools;
+    int ok;
 
-    if (t->transport && !strcmp(t->transport, "stdio")) {
-        return hub_stdio_probe(p, t, out);
-    }
-    memset(out, 0, sizeof(*out));
-    c.p = p;
-    c.t = t;
-    c.out = out;
-    if (t->policy) {
-        c.pol = *t->policy;
-    }
-    if (t->transport && !strcmp(t->transport, "sse")) {
-        sse_probe(&c);
-    }
-    else if (t->transport && strcmp(t->transport, "streamable-http")) {
-        out->error =
-            apr_psprintf(p, "unknown transport '%s'", cut(p, t->transport));
-    }
-    else {
-        c.modern = 1;
-        c.version = HUB_MCP_VERSION_MODERN;
-        rpc(&c, "server/discover", NULL, &r);
-        switch (classify_discover(&c, &r)) {
-        case ERA_MODERN: modern_probe(&c, &r); break;
-        case ERA_LEGACY: legacy_probe(&c); break;
-        case ERA_STOP: break;
-        }
-    }
+    ok = hub_mcp_open(p, t, &s) == 0 && hub_mcp_list_tools(s, &tools) == 0;
+    hub_mcp_close(s);
+    *out = s->info;
+    out->ok = ok;
     out->latency_ms = (double)(apr_time_now() - start) / 1000.0;
     if (out->ok) {
         out->error = NULL;

@@ -32,8 +32,12 @@
  * directly, with the same address policy as hub_http.
  *
  * The stdio transport (transport "stdio": a child process speaking
- * newline-delimited JSON-RPC) is in hub_stdio.h; hub_mcp_probe hands such
- * targets to it.
+ * newline-delimited JSON-RPC) is in hub_stdio.h.
+ *
+ * A session (hub_mcp_open ... hub_mcp_close) is the one place the
+ * sequence above is written, whatever the transport (the interface a
+ * transport fills is hub_mcp_transport.h); hub_mcp_probe is open →
+ * hub_mcp_list_tools → close.
  *
  * Upstream auth headers are sent as given and never appear in `error`. */
 #ifndef HUB_MCP_H
@@ -46,7 +50,7 @@
 
 #define HUB_MCP_VERSION_MODERN "2026-07-28"
 #define HUB_MCP_VERSION_LEGACY "2025-11-25"
-#define HUB_MCP_MAX_PAGES 100 /* tools/list pages followed at most */
+#define HUB_MCP_MAX_PAGES      100 /* tools/list pages followed at most */
 
 typedef struct hub_mcp_target {
     const char *url;      /* the MCP endpoint (or the SSE URL) */
@@ -75,6 +79,44 @@ typedef struct hub_mcp_probe {
     double latency_ms;   /* the whole probe */
     const char *error;   /* why not ok; never a header value */
 } hub_mcp_probe_t;
+
+typedef struct hub_mcp_session hub_mcp_session_t;
+
+/* Open a session with t: reach the server and do the handshake (the
+ * discover probe, or initialize and notifications/initialized).  *s is
+ * set in every case: 0 when the session is usable, -1 when not (why in
+ * hub_mcp_info(*s)->error).  Close it in every case (a cleanup of p does
+ * when it is not).  Everything is allocated in p.  The whole session is
+ * bounded by the policy's timeout_ms on the stdio and SSE transports
+ * (each HTTP exchange by it on Streamable HTTP). */
+int hub_mcp_open(apr_pool_t *p, const hub_mcp_target_t *t,
+                 hub_mcp_session_t **s);
+
+/* What the session knows: protocol_version, server_name/version,
+ * http_status (of the last answer), unauthorized, error (of the last
+ * failure), and after hub_mcp_list_tools tools and pages. */
+const hub_mcp_probe_t *hub_mcp_info(const hub_mcp_session_t *s);
+
+/* One JSON-RPC request: params is stolen (may be NULL: {}).  0 with
+ * *result the result object (pool-owned), or -1 with the error in
+ * hub_mcp_info(s)->error ("method: why"). */
+int hub_mcp_request(hub_mcp_session_t *s, const char *method, json_t *params,
+                    json_t **result);
+
+/* tools/call of tool with args (stolen; may be NULL: {}): 0 with *result
+ * the CallToolResult, which may say "isError": true (the tool failed and
+ * said so; that is an answer, not a failure of the call); -1 as
+ * hub_mcp_request. */
+int hub_mcp_call(hub_mcp_session_t *s, const char *tool, json_t *args,
+                 json_t **result);
+
+/* Every tool of every tools/list page (at most HUB_MCP_MAX_PAGES): 0 with
+ * *tools the array (pool-owned), or -1. */
+int hub_mcp_list_tools(hub_mcp_session_t *s, json_t **tools);
+
+/* End the session: DELETE it (sessionful Streamable HTTP), close the
+ * stream (SSE), end and reap the child (stdio).  Idempotent. */
+void hub_mcp_close(hub_mcp_session_t *s);
 
 /* Probe t: everything allocated in p (jansson values tied to p).  Returns
  * out->ok.  Thread-safe once curl_global_init has run. */

@@ -10,42 +10,28 @@
 #include <apr_time.h>
 #include "hub_json.h"
 #include "hub_sse.h"
+#include "hub_mcp_transport.h"
 #include "hub_stdio.h"
 
-#define CLIENT_NAME "mod_hub"
-#define CLIENT_VERSION "1.0"
-#define MAX_DEPTH 128                 /* JSON nesting accepted */
-#define MAX_TEXT 200                  /* a server's error text, cut */
+#define MAX_DEPTH    128 /* JSON nesting accepted */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
-#define EXIT_WAIT apr_time_from_msec(200)  /* after stdin is closed */
-#define TERM_GRACE apr_time_from_msec(500) /* after SIGTERM */
-#define SETSID "/usr/bin/setsid"
+#define EXIT_WAIT    apr_time_from_msec(200) /* after stdin is closed */
+#define TERM_GRACE   apr_time_from_msec(500) /* after SIGTERM */
+#define SETSID       "/usr/bin/setsid"
 
 typedef struct child {
     apr_pool_t *p;
     apr_proc_t proc;
     int started, reaped;
-    int grouped;                 /* its own process group (via setsid) */
-    int in_fd, out_fd;           /* parent's ends, non-blocking */
+    int grouped;       /* its own process group (via setsid) */
+    int in_fd, out_fd; /* parent's ends, non-blocking */
     apr_file_t *in, *out;
     apr_time_t deadline;
     apr_size_t max_line;
-    char *buf;                   /* bytes read, not yet a whole line */
+    char *buf; /* bytes read, not yet a whole line */
     apr_size_t len, cap;
     int eof;
-    long next_id;
-    hub_mcp_probe_t *o;
 } child_t;
-
-static const char *cut(apr_pool_t *p, const char *s)
-{
-    if (!s) {
-        return "";
-    }
-    return strlen(s) > MAX_TEXT
-               ? apr_pstrcat(p, apr_pstrndup(p, s, MAX_TEXT), "...", NULL)
-               : s;
-}
 
 /* ---- starting ------------------------------------------------------------ */
 
@@ -95,20 +81,21 @@ static const char *start(child_t *c, const hub_mcp_target_t *t)
         path = DEFAULT_PATH;
     }
     if (!has_path) {
-        APR_ARRAY_PUSH(env, const char *) = apr_pstrcat(p, "PATH=", path,
-                                                        NULL);
+        APR_ARRAY_PUSH(env, const char *) = apr_pstrcat(p, "PATH=", path, NULL);
     }
     APR_ARRAY_PUSH(env, const char *) = NULL;
     if (!(prog = locate(p, t->argv[0], path))) {
         return apr_psprintf(p, "command '%s' not found or not executable",
-                            cut(p, t->argv[0]));
+                            hub_mcp_cut(p, t->argv[0]));
     }
     if ((rv = apr_procattr_create(&attr, p)) != APR_SUCCESS
         || (rv = apr_procattr_io_set(attr, APR_CHILD_BLOCK, APR_CHILD_BLOCK,
-                                     APR_NO_PIPE)) != APR_SUCCESS
+                                     APR_NO_PIPE))
+               != APR_SUCCESS
         || (rv = apr_procattr_cmdtype_set(attr, APR_PROGRAM)) != APR_SUCCESS
         || (rv = apr_file_open(&devnull, "/dev/null", APR_FOPEN_WRITE,
-                               APR_OS_DEFAULT, p)) != APR_SUCCESS
+                               APR_OS_DEFAULT, p))
+               != APR_SUCCESS
         || (rv = apr_procattr_child_err_set(attr, devnull, NULL))
                != APR_SUCCESS) {
         return apr_psprintf(p, "cannot prepare the child: %s",
@@ -134,11 +121,12 @@ static const char *start(child_t *c, const hub_mcp_target_t *t)
         prog = SETSID;
         c->grouped = 1;
     }
-    rv = apr_proc_create(&c->proc, prog, argv,
-                         (const char *const *)env->elts, attr, p);
+    rv = apr_proc_create(&c->proc, prog, argv, (const char *const *)env->elts,
+                         attr, p);
     apr_file_close(devnull);
     if (rv != APR_SUCCESS) {
-        return apr_psprintf(p, "cannot start '%s': %s", cut(p, t->argv[0]),
+        return apr_psprintf(p, "cannot start '%s': %s",
+                            hub_mcp_cut(p, t->argv[0]),
                             apr_strerror(rv, err, sizeof(err)));
     }
     c->started = 1;
@@ -160,8 +148,8 @@ static int reaped_within(child_t *c, apr_interval_time_t wait)
     apr_exit_why_e why;
     for (;;) {
         apr_status_t rv = apr_proc_wait(&c->proc, &code, &why, APR_NOWAIT);
-        if (rv == APR_CHILD_DONE || (rv != APR_CHILD_NOTDONE
-                                     && !APR_STATUS_IS_EINTR(rv))) {
+        if (rv == APR_CHILD_DONE
+            || (rv != APR_CHILD_NOTDONE && !APR_STATUS_IS_EINTR(rv))) {
             return c->reaped = 1; /* done, or not ours to wait for */
         }
         if (apr_time_now() >= until) {
@@ -250,9 +238,9 @@ static const char *send_line(child_t *c, const char *text)
             if (errno == EAGAIN || errno == EINTR) {
                 continue;
             }
-            return errno == EPIPE ? "the server closed its input"
-                                  : apr_psprintf(c->p, "write: %s",
-                                                 strerror(errno));
+            return errno == EPIPE
+                       ? "the server closed its input"
+                       : apr_psprintf(c->p, "write: %s", strerror(errno));
         }
         line += n;
         left -= (apr_size_t)n;
@@ -353,53 +341,55 @@ static const char *answer_server(child_t *c, json_t *msg)
     const char *m = json_string_value(json_object_get(msg, "method"));
     json_t *id = json_object_get(msg, "id");
     if (m && !strcmp(m, "ping")) {
-        return send_json(c, json_pack("{s:s,s:O,s:{}}", "jsonrpc", "2.0",
-                                      "id", id, "result"));
+        return send_json(c, json_pack("{s:s,s:O,s:{}}", "jsonrpc", "2.0", "id",
+                                      id, "result"));
     }
     return send_json(c, json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0",
-                                  "id", id, "error", "code", -32601,
-                                  "message", "method not found"));
+                                  "id", id, "error", "code", -32601, "message",
+                                  "method not found"));
 }
 
-/* Send request method(params) and wait for its result; NULL with
- * c->o->error set on failure (step: what failed). */
-static json_t *rpc(child_t *c, const char *method, json_t *params)
+/* Send one request and read until its answer comes, answering the
+ * server's own requests meanwhile; judge the answer into r. */
+static void stdio_request(hub_mcp_session_t *s, const char *method,
+                          const char *name, const char *body, const json_t *id,
+                          hub_mcp_reply_t *r)
 {
-    json_t *id = json_integer(++c->next_id), *msg;
+    child_t *c = s->tx;
     const char *why;
-    hub_json_own(c->p, id);
-    msg = json_pack("{s:s,s:O,s:s}", "jsonrpc", "2.0", "id", id, "method",
-                    method);
-    if (params) {
-        json_object_set_new(msg, "params", params);
-    }
-    if ((why = send_json(c, msg))) {
-        c->o->error = apr_psprintf(c->p, "%s: %s", method, why);
-        return NULL;
+    (void)method;
+    (void)name;
+    if ((why = send_line(c, body))) {
+        r->kind = HUB_MCP_REPLY_FAILED;
+        r->error = why;
+        return;
     }
     for (;;) {
         char *line = read_line(c, &why);
         json_t *m, *e;
         hub_json_error_t jerr;
         if (!line) {
-            c->o->error = apr_psprintf(c->p, "%s: %s", method, why);
-            return NULL;
+            r->kind = HUB_MCP_REPLY_FAILED;
+            r->error = why;
+            return;
         }
         if (!*line) {
             continue;
         }
         m = hub_json_parse(c->p, line, strlen(line), MAX_DEPTH, &jerr);
         if (!json_is_object(m)) {
-            c->o->error = apr_psprintf(c->p, "%s: the server wrote something "
-                                       "that is not a JSON-RPC message: %s",
-                                       method, cut(c->p, line));
-            return NULL;
+            r->kind = HUB_MCP_REPLY_UNUSABLE;
+            r->error = apr_psprintf(c->p,
+                                    "the server wrote something that "
+                                    "is not a JSON-RPC message: %s",
+                                    hub_mcp_cut(c->p, line));
+            return;
         }
         if (json_object_get(m, "method")) {
-            if (json_object_get(m, "id")
-                && (why = answer_server(c, m))) {
-                c->o->error = apr_psprintf(c->p, "%s: %s", method, why);
-                return NULL;
+            if (json_object_get(m, "id") && (why = answer_server(c, m))) {
+                r->kind = HUB_MCP_REPLY_FAILED;
+                r->error = why;
+                return;
             }
             continue; /* a notification, or answered */
         }
@@ -407,120 +397,61 @@ static json_t *rpc(child_t *c, const char *method, json_t *params)
             continue; /* a stray response: not ours */
         }
         if ((e = json_object_get(m, "error"))) {
-            c->o->error = apr_psprintf(
-                c->p, "%s: JSON-RPC error %ld: %s", method,
-                (long)json_integer_value(json_object_get(e, "code")),
-                cut(c->p, json_string_value(json_object_get(e, "message"))));
-            return NULL;
+            r->kind = HUB_MCP_REPLY_RPC_ERROR;
+            r->code = (long)json_integer_value(json_object_get(e, "code"));
+            r->message = hub_mcp_cut(c->p, json_string_value(
+                                               json_object_get(e, "message")));
+            r->data = json_object_get(e, "data");
+            return;
         }
         if (!json_is_object(json_object_get(m, "result"))) {
-            c->o->error = apr_psprintf(c->p, "%s: the result is not an "
-                                       "object", method);
-            return NULL;
+            r->kind = HUB_MCP_REPLY_UNUSABLE;
+            r->error = "the result is not an object";
+            return;
         }
-        return json_object_get(m, "result");
+        r->kind = HUB_MCP_REPLY_RESULT;
+        r->result = json_object_get(m, "result");
+        return;
     }
 }
 
-/* ---- the exchange -------------------------------------------------------- */
-
-static int talk(child_t *c)
+static int stdio_notify(hub_mcp_session_t *s, const char *method,
+                        const char *body, const char **why)
 {
-    hub_mcp_probe_t *o = c->o;
-    const char *cursor = NULL, *why, *v;
-    json_t *res, *info;
-
-    res = rpc(c, "initialize", json_pack(
-        "{s:s,s:{},s:{s:s,s:s}}", "protocolVersion", HUB_MCP_VERSION_LEGACY,
-        "capabilities", "clientInfo", "name", CLIENT_NAME, "version",
-        CLIENT_VERSION));
-    if (!res) {
-        return 0;
-    }
-    if (!(v = json_string_value(json_object_get(res, "protocolVersion")))) {
-        o->error = "initialize: the result has no protocolVersion";
-        return 0;
-    }
-    o->protocol_version = apr_pstrdup(c->p, v);
-    info = json_object_get(res, "serverInfo");
-    if (json_is_object(info)) {
-        o->server_name = apr_pstrdup(
-            c->p, json_string_value(json_object_get(info, "name")));
-        o->server_version = apr_pstrdup(
-            c->p, json_string_value(json_object_get(info, "version")));
-    }
-    if ((why = send_json(c, json_pack("{s:s,s:s}", "jsonrpc", "2.0",
-                                      "method",
-                                      "notifications/initialized")))) {
-        o->error = apr_psprintf(c->p, "notifications/initialized: %s", why);
-        return 0;
-    }
-    o->tools = hub_json_own(c->p, json_array());
-    for (;;) {
-        json_t *params = json_object(), *tools;
-        const char *next;
-        if (cursor) {
-            json_object_set_new(params, "cursor", json_string(cursor));
-        }
-        if (!(res = rpc(c, "tools/list", params))) {
-            return 0;
-        }
-        tools = json_object_get(res, "tools");
-        if (!json_is_array(tools)) {
-            o->error = "tools/list: the result has no tools array";
-            return 0;
-        }
-        json_array_extend(o->tools, tools);
-        o->pages++;
-        if (!(next = json_string_value(json_object_get(res, "nextCursor")))) {
-            return o->ok = 1;
-        }
-        if (cursor && !strcmp(next, cursor)) {
-            o->error = "tools/list: the server gave the same cursor again";
-            return 0;
-        }
-        if (o->pages >= HUB_MCP_MAX_PAGES) {
-            o->error = apr_psprintf(c->p, "tools/list: more than %d pages",
-                                    HUB_MCP_MAX_PAGES);
-            return 0;
-        }
-        cursor = apr_pstrdup(c->p, next);
-    }
+    (void)method;
+    return (*why = send_line(s->tx, body)) ? -1 : 0;
 }
 
-int hub_stdio_probe(apr_pool_t *p, const hub_mcp_target_t *t,
-                    hub_mcp_probe_t *out)
+static int stdio_open(hub_mcp_session_t *s)
 {
-    child_t c;
-    apr_time_t begin = apr_time_now();
-    long timeout = t->policy && t->policy->timeout_ms > 0
-                       ? t->policy->timeout_ms
-                       : HUB_STDIO_DEFAULT_TIMEOUT_MS;
+    child_t *c = apr_pcalloc(s->p, sizeof(*c));
+    long timeout = s->pol.timeout_ms > 0 ? s->pol.timeout_ms
+                                         : HUB_STDIO_DEFAULT_TIMEOUT_MS;
     const char *why;
 
-    memset(out, 0, sizeof(*out));
-    memset(&c, 0, sizeof(c));
-    c.p = p;
-    c.o = out;
-    c.in_fd = c.out_fd = -1;
-    c.deadline = begin + apr_time_from_msec(timeout);
-    c.max_line = t->policy && t->policy->max_response
-                     ? t->policy->max_response
-                     : (apr_size_t)HUB_STDIO_DEFAULT_MAX_LINE;
-    if ((why = start(&c, t))) {
-        out->error = why;
+    c->p = s->p;
+    c->in_fd = c->out_fd = -1;
+    c->deadline = apr_time_now() + apr_time_from_msec(timeout);
+    c->max_line = s->pol.max_response ? s->pol.max_response
+                                      : (apr_size_t)HUB_STDIO_DEFAULT_MAX_LINE;
+    s->tx = c;
+    if ((why = start(c, s->t))) {
+        s->info.error = why;
+        return -1;
     }
-    else {
-        talk(&c);
-    }
-    finish(&c);
-    free(c.buf);
-    out->latency_ms = (double)(apr_time_now() - begin) / 1000.0;
-    if (out->ok) {
-        out->error = NULL;
-    }
-    else if (!out->error) {
-        out->error = "the probe failed";
-    }
-    return out->ok;
+    return 0;
 }
+
+static void stdio_close(hub_mcp_session_t *s)
+{
+    child_t *c = s->tx;
+    if (c) {
+        finish(c);
+        free(c->buf);
+        c->buf = NULL;
+    }
+}
+
+const hub_mcp_transport_t hub_stdio_transport = {
+    "stdio", 0, stdio_open, stdio_request, stdio_notify, stdio_close
+};

@@ -7,13 +7,16 @@
  * execve, an explicit argv and an environment holding only PATH plus the
  * target's env entries.  Its stderr goes to /dev/null.
  *
- * The exchange: initialize → notifications/initialized → tools/list page
- * by page → stdin closed.  Requests the server sends meanwhile are
+ * The exchange is hub_mcp.c's (initialize → notifications/initialized →
+ * tools/list page by page, tools/call, ...); this file is the transport
+ * under it (hub_stdio_transport, hub_mcp_transport.h), and closing the
+ * session closes stdin.  Requests the server sends meanwhile are
  * answered (ping with an empty result, anything else "method not found");
- * its notifications are ignored.  The whole probe is bounded by the
+ * its notifications are ignored.  The whole session is bounded by the
  * policy's timeout_ms (poll on the pipes), and the child is always ended
- * and reaped, on success, failure and timeout alike: stdin closed, a short
- * wait, SIGTERM, a short grace, SIGKILL, apr_proc_wait.
+ * and reaped when the session is closed, on success, failure and timeout
+ * alike: stdin closed, a short wait, SIGTERM, a short grace, SIGKILL,
+ * apr_proc_wait.
  *
  * Whether a command may run at all is the caller's business (mod_hub's
  * HubStdioAllow). */
@@ -24,11 +27,5 @@
 
 #define HUB_STDIO_DEFAULT_TIMEOUT_MS 15000L
 #define HUB_STDIO_DEFAULT_MAX_LINE   (8L * 1024 * 1024)
-
-/* Probe the stdio server t->argv (t->env): fills out like hub_mcp_probe
- * (http_status 0, session_deleted 0).  Returns out->ok.  Called by
- * hub_mcp_probe when t->transport is "stdio". */
-int hub_stdio_probe(apr_pool_t *p, const hub_mcp_target_t *t,
-                    hub_mcp_probe_t *out);
 
 #endif

@@ -11,7 +11,12 @@
  * environment of PATH and the --env entries only; everything after CMD is
  * its arguments.
  * Prints hub_mcp_probe's result as one JSON object on stdout; exits 0 when
- * the tools were listed, 1 when not, 2 on a usage error. */
+ * the tools were listed, 1 when not, 2 on a usage error.
+ *
+ * --call TOOL [--args JSON] (before --stdio) opens a session and calls the
+ * tool instead (hub_mcp_call): prints {"ok", "protocol_version",
+ * "result" (the CallToolResult), "error"}; exits 0 when the call got a
+ * result (isError or not), 1 when not. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +31,8 @@ static int usage(void)
     fprintf(stderr,
             "usage: mcp-probe URL [--header 'Name: value']... "
             "[--allow CIDR]... [--timeout-ms N] [--connect-timeout-ms N] "
-            "[--max-bytes N] [--transport streamable-http|sse]\n"
+            "[--max-bytes N] [--transport streamable-http|sse] "
+            "[--call TOOL [--args JSON]]\n"
             "       mcp-probe [--timeout-ms N] [--max-bytes N] "
             "[--env NAME=value]... --stdio CMD [ARG...]\n");
     return 2;
@@ -60,6 +66,39 @@ static json_t *result_json(const hub_mcp_probe_t *r)
                      r->latency_ms, "error", hub_json_str_or_null(r->error));
 }
 
+/* --call: open, tools/call, close; print what came back. */
+static int call_tool(apr_pool_t *p, const hub_mcp_target_t *t, const char *tool,
+                     const char *args)
+{
+    hub_mcp_session_t *s;
+    json_t *a = NULL, *result = NULL, *j;
+    json_error_t jerr;
+    char *text;
+    int ok;
+
+    if (args && !(a = json_loads(args, 0, &jerr))) {
+        fprintf(stderr, "mcp-probe: --args is not JSON: %s\n", jerr.text);
+        return 2;
+    }
+    if (hub_mcp_open(p, t, &s) == 0) {
+        ok = hub_mcp_call(s, tool, a, &result) == 0;
+    }
+    else {
+        json_decref(a);
+        ok = 0;
+    }
+    hub_mcp_close(s);
+    j = json_pack("{s:b, s:o, s:O, s:o}", "ok", ok, "protocol_version",
+                  hub_json_str_or_null(hub_mcp_info(s)->protocol_version),
+                  "result", result ? result : json_null(), "error",
+                  hub_json_str_or_null(ok ? NULL : hub_mcp_info(s)->error));
+    text = json_dumps(j, JSON_COMPACT);
+    printf("%s\n", text);
+    free(text);
+    json_decref(j);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, const char *const *argv)
 {
     apr_pool_t *p;
@@ -67,6 +106,7 @@ int main(int argc, const char *const *argv)
     hub_mcp_target_t t = { 0 };
     hub_mcp_probe_t r;
     apr_array_header_t *allow, *env;
+    const char *call = NULL, *args = NULL;
     int i, rc;
 
     apr_app_initialize(&argc, &argv, NULL);
@@ -133,12 +173,24 @@ int main(int argc, const char *const *argv)
         else if (!strcmp(a, "--transport")) {
             t.transport = v;
         }
+        else if (!strcmp(a, "--call")) {
+            call = v;
+        }
+        else if (!strcmp(a, "--args")) {
+            args = v;
+        }
         else {
             return usage();
         }
     }
     if (!t.url) {
         return usage();
+    }
+    if (call) {
+        rc = call_tool(p, &t, call, args);
+        apr_pool_destroy(p);
+        apr_terminate();
+        return rc;
     }
     hub_mcp_probe(p, &t, &r);
     {

@@ -6,7 +6,8 @@
 //
 // POST/GET/DELETE /mcp: Streamable HTTP with sessions (answers as SSE, or
 // as application/json when JSON=1).  GET /sse + POST /messages: the legacy
-// HTTP+SSE transport.  TOOLS tools, PAGE a page (0: one page).  LOG gets one
+// HTTP+SSE transport.  STDIO=1: the same server on stdin/stdout instead of
+// HTTP.  TOOLS tools, PAGE a page (0: one page).  LOG gets one
 // JSON line per HTTP request: method, path, the MCP headers, the JSON-RPC
 // method(s), so a test can check what the client sent (the DELETE of the
 // session, the echoed Mcp-Session-Id, MCP-Protocol-Version).  Header values
@@ -21,6 +22,7 @@ const sdk = (f) => import(path.join(nm, '@modelcontextprotocol/sdk/dist/esm', f)
 const { Server } = await sdk('server/index.js');
 const { StreamableHTTPServerTransport } = await sdk('server/streamableHttp.js');
 const { SSEServerTransport } = await sdk('server/sse.js');
+const { StdioServerTransport } = await sdk('server/stdio.js');
 const { ListToolsRequestSchema, CallToolRequestSchema } = await sdk('types.js');
 
 const port = Number(process.env.PORT || 0);
@@ -53,8 +55,14 @@ function makeServer() {
         }
         return out;
     });
-    server.setRequestHandler(CallToolRequestSchema, (req) => ({
+    // tools/call: "called NAME", the arguments echoed as structured
+    // content; the tool "fail" answers as a failed tool (isError)
+    server.setRequestHandler(CallToolRequestSchema, (req) => (req.params.name === 'fail' ? {
+        content: [{ type: 'text', text: 'the tool failed' }],
+        isError: true,
+    } : {
         content: [{ type: 'text', text: `called ${req.params.name}` }],
+        structuredContent: { arguments: req.params.arguments ?? {} },
     }));
     return server;
 }
@@ -141,9 +149,13 @@ const httpServer = http.createServer(async (req, res) => {
     }
 });
 
-httpServer.listen(port, '127.0.0.1', () => {
-    console.log(`listening ${httpServer.address().port}`);
-});
+if (process.env.STDIO === '1') {
+    await makeServer().connect(new StdioServerTransport());
+} else {
+    httpServer.listen(port, '127.0.0.1', () => {
+        console.log(`listening ${httpServer.address().port}`);
+    });
+}
 for (const sig of ['SIGINT', 'SIGTERM']) {
     process.on(sig, () => process.exit(0));
 }

@@ -55,8 +55,14 @@ function factory() {
         { capabilities: { tools: {} } },
     );
     server.setRequestHandler('tools/list', (req) => listTools(req.params?.cursor));
-    server.setRequestHandler('tools/call', (req) => ({
+    // tools/call: "called NAME", the arguments echoed as structured
+    // content; the tool "fail" answers as a failed tool (isError)
+    server.setRequestHandler('tools/call', (req) => (req.params.name === 'fail' ? {
+        content: [{ type: 'text', text: 'the tool failed' }],
+        isError: true,
+    } : {
         content: [{ type: 'text', text: `called ${req.params.name}` }],
+        structuredContent: { arguments: req.params.arguments ?? {} },
     }));
     return server;
 }
