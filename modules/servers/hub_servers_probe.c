@@ -26,9 +26,9 @@
 #include "hub_json.h"
 #include "hub_mcp.h"
 
-#define BATCH        8          /* servers claimed per tick */
-#define THREADS      8          /* probes at once */
-#define TICK         apr_time_from_sec(1)
+#define BATCH   8 /* servers claimed per tick */
+#define THREADS 8 /* probes at once */
+#define TICK    apr_time_from_sec(1)
 
 const hub_stmt_t hub_servers_probe_stmts[] = {
     { "hub_srv_probe_claim",
@@ -123,10 +123,9 @@ const hub_stmt_t hub_servers_probe_stmts[] = {
       "   probe_requested_at = NULL, probe_claimed_until = NULL"
       "  FROM args a, day"
       " WHERE s.id = a.sid AND s.tenant_id = a.tid" },
-    { "hub_srv_probe_request",
-      "UPDATE servers SET probe_requested_at = now()"
-      " WHERE tenant_id = %s::uuid AND slug = %s"
-      " RETURNING slug, mode" },
+    { "hub_srv_probe_request", "UPDATE servers SET probe_requested_at = now()"
+                               " WHERE tenant_id = %s::uuid AND slug = %s"
+                               " RETURNING slug, mode" },
     /* heartbeat servers silent for three of their intervals go stale
      * (hub_servers_heartbeat.c, sql/011) */
     { "hub_srv_heartbeat_stale",
@@ -155,7 +154,7 @@ typedef struct job {
     const char *id, *tenant, *slug;
     hub_mcp_target_t target;
     hub_mcp_probe_t result;
-    const char *skip;            /* why it was not probed (no key, ...) */
+    const char *skip; /* why it was not probed (no key, ...) */
 } job_t;
 
 /* The prefix Caylex keeps beside a header's name ("Bearer "). */
@@ -181,9 +180,8 @@ static const char *header_prefix(json_t *auth, const char *name)
  * NULL with *why when one is missing or does not decrypt.  The database
  * is asked only when there is a reference. */
 static const char *resolve_refs(apr_pool_t *p, server_rec *s,
-                                const hub_secret_key_t *key,
-                                const char *tenant, const char *plain,
-                                const char **why)
+                                const hub_secret_key_t *key, const char *tenant,
+                                const char *plain, const char **why)
 {
     const char *out = "", *at, *end, *args[2];
     ap_dbd_t *dbd = NULL;
@@ -199,23 +197,25 @@ static const char *resolve_refs(apr_pool_t *p, server_rec *s,
                                  end - at - (sizeof(SECRET_REF) - 1));
         if ((dbd || (dbd = hub_db_open(p, s)))
             && hub_db_select_on(p, s, dbd, ST_SECRET, &rows, 2, args)
-               == HUB_DB_OK) {
+                   == HUB_DB_OK) {
             looked = 1;
             sealed = hub_rows_get(rows, 0, "value");
             value = sealed ? hub_secret_decrypt(p, key, tenant, sealed, NULL)
                            : NULL;
         }
         if (!value) {
-            *why = apr_psprintf(p, "an upstream credential refers to the "
-                                "secret '%s', which %s", args[1],
-                                !looked ? "cannot be read now (database)"
+            *why = apr_psprintf(p,
+                                "an upstream credential refers to the "
+                                "secret '%s', which %s",
+                                args[1],
+                                !looked  ? "cannot be read now (database)"
                                 : sealed ? "does not decrypt with this "
                                            "HubSecretKeyFile"
-                                : "does not exist");
+                                         : "does not exist");
             break;
         }
-        out = apr_pstrcat(p, out, apr_pstrmemdup(p, plain, at - plain),
-                          value, NULL);
+        out = apr_pstrcat(p, out, apr_pstrmemdup(p, plain, at - plain), value,
+                          NULL);
         plain = end + 1;
     }
     hub_db_close(s, dbd);
@@ -226,17 +226,16 @@ static const char *resolve_refs(apr_pool_t *p, server_rec *s,
  * *plain set, or why not (UNSET when no key is configured, BAD when the
  * value does not decrypt with it). */
 static const char *open_secret(apr_pool_t *p, server_rec *s,
-                               const hub_servers_srv_t *c,
-                               const char *tenant, json_t *v,
-                               const char *unset, const char *bad,
+                               const hub_servers_srv_t *c, const char *tenant,
+                               json_t *v, const char *unset, const char *bad,
                                const char **plain)
 {
     const char *why = NULL;
     if (!c->secret_key) {
         return unset;
     }
-    *plain = hub_secret_decrypt(p, c->secret_key, tenant,
-                                json_string_value(v), NULL);
+    *plain = hub_secret_decrypt(p, c->secret_key, tenant, json_string_value(v),
+                                NULL);
     if (!*plain) {
         return bad;
     }
@@ -251,38 +250,36 @@ static const char *open_secret(apr_pool_t *p, server_rec *s,
  * {name} in the endpoint, GoClaw's api_key a bearer token.  Decrypted
  * here, in p, and never logged.  Shared with the live health check
  * (hub_servers_tools.c) through hub_servers_private.h. */
-const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
-                                   const char *tenant, const char *endpoint,
-                                   const char *transport,
-                                   const char *auth_text,
-                                   const char *secrets_text,
-                                   hub_mcp_target_t *target)
+const char *hub_servers_mcp_target(
+    apr_pool_t *p, server_rec *s, const char *tenant, const char *endpoint,
+    const char *transport, const char *auth_text, const char *secrets_text,
+    hub_mcp_target_t *target)
 {
     const hub_servers_srv_t *c = hub_servers_srv(s);
-    json_t *auth = hub_json_own(p, json_loads(auth_text ? auth_text : "{}",
-                                              0, NULL));
-    json_t *secrets = hub_json_own(p, json_loads(secrets_text
-                                                 ? secrets_text : "{}",
-                                                 0, NULL));
+    json_t *auth = hub_json_own(p, json_loads(auth_text ? auth_text : "{}", 0,
+                                              NULL));
+    json_t *secrets =
+        hub_json_own(p,
+                     json_loads(secrets_text ? secrets_text : "{}", 0, NULL));
     const char *name, *url = endpoint;
     json_t *v;
 
     target->headers = apr_table_make(p, 4);
-    target->transport = transport && !strcmp(transport, "sse") ? "sse"
-                                                               : NULL;
+    target->transport = transport && !strcmp(transport, "sse") ? "sse" : NULL;
     json_object_foreach(secrets, name, v) {
         const char *plain, *why;
         if ((why = open_secret(p, s, c, tenant, v,
                                "upstream credentials are stored but "
                                "HubSecretKeyFile is not set",
                                "an upstream credential does not decrypt "
-                               "with this HubSecretKeyFile", &plain))) {
+                               "with this HubSecretKeyFile",
+                               &plain))) {
             return why;
         }
         if (!strncmp(name, "header:", 7)) {
             apr_table_set(target->headers, name + 7,
-                          apr_pstrcat(p, header_prefix(auth, name + 7),
-                                      plain, NULL));
+                          apr_pstrcat(p, header_prefix(auth, name + 7), plain,
+                                      NULL));
         }
         else if (!strcmp(name, "api_key")) {
             apr_table_set(target->headers, "Authorization",
@@ -310,18 +307,16 @@ const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
 /* A stdio server's command line and environment: argv from command and
  * the args array, env from its "env:NAME" secrets (decrypted, ${secret:}
  * references resolved).  NULL, or why it is not started. */
-const char *hub_servers_stdio_target(apr_pool_t *p, server_rec *s,
-                                     const char *tenant, const char *command,
-                                     const char *args_text,
-                                     const char *secrets_text,
-                                     hub_mcp_target_t *target)
+const char *hub_servers_stdio_target(
+    apr_pool_t *p, server_rec *s, const char *tenant, const char *command,
+    const char *args_text, const char *secrets_text, hub_mcp_target_t *target)
 {
     const hub_servers_srv_t *c = hub_servers_srv(s);
-    json_t *args = hub_json_own(p, json_loads(args_text ? args_text : "[]",
-                                              0, NULL));
-    json_t *secrets = hub_json_own(p, json_loads(secrets_text
-                                                 ? secrets_text : "{}",
-                                                 0, NULL));
+    json_t *args = hub_json_own(p, json_loads(args_text ? args_text : "[]", 0,
+                                              NULL));
+    json_t *secrets =
+        hub_json_own(p,
+                     json_loads(secrets_text ? secrets_text : "{}", 0, NULL));
     apr_array_header_t *argv = apr_array_make(p, 8, sizeof(const char *));
     apr_array_header_t *env = apr_array_make(p, 8, sizeof(const char *));
     const char *name;
@@ -329,7 +324,8 @@ const char *hub_servers_stdio_target(apr_pool_t *p, server_rec *s,
     size_t i;
 
     if (!command || !hub_servers_stdio_allowed_s(s, command)) {
-        return apr_psprintf(p, "not started: the command '%s' is not "
+        return apr_psprintf(p,
+                            "not started: the command '%s' is not "
                             "allowed by HubStdioAllow (any more)",
                             command ? command : "");
     }
@@ -338,8 +334,8 @@ const char *hub_servers_stdio_target(apr_pool_t *p, server_rec *s,
         if (!json_is_string(v)) {
             return "not started: an argument is not a string";
         }
-        APR_ARRAY_PUSH(argv, const char *) = apr_pstrdup(
-            p, json_string_value(v));
+        APR_ARRAY_PUSH(argv,
+                       const char *) = apr_pstrdup(p, json_string_value(v));
     }
     APR_ARRAY_PUSH(argv, const char *) = NULL;
     json_object_foreach(secrets, name, v) {
@@ -351,14 +347,15 @@ const char *hub_servers_stdio_target(apr_pool_t *p, server_rec *s,
                                "the server's environment is stored but "
                                "HubSecretKeyFile is not set",
                                "the server's environment does not decrypt "
-                               "with this HubSecretKeyFile", &plain))) {
+                               "with this HubSecretKeyFile",
+                               &plain))) {
             return why;
         }
         if (!strcmp(name + 4, "PATH")) {
             continue; /* PATH is the hub's */
         }
-        APR_ARRAY_PUSH(env, const char *) = apr_pstrcat(p, name + 4, "=",
-                                                        plain, NULL);
+        APR_ARRAY_PUSH(env, const char *) = apr_pstrcat(p, name + 4, "=", plain,
+                                                        NULL);
     }
     APR_ARRAY_PUSH(env, const char *) = NULL;
     target->transport = "stdio";
@@ -390,15 +387,19 @@ static void record(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, job_t *j)
     args[4] = apr_psprintf(p, "%.3f", r->latency_ms);
     args[5] = r->http_status ? apr_ltoa(p, r->http_status) : NULL;
     args[6] = r->protocol_version;
-    args[7] = j->skip ? j->skip : r->ok ? NULL
-              : r->error ? r->error : "probe failed";
+    args[7] = j->skip    ? j->skip
+              : r->ok    ? NULL
+              : r->error ? r->error
+                         : "probe failed";
     args[8] = r->ok && r->tools ? hub_json_text(p, r->tools) : "[]";
     args[9] = apr_itoa(p, hub_servers_probe_interval(c));
     args[10] = apr_itoa(p, hub_servers_degraded_after(c));
     args[11] = apr_itoa(p, hub_servers_down_after(c));
     if (hub_db_exec_on(p, s, dbd, ST_RECORD, NULL, 12, args) != HUB_DB_OK) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "HUB00310: cannot "
-                     "record the probe of server %s", j->id);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "HUB00310: cannot "
+                     "record the probe of server %s",
+                     j->id);
     }
 }
 
@@ -420,7 +421,7 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
     int i, n;
 
     if (!dbd) {
-        return 0;                  /* the database is away: next tick */
+        return 0; /* the database is away: next tick */
     }
     if (first) {
         hub_db_exec_on(p, s, dbd, ST_STALE, NULL, 0, NULL);
@@ -448,10 +449,10 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
         j->target.policy = pol;
         if (!strcmp(hub_rows_get(rows, i, "mode"), "stdio")) {
             j->skip = hub_servers_stdio_target(j->p, s, j->tenant,
-                                   hub_rows_get(rows, i, "command"),
-                                   hub_rows_get(rows, i, "args"),
-                                   hub_rows_get(rows, i, "secrets"),
-                                   &j->target);
+                                               hub_rows_get(rows, i, "command"),
+                                               hub_rows_get(rows, i, "args"),
+                                               hub_rows_get(rows, i, "secrets"),
+                                               &j->target);
         }
         else {
             j->skip = hub_servers_mcp_target(
@@ -463,13 +464,15 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
         if (!workers
             || apr_thread_pool_push(workers, run_job, j,
                                     APR_THREAD_TASK_PRIORITY_NORMAL, jobs)
-               != APR_SUCCESS) {
+                   != APR_SUCCESS) {
             run_job(NULL, j);
         }
     }
     /* the batch is this tick's: wait for it, then write it down */
-    while (workers && apr_thread_pool_tasks_count(workers)
-                      + apr_thread_pool_busy_count(workers) > 0) {
+    while (workers
+           && apr_thread_pool_tasks_count(workers)
+                      + apr_thread_pool_busy_count(workers)
+                  > 0) {
         apr_sleep(apr_time_from_msec(20));
     }
     for (i = 0; i < n; i++) {
@@ -485,9 +488,8 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
     apr_pool_t *p;
     switch (state) {
     case AP_WATCHDOG_STATE_STARTING:
-        if (apr_thread_pool_create(&workers, 0, THREADS, pool)
-            != APR_SUCCESS) {
-            workers = NULL;       /* probes then run one after another */
+        if (apr_thread_pool_create(&workers, 0, THREADS, pool) != APR_SUCCESS) {
+            workers = NULL; /* probes then run one after another */
         }
         break;
     case AP_WATCHDOG_STATE_RUNNING: {
@@ -509,8 +511,7 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
          * have run (destroying it again crashed the child at exit) */
         workers = NULL;
         break;
-    default:
-        break;
+    default: break;
     }
     return APR_SUCCESS;
 }
@@ -528,7 +529,8 @@ int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s)
     get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
     register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
     if (!get_instance || !register_callback) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "HUB00311: mod_watchdog "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     "HUB00311: mod_watchdog "
                      "is required for probing");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -539,7 +541,8 @@ int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s)
         rv = register_callback(wd, TICK, s, tick);
     }
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, "HUB00312: cannot set "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     "HUB00312: cannot set "
                      "up the prober's watchdog");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -548,38 +551,38 @@ int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s)
 
 /* ---- POST /api/v1/servers/{slug}/probe/ ------------------------------ */
 
-static int trigger_probe(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+/* Write access is the route's .need; the probe itself runs on the next
+ * tick of the prober, so the answer says it is queued. */
+static int trigger_probe(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[2] = { hr->who->tenant_id, hub_param(hr, "slug") };
     hub_rows_t *rows;
     hub_db_status_e st;
-    if (!hub_principal_can_write(hr->who)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
-                        "triggering a probe needs write access");
-    }
+
     st = hub_db_select(hr->r, ST_REQUEST, &rows, 2, args);
     if (st != HUB_DB_OK) {
-        return hub_servers_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
     }
     if (!strcmp(hub_rows_get(rows, 0, "mode"), "heartbeat")) {
-        return hub_send_json(hr, HTTP_OK, json_pack(
-            "{s:s,s:s,s:s}", "server_slug", args[1], "status", "skipped",
-            "message", "only servers with an endpoint or a command are "
-                       "probed; this one reports through heartbeats"));
+        return hub_ok(
+            res, json_pack("{s:s,s:s,s:s}", "server_slug", args[1], "status",
+                           "skipped", "message",
+                           "only servers with an endpoint or a command are "
+                           "probed; this one reports through heartbeats"));
     }
-    return hub_send_json(hr, HTTP_OK, json_pack(
-        "{s:s,s:s,s:s}", "server_slug", args[1], "status", "queued",
-        "message", "probe scheduled; its result shows in the server's "
-                   "health_status within seconds"));
+    return hub_ok(res,
+                  json_pack("{s:s,s:s,s:s}", "server_slug", args[1], "status",
+                            "queued", "message",
+                            "probe scheduled; its result shows in the server's "
+                            "health_status within seconds"));
 }
 
 const hub_route_t hub_servers_probe_routes[] = {
-    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/servers/{slug}/probe/",
-      trigger_probe, NULL, HUB_IN_APIKEY | HUB_IN_SESSION, 0,
-      "Trigger Probe",
-      .need = HUB_NEED_ANY },
+    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/servers/{slug}/probe/", trigger_probe,
+      NULL, HUB_IN_APIKEY | HUB_IN_SESSION, 0, "Trigger Probe",
+      .need = HUB_NEED_WRITE },
     { 0 }
 };
