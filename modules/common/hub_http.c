@@ -56,8 +56,8 @@ static int prefix_match(const unsigned char *a, const unsigned char *b,
 /* The bytes of an address, IPv4-mapped IPv6 unwrapped to IPv4. */
 static int addr_bytes(const struct sockaddr *sa, unsigned char out[16])
 {
-    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                              0xff, 0xff };
+    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0,    0,
+                                              0, 0, 0, 0, 0xff, 0xff };
     if (sa->sa_family == AF_INET) {
         memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
         return AF_INET;
@@ -82,12 +82,28 @@ int hub_cidr_contains(const hub_cidr_t *c, const struct sockaddr *sa)
 }
 
 static const char *const internal_ranges[] = {
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8",
-    "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
-    "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-    "224.0.0.0/4", "240.0.0.0/4",
-    "::/128", "::1/128", "64:ff9b::/96", "100::/64", "2001:db8::/32",
-    "fc00::/7", "fe80::/10", "ff00::/8",
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.0.2.0/24",
+    "192.168.0.0/16",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+    "::/128",
+    "::1/128",
+    "64:ff9b::/96",
+    "100::/64",
+    "2001:db8::/32",
+    "fc00::/7",
+    "fe80::/10",
+    "ff00::/8",
     NULL
 };
 
@@ -130,8 +146,8 @@ static curl_socket_t open_socket(void *data, curlsocktype purpose,
     if (hub_addr_is_internal(sa)) {
         int allowed = 0;
         for (i = 0; c->pol->allow && i < c->pol->allow->nelts; i++) {
-            if (hub_cidr_contains(&APR_ARRAY_IDX(c->pol->allow, i,
-                                                 hub_cidr_t), sa)) {
+            if (hub_cidr_contains(&APR_ARRAY_IDX(c->pol->allow, i, hub_cidr_t),
+                                  sa)) {
                 allowed = 1;
                 break;
             }
@@ -150,7 +166,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
     size_t len = size * n;
     if (c->len + len > c->max) {
         c->too_large = 1;
-        return 0;                       /* curl stops with a write error */
+        return 0; /* curl stops with a write error */
     }
     if (c->len + len + 1 > c->cap) {
         apr_size_t cap = (c->cap ? c->cap * 2 : 8192);
@@ -189,7 +205,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
                       apr_pstrmemdup(c->p, v, (apr_size_t)(e - v)));
     }
     else if (len > 5 && !strncmp(data, "HTTP/", 5)) {
-        apr_table_clear(c->res->headers);   /* a new response (100) */
+        apr_table_clear(c->res->headers); /* a new response (100) */
     }
     return len;
 }
@@ -205,10 +221,9 @@ static struct curl_slist *header_list(const hub_http_request_t *req,
     }
     arr = apr_table_elts(req->headers);
     for (i = 0; i < arr->nelts; i++) {
-        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i,
-                                                    apr_table_entry_t);
-        list = curl_slist_append(list, apr_pstrcat(p, e->key, ": ", e->val,
-                                                   NULL));
+        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i, apr_table_entry_t);
+        list = curl_slist_append(list,
+                                 apr_pstrcat(p, e->key, ": ", e->val, NULL));
     }
     return list;
 }
@@ -229,13 +244,13 @@ hub_http_result_e hub_http_do(apr_pool_t *p, const hub_http_policy_t *pol,
     CURL *h;
     CURLcode rc;
     struct curl_slist *hdrs;
-    const char *method = req->method ? req->method
-                                     : req->body ? "POST" : "GET";
+    const char *method = req->method ? req->method : req->body ? "POST" : "GET";
 
     memset(res, 0, sizeof(*res));
     res->headers = apr_table_make(p, 8);
-    if (!req->url || (strncasecmp(req->url, "http://", 7)
-                      && strncasecmp(req->url, "https://", 8))) {
+    if (!req->url
+        || (strncasecmp(req->url, "http://", 7)
+            && strncasecmp(req->url, "https://", 8))) {
         return fail(res, HUB_HTTP_BAD_URL, "only http and https URLs");
     }
     if (!(h = curl_easy_init())) {
@@ -250,7 +265,7 @@ hub_http_result_e hub_http_do(apr_pool_t *p, const hub_http_policy_t *pol,
     curl_easy_setopt(h, CURLOPT_URL, req->url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);      /* threads: no alarms */
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no alarms */
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      pol->connect_timeout_ms ? pol->connect_timeout_ms : 5000L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
@@ -285,7 +300,8 @@ hub_http_result_e hub_http_do(apr_pool_t *p, const hub_http_policy_t *pol,
     }
     res->body_len = c.len;
     if (c.refused) {
-        return fail(res, HUB_HTTP_REFUSED, "the address is internal "
+        return fail(res, HUB_HTTP_REFUSED,
+                    "the address is internal "
                     "(loopback, private, link-local or metadata) and not "
                     "allowed");
     }
@@ -303,6 +319,183 @@ hub_http_result_e hub_http_do(apr_pool_t *p, const hub_http_policy_t *pol,
     }
     res->result = HUB_HTTP_OK;
     return HUB_HTTP_OK;
+}
+
+/* ---- a streaming request -------------------------------------------- */
+
+struct hub_http_stream {
+    apr_pool_t *p;
+    ctx_t c; /* for open_socket: the policy and the refusal */
+    CURLM *multi;
+    CURL *easy;
+    struct curl_slist *hdrs;
+    hub_http_stream_fn *fn;
+    void *baton;
+    int running;
+    int added;
+    CURLcode done; /* how it ended (CURLE_OK while running) */
+};
+
+static size_t stream_body(char *data, size_t size, size_t n, void *userp)
+{
+    hub_http_stream_t *s = userp;
+    long status = 0;
+    char *ct = NULL;
+    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &ct);
+    return s->fn(s->baton, data, size * n, status, ct);
+}
+
+static apr_status_t stream_cleanup(void *data)
+{
+    hub_http_stream_t *s = data;
+    if (s->multi) {
+        if (s->added) {
+            curl_multi_remove_handle(s->multi, s->easy);
+        }
+        curl_multi_cleanup(s->multi);
+        s->multi = NULL;
+    }
+    if (s->easy) {
+        curl_easy_cleanup(s->easy);
+        s->easy = NULL;
+    }
+    curl_slist_free_all(s->hdrs);
+    s->hdrs = NULL;
+    return APR_SUCCESS;
+}
+
+hub_http_stream_t *hub_http_stream_open(
+    apr_pool_t *p, const hub_http_policy_t *pol, const hub_http_request_t *req,
+    hub_http_stream_fn *fn, void *baton)
+{
+    hub_http_stream_t *s = apr_pcalloc(p, sizeof(*s));
+    CURL *h;
+
+    /* other schemes fail when performed: CURLOPT_PROTOCOLS_STR */
+    s->p = p;
+    s->c.p = p;
+    s->c.pol = pol;
+    s->fn = fn;
+    s->baton = baton;
+    s->multi = curl_multi_init();
+    s->easy = h = curl_easy_init();
+    s->hdrs = header_list(req, p);
+    apr_pool_cleanup_register(p, s, stream_cleanup, apr_pool_cleanup_null);
+    if (!s->multi || !h) {
+        return NULL;
+    }
+    curl_easy_setopt(h, CURLOPT_URL, req->url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     pol->connect_timeout_ms ? pol->connect_timeout_ms : 5000L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                     pol->timeout_ms ? pol->timeout_ms : 15000L);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &s->c);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, stream_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->hdrs);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_hub");
+    if (req->method) {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+    }
+    curl_multi_add_handle(s->multi, h);
+    s->added = 1;
+    s->running = 1;
+    return s;
+}
+
+int hub_http_stream_perform(hub_http_stream_t *s)
+{
+    CURLMsg *m;
+    int left;
+    if (!s->multi) {
+        return 0;
+    }
+    curl_multi_perform(s->multi, &s->running);
+    while ((m = curl_multi_info_read(s->multi, &left))) {
+        if (m->msg == CURLMSG_DONE && s->done == CURLE_OK) {
+            s->done = m->data.result;
+        }
+    }
+    return s->running;
+}
+
+void hub_http_stream_wait(hub_http_stream_t *s, int ms)
+{
+    if (s->multi) {
+        curl_multi_poll(s->multi, NULL, 0, ms, NULL);
+    }
+}
+
+hub_http_result_e hub_http_stream_result(const hub_http_stream_t *s,
+                                         const char **error)
+{
+    if (s->c.refused) {
+        *error = "the address is internal (loopback, private, link-local "
+                 "or metadata) and not allowed";
+        return HUB_HTTP_REFUSED;
+    }
+    if (s->done == CURLE_OK) {
+        return HUB_HTTP_OK;
+    }
+    if (s->done == CURLE_OPERATION_TIMEDOUT) {
+        *error = "timed out";
+        return HUB_HTTP_TIMEOUT;
+    }
+    *error = curl_easy_strerror(s->done);
+    return HUB_HTTP_FAILED;
+}
+
+long hub_http_stream_status(const hub_http_stream_t *s)
+{
+    long status = 0;
+    if (s->easy) {
+        curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+    }
+    return status;
+}
+
+void hub_http_stream_close(hub_http_stream_t *s)
+{
+    apr_pool_cleanup_run(s->p, s, stream_cleanup);
+}
+
+const char *hub_http_same_origin(apr_pool_t *p, const char *base_url,
+                                 const char *ref)
+{
+    CURLU *u = curl_url(), *base = curl_url();
+    char *full = NULL, *o1 = NULL, *o2 = NULL;
+    const char *out = NULL;
+    if (curl_url_set(u, CURLUPART_URL, base_url, 0) == CURLUE_OK
+        && curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK
+        && curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK
+        && curl_url_set(base, CURLUPART_URL, base_url, 0) == CURLUE_OK) {
+        char *h1 = NULL, *h2 = NULL, *p1 = NULL, *p2 = NULL;
+        curl_url_get(u, CURLUPART_SCHEME, &o1, 0);
+        curl_url_get(base, CURLUPART_SCHEME, &o2, 0);
+        curl_url_get(u, CURLUPART_HOST, &h1, 0);
+        curl_url_get(base, CURLUPART_HOST, &h2, 0);
+        curl_url_get(u, CURLUPART_PORT, &p1, CURLU_DEFAULT_PORT);
+        curl_url_get(base, CURLUPART_PORT, &p2, CURLU_DEFAULT_PORT);
+        if (o1 && o2 && h1 && h2 && p1 && p2 && !strcasecmp(o1, o2)
+            && !strcasecmp(h1, h2) && !strcmp(p1, p2)) {
+            out = apr_pstrdup(p, full);
+        }
+        curl_free(h1);
+        curl_free(h2);
+        curl_free(p1);
+        curl_free(p2);
+    }
+    curl_free(full);
+    curl_free(o1);
+    curl_free(o2);
+    curl_url_cleanup(u);
+    curl_url_cleanup(base);
+    return out;
 }
 
 /* ---- setup and mail --------------------------------------------------- */
@@ -343,8 +536,9 @@ hub_http_result_e hub_http_mail(apr_pool_t *p, const hub_http_policy_t *pol,
     if (!pol) {
         pol = &defaults;
     }
-    if (!m->url || (strncasecmp(m->url, "smtp://", 7)
-                    && strncasecmp(m->url, "smtps://", 8))) {
+    if (!m->url
+        || (strncasecmp(m->url, "smtp://", 7)
+            && strncasecmp(m->url, "smtps://", 8))) {
         if (error) {
             *error = "only smtp and smtps URLs";
         }

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 typedef struct hub_cidr {
-    int family;                   /* AF_INET or AF_INET6 */
+    int family; /* AF_INET or AF_INET6 */
     unsigned char addr[16];
     int bits;
 } hub_cidr_t;
@@ -28,37 +28,37 @@ int hub_cidr_contains(const hub_cidr_t *c, const struct sockaddr *sa);
 int hub_addr_is_internal(const struct sockaddr *sa);
 
 typedef struct hub_http_policy {
-    long connect_timeout_ms;      /* 0: 5000 */
-    long timeout_ms;              /* 0: 15000 */
-    apr_size_t max_response;      /* 0: 4 MiB */
-    const apr_array_header_t *allow;  /* hub_cidr_t internal ranges allowed */
+    long connect_timeout_ms;         /* 0: 5000 */
+    long timeout_ms;                 /* 0: 15000 */
+    apr_size_t max_response;         /* 0: 4 MiB */
+    const apr_array_header_t *allow; /* hub_cidr_t internal ranges allowed */
 } hub_http_policy_t;
 
 typedef struct hub_http_request {
-    const char *method;           /* NULL: GET, or POST when body is set */
+    const char *method; /* NULL: GET, or POST when body is set */
     const char *url;
-    apr_table_t *headers;         /* may be NULL */
+    apr_table_t *headers; /* may be NULL */
     const char *body;
     apr_size_t body_len;
 } hub_http_request_t;
 
 typedef enum {
-    HUB_HTTP_OK = 0,              /* an answer came (any status) */
-    HUB_HTTP_REFUSED,             /* the address is not allowed */
-    HUB_HTTP_BAD_URL,             /* not an http(s) URL */
+    HUB_HTTP_OK = 0,  /* an answer came (any status) */
+    HUB_HTTP_REFUSED, /* the address is not allowed */
+    HUB_HTTP_BAD_URL, /* not an http(s) URL */
     HUB_HTTP_TIMEOUT,
     HUB_HTTP_TOO_LARGE,
-    HUB_HTTP_FAILED               /* could not connect, TLS, reset, ... */
+    HUB_HTTP_FAILED /* could not connect, TLS, reset, ... */
 } hub_http_result_e;
 
 typedef struct hub_http_response {
     hub_http_result_e result;
     long status;
-    apr_table_t *headers;         /* names as sent; last value wins */
-    char *body;                   /* NUL-terminated */
+    apr_table_t *headers; /* names as sent; last value wins */
+    char *body;           /* NUL-terminated */
     apr_size_t body_len;
-    const char *error;            /* why, when result is not OK */
-    double seconds;               /* total time */
+    const char *error; /* why, when result is not OK */
+    double seconds;    /* total time */
 } hub_http_response_t;
 
 /* Make one request.  Everything is allocated in p; the curl handle is
@@ -66,6 +66,35 @@ typedef struct hub_http_response {
 hub_http_result_e hub_http_do(apr_pool_t *p, const hub_http_policy_t *pol,
                               const hub_http_request_t *req,
                               hub_http_response_t *res);
+
+/* A request whose answer does not end when it is read (an event stream):
+ * the body is handed to fn as it arrives, with the status and the
+ * Content-Type received; fn returns len to go on, anything else to stop.
+ * The same policy as hub_http_do (address check, timeouts; the total
+ * timeout bounds the whole stream); released by a cleanup of p or by
+ * hub_http_stream_close.  NULL when it cannot be set up. */
+typedef apr_size_t hub_http_stream_fn(void *baton, const char *data,
+                                      apr_size_t len, long status,
+                                      const char *content_type);
+typedef struct hub_http_stream hub_http_stream_t;
+
+hub_http_stream_t *hub_http_stream_open(
+    apr_pool_t *p, const hub_http_policy_t *pol, const hub_http_request_t *req,
+    hub_http_stream_fn *fn, void *baton);
+/* Move the exchange on without blocking: 1 while it is still open. */
+int hub_http_stream_perform(hub_http_stream_t *s);
+/* Wait up to ms for something to read. */
+void hub_http_stream_wait(hub_http_stream_t *s, int ms);
+/* HUB_HTTP_OK while nothing went wrong, else what and *error why. */
+hub_http_result_e hub_http_stream_result(const hub_http_stream_t *s,
+                                         const char **error);
+long hub_http_stream_status(const hub_http_stream_t *s);
+void hub_http_stream_close(hub_http_stream_t *s);
+
+/* ref resolved against base, when it stays on base's origin (scheme,
+ * host, port); NULL otherwise or when either is not a URL. */
+const char *hub_http_same_origin(apr_pool_t *p, const char *base,
+                                 const char *ref);
 
 /* libcurl's global setup: call once in the parent before any thread
  * exists (a module's post_config); later calls do nothing. */
@@ -75,9 +104,9 @@ void hub_http_global_init(void);
  * the operator's (HubSmtpServer), so the internal-address check does not
  * apply; the timeouts of pol do (pol may be NULL: the defaults). */
 typedef struct hub_http_mail {
-    const char *url;              /* smtp://host:port or smtps://... */
-    const char *from, *to;        /* bare envelope addresses */
-    const char *message;          /* headers, blank line, body (CRLF) */
+    const char *url;       /* smtp://host:port or smtps://... */
+    const char *from, *to; /* bare envelope addresses */
+    const char *message;   /* headers, blank line, body (CRLF) */
 } hub_http_mail_t;
 
 /* Send m: HUB_HTTP_OK when the server took it, else the failure with

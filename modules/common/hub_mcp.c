@@ -2,7 +2,6 @@
 #include <strings.h>
 #include <apr_strings.h>
 #include <apr_time.h>
-#include <curl/curl.h>
 #include "hub_json.h"
 #include "hub_sse.h"
 #include "hub_mcp_transport.h"
@@ -525,81 +524,19 @@ static int initialize(hub_mcp_session_t *c)
 
 /* The GET stream stays open for the life of the session and carries every
  * answer, while requests go out as separate POSTs: hub_http's buffered
- * exchange cannot read a stream that does not end, so this one drives a
- * curl multi handle itself, with hub_http's address policy. */
+ * exchange cannot read a stream that does not end, so this one reads it
+ * through hub_http's streaming interface, with the same address policy. */
 struct sse_stream {
     hub_mcp_session_t *c;
-    CURLM *multi;
-    CURL *easy;
-    struct curl_slist *hdrs;
+    hub_http_stream_t *h;
     hub_sse_parser_t *parser;
     const char *endpoint;      /* where to POST, resolved */
     apr_array_header_t *inbox; /* json_t * messages not yet claimed */
     apr_size_t bytes, max;
     apr_time_t deadline;
-    int running;
-    int refused;
     int bad; /* the stream is not what it must be */
     const char *error;
 };
-
-static curl_socket_t sse_open_socket(void *data, curlsocktype purpose,
-                                     struct curl_sockaddr *a)
-{
-    sse_stream_t *s = data;
-    const struct sockaddr *sa = &a->addr;
-    const apr_array_header_t *allow = s->c->pol.allow;
-    int i;
-    if (purpose != CURLSOCKTYPE_IPCXN) {
-        return CURL_SOCKET_BAD;
-    }
-    if (hub_addr_is_internal(sa)) {
-        for (i = 0; allow && i < allow->nelts; i++) {
-            if (hub_cidr_contains(&APR_ARRAY_IDX(allow, i, hub_cidr_t), sa)) {
-                return socket(a->family, a->socktype, a->protocol);
-            }
-        }
-        s->refused = 1;
-        return CURL_SOCKET_BAD;
-    }
-    return socket(a->family, a->socktype, a->protocol);
-}
-
-/* The endpoint event names a URL relative to the stream's; it must stay on
- * the same origin, or a server could point the hub's POSTs (and their auth
- * headers) anywhere. */
-static const char *resolve_endpoint(sse_stream_t *s, const char *ref)
-{
-    CURLU *u = curl_url(), *base = curl_url();
-    char *full = NULL, *o1 = NULL, *o2 = NULL;
-    const char *out = NULL;
-    if (curl_url_set(u, CURLUPART_URL, s->c->t->url, 0) == CURLUE_OK
-        && curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK
-        && curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK
-        && curl_url_set(base, CURLUPART_URL, s->c->t->url, 0) == CURLUE_OK) {
-        char *h1 = NULL, *h2 = NULL, *p1 = NULL, *p2 = NULL;
-        curl_url_get(u, CURLUPART_SCHEME, &o1, 0);
-        curl_url_get(base, CURLUPART_SCHEME, &o2, 0);
-        curl_url_get(u, CURLUPART_HOST, &h1, 0);
-        curl_url_get(base, CURLUPART_HOST, &h2, 0);
-        curl_url_get(u, CURLUPART_PORT, &p1, CURLU_DEFAULT_PORT);
-        curl_url_get(base, CURLUPART_PORT, &p2, CURLU_DEFAULT_PORT);
-        if (o1 && o2 && h1 && h2 && p1 && p2 && !strcasecmp(o1, o2)
-            && !strcasecmp(h1, h2) && !strcmp(p1, p2)) {
-            out = apr_pstrdup(s->c->p, full);
-        }
-        curl_free(h1);
-        curl_free(h2);
-        curl_free(p1);
-        curl_free(p2);
-    }
-    curl_free(full);
-    curl_free(o1);
-    curl_free(o2);
-    curl_url_cleanup(u);
-    curl_url_cleanup(base);
-    return out;
-}
 
 static int sse_event(void *baton, const hub_sse_event_t *ev)
 {
@@ -607,7 +544,11 @@ static int sse_event(void *baton, const hub_sse_event_t *ev)
     hub_json_error_t jerr;
     json_t *msg;
     if (!strcmp(ev->event, "endpoint")) {
-        if (!(s->endpoint = resolve_endpoint(s, ev->data))) {
+        /* the endpoint event names a URL relative to the stream's; it
+         * must stay on the same origin, or a server could point the
+         * hub's POSTs (and their auth headers) anywhere */
+        if (!(s->endpoint = hub_http_same_origin(s->c->p, s->c->t->url,
+                                                 ev->data))) {
             s->error = "the endpoint event names another origin or no URL";
             return 1;
         }
@@ -626,15 +567,10 @@ static int sse_event(void *baton, const hub_sse_event_t *ev)
     return 0;
 }
 
-static size_t sse_body(char *data, size_t size, size_t n, void *userp)
+static apr_size_t sse_body(void *baton, const char *data, apr_size_t len,
+                           long status, const char *ct)
 {
-    sse_stream_t *s = userp;
-    size_t len = size * n;
-    long status = 0;
-    char *ct = NULL;
-
-    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &ct);
+    sse_stream_t *s = baton;
     if (status != 200 || strcmp(media_type(s->c->p, ct), "text/event-stream")) {
         s->bad = 1;
         return status == 200 ? 0 : len; /* keep an error's body short */
@@ -646,35 +582,10 @@ static size_t sse_body(char *data, size_t size, size_t n, void *userp)
     return hub_sse_feed(s->parser, data, len) ? 0 : len;
 }
 
-static apr_status_t sse_close(void *data)
-{
-    sse_stream_t *s = data;
-    if (s->multi) {
-        curl_multi_remove_handle(s->multi, s->easy);
-        curl_easy_cleanup(s->easy);
-        curl_multi_cleanup(s->multi);
-        curl_slist_free_all(s->hdrs);
-        s->multi = NULL;
-    }
-    return APR_SUCCESS;
-}
-
-static struct curl_slist *slist_of(apr_pool_t *p, apr_table_t *t)
-{
-    const apr_array_header_t *arr = apr_table_elts(t);
-    struct curl_slist *l = NULL;
-    int i;
-    for (i = 0; i < arr->nelts; i++) {
-        const apr_table_entry_t *e = &APR_ARRAY_IDX(arr, i, apr_table_entry_t);
-        l = curl_slist_append(l, apr_pstrcat(p, e->key, ": ", e->val, NULL));
-    }
-    return l;
-}
-
 static int sse_open(hub_mcp_session_t *c)
 {
     sse_stream_t *s = apr_pcalloc(c->p, sizeof(*s));
-    apr_table_t *h = base_headers(c);
+    hub_http_request_t req = { 0 };
     long total = c->pol.timeout_ms ? c->pol.timeout_ms : 15000;
 
     s->c = c;
@@ -682,30 +593,22 @@ static int sse_open(hub_mcp_session_t *c)
     s->max = c->pol.max_response ? c->pol.max_response : 4 * 1024 * 1024;
     s->parser = hub_sse_parser_make(c->p, s->max, sse_event, s);
     s->deadline = apr_time_now() + apr_time_from_msec(total);
-    apr_table_set(h, "Accept", "text/event-stream");
-    s->hdrs = slist_of(c->p, h);
-    s->multi = curl_multi_init();
-    s->easy = curl_easy_init();
-    apr_pool_cleanup_register(c->p, s, sse_close, apr_pool_cleanup_null);
-    if (!s->multi || !s->easy) {
+    req.url = c->t->url;
+    req.headers = base_headers(c);
+    apr_table_set(req.headers, "Accept", "text/event-stream");
+    if (!(s->h = hub_http_stream_open(c->p, &c->pol, &req, sse_body, s))) {
         return -1;
     }
-    curl_easy_setopt(s->easy, CURLOPT_URL, c->t->url);
-    curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS,
-                     c->pol.connect_timeout_ms ? c->pol.connect_timeout_ms
-                                               : 5000L);
-    curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, total);
-    curl_easy_setopt(s->easy, CURLOPT_OPENSOCKETFUNCTION, sse_open_socket);
-    curl_easy_setopt(s->easy, CURLOPT_OPENSOCKETDATA, s);
-    curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, sse_body);
-    curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
-    curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->hdrs);
-    curl_easy_setopt(s->easy, CURLOPT_USERAGENT, "mod_hub");
-    curl_multi_add_handle(s->multi, s->easy);
     c->tx = s;
     return 0;
+}
+
+static void sse_close(sse_stream_t *s)
+{
+    if (s->h) {
+        hub_http_stream_close(s->h);
+        s->h = NULL;
+    }
 }
 
 typedef int sse_ready_fn(sse_stream_t *s, const void *arg);
@@ -714,27 +617,23 @@ typedef int sse_ready_fn(sse_stream_t *s, const void *arg);
 static int sse_pump(sse_stream_t *s, sse_ready_fn *ready, const void *arg,
                     const char **why)
 {
-    CURLMsg *m;
-    int left;
+    const char *err = NULL;
+    hub_http_result_e res;
+    int running;
     for (;;) {
-        curl_multi_perform(s->multi, &s->running);
+        running = hub_http_stream_perform(s->h);
         if (ready(s, arg)) {
             return 0;
         }
-        while ((m = curl_multi_info_read(s->multi, &left))) {
-            if (m->msg == CURLMSG_DONE && m->data.result != CURLE_OK
-                && !s->error && !s->bad) {
-                s->error = m->data.result == CURLE_OPERATION_TIMEDOUT
-                               ? "timed out"
-                               : curl_easy_strerror(m->data.result);
-            }
-        }
-        if (s->refused) {
-            *why = "the address is internal (loopback, private, link-local "
-                   "or metadata) and not allowed";
+        res = hub_http_stream_result(s->h, &err);
+        if (res == HUB_HTTP_REFUSED) {
+            *why = err;
             return -1;
         }
-        if (s->error || s->bad || !s->running) {
+        if (res != HUB_HTTP_OK && !s->error && !s->bad) {
+            s->error = err;
+        }
+        if (s->error || s->bad || !running) {
             *why = s->error ? s->error
                    : s->bad ? "the stream is not a text/event-stream answer"
                             : "the event stream ended";
@@ -744,7 +643,7 @@ static int sse_pump(sse_stream_t *s, sse_ready_fn *ready, const void *arg,
             *why = "timed out";
             return -1;
         }
-        curl_multi_poll(s->multi, NULL, 0, 100, NULL);
+        hub_http_stream_wait(s->h, 100);
     }
 }
 
@@ -841,7 +740,7 @@ static int sse_transport_open(hub_mcp_session_t *c)
     }
     s = c->tx;
     if (sse_pump(s, have_endpoint, NULL, &why)) {
-        curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+        status = hub_http_stream_status(s->h);
         c->info.http_status = status;
         r.kind = status && status != 200 ? HUB_MCP_REPLY_HTTP_ERROR
                                          : HUB_MCP_REPLY_FAILED;
@@ -859,7 +758,7 @@ static int sse_transport_open(hub_mcp_session_t *c)
 static void sse_transport_close(hub_mcp_session_t *c)
 {
     if (c->tx) {
-        apr_pool_cleanup_run(c->p, c->tx, sse_close);
+        sse_close(c->tx);
     }
 }
 

@@ -1,5 +1,5 @@
-/* The hub's MCP client: probe one MCP server and list its tools, over
- * libcurl, httpd-free (APR + jansson + hub_http).
+/* The hub's MCP client: sessions with one MCP server (probe it, list and
+ * call its tools), httpd-free (APR + jansson + hub_http).
  *
  * Streamable HTTP, both protocol eras:
  *
@@ -28,8 +28,8 @@
  *
  * The legacy HTTP+SSE transport (2024-11-05: a GET stream whose first event
  * `endpoint` names where to POST, answers arriving on the stream) is used
- * when transport is "sse".  It needs a streaming GET, so it drives libcurl
- * directly, with the same address policy as hub_http.
+ * when transport is "sse".  It needs a streaming GET: hub_http's streaming
+ * interface, with the same address policy as every other request.
  *
  * The stdio transport (transport "stdio": a child process speaking
  * newline-delimited JSON-RPC) is in hub_stdio.h.
