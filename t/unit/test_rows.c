@@ -273,17 +273,24 @@ static void test_omitempty_having(apr_pool_t *p)
     static const char *blank[] = { "3", "", "", "t", "{}", "null", "x" };
     hub_rows_t *r = make_rows(p, 2);
     const hub_rows_t *h;
+    json_t *j;
 
-    is_json(hub_row_json(r, 0, go),
+    j = hub_row_json(r, 0, go);
+    is_json(j,
             "{\"id\":\"11111111-1111-1111-1111-111111111111\","
             "\"name\":\"alpha\",\"author\":\"ann@example.com\"}",
             "omitempty: a value is written");
-    is_json(hub_row_json(r, 1, go),
+    json_decref(j);
+    j = hub_row_json(r, 1, go);
+    is_json(j,
             "{\"id\":\"22222222-2222-2222-2222-222222222222\"}",
             "omitempty: SQL NULL leaves the member out");
+    json_decref(j);
     APR_ARRAY_PUSH(r->rows, const char **) = blank;
-    is_json(hub_row_json(r, 2, go), "{\"id\":\"3\",\"author\":\"x\"}",
+    j = hub_row_json(r, 2, go);
+    is_json(j, "{\"id\":\"3\",\"author\":\"x\"}",
             "omitempty: an empty string leaves the member out");
+    json_decref(j);
 
     h = hub_rows_having(p, r, "name");
     is_int(h->rows->nelts, 2, "having: the row with a NULL name drops out");

@@ -1,4 +1,5 @@
 /* hub_text: slugs, PostgreSQL array literals, env names, joins. */
+#include <stdlib.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include "hub_rows.h"
@@ -67,8 +68,11 @@ static void test_arrays(apr_pool_t *p)
     is_str(hub_pg_array_strv(p, v), "{\"header:%\",\"api_key\"}", "strv");
 
     pre = hub_pg_array_prefixed("{api_key,env:A,env:B_2,header:X}", "env:");
-    is_str(json_dumps(pre, JSON_COMPACT), "[\"A\",\"B_2\"]",
-           "names with a prefix, without it");
+    {
+        char *text = json_dumps(pre, JSON_COMPACT);
+        is_str(text, "[\"A\",\"B_2\"]", "names with a prefix, without it");
+        free(text);
+    }
     json_decref(pre);
     pre = hub_pg_array_prefixed(NULL, "env:");
     is_int((long long)json_array_size(pre), 0, "NULL: []");
