@@ -341,12 +341,6 @@ hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
 
 /* ---- answers of failures ------------------------------------------------ */
 
-int hub_servers_db_fail(hub_req_t *hr, hub_db_status_e st)
-{
-    return hub_err_db(hr->res, st, "a server with this name already exists",
-                      hr->request_id);
-}
-
 int hub_servers_seal_fail(hub_req_t *hr, hub_result_t *res,
                           hub_srv_seal_e seal)
 {

@@ -101,9 +101,6 @@ hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
  * resolve at connect time, where hub_http checks them again. */
 const char *hub_servers_url_refused(hub_req_t *hr, const char *url);
 
-/* A failed store call in hr->res (hub_err_db: 503, 409, 500), for the
- * endpoint groups beside the registry. */
-int hub_servers_db_fail(hub_req_t *hr, hub_db_status_e st);
 /* A seal that failed (logged): 500. */
 int hub_servers_seal_fail(hub_req_t *hr, hub_result_t *res,
                           hub_srv_seal_e seal);
