@@ -10,10 +10,9 @@
  * inviting tenant.  That crosses tenants on purpose, so an invite is found
  * by its id alone; everything else here is the caller's own tenant.
  *
- * Password resets: a random token is mailed (libcurl's SMTP, HubSmtpServer)
+ * Password resets: a random token is mailed (hub_http_mail, HubSmtpServer)
  * as a link; the database keeps its SHA-256 only; it lives 30 minutes and
  * is spent by its first use, which also spends the user's other tokens. */
-#include <apr_date.h>
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
@@ -169,19 +168,6 @@ static const hub_shape_t general_out[] = {
     { NULL, NULL, 0 }
 };
 
-/* A 422 in FastAPI's shape for one field of `where`. */
-static int fail_field(hub_req_t *hr, const char *where, const char *field,
-                      const char *type, const char *msg)
-{
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_invalid_t *inv = apr_array_push(problems);
-    inv->field = field;
-    inv->type = type;
-    inv->msg = msg;
-    return hub_fail_invalid(hr, where, problems);
-}
-
 static const char *body_str(hub_req_t *hr, const char *name)
 {
     return json_string_value(json_object_get(hr->body, name));
@@ -258,33 +244,25 @@ static int pat_list(hub_req_t *hr, hub_result_t *res)
 
 /* ---- invites ----------------------------------------------------------- */
 
-static int invite_invalid(hub_req_t *hr)
+static int invite_invalid(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_UNAUTHORIZED, "UNAUTHORIZED",
+    return hub_err(res, HTTP_UNAUTHORIZED, "UNAUTHORIZED",
                     "Invite is invalid");
 }
 
-/* The live invite named by `id` (from `where`: "query" or "body"); sends
- * the answer and returns it when there is none, else DECLINED. */
-static int invite_find(hub_req_t *hr, const char *where, const char *id,
+/* The live invite named by `id` (a UUID): DECLINED with its row, or the
+ * answer in res when there is none. */
+static int invite_find(hub_req_t *hr, hub_result_t *res, const char *id,
                        hub_rows_t **rows)
 {
     const char *args[1] = { id };
     hub_db_status_e st;
-    if (!id) {
-        return fail_field(hr, where, "auth_link_id", "missing",
-                          "Field required");
-    }
-    if (!hub_is_uuid(id)) {
-        return fail_field(hr, where, "auth_link_id", "uuid_parsing",
-                          "Input should be a valid UUID");
-    }
     st = hub_db_select(hr->r, STMT(ST_INVITE_GET), rows, 1, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if ((*rows)->rows->nelts != 1) {
-        return invite_invalid(hr);
+        return invite_invalid(res);
     }
     return DECLINED;
 }
@@ -315,35 +293,35 @@ static int invite_admits(hub_rows_t *rows, const char *email)
     return ok;
 }
 
-static int invite_metadata(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int invite_metadata(hub_req_t *hr, hub_result_t *res)
 {
     hub_rows_t *rows;
-    int rc = invite_find(hr, "query", hub_query(hr, "auth_link_id"), &rows);
+    int rc = invite_find(hr, res, hub_qv_str(&hr->q, "auth_link_id"), &rows);
     if (rc != DECLINED) {
         return rc;
     }
-    return hub_send_json(hr, HTTP_OK, hub_row_json(rows, 0, invite_meta_out));
+    return hub_ok_row(res, rows, invite_meta_out);
 }
 
-static int not_for_you(hub_req_t *hr)
+static int not_for_you(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN",
+    return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
                     "This invite is not valid for the signed-in account");
 }
 
 /* The servers whose credentials the invitee is asked for belong to
  * mod_hub_servers; until it serves them the lists are empty. */
-static int invite_config(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int invite_config(hub_req_t *hr, hub_result_t *res)
 {
     hub_rows_t *rows;
-    int rc = invite_find(hr, "query", hub_query(hr, "auth_link_id"), &rows);
+    int rc = invite_find(hr, res, hub_qv_str(&hr->q, "auth_link_id"), &rows);
     if (rc != DECLINED) {
         return rc;
     }
     if (!invite_admits(rows, hr->who->email)) {
-        return not_for_you(hr);
+        return not_for_you(res);
     }
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    return hub_ok(res, json_pack(
         "{s:s,s:s,s:[],s:[],s:[]}",
         "tenant_name", hub_rows_get(rows, 0, "tenant_name"),
         "auth_scope", hub_rows_get(rows, 0, "link_type"),
@@ -353,7 +331,8 @@ static int invite_config(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
 /* Each server named in the completion must be one of the invite's.  The
  * hub keeps no per-user server credentials yet (mod_hub_servers will):
  * rather than drop them silently, such a request is refused. */
-static int invite_servers(hub_req_t *hr, hub_rows_t *rows)
+static int invite_servers(hub_req_t *hr, hub_result_t *res,
+                          hub_rows_t *rows)
 {
     static const char *const lists[] = { "oauth_servers", "header_servers",
                                          "path_servers", NULL };
@@ -366,11 +345,11 @@ static int invite_servers(hub_req_t *hr, hub_rows_t *rows)
             const char *id = json_string_value(json_object_get(
                 s, "server_instance_id"));
             if (!id || !hub_is_uuid(id) || !mine || !strstr(mine, id)) {
-                return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
                                 "%s[%u]: server instance is not part of "
                                 "this invite", *l, (unsigned)i);
             }
-            return hub_fail(hr, HTTP_NOT_IMPLEMENTED, "NOT_IMPLEMENTED",
+            return hub_err(res, HTTP_NOT_IMPLEMENTED, "NOT_IMPLEMENTED",
                             "server credentials through invites are not "
                             "supported yet");
         }
@@ -378,49 +357,54 @@ static int invite_servers(hub_req_t *hr, hub_rows_t *rows)
     return DECLINED;
 }
 
-static int invite_complete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int invite_complete(hub_req_t *hr, hub_result_t *res)
 {
     const char *email = body_str(hr, "user_email");
     const char *args[6];
     hub_rows_t *rows, *done;
     hub_db_status_e st;
-    int rc = invite_find(hr, "body", body_str(hr, "auth_link_id"), &rows);
-    if (rc != DECLINED) {
+    const char *link = body_str(hr, "auth_link_id");
+    int rc;
+    if (!hub_is_uuid(link)) {
+        return hub_err_field(res, "body", "auth_link_id", "uuid_parsing",
+                             "Input should be a valid UUID");
+    }
+    if ((rc = invite_find(hr, res, link, &rows)) != DECLINED) {
         return rc;
     }
     /* an invite makes a membership for a user: the one signed in */
     if (!hr->who->user_id || !hr->who->email
         || strcasecmp(email, hr->who->email)) {
-        return hub_fail(hr, HTTP_FORBIDDEN, "FORBIDDEN", "user_email must "
+        return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN", "user_email must "
                         "be the address of the signed-in user");
     }
     if (!invite_admits(rows, hr->who->email)) {
-        return not_for_you(hr);
+        return not_for_you(res);
     }
-    if ((rc = invite_servers(hr, rows)) != DECLINED) {
+    if ((rc = invite_servers(hr, res, rows)) != DECLINED) {
         return rc;
     }
-    args[0] = body_str(hr, "auth_link_id");
+    args[0] = link;
     args[1] = args[2] = args[3] = args[4] = hr->who->user_id;
     args[5] = body_str(hr, "descope_user_id");
     st = hub_db_select(hr->r, STMT(ST_INVITE_COMPLETE), &done, 6, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (strcmp(hub_rows_get(done, 0, "found"), "1")) {
-        return invite_invalid(hr);
+        return invite_invalid(res);
     }
     /* the caller is signed in already: no new token to hand out */
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    return hub_ok(res, json_pack(
         "{s:b,s:n}", "is_new_user", *hub_rows_get(done, 0, "is_new") == 't',
         "user_token"));
 }
 
 /* ---- general settings -------------------------------------------------- */
 
-static int user_not_found(hub_req_t *hr)
+static int user_not_found(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_NOT_FOUND, "NOT_FOUND", "User not found");
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "User not found");
 }
 
 /* Caylex knows two roles: owners and admins of the tenant are "admin". */
@@ -433,33 +417,33 @@ static const char *general_role(hub_req_t *hr, const char *member_role)
     return hub_principal_is_admin(hr->who) ? "admin" : "user";
 }
 
-static int general_send(hub_req_t *hr)
+static int general_send(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[2] = { hr->who->tenant_id, hr->who->user_id };
     hub_rows_t *rows;
     hub_db_status_e st;
     json_t *out;
     if (!hr->who->user_id) {
-        return user_not_found(hr);
+        return user_not_found(res);
     }
     st = hub_db_select(hr->r, STMT(ST_GENERAL_GET), &rows, 2, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        return user_not_found(hr);
+        return user_not_found(res);
     }
     out = hub_row_json(rows, 0, general_out);
     json_object_set_new(out, "role", json_string(general_role(
         hr, hub_rows_get(rows, 0, "member_role"))));
     /* avatars are served elsewhere (/settings/avatar) */
     json_object_set_new(out, "avatar_url", json_null());
-    return hub_send_json(hr, HTTP_OK, out);
+    return hub_ok(res, out);
 }
 
-static int general_get(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int general_get(hub_req_t *hr, hub_result_t *res)
 {
-    return general_send(hr);
+    return general_send(hr, res);
 }
 
 static int only_blank(const char *s)
@@ -467,7 +451,7 @@ static int only_blank(const char *s)
     return s && !s[strspn(s, " \t\r\n")];
 }
 
-static int general_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int general_update(hub_req_t *hr, hub_result_t *res)
 {
     const char *name = body_str(hr, "name"), *tz = body_str(hr, "timezone");
     const char *args[5] = { tz, tz, name, tz, hr->who->user_id };
@@ -475,32 +459,32 @@ static int general_update(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     hub_db_status_e st;
 
     if (!name && !tz) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "At least one "
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "At least one "
                         "field (name or timezone) must be provided");
     }
     if (only_blank(name)) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
                         "Name value cannot be empty");
     }
     if (only_blank(tz)) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
                         "Timezone value cannot be empty");
     }
     if (!hr->who->user_id) {
-        return user_not_found(hr);
+        return user_not_found(res);
     }
     st = hub_db_select(hr->r, STMT(ST_GENERAL_UPDATE), &rows, 5, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (strcmp(hub_rows_get(rows, 0, "tz_ok"), "t")) {
-        return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST", "Timezone '%s' "
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "Timezone '%s' "
                         "is not a known IANA time zone", tz);
     }
     if (strcmp(hub_rows_get(rows, 0, "updated"), "1")) {
-        return user_not_found(hr);
+        return user_not_found(res);
     }
-    return general_send(hr);
+    return general_send(hr, res);
 }
 
 /* ---- mail -------------------------------------------------------------- */
@@ -568,15 +552,15 @@ static const char *reset_link(hub_req_t *hr, const char *token)
                        "?token=", token, NULL);
 }
 
-static int reset_failed(hub_req_t *hr)
+static int reset_failed(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_INTERNAL_SERVER_ERROR, "MAIL_FAILED",
+    return hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "MAIL_FAILED",
                     "Failed to send password reset link. Please try again "
                     "later.");
 }
 
 /* Mail the signed-in user a link to set a new password. */
-static int reset_send(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int reset_send(hub_req_t *hr, hub_result_t *res)
 {
     const char *token = hub_secret(hr->pool, "", 32);
     const char *args[3], *text;
@@ -584,17 +568,17 @@ static int reset_send(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     hub_db_status_e st;
 
     if (!hr->who->user_id || !hr->who->email) {
-        return user_not_found(hr);
+        return user_not_found(res);
     }
     if (!token) {
-        return reset_failed(hr);
+        return reset_failed(res);
     }
     args[0] = hr->who->user_id;
     args[1] = hub_sha256_hex(hr->pool, token, strlen(token));
     args[2] = hr->who->user_id;
     st = hub_db_select(hr->r, STMT(ST_RESET_CREATE), &rows, 3, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     text = apr_psprintf(hr->pool,
         "Someone asked to reset the password of %s.\r\n\r\n"
@@ -606,18 +590,18 @@ static int reset_send(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     if (mail_send(hr->r, hr->who->email, "Reset your password", text)) {
         /* nobody received it: it must not stay usable */
         hub_db_exec(hr->r, STMT(ST_RESET_DROP), NULL, 1, &args[1]);
-        return reset_failed(hr);
+        return reset_failed(res);
     }
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    return hub_ok(res, json_pack(
         "{s:s,s:s}", "message", "Password reset link sent successfully",
         "email", hr->who->email));
 }
 
 /* One answer for every token that cannot be used: unknown, spent,
  * expired, or its account gone. */
-static int reset_token_invalid(hub_req_t *hr)
+static int reset_token_invalid(hub_result_t *res)
 {
-    return hub_fail(hr, HTTP_BAD_REQUEST, "BAD_REQUEST",
+    return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
                     "Invalid or expired password reset token");
 }
 
@@ -629,33 +613,30 @@ static int token_shape_ok(const char *t)
 
 /* The mailed link itself: says whether the token still works, without
  * spending it (a browser or mail scanner opening the link must not). */
-static int reset_check(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int reset_check(hub_req_t *hr, hub_result_t *res)
 {
-    const char *token = hub_query(hr, "token");
+    const char *token = hub_qv_str(&hr->q, "token");
     const char *args[1];
     hub_rows_t *rows;
     hub_db_status_e st;
-    if (!token) {
-        return fail_field(hr, "query", "token", "missing", "Field required");
-    }
     if (!token_shape_ok(token)) {
-        return reset_token_invalid(hr);
+        return reset_token_invalid(res);
     }
     args[0] = hub_sha256_hex(hr->pool, token, strlen(token));
     st = hub_db_select(hr->r, STMT(ST_RESET_CHECK), &rows, 1, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        return reset_token_invalid(hr);
+        return reset_token_invalid(res);
     }
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    return hub_ok(res, json_pack(
         "{s:b,s:s}", "valid", 1, "expires_at",
         hub_rows_get(rows, 0, "expires_at")));
 }
 
 /* Spend the token and set the new password, in one statement. */
-static int reset_complete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
+static int reset_complete(hub_req_t *hr, hub_result_t *res)
 {
     const char *token = body_str(hr, "token");
     const char *password = body_str(hr, "new_password");
@@ -664,24 +645,25 @@ static int reset_complete(hub_req_t *hr, hub_result_t *res HUB_UNUSED)
     hub_db_status_e st;
 
     if (weak) {
-        return fail_field(hr, "body", "new_password", "value_error",
-                          apr_pstrcat(hr->pool, "Value error, ", weak, NULL));
+        return hub_err_field(res, "body", "new_password", "value_error",
+                             apr_pstrcat(hr->pool, "Value error, ", weak,
+                                         NULL));
     }
     if (!token_shape_ok(token)) {
-        return reset_token_invalid(hr);
+        return reset_token_invalid(res);
     }
     args[0] = args[2] = hub_sha256_hex(hr->pool, token, strlen(token));
     if (!(args[1] = hub_auth_password_hash(hr->pool, password))) {
-        return hub_auth_db_fail(hr, HUB_DB_ERROR);
+        return hub_err_db(res, HUB_DB_ERROR, NULL, hr->request_id);
     }
     st = hub_db_select(hr->r, STMT(ST_RESET_COMPLETE), &rows, 3, args);
     if (st != HUB_DB_OK) {
-        return hub_auth_db_fail(hr, st);
+        return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (strcmp(hub_rows_get(rows, 0, "done"), "1")) {
-        return reset_token_invalid(hr);
+        return reset_token_invalid(res);
     }
-    return hub_send_json(hr, HTTP_OK, json_pack(
+    return hub_ok(res, json_pack(
         "{s:s}", "message", "Password has been reset"));
 }
 
@@ -731,6 +713,18 @@ static const hub_field_t reset_complete_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+static const hub_qfield_t invite_query[] = {
+    { "auth_link_id", HUB_Q_UUID, HUB_Q_REQUIRED, 0, 0, 0, NULL,
+      "the invite" },
+    HUB_Q_END
+};
+
+static const hub_qfield_t reset_check_query[] = {
+    { "token", HUB_Q_STRING, HUB_Q_REQUIRED, 0, 0, 0, NULL,
+      "the token of the mailed link" },
+    HUB_Q_END
+};
+
 #define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
 
 const hub_route_t hub_auth_caylex_access_routes[] = {
@@ -747,10 +741,11 @@ const hub_route_t hub_auth_caylex_access_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/invite/metadata", invite_metadata, NULL,
       HUB_IN_PUBLIC, 0,
       "Get metadata for an invite link (no authentication required)",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_PUBLIC, .query = invite_query },
+    /* any signed-in user: an invite crosses tenants on purpose */
     { HUB_CAYLEX, HUB_M_GET, "/invite/config", invite_config, NULL, CX_IN, 0,
       "Get configuration for an invite link",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .query = invite_query },
     { HUB_CAYLEX, HUB_M_POST, "/invite/complete", invite_complete,
       invite_complete_in, CX_IN, 0, "Complete an invite link",
       .need = HUB_NEED_ANY },
@@ -765,10 +760,10 @@ const hub_route_t hub_auth_caylex_access_routes[] = {
       .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/settings/password-reset/confirm", reset_check,
       NULL, HUB_IN_PUBLIC, 0, "Check a password reset link (hub addition)",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_PUBLIC, .query = reset_check_query },
     { HUB_CAYLEX, HUB_M_POST, "/settings/password-reset/confirm",
       reset_complete, reset_complete_in, HUB_IN_PUBLIC, 0,
       "Set a new password with a reset token (hub addition)",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_PUBLIC },
     { 0 }
 };

@@ -160,9 +160,3 @@ int hub_auth_key_revoke(hub_req_t *hr, hub_result_t *res)
                           hub_rows_get(rows, 0, "key_hash"), NULL));
     return revoked(hr, res, id);
 }
-
-/* transitional, for the files not yet on hub_err_db: the same answers */
-int hub_auth_db_fail(hub_req_t *hr, hub_db_status_e st)
-{
-    return hub_err_db(hr->res, st, NULL, hr->request_id);
-}

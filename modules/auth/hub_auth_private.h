@@ -173,8 +173,6 @@ hub_db_status_e hub_auth_keys_list(hub_req_t *hr, const char *tenant_id,
  * path names, of the kind the profile's endpoint manages, in the caller's
  * tenant; forgotten by this host's cache at once. */
 int hub_auth_key_revoke(hub_req_t *hr, hub_result_t *res);
-/* transitional: hub_err_db(hr->res, st, NULL, hr->request_id) */
-int hub_auth_db_fail(hub_req_t *hr, hub_db_status_e st);
 
 /* hub_auth_members.c: the members of a tenant */
 extern const hub_stmt_t hub_auth_members_stmts[];
