@@ -49,60 +49,6 @@ void hub_dispatch_register(const char *owner, const hub_route_t *routes)
     }
 }
 
-/* ---- transitional names over hr->res ------------------------------------ */
-
-int hub_send_json(hub_req_t *hr, int status, json_t *body)
-{
-    return hub_ok_status(hr->res, status, body);
-}
-
-int hub_send_text(hub_req_t *hr, int status, const char *content_type,
-                  const char *text)
-{
-    return hub_ok_text(hr->res, status, content_type, text, strlen(text));
-}
-
-int hub_fail(hub_req_t *hr, int status, const char *code,
-             const char *fmt, ...)
-{
-    va_list ap;
-    const char *msg;
-    va_start(ap, fmt);
-    msg = apr_pvsprintf(hr->pool, fmt, ap);
-    va_end(ap);
-    return hub_err(hr->res, status, code, "%s", msg);
-}
-
-int hub_fail_invalid(hub_req_t *hr, const char *where,
-                     apr_array_header_t *problems)
-{
-    return hub_err_invalid(hr->res, where, problems);
-}
-
-int hub_fail_field(hub_req_t *hr, const char *where, const char *field,
-                   const char *type, const char *msg)
-{
-    return hub_err_field(hr->res, where, field, type, msg);
-}
-
-int hub_query_size_cursor(hub_req_t *hr, hub_page_t *pg)
-{
-    static const hub_qfield_t page[] = { HUB_Q_CX_PAGE, HUB_Q_END };
-    apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                  sizeof(hub_invalid_t));
-    hub_qvals_t q;
-    if (hub_query_parse(hr->pool, page, hr->query, &q, problems)) {
-        return hub_err_invalid(hr->res, "query", problems);
-    }
-    hub_qv_page(&q, "size", "cursor", pg);
-    return DECLINED;
-}
-
-int hub_fail_unavailable(hub_req_t *hr)
-{
-    return hub_err_db(hr->res, HUB_DB_UNAVAILABLE, NULL, hr->request_id);
-}
-
 const char *hub_param(const hub_req_t *hr, const char *name)
 {
     return hub_match_param(hr->match, name);

@@ -38,27 +38,6 @@ void hub_dispatch_register(const char *owner, const hub_route_t *routes);
  * else in the hub writes a response. */
 int hub_dispatch(request_rec *r, const char *owner);
 
-/* ---- transitional: the request's result, by the older names ------------
- * These fill hr->res exactly as hub_ok_status / hub_ok_text / hub_err /
- * hub_err_invalid / hub_err_field / hub_err_db do and return HUB_DONE;
- * nothing is sent.  New code uses the hub_result.h names. */
-int hub_send_json(hub_req_t *hr, int status, json_t *body);
-int hub_send_text(hub_req_t *hr, int status, const char *content_type,
-                  const char *text);
-int hub_fail(hub_req_t *hr, int status, const char *code,
-             const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-int hub_fail_invalid(hub_req_t *hr, const char *where,
-                     apr_array_header_t *problems);
-int hub_fail_field(hub_req_t *hr, const char *where, const char *field,
-                   const char *type, const char *msg);
-/* Caylex's pages: `size` (1..100, default 20) and an opaque `cursor`
- * from the query.  DECLINED, or the 422 in hr->res. */
-struct hub_page;
-int hub_query_size_cursor(hub_req_t *hr, struct hub_page *pg);
-/* 503: the database cannot be reached. */
-int hub_fail_unavailable(hub_req_t *hr);
-
 /* The request body, refused past `limit` bytes: OK, 413 or 400.  For the
  * operations whose route takes the body raw (uploads). */
 int hub_read_body(hub_req_t *hr, apr_off_t limit, char **buf,
