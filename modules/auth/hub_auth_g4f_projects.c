@@ -55,9 +55,7 @@ static int g4f_db_fail(hub_req_t *hr, hub_result_t *res, hub_db_status_e st)
 
 /* clang-format off */
 static const hub_qfield_t list_query[] = {
-    { "limit", HUB_Q_INT, 0, 1, 200, 50, NULL, "items per page" },
-    { "cursor", HUB_Q_OFFSET, 0, 0, 0, 0, NULL,
-      "next_cursor of the page before" },
+    HUB_Q_G4F_PAGE,
     { "q", HUB_Q_STRING, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,
       "in the name or description, any case" },
     { "status", HUB_Q_ENUM, HUB_Q_EMPTY_NONE, 0, 0, 0, statuses,

@@ -188,9 +188,7 @@ static int email_ok(const char *e)
 
 /* clang-format off */
 static const hub_qfield_t users_query[] = {
-    { "limit", HUB_Q_INT, 0, 1, 200, 50, NULL, "items per page" },
-    { "cursor", HUB_Q_OFFSET, 0, 0, 0, 0, NULL,
-      "next_cursor of the page before" },
+    HUB_Q_G4F_PAGE,
     { "q", HUB_Q_STRING, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,
       "in the e-mail or the name, any case" },
     HUB_Q_END

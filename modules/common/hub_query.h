@@ -74,6 +74,13 @@ int hub_parse_bool(const char *s, int *out);
     { "cursor", HUB_Q_CURSOR, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,            \
       "meta.next_cursor of the page before" }
 
+/* G4F's offset pages, for its lists: limit 1..200 (default 50) and the
+ * next_cursor of the page before (an offset). */
+#define HUB_Q_G4F_PAGE                                                     \
+    { "limit", HUB_Q_INT, 0, 1, 200, 50, NULL, "items per page" },         \
+    { "cursor", HUB_Q_OFFSET, 0, 0, 0, 0, NULL,                            \
+      "next_cursor of the page before" }
+
 #define HUB_Q_END { NULL, 0, 0, 0, 0, 0, NULL, NULL }
 
 #endif
