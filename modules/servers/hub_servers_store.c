@@ -24,9 +24,12 @@
     " iso8601(s.last_check_at) AS last_check_at," \
     " iso8601(s.last_ok_at) AS last_ok_at, s.uptime_24h, s.created_by," \
     " iso8601(s.created_at) AS created_at," \
-    " iso8601(s.updated_at) AS updated_at," \
-    " ARRAY(SELECT jsonb_object_keys(s.secrets) ORDER BY 1) AS secret_names," \
-    " (SELECT count(*) FROM server_instances i" \
+    " iso8601(s.updated_at) AS updated_at, s.secret_names"
+
+/* how many projects use one server: per row, for the statements that
+ * answer one server; the page joins one grouped count instead */
+#define ACTIVE_INSTANCES \
+    ", (SELECT count(*) FROM server_instances i" \
     "   WHERE i.server_id = s.id AND i.status = 'active') AS active_instances"
 
 /* CASE WHEN <field is set> THEN <value> ELSE <column> END */
@@ -48,9 +51,9 @@ const hub_stmt_t hub_servers_store_stmts[] = {
       "  %s, coalesce(%s, ''), coalesce(%s, 'main'), %s,"
       "  coalesce(%s::integer, 60), coalesce(%s::boolean, true),"
       "  %s::jsonb, %s::jsonb)"
-      " RETURNING " SERVER_COLS },
+      " RETURNING " SERVER_COLS ACTIVE_INSTANCES },
     { "hub_servers_get",
-      "SELECT " SERVER_COLS " FROM servers s"
+      "SELECT " SERVER_COLS ACTIVE_INSTANCES " FROM servers s"
       " WHERE s.id = %s::uuid AND s.tenant_id = %s::uuid" },
     { "hub_servers_update",
       "UPDATE servers AS s SET"
@@ -88,7 +91,7 @@ const hub_stmt_t hub_servers_store_stmts[] = {
       "             WHERE n.value <> 'true'::jsonb OR s.secrets ? n.key),"
       " updated_at = now()"
       " WHERE s.id = %s::uuid AND s.tenant_id = %s::uuid"
-      " RETURNING " SERVER_COLS },
+      " RETURNING " SERVER_COLS ACTIVE_INSTANCES },
     /* one statement: the server is locked, so no instance can be added
      * between the check and the delete (it would need a key-share lock) */
     { "hub_servers_delete",
@@ -103,7 +106,8 @@ const hub_stmt_t hub_servers_store_stmts[] = {
       "          RETURNING d.id)"
       " SELECT s.id, s.slug, (SELECT projects FROM used) AS projects,"
       "        (SELECT count(*) FROM del) AS deleted FROM s" },
-    /* the count and the page in one round trip */
+    /* the count and the page in one round trip; the instance counts of
+     * the tenant's servers in one grouped scan, not a subquery per row */
     { "hub_servers_page",
       "WITH f AS ("
       "  SELECT * FROM servers"
@@ -118,7 +122,12 @@ const hub_stmt_t hub_servers_store_stmts[] = {
       "          OR strpos(lower(name), lower(%s::text)) > 0"
       "          OR strpos(lower(description), lower(%s::text)) > 0))"
       " SELECT n.total, p.* FROM (SELECT count(*) AS total FROM f) n"
-      " LEFT JOIN LATERAL (SELECT " SERVER_COLS " FROM f s"
+      " LEFT JOIN LATERAL (SELECT " SERVER_COLS ","
+      "   coalesce(c.n, 0) AS active_instances FROM f s"
+      "   LEFT JOIN (SELECT i.server_id, count(*) AS n"
+      "                FROM server_instances i"
+      "               WHERE i.tenant_id = %s::uuid AND i.status = 'active'"
+      "               GROUP BY i.server_id) c ON c.server_id = s.id"
       "   ORDER BY CASE WHEN %s::text = 'name_asc' THEN lower(s.name) END,"
       "            CASE WHEN %s::text = 'name_desc' THEN lower(s.name) END"
       "                 DESC,"
@@ -312,7 +321,7 @@ hub_db_status_e hub_servers_delete(hub_req_t *hr, const char *id,
 hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
                                  hub_rows_t **rows, long *total)
 {
-    const char *args[20];
+    const char *args[21];
     const char *sort = f->sort ? f->sort : "created_desc";
     hub_db_status_e st;
     int n = 0;
@@ -323,6 +332,7 @@ hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
     args[n++] = f->server_type; args[n++] = f->server_type;
     args[n++] = f->auth_level; args[n++] = f->auth_level;
     args[n++] = f->q; args[n++] = f->q; args[n++] = f->q; args[n++] = f->q;
+    args[n++] = hr->who->tenant_id;     /* the instance counts */
     args[n++] = sort; args[n++] = sort; args[n++] = sort;
     args[n++] = f->limit < 0 ? NULL : apr_ltoa(hr->pool, f->limit);
     args[n++] = apr_ltoa(hr->pool, f->offset);
