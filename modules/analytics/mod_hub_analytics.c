@@ -3,11 +3,11 @@
 #define HUB_MODULE_RECORD
 #include "hub_analytics_private.h"
 
-/* Runs before mod_dbd's post_config, which collects prepared statements. */
+/* Registers this module's statements and routes, in the parent. */
 static int post_config(apr_pool_t *pconf HUB_UNUSED, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
 {
-    hub_db_prepare_all(s, hub_analytics_stmts);
+    hub_db_register(s, hub_analytics_stmts);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_routes);
     return OK;
 }
@@ -19,9 +19,10 @@ static int handler(request_rec *r)
 
 static void register_hooks(apr_pool_t *p HUB_UNUSED)
 {
-    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     static const char *const after_auth[] = { "mod_hub_auth.c", NULL };
-    ap_hook_post_config(post_config, after_auth, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, after_auth, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(hub_db_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

@@ -74,7 +74,7 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     return hub_auth_cache_pre_config(pconf);
 }
 
-/* Runs before mod_dbd's post_config, which collects prepared statements. */
+/* Registers the routes and statements of mod_hub_auth, in the parent. */
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp, server_rec *s)
 {
@@ -93,18 +93,18 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_projects_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_users_routes);
-    hub_db_prepare_all(s, hub_auth_core_stmts);
-    hub_db_prepare_all(s, hub_auth_identify_stmts);
-    hub_db_prepare_all(s, hub_auth_keys_stmts);
-    hub_db_prepare_all(s, hub_auth_patchwork_stmts);
-    hub_db_prepare_all(s, hub_auth_login_stmts);
-    hub_db_prepare_all(s, hub_auth_g4f_auth_stmts);
-    hub_db_prepare_all(s, hub_auth_caylex_stmts);
-    hub_db_prepare_all(s, hub_auth_projects_stmts);
-    hub_db_prepare_all(s, hub_auth_members_stmts);
-    hub_db_prepare_all(s, hub_auth_caylex_access_stmts);
-    hub_db_prepare_all(s, hub_auth_g4f_stmts);
-    hub_db_prepare_all(s, hub_auth_g4f_users_stmts);
+    hub_db_register(s, hub_auth_core_stmts);
+    hub_db_register(s, hub_auth_identify_stmts);
+    hub_db_register(s, hub_auth_keys_stmts);
+    hub_db_register(s, hub_auth_patchwork_stmts);
+    hub_db_register(s, hub_auth_login_stmts);
+    hub_db_register(s, hub_auth_g4f_auth_stmts);
+    hub_db_register(s, hub_auth_caylex_stmts);
+    hub_db_register(s, hub_auth_projects_stmts);
+    hub_db_register(s, hub_auth_members_stmts);
+    hub_db_register(s, hub_auth_caylex_access_stmts);
+    hub_db_register(s, hub_auth_g4f_stmts);
+    hub_db_register(s, hub_auth_g4f_users_stmts);
     hub_auth_started();
     hub_auth_password_init();
     /* once, in the parent, before any thread exists (libcurl's rule) */
@@ -130,6 +130,7 @@ static int index_routes(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
 static void child_init(apr_pool_t *p, server_rec *s)
 {
     hub_auth_cache_child_init(p, s);
+    hub_db_child_init(p, s);
 }
 
 static int translate(request_rec *r)
@@ -173,11 +174,11 @@ static int handler(request_rec *r)
 
 void hub_auth_router_hooks(void)
 {
-    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(post_config, NULL, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(index_routes, NULL, NULL, APR_HOOK_REALLY_LAST);
-    ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(translate, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);

@@ -53,16 +53,33 @@ void hub_db_close(server_rec *s, ap_dbd_t *dbd)
     }
 }
 
-void hub_db_prepare_all(server_rec *s, const hub_stmt_t *stmts)
+/* This module's statement tables (hub_db.c is linked into each module,
+ * so each has its own list); filled by post_config in the parent,
+ * inherited by the children. */
+#define MAX_TABLES 64
+static const hub_stmt_t *tables[MAX_TABLES];
+static int ntables;
+
+void hub_db_register(server_rec *s, const hub_stmt_t *stmts)
 {
+    int i;
     if (!have_dbd()) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "HUB00010: mod_dbd is "
                      "not loaded; the hub needs it (LoadModule dbd_module)");
         return;
     }
-    for (; stmts->label; stmts++) {
-        dbd_prepare(s, stmts->sql, stmts->label);
+    for (i = 0; i < ntables; i++) {
+        if (tables[i] == stmts) {
+            return;                     /* a restart registers again */
+        }
     }
+    if (ntables == MAX_TABLES) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "HUB00016: more than %d "
+                     "statement tables in one module; raise MAX_TABLES in "
+                     "hub_db.c", MAX_TABLES);
+        return;
+    }
+    tables[ntables++] = stmts;
 }
 
 int hub_db_http_status(hub_db_status_e st)
@@ -75,9 +92,9 @@ int hub_db_http_status(hub_db_status_e st)
     }
 }
 
-/* The statement on this connection, prepared now when mod_dbd does not
- * have it (its connect-time prepare failed, or we re-prepare after a
- * reconnect dropped it server-side). */
+/* The statement on this connection: prepared on first use there (mod_dbd
+ * is given none to prepare at connect, see hub_db.h), or again when a
+ * reconnect dropped it server-side (fresh). */
 static apr_dbd_prepared_t *statement(dbctx_t *c, const hub_stmt_t *st,
                                      int fresh)
 {
@@ -97,6 +114,43 @@ static apr_dbd_prepared_t *statement(dbctx_t *c, const hub_stmt_t *st,
     }
     apr_hash_set(dbd->prepared, st->label, APR_HASH_KEY_STRING, stmt);
     return stmt;
+}
+
+void hub_db_child_init(apr_pool_t *p, server_rec *s)
+{
+    apr_pool_t *tmp;
+    dbctx_t c;
+    int i, failed = 0;
+    const hub_stmt_t *st;
+
+    if (!ntables || !have_dbd()) {
+        return;
+    }
+    apr_pool_create(&tmp, p);
+    c.p = tmp;
+    c.s = s;
+    c.r = NULL;
+    c.dbd = dbd_open(tmp, s);
+    if (!c.dbd) {
+        /* the database is down: 503s until it is back, as ever; the
+         * statements are checked as they are first used */
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "HUB00017: no database "
+                     "at child start; statements not checked");
+        apr_pool_destroy(tmp);
+        return;
+    }
+    for (i = 0; i < ntables; i++) {
+        for (st = tables[i]; st->label; st++) {
+            failed += statement(&c, st, 0) == NULL;     /* logs HUB00011 */
+        }
+    }
+    if (failed) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "HUB00018: %d statements "
+                     "do not prepare: is the database migrated to this "
+                     "version's sql/?", failed);
+    }
+    dbd_close(s, c.dbd);
+    apr_pool_destroy(tmp);
 }
 
 /* After a failure: is the connection usable (perhaps after mod_dbd's

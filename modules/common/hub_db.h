@@ -20,9 +20,19 @@ typedef struct hub_stmt {
 
 /* hub_db_status_e is in hub_result.h: hub_err_db maps it */
 
-/* Hand a NULL-label-ended table to mod_dbd (ap_dbd_prepare); call from a
- * post_config that runs before mod_dbd's. */
-void hub_db_prepare_all(server_rec *s, const hub_stmt_t *stmts);
+/* Register a NULL-label-ended table of statements, from post_config.
+ * Each statement is prepared on a connection the first time it runs
+ * there, not handed to mod_dbd: mod_dbd prepares every statement it is
+ * given on every new connection, and a pool growing under load then paid
+ * ~100 PREPAREs per connection while requests waited for it (seconds of
+ * p99 in ./tools/bench).  hub_db_child_init checks them all once. */
+void hub_db_register(server_rec *s, const hub_stmt_t *stmts);
+
+/* From child_init, after mod_dbd's: prepare every registered statement
+ * on one connection of the new child, so that one the schema does not
+ * match (a migration not applied) is logged at start, not at first use;
+ * that connection keeps them.  Nothing when the database is down. */
+void hub_db_child_init(apr_pool_t *p, server_rec *s);
 
 /* Run a select; *out receives every row. */
 hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,

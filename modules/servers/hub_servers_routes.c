@@ -6,27 +6,27 @@
 
 void hub_servers_register(server_rec *s)
 {
-    hub_db_prepare_all(s, hub_servers_store_stmts);
-    hub_db_prepare_all(s, hub_servers_probe_stmts);
+    hub_db_register(s, hub_servers_store_stmts);
+    hub_db_register(s, hub_servers_probe_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_probe_routes);
-    hub_db_prepare_all(s, hub_servers_secrets_stmts);
+    hub_db_register(s, hub_servers_secrets_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_secrets_routes);
-    hub_db_prepare_all(s, hub_servers_registry_stmts);
+    hub_db_register(s, hub_servers_registry_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_registry_routes);
-    hub_db_prepare_all(s, hub_servers_instances_stmts);
+    hub_db_register(s, hub_servers_instances_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_instances_routes);
-    hub_db_prepare_all(s, hub_servers_tools_stmts);
+    hub_db_register(s, hub_servers_tools_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_tools_routes);
-    hub_db_prepare_all(s, hub_servers_quality_stmts);
+    hub_db_register(s, hub_servers_quality_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_quality_routes);
-    hub_db_prepare_all(s, hub_servers_heartbeat_stmts);
+    hub_db_register(s, hub_servers_heartbeat_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_heartbeat_routes);
-    hub_db_prepare_all(s, hub_servers_feedback_stmts);
+    hub_db_register(s, hub_servers_feedback_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_feedback_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_patchwork_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_toolhub_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_goclaw_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_caylex_routes);
-    hub_db_prepare_all(s, hub_servers_oauth_logo_stmts);
+    hub_db_register(s, hub_servers_oauth_logo_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_oauth_logo_routes);
 }

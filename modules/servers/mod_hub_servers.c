@@ -3,8 +3,8 @@
 #define HUB_MODULE_RECORD
 #include "hub_servers_private.h"
 
-/* Runs before mod_dbd's post_config, which collects prepared statements;
- * as root, so it can read HubSecretKeyFile. */
+/* Registers this module's statements and routes, in the parent; as root,
+ * so it can read HubSecretKeyFile. */
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
 {
@@ -23,9 +23,10 @@ static int handler(request_rec *r)
 
 static void register_hooks(apr_pool_t *p HUB_UNUSED)
 {
-    static const char *const before_dbd[] = { "mod_dbd.c", NULL };
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     static const char *const after_auth[] = { "mod_hub_auth.c", NULL };
-    ap_hook_post_config(post_config, after_auth, before_dbd, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, after_auth, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(hub_db_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
