@@ -5,7 +5,8 @@
  * Who may post: the server's own key (for its own server only: a
  * `server_slug` naming another server is 403), or an API key of the
  * server's team with write access, naming the server in `server_slug`
- * (required then; unknown or another team's: 404).  The stats need read
+ * (required then; unknown or another team's: 404): hub_servers_reporter.c,
+ * shared with the heartbeats.  The stats need read
  * access (a session or an API key); another team's server is 404.
  *
  * Decisions where the document is open:
@@ -39,6 +40,7 @@
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
+#include "hub_servers_reporter.h"
 
 #define TEXT_MAX     10000      /* characters of a text field */
 #define SHORT_MAX    200        /* agent_model, session_id, client_type */
@@ -250,46 +252,37 @@ static const char *guidance(const char *reason)
 
 static int submit(hub_req_t *hr, hub_result_t *res)
 {
-    const hub_principal_t *who = hr->who;
-    int by_server = who->via == HUB_IN_SERVERKEY;
     json_t *tools = json_object_get(hr->body, "tools_available"), *v;
-    const char *slug = str(hr, "server_slug"), *reason, *args[21];
+    const char *reason, *args[21];
+    apr_array_header_t *problems = apr_array_make(hr->pool, 2,
+                                                  sizeof(hub_invalid_t));
+    hub_reporter_t rep;
     hub_rows_t *rows;
     hub_db_status_e st;
-    int n = 0;
+    int n, rc;
     size_t i;
 
-    if (!by_server && !hub_principal_can_write(who)) {
-        return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
-                       "submitting feedback needs write access");
+    rc = hub_servers_reporter(hr, res, "submitting feedback",
+                              "the server it is for", problems, &rep);
+    if (rc != DECLINED) {
+        return rc;
     }
     json_array_foreach(tools, i, v) {
         if (!json_is_string(v)) {
-            apr_array_header_t *problems = apr_array_make(
-                hr->pool, 1, sizeof(hub_invalid_t));
-            hub_invalid_t *inv = apr_array_push(problems);
-            inv->field = apr_psprintf(hr->pool, "tools_available.%lu",
-                                      (unsigned long)i);
-            inv->type = "string_type";
-            inv->msg = "Input should be a valid string";
-            return hub_err_invalid(res, "body", problems);
+            hub_invalid_add(problems,
+                            apr_psprintf(hr->pool, "tools_available.%lu",
+                                         (unsigned long)i),
+                            "string_type", "Input should be a valid string");
+            break;
         }
     }
-    if (!by_server && !slug) {
-        apr_array_header_t *problems = apr_array_make(hr->pool, 1,
-                                                      sizeof(hub_invalid_t));
-        hub_invalid_t *inv = apr_array_push(problems);
-        inv->field = "server_slug";
-        inv->type = "missing";
-        inv->msg = "Field required with an API key: the server it is for";
+    if (problems->nelts) {
         return hub_err_invalid(res, "body", problems);
     }
     reason = junk(hr, tools);
-    args[n++] = who->tenant_id;
-    args[n++] = by_server ? who->server_id : NULL;
-    args[n++] = slug;
-    args[n++] = by_server ? "server_key" : "api_key";
-    args[n++] = hub_is_uuid(who->key_id) ? who->key_id : NULL;
+    for (n = 0; n < HUB_REPORTER_NARGS; n++) {
+        args[n] = rep.args[n];
+    }
     args[n++] = str(hr, "what_i_needed");
     args[n++] = str(hr, "what_i_tried");
     args[n++] = str(hr, "gap_type");
@@ -311,11 +304,7 @@ static int submit(hub_req_t *hr, hub_result_t *res)
         return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (rows->rows->nelts != 1) {
-        if (by_server && slug) {
-            return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
-                           "a server key reports only for its own server");
-        }
-        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+        return hub_servers_reporter_missing(&rep, res);
     }
     reason = hub_rows_get(rows, 0, "filter_reason");
     if (*reason) {
@@ -323,7 +312,7 @@ static int submit(hub_req_t *hr, hub_result_t *res)
                       "%s for server %s (tenant %s) filtered: %s",
                       hub_rows_get(rows, 0, "id"),
                       hub_rows_get(rows, 0, "slug"),
-                      who->tenant_slug, reason);
+                      hr->who->tenant_slug, reason);
     }
     return hub_ok_status(res, HTTP_CREATED, json_pack(
         "{s:s,s:s,s:s,s:s,s:b,s:s}",

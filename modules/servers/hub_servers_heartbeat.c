@@ -7,7 +7,8 @@
  * server is 403, whether or not that server exists); or an API key of
  * the server's team with write access, naming the server in
  * `server_slug` (required then; an unknown slug or another team's
- * server is 404).
+ * server is 404).  The check is hub_servers_reporter.c, shared with the
+ * feedback.
  *
  * Decisions where the document is open:
  * - Every heartbeat is stored with every field (30 days are kept); the
@@ -42,6 +43,7 @@
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
+#include "hub_servers_reporter.h"
 
 #define MAX_NAMES      1000      /* tool_names entries */
 #define MAX_NAME_LEN   256       /* characters of one tool name */
@@ -328,25 +330,20 @@ static hub_db_status_e locked_heartbeat(request_rec *r, void *baton)
 
 static int heartbeat(hub_req_t *hr, hub_result_t *res)
 {
-    const hub_principal_t *who = hr->who;
-    int by_server = who->via == HUB_IN_SERVERKEY;
     json_t *names = json_object_get(hr->body, "tool_names");
-    const char *slug = str_arg(hr, "server_slug"), *tool_count;
+    const char *tool_count, *args[14];
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
-    const char *args[14];
+    hub_reporter_t rep;
     hb_run_t run = { NULL, NULL };
     hub_rows_t *rows;
     hub_db_status_e st;
+    int rc, n;
 
-    if (!by_server && !hub_principal_can_write(who)) {
-        return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
-                       "reporting heartbeats needs write access");
-    }
-    if (!by_server && !slug) {
-        hub_invalid_add(problems, "server_slug", "missing",
-                        "Field required with an API key: the server it "
-                        "reports for");
+    rc = hub_servers_reporter(hr, res, "reporting heartbeats",
+                              "the server it reports for", problems, &rep);
+    if (rc != DECLINED) {
+        return rc;
     }
     check_arrays(hr, problems);
     if (problems->nelts) {
@@ -357,11 +354,9 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res)
     if (!json_array_size(names) && tool_count && strcmp(tool_count, "0")) {
         names = NULL;
     }
-    args[0] = who->tenant_id;
-    args[1] = by_server ? who->server_id : NULL;
-    args[2] = slug;
-    args[3] = by_server ? "server_key" : "api_key";
-    args[4] = hub_is_uuid(who->key_id) ? who->key_id : NULL;
+    for (n = 0; n < HUB_REPORTER_NARGS; n++) {
+        args[n] = rep.args[n];
+    }
     args[5] = tool_count;
     args[6] = names ? hub_json_text(hr->pool, names) : NULL;
     args[7] = scan_text(hr->pool, json_object_get(hr->body, "scan_results"));
@@ -378,15 +373,12 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res)
     }
     rows = run.rows;
     if (rows->rows->nelts != 1) {
-        if (by_server && slug) {
-            return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
-                           "a server key reports only for its own server");
-        }
-        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Server not found");
+        return hub_servers_reporter_missing(&rep, res);
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, hr->r, "HUB00450: heartbeat "
                   "of server %s (tenant %s) by %s",
-                  hub_rows_get(rows, 0, "slug"), who->tenant_slug, who->name);
+                  hub_rows_get(rows, 0, "slug"), hr->who->tenant_slug,
+                  hr->who->name);
     return hub_ok(res, json_pack(
  "{s:s,s:s}", "status", "ok",
  "server_slug", hub_rows_get(rows, 0, "slug")));
