@@ -131,9 +131,14 @@ sub write_conf {
     my $dbd = "host=127.0.0.1 port=$self->{pg_port} dbname=$self->{db} "
             . "user=hub password=$pass connect_timeout=2";
     $self->{conf_file} = "$self->{work}/httpd.conf";
+    # conf/hub-database.conf opens each child's whole pool at start (what a
+    # loaded production host wants); the tests run many httpds against one
+    # cluster at once, so theirs start small and grow on demand.  A test's
+    # own conf comes after and can set its own.
+    my $extra = "DBDMin 1\nDBDKeep 4\n$self->{conf}";
     my $cmd = join ' ', 'hub_httpd_conf', map { quote($_) }
         $self->{conf_file}, $rt, $self->{port}, $htdocs, $dbd,
-        $self->{loglevel}, $self->{conf};
+        $self->{loglevel}, $extra;
     sh_lib($cmd);
 }
 
