@@ -1,5 +1,5 @@
-/* Caylex's project endpoints, over the one store of projects
- * (hub_auth_projects_store.c) that G4F's share.
+/* Caylex's project endpoints: its routes, shapes, body checks and words
+ * for the project operations (hub_auth_projects.c) that G4F's share.
  *
  * Decisions where Caylex's document is open:
  * - create, update and delete answer 200 with {"id"} as documented; an
@@ -18,8 +18,6 @@
 #include "hub_json.h"
 #include "hub_validate.h"
 
-/* ---- Caylex's endpoints ------------------------------------------------ */
-
 /* clang-format off */
 static const hub_shape_t cx_project[] = {
     { "id", NULL, HUB_J_STRING },
@@ -33,26 +31,15 @@ static const hub_shape_t cx_project[] = {
 };
 /* clang-format on */
 
-static int not_found(hub_result_t *res)
+/* counted by mod_hub_servers once it has instances and navigators; a
+ * listing shows them only with include_analytics=true */
+static void cx_decorate(hub_req_t *hr, json_t *o, int listing)
 {
-    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Project not found");
-}
-
-static int cx_db_fail(hub_req_t *hr, hub_result_t *res, hub_db_status_e st)
-{
-    return hub_err_db(res, st, "A project with this name already exists",
-                      hr->request_id);
-}
-
-static json_t *project_json(const hub_rows_t *rows, int i, int analytics)
-{
-    json_t *o = hub_row_json(rows, i, cx_project);
-    /* counted by mod_hub_servers once it has instances and navigators */
+    int counted = !listing || hub_qv_long(&hr->q, "include_analytics");
     json_object_set_new(o, "active_server_instances",
-                        analytics ? json_integer(0) : json_null());
+                        counted ? json_integer(0) : json_null());
     json_object_set_new(o, "active_navigators",
-                        analytics ? json_integer(0) : json_null());
-    return o;
+                        counted ? json_integer(0) : json_null());
 }
 
 static const char *const hook_services[] = { "generic", "slack", NULL };
@@ -176,23 +163,6 @@ static const hub_field_t project_update_in[] = {
 };
 /* clang-format on */
 
-static int cx_project_create(hub_req_t *hr, hub_result_t *res)
-{
-    hub_project_in_t in;
-    hub_rows_t *row;
-    hub_db_status_e st;
-    int rc;
-    hub_auth_project_in(hr->pool, hr->body, project_create_in, &in);
-    if ((rc = hooks_take(hr, res, &in)) != DECLINED) {
-        return rc;
-    }
-    st = hub_auth_project_create(hr, &in, &row);
-    if (st != HUB_DB_OK) {
-        return cx_db_fail(hr, res, st);
-    }
-    return hub_ok(res, json_pack("{s:s}", "id", hub_rows_get(row, 0, "id")));
-}
-
 /* clang-format off */
 static const hub_qfield_t list_query[] = {
     HUB_Q_CX_PAGE,
@@ -210,104 +180,43 @@ static const hub_qfield_t search_query[] = {
 };
 /* clang-format on */
 
-/* GET /projects and /projects/search (with `search`): one page. */
-static int cx_projects_page(hub_req_t *hr, hub_result_t *res)
-{
-    hub_project_filter_t f = { 0 };
-    int i, analytics = (int)hub_qv_long(&hr->q, "include_analytics");
-    hub_page_t pg;
-    hub_rows_t *rows;
-    hub_db_status_e st;
-    json_t *items;
-    long total;
-
-    hub_qv_page(&hr->q, "size", "cursor", &pg);
-    f.q = hub_qv_str(&hr->q, "search");
-    f.limit = pg.limit;
-    f.offset = pg.offset;
-    st = hub_auth_projects_page(hr, &f, &rows, &total);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    items = json_array();
-    for (i = 0; i < rows->rows->nelts; i++) {
-        json_array_append_new(items, project_json(rows, i, analytics));
-    }
-    return hub_ok_page(res, items, total, &pg);
-}
-
-static int cx_project_get(hub_req_t *hr, hub_result_t *res)
-{
-    hub_rows_t *row;
-    hub_db_status_e st;
-    st = hub_auth_project_get(hr, hub_param(hr, "project_id"), &row);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(res);
-    }
-    return hub_ok(res, project_json(row, 0, 1));
-}
-
-static int cx_project_update(hub_req_t *hr, hub_result_t *res)
-{
-    hub_project_in_t in;
-    hub_rows_t *row;
-    hub_db_status_e st;
-    int rc;
-    hub_auth_project_in(hr->pool, hr->body, project_update_in, &in);
-    if ((rc = hooks_take(hr, res, &in)) != DECLINED) {
-        return rc;
-    }
-    st = hub_auth_project_update(hr, hub_param(hr, "project_id"), &in, &row);
-    if (st != HUB_DB_OK) {
-        return cx_db_fail(hr, res, st);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(res);
-    }
-    return hub_ok(res, json_pack("{s:s}", "id", hub_rows_get(row, 0, "id")));
-}
-
-static int cx_project_delete(hub_req_t *hr, hub_result_t *res)
-{
-    const char *id = hub_param(hr, "project_id");
-    hub_db_status_e st;
-    int found;
-    st = hub_auth_project_delete(hr, id, &found);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (!found) {
-        return not_found(res);
-    }
-    return hub_ok(res, json_pack("{s:s}", "id", id));
-}
+static const hub_project_words_t cx_words = {
+    .not_found = "Project not found",
+    .conflict = "A project with this name already exists",
+    .size = "size",
+    .search = "search",
+    .take = hooks_take,
+    .decorate = cx_decorate,
+    .created = HUB_PROJ_ANSWER_ID,
+    .updated = HUB_PROJ_ANSWER_ID,
+    .deleted = HUB_PROJ_ANSWER_ID,
+};
 
 #define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
 
 /* clang-format off */
 const hub_route_t hub_auth_caylex_projects_routes[] = {
-    { HUB_CAYLEX, HUB_M_POST, "/projects", cx_project_create,
+    { HUB_CAYLEX, HUB_M_POST, "/projects", hub_auth_project_op_create,
       project_create_in, CX_IN, 0, "Create New Project",
-      .need = HUB_NEED_WRITE },
-    { HUB_CAYLEX, HUB_M_GET, "/projects", cx_projects_page, NULL, CX_IN, 0,
-      "List All Projects",
-      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE },
-    { HUB_CAYLEX, HUB_M_GET, "/projects/search", cx_projects_page, NULL,
-      CX_IN, 0, "Search Projects",
-      .need = HUB_NEED_READ, .query = search_query,
-      .wrap = HUB_WRAP_CX_PAGE },
-    { HUB_CAYLEX, HUB_M_GET, "/projects/{project_id}", cx_project_get, NULL,
-      CX_IN, 0, "Get Project Details",
-      .need = HUB_NEED_READ },
-    { HUB_CAYLEX, HUB_M_PATCH, "/projects/{project_id}", cx_project_update,
-      project_update_in, CX_IN, 0, "Update Project",
-      .need = HUB_NEED_WRITE },
-    { HUB_CAYLEX, HUB_M_DELETE, "/projects/{project_id}", cx_project_delete,
-      NULL, CX_IN, 0, "Delete Project",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .words = &cx_words },
+    { HUB_CAYLEX, HUB_M_GET, "/projects", hub_auth_projects_op_page, NULL,
+      CX_IN, 0, "List All Projects",
+      .need = HUB_NEED_READ, .query = list_query, .shape = cx_project,
+      .wrap = HUB_WRAP_CX_PAGE, .words = &cx_words },
+    { HUB_CAYLEX, HUB_M_GET, "/projects/search", hub_auth_projects_op_page,
+      NULL, CX_IN, 0, "Search Projects",
+      .need = HUB_NEED_READ, .query = search_query, .shape = cx_project,
+      .wrap = HUB_WRAP_CX_PAGE, .words = &cx_words },
+    { HUB_CAYLEX, HUB_M_GET, "/projects/{project_id}",
+      hub_auth_project_op_get, NULL, CX_IN, 0, "Get Project Details",
+      .need = HUB_NEED_READ, .shape = cx_project, .words = &cx_words },
+    { HUB_CAYLEX, HUB_M_PATCH, "/projects/{project_id}",
+      hub_auth_project_op_update, project_update_in, CX_IN, 0,
+      "Update Project",
+      .need = HUB_NEED_WRITE, .words = &cx_words },
+    { HUB_CAYLEX, HUB_M_DELETE, "/projects/{project_id}",
+      hub_auth_project_op_delete, NULL, CX_IN, 0, "Delete Project",
+      .need = HUB_NEED_WRITE, .words = &cx_words },
     { 0 }
 };
 /* clang-format on */

@@ -1,5 +1,5 @@
-/* G4F's projects: the same rows as Caylex's, from the one store
- * (hub_auth_projects_store.c), in G4F's shapes.
+/* G4F's projects: its routes, shapes and words for the project
+ * operations (hub_auth_projects.c) that Caylex's share.
  *
  * Decisions where the document is open:
  * - status is one of active (the default), paused, archived; environment
@@ -35,22 +35,11 @@ static const hub_shape_t g4f_project[] = {
 
 static const char *const statuses[] = { "active", "paused", "archived", NULL };
 
-static json_t *project_json(const hub_rows_t *rows, int i)
+/* stats: {} until sessions, runs and deployments exist to count */
+static void g4f_decorate(hub_req_t *hr HUB_UNUSED, json_t *o,
+                         int listing HUB_UNUSED)
 {
-    json_t *o = hub_row_json(rows, i, g4f_project);
     json_object_set_new(o, "stats", json_object());
-    return o;
-}
-
-static int not_found(hub_result_t *res)
-{
-    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "project not found");
-}
-
-static int g4f_db_fail(hub_req_t *hr, hub_result_t *res, hub_db_status_e st)
-{
-    return hub_err_db(res, st, "a project with this name already exists",
-                      hr->request_id);
 }
 
 /* clang-format off */
@@ -65,33 +54,6 @@ static const hub_qfield_t list_query[] = {
     HUB_Q_END
 };
 /* clang-format on */
-
-static int projects_list(hub_req_t *hr, hub_result_t *res)
-{
-    hub_project_filter_t f = { 0 };
-    hub_page_t pg;
-    hub_rows_t *rows;
-    hub_db_status_e st;
-    json_t *items;
-    long total;
-    int i;
-
-    hub_qv_page(&hr->q, "limit", "cursor", &pg);
-    f.limit = pg.limit;
-    f.offset = pg.offset;
-    f.q = hub_qv_str(&hr->q, "q");
-    f.status = hub_qv_str(&hr->q, "status");
-    f.environment = hub_qv_str(&hr->q, "environment");
-    st = hub_auth_projects_page(hr, &f, &rows, &total);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    items = json_array();
-    for (i = 0; i < rows->rows->nelts; i++) {
-        json_array_append_new(items, project_json(rows, i));
-    }
-    return hub_ok_page(res, items, total, &pg);
-}
 
 /* clang-format off */
 static const hub_field_t project_create_in[] = {
@@ -119,92 +81,43 @@ static const hub_field_t project_update_in[] = {
 };
 /* clang-format on */
 
-static int project_create(hub_req_t *hr, hub_result_t *res)
-{
-    hub_project_in_t in;
-    hub_rows_t *row;
-    hub_db_status_e st;
-
-    hub_auth_project_in(hr->pool, hr->body, project_create_in, &in);
-    st = hub_auth_project_create(hr, &in, &row);
-    if (st != HUB_DB_OK) {
-        return g4f_db_fail(hr, res, st);
-    }
-    return hub_ok(res, json_pack("{s:o}", "project", project_json(row, 0)));
-}
-
-static int project_get(hub_req_t *hr, hub_result_t *res)
-{
-    hub_rows_t *row;
-    hub_db_status_e st;
-
-    st = hub_auth_project_get(hr, hub_param(hr, "project_id"), &row);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(res);
-    }
-    return hub_ok(res, json_pack("{s:o}", "project", project_json(row, 0)));
-}
-
-static int project_update(hub_req_t *hr, hub_result_t *res)
-{
-    hub_project_in_t in;
-    hub_rows_t *row;
-    hub_db_status_e st;
-
-    hub_auth_project_in(hr->pool, hr->body, project_update_in, &in);
-    if (!hub_auth_project_in_count(&in)) {
-        return hub_err(res, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
-                       "body: give at least one of name, description, "
-                       "environment, status, repo");
-    }
-    st = hub_auth_project_update(hr, hub_param(hr, "project_id"), &in, &row);
-    if (st != HUB_DB_OK) {
-        return g4f_db_fail(hr, res, st);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(res);
-    }
-    return hub_ok(res, json_pack("{s:b}", "ok", 1));
-}
-
-static int project_delete(hub_req_t *hr, hub_result_t *res)
-{
-    hub_db_status_e st;
-    int found;
-
-    st = hub_auth_project_delete(hr, hub_param(hr, "project_id"), &found);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (!found) {
-        return not_found(res);
-    }
-    return hub_ok(res, json_pack("{s:b}", "ok", 1));
-}
+static const hub_project_words_t g4f_words = {
+    .not_found = "project not found",
+    .conflict = "a project with this name already exists",
+    .size = "limit",
+    .search = "q",
+    .need_one = "body: give at least one of name, description, "
+                "environment, status, repo",
+    .decorate = g4f_decorate,
+    .created = HUB_PROJ_ANSWER_PROJECT,
+    .updated = HUB_PROJ_ANSWER_OK,
+    .deleted = HUB_PROJ_ANSWER_OK,
+};
 
 #define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
 /* clang-format off */
 const hub_route_t hub_auth_g4f_projects_routes[] = {
-    { HUB_G4F, HUB_M_GET, "/projects", projects_list, NULL, G4F_IN, 0,
-      "Projects: GET /projects",
-      .need = HUB_NEED_READ, .query = list_query,
-      .wrap = HUB_WRAP_G4F_PAGE },
-    { HUB_G4F, HUB_M_POST, "/projects", project_create, project_create_in,
-      G4F_IN, 0, "Projects: POST /projects",
-      .need = HUB_NEED_WRITE },
-    { HUB_G4F, HUB_M_GET, "/projects/{project_id}", project_get, NULL, G4F_IN,
-      0, "Projects: GET /projects/{project_id}",
-      .need = HUB_NEED_READ },
-    { HUB_G4F, HUB_M_PATCH, "/projects/{project_id}", project_update,
-      project_update_in, G4F_IN, 0, "Projects: PATCH /projects/{project_id}",
-      .need = HUB_NEED_WRITE },
-    { HUB_G4F, HUB_M_DELETE, "/projects/{project_id}", project_delete, NULL,
-      G4F_IN, 0, "Projects: DELETE /projects/{project_id}",
-      .need = HUB_NEED_WRITE },
+    { HUB_G4F, HUB_M_GET, "/projects", hub_auth_projects_op_page, NULL,
+      G4F_IN, 0, "Projects: GET /projects",
+      .need = HUB_NEED_READ, .query = list_query, .shape = g4f_project,
+      .wrap = HUB_WRAP_G4F_PAGE, .words = &g4f_words },
+    { HUB_G4F, HUB_M_POST, "/projects", hub_auth_project_op_create,
+      project_create_in, G4F_IN, 0, "Projects: POST /projects",
+      .need = HUB_NEED_WRITE, .shape = g4f_project, .wrap = HUB_WRAP_KEY,
+      .key = "project", .words = &g4f_words },
+    { HUB_G4F, HUB_M_GET, "/projects/{project_id}", hub_auth_project_op_get,
+      NULL, G4F_IN, 0, "Projects: GET /projects/{project_id}",
+      .need = HUB_NEED_READ, .shape = g4f_project, .wrap = HUB_WRAP_KEY,
+      .key = "project", .words = &g4f_words },
+    { HUB_G4F, HUB_M_PATCH, "/projects/{project_id}",
+      hub_auth_project_op_update, project_update_in, G4F_IN, 0,
+      "Projects: PATCH /projects/{project_id}",
+      .need = HUB_NEED_WRITE, .words = &g4f_words },
+    { HUB_G4F, HUB_M_DELETE, "/projects/{project_id}",
+      hub_auth_project_op_delete, NULL, G4F_IN, 0,
+      "Projects: DELETE /projects/{project_id}",
+      .need = HUB_NEED_WRITE, .words = &g4f_words },
     { 0 }
 };
 /* clang-format on */

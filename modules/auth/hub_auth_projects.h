@@ -1,7 +1,9 @@
 /* Projects: one table behind Caylex's and G4F's endpoints.  Its store,
- * the only SQL over it, is hub_auth_projects_store.c; each profile adds
- * its routes and shapes (hub_auth_caylex_projects.c,
- * hub_auth_g4f_projects.c). */
+ * the only SQL over it, is hub_auth_projects_store.c; the operations, one
+ * per verb for every profile, are hub_auth_projects.c; each profile's file
+ * (hub_auth_caylex_projects.c, hub_auth_g4f_projects.c) holds its routes,
+ * shapes, field tables and words (hub_project_words_t, the routes'
+ * .words). */
 #ifndef HUB_AUTH_PROJECTS_H
 #define HUB_AUTH_PROJECTS_H
 
@@ -61,5 +63,44 @@ hub_db_status_e hub_auth_project_delete(hub_req_t *hr, const char *id,
 hub_db_status_e hub_auth_projects_page(hub_req_t *hr,
                                        const hub_project_filter_t *f,
                                        hub_rows_t **rows, long *total);
+
+/* ---- the operations (hub_auth_projects.c) ------------------------------ */
+
+/* What a write answers: the project (the route's shape and wrapper),
+ * {"id": ...} or {"ok": true}. */
+typedef enum {
+    HUB_PROJ_ANSWER_PROJECT = 0,
+    HUB_PROJ_ANSWER_ID,
+    HUB_PROJ_ANSWER_OK
+} hub_proj_answer_e;
+
+/* What one profile's project routes differ in; every route of the
+ * operations below carries its profile's (.words).  The shape of a
+ * project is the route's .shape. */
+typedef struct hub_project_words {
+    /* 404's detail (no such project here) and 409's (the name is taken) */
+    const char *not_found, *conflict;
+    /* the page query's names for the page size and the text searched in
+     * name and description; status and environment, when the route's
+     * query table has them, filter exactly */
+    const char *size, *search;
+    /* an update naming no field: 400 with this detail; NULL: it may */
+    const char *need_one;
+    /* Body checks beyond the field table, filling `in`: HUB_DONE with
+     * the error in res, or DECLINED.  NULL: none. */
+    int (*take)(hub_req_t *hr, hub_result_t *res, hub_project_in_t *in);
+    /* The members a shape cannot give (counts, stats); `listing` is 1 in
+     * a page.  NULL: none. */
+    void (*decorate)(hub_req_t *hr, json_t *project, int listing);
+    hub_proj_answer_e created, updated, deleted;
+} hub_project_words_t;
+
+/* POST, GET {project_id}, PATCH {project_id}, DELETE {project_id}, and a
+ * page of the tenant's projects (search and filters by the query). */
+int hub_auth_project_op_create(hub_req_t *hr, hub_result_t *res);
+int hub_auth_project_op_get(hub_req_t *hr, hub_result_t *res);
+int hub_auth_project_op_update(hub_req_t *hr, hub_result_t *res);
+int hub_auth_project_op_delete(hub_req_t *hr, hub_result_t *res);
+int hub_auth_projects_op_page(hub_req_t *hr, hub_result_t *res);
 
 #endif

@@ -71,6 +71,10 @@ typedef struct hub_route {
     int wrap;                  /* hub_wrap_e: how the answer is wrapped */
     const char *key;           /* HUB_WRAP_KEY's member name */
     int status;                /* success status; 0: 200 (204 when empty) */
+    const void *words;         /* what an operation shared by several
+                                  profiles reads of this one (its words,
+                                  answers, hooks); the operation's header
+                                  names the type.  NULL: nothing */
 } hub_route_t;
 
 /* A module's table, ended by a row whose path is NULL. */
