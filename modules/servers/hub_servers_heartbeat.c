@@ -53,113 +53,13 @@
 #define MAX_COUNTER    1000000000000000L
 
 const hub_stmt_t hub_servers_heartbeat_stmts[] = {
-    /* the heartbeat, the server's tools and tool change, its counters,
-     * health and uptime: one statement */
-    /* first, in the same transaction: concurrent heartbeats of one
-     * server wait here, so each one's statement sees the tools the one
-     * before it wrote (one drift, one tool-change event) */
-    { "hub_srv_heartbeat_lock",
-      "SELECT s.id FROM servers s"
-      " WHERE s.tenant_id = %s::uuid"
-      "   AND CASE WHEN %s::uuid IS NOT NULL THEN s.id = %s::uuid"
-      "            ELSE s.slug = %s END"
-      " FOR UPDATE" },
+    /* the lock on the server, then the heartbeat, its tools and tool
+     * change, counters, health and uptime: one call, so the lock is
+     * held for the work alone (sql/017) */
     { "hub_srv_heartbeat",
-      "WITH args AS ("
-      "  SELECT %s::uuid AS tid, %s::uuid AS ksid, %s::text AS slug,"
-      "         %s::text AS via, %s::uuid AS key_id, %s::int AS tool_count,"
-      "         %s::jsonb AS names, %s::jsonb AS scan, %s::text AS err,"
-      "         %s::int AS failures, %s::text AS sent_at,"
-      "         %s::bigint AS mw_uptime, %s::bigint AS sent,"
-      "         %s::bigint AS failed),"
-      " srv AS (SELECT s.* FROM servers s, args a"
-      "   WHERE s.tenant_id = a.tid"
-      "     AND CASE WHEN a.ksid IS NOT NULL"
-      "              THEN s.id = a.ksid AND (a.slug IS NULL OR s.slug = a.slug)"
-      "              ELSE s.slug = a.slug END"
-      "   FOR UPDATE OF s),"
-      /* the tools follow the names of heartbeat servers only */
-      " sync AS (SELECT srv.id FROM srv, args a"
-      "   WHERE srv.mode = 'heartbeat' AND a.names IS NOT NULL),"
-      " incoming AS (SELECT DISTINCT n AS name"
-      "   FROM args a, jsonb_array_elements_text(a.names) n"
-      "  WHERE EXISTS (SELECT 1 FROM sync)),"
-      " before AS (SELECT t.name FROM tools t, sync"
-      "   WHERE t.server_id = sync.id),"
-      /* a change, not the first listing: names were reported before */
-      " named AS (SELECT EXISTS (SELECT 1 FROM heartbeats h, sync"
-      "   WHERE h.server_id = sync.id AND h.tool_names IS NOT NULL) AS yes),"
-      /* the interval the server keeps: the median gap of its last ten */
-      " prev AS (SELECT h.at FROM heartbeats h, srv"
-      "   WHERE h.server_id = srv.id ORDER BY h.at DESC LIMIT 10),"
-      " gaps AS (SELECT extract(epoch FROM coalesce(lag(at) OVER"
-      "            (ORDER BY at DESC), now()) - at)::float8 AS g FROM prev),"
-      " every AS (SELECT coalesce(least(greatest(percentile_cont(0.5)"
-      "            WITHIN GROUP (ORDER BY g), 1), 3600),"
-      "            (SELECT heartbeat_every_s FROM srv)) AS s FROM gaps),"
-      " hb AS ("
-      "  INSERT INTO heartbeats (tenant_id, server_id, via, key_id, tool_count,"
-      "         tool_names, scan_results, last_error_type,"
-      "         consecutive_failures,"
-      "         sent_at, middleware_uptime_seconds, heartbeats_sent,"
-      "         heartbeats_failed)"
-      "  SELECT a.tid, srv.id, a.via, a.key_id, a.tool_count,"
-      "         CASE WHEN a.names IS NOT NULL THEN ARRAY(SELECT"
-      "           jsonb_array_elements_text(a.names)) END,"
-      "         a.scan, a.err, a.failures, a.sent_at, a.mw_uptime, a.sent,"
-      "         a.failed FROM args a, srv RETURNING id),"
-      " up AS ("
-      "  INSERT INTO tools (tenant_id, server_id, name, definition)"
-      "  SELECT a.tid, sync.id, i.name, jsonb_build_object('name', i.name)"
-      "    FROM incoming i, args a, sync"
-      "  ON CONFLICT (server_id, name) DO UPDATE SET last_seen_at = now()"
-      "  RETURNING name),"
-      " gone AS ("
-      "  DELETE FROM tools t USING sync WHERE t.server_id = sync.id"
-      "     AND t.name NOT IN (SELECT name FROM incoming) RETURNING t.name),"
-      " added AS (SELECT name FROM incoming EXCEPT SELECT name FROM before),"
-      " ch AS ("
-      "  INSERT INTO tool_changes (tenant_id, server_id, added, removed,"
-      "         tool_count_before, tool_count_after)"
-      "  SELECT a.tid, sync.id, ARRAY(SELECT name FROM added ORDER BY 1),"
-      "         ARRAY(SELECT name FROM gone ORDER BY 1),"
-      "         (SELECT count(*) FROM before), (SELECT count(*) FROM incoming)"
-      "    FROM args a, sync, named"
-      "   WHERE named.yes"
-      "     AND (EXISTS (SELECT 1 FROM added) OR EXISTS (SELECT 1 FROM gone))"
-      "  RETURNING id),"
-      " old AS (DELETE FROM heartbeats h USING srv WHERE h.server_id = srv.id"
-      "          AND h.at < now() - interval '30 days' RETURNING h.id)"
-      " UPDATE servers s SET"
-      "   last_heartbeat_at = now(),"
-      "   heartbeat_every_s = every.s,"
-      "   heartbeat_failures = coalesce(a.failures, s.heartbeat_failures),"
-      "   heartbeat_last_error = CASE WHEN a.failures = 0 AND a.err IS NULL"
-      "       THEN NULL ELSE coalesce(a.err, s.heartbeat_last_error) END,"
-      "   heartbeats_sent = coalesce(a.sent, s.heartbeats_sent),"
-      "   heartbeats_failed = coalesce(a.failed, s.heartbeats_failed),"
-      "   scan_results = coalesce(a.scan, s.scan_results),"
-      "   scan_at = CASE WHEN a.scan IS NOT NULL THEN now() ELSE s.scan_at END,"
-      "   tool_count = CASE WHEN s.mode <> 'heartbeat' THEN s.tool_count"
-      "       ELSE coalesce(CASE WHEN a.names IS NOT NULL"
-      "                     THEN (SELECT count(*) FROM incoming) END,"
-      "                     a.tool_count, s.tool_count) END,"
-      "   health_status = CASE WHEN s.mode = 'heartbeat' THEN 'healthy'"
-      "       ELSE s.health_status END,"
-      "   last_check_at = CASE WHEN s.mode = 'heartbeat' THEN now()"
-      "       ELSE s.last_check_at END,"
-      "   last_ok_at = CASE WHEN s.mode = 'heartbeat' THEN now()"
-      "       ELSE s.last_ok_at END,"
-      /* the heartbeats before this one, up to now: this one adds from now */
-      "   uptime_24h = CASE WHEN s.mode = 'heartbeat'"
-      "       THEN coalesce(hub_heartbeat_uptime(s.id, every.s), 1)"
-      /* a probed server: its heartbeats can only add evidence of life;
-       * the next probe weighs both again */
-      "       ELSE greatest(s.uptime_24h,"
-      "                     hub_heartbeat_uptime(s.id, every.s)) END"
-      "  FROM args a, srv, every"
-      " WHERE s.id = srv.id AND s.tenant_id = a.tid"
-      " RETURNING s.slug" },
+      "SELECT slug FROM hub_heartbeat_record(%s::uuid, %s::uuid, %s, %s,"
+      " %s::uuid, %s::int, %s::jsonb, %s::jsonb, %s, %s::int, %s,"
+      " %s::bigint, %s::bigint, %s::bigint)" },
     /* a new server's key (hub_servers_patchwork.c): prefix, SHA-256 */
     { "hub_srv_server_key_issue",
       "INSERT INTO server_keys (tenant_id, server_id, prefix, key_hash)"
@@ -168,8 +68,7 @@ const hub_stmt_t hub_servers_heartbeat_stmts[] = {
     { NULL, NULL }
 };
 
-#define ST_HB_LOCK   (&hub_servers_heartbeat_stmts[0])
-#define ST_HEARTBEAT (&hub_servers_heartbeat_stmts[1])
+#define ST_HEARTBEAT (&hub_servers_heartbeat_stmts[0])
 
 static const hub_field_t heartbeat_in[] = {
     { "server_slug", HUB_T_STRING, HUB_F_NULLABLE, 1, 100, NULL,
@@ -309,25 +208,6 @@ static const char *str_arg(hub_req_t *hr, const char *name)
     return json_string_value(json_object_get(hr->body, name));
 }
 
-typedef struct hb_run {
-    const char **args;
-    hub_rows_t *rows;
-} hb_run_t;
-
-/* The lock on the server, then the heartbeat itself, in one transaction. */
-static hub_db_status_e locked_heartbeat(request_rec *r, void *baton)
-{
-    hb_run_t *run = baton;
-    const char *lock[4] = { run->args[0], run->args[1], run->args[1],
-                            run->args[2] };
-    hub_rows_t *locked;
-    hub_db_status_e st = hub_db_select(r, ST_HB_LOCK, &locked, 4, lock);
-    if (st != HUB_DB_OK) {
-        return st;
-    }
-    return hub_db_select(r, ST_HEARTBEAT, &run->rows, 14, run->args);
-}
-
 static int heartbeat(hub_req_t *hr, hub_result_t *res)
 {
     json_t *names = json_object_get(hr->body, "tool_names");
@@ -335,7 +215,6 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res)
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
     hub_reporter_t rep;
-    hb_run_t run = { NULL, NULL };
     hub_rows_t *rows;
     hub_db_status_e st;
     int rc, n;
@@ -366,12 +245,10 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res)
     args[11] = int_arg(hr, "middleware_uptime_seconds");
     args[12] = int_arg(hr, "heartbeats_sent");
     args[13] = int_arg(hr, "heartbeats_failed");
-    run.args = args;
-    st = hub_db_in_transaction(hr->r, locked_heartbeat, &run);
+    st = hub_db_select(hr->r, ST_HEARTBEAT, &rows, 14, args);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
-    rows = run.rows;
     if (rows->rows->nelts != 1) {
         return hub_servers_reporter_missing(&rep, res);
     }

@@ -280,7 +280,8 @@ for my $k ($sk, $sk2, $bk) {
 }
 
 # heartbeats of one server arriving together: the drift is one event.
-# The server's row lock (hub_srv_heartbeat_lock) is what makes this hold;
+# The server's row lock (taken first in hub_heartbeat_record, sql/017) is
+# what makes this hold;
 # without it, it holds only while the statements stay faster than the
 # requests' spread, so this checks the behaviour, not the lock itself
 $r = $hub->post('/api/v1/servers/', auth($a->{key}), json => { name => 'racer' });
