@@ -4,7 +4,8 @@
 #include "hub_analytics_private.h"
 
 /* Registers this module's statements and routes, in the parent. */
-static int post_config(apr_pool_t *pconf HUB_UNUSED, apr_pool_t *plog HUB_UNUSED,
+static int post_config(apr_pool_t *pconf HUB_UNUSED,
+                       apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
 {
     hub_db_register(s, hub_analytics_stmts);
@@ -26,6 +27,7 @@ static void register_hooks(apr_pool_t *p HUB_UNUSED)
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
+/* clang-format off */
 AP_DECLARE_MODULE(hub_analytics) = {
     STANDARD20_MODULE_STUFF,
     NULL,
@@ -36,3 +38,4 @@ AP_DECLARE_MODULE(hub_analytics) = {
     register_hooks,
     AP_MODULE_FLAG_NONE
 };
+/* clang-format on */

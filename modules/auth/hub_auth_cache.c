@@ -23,7 +23,9 @@ static apr_global_mutex_t *mutex;
 int hub_auth_cache_pre_config(apr_pool_t *pconf)
 {
     return ap_mutex_register(pconf, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0)
-           == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+                   == APR_SUCCESS
+               ? OK
+               : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 static apr_status_t cache_destroy(void *data)
@@ -52,15 +54,18 @@ int hub_auth_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
     provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, "shmcb",
                                   AP_SOCACHE_PROVIDER_VERSION);
     if (!provider) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "HUB00120: no identity "
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "HUB00120: no identity "
                      "cache: load mod_socache_shmcb (or set HubAuthCacheTTL "
                      "0 to say so)");
         return OK;
     }
     err = provider->create(&instance, NULL, ptemp, pconf);
     if (err) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "HUB00121: identity "
-                     "cache: %s", err);
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                     "HUB00121: identity "
+                     "cache: %s",
+                     err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     rv = ap_global_mutex_create(&mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0);
@@ -68,7 +73,8 @@ int hub_auth_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
         rv = provider->init(instance, "hub-auth", &hints, s, pconf);
     }
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00122: cannot set "
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
+                     "HUB00122: cannot set "
                      "up the identity cache");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -79,10 +85,12 @@ int hub_auth_cache_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
 void hub_auth_cache_child_init(apr_pool_t *p, server_rec *s)
 {
     if (instance && mutex) {
-        apr_status_t rv = apr_global_mutex_child_init(
-            &mutex, apr_global_mutex_lockfile(mutex), p);
+        apr_status_t rv =
+            apr_global_mutex_child_init(&mutex,
+                                        apr_global_mutex_lockfile(mutex), p);
         if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "HUB00123: identity "
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                         "HUB00123: identity "
                          "cache mutex; the cache is off in this child");
             instance = NULL;
         }
@@ -161,14 +169,11 @@ void hub_auth_cache_put(request_rec *r, const char *key,
                         + apr_time_from_sec(hub_auth_cache_ttl(c));
     /* each text field gets a one-character lead, so empty ones survive
      * apr_strtok, which skips empty tokens */
-    char *text = apr_psprintf(r->pool,
-                              "%u\t.%s\t.%s\t.%s\t.%s\t.%s\t%u\t%d\t.%s\t.%s\t.%s",
-                              who->via, field(who->tenant_id),
-                              field(who->tenant_slug), field(who->user_id),
-                              field(who->email), field(who->role),
-                              who->scopes, who->superuser,
-                              field(who->key_id), field(who->name),
-                              field(who->server_id));
+    char *text = apr_psprintf(
+        r->pool, "%u\t.%s\t.%s\t.%s\t.%s\t.%s\t%u\t%d\t.%s\t.%s\t.%s", who->via,
+        field(who->tenant_id), field(who->tenant_slug), field(who->user_id),
+        field(who->email), field(who->role), who->scopes, who->superuser,
+        field(who->key_id), field(who->name), field(who->server_id));
     if (!instance || who->unavailable || strlen(text) > 1000
         || strchr(field(who->name), '\t')) {
         return;

@@ -27,6 +27,7 @@
 /* how long a mailed reset link works */
 #define RESET_TTL "30 minutes"
 
+/* clang-format off */
 const hub_stmt_t hub_auth_caylex_access_stmts[] = {
     /* tokens are made and revoked as every key is (hub_auth_keys.c) */
     { "hub_cx_pat_list",
@@ -133,14 +134,22 @@ const hub_stmt_t hub_auth_caylex_access_stmts[] = {
       " SELECT count(*) AS done FROM u" },
     { NULL, NULL }
 };
+/* clang-format on */
 
 enum {
-    ST_PAT_LIST, ST_INVITE_GET,
-    ST_INVITE_COMPLETE, ST_GENERAL_GET, ST_GENERAL_UPDATE, ST_RESET_CREATE,
-    ST_RESET_DROP, ST_RESET_CHECK, ST_RESET_COMPLETE
+    ST_PAT_LIST,
+    ST_INVITE_GET,
+    ST_INVITE_COMPLETE,
+    ST_GENERAL_GET,
+    ST_GENERAL_UPDATE,
+    ST_RESET_CREATE,
+    ST_RESET_DROP,
+    ST_RESET_CHECK,
+    ST_RESET_COMPLETE
 };
 #define STMT(i) (&hub_auth_caylex_access_stmts[i])
 
+/* clang-format off */
 static const hub_shape_t pat_out[] = {
     { "id", NULL, HUB_J_STRING },
     { "name", NULL, HUB_J_STRING },
@@ -149,6 +158,7 @@ static const hub_shape_t pat_out[] = {
     { "created_at", NULL, HUB_J_STRING },
     { NULL, NULL, 0 }
 };
+/* clang-format on */
 
 static const hub_shape_t invite_meta_out[] = {
     { "tenant_name", NULL, HUB_J_STRING },
@@ -159,6 +169,7 @@ static const hub_shape_t invite_meta_out[] = {
     { NULL, NULL, 0 }
 };
 
+/* clang-format off */
 static const hub_shape_t general_out[] = {
     { "name", NULL, HUB_J_STRING },
     { "email", NULL, HUB_J_STRING },
@@ -167,6 +178,7 @@ static const hub_shape_t general_out[] = {
     { "tenant_id", NULL, HUB_J_STRING },
     { NULL, NULL, 0 }
 };
+/* clang-format on */
 
 static const char *body_str(hub_req_t *hr, const char *name)
 {
@@ -179,9 +191,10 @@ static const char *body_str(hub_req_t *hr, const char *name)
 static json_t *pat_json(hub_req_t *hr, hub_rows_t *rows, int i)
 {
     json_t *o = hub_row_json(rows, i, pat_out);
-    json_object_set_new(o, "preview", json_string(
-        apr_pstrcat(hr->pool, hub_rows_get(rows, i, "prefix"), "......",
-                    NULL)));
+    json_object_set_new(o, "preview",
+                        json_string(apr_pstrcat(hr->pool,
+                                                hub_rows_get(rows, i, "prefix"),
+                                                "......", NULL)));
     json_object_set_new(o, "role", json_string("admin"));
     return o;
 }
@@ -198,7 +211,8 @@ static int pat_create(hub_req_t *hr, hub_result_t *res)
     json_t *out;
 
     if (role && strcmp(role, "admin")) {
-        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "Only admin role "
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "Only admin role "
                        "is allowed for platform access tokens");
     }
     if (exp && hub_parse_iso8601(exp, &when)) {
@@ -246,8 +260,7 @@ static int pat_list(hub_req_t *hr, hub_result_t *res)
 
 static int invite_invalid(hub_result_t *res)
 {
-    return hub_err(res, HTTP_UNAUTHORIZED, "UNAUTHORIZED",
-                    "Invite is invalid");
+    return hub_err(res, HTTP_UNAUTHORIZED, "UNAUTHORIZED", "Invite is invalid");
 }
 
 /* The live invite named by `id` (a UUID): DECLINED with its row, or the
@@ -306,7 +319,7 @@ static int invite_metadata(hub_req_t *hr, hub_result_t *res)
 static int not_for_you(hub_result_t *res)
 {
     return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
-                    "This invite is not valid for the signed-in account");
+                   "This invite is not valid for the signed-in account");
 }
 
 /* The servers whose credentials the invitee is asked for belong to
@@ -321,18 +334,19 @@ static int invite_config(hub_req_t *hr, hub_result_t *res)
     if (!invite_admits(rows, hr->who->email)) {
         return not_for_you(res);
     }
+    /* clang-format off */
     return hub_ok(res, json_pack(
         "{s:s,s:s,s:[],s:[],s:[]}",
         "tenant_name", hub_rows_get(rows, 0, "tenant_name"),
         "auth_scope", hub_rows_get(rows, 0, "link_type"),
         "oauth_servers", "header_servers", "path_servers"));
+    /* clang-format on */
 }
 
 /* Each server named in the completion must be one of the invite's.  The
  * hub keeps no per-user server credentials yet (mod_hub_servers will):
  * rather than drop them silently, such a request is refused. */
-static int invite_servers(hub_req_t *hr, hub_result_t *res,
-                          hub_rows_t *rows)
+static int invite_servers(hub_req_t *hr, hub_result_t *res, hub_rows_t *rows)
 {
     static const char *const lists[] = { "oauth_servers", "header_servers",
                                          "path_servers", NULL };
@@ -342,16 +356,17 @@ static int invite_servers(hub_req_t *hr, hub_result_t *res,
     size_t i;
     for (l = lists; *l; l++) {
         json_array_foreach(json_object_get(hr->body, *l), i, s) {
-            const char *id = json_string_value(json_object_get(
-                s, "server_instance_id"));
+            const char *id = json_string_value(
+                json_object_get(s, "server_instance_id"));
             if (!id || !hub_is_uuid(id) || !mine || !strstr(mine, id)) {
                 return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                                "%s[%u]: server instance is not part of "
-                                "this invite", *l, (unsigned)i);
+                               "%s[%u]: server instance is not part of "
+                               "this invite",
+                               *l, (unsigned)i);
             }
             return hub_err(res, HTTP_NOT_IMPLEMENTED, "NOT_IMPLEMENTED",
-                            "server credentials through invites are not "
-                            "supported yet");
+                           "server credentials through invites are not "
+                           "supported yet");
         }
     }
     return DECLINED;
@@ -375,8 +390,9 @@ static int invite_complete(hub_req_t *hr, hub_result_t *res)
     /* an invite makes a membership for a user: the one signed in */
     if (!hr->who->user_id || !hr->who->email
         || strcasecmp(email, hr->who->email)) {
-        return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN", "user_email must "
-                        "be the address of the signed-in user");
+        return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
+                       "user_email must "
+                       "be the address of the signed-in user");
     }
     if (!invite_admits(rows, hr->who->email)) {
         return not_for_you(res);
@@ -395,9 +411,9 @@ static int invite_complete(hub_req_t *hr, hub_result_t *res)
         return invite_invalid(res);
     }
     /* the caller is signed in already: no new token to hand out */
-    return hub_ok(res, json_pack(
-        "{s:b,s:n}", "is_new_user", *hub_rows_get(done, 0, "is_new") == 't',
-        "user_token"));
+    return hub_ok(res, json_pack("{s:b,s:n}", "is_new_user",
+                                 *hub_rows_get(done, 0, "is_new") == 't',
+                                 "user_token"));
 }
 
 /* ---- general settings -------------------------------------------------- */
@@ -412,7 +428,8 @@ static const char *general_role(hub_req_t *hr, const char *member_role)
 {
     if (member_role) {
         return (!strcmp(member_role, "owner") || !strcmp(member_role, "admin"))
-               ? "admin" : "user";
+                   ? "admin"
+                   : "user";
     }
     return hub_principal_is_admin(hr->who) ? "admin" : "user";
 }
@@ -434,8 +451,9 @@ static int general_send(hub_req_t *hr, hub_result_t *res)
         return user_not_found(res);
     }
     out = hub_row_json(rows, 0, general_out);
-    json_object_set_new(out, "role", json_string(general_role(
-        hr, hub_rows_get(rows, 0, "member_role"))));
+    json_object_set_new(
+        out, "role",
+        json_string(general_role(hr, hub_rows_get(rows, 0, "member_role"))));
     /* avatars are served elsewhere (/settings/avatar) */
     json_object_set_new(out, "avatar_url", json_null());
     return hub_ok(res, out);
@@ -459,16 +477,17 @@ static int general_update(hub_req_t *hr, hub_result_t *res)
     hub_db_status_e st;
 
     if (!name && !tz) {
-        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "At least one "
-                        "field (name or timezone) must be provided");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "At least one "
+                       "field (name or timezone) must be provided");
     }
     if (only_blank(name)) {
         return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "Name value cannot be empty");
+                       "Name value cannot be empty");
     }
     if (only_blank(tz)) {
         return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                        "Timezone value cannot be empty");
+                       "Timezone value cannot be empty");
     }
     if (!hr->who->user_id) {
         return user_not_found(res);
@@ -478,8 +497,10 @@ static int general_update(hub_req_t *hr, hub_result_t *res)
         return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (strcmp(hub_rows_get(rows, 0, "tz_ok"), "t")) {
-        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "Timezone '%s' "
-                        "is not a known IANA time zone", tz);
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "Timezone '%s' "
+                       "is not a known IANA time zone",
+                       tz);
     }
     if (strcmp(hub_rows_get(rows, 0, "updated"), "1")) {
         return user_not_found(res);
@@ -507,25 +528,28 @@ static int mail_send(request_rec *r, const char *to, const char *subject,
     const char *why = NULL;
 
     if (!c->smtp_url || !mail_address_ok(to) || !mail_address_ok(from)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00731: cannot send "
-                      "mail: %s", !c->smtp_url ? "HubSmtpServer is not set"
-                      : "unusable sender or recipient address");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "HUB00731: cannot send "
+                      "mail: %s",
+                      !c->smtp_url ? "HubSmtpServer is not set"
+                                   : "unusable sender or recipient address");
         return -1;
     }
     m.url = c->smtp_url;
     m.from = from;
     m.to = to;
-    m.message = apr_psprintf(r->pool,
+    m.message = apr_psprintf(
+        r->pool,
         "Date: %s\r\nFrom: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n"
         "Message-ID: <%s@mod_hub>\r\nMIME-Version: 1.0\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n\r\n%s",
-        ap_ht_time(r->pool, apr_time_now(), "%a, %d %b %Y %H:%M:%S +0000",
-                   1),
+        ap_ht_time(r->pool, apr_time_now(), "%a, %d %b %Y %H:%M:%S +0000", 1),
         from, to, subject, hub_uuid4(r->pool), text);
     if (hub_http_mail(r->pool, NULL, &m, &why) != HUB_HTTP_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00732: mail to the "
-                      "SMTP server %s failed: %s", c->smtp_url,
-                      why ? why : "unknown");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "HUB00732: mail to the "
+                      "SMTP server %s failed: %s",
+                      c->smtp_url, why ? why : "unknown");
         return -1;
     }
     return 0;
@@ -542,21 +566,25 @@ static const char *reset_link(hub_req_t *hr, const char *token)
     if (c->public_url) {
         const char *prefix = hr->conf->prefix;
         size_t n = strlen(c->public_url), k = strlen(prefix);
-        base = apr_pstrcat(hr->pool,
+        base = apr_pstrcat(
+            hr->pool,
             apr_pstrmemdup(hr->pool, c->public_url,
                            n && c->public_url[n - 1] == '/' ? n - 1 : n),
             apr_pstrmemdup(hr->pool, prefix,
-                           k && prefix[k - 1] == '/' ? k - 1 : k), NULL);
+                           k && prefix[k - 1] == '/' ? k - 1 : k),
+            NULL);
     }
-    return apr_pstrcat(hr->pool, base, "/settings/password-reset/confirm"
-                       "?token=", token, NULL);
+    return apr_pstrcat(hr->pool, base,
+                       "/settings/password-reset/confirm"
+                       "?token=",
+                       token, NULL);
 }
 
 static int reset_failed(hub_result_t *res)
 {
     return hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "MAIL_FAILED",
-                    "Failed to send password reset link. Please try again "
-                    "later.");
+                   "Failed to send password reset link. Please try again "
+                   "later.");
 }
 
 /* Mail the signed-in user a link to set a new password. */
@@ -580,21 +608,23 @@ static int reset_send(hub_req_t *hr, hub_result_t *res)
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
-    text = apr_psprintf(hr->pool,
+    text = apr_psprintf(
+        hr->pool,
         "Someone asked to reset the password of %s.\r\n\r\n"
         "To choose a new password, use this link before %s (it works "
         "once):\r\n\r\n%s\r\n\r\n"
         "If you did not ask for this, ignore this mail: your password "
-        "stays as it is.\r\n", hr->who->email,
-        hub_rows_get(rows, 0, "expires_at"), reset_link(hr, token));
+        "stays as it is.\r\n",
+        hr->who->email, hub_rows_get(rows, 0, "expires_at"),
+        reset_link(hr, token));
     if (mail_send(hr->r, hr->who->email, "Reset your password", text)) {
         /* nobody received it: it must not stay usable */
         hub_db_exec(hr->r, STMT(ST_RESET_DROP), NULL, 1, &args[1]);
         return reset_failed(res);
     }
-    return hub_ok(res, json_pack(
-        "{s:s,s:s}", "message", "Password reset link sent successfully",
-        "email", hr->who->email));
+    return hub_ok(res, json_pack("{s:s,s:s}", "message",
+                                 "Password reset link sent successfully",
+                                 "email", hr->who->email));
 }
 
 /* One answer for every token that cannot be used: unknown, spent,
@@ -602,7 +632,7 @@ static int reset_send(hub_req_t *hr, hub_result_t *res)
 static int reset_token_invalid(hub_result_t *res)
 {
     return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                    "Invalid or expired password reset token");
+                   "Invalid or expired password reset token");
 }
 
 static int token_shape_ok(const char *t)
@@ -630,9 +660,8 @@ static int reset_check(hub_req_t *hr, hub_result_t *res)
     if (rows->rows->nelts != 1) {
         return reset_token_invalid(res);
     }
-    return hub_ok(res, json_pack(
-        "{s:b,s:s}", "valid", 1, "expires_at",
-        hub_rows_get(rows, 0, "expires_at")));
+    return hub_ok(res, json_pack("{s:b,s:s}", "valid", 1, "expires_at",
+                                 hub_rows_get(rows, 0, "expires_at")));
 }
 
 /* Spend the token and set the new password, in one statement. */
@@ -663,8 +692,8 @@ static int reset_complete(hub_req_t *hr, hub_result_t *res)
     if (strcmp(hub_rows_get(rows, 0, "done"), "1")) {
         return reset_token_invalid(res);
     }
-    return hub_ok(res, json_pack(
-        "{s:s}", "message", "Password has been reset"));
+    return hub_ok(res,
+                  json_pack("{s:s}", "message", "Password has been reset"));
 }
 
 /* ---- routes ------------------------------------------------------------ */
@@ -713,6 +742,7 @@ static const hub_field_t reset_complete_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* clang-format off */
 static const hub_qfield_t invite_query[] = {
     { "auth_link_id", HUB_Q_UUID, HUB_Q_REQUIRED, 0, 0, 0, NULL,
       "the invite" },
@@ -724,9 +754,11 @@ static const hub_qfield_t reset_check_query[] = {
       "the token of the mailed link" },
     HUB_Q_END
 };
+/* clang-format on */
 
 #define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
 
+/* clang-format off */
 const hub_route_t hub_auth_caylex_access_routes[] = {
     { HUB_CAYLEX, HUB_M_POST, "/platform-access-tokens", pat_create,
       pat_create_in, 0, 0, "Create Platform Access Token",
@@ -767,3 +799,4 @@ const hub_route_t hub_auth_caylex_access_routes[] = {
       .need = HUB_NEED_PUBLIC },
     { 0 }
 };
+/* clang-format on */

@@ -12,7 +12,8 @@ static const char *set_api(cmd_parms *cmd, void *dconf, const char *arg)
     hub_loc_conf_t *c = dconf;
     unsigned bit = hub_profile_from_name(arg);
     if (!bit) {
-        return apr_psprintf(cmd->pool, "HubApi: unknown profile '%s' (one "
+        return apr_psprintf(cmd->pool,
+                            "HubApi: unknown profile '%s' (one "
                             "of patchwork, caylex, goclaw, toolhub, g4f)",
                             arg);
     }
@@ -20,9 +21,8 @@ static const char *set_api(cmd_parms *cmd, void *dconf, const char *arg)
      * a regular expression (<Location ~ ...>) nor a wildcard pattern */
     if (!cmd->directive->parent
         || strcasecmp(cmd->directive->parent->directive, "<Location")
-        || cmd->directive->parent->args[0] == '~'
-        || !cmd->path || cmd->path[0] != '/'
-        || apr_fnmatch_test(cmd->path)) {
+        || cmd->directive->parent->args[0] == '~' || !cmd->path
+        || cmd->path[0] != '/' || apr_fnmatch_test(cmd->path)) {
         return "HubApi belongs in a <Location> with a plain path prefix";
     }
     c->profiles |= bit;
@@ -30,7 +30,8 @@ static const char *set_api(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
-static const char *set_max_body(cmd_parms *cmd HUB_UNUSED, void *dconf, const char *arg)
+static const char *set_max_body(cmd_parms *cmd HUB_UNUSED, void *dconf,
+                                const char *arg)
 {
     hub_loc_conf_t *c = dconf;
     char *end;
@@ -43,7 +44,8 @@ static const char *set_max_body(cmd_parms *cmd HUB_UNUSED, void *dconf, const ch
     return NULL;
 }
 
-static const char *set_max_depth(cmd_parms *cmd HUB_UNUSED, void *dconf, const char *arg)
+static const char *set_max_depth(cmd_parms *cmd HUB_UNUSED, void *dconf,
+                                 const char *arg)
 {
     hub_loc_conf_t *c = dconf;
     char *end;
@@ -157,16 +159,19 @@ int hub_auth_config_load(apr_pool_t *p, server_rec *s)
         if (c->gateway_token_file) {
             text = read_secret(p, c->gateway_token_file, 16, &n, &rv);
             if (!text) {
-                ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00103: "
+                ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
+                             "HUB00103: "
                              "HubGatewayToken %s: cannot read a token of 16 "
-                             "to 4096 bytes from it", c->gateway_token_file);
+                             "to 4096 bytes from it",
+                             c->gateway_token_file);
                 return HTTP_INTERNAL_SERVER_ERROR;
             }
             c->gateway_token_hash = hub_sha256_hex(p, text, n);
             memset(text, 0, n);
         }
         else if (hub_auth_gateway_open(c)) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "HUB00102: "
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         "HUB00102: "
                          "HubGatewayAuthDisabled On: GoClaw routes answer "
                          "without credentials, as an admin of tenant '%s'",
                          hub_auth_gateway_tenant(c));
@@ -174,9 +179,11 @@ int hub_auth_config_load(apr_pool_t *p, server_rec *s)
         if (c->jwt_key_file) {
             text = read_secret(p, c->jwt_key_file, 32, &n, &rv);
             if (!text) {
-                ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00105: "
+                ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
+                             "HUB00105: "
                              "HubJwtKeyFile %s: cannot read a key of 32 to "
-                             "4096 bytes from it", c->jwt_key_file);
+                             "4096 bytes from it",
+                             c->jwt_key_file);
                 return HTTP_INTERNAL_SERVER_ERROR;
             }
             c->jwt_key = (const unsigned char *)text;
@@ -246,6 +253,7 @@ static const char *set_srv_string(cmd_parms *cmd, void *dconf HUB_UNUSED,
     return NULL;
 }
 
+/* clang-format off */
 const command_rec hub_auth_cmds[] = {
     AP_INIT_TAKE1("HubAuthCacheTTL", set_cache_ttl, NULL, RSRC_CONF,
                   "seconds a resolved credential is cached (default 5, "
@@ -284,6 +292,7 @@ const command_rec hub_auth_cmds[] = {
                  "echoes a body (default Off)"),
     { NULL }
 };
+/* clang-format on */
 
 const hub_loc_conf_t *hub_auth_conf(request_rec *r)
 {

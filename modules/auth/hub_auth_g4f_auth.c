@@ -6,6 +6,7 @@
 #include "hub_auth_private.h"
 #include "hub_validate.h"
 
+/* clang-format off */
 static const hub_stmt_t me_stmts[] = {
     { "hub_g4f_me",
       "SELECT id, coalesce(display_name, '') AS name, email,"
@@ -13,30 +14,30 @@ static const hub_stmt_t me_stmts[] = {
       "  FROM users WHERE id = %s::uuid" },
     { NULL, NULL }
 };
+/* clang-format on */
 const hub_stmt_t *const hub_auth_g4f_auth_stmts = me_stmts;
 
 static int send_tokens(hub_result_t *res, const hub_tokens_t *t)
 {
-    return hub_ok(res, json_pack(
-        "{s:s,s:s,s:I,s:s}", "access_token", t->access,
-        "refresh_token", t->refresh, "expires_in", (json_int_t)t->expires_in,
-        "token_type", "bearer"));
+    return hub_ok(res,
+                  json_pack("{s:s,s:s,s:I,s:s}", "access_token", t->access,
+                            "refresh_token", t->refresh, "expires_in",
+                            (json_int_t)t->expires_in, "token_type", "bearer"));
 }
 
 static int login(hub_req_t *hr, hub_result_t *res)
 {
-    const char *method = json_string_value(json_object_get(hr->body,
-                                                           "method"));
+    const char *method = json_string_value(json_object_get(hr->body, "method"));
     const hub_principal_t *who = NULL;
     hub_tokens_t t = { 0 };
     long retry = 0;
     hub_login_e rc;
 
     if (!strcmp(method, "password")) {
-        const char *email = json_string_value(json_object_get(hr->body,
-                                                              "email"));
-        const char *pw = json_string_value(json_object_get(hr->body,
-                                                           "password"));
+        const char *email = json_string_value(
+            json_object_get(hr->body, "email"));
+        const char *pw = json_string_value(
+            json_object_get(hr->body, "password"));
         if (!email || !pw) {
             return hub_err(res, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
                            "method password needs email and password");
@@ -44,8 +45,8 @@ static int login(hub_req_t *hr, hub_result_t *res)
         rc = hub_auth_login_password(hr, email, pw, &who, &retry);
     }
     else {
-        const char *key = json_string_value(json_object_get(hr->body,
-                                                            "api_key"));
+        const char *key = json_string_value(
+            json_object_get(hr->body, "api_key"));
         if (!key) {
             return hub_err(res, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
                            "method api_key needs api_key");
@@ -97,9 +98,9 @@ static int me(hub_req_t *hr, hub_result_t *res)
     hub_db_status_e st;
     if (!hr->who->user_id) {
         /* an API key bound to no user: the key itself is the caller */
-        return hub_ok(res, json_pack(
-            "{s:{s:n,s:s,s:n,s:o,s:n}}", "user", "id", "name", hr->who->name,
-            "email", "roles", roles(hr->who), "created_at"));
+        return hub_ok(res, json_pack("{s:{s:n,s:s,s:n,s:o,s:n}}", "user", "id",
+                                     "name", hr->who->name, "email", "roles",
+                                     roles(hr->who), "created_at"));
     }
     st = hub_db_select(hr->r, &me_stmts[0], &rows, 1, args);
     if (st != HUB_DB_OK) {
@@ -108,12 +109,14 @@ static int me(hub_req_t *hr, hub_result_t *res)
     if (rows->rows->nelts != 1) {
         return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "user not found");
     }
+    /* clang-format off */
     user = json_pack("{s:s,s:s,s:s,s:o,s:s}",
                      "id", hub_rows_get(rows, 0, "id"),
                      "name", hub_rows_get(rows, 0, "name"),
                      "email", hub_rows_get(rows, 0, "email"),
                      "roles", roles(hr->who),
                      "created_at", hub_rows_get(rows, 0, "created_at"));
+    /* clang-format on */
     json_object_set_new(user, "tenant", json_string(hr->who->tenant_slug));
     return hub_ok(res, json_pack("{s:o}", "user", user));
 }
@@ -141,6 +144,7 @@ static const hub_field_t logout_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* clang-format off */
 const hub_route_t hub_auth_g4f_auth_routes[] = {
     { HUB_G4F, HUB_M_POST, "/auth/login", login, login_in, 0, 0,
       "Auth: POST /auth/login",
@@ -156,3 +160,4 @@ const hub_route_t hub_auth_g4f_auth_routes[] = {
       .need = HUB_NEED_ANY },
     { 0 }
 };
+/* clang-format on */

@@ -61,8 +61,8 @@ static int key_create(hub_req_t *hr, hub_result_t *res)
                        "scopes: at least one scope is required");
     }
     k.name = json_string_value(json_object_get(hr->body, "name"));
-    k.expires_in = (long)json_integer_value(json_object_get(hr->body,
-                                                            "expires_in"));
+    k.expires_in = (long)json_integer_value(
+        json_object_get(hr->body, "expires_in"));
     return hub_auth_key_issue(hr, res, &k, api_key_created, "key");
 }
 
@@ -76,6 +76,7 @@ static const hub_field_t key_create_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* clang-format off */
 const hub_route_t hub_auth_goclaw_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/api-keys", keys_list, NULL, 0, 0,
       "List all API keys",
@@ -88,3 +89,4 @@ const hub_route_t hub_auth_goclaw_routes[] = {
       .need = HUB_NEED_ADMIN },
     { 0 }
 };
+/* clang-format on */

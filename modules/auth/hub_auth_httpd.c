@@ -41,8 +41,8 @@ static int check_authn(request_rec *r)
 /* The rank of a role: a role satisfies any role ranked at or below it. */
 static int rank(const char *role)
 {
-    static const char *const order[] = { "viewer", "member", "admin",
-                                         "owner", NULL };
+    static const char *const order[] = { "viewer", "member", "admin", "owner",
+                                         NULL };
     int i;
     for (i = 0; role && order[i]; i++) {
         if (!strcmp(order[i], role)) {

@@ -100,22 +100,23 @@ const hub_stmt_t hub_auth_identify_stmts[] = {
     { NULL, NULL }
 };
 
-#define ST_SKEY_FIND    (&hub_auth_identify_stmts[7])
-#define ST_SKEY_TOUCH   (&hub_auth_identify_stmts[8])
-#define ST_KEY_FIND     (&hub_auth_identify_stmts[0])
-#define ST_KEY_TOUCH    (&hub_auth_identify_stmts[1])
-#define ST_TENANT       (&hub_auth_identify_stmts[2])
-#define ST_USER_ACTING  (&hub_auth_identify_stmts[3])
-#define ST_SESSION      (&hub_auth_identify_stmts[4])
-#define ST_EXT_USER     (&hub_auth_identify_stmts[5])
+#define ST_SKEY_FIND     (&hub_auth_identify_stmts[7])
+#define ST_SKEY_TOUCH    (&hub_auth_identify_stmts[8])
+#define ST_KEY_FIND      (&hub_auth_identify_stmts[0])
+#define ST_KEY_TOUCH     (&hub_auth_identify_stmts[1])
+#define ST_TENANT        (&hub_auth_identify_stmts[2])
+#define ST_USER_ACTING   (&hub_auth_identify_stmts[3])
+#define ST_SESSION       (&hub_auth_identify_stmts[4])
+#define ST_EXT_USER      (&hub_auth_identify_stmts[5])
 #define ST_EXT_PROVISION (&hub_auth_identify_stmts[6])
 
 /* The role a key's scopes amount to, for what reads a role. */
 static const char *role_of_scopes(unsigned scopes)
 {
-    return (scopes & HUB_SCOPE_ADMIN) ? "admin"
+    return (scopes & HUB_SCOPE_ADMIN)   ? "admin"
            : (scopes & HUB_SCOPE_WRITE) ? "member"
-           : (scopes & HUB_SCOPE_READ) ? "viewer" : NULL;
+           : (scopes & HUB_SCOPE_READ)  ? "viewer"
+                                        : NULL;
 }
 
 /* What a credential resolves to while the database cannot say. */
@@ -132,8 +133,9 @@ const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
     if (!hash) {
         return NULL;
     }
-    if ((who = (hub_principal_t *)hub_auth_cache_get(
-             r, apr_pstrcat(r->pool, "a:", hash, NULL))) != NULL) {
+    if ((who = (hub_principal_t *)
+             hub_auth_cache_get(r, apr_pstrcat(r->pool, "a:", hash, NULL)))
+        != NULL) {
         return who;
     }
     st = hub_db_select(r, ST_KEY_FIND, &rows, 1, args);
@@ -158,16 +160,16 @@ const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
     who->role = role_of_scopes(who->scopes);
     who->superuser = (who->scopes & HUB_SCOPE_ADMIN)
                      && !strcmp(hub_rows_get(rows, 0, "superuser"), "t");
-    who->name = who->email ? who->email
-                           : apr_pstrcat(r->pool, "key:",
-                                         hub_rows_get(rows, 0, "name"), NULL);
+    who->name = who->email
+                    ? who->email
+                    : apr_pstrcat(r->pool,
+                                  "key:", hub_rows_get(rows, 0, "name"), NULL);
     args[0] = who->key_id;
     hub_db_exec(r, ST_KEY_TOUCH, NULL, 1, args);
     hub_auth_cache_put(r, apr_pstrcat(r->pool, "a:", hash, NULL), who,
-                       hub_rows_get(rows, 0, "expires")
-                       ? apr_time_from_sec(apr_atoi64(hub_rows_get(
-                             rows, 0, "expires")))
-                       : 0);
+                       hub_rows_get(rows, 0, "expires") ? apr_time_from_sec(
+                           apr_atoi64(hub_rows_get(rows, 0, "expires")))
+                                                        : 0);
     return who;
 }
 
@@ -219,7 +221,8 @@ static const hub_principal_t *as_gateway(request_rec *r,
         return &hub_auth_unchecked;
     }
     if (st != HUB_DB_OK || rows->rows->nelts != 1) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "HUB00104: gateway "
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      "HUB00104: gateway "
                       "tenant '%s' does not exist (HubGatewayTenant)",
                       args[0]);
         return NULL;
@@ -238,11 +241,9 @@ static const hub_principal_t *as_gateway(request_rec *r,
 /* A user acting in one tenant.  bound_id / bound_slug: the tenant a
  * session or token was issued for; sid: a login family that must still be
  * live (NULL: none to check). */
-const hub_principal_t *hub_auth_as_user(request_rec *r, unsigned via,
-                                        const char *user_id,
-                                        const char *bound_id,
-                                        const char *bound_slug,
-                                        const char *sid)
+const hub_principal_t *hub_auth_as_user(
+    request_rec *r, unsigned via, const char *user_id, const char *bound_id,
+    const char *bound_slug, const char *sid)
 {
     const char *want = apr_table_get(r->headers_in, "X-Hub-Tenant");
     const char *args[7];
@@ -251,8 +252,7 @@ const hub_principal_t *hub_auth_as_user(request_rec *r, unsigned via,
     hub_db_status_e st;
 
     if (!user_id || !hub_is_uuid(user_id)
-        || (bound_id && !hub_is_uuid(bound_id))
-        || (sid && !hub_is_uuid(sid))) {
+        || (bound_id && !hub_is_uuid(bound_id)) || (sid && !hub_is_uuid(sid))) {
         return NULL;
     }
     args[0] = user_id;
@@ -289,7 +289,7 @@ static const char *map_role(const char *role)
     if (!strcmp(role, "admin") || !strcmp(role, "viewer")) {
         return role;
     }
-    return "viewer";     /* an unknown role gets the least */
+    return "viewer"; /* an unknown role gets the least */
 }
 
 /* A token minted by another service (Tool Hub): its user by `sub`,
@@ -301,13 +301,14 @@ static const hub_principal_t *from_external(request_rec *r,
 {
     const char *subhash = hub_sha256_hex(r->pool, c->sub, strlen(c->sub));
     const char *role = map_role(c->role);
-    const char *tenant = c->tenant
-        ? c->tenant
-        : apr_pstrcat(r->pool, "u-", apr_pstrmemdup(r->pool, subhash, 16),
-                      NULL);
+    const char *tenant =
+        c->tenant ? c->tenant
+                  : apr_pstrcat(r->pool, "u-",
+                                apr_pstrmemdup(r->pool, subhash, 16), NULL);
     const char *email = c->email && strchr(c->email, '@')
-        ? c->email
-        : apr_pstrcat(r->pool, "external-", subhash, "@users.invalid", NULL);
+                            ? c->email
+                            : apr_pstrcat(r->pool, "external-", subhash,
+                                          "@users.invalid", NULL);
     const char *args[6] = { tenant, c->sub };
     const char *user_id, *have;
     hub_rows_t *rows;
@@ -322,13 +323,14 @@ static const hub_principal_t *from_external(request_rec *r,
         args[0] = c->sub;
         args[1] = email;
         args[2] = tenant;
-        args[3] = c->tenant ? c->tenant : apr_pstrcat(r->pool, email,
-                                                      "'s tenant", NULL);
+        args[3] = c->tenant ? c->tenant
+                            : apr_pstrcat(r->pool, email, "'s tenant", NULL);
         args[4] = email;
         args[5] = role;
         st = hub_db_select(r, ST_EXT_PROVISION, &rows, 6, args);
         if (st != HUB_DB_OK || rows->rows->nelts != 1) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "HUB00111: "
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                          "HUB00111: "
                           "cannot provision the user of an external token "
                           "(is its email a local account's?)");
             return st == HUB_DB_UNAVAILABLE ? &hub_auth_unchecked : NULL;
@@ -349,8 +351,8 @@ static const hub_principal_t *from_jwt(request_rec *r, const char *token)
     /* the signature and expiry are checked above every time; the cache
      * spares the lookups behind them.  X-Hub-Tenant picks among the
      * user's tenants, so it is part of the key. */
-    key = apr_pstrcat(r->pool, "j:", hub_sha256_hex(r->pool, token,
-                                                    strlen(token)), ":",
+    key = apr_pstrcat(r->pool,
+                      "j:", hub_sha256_hex(r->pool, token, strlen(token)), ":",
                       apr_table_get(r->headers_in, "X-Hub-Tenant"), NULL);
     if ((who = hub_auth_cache_get(r, key)) != NULL) {
         return who;
@@ -426,7 +428,8 @@ static const hub_principal_t *from_session(request_rec *r, const char *token)
     who = apr_pmemdup(r->pool, p, sizeof(*p));
     if (r->method_number != M_GET && r->method_number != M_OPTIONS) {
         const char *sent = apr_table_get(r->headers_in, "X-CSRF-Token");
-        who->csrf_failed = !sent
+        who->csrf_failed =
+            !sent
             || !hub_secure_equal(sent, hub_auth_csrf_token(r->pool, token));
     }
     return who;

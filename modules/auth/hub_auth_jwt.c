@@ -12,7 +12,7 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 
-#define LEEWAY_S 60          /* clock skew tolerated on iat */
+#define LEEWAY_S 60 /* clock skew tolerated on iat */
 
 static void free_jwt(jwt_t *j)
 {
@@ -37,8 +37,10 @@ static int header_alg_ok(request_rec *r, const char *token)
     ok = alg && !strcmp(alg, "HS256");
     free_jwt(j);
     if (!ok) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "HUB00110: JWT refused: "
-                      "algorithm %s is not HS256", alg ? alg : "(none)");
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      "HUB00110: JWT refused: "
+                      "algorithm %s is not HS256",
+                      alg ? alg : "(none)");
     }
     return ok;
 }

@@ -76,9 +76,8 @@ hub_db_status_e hub_auth_key_create(hub_req_t *hr, const hub_key_new_t *k,
     return st;
 }
 
-int hub_auth_key_issue(hub_req_t *hr, hub_result_t *res,
-                       const hub_key_new_t *k, const hub_shape_t *shape,
-                       const char *member)
+int hub_auth_key_issue(hub_req_t *hr, hub_result_t *res, const hub_key_new_t *k,
+                       const hub_shape_t *shape, const char *member)
 {
     hub_rows_t *row;
     const char *raw;
@@ -128,10 +127,8 @@ static int revoked(hub_req_t *hr, hub_result_t *res, const char *id)
     case HUB_PATCHWORK:
         return hub_ok(res, json_pack("{s:s,s:s}", "uuid", id, "message",
                                      "API key revoked"));
-    case HUB_CAYLEX:
-        return hub_ok_empty(res, HTTP_NO_CONTENT);
-    default:
-        return hub_ok(res, json_pack("{s:s}", "status", "revoked"));
+    case HUB_CAYLEX: return hub_ok_empty(res, HTTP_NO_CONTENT);
+    default: return hub_ok(res, json_pack("{s:s}", "status", "revoked"));
     }
 }
 
@@ -156,7 +153,8 @@ int hub_auth_key_revoke(hub_req_t *hr, hub_result_t *res)
         return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "%s", w->not_found);
     }
     /* refused at once on this host, not after the cache's TTL */
-    hub_auth_cache_forget(hr->r, apr_pstrcat(hr->pool, "a:",
-                          hub_rows_get(rows, 0, "key_hash"), NULL));
+    hub_auth_cache_forget(hr->r,
+                          apr_pstrcat(hr->pool, "a:",
+                                      hub_rows_get(rows, 0, "key_hash"), NULL));
     return revoked(hr, res, id);
 }

@@ -13,12 +13,13 @@
 #include "hub_key.h"
 #include "hub_time.h"
 
-#define ACCESS_TTL_S      900            /* 15 minutes */
-#define REFRESH_TTL       "30 days"
-#define SESSION_TTL       "12 hours"
-#define ACCOUNT_FAILURES  "5"
-#define ADDRESS_FAILURES  "20"
+#define ACCESS_TTL_S     900 /* 15 minutes */
+#define REFRESH_TTL      "30 days"
+#define SESSION_TTL      "12 hours"
+#define ACCOUNT_FAILURES "5"
+#define ADDRESS_FAILURES "20"
 
+/* clang-format off */
 const hub_stmt_t hub_auth_login_stmts[] = {
     { "hub_login_throttled",
       "SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::bigint"
@@ -81,6 +82,7 @@ const hub_stmt_t hub_auth_login_stmts[] = {
       " WHERE token_hash = %s AND revoked_at IS NULL" },
     { NULL, NULL }
 };
+/* clang-format on */
 
 #define ST_THROTTLED   (&hub_auth_login_stmts[0])
 #define ST_FAILED      (&hub_auth_login_stmts[1])
@@ -95,15 +97,15 @@ const hub_stmt_t hub_auth_login_stmts[] = {
 
 static hub_login_e from_db(hub_db_status_e st)
 {
-    return st == HUB_DB_OK ? HUB_LOGIN_OK
+    return st == HUB_DB_OK            ? HUB_LOGIN_OK
            : st == HUB_DB_UNAVAILABLE ? HUB_LOGIN_UNAVAILABLE
-           : HUB_LOGIN_ERROR;
+                                      : HUB_LOGIN_ERROR;
 }
 
 const char *hub_auth_csrf_token(apr_pool_t *p, const char *session_token)
 {
-    const char *h = hub_sha256_hex(p, apr_pstrcat(p, "csrf:", session_token,
-                                                  NULL),
+    const char *h = hub_sha256_hex(p,
+                                   apr_pstrcat(p, "csrf:", session_token, NULL),
                                    strlen(session_token) + 5);
     return apr_pstrmemdup(p, h, 32);
 }
@@ -150,10 +152,9 @@ static void count_failure(request_rec *r, const char *acct)
     hub_db_exec(r, ST_FAILED, NULL, 2, args);
 }
 
-hub_login_e hub_auth_login_password(hub_req_t *hr, const char *email,
-                                    const char *password,
-                                    const hub_principal_t **who,
-                                    long *retry_after)
+hub_login_e hub_auth_login_password(
+    hub_req_t *hr, const char *email, const char *password,
+    const hub_principal_t **who, long *retry_after)
 {
     request_rec *r = hr->r;
     const char *acct = account_key(r->pool, email), *hash = NULL;
@@ -182,7 +183,7 @@ hub_login_e hub_auth_login_password(hub_req_t *hr, const char *email,
     if (*who && (*who)->unavailable) {
         return HUB_LOGIN_UNAVAILABLE;
     }
-    return *who ? HUB_LOGIN_OK : HUB_LOGIN_DENIED;   /* in no tenant */
+    return *who ? HUB_LOGIN_OK : HUB_LOGIN_DENIED; /* in no tenant */
 }
 
 hub_login_e hub_auth_login_api_key(hub_req_t *hr, const char *key,
@@ -196,7 +197,8 @@ hub_login_e hub_auth_login_api_key(hub_req_t *hr, const char *key,
         return rc;
     }
     k = hub_key_is(key, HUB_KEY_API) && strlen(key) < 512
-        ? hub_auth_from_api_key(r, key) : NULL;
+            ? hub_auth_from_api_key(r, key)
+            : NULL;
     if (k && k->unavailable) {
         return HUB_LOGIN_UNAVAILABLE;
     }
@@ -225,7 +227,8 @@ static hub_login_e access_token(hub_req_t *hr, const hub_principal_t *who,
     out->access = hub_auth_jwt_issue(hr->r, &c, ACCESS_TTL_S);
     out->expires_in = ACCESS_TTL_S;
     if (!out->access) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00112: cannot "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r,
+                      "HUB00112: cannot "
                       "sign an access token: is HubJwtKeyFile set?");
         return HUB_LOGIN_ERROR;
     }
@@ -274,7 +277,8 @@ hub_login_e hub_auth_tokens_refresh(hub_req_t *hr, const char *refresh,
     if (rows->rows->nelts != 1) {
         hub_db_exec(hr->r, ST_REUSED, &n, 1, args);
         if (n) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, hr->r, "HUB00113: a "
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, hr->r,
+                          "HUB00113: a "
                           "refresh token was used twice: its login family "
                           "is revoked");
         }
@@ -313,7 +317,9 @@ hub_login_e hub_auth_tokens_revoke(hub_req_t *hr, const char *refresh)
     }
     args[0] = hr->who->user_id;
     args[1] = token && hub_auth_jwt_verify(hr->r, token, &c) && c.sid
-              && hub_is_uuid(c.sid) ? c.sid : NULL;
+                      && hub_is_uuid(c.sid)
+                  ? c.sid
+                  : NULL;
     args[2] = refresh ? hub_sha256_hex(hr->pool, refresh, strlen(refresh))
                       : NULL;
     return from_db(hub_db_exec(hr->r, ST_FAMILY_END, NULL, 3, args));

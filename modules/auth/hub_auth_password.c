@@ -6,9 +6,9 @@
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
 
-#define T_COST 2
-#define M_COST (19 * 1024)
-#define LANES 1
+#define T_COST   2
+#define M_COST   (19 * 1024)
+#define LANES    1
 #define SALT_LEN 16
 #define HASH_LEN 32
 
@@ -20,8 +20,9 @@ const char *hub_auth_password_hash(apr_pool_t *p, const char *password)
     char *out = apr_palloc(p, len);
     if (apr_generate_random_bytes(salt, sizeof(salt)) != APR_SUCCESS
         || argon2id_hash_encoded(T_COST, M_COST, LANES, password,
-                                 strlen(password), salt, sizeof(salt),
-                                 HASH_LEN, out, len) != ARGON2_OK) {
+                                 strlen(password), salt, sizeof(salt), HASH_LEN,
+                                 out, len)
+               != ARGON2_OK) {
         return NULL;
     }
     return out;
@@ -35,8 +36,8 @@ static const char *decoy(void)
     static char encoded[160];
     static const unsigned char salt[SALT_LEN] = "mod_hub decoy!!";
     if (!encoded[0]) {
-        argon2id_hash_encoded(T_COST, M_COST, LANES, "decoy", 5, salt,
-                              SALT_LEN, HASH_LEN, encoded, sizeof(encoded));
+        argon2id_hash_encoded(T_COST, M_COST, LANES, "decoy", 5, salt, SALT_LEN,
+                              HASH_LEN, encoded, sizeof(encoded));
     }
     return encoded;
 }

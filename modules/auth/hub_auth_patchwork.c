@@ -4,6 +4,7 @@
 #include "hub_auth_private.h"
 #include "hub_validate.h"
 
+/* clang-format off */
 const hub_stmt_t hub_auth_patchwork_stmts[] = {
     { "hub_pw_team_get",
       "SELECT name, slug, iso8601(created_at) AS created_at,"
@@ -23,6 +24,7 @@ const hub_stmt_t hub_auth_patchwork_stmts[] = {
       " ORDER BY t.created_at, t.slug" },
     { NULL, NULL }
 };
+/* clang-format on */
 
 static const hub_shape_t team_out[] = {
     { "name", NULL, HUB_J_STRING },
@@ -53,8 +55,7 @@ static const hub_shape_t key_out[] = {
 static int own_team(hub_req_t *hr)
 {
     const char *slug = hub_param(hr, "slug");
-    return slug && hr->who->tenant_slug
-           && !strcmp(slug, hr->who->tenant_slug);
+    return slug && hr->who->tenant_slug && !strcmp(slug, hr->who->tenant_slug);
 }
 
 static int team_not_found(hub_result_t *res)
@@ -194,6 +195,7 @@ static const hub_field_t key_create_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* clang-format off */
 const hub_route_t hub_auth_patchwork_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/teams/", teams_list, NULL, 0, 0,
       "List teams",
@@ -220,3 +222,4 @@ const hub_route_t hub_auth_patchwork_routes[] = {
       .need = HUB_NEED_SUPERUSER, .shape = key_out },
     { 0 }
 };
+/* clang-format on */

@@ -148,8 +148,7 @@ static int translate(request_rec *r)
     }
     m = apr_pcalloc(r->pool, sizeof(*m));
     if (!hub_route_index_lookup(route_index, conf->profiles,
-                                hub_conf_diagnostics(conf) ? HUB_ROUTE_DIAG
-                                                           : 0,
+                                hub_conf_diagnostics(conf) ? HUB_ROUTE_DIAG : 0,
                                 hub_method_of(r), rel, r->pool, m)) {
         return DECLINED;
     }

@@ -16,8 +16,7 @@
 
 static const char *cookie_name(const hub_req_t *hr)
 {
-    return hr->profile == HUB_CAYLEX ? HUB_COOKIE_CAYLEX
-                                     : HUB_COOKIE_PATCHWORK;
+    return hr->profile == HUB_CAYLEX ? HUB_COOKIE_CAYLEX : HUB_COOKIE_PATCHWORK;
 }
 
 static void set_cookie(hub_req_t *hr, hub_result_t *res, const char *value,
@@ -26,9 +25,11 @@ static void set_cookie(hub_req_t *hr, hub_result_t *res, const char *value,
     const char *path = hr->conf->prefix;
     int tls = !strcmp(ap_http_scheme(hr->r), "https");
     hub_result_header_add(res, "Set-Cookie",
-                  apr_psprintf(hr->pool, "%s=%s; Path=%s; Max-Age=%ld; "
-                               "HttpOnly; SameSite=Lax%s", cookie_name(hr),
-                               value, path, max_age, tls ? "; Secure" : ""));
+                          apr_psprintf(hr->pool,
+                                       "%s=%s; Path=%s; Max-Age=%ld; "
+                                       "HttpOnly; SameSite=Lax%s",
+                                       cookie_name(hr), value, path, max_age,
+                                       tls ? "; Secure" : ""));
 }
 
 static int login(hub_req_t *hr, hub_result_t *res)
@@ -46,10 +47,10 @@ static int login(hub_req_t *hr, hub_result_t *res)
         return hub_auth_login_fail(hr, res, rc, retry);
     }
     set_cookie(hr, res, token, 12 * 3600);
-    return hub_ok(res, json_pack(
-        "{s:s,s:s,s:s,s:s}", "email", who->email, "team", who->tenant_slug,
-        "csrf_token", hub_auth_csrf_token(hr->pool, token),
-        "expires_at", expires));
+    return hub_ok(res, json_pack("{s:s,s:s,s:s,s:s}", "email", who->email,
+                                 "team", who->tenant_slug, "csrf_token",
+                                 hub_auth_csrf_token(hr->pool, token),
+                                 "expires_at", expires));
 }
 
 /* Ends the session the cookie names (if any) and clears the cookie: safe
@@ -84,6 +85,7 @@ static const hub_field_t login_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* clang-format off */
 const hub_route_t hub_auth_sessions_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/login/", login, login_in, 0,
       0, "Log in: a pw_sessionid session cookie",
@@ -99,3 +101,4 @@ const hub_route_t hub_auth_sessions_routes[] = {
       .need = HUB_NEED_PUBLIC },
     { 0 }
 };
+/* clang-format on */

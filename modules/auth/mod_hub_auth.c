@@ -13,6 +13,7 @@ static void register_hooks(apr_pool_t *p)
     hub_auth_stats_hooks();
 }
 
+/* clang-format off */
 AP_DECLARE_MODULE(hub_auth) = {
     STANDARD20_MODULE_STUFF,
     hub_conf_create,
@@ -23,3 +24,4 @@ AP_DECLARE_MODULE(hub_auth) = {
     register_hooks,
     AP_MODULE_FLAG_NONE
 };
+/* clang-format on */

@@ -6,17 +6,12 @@
 unsigned hub_access_default_ways_in(unsigned profile)
 {
     switch (profile) {
-    case HUB_PATCHWORK:
-        return HUB_IN_APIKEY | HUB_IN_SESSION;
-    case HUB_CAYLEX:
-        return HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY;
-    case HUB_GOCLAW:
-        return HUB_IN_GATEWAY | HUB_IN_APIKEY;
+    case HUB_PATCHWORK: return HUB_IN_APIKEY | HUB_IN_SESSION;
+    case HUB_CAYLEX: return HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY;
+    case HUB_GOCLAW: return HUB_IN_GATEWAY | HUB_IN_APIKEY;
     case HUB_TOOLHUB:
-    case HUB_G4F:
-        return HUB_IN_JWT | HUB_IN_APIKEY;
-    default:
-        return HUB_IN_APIKEY;
+    case HUB_G4F: return HUB_IN_JWT | HUB_IN_APIKEY;
+    default: return HUB_IN_APIKEY;
     }
 }
 
@@ -32,22 +27,18 @@ int hub_access_allows(const hub_principal_t *who, hub_need_e need)
 {
     switch (need) {
     case HUB_NEED_ANY:
-    case HUB_NEED_PUBLIC:
-        return 1;
-    case HUB_NEED_READ:
-        return hub_principal_can_read(who);
-    case HUB_NEED_WRITE:
-        return hub_principal_can_write(who);
-    case HUB_NEED_ADMIN:
-        return hub_principal_is_admin(who);
-    case HUB_NEED_SUPERUSER:
-        return who && who->superuser;
+    case HUB_NEED_PUBLIC: return 1;
+    case HUB_NEED_READ: return hub_principal_can_read(who);
+    case HUB_NEED_WRITE: return hub_principal_can_write(who);
+    case HUB_NEED_ADMIN: return hub_principal_is_admin(who);
+    case HUB_NEED_SUPERUSER: return who && who->superuser;
     }
     return 0;
 }
 
 const char *hub_need_name(hub_need_e need)
 {
+    /* clang-format off */
     switch (need) {
     case HUB_NEED_READ:      return "read";
     case HUB_NEED_WRITE:     return "write";
@@ -55,11 +46,13 @@ const char *hub_need_name(hub_need_e need)
     case HUB_NEED_SUPERUSER: return "superuser";
     default:                 return "no";
     }
+    /* clang-format on */
 }
 
 /* How each profile says no: the FastAPI apps and Tool Hub in a sentence,
  * GoClaw in lower case as its Go errors are.  Tool Hub's document has no
  * code of its own for a 403: its generic one is HTTP_<status>. */
+/* clang-format off */
 static const struct {
     unsigned profile;
     const char *code;
@@ -73,6 +66,7 @@ static const struct {
                                "access" },
     { HUB_G4F, "FORBIDDEN", "%s needs %s access" },
 };
+/* clang-format on */
 
 const char *hub_access_refusal(apr_pool_t *p, const hub_route_t *rt,
                                const char **code)
@@ -87,6 +81,5 @@ const char *hub_access_refusal(apr_pool_t *p, const hub_route_t *rt,
         }
     }
     *code = "FORBIDDEN";
-    return apr_psprintf(p, "%s needs %s access", what,
-                        hub_need_name(rt->need));
+    return apr_psprintf(p, "%s needs %s access", what, hub_need_name(rt->need));
 }

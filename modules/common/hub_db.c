@@ -31,14 +31,14 @@ typedef struct dbctx {
     ap_dbd_t *dbd;
 } dbctx_t;
 
-#define DBLOG(c, level, ...)                                              \
-    do {                                                                  \
-        if ((c)->r) {                                                     \
-            ap_log_rerror(APLOG_MARK, level, 0, (c)->r, __VA_ARGS__);     \
-        }                                                                 \
-        else {                                                            \
-            ap_log_error(APLOG_MARK, level, 0, (c)->s, __VA_ARGS__);      \
-        }                                                                 \
+#define DBLOG(c, level, ...) \
+    do { \
+        if ((c)->r) { \
+            ap_log_rerror(APLOG_MARK, level, 0, (c)->r, __VA_ARGS__); \
+        } \
+        else { \
+            ap_log_error(APLOG_MARK, level, 0, (c)->s, __VA_ARGS__); \
+        } \
     } while (0)
 
 ap_dbd_t *hub_db_open(apr_pool_t *p, server_rec *s)
@@ -64,19 +64,22 @@ void hub_db_register(server_rec *s, const hub_stmt_t *stmts)
 {
     int i;
     if (!have_dbd()) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "HUB00010: mod_dbd is "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     "HUB00010: mod_dbd is "
                      "not loaded; the hub needs it (LoadModule dbd_module)");
         return;
     }
     for (i = 0; i < ntables; i++) {
         if (tables[i] == stmts) {
-            return;                     /* a restart registers again */
+            return; /* a restart registers again */
         }
     }
     if (ntables == MAX_TABLES) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, "HUB00016: more than %d "
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     "HUB00016: more than %d "
                      "statement tables in one module; raise MAX_TABLES in "
-                     "hub_db.c", MAX_TABLES);
+                     "hub_db.c",
+                     MAX_TABLES);
         return;
     }
     tables[ntables++] = stmts;
@@ -84,12 +87,14 @@ void hub_db_register(server_rec *s, const hub_stmt_t *stmts)
 
 int hub_db_http_status(hub_db_status_e st)
 {
+    /* clang-format off */
     switch (st) {
     case HUB_DB_OK:          return HTTP_OK;
     case HUB_DB_UNAVAILABLE: return HTTP_SERVICE_UNAVAILABLE;
     case HUB_DB_CONFLICT:    return HTTP_CONFLICT;
     default:                 return HTTP_INTERNAL_SERVER_ERROR;
     }
+    /* clang-format on */
 }
 
 /* The statement on this connection: prepared on first use there (mod_dbd
@@ -106,8 +111,9 @@ static apr_dbd_prepared_t *statement(dbctx_t *c, const hub_stmt_t *st,
             return stmt;
         }
     }
-    if (apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->sql,
-                        st->label, &stmt) != 0) {
+    if (apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->sql, st->label,
+                        &stmt)
+        != 0) {
         DBLOG(c, APLOG_ERR, "HUB00011: cannot prepare %s: %s", st->label,
               apr_dbd_error(dbd->driver, dbd->handle, 1));
         return NULL;
@@ -134,20 +140,23 @@ void hub_db_child_init(apr_pool_t *p, server_rec *s)
     if (!c.dbd) {
         /* the database is down: 503s until it is back, as ever; the
          * statements are checked as they are first used */
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "HUB00017: no database "
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                     "HUB00017: no database "
                      "at child start; statements not checked");
         apr_pool_destroy(tmp);
         return;
     }
     for (i = 0; i < ntables; i++) {
         for (st = tables[i]; st->label; st++) {
-            failed += statement(&c, st, 0) == NULL;     /* logs HUB00011 */
+            failed += statement(&c, st, 0) == NULL; /* logs HUB00011 */
         }
     }
     if (failed) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "HUB00018: %d statements "
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     "HUB00018: %d statements "
                      "do not prepare: is the database migrated to this "
-                     "version's sql/?", failed);
+                     "version's sql/?",
+                     failed);
     }
     dbd_close(s, c.dbd);
     apr_pool_destroy(tmp);
@@ -165,35 +174,37 @@ static int connection_alive(dbctx_t *c)
  * the server, or the connection under it was replaced. */
 static int lost_statement(const char *msg)
 {
-    return msg && ((strstr(msg, "prepared statement")
-                    && strstr(msg, "does not exist"))
-                   || strstr(msg, "connection") || strstr(msg, "server closed")
-                   || strstr(msg, "terminating"));
+    return msg
+           && ((strstr(msg, "prepared statement")
+                && strstr(msg, "does not exist"))
+               || strstr(msg, "connection") || strstr(msg, "server closed")
+               || strstr(msg, "terminating"));
 }
 
 static int is_conflict(const char *msg)
 {
-    return msg && (strstr(msg, "duplicate key")
-                   || strstr(msg, "violates foreign key")
-                   || strstr(msg, "violates unique"));
+    return msg
+           && (strstr(msg, "duplicate key")
+               || strstr(msg, "violates foreign key")
+               || strstr(msg, "violates unique"));
 }
 
-typedef int (*run_fn)(dbctx_t *c, apr_dbd_prepared_t *st, void *out,
-                      int nargs, const char **args);
+typedef int (*run_fn)(dbctx_t *c, apr_dbd_prepared_t *st, void *out, int nargs,
+                      const char **args);
 
-static int run_select(dbctx_t *c, apr_dbd_prepared_t *st, void *out,
-                      int nargs, const char **args)
+static int run_select(dbctx_t *c, apr_dbd_prepared_t *st, void *out, int nargs,
+                      const char **args)
 {
     /* random=1: a sequential result hides a dead server (PLATFORM.md) */
     return apr_dbd_pselect(c->dbd->driver, c->p, c->dbd->handle,
                            (apr_dbd_results_t **)out, st, 1, nargs, args);
 }
 
-static int run_query(dbctx_t *c, apr_dbd_prepared_t *st, void *out,
-                     int nargs, const char **args)
+static int run_query(dbctx_t *c, apr_dbd_prepared_t *st, void *out, int nargs,
+                     const char **args)
 {
-    return apr_dbd_pquery(c->dbd->driver, c->p, c->dbd->handle, (int *)out,
-                          st, nargs, args);
+    return apr_dbd_pquery(c->dbd->driver, c->p, c->dbd->handle, (int *)out, st,
+                          nargs, args);
 }
 
 static hub_db_status_e run(dbctx_t *c, const hub_stmt_t *st, run_fn fn,
@@ -211,8 +222,7 @@ static hub_db_status_e run(dbctx_t *c, const hub_stmt_t *st, run_fn fn,
             }
             if (attempt > 0) {
                 /* it still existed: the first failure was the real one */
-                DBLOG(c, APLOG_ERR, "HUB00014: %s failed: %s", st->label,
-                      msg);
+                DBLOG(c, APLOG_ERR, "HUB00014: %s failed: %s", st->label, msg);
             }
             return HUB_DB_ERROR;
         }
@@ -225,8 +235,10 @@ static hub_db_status_e run(dbctx_t *c, const hub_stmt_t *st, run_fn fn,
             return HUB_DB_CONFLICT;
         }
         if (!connection_alive(c)) {
-            DBLOG(c, APLOG_WARNING, "HUB00012: database connection lost "
-                  "during %s", st->label);
+            DBLOG(c, APLOG_WARNING,
+                  "HUB00012: database connection lost "
+                  "during %s",
+                  st->label);
             return HUB_DB_UNAVAILABLE;
         }
         /* alive now.  Prepare again only when the statement is what went
@@ -277,8 +289,10 @@ static hub_db_status_e select_rows(dbctx_t *c, const hub_stmt_t *st,
             char *v = NULL;
             vals[i] = apr_dbd_datum_get(dbd->driver, row, i,
                                         APR_DBD_TYPE_STRING, &v)
-                          == APR_SUCCESS && v
-                      ? apr_pstrdup(c->p, v) : NULL;
+                                  == APR_SUCCESS
+                              && v
+                          ? apr_pstrdup(c->p, v)
+                          : NULL;
         }
         APR_ARRAY_PUSH(rows->rows, const char **) = vals;
     }
@@ -315,8 +329,8 @@ hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
                               : HUB_DB_UNAVAILABLE;
 }
 
-hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st,
-                            int *affected, int nargs, const char **args)
+hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st, int *affected,
+                            int nargs, const char **args)
 {
     dbctx_t c;
     return request_ctx(r, &c) ? exec_stmt(&c, st, affected, nargs, args)
@@ -332,18 +346,15 @@ hub_db_status_e hub_db_select_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
 }
 
 hub_db_status_e hub_db_exec_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
-                               const hub_stmt_t *st, int *affected,
-                               int nargs, const char **args)
+                               const hub_stmt_t *st, int *affected, int nargs,
+                               const char **args)
 {
     dbctx_t c = { p, s, NULL, dbd };
-    return dbd ? exec_stmt(&c, st, affected, nargs, args)
-               : HUB_DB_UNAVAILABLE;
+    return dbd ? exec_stmt(&c, st, affected, nargs, args) : HUB_DB_UNAVAILABLE;
 }
 
-hub_db_status_e hub_db_in_transaction(request_rec *r,
-                                      hub_db_status_e (*fn)(request_rec *,
-                                                            void *),
-                                      void *baton)
+hub_db_status_e hub_db_in_transaction(
+    request_rec *r, hub_db_status_e (*fn)(request_rec *, void *), void *baton)
 {
     dbctx_t c;
     apr_dbd_transaction_t *trans = NULL;
@@ -352,8 +363,8 @@ hub_db_status_e hub_db_in_transaction(request_rec *r,
     if (!request_ctx(r, &c)) {
         return HUB_DB_UNAVAILABLE;
     }
-    if (apr_dbd_transaction_start(c.dbd->driver, r->pool, c.dbd->handle,
-                                  &trans) != 0) {
+    if (apr_dbd_transaction_start(c.dbd->driver, r->pool, c.dbd->handle, &trans)
+        != 0) {
         return connection_alive(&c) ? HUB_DB_ERROR : HUB_DB_UNAVAILABLE;
     }
     st = fn(r, baton);

@@ -14,8 +14,8 @@
 #include "hub_rows.h"
 
 typedef struct hub_stmt {
-    const char *label;       /* lowercase: the pgsql driver folds labels */
-    const char *sql;         /* apr_dbd syntax: %s placeholders, with casts */
+    const char *label; /* lowercase: the pgsql driver folds labels */
+    const char *sql;   /* apr_dbd syntax: %s placeholders, with casts */
 } hub_stmt_t;
 
 /* hub_db_status_e is in hub_result.h: hub_err_db maps it */
@@ -39,8 +39,8 @@ hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
                               hub_rows_t **out, int nargs, const char **args);
 
 /* Run a statement that returns no rows; *affected may be NULL. */
-hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st,
-                            int *affected, int nargs, const char **args);
+hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st, int *affected,
+                            int nargs, const char **args);
 
 /* Background work (mod_watchdog callbacks) has no request: it opens a
  * connection from mod_dbd's pool, runs statements on it, and closes it.
@@ -51,17 +51,15 @@ hub_db_status_e hub_db_select_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
                                  const hub_stmt_t *st, hub_rows_t **out,
                                  int nargs, const char **args);
 hub_db_status_e hub_db_exec_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
-                               const hub_stmt_t *st, int *affected,
-                               int nargs, const char **args);
+                               const hub_stmt_t *st, int *affected, int nargs,
+                               const char **args);
 
 /* Run fn inside one transaction on the request's connection (the
  * hub_db_* calls fn makes with r share it): committed when fn returns
  * HUB_DB_OK, rolled back otherwise.  For changes whose first statement
  * must lock what the next one reads with a fresh snapshot. */
-hub_db_status_e hub_db_in_transaction(request_rec *r,
-                                      hub_db_status_e (*fn)(request_rec *,
-                                                            void *),
-                                      void *baton);
+hub_db_status_e hub_db_in_transaction(
+    request_rec *r, hub_db_status_e (*fn)(request_rec *, void *), void *baton);
 
 /* The HTTP status for a failed hub_db_* call. */
 int hub_db_http_status(hub_db_status_e st);

@@ -3,6 +3,7 @@
 #include "hub_profile.h"
 #include "hub_validate.h"
 
+/* clang-format off */
 static const struct {
     int status;
     const char *code;
@@ -21,6 +22,7 @@ static const struct {
     { 501, "NOT_IMPLEMENTED" },
     { 503, "SERVICE_UNAVAILABLE" },
 };
+/* clang-format on */
 
 const char *hub_error_code(int status)
 {
@@ -51,7 +53,8 @@ static const char *invalid_summary(const hub_error_t *e, apr_pool_t *p)
     for (i = 0; e->invalid && i < e->invalid->nelts; i++) {
         const hub_invalid_t *inv = &APR_ARRAY_IDX(e->invalid, i, hub_invalid_t);
         const char *one = inv->field
-            ? apr_pstrcat(p, inv->field, ": ", inv->msg, NULL) : inv->msg;
+                              ? apr_pstrcat(p, inv->field, ": ", inv->msg, NULL)
+                              : inv->msg;
         out = out ? apr_pstrcat(p, out, "; ", one, NULL) : one;
     }
     return out;
@@ -65,14 +68,16 @@ static json_t *fastapi_detail(const hub_error_t *e)
     for (i = 0; i < e->invalid->nelts; i++) {
         const hub_invalid_t *inv = &APR_ARRAY_IDX(e->invalid, i, hub_invalid_t);
         json_t *loc = json_array();
-        json_array_append_new(loc, json_string(e->loc_root ? e->loc_root
-                                                           : "body"));
+        json_array_append_new(loc,
+                              json_string(e->loc_root ? e->loc_root : "body"));
         if (inv->field) {
             json_array_append_new(loc, json_string(inv->field));
         }
+        /* clang-format off */
         json_array_append_new(list, json_pack("{s:o,s:s,s:s}", "loc", loc,
                                               "msg", inv->msg,
                                               "type", inv->type));
+        /* clang-format on */
     }
     return json_pack("{s:o}", "detail", list);
 }
@@ -84,10 +89,12 @@ static json_t *details_object(const hub_error_t *e)
         json_t *fields = json_array();
         int i;
         for (i = 0; i < e->invalid->nelts; i++) {
-            const hub_invalid_t *inv =
-                &APR_ARRAY_IDX(e->invalid, i, hub_invalid_t);
-            json_array_append_new(fields, json_pack("{s:s?,s:s,s:s}",
-                "field", inv->field, "type", inv->type, "msg", inv->msg));
+            const hub_invalid_t *inv = &APR_ARRAY_IDX(e->invalid, i,
+                                                      hub_invalid_t);
+            json_array_append_new(fields,
+                                  json_pack("{s:s?,s:s,s:s}", "field",
+                                            inv->field, "type", inv->type,
+                                            "msg", inv->msg));
         }
         json_object_set_new(d, "fields", fields);
     }
@@ -112,9 +119,7 @@ json_t *hub_error_body(apr_pool_t *p, unsigned profile, const hub_error_t *e)
     }
     code = e->code ? e->code : hub_error_code(e->status);
     switch (profile) {
-    case HUB_GOCLAW:
-        out = json_pack("{s:s}", "error", msg);
-        break;
+    case HUB_GOCLAW: out = json_pack("{s:s}", "error", msg); break;
     case HUB_TOOLHUB:
         out = json_pack("{s:{s:s,s:s}}", "error", "code",
                         e->code ? e->code
@@ -122,13 +127,15 @@ json_t *hub_error_body(apr_pool_t *p, unsigned profile, const hub_error_t *e)
                         "message", msg);
         break;
     case HUB_G4F:
+        /* clang-format off */
         out = json_pack("{s:{s:s,s:s,s:s,s:b,s:o}}", "error",
                         "code", code, "message", msg,
                         "request_id", e->request_id ? e->request_id : "",
                         "retryable", e->retryable,
                         "details", details_object(e));
+        /* clang-format on */
         break;
-    default:   /* patchwork, caylex */
+    default: /* patchwork, caylex */
         out = json_pack("{s:s}", "detail", msg);
         break;
     }

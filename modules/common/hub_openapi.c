@@ -98,9 +98,10 @@ static json_t *operation(apr_pool_t *p, const hub_route_t *rt,
         json_object_set_new(op, "summary", json_string(rt->summary));
     }
     for (i = 0; i < params->nparams; i++) {
-        json_array_append_new(plist, json_pack("{s:s,s:s,s:b,s:{s:s}}",
-            "name", params->names[i], "in", "path", "required", 1,
-            "schema", "type", "string"));
+        json_array_append_new(plist, json_pack("{s:s,s:s,s:b,s:{s:s}}", "name",
+                                               params->names[i], "in", "path",
+                                               "required", 1, "schema", "type",
+                                               "string"));
     }
     if (json_array_size(plist)) {
         json_object_set_new(op, "parameters", plist);
@@ -109,16 +110,19 @@ static json_t *operation(apr_pool_t *p, const hub_route_t *rt,
         json_decref(plist);
     }
     if (rt->body) {
-        json_object_set_new(op, "requestBody", json_pack(
-            "{s:b,s:{s:{s:o}}}", "required", 1, "content",
-            "application/json", "schema", body_schema(rt->body)));
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b,s:{s:{s:o}}}", "required", 1,
+                                      "content", "application/json", "schema",
+                                      body_schema(rt->body)));
     }
     if (rt->ways_in & HUB_IN_PUBLIC) {
         json_object_set_new(op, "security", json_array());
     }
-    json_object_set_new(op, "responses", json_pack(
-        "{s:{s:s,s:{s:{s:{s:s}}}}}", "200", "description", "OK", "content",
-        "application/json", "schema", "type", "object"));
+    json_object_set_new(op, "responses",
+                        json_pack("{s:{s:s,s:{s:{s:{s:s}}}}}", "200",
+                                  "description", "OK", "content",
+                                  "application/json", "schema", "type",
+                                  "object"));
     return op;
 }
 
@@ -150,8 +154,8 @@ json_t *hub_openapi_build(apr_pool_t *p, const apr_array_header_t *tables,
     json_t *paths = json_object();
     int t;
     for (t = 0; tables && t < tables->nelts; t++) {
-        const hub_route_t *rt = APR_ARRAY_IDX(tables, t,
-                                              hub_route_table_t).routes;
+        const hub_route_t *rt =
+            APR_ARRAY_IDX(tables, t, hub_route_table_t).routes;
         for (; rt->path; rt++) {
             const char *key;
             json_t *item;
@@ -174,6 +178,7 @@ json_t *hub_openapi_build(apr_pool_t *p, const apr_array_header_t *tables,
             json_object_set_new(item, m, operation(p, rt, &params));
         }
     }
+    /* clang-format off */
     return json_pack("{s:s,s:{s:s,s:s,s:s},s:[{s:s}],s:o}",
         "openapi", "3.0.3",
         "info", "title", hub_profile_title(profile), "version", version,
@@ -181,4 +186,5 @@ json_t *hub_openapi_build(apr_pool_t *p, const apr_array_header_t *tables,
                        "this hub implements.",
         "servers", "url", server_url,
         "paths", paths);
+    /* clang-format on */
 }

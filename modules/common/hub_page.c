@@ -65,10 +65,15 @@ char *hub_cursor_encode(apr_pool_t *p, long offset)
     char *out = apr_palloc(p, apr_base64_encode_len(len));
     char *c;
     apr_base64_encode(out, plain, len);
-    for (c = out; *c; c++) {        /* base64url, no padding */
-        if (*c == '+') *c = '-';
-        else if (*c == '/') *c = '_';
-        else if (*c == '=') { *c = '\0'; break; }
+    for (c = out; *c; c++) { /* base64url, no padding */
+        if (*c == '+')
+            *c = '-';
+        else if (*c == '/')
+            *c = '_';
+        else if (*c == '=') {
+            *c = '\0';
+            break;
+        }
     }
     return out;
 }
@@ -83,8 +88,10 @@ const char *hub_cursor_decode(apr_pool_t *p, const char *cursor, long *offset)
         return NULL;
     }
     n = strlen(cursor);
-    if (n > 64 || strspn(cursor, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-                         "qrstuvwxyz0123456789-_") != n) {
+    if (n > 64
+        || strspn(cursor, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                          "qrstuvwxyz0123456789-_")
+               != n) {
         return "cursor is not one this server issued";
     }
     b64 = apr_palloc(p, n + 4);
@@ -94,8 +101,10 @@ const char *hub_cursor_decode(apr_pool_t *p, const char *cursor, long *offset)
     }
     b64[n] = '\0';
     for (c = b64; *c; c++) {
-        if (*c == '-') *c = '+';
-        else if (*c == '_') *c = '/';
+        if (*c == '-')
+            *c = '+';
+        else if (*c == '_')
+            *c = '/';
     }
     plain = apr_palloc(p, apr_base64_decode_len(b64) + 1);
     len = apr_base64_decode(plain, b64);

@@ -13,20 +13,20 @@
 #define HUB_SCOPE_PAIRING   0x10u
 
 typedef struct hub_principal {
-    unsigned via;              /* the HUB_IN_* it authenticated with */
-    const char *tenant_id;     /* the tenant it acts in */
+    unsigned via;          /* the HUB_IN_* it authenticated with */
+    const char *tenant_id; /* the tenant it acts in */
     const char *tenant_slug;
-    const char *user_id;       /* NULL: a key bound to no user */
+    const char *user_id; /* NULL: a key bound to no user */
     const char *email;
-    const char *role;          /* owner, admin, member, viewer */
-    unsigned scopes;           /* HUB_SCOPE_* */
+    const char *role; /* owner, admin, member, viewer */
+    unsigned scopes;  /* HUB_SCOPE_* */
     int superuser;
-    const char *key_id;        /* the API key's id, when via a key */
-    const char *server_id;     /* the server a server key speaks for */
-    const char *name;          /* for created_by: email, key or "gateway" */
-    int unavailable;           /* the credentials could not be checked:
-                                  the database is away (answer 503) */
-    int csrf_failed;           /* a session's change without its CSRF token */
+    const char *key_id;    /* the API key's id, when via a key */
+    const char *server_id; /* the server a server key speaks for */
+    const char *name;      /* for created_by: email, key or "gateway" */
+    int unavailable;       /* the credentials could not be checked:
+                              the database is away (answer 503) */
+    int csrf_failed;       /* a session's change without its CSRF token */
 } hub_principal_t;
 
 /* Scope bit of a name ("operator.read"), 0 when unknown. */

@@ -5,7 +5,7 @@
 #include <apr_strings.h>
 #include "hub_quality.h"
 
-#define SHOWN_MAX 64             /* characters of a name quoted in a detail */
+#define SHOWN_MAX 64 /* characters of a name quoted in a detail */
 
 /* A check's type, severity, weight and the most its issues may cost. */
 typedef struct check {
@@ -27,10 +27,9 @@ static const check_t SCHEMA_NOT_OBJECT = { "input_schema_not_object", "error",
 static const check_t SCHEMA_INVALID = { "input_schema_invalid", "error", 10,
                                         10 };
 static const check_t PROP_UNTYPED = { "property_untyped", "warning", 5, 15 };
-static const check_t PROP_UNDESCRIBED = { "property_undescribed", "warning",
-                                          5, 15 };
-static const check_t REQUIRED_UNKNOWN = { "required_unknown", "error", 10,
-                                          20 };
+static const check_t PROP_UNDESCRIBED = { "property_undescribed", "warning", 5,
+                                          15 };
+static const check_t REQUIRED_UNKNOWN = { "required_unknown", "error", 10, 20 };
 
 typedef struct scorer {
     apr_pool_t *p;
@@ -123,12 +122,16 @@ static void check_name(scorer_t *sc, const json_t *tool)
     ok = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                       "0123456789_-.");
     if (ok != strlen(name)) {
-        fail(sc, &NAME_INVALID, "the name '%s' has characters other than "
-             "A-Z, a-z, 0-9, '_', '-' and '.'", shown(sc->p, name));
+        fail(sc, &NAME_INVALID,
+             "the name '%s' has characters other than "
+             "A-Z, a-z, 0-9, '_', '-' and '.'",
+             shown(sc->p, name));
     }
     else if (n > HUB_QUALITY_NAME_MAX) {
-        fail(sc, &NAME_INVALID, "the name is %lu characters long (at most "
-             "%d)", (unsigned long)n, HUB_QUALITY_NAME_MAX);
+        fail(sc, &NAME_INVALID,
+             "the name is %lu characters long (at most "
+             "%d)",
+             (unsigned long)n, HUB_QUALITY_NAME_MAX);
     }
 }
 
@@ -144,25 +147,31 @@ static void check_description(scorer_t *sc, const json_t *tool)
     n = chars(d);
     if (name && *folded(sc->p, name)
         && !strcmp(folded(sc->p, d), folded(sc->p, name))) {
-        fail(sc, &DESC_RESTATES, "the description only restates the tool's "
+        fail(sc, &DESC_RESTATES,
+             "the description only restates the tool's "
              "name");
     }
     else if (n < HUB_QUALITY_DESC_MIN) {
-        fail(sc, &DESC_SHORT, "the description is %lu characters long (at "
-             "least %d say what the tool does)", (unsigned long)n,
-             HUB_QUALITY_DESC_MIN);
+        fail(sc, &DESC_SHORT,
+             "the description is %lu characters long (at "
+             "least %d say what the tool does)",
+             (unsigned long)n, HUB_QUALITY_DESC_MIN);
     }
     if (n > HUB_QUALITY_DESC_MAX) {
-        fail(sc, &DESC_LONG, "the description is %lu characters long (at "
-             "most %d)", (unsigned long)n, HUB_QUALITY_DESC_MAX);
+        fail(sc, &DESC_LONG,
+             "the description is %lu characters long (at "
+             "most %d)",
+             (unsigned long)n, HUB_QUALITY_DESC_MAX);
     }
 }
 
 /* A property schema that says what its values are. */
 static int typed(const json_t *prop)
 {
+    /* clang-format off */
     static const char *const keys[] = { "type", "enum", "const", "$ref",
                                         "anyOf", "oneOf", "allOf", NULL };
+    /* clang-format on */
     int i;
     for (i = 0; keys[i]; i++) {
         if (json_object_get(prop, keys[i])) {
@@ -182,30 +191,32 @@ static void check_properties(scorer_t *sc, const json_t *props)
                  shown(sc->p, key));
         }
         if (!json_is_object(prop)
-            || blank(json_string_value(json_object_get(prop,
-                                                       "description")))) {
+            || blank(json_string_value(json_object_get(prop, "description")))) {
             fail(sc, &PROP_UNDESCRIBED, "property '%s' has no description",
                  shown(sc->p, key));
         }
     }
 }
 
-static void check_required(scorer_t *sc, const json_t *req,
-                           const json_t *props)
+static void check_required(scorer_t *sc, const json_t *req, const json_t *props)
 {
     json_t *v;
     size_t i;
     json_array_foreach(req, i, v) {
         if (!json_is_string(v)) {
-            fail(sc, &SCHEMA_INVALID, "inputSchema.required[%lu] is not a "
-                 "property name", (unsigned long)i);
+            fail(sc, &SCHEMA_INVALID,
+                 "inputSchema.required[%lu] is not a "
+                 "property name",
+                 (unsigned long)i);
             return;
         }
     }
     json_array_foreach(req, i, v) {
         if (!json_object_get(props, json_string_value(v))) {
-            fail(sc, &REQUIRED_UNKNOWN, "required names '%s', which is not "
-                 "among the properties", shown(sc->p, json_string_value(v)));
+            fail(sc, &REQUIRED_UNKNOWN,
+                 "required names '%s', which is not "
+                 "among the properties",
+                 shown(sc->p, json_string_value(v)));
         }
     }
 }
@@ -215,15 +226,18 @@ static void check_schema(scorer_t *sc, const json_t *tool)
     const json_t *schema = json_object_get(tool, "inputSchema");
     const json_t *type, *props, *req;
     if (!json_is_object(schema)) {
-        fail(sc, &SCHEMA_MISSING, schema ? "inputSchema is not a JSON object"
-                                         : "the tool has no inputSchema");
+        fail(sc, &SCHEMA_MISSING,
+             schema ? "inputSchema is not a JSON object"
+                    : "the tool has no inputSchema");
         return;
     }
     type = json_object_get(schema, "type");
     if (!json_is_string(type) || strcmp(json_string_value(type), "object")) {
         if (json_is_string(type)) {
-            fail(sc, &SCHEMA_NOT_OBJECT, "inputSchema.type is '%s', not "
-                 "'object'", shown(sc->p, json_string_value(type)));
+            fail(sc, &SCHEMA_NOT_OBJECT,
+                 "inputSchema.type is '%s', not "
+                 "'object'",
+                 shown(sc->p, json_string_value(type)));
         }
         else {
             fail(sc, &SCHEMA_NOT_OBJECT, "inputSchema.type is not 'object'");
@@ -254,7 +268,7 @@ int hub_quality_score(apr_pool_t *p, const json_t *tool, hub_quality_t *out)
     sc.lost = 0;
     out->issues = apr_array_make(p, 4, sizeof(hub_quality_issue_t));
     if (!json_is_object(tool)) {
-        tool = NULL;              /* every check fails on a non-object */
+        tool = NULL; /* every check fails on a non-object */
     }
     check_name(&sc, tool);
     check_description(&sc, tool);
@@ -270,9 +284,11 @@ json_t *hub_quality_issues_json(const hub_quality_t *q)
     for (i = 0; q->issues && i < q->issues->nelts; i++) {
         const hub_quality_issue_t *is = &APR_ARRAY_IDX(q->issues, i,
                                                        hub_quality_issue_t);
+        /* clang-format off */
         json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "type", is->type,
                                            "severity", is->severity,
                                            "detail", is->detail));
+        /* clang-format on */
     }
     return a;
 }

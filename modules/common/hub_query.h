@@ -13,27 +13,27 @@
 #include "hub_page.h"
 
 typedef enum {
-    HUB_Q_STRING = 0,    /* text; min/max bound its length when set */
-    HUB_Q_INT,           /* decimal in [min, max]; def when absent */
-    HUB_Q_BOOL,          /* 1/0, true/false, yes/no, on/off, t/f, y/n */
-    HUB_Q_ENUM,          /* one of one_of */
-    HUB_Q_UUID,          /* canonical 8-4-4-4-12 */
-    HUB_Q_DATETIME,      /* ISO-8601 (hub_parse_iso8601) */
-    HUB_Q_CURSOR,        /* an opaque cursor this hub issued: an offset */
-    HUB_Q_OFFSET         /* a plain non-negative offset ("cursor" of G4F) */
+    HUB_Q_STRING = 0, /* text; min/max bound its length when set */
+    HUB_Q_INT,        /* decimal in [min, max]; def when absent */
+    HUB_Q_BOOL,       /* 1/0, true/false, yes/no, on/off, t/f, y/n */
+    HUB_Q_ENUM,       /* one of one_of */
+    HUB_Q_UUID,       /* canonical 8-4-4-4-12 */
+    HUB_Q_DATETIME,   /* ISO-8601 (hub_parse_iso8601) */
+    HUB_Q_CURSOR,     /* an opaque cursor this hub issued: an offset */
+    HUB_Q_OFFSET      /* a plain non-negative offset ("cursor" of G4F) */
 } hub_qtype_e;
 
-#define HUB_Q_REQUIRED   0x01u   /* absent is an error */
-#define HUB_Q_EMPTY_NONE 0x02u   /* "" counts as absent */
+#define HUB_Q_REQUIRED   0x01u /* absent is an error */
+#define HUB_Q_EMPTY_NONE 0x02u /* "" counts as absent */
 
 typedef struct hub_qfield {
-    const char *name;                /* NULL ends a table */
+    const char *name; /* NULL ends a table */
     hub_qtype_e type;
-    unsigned flags;                  /* HUB_Q_* */
-    long min, max;                   /* INT range / STRING length; 0 0:
-                                        unbounded */
-    long def;                        /* INT default, when absent */
-    const char *const *one_of;       /* ENUM values, NULL-ended */
+    unsigned flags;            /* HUB_Q_* */
+    long min, max;             /* INT range / STRING length; 0 0:
+                                  unbounded */
+    long def;                  /* INT default, when absent */
+    const char *const *one_of; /* ENUM values, NULL-ended */
     const char *description;
 } hub_qfield_t;
 
@@ -41,9 +41,9 @@ typedef struct hub_qfield {
 typedef struct hub_qvals {
     const hub_qfield_t *fields;
     int n;
-    const char **text;               /* as given, NULL when absent */
-    long *num;                       /* INT, BOOL, CURSOR, OFFSET; the
-                                        DATETIME's apr_time_t in seconds */
+    const char **text; /* as given, NULL when absent */
+    long *num;         /* INT, BOOL, CURSOR, OFFSET; the
+                          DATETIME's apr_time_t in seconds */
 } hub_qvals_t;
 
 /* Parse args (decoded arguments; NULL: none) by fields into *out.
@@ -69,6 +69,7 @@ int hub_parse_bool(const char *s, int *out);
 
 /* Caylex's page parameters, for any Caylex table: size 1..100 (default
  * 20) and the opaque cursor of meta.next_cursor. */
+/* clang-format off */
 #define HUB_Q_CX_PAGE                                                      \
     { "size", HUB_Q_INT, 0, 1, 100, 20, NULL, "page size" },               \
     { "cursor", HUB_Q_CURSOR, HUB_Q_EMPTY_NONE, 0, 0, 0, NULL,            \
@@ -82,5 +83,6 @@ int hub_parse_bool(const char *s, int *out);
       "next_cursor of the page before" }
 
 #define HUB_Q_END { NULL, 0, 0, 0, 0, 0, NULL, NULL }
+/* clang-format on */
 
 #endif

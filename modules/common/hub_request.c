@@ -39,8 +39,8 @@ static APR_OPTIONAL_FN_TYPE(hub_auth_principal) *who_fn;
 
 void hub_dispatch_register(const char *owner, const hub_route_t *routes)
 {
-    APR_OPTIONAL_FN_TYPE(hub_auth_add_routes) *add =
-        APR_RETRIEVE_OPTIONAL_FN(hub_auth_add_routes);
+    APR_OPTIONAL_FN_TYPE(hub_auth_add_routes) *add = APR_RETRIEVE_OPTIONAL_FN(
+        hub_auth_add_routes);
     match_fn = APR_RETRIEVE_OPTIONAL_FN(hub_auth_match);
     conf_fn = APR_RETRIEVE_OPTIONAL_FN(hub_auth_loc_conf);
     who_fn = APR_RETRIEVE_OPTIONAL_FN(hub_auth_principal);
@@ -68,7 +68,8 @@ static const char *request_id(request_rec *r)
         const char *h = apr_table_get(r->headers_in, "X-Request-Id");
         if (h && *h && strlen(h) <= 64
             && strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx"
-                         "yz0123456789-_.") == strlen(h)) {
+                         "yz0123456789-_.")
+                   == strlen(h)) {
             id = h;
         }
     }
@@ -86,8 +87,7 @@ static const char *base_url(request_rec *r, const hub_loc_conf_t *conf)
     if (n && prefix[n - 1] == '/') {
         prefix = apr_pstrmemdup(r->pool, prefix, n - 1);
     }
-    return apr_pstrcat(r->pool, ap_construct_url(r->pool, "", r), prefix,
-                       NULL);
+    return apr_pstrcat(r->pool, ap_construct_url(r->pool, "", r), prefix, NULL);
 }
 
 /* application/json, application/<x>+json, with any parameters */
@@ -138,10 +138,10 @@ static int read_body(request_rec *r, apr_off_t limit, char **buf,
                                          HUGE_STRING_LEN);
         if (rv != APR_SUCCESS) {
             return rv == AP_FILTER_ERROR || rv == APR_ENOSPC
-                   ? HTTP_REQUEST_ENTITY_TOO_LARGE : HTTP_BAD_REQUEST;
+                       ? HTTP_REQUEST_ENTITY_TOO_LARGE
+                       : HTTP_BAD_REQUEST;
         }
-        if (!APR_BRIGADE_EMPTY(bb)
-            && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
+        if (!APR_BRIGADE_EMPTY(bb) && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb))) {
             seen_eos = 1;
         }
         if (apr_brigade_length(bb, 1, &n) != APR_SUCCESS) {
@@ -168,8 +168,8 @@ static int read_body(request_rec *r, apr_off_t limit, char **buf,
 static int fail_malformed(hub_req_t *hr, const char *message)
 {
     hub_result_t *res = hr->res;
-    hub_err(res, hub_error_status_malformed(hr->profile), "INVALID_JSON",
-            "%s", message);
+    hub_err(res, hub_error_status_malformed(hr->profile), "INVALID_JSON", "%s",
+            message);
     if (hr->profile & HUB_CAYLEX) {
         hub_invalid_t *inv;
         res->invalid = apr_array_make(hr->pool, 1, sizeof(hub_invalid_t));
@@ -204,33 +204,33 @@ static int take_body(hub_req_t *hr)
     if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
         r->connection->keepalive = AP_CONN_CLOSE;
         return hub_err(hr->res, rc, "PAYLOAD_TOO_LARGE",
-                       "request body is larger than %" APR_OFF_T_FMT
-                       " bytes", limit);
+                       "request body is larger than %" APR_OFF_T_FMT " bytes",
+                       limit);
     }
     if (rc != OK) {
-        return hub_err(hr->res, rc, "BAD_REQUEST",
-                       "request body incomplete");
+        return hub_err(hr->res, rc, "BAD_REQUEST", "request body incomplete");
     }
     hr->body = len ? hub_json_parse(r->pool, buf, len,
                                     hub_conf_max_depth(hr->conf), &jerr)
                    : NULL;
     if (!hr->body) {
-        return fail_malformed(hr, len == 0
-            ? "request body is empty; a JSON document is required"
-            : jerr.depth_exceeded
-            ? apr_pstrdup(r->pool, jerr.text)
-            : apr_psprintf(r->pool, "malformed JSON at line %d column %d: "
-                           "%s", jerr.line, jerr.column, jerr.text));
+        return fail_malformed(
+            hr, len == 0 ? "request body is empty; a JSON document is required"
+                : jerr.depth_exceeded
+                    ? apr_pstrdup(r->pool, jerr.text)
+                    : apr_psprintf(r->pool,
+                                   "malformed JSON at line %d column %d: "
+                                   "%s",
+                                   jerr.line, jerr.column, jerr.text));
     }
     problems = apr_array_make(r->pool, 4, sizeof(hub_invalid_t));
     if (hub_validate(hr->body, hr->route->body, r->pool, problems)) {
         return hub_err_invalid(hr->res, "body", problems);
     }
-    return DECLINED;   /* go on */
+    return DECLINED; /* go on */
 }
 
-int hub_read_body(hub_req_t *hr, apr_off_t limit, char **buf,
-                  apr_size_t *len)
+int hub_read_body(hub_req_t *hr, apr_off_t limit, char **buf, apr_size_t *len)
 {
     return read_body(hr->r, limit, buf, len);
 }
@@ -247,7 +247,8 @@ static int method_has_body(int m)
 static int write_cb(const char *buf, size_t size, void *data)
 {
     return apr_brigade_write(data, NULL, NULL, buf, size) == APR_SUCCESS
-           ? 0 : -1;
+               ? 0
+               : -1;
 }
 
 static int add_header(void *data, const char *key, const char *val)
@@ -267,8 +268,9 @@ static void send_json(request_rec *r, int status, json_t *body)
     }
     if (status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED && body) {
         /* 15 digits: 99.6, not 99.599999999999994 */
-        json_dump_callback(body, write_cb, bb, JSON_COMPACT | JSON_ENCODE_ANY
-                                               | JSON_REAL_PRECISION(15));
+        json_dump_callback(body, write_cb, bb,
+                           JSON_COMPACT | JSON_ENCODE_ANY
+                               | JSON_REAL_PRECISION(15));
         apr_brigade_write(bb, NULL, NULL, "\n", 1);
     }
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
@@ -314,20 +316,24 @@ static int render(hub_req_t *hr)
         e.loc_root = res->loc_root;
         e.request_id = hr->request_id;
         e.retryable = res->retryable || e.status >= 500;
-        send_json(r, e.status, hub_json_own(r->pool,
-                  hub_error_body(hr->pool, hr->profile, &e)));
+        send_json(r, e.status,
+                  hub_json_own(r->pool,
+                               hub_error_body(hr->pool, hr->profile, &e)));
         return OK;
     }
-    status = res->status ? res->status
-           : rt && rt->status ? rt->status
-           : res->kind == HUB_RES_NONE ? HTTP_NO_CONTENT : HTTP_OK;
+    status = res->status                 ? res->status
+             : rt && rt->status          ? rt->status
+             : res->kind == HUB_RES_NONE ? HTTP_NO_CONTENT
+                                         : HTTP_OK;
     if (res->kind == HUB_RES_TEXT) {
         send_bytes(r, status, res->content_type, res->text, res->len);
         return OK;
     }
-    send_json(r, status, hub_json_own(r->pool, hub_result_body(
-        hr->pool, res, rt ? rt->shape : NULL, rt ? rt->wrap : 0,
-        rt ? rt->key : NULL)));
+    send_json(r, status,
+              hub_json_own(r->pool,
+                           hub_result_body(hr->pool, res, rt ? rt->shape : NULL,
+                                           rt ? rt->wrap : 0,
+                                           rt ? rt->key : NULL)));
     return OK;
 }
 
@@ -363,8 +369,7 @@ static int check_access(hub_req_t *hr)
     }
     who = who_fn ? who_fn(r) : NULL;
     if (who && who->unavailable) {
-        return hub_err_db(hr->res, HUB_DB_UNAVAILABLE, NULL,
-                          hr->request_id);
+        return hub_err_db(hr->res, HUB_DB_UNAVAILABLE, NULL, hr->request_id);
     }
     if (who && who->csrf_failed && (ways & HUB_IN_SESSION)) {
         return hub_err(hr->res, HTTP_FORBIDDEN, "CSRF_FAILED",
@@ -379,10 +384,11 @@ static int check_access(hub_req_t *hr)
         return hub_err(hr->res, HTTP_UNAUTHORIZED,
                        hr->profile == HUB_TOOLHUB ? "INVALID_TOKEN"
                                                   : "UNAUTHORIZED",
-                       "%s", who ? "these credentials are not accepted here"
-                                 : "authentication required: missing, "
-                                   "invalid, expired or revoked "
-                                   "credentials");
+                       "%s",
+                       who ? "these credentials are not accepted here"
+                           : "authentication required: missing, "
+                             "invalid, expired or revoked "
+                             "credentials");
     }
     hr->who = who;
     /* the access log's %u: who made the call */
@@ -408,23 +414,23 @@ static int take_input(hub_req_t *hr)
     if (rt->query) {
         apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                       sizeof(hub_invalid_t));
-        if (hub_query_parse(hr->pool, rt->query, hr->query, &hr->q,
-                            problems)) {
+        if (hub_query_parse(hr->pool, rt->query, hr->query, &hr->q, problems)) {
             hr->res->close = method_has_body(rt->method);
             return hub_err_invalid(hr->res, "query", problems);
         }
     }
     if (rt->body == hub_body_raw) {
-        return DECLINED;   /* the op reads the body itself */
+        return DECLINED; /* the op reads the body itself */
     }
     if (method_has_body(rt->method) && rt->body) {
         return take_body(hr);
     }
     if ((rc = ap_discard_request_body(r)) != OK) {
         hr->res->close = 1;
-        return hub_err(hr->res, rc == HTTP_REQUEST_ENTITY_TOO_LARGE
-                                ? rc : HTTP_BAD_REQUEST, NULL,
-                       "request body could not be read");
+        return hub_err(hr->res,
+                       rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc
+                                                           : HTTP_BAD_REQUEST,
+                       NULL, "request body could not be read");
     }
     return DECLINED;
 }
@@ -440,7 +446,8 @@ int hub_dispatch(request_rec *r, const char *owner)
     }
     /* a route belongs to the module that registered it; a path without a
      * route for this method is answered by the registry's owner */
-    if (m->route ? strcmp(m->owner, owner) : strcmp(HUB_REGISTRY_OWNER, owner)) {
+    if (m->route ? strcmp(m->owner, owner)
+                 : strcmp(HUB_REGISTRY_OWNER, owner)) {
         return DECLINED;
     }
     hr = apr_pcalloc(r->pool, sizeof(*hr));

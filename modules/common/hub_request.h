@@ -13,18 +13,18 @@
 
 struct hub_req {
     request_rec *r;
-    apr_pool_t *pool;              /* r->pool */
+    apr_pool_t *pool; /* r->pool */
     const hub_route_t *route;
     const hub_match_t *match;
     const hub_loc_conf_t *conf;
-    unsigned profile;              /* the route's profile */
-    apr_table_t *query;            /* decoded query arguments */
-    json_t *body;                  /* validated body, NULL when none */
+    unsigned profile;   /* the route's profile */
+    apr_table_t *query; /* decoded query arguments */
+    json_t *body;       /* validated body, NULL when none */
     const char *request_id;
-    const char *base_url;          /* scheme://host[:port]/location */
-    const hub_principal_t *who;    /* the caller; NULL on public routes */
-    hub_qvals_t q;                 /* the query, by the route's table */
-    hub_result_t *res;             /* what the operation answers */
+    const char *base_url;       /* scheme://host[:port]/location */
+    const hub_principal_t *who; /* the caller; NULL on public routes */
+    hub_qvals_t q;              /* the query, by the route's table */
+    hub_result_t *res;          /* what the operation answers */
 };
 
 /* Register a module's table with mod_hub_auth (from post_config). */
@@ -40,8 +40,7 @@ int hub_dispatch(request_rec *r, const char *owner);
 
 /* The request body, refused past `limit` bytes: OK, 413 or 400.  For the
  * operations whose route takes the body raw (uploads). */
-int hub_read_body(hub_req_t *hr, apr_off_t limit, char **buf,
-                  apr_size_t *len);
+int hub_read_body(hub_req_t *hr, apr_off_t limit, char **buf, apr_size_t *len);
 
 /* The HUB_M_* of a request, -1 for methods no route can have. */
 int hub_method_of(const request_rec *r);

@@ -96,8 +96,8 @@ static int set_error(hub_result_t *res, int status, const char *code,
     return HUB_DONE;
 }
 
-int hub_err(hub_result_t *res, int status, const char *code,
-            const char *fmt, ...)
+int hub_err(hub_result_t *res, int status, const char *code, const char *fmt,
+            ...)
 {
     va_list ap;
     const char *detail;
@@ -160,8 +160,7 @@ int hub_err_db(hub_result_t *res, hub_db_status_e st, const char *conflict,
     }
 }
 
-void hub_result_header(hub_result_t *res, const char *name,
-                       const char *value)
+void hub_result_header(hub_result_t *res, const char *name, const char *value)
 {
     if (!res->headers) {
         res->headers = apr_table_make(res->pool, 2);
@@ -190,6 +189,7 @@ static json_t *cx_page(apr_pool_t *p, json_t *items, long total,
 {
     long next = pg->offset + (long)json_array_size(items);
     int has_next = next < total && json_array_size(items) > 0;
+    /* clang-format off */
     return json_pack("{s:o,s:{s:I,s:I,s:o,s:b,s:b}}", "items", items,
                      "meta", "size", (json_int_t)pg->limit,
                      "total", (json_int_t)total,
@@ -197,14 +197,15 @@ static json_t *cx_page(apr_pool_t *p, json_t *items, long total,
                          ? json_string(hub_cursor_encode(p, next))
                          : json_null(),
                      "has_next", has_next, "has_prev", pg->offset > 0);
+    /* clang-format on */
 }
 
 static json_t *g4f_page(json_t *items, long total, const hub_page_t *pg)
 {
     long next = pg->offset + (long)json_array_size(items);
     return json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     json_array_size(items) && next < total
-                         ? json_integer(next) : json_null());
+                     json_array_size(items) && next < total ? json_integer(next)
+                                                            : json_null());
 }
 
 json_t *hub_result_body(apr_pool_t *p, const hub_result_t *res,
@@ -227,13 +228,11 @@ json_t *hub_result_body(apr_pool_t *p, const hub_result_t *res,
         return NULL;
     }
     switch (wrap) {
-    case HUB_WRAP_KEY:
-        return json_pack("{s:o}", key ? key : "data", v);
+    case HUB_WRAP_KEY: return json_pack("{s:o}", key ? key : "data", v);
     case HUB_WRAP_CX_PAGE:
         return json_is_array(v) ? cx_page(p, v, res->total, &res->page) : v;
     case HUB_WRAP_G4F_PAGE:
         return json_is_array(v) ? g4f_page(v, res->total, &res->page) : v;
-    default:
-        return v;
+    default: return v;
     }
 }

@@ -23,46 +23,46 @@
 /* The outcome of a database call, for every caller of hub_db.h. */
 typedef enum {
     HUB_DB_OK = 0,
-    HUB_DB_UNAVAILABLE,      /* no connection: answer 503 */
-    HUB_DB_CONFLICT,         /* unique or foreign-key violation: 409 */
-    HUB_DB_ERROR             /* anything else: logged, 500 */
+    HUB_DB_UNAVAILABLE, /* no connection: answer 503 */
+    HUB_DB_CONFLICT,    /* unique or foreign-key violation: 409 */
+    HUB_DB_ERROR        /* anything else: logged, 500 */
 } hub_db_status_e;
 
 typedef enum {
-    HUB_RES_NONE = 0,        /* nothing set: the route's status, no body */
-    HUB_RES_JSON,            /* a JSON value, through the route's wrapper */
-    HUB_RES_ROWS,            /* rows, shaped, then through the wrapper */
-    HUB_RES_TEXT,            /* a document as it is (docs, bytes) */
-    HUB_RES_ERROR            /* an error, in the profile's envelope */
+    HUB_RES_NONE = 0, /* nothing set: the route's status, no body */
+    HUB_RES_JSON,     /* a JSON value, through the route's wrapper */
+    HUB_RES_ROWS,     /* rows, shaped, then through the wrapper */
+    HUB_RES_TEXT,     /* a document as it is (docs, bytes) */
+    HUB_RES_ERROR     /* an error, in the profile's envelope */
 } hub_res_kind_e;
 
 typedef struct hub_result {
     apr_pool_t *pool;
     hub_res_kind_e kind;
-    int status;              /* 0: the route's success status */
+    int status; /* 0: the route's success status */
 
     /* an error */
-    const char *code;        /* machine code; NULL: derived from status */
-    const char *detail;      /* human message, names the problem */
-    apr_array_header_t *invalid;   /* hub_invalid_t, validation errors */
-    const char *loc_root;    /* where they are: "body", "query", "path" */
+    const char *code;            /* machine code; NULL: derived from status */
+    const char *detail;          /* human message, names the problem */
+    apr_array_header_t *invalid; /* hub_invalid_t, validation errors */
+    const char *loc_root;        /* where they are: "body", "query", "path" */
     int retryable;
 
     /* a success */
-    json_t *json;            /* HUB_RES_JSON: owned by pool */
-    const hub_rows_t *rows;  /* HUB_RES_ROWS */
-    const hub_shape_t *shape;/* NULL: the route's shape */
-    int one;                 /* rows: render row 0 as one object */
-    int paged;               /* a page: total and page are set */
+    json_t *json;             /* HUB_RES_JSON: owned by pool */
+    const hub_rows_t *rows;   /* HUB_RES_ROWS */
+    const hub_shape_t *shape; /* NULL: the route's shape */
+    int one;                  /* rows: render row 0 as one object */
+    int paged;                /* a page: total and page are set */
     long total;
     hub_page_t page;
-    const char *content_type;/* HUB_RES_TEXT */
+    const char *content_type; /* HUB_RES_TEXT */
     const char *text;
     apr_size_t len;
 
-    apr_table_t *headers;    /* extra response headers (Retry-After, ...) */
-    int close;               /* end the connection after the answer (a
-                                body left unread) */
+    apr_table_t *headers; /* extra response headers (Retry-After, ...) */
+    int close;            /* end the connection after the answer (a
+                             body left unread) */
 } hub_result_t;
 
 void hub_result_init(hub_result_t *res, apr_pool_t *p);
@@ -91,9 +91,8 @@ int hub_ok_text(hub_result_t *res, int status, const char *content_type,
 
 /* ---- errors -------------------------------------------------------------- */
 
-int hub_err(hub_result_t *res, int status, const char *code,
-            const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int hub_err(hub_result_t *res, int status, const char *code, const char *fmt,
+            ...) __attribute__((format(printf, 4, 5)));
 /* Validation problems (hub_invalid_t) found in `where`. */
 int hub_err_invalid(hub_result_t *res, const char *where,
                     apr_array_header_t *problems);
@@ -111,8 +110,7 @@ int hub_err_db(hub_result_t *res, hub_db_status_e st, const char *conflict,
 
 /* An extra response header (sent on errors too); _add keeps earlier
  * values of the same name (Set-Cookie). */
-void hub_result_header(hub_result_t *res, const char *name,
-                       const char *value);
+void hub_result_header(hub_result_t *res, const char *name, const char *value);
 void hub_result_header_add(hub_result_t *res, const char *name,
                            const char *value);
 
@@ -123,11 +121,11 @@ int hub_result_failed(const hub_result_t *res);
 
 /* How a route wraps what its operation answered. */
 typedef enum {
-    HUB_WRAP_NONE = 0,       /* the value as it is */
-    HUB_WRAP_KEY,            /* {"<key>": value} */
-    HUB_WRAP_CX_PAGE,        /* Caylex: {"items": [...], "meta": {size,
-                                total, next_cursor, has_next, has_prev}} */
-    HUB_WRAP_G4F_PAGE        /* G4F: {"items": [...], "next_cursor": n} */
+    HUB_WRAP_NONE = 0, /* the value as it is */
+    HUB_WRAP_KEY,      /* {"<key>": value} */
+    HUB_WRAP_CX_PAGE,  /* Caylex: {"items": [...], "meta": {size,
+                          total, next_cursor, has_next, has_prev}} */
+    HUB_WRAP_G4F_PAGE  /* G4F: {"items": [...], "next_cursor": n} */
 } hub_wrap_e;
 
 /* The JSON body of a successful result: rows shaped by `shape` (the

@@ -34,7 +34,7 @@ json_t *hub_pg_array_json(const char *s)
     while (*s && *s != '}') {
         size_t n = 0;
         int quoted = (*s == '"');
-        if (quoted) {               /* quoted element, \ escapes */
+        if (quoted) { /* quoted element, \ escapes */
             s++;
             while (*s && *s != '"') {
                 if (*s == '\\' && s[1]) {
@@ -55,7 +55,8 @@ json_t *hub_pg_array_json(const char *s)
         buf[n] = '\0';
         /* an unquoted NULL is SQL NULL; the string "NULL" comes quoted */
         json_array_append_new(arr, !quoted && !strcmp(buf, "NULL")
-                                   ? json_null() : json_string(buf));
+                                       ? json_null()
+                                       : json_string(buf));
         if (*s == ',' && s[1] != '}') {
             s++;
         }
@@ -63,7 +64,7 @@ json_t *hub_pg_array_json(const char *s)
             goto bad;
         }
     }
-    if (*s != '}' || s[1]) {        /* unterminated, or junk after it */
+    if (*s != '}' || s[1]) { /* unterminated, or junk after it */
         goto bad;
     }
     free(buf);
@@ -81,18 +82,13 @@ static json_t *value(const char *v, hub_json_kind_e kind)
         return json_null();
     }
     switch (kind) {
-    case HUB_J_INT:
-        return json_integer(strtoll(v, NULL, 10));
-    case HUB_J_BOOL:
-        return json_boolean(*v == 't');
-    case HUB_J_STRINGS:
-        j = hub_pg_array_json(v);
-        return j ? j : json_array();
+    case HUB_J_INT: return json_integer(strtoll(v, NULL, 10));
+    case HUB_J_BOOL: return json_boolean(*v == 't');
+    case HUB_J_STRINGS: j = hub_pg_array_json(v); return j ? j : json_array();
     case HUB_J_JSON:
         j = json_loads(v, JSON_DECODE_ANY, NULL);
         return j ? j : json_null();
-    default:
-        return json_string(v);
+    default: return json_string(v);
     }
 }
 

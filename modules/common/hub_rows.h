@@ -10,26 +10,26 @@
 
 typedef struct hub_rows {
     int ncols;
-    const char **cols;               /* column names */
-    apr_array_header_t *rows;        /* const char ** per row, NULL = SQL NULL */
+    const char **cols;        /* column names */
+    apr_array_header_t *rows; /* const char ** per row, NULL = SQL NULL */
 } hub_rows_t;
 
 /* The value of a column by name in row i, NULL when absent or SQL NULL. */
 const char *hub_rows_get(const hub_rows_t *rows, int i, const char *col);
 
 typedef enum {
-    HUB_J_STRING = 0,    /* text as it is */
-    HUB_J_INT,           /* integer text */
-    HUB_J_BOOL,          /* PostgreSQL's t / f */
-    HUB_J_STRINGS,       /* text[] ({a,"b c"}) as an array of strings */
-    HUB_J_JSON,          /* json/jsonb text, embedded */
-    HUB_J_OMITEMPTY      /* text, and no member at all when NULL or "" (Go's
-                            `json:",omitempty"`, as GoClaw answers) */
+    HUB_J_STRING = 0, /* text as it is */
+    HUB_J_INT,        /* integer text */
+    HUB_J_BOOL,       /* PostgreSQL's t / f */
+    HUB_J_STRINGS,    /* text[] ({a,"b c"}) as an array of strings */
+    HUB_J_JSON,       /* json/jsonb text, embedded */
+    HUB_J_OMITEMPTY   /* text, and no member at all when NULL or "" (Go's
+                         `json:",omitempty"`, as GoClaw answers) */
 } hub_json_kind_e;
 
 typedef struct hub_shape {
-    const char *name;                /* JSON name; NULL ends a table */
-    const char *col;                 /* column; NULL: same as name */
+    const char *name; /* JSON name; NULL ends a table */
+    const char *col;  /* column; NULL: same as name */
     hub_json_kind_e kind;
 } hub_shape_t;
 

@@ -6,7 +6,7 @@
 #include "hub_secret.h"
 
 #define NONCE_LEN 12
-#define TAG_LEN 16
+#define TAG_LEN   16
 /* plaintexts (header values, client secrets) are small; a bound keeps
  * the int arithmetic of EVP safe */
 #define MAX_PLAIN (64 * 1024)
@@ -48,9 +48,9 @@ static long b64_decode(const char *text, apr_size_t n, unsigned char *out,
             }
             pad++;
         }
-        else if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-                          || (c >= '0' && c <= '9') || c == '+'
-                          || c == '/')) {
+        else if (pad
+                 || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+                      || (c >= '0' && c <= '9') || c == '+' || c == '/')) {
             return -1;
         }
     }
@@ -111,18 +111,21 @@ static int gcm(int enc, const hub_secret_key_t *key, const unsigned char *iv,
         return -1;
     }
     ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1
-         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN,
-                                NULL) == 1
+         && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL)
+                == 1
          && EVP_CipherInit_ex(ctx, NULL, NULL, key->bytes, iv, enc) == 1
-         && (!*aad || EVP_CipherUpdate(ctx, NULL, &n,
-                                       (const unsigned char *)aad,
-                                       (int)strlen(aad)) == 1)
+         && (!*aad
+             || EVP_CipherUpdate(ctx, NULL, &n, (const unsigned char *)aad,
+                                 (int)strlen(aad))
+                    == 1)
          && (inlen == 0 || EVP_CipherUpdate(ctx, out, &n, in, inlen) == 1)
-         && (enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
-                                        tag) == 1)
+         && (enc
+             || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag)
+                    == 1)
          && EVP_CipherFinal_ex(ctx, out + (inlen ? n : 0), &fin) == 1
-         && (!enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN,
-                                         tag) == 1);
+         && (!enc
+             || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag)
+                    == 1);
     EVP_CIPHER_CTX_free(ctx);
     return ok ? (inlen ? n : 0) + fin : -1;
 }
@@ -148,8 +151,8 @@ char *hub_secret_encrypt(apr_pool_t *p, const hub_secret_key_t *key,
     }
     text = apr_palloc(p, sizeof(HUB_SECRET_PREFIX) + 4 * ((raw_len + 2) / 3));
     memcpy(text, HUB_SECRET_PREFIX, sizeof(HUB_SECRET_PREFIX) - 1);
-    EVP_EncodeBlock((unsigned char *)text + sizeof(HUB_SECRET_PREFIX) - 1,
-                    raw, (int)raw_len);
+    EVP_EncodeBlock((unsigned char *)text + sizeof(HUB_SECRET_PREFIX) - 1, raw,
+                    (int)raw_len);
     return text;
 }
 

@@ -72,8 +72,8 @@ static int dispatch(hub_sse_parser_t *sp)
         ev.event = sp->event ? sp->event : "message";
         /* every data line added a '\n': the last one is not part of it */
         ev.data_len = sp->data.len ? sp->data.len - 1 : 0;
-        ev.data =
-            sp->data.len ? apr_pstrmemdup(sp->p, sp->data.s, ev.data_len) : "";
+        ev.data = sp->data.len ? apr_pstrmemdup(sp->p, sp->data.s, ev.data_len)
+                               : "";
         ev.id = sp->last_id;
         ev.retry = sp->retry;
         rv = sp->fn(sp->baton, &ev);
@@ -173,7 +173,7 @@ int hub_sse_feed(hub_sse_parser_t *sp, const char *buf, apr_size_t len)
         return sp->stopped;
     }
     if (len == 0) {
-        return 0;        /* nothing: a pending CR stays pending */
+        return 0; /* nothing: a pending CR stays pending */
     }
     /* a BOM is only ever at the very start, and may arrive split across
      * pieces: match it byte by byte, and give back a partial match that

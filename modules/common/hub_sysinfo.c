@@ -17,8 +17,7 @@ static int slurp(const char *path, char *buf, size_t size)
     return n ? 0 : -1;
 }
 
-int hub_sys_parse_cpu(const char *text, apr_uint64_t *busy,
-                      apr_uint64_t *total)
+int hub_sys_parse_cpu(const char *text, apr_uint64_t *busy, apr_uint64_t *total)
 {
     unsigned long long v[10] = { 0 };
     int n, i;
@@ -26,8 +25,8 @@ int hub_sys_parse_cpu(const char *text, apr_uint64_t *busy,
         return -1;
     }
     n = sscanf(text + 4, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-               &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
-               &v[8], &v[9]);
+               &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
+               &v[9]);
     if (n < 4) {
         return -1;
     }
@@ -64,8 +63,7 @@ int hub_sys_parse_memory(const char *text, apr_uint64_t *used,
     return 0;
 }
 
-int hub_sys_parse_network(const char *text, apr_uint64_t *rx,
-                          apr_uint64_t *tx)
+int hub_sys_parse_network(const char *text, apr_uint64_t *rx, apr_uint64_t *tx)
 {
     const char *line = text;
     *rx = *tx = 0;
@@ -93,8 +91,8 @@ int hub_sys_parse_network(const char *text, apr_uint64_t *rx,
             continue;
         }
         if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu",
-                   &r, &skip, &skip, &skip, &skip, &skip, &skip, &skip,
-                   &t) == 9) {
+                   &r, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &t)
+            == 9) {
             *rx += r;
             *tx += t;
         }
@@ -106,19 +104,22 @@ int hub_sys_cpu(apr_uint64_t *busy, apr_uint64_t *total)
 {
     char buf[4096];
     return slurp("/proc/stat", buf, sizeof(buf))
-           ? -1 : hub_sys_parse_cpu(buf, busy, total);
+               ? -1
+               : hub_sys_parse_cpu(buf, busy, total);
 }
 
 int hub_sys_memory(apr_uint64_t *used, apr_uint64_t *total)
 {
     char buf[8192];
     return slurp("/proc/meminfo", buf, sizeof(buf))
-           ? -1 : hub_sys_parse_memory(buf, used, total);
+               ? -1
+               : hub_sys_parse_memory(buf, used, total);
 }
 
 int hub_sys_network(apr_uint64_t *rx, apr_uint64_t *tx)
 {
     char buf[16384];
     return slurp("/proc/net/dev", buf, sizeof(buf))
-           ? -1 : hub_sys_parse_network(buf, rx, tx);
+               ? -1
+               : hub_sys_parse_network(buf, rx, tx);
 }

@@ -8,9 +8,9 @@ char *hub_iso8601(apr_pool_t *p, apr_time_t t)
 {
     apr_time_exp_t tm;
     apr_time_exp_gmt(&tm, t);
-    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                        tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                        tm.tm_sec);
 }
 
 char *hub_iso8601_ms(apr_pool_t *p, apr_time_t t)
@@ -19,8 +19,7 @@ char *hub_iso8601_ms(apr_pool_t *p, apr_time_t t)
     apr_time_exp_gmt(&tm, t);
     return apr_psprintf(p, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
                         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                        tm.tm_hour, tm.tm_min, tm.tm_sec,
-                        tm.tm_usec / 1000);
+                        tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_usec / 1000);
 }
 
 char *hub_random_hex(apr_pool_t *p, apr_size_t n)
@@ -46,12 +45,13 @@ char *hub_uuid4(apr_pool_t *p)
     if (apr_generate_random_bytes(b, sizeof(b)) != APR_SUCCESS) {
         return NULL;
     }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);   /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
-    return apr_psprintf(p,
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    return apr_psprintf(
+        p,
         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-        b[10], b[11], b[12], b[13], b[14], b[15]);
+        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+        b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* Checked here so that nothing malformed reaches a ::timestamptz cast. */
@@ -59,8 +59,11 @@ int hub_parse_iso8601(const char *s, apr_time_t *t)
 {
     apr_time_exp_t tm = { 0 }, back;
     int y, mo, d, h, mi, sec, n = 0, off = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h,
-                     &mi, &sec, &n) != 6 || n != 19) {
+    if (!s
+        || sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+                  &sec, &n)
+               != 6
+        || n != 19) {
         return -1;
     }
     s += n;
@@ -79,8 +82,8 @@ int hub_parse_iso8601(const char *s, apr_time_t *t)
     else if (*s) {
         return -1;
     }
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23
-        || mi > 59 || sec > 59) {
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59
+        || sec > 59) {
         return -1;
     }
     tm.tm_year = y - 1900;

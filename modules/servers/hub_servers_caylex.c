@@ -30,6 +30,7 @@
 #include "hub_json.h"
 #include "hub_rows.h"
 
+/* clang-format off */
 static const char *const cx_transports[] = { "sse", "streamable_http", NULL };
 static const char *const cx_levels[] = { "project", "user", NULL };
 static const char *const cx_types[] = { "caylex", "external", "foundry",
@@ -38,6 +39,7 @@ static const char *const cx_methods[] = { "header", "oauth", "path", "query",
                                           "none", NULL };
 static const char *const cx_sorts[] = { "name_asc", "name_desc",
                                         "created_asc", "created_desc", NULL };
+/* clang-format on */
 
 /* ---- answers -------------------------------------------------------- */
 
@@ -63,8 +65,7 @@ static json_t *list_or_null(json_t *cfg, const char *key)
     return json_is_array(v) ? json_incref(v) : json_null();
 }
 
-static json_t *auth_config_json(apr_pool_t *p, const hub_rows_t *rows,
-                                int i)
+static json_t *auth_config_json(apr_pool_t *p, const hub_rows_t *rows, int i)
 {
     const char *method = hub_rows_get(rows, i, "auth_method");
     json_t *cfg = json_loads(hub_rows_get(rows, i, "auth_config"), 0, NULL);
@@ -75,14 +76,17 @@ static json_t *auth_config_json(apr_pool_t *p, const hub_rows_t *rows,
         const char *joined = NULL;
         size_t k;
         json_array_foreach(scopes, k, s) {
-            joined = joined ? apr_pstrcat(p, joined, " ",
-                                          json_string_value(s), NULL)
+            joined = joined ? apr_pstrcat(p, joined, " ", json_string_value(s),
+                                          NULL)
                             : json_string_value(s);
         }
-        json_object_set_new(out, "oauth", json_pack("{s:o,s:O}", "scopes",
-            joined ? json_string(joined) : json_null(), "provider",
-            json_object_get(oauth, "provider")
-                ? json_object_get(oauth, "provider") : json_null()));
+        json_object_set_new(
+            out, "oauth",
+            json_pack("{s:o,s:O}", "scopes",
+                      joined ? json_string(joined) : json_null(), "provider",
+                      json_object_get(oauth, "provider")
+                          ? json_object_get(oauth, "provider")
+                          : json_null()));
     }
     else {
         json_object_set_new(out, "oauth", json_null());
@@ -108,29 +112,32 @@ static void decorate(hub_req_t *hr, const hub_rows_t *rows, int i, json_t *o,
     json_t *entry = reg ? hub_servers_registry_entry(hr->r, reg) : NULL;
     json_object_set_new(o, "registry_name",
                         json_is_string(json_object_get(entry, "name"))
-                        ? json_incref(json_object_get(entry, "name"))
-                        : json_null());
+                            ? json_incref(json_object_get(entry, "name"))
+                            : json_null());
     json_object_set_new(o, "registry_endpoint",
                         json_is_string(json_object_get(entry, "endpoint"))
-                        ? json_incref(json_object_get(entry, "endpoint"))
-                        : json_null());
+                            ? json_incref(json_object_get(entry, "endpoint"))
+                            : json_null());
     json_object_set_new(o, "endpoint", json_string(endpoint ? endpoint : ""));
-    json_object_set_new(o, "health_check", check
-        ? json_pack("{s:s,s:s}", "last_check", check, "status",
-                    !strcmp(h, "healthy") || !strcmp(h, "degraded") ? "up"
-                    : !strcmp(h, "unknown") ? "no_data" : "down")
-        : json_null());
+    json_object_set_new(
+        o, "health_check",
+        check ? json_pack("{s:s,s:s}", "last_check", check, "status",
+                          !strcmp(h, "healthy") || !strcmp(h, "degraded") ? "up"
+                          : !strcmp(h, "unknown") ? "no_data"
+                                                  : "down")
+              : json_null());
     json_object_set_new(o, "metadata",
-        hub_qv_long(&hr->q, "include_analytics")
-        ? json_pack("{s:n,s:n,s:O}", "num_tools", "num_tool_calls",
-                    "connected_projects",
-                    json_object_get(o, "active_instances"))
-        : json_null());
+                        hub_qv_long(&hr->q, "include_analytics")
+                            ? json_pack("{s:n,s:n,s:O}", "num_tools",
+                                        "num_tool_calls", "connected_projects",
+                                        json_object_get(o, "active_instances"))
+                            : json_null());
     json_object_set_new(o, "auth_config", auth_config_json(hr->pool, rows, i));
 }
 
 /* ---- queries ------------------------------------------------------------ */
 
+/* clang-format off */
 #define CX_FILTERS                                                         \
     { "sort_by", HUB_Q_ENUM, 0, 0, 0, 0, cx_sorts, NULL },                 \
     { "transport", HUB_Q_ENUM, 0, 0, 0, 0, cx_transports, NULL },          \
@@ -141,7 +148,6 @@ static void decorate(hub_req_t *hr, const hub_rows_t *rows, int i, json_t *o,
     { "include_analytics", HUB_Q_BOOL, 0, 0, 0, 0, NULL,                   \
       "metadata: tool counts and connected projects" }
 
-/* clang-format off */
 static const hub_qfield_t list_query[] = {
     HUB_Q_CX_PAGE, CX_ANALYTICS, CX_FILTERS, HUB_Q_END,
 };
@@ -156,6 +162,7 @@ static const hub_qfield_t get_query[] = { CX_ANALYTICS, HUB_Q_END };
 
 /* ---- auth configs in bodies -------------------------------------------- */
 
+/* clang-format off */
 static const hub_field_t header_item[] = {
     { "header_name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL, NULL },
     { "header_value_prefix", HUB_T_STRING, HUB_F_REQUIRED, 0, 200, NULL,
@@ -164,6 +171,7 @@ static const hub_field_t header_item[] = {
       "hub extension: a server-wide value, stored encrypted" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
+/* clang-format on */
 
 static const hub_field_t path_item[] = {
     { "path_param_name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL, NULL },
@@ -191,6 +199,7 @@ static const hub_field_t client_fields[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* clang-format off */
 static const hub_field_t metadata_fields[] = {
     { "found", HUB_T_BOOLEAN, HUB_F_REQUIRED, 0, 0, NULL, NULL },
     { "auth_endpoint", HUB_T_STRING, HUB_F_REQUIRED | HUB_F_NULLABLE, 0, 2048,
@@ -202,6 +211,7 @@ static const hub_field_t metadata_fields[] = {
     { "redirect_url", HUB_T_STRING, HUB_F_NULLABLE, 0, 2048, NULL, NULL },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
+/* clang-format on */
 
 /* Validate one object against fields; its problems named prefix.field. */
 static void check_object(hub_req_t *hr, const json_t *o,
@@ -237,8 +247,7 @@ static void take_list(hub_req_t *hr, hub_server_in_t *in, const char *key,
         return;
     }
     json_array_foreach(list, i, item) {
-        const char *prefix = apr_psprintf(hr->pool, "%s[%u]", key,
-                                          (unsigned)i);
+        const char *prefix = apr_psprintf(hr->pool, "%s[%u]", key, (unsigned)i);
         const char *name, *value;
         json_t *kept;
         check_object(hr, item, fields, prefix, problems);
@@ -251,8 +260,9 @@ static void take_list(hub_req_t *hr, hub_server_in_t *in, const char *key,
         json_object_del(kept, value_field);
         json_array_append_new(clean, kept);
         if (value) {
-            hub_servers_in_secret(in, apr_pstrcat(hr->pool, kind, ":", name,
-                                                  NULL), value);
+            hub_servers_in_secret(in,
+                                  apr_pstrcat(hr->pool, kind, ":", name, NULL),
+                                  value);
         }
     }
     hub_servers_in_replace(in, apr_pstrcat(hr->pool, kind, ":%", NULL));
@@ -275,8 +285,8 @@ static void take_oauth(hub_req_t *hr, hub_server_in_t *in, const json_t *src,
     }
     if (json_is_object(client)) {
         check_object(hr, client, client_fields,
-                     apr_pstrcat(hr->pool, loc, "manual_client_config",
-                                 NULL), problems);
+                     apr_pstrcat(hr->pool, loc, "manual_client_config", NULL),
+                     problems);
     }
     json_array_foreach(scopes, i, s) {
         if (!json_is_string(s)) {
@@ -292,8 +302,7 @@ static void take_oauth(hub_req_t *hr, hub_server_in_t *in, const json_t *src,
     }
     oauth = json_is_object(old) ? json_deep_copy(old) : json_object();
     json_object_set_new(oauth, "provider",
-                        json_string(json_is_object(client) ? "user"
-                                                      : "dcr"));
+                        json_string(json_is_object(client) ? "user" : "dcr"));
     if (json_is_object(meta)) {
         json_object_set(oauth, "metadata", meta);
     }
@@ -303,9 +312,11 @@ static void take_oauth(hub_req_t *hr, hub_server_in_t *in, const json_t *src,
     json_object_set_new(in->auth_config, "oauth", oauth);
     hub_servers_in_replace(in, "oauth:%");
     if (json_is_object(client)) {
-        hub_servers_in_secret(in, "oauth:client_id", json_string_value(
+        hub_servers_in_secret(in, "oauth:client_id",
+                              json_string_value(
                                   json_object_get(client, "client_id")));
-        hub_servers_in_secret(in, "oauth:client_secret", json_string_value(
+        hub_servers_in_secret(in, "oauth:client_secret",
+                              json_string_value(
                                   json_object_get(client, "client_secret")));
     }
 }
@@ -329,6 +340,7 @@ static void take_query_params(hub_req_t *hr, hub_server_in_t *in,
 
 /* ---- creating ------------------------------------------------------------ */
 
+/* clang-format off */
 #define CX_COMMON_IN \
     { "endpoint", HUB_T_STRING, HUB_F_NULLABLE, 1, 2048, NULL, \
       "the server's http(s) URL" }, \
@@ -381,6 +393,7 @@ static const struct {
     { header_in, "header" }, { path_in, "path" }, { query_in, "query" },
     { oauth_in, "oauth" },   { noauth_in, "none" },
 };
+/* clang-format on */
 
 static const char *route_method(const hub_req_t *hr)
 {
@@ -408,8 +421,7 @@ static int take_registry(hub_req_t *hr, hub_result_t *res,
 {
     json_t *b = hr->body, *entry;
     const char *endpoint = json_string_value(json_object_get(b, "endpoint"));
-    const char *registry = json_string_value(json_object_get(b,
-                                                             "registry_id"));
+    const char *registry = json_string_value(json_object_get(b, "registry_id"));
     const char *logo = json_string_value(json_object_get(b, "logo_url"));
 
     if (registry) {
@@ -422,10 +434,12 @@ static int take_registry(hub_req_t *hr, hub_result_t *res,
                            "Registry entry not found");
         }
         registry = json_string_value(json_object_get(entry, "id"));
-        endpoint = endpoint ? endpoint : json_string_value(
-                                       json_object_get(entry, "endpoint"));
-        if (!logo && *(logo = json_string_value(json_object_get(
-                           entry, "logo_url"))) == '\0') {
+        endpoint = endpoint
+                       ? endpoint
+                       : json_string_value(json_object_get(entry, "endpoint"));
+        if (!logo
+            && *(logo = json_string_value(json_object_get(entry, "logo_url")))
+                   == '\0') {
             logo = NULL;
         }
     }
@@ -434,8 +448,7 @@ static int take_registry(hub_req_t *hr, hub_result_t *res,
                                "either endpoint or registry_id must be "
                                "provided");
     }
-    if (hub_servers_check_url(hr, res, how, "endpoint", endpoint)
-        != DECLINED) {
+    if (hub_servers_check_url(hr, res, how, "endpoint", endpoint) != DECLINED) {
         return HUB_DONE;
     }
     hub_servers_in_set(in, HUB_SRV_ENDPOINT, endpoint);
@@ -467,7 +480,6 @@ static int take_create(hub_req_t *hr, hub_result_t *res,
     }
     return DECLINED;
 }
-
 
 /* ---- changing ------------------------------------------------------------ */
 
@@ -563,8 +575,8 @@ static int take_update(hub_req_t *hr, hub_result_t *res,
                        const hub_srv_input_t *how, hub_server_in_t *in,
                        const hub_rows_t *old)
 {
-    const char *endpoint = json_string_value(json_object_get(hr->body,
-                                                             "endpoint"));
+    const char *endpoint = json_string_value(
+        json_object_get(hr->body, "endpoint"));
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
     json_t *cfg;
@@ -589,8 +601,8 @@ static int take_update(hub_req_t *hr, hub_result_t *res,
                         json_object_get(cfg, "oauth"));
     }
     json_decref(cfg);
-    if (patch_auth(hr, res, in, hub_rows_get(old, 0, "auth_method"),
-                   problems) != DECLINED) {
+    if (patch_auth(hr, res, in, hub_rows_get(old, 0, "auth_method"), problems)
+        != DECLINED) {
         return HUB_DONE;
     }
     if (problems->nelts) {

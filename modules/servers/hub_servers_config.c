@@ -150,19 +150,22 @@ int hub_servers_config_load(apr_pool_t *pconf, server_rec *s)
         }
         text = read_key_file(pconf, c->secret_key_file, &n, &rv);
         if (!text) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "HUB00300: "
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s,
+                         "HUB00300: "
                          "HubSecretKeyFile %s: cannot read it (a key of "
-                         "32 bytes)", c->secret_key_file);
+                         "32 bytes)",
+                         c->secret_key_file);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         key = apr_pcalloc(pconf, sizeof(*key));
-        apr_pool_cleanup_register(pconf, key, wipe_key,
-                                  apr_pool_cleanup_null);
+        apr_pool_cleanup_register(pconf, key, wipe_key, apr_pool_cleanup_null);
         why = hub_secret_key_parse(text, n, key);
         hub_secret_wipe(text, n);
         if (why) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "HUB00301: "
-                         "HubSecretKeyFile %s: %s", c->secret_key_file, why);
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                         "HUB00301: "
+                         "HubSecretKeyFile %s: %s",
+                         c->secret_key_file, why);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         c->secret_key = key;
@@ -177,21 +180,19 @@ static const char *set_key_file(cmd_parms *cmd, void *dconf HUB_UNUSED,
                                                 &hub_servers_module);
     c->secret_key_file = ap_server_root_relative(cmd->pool, arg);
     if (!c->secret_key_file) {
-        return apr_pstrcat(cmd->pool, "HubSecretKeyFile: bad path ", arg,
-                           NULL);
+        return apr_pstrcat(cmd->pool, "HubSecretKeyFile: bad path ", arg, NULL);
     }
     return NULL;
 }
 
-static const char *set_registry_file(cmd_parms *cmd,
-                                     void *dconf HUB_UNUSED, const char *arg)
+static const char *set_registry_file(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                     const char *arg)
 {
     hub_servers_srv_t *c = ap_get_module_config(cmd->server->module_config,
                                                 &hub_servers_module);
     const char *path = ap_server_root_relative(cmd->pool, arg);
     if (!path) {
-        return apr_pstrcat(cmd->pool, "HubRegistryFile: bad path ", arg,
-                           NULL);
+        return apr_pstrcat(cmd->pool, "HubRegistryFile: bad path ", arg, NULL);
     }
     c->registry = hub_servers_catalog_make(cmd->pool, path);
     return NULL;
@@ -219,8 +220,10 @@ static const char *add_outbound(cmd_parms *cmd, void *dconf HUB_UNUSED,
                                                 &hub_servers_module);
     hub_cidr_t cidr;
     if (hub_cidr_parse(arg, &cidr)) {
-        return apr_pstrcat(cmd->pool, "HubOutboundAllow: not an address "
-                           "range: ", arg, NULL);
+        return apr_pstrcat(cmd->pool,
+                           "HubOutboundAllow: not an address "
+                           "range: ",
+                           arg, NULL);
     }
     if (!c->outbound_allow) {
         c->outbound_allow = apr_array_make(cmd->pool, 4, sizeof(hub_cidr_t));
@@ -238,8 +241,10 @@ static const char *set_seconds(cmd_parms *cmd, void *dconf HUB_UNUSED,
     char *end;
     long v = strtol(arg, &end, 10);
     if (end == arg || *end || v < 1 || v > 86400) {
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, " must be a number of "
-                           "seconds from 1 to 86400", NULL);
+        return apr_pstrcat(cmd->pool, cmd->cmd->name,
+                           " must be a number of "
+                           "seconds from 1 to 86400",
+                           NULL);
     }
     *(int *)((char *)c + (apr_size_t)cmd->info) = (int)v;
     return NULL;

@@ -42,16 +42,17 @@
 #include "hub_rows.h"
 #include "hub_servers_reporter.h"
 
-#define TEXT_MAX     10000      /* characters of a text field */
-#define SHORT_MAX    200        /* agent_model, session_id, client_type */
-#define TOOLS_MAX    500        /* tools_available names */
-#define TOOL_MAX     256        /* characters of one of them */
-#define REPEAT_SECS  600        /* the window of the duplicate rule */
-#define RECENT       20         /* stats: recent items */
+#define TEXT_MAX    10000 /* characters of a text field */
+#define SHORT_MAX   200   /* agent_model, session_id, client_type */
+#define TOOLS_MAX   500   /* tools_available names */
+#define TOOL_MAX    256   /* characters of one of them */
+#define REPEAT_SECS 600   /* the window of the duplicate rule */
+#define RECENT      20    /* stats: recent items */
 
 /* normalised words: lower case, runs of white space as one space */
 #define NORM(x) "lower(regexp_replace(btrim(" x "), '\\s+', ' ', 'g'))"
 
+/* clang-format off */
 const hub_stmt_t hub_servers_feedback_stmts[] = {
     { "hub_srv_feedback_insert",
       "WITH args AS ("
@@ -130,10 +131,12 @@ const hub_stmt_t hub_servers_feedback_stmts[] = {
       "   FROM srv" },
     { NULL, NULL }
 };
+/* clang-format on */
 
 #define ST_INSERT (&hub_servers_feedback_stmts[0])
 #define ST_STATS  (&hub_servers_feedback_stmts[1])
 
+/* clang-format off */
 static const char *const gap_types[] = {
     "missing_tool", "incomplete_results", "missing_parameter",
     "wrong_format", "other", NULL
@@ -169,6 +172,7 @@ static const hub_shape_t stats_out[] = {
     { "recent", NULL, HUB_J_JSON },
     { NULL, NULL, 0 }
 };
+/* clang-format on */
 
 static const char *str(hub_req_t *hr, const char *name)
 {
@@ -197,6 +201,7 @@ static int blank(const char *s)
 /* The reason the rules that need no history give, or NULL. */
 static const char *junk(hub_req_t *hr, json_t *tools)
 {
+    /* clang-format off */
     static const char *const texts[] = {
         "what_i_needed", "what_i_tried", "suggestion", "user_goal",
         "resolution", NULL
@@ -204,6 +209,7 @@ static const char *junk(hub_req_t *hr, json_t *tools)
     static const char *const shorts[] = {
         "agent_model", "session_id", "client_type", NULL
     };
+    /* clang-format on */
     const char *const *f;
     json_t *v;
     size_t i;
@@ -308,12 +314,14 @@ static int submit(hub_req_t *hr, hub_result_t *res)
     }
     reason = hub_rows_get(rows, 0, "filter_reason");
     if (*reason) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00460: feedback "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                      "HUB00460: feedback "
                       "%s for server %s (tenant %s) filtered: %s",
                       hub_rows_get(rows, 0, "id"),
-                      hub_rows_get(rows, 0, "slug"),
-                      hr->who->tenant_slug, reason);
+                      hub_rows_get(rows, 0, "slug"), hr->who->tenant_slug,
+                      reason);
     }
+    /* clang-format off */
     return hub_ok_status(res, HTTP_CREATED, json_pack(
         "{s:s,s:s,s:s,s:s,s:b,s:s}",
         "id", hub_rows_get(rows, 0, "id"),
@@ -325,6 +333,7 @@ static int submit(hub_req_t *hr, hub_result_t *res)
         "guidance", guidance(reason),
         "filtered", *reason != '\0',
         "filter_reason", reason));
+    /* clang-format on */
 }
 
 static int stats(hub_req_t *hr, hub_result_t *res)
@@ -343,6 +352,7 @@ static int stats(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, hub_row_json(rows, 0, stats_out));
 }
 
+/* clang-format off */
 const hub_route_t hub_servers_feedback_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/feedback/", submit, feedback_in,
       HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Submit Feedback",
@@ -354,3 +364,4 @@ const hub_route_t hub_servers_feedback_routes[] = {
       .need = HUB_NEED_READ },
     { 0 }
 };
+/* clang-format on */

@@ -21,9 +21,11 @@
 #include "hub_rows.h"
 #include "hub_text.h"
 
+/* clang-format off */
 static const char *const gc_transports[] = {
     "stdio", "sse", "streamable-http", NULL
 };
+/* clang-format on */
 
 static const hub_field_t create_in[] = {
     { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 100, NULL,
@@ -101,8 +103,10 @@ static void decorate(hub_req_t *hr HUB_UNUSED, const hub_rows_t *rows, int i,
     const char *t = hub_rows_get(rows, i, "transport");
     json_t *keys = hub_servers_names_json(names), *v;
     size_t k;
-    json_object_set_new(o, "transport", json_string(
-        !strcmp(t, "streamable_http") ? "streamable-http" : t));
+    json_object_set_new(o, "transport",
+                        json_string(!strcmp(t, "streamable_http")
+                                        ? "streamable-http"
+                                        : t));
     json_object_set_new(o, "headers", hub_servers_masked(names, "header:"));
     json_object_set_new(o, "env", hub_servers_masked(names, "env:"));
     json_array_foreach(keys, k, v) {
@@ -133,8 +137,7 @@ static const char *take_map(hub_req_t *hr, hub_server_in_t *in,
     json_object_foreach((json_t *)map, k, v) {
         const char *s = json_string_value(v);
         if (!s || !*k || strlen(k) > 200 || strpbrk(k, ":\r\n \t")) {
-            return apr_psprintf(hr->pool, "%s: a name with a string value",
-                                k);
+            return apr_psprintf(hr->pool, "%s: a name with a string value", k);
         }
         if (names) {
             json_array_append_new(names, json_string(k));
@@ -163,9 +166,9 @@ static int take_secrets(hub_req_t *hr, hub_result_t *res, hub_server_in_t *in)
             return bad(res, "headers.%s", why);
         }
         json_object_foreach(hdrs, why, h) {
-            json_array_append_new(list, json_pack("{s:s,s:s}", "header_name",
-                                                  why, "header_value_prefix",
-                                                  ""));
+            json_array_append_new(list,
+                                  json_pack("{s:s,s:s}", "header_name", why,
+                                            "header_value_prefix", ""));
         }
         json_object_set(in->auth_config, "headers", list);
     }
@@ -189,8 +192,10 @@ static int take_secrets(hub_req_t *hr, hub_result_t *res, hub_server_in_t *in)
     if (hdrs || json_object_get(b, "api_key")) {
         hub_servers_in_set(in, HUB_SRV_AUTH_METHOD,
                            json_object_size(hdrs)
-                           || json_string_length(json_object_get(b, "api_key"))
-                           ? "header" : "none");
+                                   || json_string_length(
+                                       json_object_get(b, "api_key"))
+                               ? "header"
+                               : "none");
     }
     return DECLINED;
 }
@@ -207,7 +212,7 @@ static int take_transport(hub_req_t *hr, hub_result_t *res,
     const char *url = json_string_value(json_object_get(b, "url"));
 
     if (!t && !json_object_get(b, "command") && !json_object_get(b, "url")) {
-        return DECLINED;                /* nothing about the transport */
+        return DECLINED; /* nothing about the transport */
     }
     if (!t) {
         t = hub_rows_get(old, 0, "transport");
@@ -220,9 +225,11 @@ static int take_transport(hub_req_t *hr, hub_result_t *res,
             return bad(res, "command is required for transport stdio%s", "");
         }
         if (!hub_servers_stdio_allowed(hr->r, cmd)) {
-            return bad(res, "command '%s' is not allowed: this hub runs "
+            return bad(res,
+                       "command '%s' is not allowed: this hub runs "
                        "stdio servers only for the commands its operator "
-                       "lists in HubStdioAllow", cmd);
+                       "lists in HubStdioAllow",
+                       cmd);
         }
         hub_servers_in_set(in, HUB_SRV_MODE, "stdio");
         hub_servers_in_set(in, HUB_SRV_TRANSPORT, "stdio");
@@ -282,6 +289,7 @@ const hub_srv_profile_t hub_servers_gc_profile = {
 };
 
 /* reading needs read access; changes need admin, as in GoClaw */
+/* clang-format off */
 const hub_route_t hub_servers_goclaw_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers", hub_servers_op_list, NULL, 0,
       0, "List MCP servers",
@@ -301,3 +309,4 @@ const hub_route_t hub_servers_goclaw_routes[] = {
       .need = HUB_NEED_ADMIN },
     { 0 },
 };
+/* clang-format on */

@@ -45,12 +45,12 @@
 #include "hub_rows.h"
 #include "hub_servers_reporter.h"
 
-#define MAX_NAMES      1000      /* tool_names entries */
-#define MAX_NAME_LEN   256       /* characters of one tool name */
-#define MAX_SCAN       1000      /* scan_results entries */
-#define MAX_DETAIL     2000      /* characters of a scan issue's detail */
-#define MAX_INT        2147483647L
-#define MAX_COUNTER    1000000000000000L
+#define MAX_NAMES    1000 /* tool_names entries */
+#define MAX_NAME_LEN 256  /* characters of one tool name */
+#define MAX_SCAN     1000 /* scan_results entries */
+#define MAX_DETAIL   2000 /* characters of a scan issue's detail */
+#define MAX_INT      2147483647L
+#define MAX_COUNTER  1000000000000000L
 
 const hub_stmt_t hub_servers_heartbeat_stmts[] = {
     /* the lock on the server, then the heartbeat, its tools and tool
@@ -82,16 +82,16 @@ static const hub_field_t heartbeat_in[] = {
       "default []; ScanIssue objects {tool, type, severity, detail}" },
     { "last_error_type", HUB_T_STRING, HUB_F_NULLABLE, 0, 200, NULL,
       "the type of the middleware's last delivery error" },
-    { "consecutive_failures", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_INT,
-      NULL, "heartbeats in a row the middleware could not deliver" },
+    { "consecutive_failures", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_INT, NULL,
+      "heartbeats in a row the middleware could not deliver" },
     { "sent_at", HUB_T_STRING, HUB_F_NULLABLE, 0, 100, NULL,
       "when the middleware sent it, kept as written" },
     { "middleware_uptime_seconds", HUB_T_INTEGER, HUB_F_NULLABLE, 0,
       MAX_COUNTER, NULL, "seconds since the middleware started" },
-    { "heartbeats_sent", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_COUNTER,
-      NULL, "heartbeats the middleware sent" },
-    { "heartbeats_failed", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_COUNTER,
-      NULL, "heartbeats the middleware could not deliver" },
+    { "heartbeats_sent", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_COUNTER, NULL,
+      "heartbeats the middleware sent" },
+    { "heartbeats_failed", HUB_T_INTEGER, HUB_F_NULLABLE, 0, MAX_COUNTER, NULL,
+      "heartbeats the middleware could not deliver" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -112,8 +112,8 @@ static void scan_string(apr_pool_t *p, json_t *issue, size_t i,
                         apr_array_header_t *problems)
 {
     json_t *v = json_object_get(issue, name);
-    const char *field = apr_psprintf(p, "scan_results.%lu.%s",
-                                     (unsigned long)i, name);
+    const char *field = apr_psprintf(p, "scan_results.%lu.%s", (unsigned long)i,
+                                     name);
     if (!v) {
         if (required) {
             hub_invalid_add(problems, field, "missing", "Field required");
@@ -125,8 +125,10 @@ static void scan_string(apr_pool_t *p, json_t *issue, size_t i,
     }
     else if (chars(json_string_value(v)) > max) {
         hub_invalid_add(problems, field, "string_too_long",
-                        apr_psprintf(p, "String should have at most %ld "
-                                     "characters", max));
+                        apr_psprintf(p,
+                                     "String should have at most %ld "
+                                     "characters",
+                                     max));
     }
 }
 
@@ -145,7 +147,8 @@ static void check_arrays(hub_req_t *hr, apr_array_header_t *problems)
             hub_invalid_add(problems,
                             apr_psprintf(hr->pool, "tool_names.%lu",
                                          (unsigned long)i),
-                            "string_type", "Input should be a tool name: a "
+                            "string_type",
+                            "Input should be a tool name: a "
                             "string of 1 to 256 characters");
             break;
         }
@@ -183,11 +186,13 @@ static const char *scan_text(apr_pool_t *p, json_t *scan)
     }
     json_array_foreach(scan, i, v) {
         const char *detail = json_string_value(json_object_get(v, "detail"));
+        /* clang-format off */
         json_array_append_new(out, json_pack(
             "{s:O,s:O,s:O,s:s}", "tool", json_object_get(v, "tool"),
             "type", json_object_get(v, "type"),
             "severity", json_object_get(v, "severity"),
             "detail", detail ? detail : ""));
+        /* clang-format on */
     }
     return hub_json_text(p, out);
 }
@@ -197,10 +202,9 @@ static const char *scan_text(apr_pool_t *p, json_t *scan)
 static const char *int_arg(hub_req_t *hr, const char *name)
 {
     json_t *v = json_object_get(hr->body, name);
-    return json_is_integer(v)
-           ? apr_psprintf(hr->pool, "%" APR_INT64_T_FMT,
-                          (apr_int64_t)json_integer_value(v))
-           : NULL;
+    return json_is_integer(v) ? apr_psprintf(hr->pool, "%" APR_INT64_T_FMT,
+                                             (apr_int64_t)json_integer_value(v))
+                              : NULL;
 }
 
 static const char *str_arg(hub_req_t *hr, const char *name)
@@ -252,18 +256,18 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res)
     if (rows->rows->nelts != 1) {
         return hub_servers_reporter_missing(&rep, res);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, hr->r, "HUB00450: heartbeat "
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, hr->r,
+                  "HUB00450: heartbeat "
                   "of server %s (tenant %s) by %s",
                   hub_rows_get(rows, 0, "slug"), hr->who->tenant_slug,
                   hr->who->name);
-    return hub_ok(res, json_pack(
- "{s:s,s:s}", "status", "ok",
- "server_slug", hub_rows_get(rows, 0, "slug")));
+    return hub_ok(res, json_pack("{s:s,s:s}", "status", "ok", "server_slug",
+                                 hub_rows_get(rows, 0, "slug")));
 }
 
 const hub_route_t hub_servers_heartbeat_routes[] = {
-    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/heartbeat/", heartbeat,
-      heartbeat_in, HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Heartbeat",
+    { HUB_PATCHWORK, HUB_M_POST, "/api/v1/heartbeat/", heartbeat, heartbeat_in,
+      HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Heartbeat",
       /* a server key carries no role: the operation asks API keys for
        * write access and holds a server key to its own server */
       .need = HUB_NEED_ANY },

@@ -140,8 +140,15 @@ const hub_stmt_t hub_servers_instances_stmts[] = {
     { NULL, NULL }
 };
 
-enum { ST_PAGE, ST_GET, ST_STATUS, ST_TOOLS, ST_CONNECTIONS, ST_CONNECT,
-       ST_CLONE };
+enum {
+    ST_PAGE,
+    ST_GET,
+    ST_STATUS,
+    ST_TOOLS,
+    ST_CONNECTIONS,
+    ST_CONNECT,
+    ST_CLONE
+};
 
 /* ---- answers -------------------------------------------------------- */
 
@@ -171,8 +178,7 @@ static json_t *instance_json(const hub_rows_t *rows, int i)
     return o;
 }
 
-static int uuid_invalid(hub_result_t *res, const char *where,
-                        const char *field)
+static int uuid_invalid(hub_result_t *res, const char *where, const char *field)
 {
     return hub_err_field(res, where, field, "uuid_parsing",
                          "Input should be a valid UUID");
@@ -225,13 +231,14 @@ static int instances_list(hub_req_t *hr, hub_result_t *res)
     args[3] = args[4] = args[5] = args[6] = q;
     args[7] = apr_ltoa(hr->pool, pg.limit);
     args[8] = apr_ltoa(hr->pool, pg.offset);
-    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_PAGE], &rows,
-                       9, args);
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_PAGE], &rows, 9,
+                       args);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
     total = hub_rows_get(rows, 0, "total")
-            ? atol(hub_rows_get(rows, 0, "total")) : 0;
+                ? atol(hub_rows_get(rows, 0, "total"))
+                : 0;
     items = json_array();
     for (i = 0; i < rows->rows->nelts && hub_rows_get(rows, i, "id"); i++) {
         json_array_append_new(items, instance_json(rows, i));
@@ -272,16 +279,17 @@ static int instance_get(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, instance_json(row, 0));
 }
 
+/* clang-format off */
 static const hub_field_t status_in[] = {
     { "status", HUB_T_STRING, HUB_F_REQUIRED, 0, 0, NULL,
       "pause or unpause" },
     { NULL, 0, 0, 0, 0, NULL, NULL },
 };
+/* clang-format on */
 
 static int instance_status(hub_req_t *hr, hub_result_t *res)
 {
-    const char *want = json_string_value(json_object_get(hr->body,
-                                                         "status"));
+    const char *want = json_string_value(json_object_get(hr->body, "status"));
     const char *args[4];
     hub_rows_t *row;
     hub_db_status_e st;
@@ -297,18 +305,20 @@ static int instance_status(hub_req_t *hr, hub_result_t *res)
     pause = !strcmp(want, "pause");
     args[0] = args[1] = pause ? "inactive" : "active";
     args[3] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_STATUS], &row,
-                       4, args);
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_STATUS], &row, 4,
+                       args);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (row->rows->nelts != 1) {
         return instance_not_found(res);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00530: server "
-                  "instance %s %s in tenant %s by %s", args[2],
-                  pause ? "paused" : "unpaused", hr->who->tenant_slug,
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00530: server "
+                  "instance %s %s in tenant %s by %s",
+                  args[2], pause ? "paused" : "unpaused", hr->who->tenant_slug,
                   hr->who->name);
+    /* clang-format off */
     return hub_ok(res, json_pack("{s:s,s:s,s:s,s:s,s:s}",
         "server_instance_id", hub_rows_get(row, 0, "id"),
         "server_id", hub_rows_get(row, 0, "server_id"),
@@ -317,6 +327,7 @@ static int instance_status(hub_req_t *hr, hub_result_t *res)
         "message", apr_psprintf(hr->pool, "Successfully %s server instance "
                                 "'%s'", pause ? "paused" : "unpaused",
                                 hub_rows_get(row, 0, "server_name"))));
+    /* clang-format on */
 }
 
 static const hub_shape_t instance_tool[] = {
@@ -333,7 +344,8 @@ static int instance_tools(hub_req_t *hr, hub_result_t *res)
         return HUB_DONE;
     }
     if (!hub_rows_get(rows, 0, "name")) {
-        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Tool listing is "
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND",
+                       "Tool listing is "
                        "not yet available for this server. At least one "
                        "user must authenticate to retrieve tool listings.");
     }
@@ -368,7 +380,7 @@ static int connections_get(hub_req_t *hr, hub_result_t *res)
         return server_not_found(res);
     }
     if (!hub_rows_get(rows, 0, "project_id")) {
-        rows->rows->nelts = 0;          /* a tenant without projects */
+        rows->rows->nelts = 0; /* a tenant without projects */
     }
     return hub_ok_rows(res, rows, NULL);
 }
@@ -390,8 +402,7 @@ static const char *project_ids(hub_req_t *hr, hub_result_t *res)
         const char *id = json_string_value(v);
         if (!hub_is_uuid(id)) {
             hub_invalid_t *inv = apr_array_push(problems);
-            inv->field = apr_psprintf(hr->pool, "project_ids[%u]",
-                                      (unsigned)i);
+            inv->field = apr_psprintf(hr->pool, "project_ids[%u]", (unsigned)i);
             inv->type = id ? "uuid_parsing" : "string_type";
             inv->msg = id ? "Input should be a valid UUID"
                           : "Input should be a valid string";
@@ -419,8 +430,8 @@ static int connections_set(hub_req_t *hr, hub_result_t *res)
     }
     args[0] = id;
     args[1] = args[3] = args[4] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CONNECT], &row,
-                       5, args);
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CONNECT], &row, 5,
+                       args);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
@@ -428,10 +439,13 @@ static int connections_set(hub_req_t *hr, hub_result_t *res)
         return server_not_found(res);
     }
     if ((missing = hub_rows_get(row, 0, "missing"))) {
-        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "Project %s not "
-                       "found or not accessible", missing);
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "Project %s not "
+                       "found or not accessible",
+                       missing);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00531: server %s "
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00531: server %s "
                   "connections in tenant %s: %s added, %s removed, by %s",
                   id, hr->who->tenant_slug, hub_rows_get(row, 0, "added"),
                   hub_rows_get(row, 0, "removed"), hr->who->name);
@@ -476,7 +490,8 @@ static int server_clone(hub_req_t *hr, hub_result_t *res)
         return server_not_found(res);
     }
     if (endpoint && strcmp(hub_rows_get(old, 0, "mode"), "remote")) {
-        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "endpoint can "
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                       "endpoint can "
                        "be given for remote servers only");
     }
     args[0] = hr->who->name;
@@ -485,13 +500,17 @@ static int server_clone(hub_req_t *hr, hub_result_t *res)
     args[3] = endpoint;
     args[4] = id;
     args[5] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CLONE], &row,
-                       6, args);
+    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CLONE], &row, 6,
+                       args);
     if (st == HUB_DB_CONFLICT) {
         /* the document's envelope for this one answer */
-        return hub_ok_status(res, HTTP_CONFLICT, json_pack("{s:{s:s}}",
-            "error", "message", apr_psprintf(hr->pool, "A server with the "
-            "name '%s' already exists in this tenant", args[2])));
+        return hub_ok_status(
+            res, HTTP_CONFLICT,
+            json_pack("{s:{s:s}}", "error", "message",
+                      apr_psprintf(hr->pool,
+                                   "A server with the "
+                                   "name '%s' already exists in this tenant",
+                                   args[2])));
     }
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
@@ -499,9 +518,10 @@ static int server_clone(hub_req_t *hr, hub_result_t *res)
     if (row->rows->nelts != 1) {
         return server_not_found(res);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00532: server %s "
-                  "cloned as %s (%s) in tenant %s by %s", id,
-                  hub_rows_get(row, 0, "id"), args[1], hr->who->tenant_slug,
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00532: server %s "
+                  "cloned as %s (%s) in tenant %s by %s",
+                  id, hub_rows_get(row, 0, "id"), args[1], hr->who->tenant_slug,
                   hr->who->name);
     return hub_ok(res, json_pack("{s:s}", "id", hub_rows_get(row, 0, "id")));
 }

@@ -73,17 +73,17 @@ const hub_stmt_t hub_servers_oauth_logo_stmts[] = {
 #define ST_INSERT (&hub_servers_oauth_logo_stmts[0])
 #define ST_GET    (&hub_servers_oauth_logo_stmts[1])
 
-#define META_MAX      (256 * 1024)
-#define META_TIMEOUT  5000L
-#define LOGO_MAX      (5 * 1024 * 1024)
-#define BODY_MAX      (LOGO_MAX + 64 * 1024)   /* room for the multipart */
+#define META_MAX     (256 * 1024)
+#define META_TIMEOUT 5000L
+#define LOGO_MAX     (5 * 1024 * 1024)
+#define BODY_MAX     (LOGO_MAX + 64 * 1024) /* room for the multipart */
 
 /* ---- discover-oauth-metadata ------------------------------------------ */
 
 typedef struct meta_ctx {
     hub_req_t *hr;
     hub_http_policy_t pol;
-    int refused;          /* the first request was refused by policy */
+    int refused; /* the first request was refused by policy */
 } meta_ctx_t;
 
 /* GET url; the answer when one came, else NULL. */
@@ -99,9 +99,10 @@ static hub_http_response_t *fetch(meta_ctx_t *mc, const char *url,
     apr_table_setn(req.headers, "MCP-Protocol-Version", "2025-11-25");
     hub_http_do(mc->hr->pool, &mc->pol, &req, res);
     if (res->result != HUB_HTTP_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, mc->hr->r, "HUB00561: "
-                      "OAuth discovery: %s: %s", url,
-                      res->error ? res->error : "failed");
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, mc->hr->r,
+                      "HUB00561: "
+                      "OAuth discovery: %s: %s",
+                      url, res->error ? res->error : "failed");
         return res->result == HUB_HTTP_REFUSED ? res : NULL;
     }
     return res;
@@ -156,7 +157,8 @@ static int split_url(apr_pool_t *p, const char *url, const char **origin,
 
 static int is_http_url(const char *s)
 {
-    return s && (!strncasecmp(s, "https://", 8) || !strncasecmp(s, "http://", 7))
+    return s
+           && (!strncasecmp(s, "https://", 8) || !strncasecmp(s, "http://", 7))
            && strlen(s) <= 2048;
 }
 
@@ -196,8 +198,8 @@ static const char *metadata_hint(apr_pool_t *p, const char *www)
 static json_t *string_or_null(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
-    return is_http_url(json_string_value(v)) ? json_string(
-        json_string_value(v)) : json_null();
+    return is_http_url(json_string_value(v)) ? json_string(json_string_value(v))
+                                             : json_null();
 }
 
 static json_t *scopes_of(json_t *o)
@@ -228,24 +230,27 @@ static json_t *as_metadata(meta_ctx_t *mc, const char *issuer)
     }
     if (*path) {
         urls[n++] = apr_pstrcat(p, origin,
-            "/.well-known/oauth-authorization-server", path, NULL);
-        urls[n++] = apr_pstrcat(p, origin,
-            "/.well-known/openid-configuration", path, NULL);
+                                "/.well-known/oauth-authorization-server", path,
+                                NULL);
+        urls[n++] = apr_pstrcat(p, origin, "/.well-known/openid-configuration",
+                                path, NULL);
         urls[n++] = apr_pstrcat(p, origin, path,
-            "/.well-known/openid-configuration", NULL);
+                                "/.well-known/openid-configuration", NULL);
     }
     else {
         urls[n++] = apr_pstrcat(p, origin,
-            "/.well-known/oauth-authorization-server", NULL);
-        urls[n++] = apr_pstrcat(p, origin,
-            "/.well-known/openid-configuration", NULL);
+                                "/.well-known/oauth-authorization-server",
+                                NULL);
+        urls[n++] = apr_pstrcat(p, origin, "/.well-known/openid-configuration",
+                                NULL);
     }
     for (i = 0; i < n; i++) {
         m = fetch_json(mc, urls[i]);
-        if (m && is_http_url(json_string_value(json_object_get(
-                     m, "authorization_endpoint")))
-            && is_http_url(json_string_value(json_object_get(
-                     m, "token_endpoint")))) {
+        if (m
+            && is_http_url(
+                json_string_value(json_object_get(m, "authorization_endpoint")))
+            && is_http_url(
+                json_string_value(json_object_get(m, "token_endpoint")))) {
             return m;
         }
     }
@@ -278,17 +283,19 @@ static int discover(hub_req_t *hr, hub_result_t *res)
     /* 1. the MCP endpoint: a 401 may name its metadata */
     http = fetch(&mc, url, "application/json, text/event-stream");
     if (http && http->result == HUB_HTTP_REFUSED) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00562: OAuth "
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                      "HUB00562: OAuth "
                       "discovery for %s refused: internal address not in "
-                      "HubOutboundAllow", url);
+                      "HubOutboundAllow",
+                      url);
         return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
                        "The hub may not connect to this server's address "
                        "(loopback, private and link-local addresses are "
                        "refused unless the operator allows them)");
     }
     if (http && http->status == 401 && http->headers) {
-        hint = metadata_hint(hr->pool, apr_table_get(http->headers,
-                                                     "WWW-Authenticate"));
+        hint = metadata_hint(hr->pool,
+                             apr_table_get(http->headers, "WWW-Authenticate"));
         if (hint && is_http_url(hint) && (prm = fetch_json(&mc, hint))) {
             prm_url = hint;
         }
@@ -296,14 +303,16 @@ static int discover(hub_req_t *hr, hub_result_t *res)
     /* 2. the well-known protected-resource metadata */
     if (!prm && *path) {
         const char *u = apr_pstrcat(hr->pool, origin,
-            "/.well-known/oauth-protected-resource", path, NULL);
+                                    "/.well-known/oauth-protected-resource",
+                                    path, NULL);
         if ((prm = fetch_json(&mc, u))) {
             prm_url = u;
         }
     }
     if (!prm) {
         const char *u = apr_pstrcat(hr->pool, origin,
-            "/.well-known/oauth-protected-resource", NULL);
+                                    "/.well-known/oauth-protected-resource",
+                                    NULL);
         if ((prm = fetch_json(&mc, u))) {
             prm_url = u;
         }
@@ -324,10 +333,11 @@ static int discover(hub_req_t *hr, hub_result_t *res)
     if (as && !scopes) {
         scopes = scopes_of(as);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00560: OAuth "
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00560: OAuth "
                   "discovery for %s: resource metadata %s, authorization "
-                  "server metadata %s", url, prm ? "found" : "not found",
-                  as ? "found" : "not found");
+                  "server metadata %s",
+                  url, prm ? "found" : "not found", as ? "found" : "not found");
     out = json_object();
     json_object_set_new(out, "found", json_boolean(as != NULL));
     json_object_set_new(out, "auth_endpoint",
@@ -402,7 +412,7 @@ static int multipart_part(apr_pool_t *p, const char *body, apr_size_t len,
     for (;;) {
         const char *head, *head_end, *next, *line, *name = NULL;
         if (end - s >= 2 && s[0] == '-' && s[1] == '-') {
-            return 0;                          /* the closing delimiter */
+            return 0; /* the closing delimiter */
         }
         /* transport padding, then CRLF */
         while (s < end && (*s == ' ' || *s == '\t')) {
@@ -417,9 +427,8 @@ static int multipart_part(apr_pool_t *p, const char *body, apr_size_t len,
             return -1;
         }
         for (line = head; line < head_end + 2;) {
-            const char *eol = find_bytes(line, (apr_size_t)(head_end + 2
-                                                             - line), "\r\n",
-                                         2);
+            const char *eol =
+                find_bytes(line, (apr_size_t)(head_end + 2 - line), "\r\n", 2);
             char *h;
             if (!eol) {
                 break;
@@ -463,8 +472,7 @@ static const char *image_type(const unsigned char *b, apr_size_t n)
     return NULL;
 }
 
-static const char *hex_of(apr_pool_t *p, const unsigned char *b,
-                          apr_size_t n)
+static const char *hex_of(apr_pool_t *p, const unsigned char *b, apr_size_t n)
 {
     static const char digits[] = "0123456789abcdef";
     char *out = apr_palloc(p, 2 * n + 1), *o = out;
@@ -490,21 +498,22 @@ static int upload_logo(hub_req_t *hr, hub_result_t *res)
 
     if (!ct || strncasecmp(ct, "multipart/form-data", 19)
         || (ct[19] && ct[19] != ';' && ct[19] != ' ')
-        || !(boundary = header_param(r->pool, ct, "boundary"))
-        || !*boundary || strlen(boundary) > 70) {
-        res->close = 1;   /* the body is left unread */
+        || !(boundary = header_param(r->pool, ct, "boundary")) || !*boundary
+        || strlen(boundary) > 70) {
+        res->close = 1; /* the body is left unread */
         return hub_err(res, HTTP_UNSUPPORTED_MEDIA_TYPE,
-                       "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be "
+                       "UNSUPPORTED_MEDIA_TYPE",
+                       "Content-Type must be "
                        "multipart/form-data with a boundary");
     }
     rc = hub_read_body(hr, BODY_MAX, &body, &len);
     if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
-        res->close = 1;   /* the body is left unread */
+        res->close = 1; /* the body is left unread */
         return hub_err(res, rc, "PAYLOAD_TOO_LARGE",
                        "File too large (maximum 5 MB)");
     }
     if (rc != OK) {
-        res->close = 1;   /* the body is left unread */
+        res->close = 1; /* the body is left unread */
         return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
                        "request body incomplete");
     }
@@ -517,12 +526,11 @@ static int upload_logo(hub_req_t *hr, hub_result_t *res)
         return hub_err_field(res, "body", "logo", "missing", "Field required");
     }
     if (dlen == 0) {
-        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                       "File is empty");
+        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST", "File is empty");
     }
     if (dlen > LOGO_MAX) {
-        return hub_err(res, HTTP_REQUEST_ENTITY_TOO_LARGE,
-                       "PAYLOAD_TOO_LARGE", "File too large (maximum 5 MB)");
+        return hub_err(res, HTTP_REQUEST_ENTITY_TOO_LARGE, "PAYLOAD_TOO_LARGE",
+                       "File too large (maximum 5 MB)");
     }
     if (!(type = image_type((const unsigned char *)data, dlen))) {
         return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
@@ -536,20 +544,24 @@ static int upload_logo(hub_req_t *hr, hub_result_t *res)
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "HUB00563: logo %s (%s, %"
-                  APR_SIZE_T_FMT " bytes) uploaded in tenant %s by %s",
-                  hub_rows_get(row, 0, "id"), type, dlen,
-                  hr->who->tenant_slug, hr->who->name);
-    return hub_ok(res, json_pack("{s:s}", "logo_url",
- apr_pstrcat(r->pool, hr->base_url, "/servers/logos/",
-             hub_rows_get(row, 0, "id"), NULL)));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  "HUB00563: logo %s (%s, %" APR_SIZE_T_FMT
+                  " bytes) uploaded in tenant %s by %s",
+                  hub_rows_get(row, 0, "id"), type, dlen, hr->who->tenant_slug,
+                  hr->who->name);
+    return hub_ok(res,
+                  json_pack("{s:s}", "logo_url",
+                            apr_pstrcat(r->pool, hr->base_url,
+                                        "/servers/logos/",
+                                        hub_rows_get(row, 0, "id"), NULL)));
 }
 
 static int hexval(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 static int logo_get(hub_req_t *hr, hub_result_t *res)
@@ -579,11 +591,14 @@ static int logo_get(hub_req_t *hr, hub_result_t *res)
     for (i = 0; i < n; i++) {
         int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "HUB00564: logo %s: "
-                          "the database answered no hex text", id);
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "HUB00564: logo %s: "
+                          "the database answered no hex text",
+                          id);
             return hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                            "internal error; see the server log (request "
-                           "%s)", hr->request_id);
+                           "%s)",
+                           hr->request_id);
         }
         bytes[i] = (unsigned char)(hi << 4 | lo);
     }
@@ -597,8 +612,9 @@ static int logo_get(hub_req_t *hr, hub_result_t *res)
     hub_result_header(res, "Content-Disposition", "inline");
     {
         const char *inm = apr_table_get(r->headers_in, "If-None-Match");
-        return hub_ok_text(res, inm && !strcmp(inm, etag)
-                                ? HTTP_NOT_MODIFIED : HTTP_OK,
+        return hub_ok_text(res,
+                           inm && !strcmp(inm, etag) ? HTTP_NOT_MODIFIED
+                                                     : HTTP_OK,
                            hub_rows_get(row, 0, "content_type"),
                            (const char *)bytes, n);
     }
@@ -613,7 +629,7 @@ static int logo_get(hub_req_t *hr, hub_result_t *res)
 #define LOGO_BODY NULL
 #endif
 
-
+/* clang-format off */
 const hub_route_t hub_servers_oauth_logo_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/servers/discover-oauth-metadata", discover,
       NULL, 0, 0, "Discover OAuth Metadata",
@@ -627,3 +643,4 @@ const hub_route_t hub_servers_oauth_logo_routes[] = {
       .need = HUB_NEED_READ },
     { 0 }
 };
+/* clang-format on */

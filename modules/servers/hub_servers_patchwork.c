@@ -83,8 +83,10 @@ static const char *issue_server_key(hub_req_t *hr, const char *server_id)
     args[2] = server_id;
     args[3] = hr->who->tenant_id;
     if (hub_db_exec(hr->r, st, &stored, 4, args) != HUB_DB_OK || !stored) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, hr->r, "HUB00470: "
-                      "server %s was created without a server key", server_id);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, hr->r,
+                      "HUB00470: "
+                      "server %s was created without a server key",
+                      server_id);
         return NULL;
     }
     return key->raw;
@@ -95,8 +97,10 @@ static void decorate(hub_req_t *hr, const hub_rows_t *rows, int i, json_t *o,
                      hub_srv_view_e view)
 {
     if (view == HUB_SRV_WRITTEN) {
-        json_object_set_new(o, "server_key", hub_json_str_or_null(
-            issue_server_key(hr, hub_rows_get(rows, i, "id"))));
+        json_object_set_new(o, "server_key",
+                            hub_json_str_or_null(
+                                issue_server_key(hr,
+                                                 hub_rows_get(rows, i, "id"))));
     }
 }
 
@@ -110,6 +114,7 @@ const hub_srv_profile_t hub_servers_pw_profile = {
     .decorate = decorate,
 };
 
+/* clang-format off */
 const hub_route_t hub_servers_patchwork_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/", hub_servers_op_list,
       NULL, 0, 0, "List Servers",
@@ -119,3 +124,4 @@ const hub_route_t hub_servers_patchwork_routes[] = {
       .need = HUB_NEED_WRITE, .shape = server_out, .status = 201 },
     { 0 },
 };
+/* clang-format on */

@@ -29,21 +29,21 @@ extern module AP_MODULE_DECLARE_DATA hub_servers_module;
 typedef struct hub_servers_catalog hub_servers_catalog_t;
 
 typedef struct hub_servers_srv {
-    const char *secret_key_file;          /* HubSecretKeyFile; NULL unset */
-    const hub_secret_key_t *secret_key;   /* read from it in post_config */
-    apr_array_header_t *stdio_allow;      /* HubStdioAllow; NULL unset */
-    apr_array_header_t *outbound_allow;   /* HubOutboundAllow: hub_cidr_t */
-    int probe_interval;                   /* HubProbeInterval s, HUB_UNSET */
-    int probe_timeout;                    /* HubProbeTimeout s, HUB_UNSET */
-    int degraded_after, down_after;       /* HubProbeThresholds, HUB_UNSET */
-    hub_servers_catalog_t *registry;      /* HubRegistryFile; NULL unset */
+    const char *secret_key_file;        /* HubSecretKeyFile; NULL unset */
+    const hub_secret_key_t *secret_key; /* read from it in post_config */
+    apr_array_header_t *stdio_allow;    /* HubStdioAllow; NULL unset */
+    apr_array_header_t *outbound_allow; /* HubOutboundAllow: hub_cidr_t */
+    int probe_interval;                 /* HubProbeInterval s, HUB_UNSET */
+    int probe_timeout;                  /* HubProbeTimeout s, HUB_UNSET */
+    int degraded_after, down_after;     /* HubProbeThresholds, HUB_UNSET */
+    hub_servers_catalog_t *registry;    /* HubRegistryFile; NULL unset */
 } hub_servers_srv_t;
 
 /* getters: the defaults live here (STYLE.md, habit 4) */
-int hub_servers_probe_interval(const hub_servers_srv_t *c);   /* 300 */
-int hub_servers_probe_timeout(const hub_servers_srv_t *c);    /* 10 */
-int hub_servers_degraded_after(const hub_servers_srv_t *c);   /* 1 */
-int hub_servers_down_after(const hub_servers_srv_t *c);       /* 3 */
+int hub_servers_probe_interval(const hub_servers_srv_t *c); /* 300 */
+int hub_servers_probe_timeout(const hub_servers_srv_t *c);  /* 10 */
+int hub_servers_degraded_after(const hub_servers_srv_t *c); /* 1 */
+int hub_servers_down_after(const hub_servers_srv_t *c);     /* 3 */
 
 extern const command_rec hub_servers_cmds[];
 void *hub_servers_srv_create(apr_pool_t *p, server_rec *s);
@@ -111,18 +111,14 @@ int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s);
  * secrets for tenant in p; target->policy is left as it is.  NULL, or
  * why the server cannot be reached with what is stored (no key, a
  * secret that does not decrypt): never a secret. */
-const char *hub_servers_mcp_target(apr_pool_t *p, server_rec *s,
-                                   const char *tenant, const char *endpoint,
-                                   const char *transport,
-                                   const char *auth_text,
-                                   const char *secrets_text,
-                                   hub_mcp_target_t *target);
+const char *hub_servers_mcp_target(
+    apr_pool_t *p, server_rec *s, const char *tenant, const char *endpoint,
+    const char *transport, const char *auth_text, const char *secrets_text,
+    hub_mcp_target_t *target);
 /* The same for a stdio server: its command (still on HubStdioAllow), its
  * arguments and its decrypted environment; NULL, or why it cannot run. */
-const char *hub_servers_stdio_target(apr_pool_t *p, server_rec *s,
-                                     const char *tenant, const char *command,
-                                     const char *args_text,
-                                     const char *secrets_text,
-                                     hub_mcp_target_t *target);
+const char *hub_servers_stdio_target(
+    apr_pool_t *p, server_rec *s, const char *tenant, const char *command,
+    const char *args_text, const char *secrets_text, hub_mcp_target_t *target);
 
 #endif

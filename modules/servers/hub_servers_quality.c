@@ -66,7 +66,8 @@ static json_t *stored_item(const hub_rows_t *rows, int i)
         && (j = json_loads(issues, 0, NULL))) {
         json_object_set_new(o, "quality_score", json_integer(atoi(score)));
         json_object_set_new(o, "quality_issues", j);
-        json_object_set_new(o, "last_analyzed_at", hub_json_str_or_null(
+        json_object_set_new(o, "last_analyzed_at",
+                            hub_json_str_or_null(
                                 hub_rows_get(rows, i, "analyzed_at")));
     }
     return o;
@@ -88,20 +89,23 @@ static hub_db_status_e rescore(hub_req_t *hr, const hub_rows_t *rows,
         const char *def = hub_rows_get(rows, i, "definition");
         hub_quality_t q;
         json_t *issues;
-        if (!items[i] || !json_is_null(json_object_get(items[i],
-                                                       "quality_score"))) {
+        if (!items[i]
+            || !json_is_null(json_object_get(items[i], "quality_score"))) {
             continue;
         }
-        hub_quality_score(hr->pool, hub_json_own(hr->pool, json_loads(
-                              def ? def : "null", JSON_DECODE_ANY, NULL)),
+        hub_quality_score(hr->pool,
+                          hub_json_own(hr->pool,
+                                       json_loads(def ? def : "null",
+                                                  JSON_DECODE_ANY, NULL)),
                           &q);
         issues = hub_quality_issues_json(&q);
         json_object_set_new(items[i], "quality_score", json_integer(q.score));
         json_object_set(items[i], "quality_issues", issues);
-        json_array_append_new(batch, json_pack(
-            "{s:s,s:i,s:o,s:s}", "id", hub_rows_get(rows, i, "id"), "score",
-            q.score, "issues", issues, "def_md5",
-            hub_rows_get(rows, i, "def_md5")));
+        json_array_append_new(batch,
+                              json_pack("{s:s,s:i,s:o,s:s}", "id",
+                                        hub_rows_get(rows, i, "id"), "score",
+                                        q.score, "issues", issues, "def_md5",
+                                        hub_rows_get(rows, i, "def_md5")));
     }
     if (!json_array_size(batch)) {
         return HUB_DB_OK;
@@ -119,8 +123,8 @@ static hub_db_status_e rescore(hub_req_t *hr, const hub_rows_t *rows,
     }
     for (i = 0; i < rows->rows->nelts; i++) {
         const char *when;
-        if (!items[i] || !json_is_null(json_object_get(items[i],
-                                                       "last_analyzed_at"))) {
+        if (!items[i]
+            || !json_is_null(json_object_get(items[i], "last_analyzed_at"))) {
             continue;
         }
         /* not stored only when the prober changed it meanwhile */
@@ -164,22 +168,26 @@ static int pw_quality(hub_req_t *hr, hub_result_t *res)
     }
     for (i = 0; i < rows->rows->nelts; i++) {
         if (items[i]) {
-            sum += json_integer_value(json_object_get(items[i],
-                                                      "quality_score"));
+            sum += json_integer_value(
+                json_object_get(items[i], "quality_score"));
             n++;
         }
     }
     /* the mean to one decimal, half up */
-    return hub_ok(res, json_pack(
- "{s:s,s:i,s:o,s:O}", "server_slug", hub_rows_get(rows, 0, "slug"),
- "tool_count", n, "average_score",
- n ? json_real((double)((sum * 10 + n / 2) / n) / 10.0) : json_null(),
- "tools", tools));
+    return hub_ok(res, json_pack("{s:s,s:i,s:o,s:O}", "server_slug",
+                                 hub_rows_get(rows, 0, "slug"), "tool_count", n,
+                                 "average_score",
+                                 n ? json_real(
+                                     (double)((sum * 10 + n / 2) / n) / 10.0)
+                                   : json_null(),
+                                 "tools", tools));
 }
 
+/* clang-format off */
 const hub_route_t hub_servers_quality_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/quality/", pw_quality,
       NULL, 0, 0, "Get Tool Quality",
       .need = HUB_NEED_READ },
     { 0 }
 };
+/* clang-format on */

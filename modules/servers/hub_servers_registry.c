@@ -35,11 +35,11 @@
 #define REG_MAX_FILE (16L * 1024 * 1024)
 
 typedef struct reg_entry {
-    const char *id;              /* lower case */
+    const char *id; /* lower case */
     const char *name;
-    const char *haystack;        /* name, description, categories: lower */
-    const char *answer;          /* GetServerRegistryResponse, JSON text */
-    const char *tools;           /* [{name, description}] text, or NULL */
+    const char *haystack; /* name, description, categories: lower */
+    const char *answer;   /* GetServerRegistryResponse, JSON text */
+    const char *tools;    /* [{name, description}] text, or NULL */
 } reg_entry_t;
 
 struct hub_servers_catalog {
@@ -48,6 +48,7 @@ struct hub_servers_catalog {
     apr_array_header_t *entries; /* reg_entry_t, by name then id */
 };
 
+/* clang-format off */
 static const char *const reg_transports[] = { "sse", "streamable_http",
                                               NULL };
 static const char *const reg_types[] = { "caylex", "external", "foundry",
@@ -59,9 +60,9 @@ static const char *const reg_keys[] = {
     "server_type", "auth_methods", "auth_method", "auth_config", "tools",
     "categories", NULL
 };
+/* clang-format on */
 
-hub_servers_catalog_t *hub_servers_catalog_make(apr_pool_t *p,
-                                                const char *file)
+hub_servers_catalog_t *hub_servers_catalog_make(apr_pool_t *p, const char *file)
 {
     hub_servers_catalog_t *cat = apr_pcalloc(p, sizeof(*cat));
     cat->file = file;
@@ -92,16 +93,22 @@ static const char *check_strings(apr_pool_t *p, json_t *e, const char **name,
                                  const char **transport, const char **type,
                                  const char **logo)
 {
+    /* clang-format off */
     static const struct { const char *key; long max; int required; } k[] = {
         { "name", 200, 1 }, { "description", 5000, 0 },
         { "endpoint", 2048, 1 }, { "transport", 100, 0 },
         { "server_type", 100, 0 }, { "logo_url", 2048, 0 }
     };
+    /* clang-format on */
     const char **out[6];
     const char *why;
     size_t i;
-    out[0] = name; out[1] = desc; out[2] = endpoint;
-    out[3] = transport; out[4] = type; out[5] = logo;
+    out[0] = name;
+    out[1] = desc;
+    out[2] = endpoint;
+    out[3] = transport;
+    out[4] = type;
+    out[5] = logo;
     for (i = 0; i < 6; i++) {
         json_t *v = json_object_get(e, k[i].key);
         *out[i] = NULL;
@@ -141,8 +148,8 @@ static json_t *check_methods(apr_pool_t *p, json_t *e, const char **why)
         return NULL;
     }
     if (one) {
-        if (!json_is_string(one) || !hub_one_of(json_string_value(one),
-                                            reg_methods)) {
+        if (!json_is_string(one)
+            || !hub_one_of(json_string_value(one), reg_methods)) {
             *why = "\"auth_method\" must be one of header, oauth, path, "
                    "query, none";
             return NULL;
@@ -157,9 +164,10 @@ static json_t *check_methods(apr_pool_t *p, json_t *e, const char **why)
         return NULL;
     }
     json_array_foreach(list, i, v) {
-        if (!json_is_string(v) || !hub_one_of(json_string_value(v),
-                                          reg_methods)) {
-            *why = apr_psprintf(p, "\"auth_methods\"[%u] must be one of "
+        if (!json_is_string(v)
+            || !hub_one_of(json_string_value(v), reg_methods)) {
+            *why = apr_psprintf(p,
+                                "\"auth_methods\"[%u] must be one of "
                                 "header, oauth, path, query, none",
                                 (unsigned)i);
             return NULL;
@@ -190,14 +198,17 @@ static const char *check_tools(apr_pool_t *p, json_t *e, const char **why)
         if (!json_is_object(t) || !json_is_string(name)
             || !json_string_length(name)
             || (desc && !json_is_null(desc) && !json_is_string(desc))) {
-            *why = apr_psprintf(p, "\"tools\"[%u] must be an object with a "
+            *why = apr_psprintf(p,
+                                "\"tools\"[%u] must be an object with a "
                                 "\"name\" and an optional \"description\" "
-                                "(strings)", (unsigned)i);
+                                "(strings)",
+                                (unsigned)i);
             json_decref(out);
             return NULL;
         }
         json_array_append_new(out, json_pack("{s:O,s:O}", "name", name,
-            "description", desc ? desc : json_null()));
+                                             "description",
+                                             desc ? desc : json_null()));
     }
     text = json_array_size(out) ? hub_json_text(p, out) : NULL;
     json_decref(out);
@@ -205,8 +216,8 @@ static const char *check_tools(apr_pool_t *p, json_t *e, const char **why)
 }
 
 /* The search text: name, description and categories, lower case. */
-static const char *check_categories(apr_pool_t *p, json_t *e,
-                                    const char *base, const char **why)
+static const char *check_categories(apr_pool_t *p, json_t *e, const char *base,
+                                    const char **why)
 {
     json_t *list = json_object_get(e, "categories"), *v;
     const char *out = base;
@@ -248,8 +259,8 @@ static const char *take_entry(apr_pool_t *p, json_t *e, reg_entry_t *re)
     if (!hub_is_uuid(id)) {
         return "\"id\" must be a UUID";
     }
-    if ((why = check_strings(p, e, &name, &desc, &endpoint, &transport,
-                             &type, &logo))) {
+    if ((why = check_strings(p, e, &name, &desc, &endpoint, &transport, &type,
+                             &logo))) {
         return why;
     }
     cfg = json_object_get(e, "auth_config");
@@ -264,8 +275,8 @@ static const char *take_entry(apr_pool_t *p, json_t *e, reg_entry_t *re)
         json_decref(methods);
         return why;
     }
-    re->haystack = check_categories(p, e, apr_pstrcat(p, name, "\n",
-                                    desc ? desc : "", NULL), &why);
+    re->haystack = check_categories(
+        p, e, apr_pstrcat(p, name, "\n", desc ? desc : "", NULL), &why);
     if (why) {
         json_decref(methods);
         return why;
@@ -273,6 +284,7 @@ static const char *take_entry(apr_pool_t *p, json_t *e, reg_entry_t *re)
     re->id = hub_lower(p, id);
     re->name = apr_pstrdup(p, name);
     re->haystack = hub_lower(p, re->haystack);
+    /* clang-format off */
     answer = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:O}",
         "id", re->id, "name", name, "description", desc ? desc : "",
         "endpoint", endpoint, "logo_url", logo ? logo : "",
@@ -280,6 +292,7 @@ static const char *take_entry(apr_pool_t *p, json_t *e, reg_entry_t *re)
         "transport", transport ? transport : "streamable_http",
         "auth_methods", methods,
         "auth_config", cfg ? cfg : json_null());
+    /* clang-format on */
     re->answer = hub_json_text(p, answer);
     json_decref(answer);
     return NULL;
@@ -331,8 +344,10 @@ static char *read_file(apr_pool_t *p, const char *path, apr_size_t *len,
 static int load_fail(server_rec *s, const hub_servers_catalog_t *cat,
                      const char *why)
 {
-    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "HUB00520: HubRegistryFile "
-                 "%s: %s", cat->file, why);
+    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
+                 "HUB00520: HubRegistryFile "
+                 "%s: %s",
+                 cat->file, why);
     return HTTP_INTERNAL_SERVER_ERROR;
 }
 
@@ -348,21 +363,24 @@ int hub_servers_registry_load(apr_pool_t *pconf, server_rec *s,
     size_t i;
 
     if (cat->loaded) {
-        return OK;          /* a virtual host that inherits it */
+        return OK; /* a virtual host that inherits it */
     }
     if (!(text = read_file(pconf, cat->file, &len, &why))) {
         return load_fail(s, cat, why);
     }
     all = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!all) {
-        return load_fail(s, cat, apr_psprintf(pconf, "not JSON: %s (line "
-                         "%d, column %d)", jerr.text, jerr.line,
-                         jerr.column));
+        return load_fail(s, cat,
+                         apr_psprintf(pconf,
+                                      "not JSON: %s (line "
+                                      "%d, column %d)",
+                                      jerr.text, jerr.line, jerr.column));
     }
     hub_json_own(pconf, all);
     if (!json_is_array(all)) {
-        return load_fail(s, cat, "the file must hold a JSON array of "
-                                 "catalog entries");
+        return load_fail(s, cat,
+                         "the file must hold a JSON array of "
+                         "catalog entries");
     }
     cat->entries = apr_array_make(pconf, (int)json_array_size(all) + 1,
                                   sizeof(reg_entry_t));
@@ -371,22 +389,27 @@ int hub_servers_registry_load(apr_pool_t *pconf, server_rec *s,
         memset(re, 0, sizeof(*re));
         if ((why = take_entry(pconf, e, re))) {
             const char *id = json_string_value(json_object_get(e, "id"));
-            return load_fail(s, cat, apr_psprintf(pconf, "entry %u%s%s%s: %s",
-                             (unsigned)i, id ? " (id " : "", id ? id : "",
-                             id ? ")" : "", why));
+            return load_fail(s, cat,
+                             apr_psprintf(pconf, "entry %u%s%s%s: %s",
+                                          (unsigned)i, id ? " (id " : "",
+                                          id ? id : "", id ? ")" : "", why));
         }
         if (apr_hash_get(seen, re->id, APR_HASH_KEY_STRING)) {
-            return load_fail(s, cat, apr_psprintf(pconf, "entry %u: the id "
-                             "%s is already used by another entry",
-                             (unsigned)i, re->id));
+            return load_fail(s, cat,
+                             apr_psprintf(pconf,
+                                          "entry %u: the id "
+                                          "%s is already used by another entry",
+                                          (unsigned)i, re->id));
         }
         apr_hash_set(seen, re->id, APR_HASH_KEY_STRING, re);
     }
-    qsort(cat->entries->elts, (size_t)cat->entries->nelts,
-          sizeof(reg_entry_t), by_name);
+    qsort(cat->entries->elts, (size_t)cat->entries->nelts, sizeof(reg_entry_t),
+          by_name);
     cat->loaded = 1;
-    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "HUB00521: HubRegistryFile "
-                 "%s: %d catalog entries", cat->file, cat->entries->nelts);
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                 "HUB00521: HubRegistryFile "
+                 "%s: %d catalog entries",
+                 cat->file, cat->entries->nelts);
     return OK;
 }
 
@@ -414,8 +437,7 @@ static const reg_entry_t *find(const request_rec *r, const char *id)
 json_t *hub_servers_registry_entry(request_rec *r, const char *id)
 {
     const reg_entry_t *re = find(r, id);
-    return re ? hub_json_own(r->pool, json_loads(re->answer, 0, NULL))
-              : NULL;
+    return re ? hub_json_own(r->pool, json_loads(re->answer, 0, NULL)) : NULL;
 }
 
 /* ---- answers ------------------------------------------------------------ */
@@ -512,8 +534,8 @@ static int registry_tools(hub_req_t *hr, hub_result_t *res)
     }
     args[0] = hr->who->tenant_id;
     args[1] = re->id;
-    st = hub_db_select(hr->r, &hub_servers_registry_stmts[ST_TOOLS], &rows,
-                       2, args);
+    st = hub_db_select(hr->r, &hub_servers_registry_stmts[ST_TOOLS], &rows, 2,
+                       args);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
@@ -523,7 +545,8 @@ static int registry_tools(hub_req_t *hr, hub_result_t *res)
     if (re->tools) {
         return hub_ok(res, json_loads(re->tools, 0, NULL));
     }
-    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Tool listing is not "
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND",
+                   "Tool listing is not "
                    "yet available for this server. You can still add this "
                    "server to your library and authenticate to get tool "
                    "listings.");

@@ -21,8 +21,8 @@ int hub_servers_reporter(hub_req_t *hr, hub_result_t *res, const char *what,
                          hub_reporter_t *rep)
 {
     const hub_principal_t *who = hr->who;
-    const char *slug = json_string_value(json_object_get(hr->body,
-                                                         "server_slug"));
+    const char *slug = json_string_value(
+        json_object_get(hr->body, "server_slug"));
 
     rep->by_server = who->via == HUB_IN_SERVERKEY;
     rep->slug = slug;
@@ -39,14 +39,15 @@ int hub_servers_reporter(hub_req_t *hr, hub_result_t *res, const char *what,
     }
     if (!rep->by_server && !slug) {
         hub_invalid_add(problems, "server_slug", "missing",
-                        apr_pstrcat(hr->pool, "Field required with an API "
-                                    "key: ", slug_why, NULL));
+                        apr_pstrcat(hr->pool,
+                                    "Field required with an API "
+                                    "key: ",
+                                    slug_why, NULL));
     }
     return DECLINED;
 }
 
-int hub_servers_reporter_missing(const hub_reporter_t *rep,
-                                 hub_result_t *res)
+int hub_servers_reporter_missing(const hub_reporter_t *rep, hub_result_t *res)
 {
     if (rep->by_server && rep->slug) {
         return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",

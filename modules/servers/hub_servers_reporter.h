@@ -9,8 +9,8 @@
 #define HUB_REPORTER_NARGS 5
 
 typedef struct hub_reporter {
-    int by_server;              /* a server key, not an API key */
-    const char *slug;           /* the body's server_slug, or NULL */
+    int by_server;    /* a server key, not an API key */
+    const char *slug; /* the body's server_slug, or NULL */
     /* the statement's first arguments: tenant, the key's server (NULL
      * for an API key), server_slug, via ("server_key" | "api_key"), the
      * key's id */
@@ -27,7 +27,6 @@ int hub_servers_reporter(hub_req_t *hr, hub_result_t *res, const char *what,
 
 /* The statement found no server for rep: a server key that named another
  * server (403), or no such server in the tenant (404). */
-int hub_servers_reporter_missing(const hub_reporter_t *rep,
-                                 hub_result_t *res);
+int hub_servers_reporter_missing(const hub_reporter_t *rep, hub_result_t *res);
 
 #endif

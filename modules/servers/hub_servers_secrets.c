@@ -27,6 +27,7 @@
     "name, description, iso8601(created_at) AS created_at," \
     " iso8601(updated_at) AS updated_at"
 
+/* clang-format off */
 const hub_stmt_t hub_servers_secrets_stmts[] = {
     { "hub_secrets_list",
       "SELECT " SECRET_COLS " FROM secrets"
@@ -47,6 +48,7 @@ const hub_stmt_t hub_servers_secrets_stmts[] = {
       " RETURNING name" },
     { NULL, NULL }
 };
+/* clang-format on */
 
 #define ST_LIST   (&hub_servers_secrets_stmts[0])
 #define ST_INSERT (&hub_servers_secrets_stmts[1])
@@ -89,8 +91,8 @@ static int name_ok(const char *name)
     }
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)name[i];
-        if (c >= 0x80 || !(apr_isalnum(c) || c == '_' || c == '.'
-                           || c == '-')) {
+        if (c >= 0x80
+            || !(apr_isalnum(c) || c == '_' || c == '.' || c == '-')) {
             return 0;
         }
     }
@@ -99,8 +101,7 @@ static int name_ok(const char *name)
 
 static int not_found(hub_result_t *res)
 {
-    return hub_err(res, HTTP_NOT_FOUND, "SECRET_NOT_FOUND",
-                   "Secret not found");
+    return hub_err(res, HTTP_NOT_FOUND, "SECRET_NOT_FOUND", "Secret not found");
 }
 
 /* The body's value sealed for the caller's tenant, or NULL with the 500
@@ -108,11 +109,11 @@ static int not_found(hub_result_t *res)
 static const char *seal_value(hub_req_t *hr, hub_result_t *res)
 {
     const hub_secret_key_t *key = hub_servers_key(hr->r);
-    const char *plain = json_string_value(json_object_get(hr->body,
-                                                          "value"));
+    const char *plain = json_string_value(json_object_get(hr->body, "value"));
     char *ct;
     if (!key) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00501: a secret "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r,
+                      "HUB00501: a secret "
                       "cannot be stored: no HubSecretKeyFile is configured");
         hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "NO_SECRET_KEY",
                 "this hub cannot store secrets: its operator has "
@@ -122,7 +123,8 @@ static const char *seal_value(hub_req_t *hr, hub_result_t *res)
     ct = hub_secret_encrypt(hr->pool, key, hr->who->tenant_id, plain,
                             strlen(plain));
     if (!ct) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00502: sealing "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r,
+                      "HUB00502: sealing "
                       "a secret failed (OpenSSL)");
         hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
                 "internal error; see the server log (request %s)",
@@ -170,9 +172,10 @@ static int secret_create(hub_req_t *hr, hub_result_t *res)
         return hub_err(res, HTTP_BAD_REQUEST, "SECRET_ALREADY_EXISTS",
                        "Secret '%s' already exists", name);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00500: secret %s "
-                  "created in tenant %s by %s", name, hr->who->tenant_slug,
-                  hr->who->name);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00500: secret %s "
+                  "created in tenant %s by %s",
+                  name, hr->who->tenant_slug, hr->who->name);
     return hub_ok_status(res, HTTP_CREATED, hub_row_json(row, 0, secret_out));
 }
 
@@ -199,9 +202,10 @@ static int secret_update(hub_req_t *hr, hub_result_t *res)
     if (row->rows->nelts != 1) {
         return not_found(res);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00503: secret %s "
-                  "updated in tenant %s by %s", name, hr->who->tenant_slug,
-                  hr->who->name);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00503: secret %s "
+                  "updated in tenant %s by %s",
+                  name, hr->who->tenant_slug, hr->who->name);
     return hub_ok(res, hub_row_json(row, 0, secret_out));
 }
 
@@ -222,15 +226,17 @@ static int secret_delete(hub_req_t *hr, hub_result_t *res)
     if (row->rows->nelts != 1) {
         return not_found(res);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00504: secret %s "
-                  "deleted from tenant %s by %s", name, hr->who->tenant_slug,
-                  hr->who->name);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00504: secret %s "
+                  "deleted from tenant %s by %s",
+                  name, hr->who->tenant_slug, hr->who->name);
     return hub_ok_empty(res, HTTP_NO_CONTENT);
 }
 
 /* JWTs as the document says; API keys too, so keys can script it */
 #define TH_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
+/* clang-format off */
 const hub_route_t hub_servers_secrets_routes[] = {
     { HUB_TOOLHUB, HUB_M_GET, "/api/secrets", secrets_list, NULL, TH_IN, 0,
       "List Secrets",
@@ -246,3 +252,4 @@ const hub_route_t hub_servers_secrets_routes[] = {
       .need = HUB_NEED_WRITE },
     { 0 }
 };
+/* clang-format on */

@@ -36,6 +36,7 @@
 #define SET_IF(col, val) \
     " " col " = CASE WHEN %s::boolean THEN " val " ELSE s." col " END,"
 
+/* clang-format off */
 const hub_stmt_t hub_servers_store_stmts[] = {
     { "hub_servers_insert",
       "INSERT INTO servers AS s (tenant_id, created_by, slug, name,"
@@ -136,6 +137,7 @@ const hub_stmt_t hub_servers_store_stmts[] = {
       "   LIMIT %s::bigint OFFSET %s::bigint) p ON true" },
     { NULL, NULL }
 };
+/* clang-format on */
 
 enum { ST_INSERT, ST_GET, ST_UPDATE, ST_DELETE, ST_PAGE };
 
@@ -149,8 +151,7 @@ void hub_servers_in_init(apr_pool_t *p, hub_server_in_t *in)
     in->replace = apr_array_make(p, 2, sizeof(const char *));
 }
 
-void hub_servers_in_set(hub_server_in_t *in, hub_srv_field_e f,
-                        const char *val)
+void hub_servers_in_set(hub_server_in_t *in, hub_srv_field_e f, const char *val)
 {
     in->set[f] = 1;
     in->val[f] = val;
@@ -170,15 +171,18 @@ void hub_servers_in_replace(hub_server_in_t *in, const char *pattern)
 
 const char *hub_servers_url_refused(hub_req_t *hr, const char *url)
 {
-    const char *host = hub_http_url_refused(
-        hr->pool, url, hub_servers_srv(hr->r->server)->outbound_allow);
+    const char *host =
+        hub_http_url_refused(hr->pool, url,
+                             hub_servers_srv(hr->r->server)->outbound_allow);
     if (!host) {
         return NULL;
     }
-    return apr_psprintf(hr->pool, "the address %s is internal and not in "
+    return apr_psprintf(hr->pool,
+                        "the address %s is internal and not in "
                         "HubOutboundAllow: this hub reaches internal "
                         "addresses only in the ranges its operator allows "
-                        "there", host);
+                        "there",
+                        host);
 }
 
 /* ---- sealing secrets ---------------------------------------------------- */
@@ -197,7 +201,7 @@ static const char *seal(hub_req_t *hr, const hub_server_in_t *in,
         const char *plain = json_string_value(v);
         char *ct;
         if (!plain) {
-            json_object_set(out, name, v);      /* true: keep the stored */
+            json_object_set(out, name, v); /* true: keep the stored */
             continue;
         }
         if (!key) {
@@ -245,16 +249,14 @@ hub_db_status_e hub_servers_create(hub_req_t *hr, hub_server_in_t *in,
                          args);
 }
 
-hub_db_status_e hub_servers_get(hub_req_t *hr, const char *id,
-                                hub_rows_t **row)
+hub_db_status_e hub_servers_get(hub_req_t *hr, const char *id, hub_rows_t **row)
 {
     const char *args[2] = { id, hr->who->tenant_id };
     if (!hub_is_uuid(id)) {
         *row = no_rows(hr->pool);
         return HUB_DB_OK;
     }
-    return hub_db_select(hr->r, &hub_servers_store_stmts[ST_GET], row, 2,
-                         args);
+    return hub_db_select(hr->r, &hub_servers_store_stmts[ST_GET], row, 2, args);
 }
 
 hub_db_status_e hub_servers_update(hub_req_t *hr, const char *id,
@@ -285,9 +287,8 @@ hub_db_status_e hub_servers_update(hub_req_t *hr, const char *id,
                          args);
 }
 
-hub_db_status_e hub_servers_delete(hub_req_t *hr, const char *id,
-                                   int *found, const char **slug,
-                                   const char **in_use)
+hub_db_status_e hub_servers_delete(hub_req_t *hr, const char *id, int *found,
+                                   const char **slug, const char **in_use)
 {
     const char *args[2] = { id, hr->who->tenant_id };
     hub_rows_t *rows;
@@ -311,9 +312,10 @@ hub_db_status_e hub_servers_delete(hub_req_t *hr, const char *id,
         }
     }
     else {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r, "HUB00302: server "
-                      "%s (%s) deleted from tenant %s by %s", id, *slug,
-                      hr->who->tenant_slug, hr->who->name);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                      "HUB00302: server "
+                      "%s (%s) deleted from tenant %s by %s",
+                      id, *slug, hr->who->tenant_slug, hr->who->name);
     }
     return HUB_DB_OK;
 }
@@ -326,43 +328,54 @@ hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
     hub_db_status_e st;
     int n = 0;
     args[n++] = hr->who->tenant_id;
-    args[n++] = f->mode; args[n++] = f->mode;
-    args[n++] = f->transport; args[n++] = f->transport;
-    args[n++] = f->auth_method; args[n++] = f->auth_method;
-    args[n++] = f->server_type; args[n++] = f->server_type;
-    args[n++] = f->auth_level; args[n++] = f->auth_level;
-    args[n++] = f->q; args[n++] = f->q; args[n++] = f->q; args[n++] = f->q;
-    args[n++] = hr->who->tenant_id;     /* the instance counts */
-    args[n++] = sort; args[n++] = sort; args[n++] = sort;
+    args[n++] = f->mode;
+    args[n++] = f->mode;
+    args[n++] = f->transport;
+    args[n++] = f->transport;
+    args[n++] = f->auth_method;
+    args[n++] = f->auth_method;
+    args[n++] = f->server_type;
+    args[n++] = f->server_type;
+    args[n++] = f->auth_level;
+    args[n++] = f->auth_level;
+    args[n++] = f->q;
+    args[n++] = f->q;
+    args[n++] = f->q;
+    args[n++] = f->q;
+    args[n++] = hr->who->tenant_id; /* the instance counts */
+    args[n++] = sort;
+    args[n++] = sort;
+    args[n++] = sort;
     args[n++] = f->limit < 0 ? NULL : apr_ltoa(hr->pool, f->limit);
     args[n++] = apr_ltoa(hr->pool, f->offset);
-    st = hub_db_select(hr->r, &hub_servers_store_stmts[ST_PAGE], rows, n,
-                       args);
+    st = hub_db_select(hr->r, &hub_servers_store_stmts[ST_PAGE], rows, n, args);
     if (st != HUB_DB_OK) {
         return st;
     }
     *total = hub_rows_get(*rows, 0, "total")
-             ? atol(hub_rows_get(*rows, 0, "total")) : 0;
+                 ? atol(hub_rows_get(*rows, 0, "total"))
+                 : 0;
     if (!hub_rows_get(*rows, 0, "id")) {
-        (*rows)->rows->nelts = 0;      /* none, or past the end */
+        (*rows)->rows->nelts = 0; /* none, or past the end */
     }
     return HUB_DB_OK;
 }
 
 /* ---- answers of failures ------------------------------------------------ */
 
-int hub_servers_seal_fail(hub_req_t *hr, hub_result_t *res,
-                          hub_srv_seal_e seal)
+int hub_servers_seal_fail(hub_req_t *hr, hub_result_t *res, hub_srv_seal_e seal)
 {
     if (seal == HUB_SRV_NO_KEY) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00303: a server "
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r,
+                      "HUB00303: a server "
                       "with upstream credentials cannot be stored: no "
                       "HubSecretKeyFile is configured");
         return hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "NO_SECRET_KEY",
                        "this hub cannot store upstream credentials: its "
                        "operator has set no HubSecretKeyFile");
     }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r, "HUB00304: sealing an "
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r,
+                  "HUB00304: sealing an "
                   "upstream credential failed (OpenSSL)");
     return hub_err_db(res, HUB_DB_ERROR, NULL, hr->request_id);
 }
@@ -384,8 +397,7 @@ json_t *hub_servers_masked(const char *pg_array, const char *prefix)
     json_t *o = json_object(), *v;
     size_t i;
     json_array_foreach(names, i, v) {
-        json_object_set_new(o, json_string_value(v),
-                            json_string(HUB_SRV_MASK));
+        json_object_set_new(o, json_string_value(v), json_string(HUB_SRV_MASK));
     }
     json_decref(names);
     return o;
@@ -394,8 +406,8 @@ json_t *hub_servers_masked(const char *pg_array, const char *prefix)
 /* ---- the operations -------------------------------------------------------- */
 
 static const hub_srv_profile_t *const profiles[] = {
-    &hub_servers_pw_profile, &hub_servers_th_profile,
-    &hub_servers_gc_profile, &hub_servers_cx_profile, NULL
+    &hub_servers_pw_profile, &hub_servers_th_profile, &hub_servers_gc_profile,
+    &hub_servers_cx_profile, NULL
 };
 
 const hub_srv_profile_t *hub_servers_profile(unsigned profile)
@@ -423,11 +435,10 @@ int hub_servers_bad(hub_req_t *hr, hub_result_t *res,
         return hub_err_field(res, "body", member, type,
                              strcmp(type, "value_error")
                                  ? why
-                                 : apr_pstrcat(hr->pool, "Value error, ",
-                                               why, NULL));
+                                 : apr_pstrcat(hr->pool, "Value error, ", why,
+                                               NULL));
     }
-    return hub_err(res, how->bad_status, how->bad_code, "%s: %s", member,
-                   why);
+    return hub_err(res, how->bad_status, how->bad_code, "%s: %s", member, why);
 }
 
 int hub_servers_check_url(hub_req_t *hr, hub_result_t *res,
@@ -437,11 +448,11 @@ int hub_servers_check_url(hub_req_t *hr, hub_result_t *res,
     const char *why = hub_url_problem(hr->pool, url);
     if (why) {
         return hub_servers_bad(hr, res, how, member, "url_parsing",
-                               how->bad_status
-                                   ? why
-                                   : apr_pstrcat(hr->pool, "Input should "
-                                                 "be a valid URL, ", why,
-                                                 NULL));
+                               how->bad_status ? why
+                                               : apr_pstrcat(hr->pool,
+                                                             "Input should "
+                                                             "be a valid URL, ",
+                                                             why, NULL));
     }
     if ((why = hub_servers_url_refused(hr, url))) {
         if (how->bad_status) {
@@ -468,12 +479,12 @@ static int take_member(hub_req_t *hr, hub_result_t *res,
     }
     switch (m->how) {
     case HUB_SRV_JSON:
-        hub_servers_in_set(in, m->to, json_is_null(v)
-                               ? NULL : hub_json_text(hr->pool, v));
+        hub_servers_in_set(in, m->to,
+                           json_is_null(v) ? NULL : hub_json_text(hr->pool, v));
         return DECLINED;
     case HUB_SRV_INT:
-        hub_servers_in_set(in, m->to, apr_ltoa(hr->pool, (long)
-                                               json_integer_value(v)));
+        hub_servers_in_set(in, m->to,
+                           apr_ltoa(hr->pool, (long)json_integer_value(v)));
         return DECLINED;
     case HUB_SRV_BOOL:
         hub_servers_in_set(in, m->to, json_is_true(v) ? "true" : "false");
@@ -488,24 +499,24 @@ static int take_member(hub_req_t *hr, hub_result_t *res,
         return DECLINED;
     case HUB_SRV_IS_SLUG:
         if (!hub_is_slug(s)) {
-            return hub_servers_bad(hr, res, how, m->member, "value_error",
-                                   apr_psprintf(hr->pool, "'%s' must be a "
-                                   "slug: lowercase letters, digits, - and "
-                                   "_, starting with a letter or digit",
-                                   s ? s : ""));
+            return hub_servers_bad(
+                hr, res, how, m->member, "value_error",
+                apr_psprintf(hr->pool,
+                             "'%s' must be a "
+                             "slug: lowercase letters, digits, - and "
+                             "_, starting with a letter or digit",
+                             s ? s : ""));
         }
         hub_servers_in_set(in, m->to, s);
         return DECLINED;
     case HUB_SRV_URL:
-        if (s && hub_servers_check_url(hr, res, how, m->member, s)
-                     != DECLINED) {
+        if (s
+            && hub_servers_check_url(hr, res, how, m->member, s) != DECLINED) {
             return HUB_DONE;
         }
         hub_servers_in_set(in, m->to, s);
         return DECLINED;
-    default:
-        hub_servers_in_set(in, m->to, s);
-        return DECLINED;
+    default: hub_servers_in_set(in, m->to, s); return DECLINED;
     }
 }
 
@@ -531,16 +542,15 @@ static int take_body(hub_req_t *hr, hub_result_t *res,
         return HUB_DONE;
     }
     if (P->mode_by_endpoint) {
-        hub_servers_in_set(in, HUB_SRV_MODE, in->val[HUB_SRV_ENDPOINT]
-                                                 ? "remote"
-                                                 : P->mode_by_endpoint);
+        hub_servers_in_set(in, HUB_SRV_MODE,
+                           in->val[HUB_SRV_ENDPOINT] ? "remote"
+                                                     : P->mode_by_endpoint);
     }
     return P->take ? P->take(hr, res, how, in, old) : DECLINED;
 }
 
 static json_t *server_json(hub_req_t *hr, const hub_srv_profile_t *P,
-                           const hub_rows_t *rows, int i,
-                           hub_srv_view_e view)
+                           const hub_rows_t *rows, int i, hub_srv_view_e view)
 {
     json_t *o = hub_row_json(rows, i, hr->route->shape);
     if (P->decorate) {
@@ -557,10 +567,9 @@ int hub_servers_not_found(hub_result_t *res, const hub_srv_profile_t *P,
 }
 
 /* A write's outcome: DECLINED when the row is there, else HUB_DONE. */
-static int written(hub_req_t *hr, hub_result_t *res,
-                   const hub_srv_profile_t *P, hub_db_status_e st,
-                   hub_srv_seal_e seal, const hub_rows_t *row,
-                   const char *id)
+static int written(hub_req_t *hr, hub_result_t *res, const hub_srv_profile_t *P,
+                   hub_db_status_e st, hub_srv_seal_e seal,
+                   const hub_rows_t *row, const char *id)
 {
     if (seal != HUB_SRV_STORED) {
         return hub_servers_seal_fail(hr, res, seal);
@@ -606,8 +615,8 @@ int hub_servers_op_list(hub_req_t *hr, hub_result_t *res)
     }
     items = json_array();
     for (i = 0; i < rows->rows->nelts; i++) {
-        json_array_append_new(items, server_json(hr, P, rows, i,
-                                                 HUB_SRV_LISTED));
+        json_array_append_new(items,
+                              server_json(hr, P, rows, i, HUB_SRV_LISTED));
     }
     return paged ? hub_ok_page(res, items, total, &pg) : hub_ok(res, items);
 }
@@ -643,8 +652,8 @@ int hub_servers_op_create(hub_req_t *hr, hub_result_t *res)
         return HUB_DONE;
     }
     if (P->created_id) {
-        return hub_ok(res, json_pack("{s:s}", "id",
-                                     hub_rows_get(row, 0, "id")));
+        return hub_ok(res,
+                      json_pack("{s:s}", "id", hub_rows_get(row, 0, "id")));
     }
     return hub_ok(res, server_json(hr, P, row, 0, HUB_SRV_WRITTEN));
 }
@@ -678,16 +687,16 @@ int hub_servers_op_update(hub_req_t *hr, hub_result_t *res)
 }
 
 /* 409 or 400: the projects that use the server, in the profile's words */
-static int in_use(hub_req_t *hr, hub_result_t *res,
-                  const hub_srv_profile_t *P, const char *slug,
-                  const char *projects)
+static int in_use(hub_req_t *hr, hub_result_t *res, const hub_srv_profile_t *P,
+                  const char *slug, const char *projects)
 {
     const char *list;
     json_t *ids;
     if (!P->in_use_counted) {
         return hub_err(res, P->in_use_status, P->in_use_code,
                        "server '%s' is connected to projects %s; "
-                       "disconnect it from them first", slug, projects);
+                       "disconnect it from them first",
+                       slug, projects);
     }
     ids = hub_json_own(hr->pool, hub_servers_names_json(projects));
     list = hub_join(hr->pool, ids, ", ");
@@ -695,8 +704,8 @@ static int in_use(hub_req_t *hr, hub_result_t *res,
                    "Cannot delete server '%s' because it is associated "
                    "with %u project(s). Please disconnect the server from "
                    "all projects before deleting. Associated project IDs: "
-                   "%s", slug, (unsigned)json_array_size(ids),
-                   list ? list : "");
+                   "%s",
+                   slug, (unsigned)json_array_size(ids), list ? list : "");
 }
 
 int hub_servers_op_delete(hub_req_t *hr, hub_result_t *res)
@@ -721,8 +730,7 @@ int hub_servers_op_delete(hub_req_t *hr, hub_result_t *res)
     }
     if (P->deleted_message) {
         return hub_ok(res, json_pack("{s:s,s:s}", "server_id", id, "message",
-                                     apr_psprintf(hr->pool,
-                                                  P->deleted_message,
+                                     apr_psprintf(hr->pool, P->deleted_message,
                                                   slug)));
     }
     return hub_ok_empty(res, 0);

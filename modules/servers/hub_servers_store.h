@@ -22,16 +22,16 @@ typedef enum {
     HUB_SRV_SLUG = 0,
     HUB_SRV_NAME,
     HUB_SRV_DESCRIPTION,
-    HUB_SRV_MODE,            /* remote | stdio | heartbeat */
-    HUB_SRV_TRANSPORT,       /* streamable_http | sse | stdio */
+    HUB_SRV_MODE,      /* remote | stdio | heartbeat */
+    HUB_SRV_TRANSPORT, /* streamable_http | sse | stdio */
     HUB_SRV_ENDPOINT,
     HUB_SRV_COMMAND,
-    HUB_SRV_ARGS,            /* JSON array text */
-    HUB_SRV_ENV_NAMES,       /* text[] literal */
-    HUB_SRV_AUTH_METHOD,     /* none | header | query | path | oauth */
-    HUB_SRV_AUTH_LEVEL,      /* project | user */
-    HUB_SRV_QUERY_PARAMS,    /* JSON array text */
-    HUB_SRV_SERVER_TYPE,     /* caylex | external | foundry */
+    HUB_SRV_ARGS,         /* JSON array text */
+    HUB_SRV_ENV_NAMES,    /* text[] literal */
+    HUB_SRV_AUTH_METHOD,  /* none | header | query | path | oauth */
+    HUB_SRV_AUTH_LEVEL,   /* project | user */
+    HUB_SRV_QUERY_PARAMS, /* JSON array text */
+    HUB_SRV_SERVER_TYPE,  /* caylex | external | foundry */
     HUB_SRV_REGISTRY_ID,
     HUB_SRV_LOGO_URL,
     HUB_SRV_GITHUB_REPO,
@@ -52,7 +52,7 @@ typedef struct hub_server_in {
     const char *val[HUB_SRV_NFIELDS];
     json_t *auth_config;
     json_t *secrets;
-    apr_array_header_t *replace;          /* const char * */
+    apr_array_header_t *replace; /* const char * */
 } hub_server_in_t;
 
 void hub_servers_in_init(apr_pool_t *p, hub_server_in_t *in);
@@ -66,15 +66,15 @@ void hub_servers_in_replace(hub_server_in_t *in, const char *pattern);
 
 typedef struct hub_server_filter {
     const char *mode, *transport, *auth_method, *server_type, *auth_level;
-    const char *q;              /* in slug, name or description, any case */
-    const char *sort;           /* name_asc|name_desc|created_asc|created_desc */
-    long limit;                 /* < 0: all */
+    const char *q;    /* in slug, name or description, any case */
+    const char *sort; /* name_asc|name_desc|created_asc|created_desc */
+    long limit;       /* < 0: all */
     long offset;
 } hub_server_filter_t;
 
 typedef enum {
     HUB_SRV_STORED = 0,
-    HUB_SRV_NO_KEY,             /* secrets given but no HubSecretKeyFile */
+    HUB_SRV_NO_KEY, /* secrets given but no HubSecretKeyFile */
     HUB_SRV_SEAL_FAILED
 } hub_srv_seal_e;
 
@@ -90,9 +90,8 @@ hub_db_status_e hub_servers_update(hub_req_t *hr, const char *id,
                                    hub_srv_seal_e *seal);
 /* *found 0: no such server; *in_use: the projects using it (a text[]
  * literal, NULL when none): then nothing was deleted. */
-hub_db_status_e hub_servers_delete(hub_req_t *hr, const char *id,
-                                   int *found, const char **slug,
-                                   const char **in_use);
+hub_db_status_e hub_servers_delete(hub_req_t *hr, const char *id, int *found,
+                                   const char **slug, const char **in_use);
 hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
                                  hub_rows_t **rows, long *total);
 
@@ -121,23 +120,23 @@ extern const hub_stmt_t hub_servers_store_stmts[];
 
 /* How a body member goes into a field (hub_srv_map_t.how). */
 typedef enum {
-    HUB_SRV_TEXT = 0,        /* a string; null: SQL NULL */
-    HUB_SRV_JSON,            /* the value as JSON text; null: SQL NULL */
+    HUB_SRV_TEXT = 0, /* a string; null: SQL NULL */
+    HUB_SRV_JSON,     /* the value as JSON text; null: SQL NULL */
     HUB_SRV_INT,
     HUB_SRV_BOOL,
-    HUB_SRV_SLUG_OF,         /* slugified into SLUG, given into NAME */
-    HUB_SRV_IS_SLUG,         /* must already be a slug: into SLUG */
-    HUB_SRV_URL              /* an http(s) URL that may be registered */
+    HUB_SRV_SLUG_OF, /* slugified into SLUG, given into NAME */
+    HUB_SRV_IS_SLUG, /* must already be a slug: into SLUG */
+    HUB_SRV_URL      /* an http(s) URL that may be registered */
 } hub_srv_how_e;
 
-#define HUB_SRV_SKIP_NULL  0x01u  /* null: as if absent */
-#define HUB_SRV_EMPTY_NULL 0x02u  /* "": SQL NULL */
+#define HUB_SRV_SKIP_NULL  0x01u /* null: as if absent */
+#define HUB_SRV_EMPTY_NULL 0x02u /* "": SQL NULL */
 
 typedef struct hub_srv_map {
-    const char *member;      /* the body's name; NULL ends a table */
+    const char *member; /* the body's name; NULL ends a table */
     hub_srv_field_e to;
     hub_srv_how_e how;
-    unsigned flags;          /* HUB_SRV_SKIP_NULL, _EMPTY_NULL */
+    unsigned flags; /* HUB_SRV_SKIP_NULL, _EMPTY_NULL */
 } hub_srv_map_t;
 
 /* A body and how its problems are said: bad_status 0 for the profile's
@@ -150,24 +149,24 @@ typedef struct hub_srv_input {
 } hub_srv_input_t;
 
 typedef enum {
-    HUB_SRV_LISTED = 0,      /* an item of a list */
-    HUB_SRV_READ,            /* one server, asked for */
-    HUB_SRV_WRITTEN          /* the server just created */
+    HUB_SRV_LISTED = 0, /* an item of a list */
+    HUB_SRV_READ,       /* one server, asked for */
+    HUB_SRV_WRITTEN     /* the server just created */
 } hub_srv_view_e;
 
 typedef struct hub_srv_profile {
     unsigned profile;
-    const char *id_param;          /* the path parameter naming a server */
+    const char *id_param; /* the path parameter naming a server */
     /* words */
     const char *not_found_code;
-    const char *not_found;         /* may hold one %s: the id */
-    const char *conflict;          /* 409: a name taken */
-    int in_use_status;             /* delete of a server projects use */
+    const char *not_found; /* may hold one %s: the id */
+    const char *conflict;  /* 409: a name taken */
+    int in_use_status;     /* delete of a server projects use */
     const char *in_use_code;
-    int in_use_counted;            /* 1: "associated with N project(s)...
-                                      IDs: a, b" (Caylex), 0: "connected
-                                      to projects {..}" */
-    const char *default_sort;      /* NULL: newest first */
+    int in_use_counted;       /* 1: "associated with N project(s)...
+                                 IDs: a, b" (Caylex), 0: "connected
+                                 to projects {..}" */
+    const char *default_sort; /* NULL: newest first */
     /* input */
     hub_srv_input_t create_in, update_in;
     /* not NULL: mode remote with an endpoint, else this (Patchwork's
@@ -180,11 +179,11 @@ typedef struct hub_srv_profile {
     /* output: members the route's shape cannot say, added to o */
     void (*decorate)(hub_req_t *hr, const hub_rows_t *rows, int i, json_t *o,
                      hub_srv_view_e view);
-    int created_id;                /* 1: create answers {"id"} only */
-    const char *updated_status;    /* {"status": this}; NULL: {"id"} */
-    const char *deleted_status;    /* {"status": this} */
-    const char *deleted_message;   /* {server_id, message} ("%s": slug);
-                                      neither: no body (204) */
+    int created_id;              /* 1: create answers {"id"} only */
+    const char *updated_status;  /* {"status": this}; NULL: {"id"} */
+    const char *deleted_status;  /* {"status": this} */
+    const char *deleted_message; /* {server_id, message} ("%s": slug);
+                                    neither: no body (204) */
 } hub_srv_profile_t;
 
 extern const hub_srv_profile_t hub_servers_pw_profile;

@@ -62,11 +62,15 @@ static void decorate(hub_req_t *hr HUB_UNUSED, const hub_rows_t *rows, int i,
                      json_t *o, hub_srv_view_e view HUB_UNUSED)
 {
     const char *h = hub_rows_get(rows, i, "health_status");
-    json_object_set_new(o, "env", hub_servers_masked(
-        hub_rows_get(rows, i, "secret_names"), "env:"));
-    json_object_set_new(o, "status", json_string(
-        !strcmp(h, "healthy") || !strcmp(h, "degraded") ? "connected"
-        : !strcmp(h, "unknown") ? "pending" : "disconnected"));
+    json_object_set_new(
+        o, "env",
+        hub_servers_masked(hub_rows_get(rows, i, "secret_names"), "env:"));
+    json_object_set_new(o, "status",
+                        json_string(
+                            !strcmp(h, "healthy") || !strcmp(h, "degraded")
+                                ? "connected"
+                            : !strcmp(h, "unknown") ? "pending"
+                                                    : "disconnected"));
 }
 
 /* A stdio server: its command (on HubStdioAllow), args and sealed env. */
@@ -84,19 +88,22 @@ static int take_stdio(hub_req_t *hr, hub_result_t *res,
         return hub_err(res, HTTP_BAD_REQUEST, "STDIO_NOT_ALLOWED",
                        "command '%s' is not allowed: this hub runs stdio "
                        "servers only for the commands its operator lists "
-                       "in HubStdioAllow", cmd);
+                       "in HubStdioAllow",
+                       cmd);
     }
     json_array_foreach(args, i, v) {
         if (!json_is_string(v)) {
-            return hub_servers_bad(hr, res, how, apr_psprintf(hr->pool,
-                                   "args[%u]", (unsigned)i), "string_type",
-                                   "must be a string");
+            return hub_servers_bad(hr, res, how,
+                                   apr_psprintf(hr->pool, "args[%u]",
+                                                (unsigned)i),
+                                   "string_type", "must be a string");
         }
     }
     json_object_foreach(env, k, v) {
         if (!json_is_string(v) || !hub_is_env_name(k)) {
-            return hub_servers_bad(hr, res, how, apr_pstrcat(hr->pool,
-                                   "env.", k, NULL), "value_error",
+            return hub_servers_bad(hr, res, how,
+                                   apr_pstrcat(hr->pool, "env.", k, NULL),
+                                   "value_error",
                                    "a name of letters, digits and _ with a "
                                    "string value");
         }
@@ -142,6 +149,7 @@ const hub_srv_profile_t hub_servers_th_profile = {
 
 /* JWTs as the document says; API keys too (the profile's default), so
  * keys can script it */
+/* clang-format off */
 const hub_route_t hub_servers_toolhub_routes[] = {
     { HUB_TOOLHUB, HUB_M_GET, "/api/mcp/servers", hub_servers_op_list, NULL,
       0, 0, "List Servers",
@@ -154,3 +162,4 @@ const hub_route_t hub_servers_toolhub_routes[] = {
       .need = HUB_NEED_WRITE },
     { 0 },
 };
+/* clang-format on */

@@ -151,11 +151,13 @@ static const hub_shape_t th_tool[] = {
 
 /* GoClaw's own server answers its mcpbridge.ToolInfo: name, and the
  * description when there is one. */
+/* clang-format off */
 static const hub_shape_t gc_tool[] = {
     { "name", NULL, HUB_J_STRING },
     { "description", NULL, HUB_J_OMITEMPTY },
     { NULL, NULL, 0 }
 };
+/* clang-format on */
 
 static const hub_shape_t cx_tool[] = {
     { "id", NULL, HUB_J_STRING },
@@ -204,9 +206,10 @@ static int cx_tool_patch(hub_req_t *hr, hub_result_t *res)
     if (!hub_rows_get(rows, 0, "id")) {
         return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Tool not found");
     }
-    return hub_ok(res, json_pack(
-        "{s:s,s:o}", "id", hub_rows_get(rows, 0, "id"), "added_context",
-        hub_json_str_or_null(hub_rows_get(rows, 0, "added_context"))));
+    return hub_ok(res, json_pack("{s:s,s:o}", "id", hub_rows_get(rows, 0, "id"),
+                                 "added_context",
+                                 hub_json_str_or_null(
+                                     hub_rows_get(rows, 0, "added_context"))));
 }
 
 /* ---- Patchwork: tool changes ------------------------------------------- */
@@ -242,8 +245,7 @@ static int pw_tool_changes(hub_req_t *hr, hub_result_t *res)
     if (!rows->rows->nelts) {
         return server_not_found(hr, res, NULL);
     }
-    return hub_ok_rows(res, hub_rows_having(hr->pool, rows, "timestamp"),
-                       NULL);
+    return hub_ok_rows(res, hub_rows_having(hr->pool, rows, "timestamp"), NULL);
 }
 
 /* ---- Tool Hub: health ---------------------------------------------------- */
@@ -261,10 +263,11 @@ static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
     const char *mode = hub_rows_get(row, 0, "mode");
     int stdio = !strcmp(mode, "stdio");
 
-    if (!stdio && (strcmp(mode, "remote")
-                   || !hub_rows_get(row, 0, "endpoint"))) {
+    if (!stdio
+        && (strcmp(mode, "remote") || !hub_rows_get(row, 0, "endpoint"))) {
         return json_pack("{s:s,s:s,s:s,s:n}", "server_id", id, "status",
-                         "unknown", "message", "this server reports through "
+                         "unknown", "message",
+                         "this server reports through "
                          "heartbeats: the hub has nothing to call",
                          "latency_ms");
     }
@@ -276,22 +279,24 @@ static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
     target.policy = pol;
     /* a stdio server is started here as the prober would start it: its
      * command must still be on HubStdioAllow */
-    why = stdio
-        ? hub_servers_stdio_target(hr->pool, hr->r->server,
-                                   hr->who->tenant_id,
-                                   hub_rows_get(row, 0, "command"),
-                                   hub_rows_get(row, 0, "args"),
-                                   hub_rows_get(row, 0, "secrets"), &target)
-        : hub_servers_mcp_target(hr->pool, hr->r->server, hr->who->tenant_id,
-                                 hub_rows_get(row, 0, "endpoint"),
-                                 hub_rows_get(row, 0, "transport"),
-                                 hub_rows_get(row, 0, "auth_config"),
-                                 hub_rows_get(row, 0, "secrets"), &target);
+    why = stdio ? hub_servers_stdio_target(
+              hr->pool, hr->r->server, hr->who->tenant_id,
+              hub_rows_get(row, 0, "command"), hub_rows_get(row, 0, "args"),
+              hub_rows_get(row, 0, "secrets"), &target)
+                : hub_servers_mcp_target(hr->pool, hr->r->server,
+                                         hr->who->tenant_id,
+                                         hub_rows_get(row, 0, "endpoint"),
+                                         hub_rows_get(row, 0, "transport"),
+                                         hub_rows_get(row, 0, "auth_config"),
+                                         hub_rows_get(row, 0, "secrets"),
+                                         &target);
     if (why) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, hr->r, "HUB00400: live "
-                      "health check of server %s not made: %s", id, why);
-        return json_pack("{s:s,s:s,s:s,s:n}", "server_id", id, "status",
-                         "down", "message", why, "latency_ms");
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, hr->r,
+                      "HUB00400: live "
+                      "health check of server %s not made: %s",
+                      id, why);
+        return json_pack("{s:s,s:s,s:s,s:n}", "server_id", id, "status", "down",
+                         "message", why, "latency_ms");
     }
     hub_mcp_probe(hr->pool, &target, &res);
     status = res.ok ? "healthy" : res.unauthorized ? "unauthorized" : "down";
@@ -323,9 +328,9 @@ static const char *last_message(const hub_rows_t *row)
     }
     if (!strcmp(h, "unknown")) {
         return strcmp(hub_rows_get(row, 0, "mode"), "remote")
-               ? "not probed: this server has no endpoint (stdio or "
-                 "heartbeat)"
-               : "not probed yet";
+                   ? "not probed: this server has no endpoint (stdio or "
+                     "heartbeat)"
+                   : "not probed yet";
     }
     if (!strcmp(h, "stale")) {
         return "its heartbeats stopped";
@@ -343,6 +348,7 @@ static int th_health_last(hub_req_t *hr, hub_result_t *res)
     }
     lat = hub_rows_get(row, 0, "latency_ms");
     up = hub_rows_get(row, 0, "uptime_24h");
+    /* clang-format off */
     return hub_ok(res, json_pack(
         "{s:s,s:s,s:o,s:o,s:o,s:o}", "server_id", id,
         "status", hub_rows_get(row, 0, "health_status"),
@@ -351,10 +357,12 @@ static int th_health_last(hub_req_t *hr, hub_result_t *res)
         "checked_at", hub_json_str_or_null(hub_rows_get(row, 0,
                                                         "last_check_at")),
         "uptime_24h", up ? json_real(atof(up)) : json_null()));
+    /* clang-format on */
 }
 
 /* ---- routes ------------------------------------------------------------ */
 
+/* clang-format off */
 const hub_route_t hub_servers_tools_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/tool-changes/",
       pw_tool_changes, NULL, 0, 0, "Get Tool Changes",
@@ -381,3 +389,4 @@ const hub_route_t hub_servers_tools_routes[] = {
       .need = HUB_NEED_WRITE },
     { 0 }
 };
+/* clang-format on */

@@ -3,6 +3,7 @@
  * empty table so the module is wired into routing from the start. */
 #include "hub_workflows_private.h"
 
+/* clang-format off */
 const hub_route_t hub_workflows_routes[] = {
     { 0 }
 };
@@ -10,3 +11,4 @@ const hub_route_t hub_workflows_routes[] = {
 const hub_stmt_t hub_workflows_stmts[] = {
     { NULL, NULL }
 };
+/* clang-format on */

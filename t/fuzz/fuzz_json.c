@@ -16,6 +16,7 @@
 
 static const char *const kinds[] = { "stdio", "sse", "http", NULL };
 
+/* clang-format off */
 static const struct hub_field fields[] = {
     { "name",        HUB_T_STRING,  HUB_F_REQUIRED, 1, 64, NULL, "name" },
     { "kind",        HUB_T_STRING,  0, 0, 0, kinds, "transport" },
@@ -28,6 +29,7 @@ static const struct hub_field fields[] = {
     { "extra",       HUB_T_ANY,     0, 0, 0, NULL, "anything" },
     { NULL, HUB_T_ANY, 0, 0, 0, NULL, NULL }
 };
+/* clang-format on */
 
 static int depth_of(const json_t *j)
 {
@@ -36,7 +38,8 @@ static int depth_of(const json_t *j)
         const char *k;
         json_t *v;
         json_object_foreach((json_t *)j, k, v) {
-            if ((c = depth_of(v)) > d) d = c;
+            if ((c = depth_of(v)) > d)
+                d = c;
         }
         return d + 1;
     }
@@ -44,7 +47,8 @@ static int depth_of(const json_t *j)
         size_t i;
         json_t *v;
         json_array_foreach(j, i, v) {
-            if ((c = depth_of(v)) > d) d = c;
+            if ((c = depth_of(v)) > d)
+                d = c;
         }
         return d + 1;
     }
@@ -55,7 +59,8 @@ static int depth_of(const json_t *j)
  * back to malloc and ASan/LSan see the pool's life exactly. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    (void)argc; (void)argv;
+    (void)argc;
+    (void)argv;
     fuzz_apr_start();
     return 0;
 }
@@ -71,24 +76,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     max_depth = 1 + data[0] % 40;
-    data++; size--;
+    data++;
+    size--;
 
     p = pool_make();
     j = hub_json_parse(p, (const char *)data, size, max_depth, &err);
     if (j) {
-        apr_array_header_t *problems =
-            apr_array_make(p, 2, sizeof(hub_invalid_t));
+        apr_array_header_t *problems = apr_array_make(p, 2,
+                                                      sizeof(hub_invalid_t));
         int n, i;
         if (depth_of(j) > max_depth) {
-            abort();        /* the depth limit let a deeper value through */
+            abort(); /* the depth limit let a deeper value through */
         }
         n = hub_validate(j, fields, p, problems);
         if (n != problems->nelts) {
             abort();
         }
         for (i = 0; i < problems->nelts; i++) {
-            const hub_invalid_t *inv =
-                &APR_ARRAY_IDX(problems, i, hub_invalid_t);
+            const hub_invalid_t *inv = &APR_ARRAY_IDX(problems, i,
+                                                      hub_invalid_t);
             if (!inv->type || !inv->msg) {
                 abort();
             }
@@ -102,8 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)hub_json_text(p, j);
     }
     else if (!err.depth_exceeded && !err.text[0]) {
-        abort();            /* failure without a reason */
+        abort(); /* failure without a reason */
     }
-    apr_pool_destroy(p);    /* releases j through its pool cleanup */
+    apr_pool_destroy(p); /* releases j through its pool cleanup */
     return 0;
 }

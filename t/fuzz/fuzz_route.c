@@ -27,6 +27,7 @@ static int op(hub_req_t *r, hub_result_t *res)
     return 0;
 }
 
+/* clang-format off */
 static const hub_route_t servers[] = {
     { P_A, HUB_M_GET,    "/servers",                       op, NULL, 0, 0, NULL,
       .need = HUB_NEED_ANY },
@@ -66,10 +67,12 @@ static const hub_route_t goclaw[] = {
 static const char *const prefixes[] = {
     "/", "/hub", "/hub/api/v1/", "/caf%C3%A9"
 };
+/* clang-format on */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    (void)argc; (void)argv;
+    (void)argc;
+    (void)argv;
     fuzz_apr_start();
     return 0;
 }
@@ -89,8 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     ctl = data[0];
-    method = (int)(ctl % 8);           /* 7: no such method */
-    data++; size--;
+    method = (int)(ctl % 8); /* 7: no such method */
+    data++;
+    size--;
 
     p = pool_make();
     /* httpd hands the path over as a C string */
@@ -113,11 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
         hub_match_t im;
-        int found = hub_routes_lookup(tables, profiles, flags_ok, method,
-                                      rel, p, &m);
+        int found = hub_routes_lookup(tables, profiles, flags_ok, method, rel,
+                                      p, &m);
         int ifound = hub_route_index_lookup(hub_route_index_make(p, tables),
-                                            profiles, flags_ok, method, rel,
-                                            p, &im);
+                                            profiles, flags_ok, method, rel, p,
+                                            &im);
         if (found != ifound || m.route != im.route || m.allow != im.allow
             || m.profile != im.profile || m.nparams != im.nparams
             || (m.owner != im.owner

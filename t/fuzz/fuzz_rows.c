@@ -18,7 +18,8 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    (void)argc; (void)argv;
+    (void)argc;
+    (void)argv;
     fuzz_apr_start();
     return 0;
 }
@@ -41,7 +42,8 @@ static const char *pg_quote(apr_pool_t *p, const json_t *arr)
             char *q = apr_palloc(p, 2 * n + 3);
             q[o++] = '"';
             for (k = 0; k < n; k++) {
-                if (s[k] == '"' || s[k] == '\\') q[o++] = '\\';
+                if (s[k] == '"' || s[k] == '\\')
+                    q[o++] = '\\';
                 q[o++] = s[k];
             }
             q[o++] = '"';
@@ -73,20 +75,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         again = hub_pg_array_json(pg_quote(p, arr));
         if (!again || !json_equal(arr, again)) {
-            abort();        /* PostgreSQL's quoting of it reads back different */
+            abort(); /* PostgreSQL's quoting of it reads back different */
         }
         json_decref(again);
     }
 
     if (hub_scopes_parse(s, &bits) == 0) {
         if (!arr) {
-            abort();        /* scopes that are no text[] */
+            abort(); /* scopes that are no text[] */
         }
         if (hub_scopes_parse(hub_scopes_pg(p, bits), &bits2) || bits2 != bits) {
             abort();
         }
     }
-    json_decref(arr);       /* NULL is fine */
+    json_decref(arr); /* NULL is fine */
     apr_pool_destroy(p);
     return 0;
 }

@@ -37,7 +37,8 @@ static int env_on(const char *name)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    (void)argc; (void)argv;
+    (void)argc;
+    (void)argv;
     fuzz_apr_start();
     split_check = !env_on("HUB_FUZZ_SSE_NO_SPLIT_CHECK");
     allow_bom_split = env_on("HUB_FUZZ_SSE_ALLOW_BOM_SPLIT");
@@ -62,8 +63,10 @@ static int same_str(const char *a, const char *b)
 
 static void differ(const char *what, int i)
 {
-    fprintf(stderr, "fuzz_sse: split feed differs from whole feed: %s of "
-            "event %d\n", what, i);
+    fprintf(stderr,
+            "fuzz_sse: split feed differs from whole feed: %s of "
+            "event %d\n",
+            what, i);
     abort();
 }
 
@@ -93,11 +96,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     split = apr_array_make(p, 4, sizeof(hub_sse_event_t));
     sp = hub_sse_parser_make(p, size + 1, collect, split);
     rv = hub_sse_feed(sp, buf, cut);
-    if (!rv && empty_piece) rv = hub_sse_feed(sp, buf + cut, 0);
-    if (!rv) rv = hub_sse_feed(sp, buf + cut, size - cut);
-    if (!rv) rv = hub_sse_finish(sp);
+    if (!rv && empty_piece)
+        rv = hub_sse_feed(sp, buf + cut, 0);
+    if (!rv)
+        rv = hub_sse_feed(sp, buf + cut, size - cut);
+    if (!rv)
+        rv = hub_sse_finish(sp);
     if (rv) {
-        abort();    /* nothing grows past size + 1 and collect returns 0 */
+        abort(); /* nothing grows past size + 1 and collect returns 0 */
     }
 
     if (split_check
@@ -109,13 +115,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             differ("count", -1);
         }
         for (i = 0; i < whole->nelts; i++) {
-            const hub_sse_event_t *a = &APR_ARRAY_IDX(whole, i, hub_sse_event_t);
-            const hub_sse_event_t *b = &APR_ARRAY_IDX(split, i, hub_sse_event_t);
-            if (!same_str(a->event, b->event)) differ("event", i);
+            const hub_sse_event_t *a = &APR_ARRAY_IDX(whole, i,
+                                                      hub_sse_event_t);
+            const hub_sse_event_t *b = &APR_ARRAY_IDX(split, i,
+                                                      hub_sse_event_t);
+            if (!same_str(a->event, b->event))
+                differ("event", i);
             if (a->data_len != b->data_len
-                || memcmp(a->data, b->data, a->data_len)) differ("data", i);
-            if (!same_str(a->id, b->id)) differ("id", i);
-            if (a->retry != b->retry) differ("retry", i);
+                || memcmp(a->data, b->data, a->data_len))
+                differ("data", i);
+            if (!same_str(a->id, b->id))
+                differ("id", i);
+            if (a->retry != b->retry)
+                differ("retry", i);
         }
     }
 

@@ -16,7 +16,8 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    (void)argc; (void)argv;
+    (void)argc;
+    (void)argv;
     fuzz_apr_start();
     return 0;
 }
@@ -28,8 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *j = hub_json_parse(p, (const char *)data, size, 64, &err);
 
     if (j) {
-        const unsigned char *y =
-            (const unsigned char *)hub_json_to_yaml(p, j);
+        const unsigned char *y = (const unsigned char *)hub_json_to_yaml(p, j);
         size_t n, k;
         if (!y) {
             abort();
@@ -41,12 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (k = 0; k < n; k++) {
             if ((y[k] < 0x20 && y[k] != '\n') || y[k] == 0x7f
                 || (y[k] == 0xc2 && y[k + 1] >= 0x80 && y[k + 1] <= 0x9f)) {
-                fprintf(stderr, "fuzz_yaml: raw control 0x%02x at %zu\n",
-                        y[k], k);
+                fprintf(stderr, "fuzz_yaml: raw control 0x%02x at %zu\n", y[k],
+                        k);
                 abort();
             }
         }
     }
-    apr_pool_destroy(p);    /* releases j */
+    apr_pool_destroy(p); /* releases j */
     return 0;
 }

@@ -8,6 +8,7 @@
 
 static void test_problems(apr_pool_t *p)
 {
+    /* clang-format off */
     static const char *const good[] = {
         "https://mcp.example.com/mcp", "http://127.0.0.1:8080/mcp",
         "http://[::1]:9/x", "HTTPS://a.example/?q=1", NULL
@@ -17,10 +18,11 @@ static void test_problems(apr_pool_t *p)
         "https://x.example/#f", "http:/x", "http://a b/", "https://x:0/",
         NULL
     };
+    /* clang-format on */
     const char *const *u;
     for (u = good; *u; u++) {
-        is_str(hub_url_problem(p, *u), NULL, apr_psprintf(p, "%s is a URL",
-                                                            *u));
+        is_str(hub_url_problem(p, *u), NULL,
+               apr_psprintf(p, "%s is a URL", *u));
     }
     for (u = bad; *u; u++) {
         ok(hub_url_problem(p, *u) != NULL, "'%s' is refused", *u);
@@ -46,7 +48,7 @@ static void test_refused(apr_pool_t *p)
         { "https://93.184.216.34/", NULL },
         { "https://[2606:4700::1111]/", NULL },
         { "https://mcp.example.com/", NULL },
-        { "http://localhost:8080/", NULL },         /* a name: at connect */
+        { "http://localhost:8080/", NULL }, /* a name: at connect */
         { "http://10.0.0.5.example.com/", NULL },
         { "not a url", NULL },
         { NULL, NULL }

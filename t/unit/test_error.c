@@ -47,13 +47,15 @@ static void test_simple_envelopes(apr_pool_t *p)
            "caylex without problems: {detail}");
     is_str(body_text(p, HUB_GOCLAW, &e), "{\"error\":\"Server not found\"}",
            "goclaw: {error}");
-    is_str(body_text(p, HUB_TOOLHUB, &e),
-           "{\"error\":{\"code\":\"HTTP_404\",\"message\":\"Server not found\"}}",
-           "toolhub without a code: HTTP_<status>");
+    is_str(
+        body_text(p, HUB_TOOLHUB, &e),
+        "{\"error\":{\"code\":\"HTTP_404\",\"message\":\"Server not found\"}}",
+        "toolhub without a code: HTTP_<status>");
     e.code = "SERVER_GONE";
     is_str(body_text(p, HUB_TOOLHUB, &e),
            "{\"error\":{\"code\":\"SERVER_GONE\",\"message\":"
-           "\"Server not found\"}}", "toolhub with a code: that code");
+           "\"Server not found\"}}",
+           "toolhub with a code: that code");
 
     e.message = NULL;
     is_str(body_text(p, HUB_GOCLAW, &e), "{\"error\":\"error\"}",
@@ -62,8 +64,10 @@ static void test_simple_envelopes(apr_pool_t *p)
 
 static void test_g4f(apr_pool_t *p)
 {
+    /* clang-format off */
     hub_error_t e = { 503, NULL, "Database unavailable", 1, "req-123",
                       NULL, NULL };
+    /* clang-format on */
     apr_array_header_t *inv = two_problems(p);
 
     is_str(body_text(p, HUB_G4F, &e),
@@ -93,11 +97,12 @@ static void test_caylex_422(apr_pool_t *p)
     hub_error_t e = { 422, NULL, NULL, 0, NULL, two_problems(p), NULL };
     hub_invalid_t *body_inv;
 
-    is_str(body_text(p, HUB_CAYLEX, &e),
-           "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"Field required\","
-           "\"type\":\"missing\"},{\"loc\":[\"body\",\"count\"],\"msg\":"
-           "\"Input should be a valid integer\",\"type\":\"integer_type\"}]}",
-           "caylex 422: FastAPI's detail list");
+    is_str(
+        body_text(p, HUB_CAYLEX, &e),
+        "{\"detail\":[{\"loc\":[\"body\",\"name\"],\"msg\":\"Field required\","
+        "\"type\":\"missing\"},{\"loc\":[\"body\",\"count\"],\"msg\":"
+        "\"Input should be a valid integer\",\"type\":\"integer_type\"}]}",
+        "caylex 422: FastAPI's detail list");
 
     e.loc_root = "query";
     ok(has(body_text(p, HUB_CAYLEX, &e), "[\"query\",\"name\"]"),
@@ -125,12 +130,15 @@ static void test_messages_name_fields(apr_pool_t *p)
     const char *pw = body_text(p, HUB_PATCHWORK, &e);
     const char *gc;
 
-    is_str(pw, "{\"detail\":\"name: Field required; count: Input should be "
-           "a valid integer\"}", "patchwork 422: message lists fields");
+    is_str(pw,
+           "{\"detail\":\"name: Field required; count: Input should be "
+           "a valid integer\"}",
+           "patchwork 422: message lists fields");
     e.status = 400;
     e.message = "Invalid request";
     gc = body_text(p, HUB_GOCLAW, &e);
-    is_str(gc, "{\"error\":\"Invalid request: name: Field required; count: "
+    is_str(gc,
+           "{\"error\":\"Invalid request: name: Field required; count: "
            "Input should be a valid integer\"}",
            "goclaw: message, then the fields");
     ok(has(body_text(p, HUB_TOOLHUB, &e), "name: Field required"),
@@ -147,7 +155,8 @@ static void test_codes(void)
     is_str(hub_error_code(429), "RATE_LIMITED", "code 429");
     is_str(hub_error_code(503), "SERVICE_UNAVAILABLE", "code 503");
     is_str(hub_error_code(418), "BAD_REQUEST", "unknown 4xx: BAD_REQUEST");
-    is_str(hub_error_code(599), "INTERNAL_ERROR", "unknown 5xx: INTERNAL_ERROR");
+    is_str(hub_error_code(599), "INTERNAL_ERROR",
+           "unknown 5xx: INTERNAL_ERROR");
 }
 
 static void test_statuses(void)

@@ -33,6 +33,7 @@ static struct sockaddr *v6(apr_pool_t *p, const char *ip)
 
 static void test_ranges(apr_pool_t *p)
 {
+    /* clang-format off */
     static const char *const internal[] = {
         "127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255",
         "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
@@ -45,6 +46,7 @@ static void test_ranges(apr_pool_t *p)
         "::1", "::", "fd00::1", "fe80::1", "::ffff:127.0.0.1",
         "::ffff:169.254.169.254", "fd00:ec2::254", NULL
     };
+    /* clang-format on */
     const char *const *a;
     hub_cidr_t c;
 
@@ -91,9 +93,12 @@ static void serve_one(int fd)
     if (!strncmp(req, "GET /big", 8)) {
         static char big[300000];
         memset(big, 'x', sizeof(big));
-        snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
-                 "Connection: close\r\n\r\n", sizeof(big));
-        if (write(fd, out, strlen(out)) < 0 || write(fd, big, sizeof(big)) < 0) {
+        snprintf(out, sizeof(out),
+                 "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+                 "Connection: close\r\n\r\n",
+                 sizeof(big));
+        if (write(fd, out, strlen(out)) < 0
+            || write(fd, big, sizeof(big)) < 0) {
             return;
         }
         return;
@@ -106,11 +111,14 @@ static void serve_one(int fd)
         if (h) {
             sscanf(h + 8, "%63[^\r\n]", val);
         }
-        snprintf(body, sizeof(body), "%.*s|%s|%s", (int)strcspn(req, " "),
-                 req, val, strstr(req, "\r\n\r\n") ? strstr(req, "\r\n\r\n") + 4 : "");
-        snprintf(out, sizeof(out), "HTTP/1.1 201 Created\r\nContent-Type: "
+        snprintf(body, sizeof(body), "%.*s|%s|%s", (int)strcspn(req, " "), req,
+                 val,
+                 strstr(req, "\r\n\r\n") ? strstr(req, "\r\n\r\n") + 4 : "");
+        snprintf(out, sizeof(out),
+                 "HTTP/1.1 201 Created\r\nContent-Type: "
                  "text/plain\r\nX-Answer: yes\r\nContent-Length: %zu\r\n"
-                 "Connection: close\r\n\r\n%s", strlen(body), body);
+                 "Connection: close\r\n\r\n%s",
+                 strlen(body), body);
         if (write(fd, out, strlen(out)) < 0) {
             return;
         }
@@ -213,13 +221,16 @@ static void test_requests(apr_pool_t *p)
     req.url = apr_pstrcat(p, base, "/slow", NULL);
     is_int(hub_http_do(p, &open, &req, &res), HUB_HTTP_TIMEOUT,
            "a silent server times out");
-    ok(res.seconds < 2.5, "after the timeout, not the server's 3 s "
-       "(%.2f s)", res.seconds);
+    ok(res.seconds < 2.5,
+       "after the timeout, not the server's 3 s "
+       "(%.2f s)",
+       res.seconds);
     open.timeout_ms = 0;
 
     /* bad URLs and dead ends */
     req.url = "file:///etc/passwd";
-    is_int(hub_http_do(p, &open, &req, &res), HUB_HTTP_BAD_URL, "file: refused");
+    is_int(hub_http_do(p, &open, &req, &res), HUB_HTTP_BAD_URL,
+           "file: refused");
     req.url = "gopher://127.0.0.1/";
     is_int(hub_http_do(p, &open, &req, &res), HUB_HTTP_BAD_URL,
            "gopher: refused");

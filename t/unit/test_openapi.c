@@ -28,6 +28,7 @@ static const hub_field_t server_fields[] = {
     { NULL, HUB_T_ANY, 0, 0, 0, NULL, NULL }
 };
 
+/* clang-format off */
 static const hub_route_t routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/servers", op_dummy, NULL, 0, 0,
       "List servers",
@@ -50,6 +51,7 @@ static const hub_route_t routes[] = {
       .need = HUB_NEED_ANY },
     { 0 }
 };
+/* clang-format on */
 
 static json_t *build(apr_pool_t *p, unsigned profile, unsigned flags_ok)
 {
@@ -57,8 +59,8 @@ static json_t *build(apr_pool_t *p, unsigned profile, unsigned flags_ok)
     hub_route_table_t *tab = apr_array_push(t);
     tab->owner = "hub_test";
     tab->routes = routes;
-    return hub_json_own(p, hub_openapi_build(p, t, profile, flags_ok,
-                                             "1.2.3", "/caylex/api/v1"));
+    return hub_json_own(p, hub_openapi_build(p, t, profile, flags_ok, "1.2.3",
+                                             "/caylex/api/v1"));
 }
 
 /* Text of the value at a JSON pointer-ish path of object keys, NULL when
@@ -83,8 +85,8 @@ static void test_paths(apr_pool_t *p)
     is_str(AT("openapi"), "\"3.0.3\"", "openapi version");
     is_str(AT("info", "title"), "\"Caylex API Service\"",
            "info.title is the profile's title");
-    is_str(json_string_value(json_object_get(json_object_get(doc, "info"),
-                                             "title")),
+    is_str(json_string_value(
+               json_object_get(json_object_get(doc, "info"), "title")),
            hub_profile_title(HUB_CAYLEX), "  ... from hub_profile_title");
     is_str(AT("info", "version"), "\"1.2.3\"", "info.version as given");
     is_str(hub_json_text(p, json_object_get(doc, "servers")),
@@ -92,10 +94,8 @@ static void test_paths(apr_pool_t *p)
 
     is_int((long long)json_object_size(paths), 4,
            "four caylex paths (diag and goclaw left out)");
-    ok(json_object_get(paths, "/servers/{id}") != NULL,
-       ":id becomes {id}");
-    ok(json_object_get(paths, "/servers/:id") == NULL,
-       "no :id path left");
+    ok(json_object_get(paths, "/servers/{id}") != NULL, ":id becomes {id}");
+    ok(json_object_get(paths, "/servers/:id") == NULL, "no :id path left");
     ok(json_object_get(paths, "/servers/{id}/tools/{tool}") != NULL,
        "mixed {id} and :tool both in braces");
     ok(json_object_get(paths, "/tools") == NULL,
@@ -120,7 +120,8 @@ static void test_params(apr_pool_t *p)
 
     is_str(AT("paths", "/servers/{id}", "get", "parameters"),
            "[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
-           "\"schema\":{\"type\":\"string\"}}]", "path parameter id listed");
+           "\"schema\":{\"type\":\"string\"}}]",
+           "path parameter id listed");
     is_str(AT("paths", "/servers/{id}/tools/{tool}", "delete", "parameters"),
            "[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
            "\"schema\":{\"type\":\"string\"}},{\"name\":\"tool\",\"in\":"

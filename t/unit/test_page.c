@@ -15,9 +15,14 @@ static const char *b64url(apr_pool_t *p, const char *plain)
     char *c;
     apr_base64_encode(out, plain, len);
     for (c = out; *c; c++) {
-        if (*c == '+') *c = '-';
-        else if (*c == '/') *c = '_';
-        else if (*c == '=') { *c = '\0'; break; }
+        if (*c == '+')
+            *c = '-';
+        else if (*c == '/')
+            *c = '_';
+        else if (*c == '=') {
+            *c = '\0';
+            break;
+        }
     }
     return out;
 }
@@ -32,8 +37,7 @@ static void test_parse_long(void)
     ok(hub_parse_long("7", 0, 10, 0, &v) == NULL && v == 7, "\"7\" parses");
     ok(hub_parse_long("10", 0, 10, 0, &v) == NULL && v == 10,
        "max is inclusive");
-    ok(hub_parse_long("0", 0, 10, 3, &v) == NULL && v == 0,
-       "min is inclusive");
+    ok(hub_parse_long("0", 0, 10, 3, &v) == NULL && v == 0, "min is inclusive");
     v = 99;
     ok(hub_parse_long("11", 0, 10, 0, &v) != NULL, "above max rejected");
     is_int(v, 99, "a rejected value leaves *out alone");
@@ -92,10 +96,12 @@ static void test_numbered(void)
 
     is_str(hub_page_numbered(NULL, NULL, 25, 100, &pg), NULL, "no page params");
     ok(pg.limit == 25 && pg.offset == 0, "default: page 1 of 25");
-    ok(!hub_page_numbered("3", "10", 25, 100, &pg)
-       && pg.limit == 10 && pg.offset == 20, "page 3 of 10 -> offset 20");
-    ok(!hub_page_numbered("1", "100", 25, 100, &pg)
-       && pg.limit == 100 && pg.offset == 0, "page 1 of max size");
+    ok(!hub_page_numbered("3", "10", 25, 100, &pg) && pg.limit == 10
+           && pg.offset == 20,
+       "page 3 of 10 -> offset 20");
+    ok(!hub_page_numbered("1", "100", 25, 100, &pg) && pg.limit == 100
+           && pg.offset == 0,
+       "page 1 of max size");
     ok(!hub_page_numbered("2", NULL, 25, 100, &pg) && pg.offset == 25,
        "page 2 of the default size -> offset 25");
     is_str(hub_page_numbered("0", "10", 25, 100, &pg), "page",
@@ -120,8 +126,11 @@ static void test_cursor_roundtrip(apr_pool_t *p)
     for (i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
         long got = -1;
         char *c = hub_cursor_encode(p, offsets[i]);
-        ok(c && strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                          "0123456789-_") == strlen(c),
+        ok(c
+               && strspn(c,
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         "0123456789-_")
+                      == strlen(c),
            "cursor for %ld is base64url without padding (%s)", offsets[i],
            c ? c : "NULL");
         ok(hub_cursor_decode(p, c, &got) == NULL && got == offsets[i],
@@ -151,7 +160,7 @@ static void test_cursor_rejects(apr_pool_t *p)
     char *t;
 
     t = apr_pstrdup(p, good);
-    t[0] = t[0] == 'c' ? 'd' : 'c';            /* breaks the "o1:" tag */
+    t[0] = t[0] == 'c' ? 'd' : 'c'; /* breaks the "o1:" tag */
     rejected(p, t, "first character changed");
     rejected(p, apr_pstrcat(p, good, "Zm9v", NULL), "bytes appended");
     rejected(p, good + 1, "first character dropped");
@@ -166,8 +175,10 @@ static void test_cursor_rejects(apr_pool_t *p)
     rejected(p, b64url(p, "o1:"), "tag without an offset");
     rejected(p, b64url(p, "o1:12abc"), "offset with junk");
     rejected(p, b64url(p, "o1:99999999999999999999"), "offset overflow");
-    rejected(p, apr_pstrcat(p, good, good, good, good, good, good, good, good,
-                            good, good, NULL), "too long");
+    rejected(p,
+             apr_pstrcat(p, good, good, good, good, good, good, good, good,
+                         good, good, NULL),
+             "too long");
 }
 
 int main(void)

@@ -79,42 +79,57 @@ static void test_name(void)
     memset(long_name, 'a', 129);
     long_name[129] = '\0';
 
+    /* clang-format off */
     q = score("{'description': 'Echoes back the input string', "
               GOOD_SCHEMA "}");
+    /* clang-format on */
     is_str(types(&q), "name_invalid", "no name");
     is_int(q.score, 80, "  costs 20");
     is_str(issue(&q, 0)->severity, "error", "  an error");
     is_str(issue(&q, 0)->detail, "the tool has no name", "  detail");
 
+    /* clang-format off */
     q = score("{'name': '', 'description': 'Echoes back the input string', "
               GOOD_SCHEMA "}");
+    /* clang-format on */
     is_str(types(&q), "name_invalid", "an empty name");
 
     q = score("{'name': 'read file', 'description': 'Reads one file from "
               "disk', " GOOD_SCHEMA "}");
     is_str(types(&q), "name_invalid", "a space in the name");
-    is_str(issue(&q, 0)->detail, "the name 'read file' has characters other "
-           "than A-Z, a-z, 0-9, '_', '-' and '.'", "  detail");
+    is_str(issue(&q, 0)->detail,
+           "the name 'read file' has characters other "
+           "than A-Z, a-z, 0-9, '_', '-' and '.'",
+           "  detail");
     q = score("{'name': 'files/read', 'description': 'Reads one file from "
               "disk', " GOOD_SCHEMA "}");
-    is_str(types(&q), "name_invalid", "a slash (allowed by SEP-986, not by "
+    is_str(types(&q), "name_invalid",
+           "a slash (allowed by SEP-986, not by "
            "the 2025-11-25 spec)");
     q = score("{'name': 'caf\\u00e9', 'description': 'Reads one file from "
               "disk', " GOOD_SCHEMA "}");
     is_str(types(&q), "name_invalid", "a non-ASCII letter");
+    /* clang-format off */
     q = score("{'name': 42, 'description': 'Reads one file from disk', "
               GOOD_SCHEMA "}");
+    /* clang-format on */
     is_str(types(&q), "name_invalid", "a name that is no string");
 
-    json = apr_psprintf(pool, "{'name': '%s', 'description': 'Reads one "
-                        "file from disk', " GOOD_SCHEMA "}", long_name);
+    json = apr_psprintf(pool,
+                        "{'name': '%s', 'description': 'Reads one "
+                        "file from disk', " GOOD_SCHEMA "}",
+                        long_name);
     q = score(json);
     is_str(types(&q), "name_invalid", "129 characters");
-    is_str(issue(&q, 0)->detail, "the name is 129 characters long (at most "
-           "128)", "  detail");
+    is_str(issue(&q, 0)->detail,
+           "the name is 129 characters long (at most "
+           "128)",
+           "  detail");
     long_name[128] = '\0';
-    json = apr_psprintf(pool, "{'name': '%s', 'description': 'Reads one "
-                        "file from disk', " GOOD_SCHEMA "}", long_name);
+    json = apr_psprintf(pool,
+                        "{'name': '%s', 'description': 'Reads one "
+                        "file from disk', " GOOD_SCHEMA "}",
+                        long_name);
     q = score(json);
     is_int(q.score, 100, "128 characters are fine");
 }
@@ -133,20 +148,29 @@ static void test_description(void)
     q = score("{'name': 'echo', 'description': null, " GOOD_SCHEMA "}");
     is_str(types(&q), "description_missing", "null");
 
+    /* clang-format off */
     q = score("{'name': 'echo', 'description': 'Echoes text', "
               GOOD_SCHEMA "}");
+    /* clang-format on */
     is_str(types(&q), "description_too_short", "11 characters");
     is_int(q.score, 85, "  costs 15");
     is_str(issue(&q, 0)->severity, "warning", "  a warning");
-    is_str(issue(&q, 0)->detail, "the description is 11 characters long (at "
-           "least 20 say what the tool does)", "  detail");
+    is_str(issue(&q, 0)->detail,
+           "the description is 11 characters long (at "
+           "least 20 say what the tool does)",
+           "  detail");
+    /* clang-format off */
     q = score("{'name': 'echo', 'description': 'Echoes back the input', "
               GOOD_SCHEMA "}");
+    /* clang-format on */
     is_int(q.score, 100, "21 characters are enough");
+    /* clang-format off */
     q = score("{'name': 'echo', 'description': '\\u00e9\\u00e9\\u00e9\\u00e9"
               "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9 bytes', "
               GOOD_SCHEMA "}");
-    is_str(types(&q), "description_too_short", "characters are counted, not "
+    /* clang-format on */
+    is_str(types(&q), "description_too_short",
+           "characters are counted, not "
            "bytes");
 
     q = score("{'name': 'get_weather_forecast', 'description': 'Get weather "
@@ -156,14 +180,18 @@ static void test_description(void)
 
     memset(big, 'x', 1025);
     big[1025] = '\0';
+    /* clang-format off */
     json = apr_psprintf(pool, "{'name': 'echo', 'description': '%s', "
                         GOOD_SCHEMA "}", big);
+    /* clang-format on */
     q = score(json);
     is_str(types(&q), "description_too_long", "1025 characters");
     is_int(q.score, 90, "  costs 10");
     big[1024] = '\0';
+    /* clang-format off */
     json = apr_psprintf(pool, "{'name': 'echo', 'description': '%s', "
                         GOOD_SCHEMA "}", big);
+    /* clang-format on */
     is_int(score(json).score, 100, "1024 are fine");
 }
 
@@ -214,11 +242,14 @@ static void test_properties(void)
               "'resourceId': {'type': 'number', 'default': 1, 'description': "
               "'ID of the text resource to fetch'}, 'resourceType': {'type': "
               "'string', 'enum': ['Text', 'Blob'], 'default': 'Text'}}}}");
-    is_str(types(&q), "property_undescribed", "server-everything's "
+    is_str(types(&q), "property_undescribed",
+           "server-everything's "
            "get-resource-reference: one property undescribed");
     is_int(q.score, 95, "  scores 95");
-    is_str(issue(&q, 0)->detail, "property 'resourceType' has no "
-           "description", "  detail names it");
+    is_str(issue(&q, 0)->detail,
+           "property 'resourceType' has no "
+           "description",
+           "  detail names it");
     is_str(issue(&q, 0)->severity, "warning", "  a warning");
 
     q = score("{'name': 'echo', 'description': 'Echoes back the input "
@@ -228,7 +259,8 @@ static void test_properties(void)
               " 'description': 'third'}, 'd': {'$ref': '#/$defs/x', "
               "'description': 'fourth'}, 'e': {'const': 1, 'description': "
               "'fifth'}}}}");
-    is_str(types(&q), "property_untyped", "only the property without type, "
+    is_str(types(&q), "property_untyped",
+           "only the property without type, "
            "enum, anyOf, $ref or const is untyped");
     is_int(q.score, 95, "  costs 5");
     is_str(issue(&q, 0)->detail, "property 'a' has no type", "  detail");
@@ -255,11 +287,14 @@ static void test_required(void)
               "string', 'inputSchema': {'type': 'object', 'properties': {"
               "'message': {'type': 'string', 'description': 'Text'}}, "
               "'required': ['message', 'mesage']}}");
-    is_str(types(&q), "required_unknown", "a required name that is no "
+    is_str(types(&q), "required_unknown",
+           "a required name that is no "
            "property");
     is_int(q.score, 90, "  costs 10");
-    is_str(issue(&q, 0)->detail, "required names 'mesage', which is not "
-           "among the properties", "  detail");
+    is_str(issue(&q, 0)->detail,
+           "required names 'mesage', which is not "
+           "among the properties",
+           "  detail");
     is_str(issue(&q, 0)->severity, "error", "  an error");
     q = score("{'name': 'echo', 'description': 'Echoes back the input "
               "string', 'inputSchema': {'type': 'object', "
@@ -276,9 +311,11 @@ static void test_together(void)
     q = score("{'name': 'bad tool!', 'description': 'x', 'inputSchema': {"
               "'type': 'string', 'properties': {'p': {}}, 'required': "
               "['q']}}");
-    is_str(types(&q), "name_invalid,description_too_short,"
+    is_str(types(&q),
+           "name_invalid,description_too_short,"
            "input_schema_not_object,property_untyped,property_undescribed,"
-           "required_unknown", "a bad tool fails many checks, in order");
+           "required_unknown",
+           "a bad tool fails many checks, in order");
     is_int(q.score, 100 - 20 - 15 - 25 - 5 - 5 - 10, "  scores 20");
 
     q = score("{'name': 'bad tool!', 'inputSchema': 7}");
@@ -299,8 +336,7 @@ static void test_together(void)
     is_int((int)json_array_size(j), 6, "issues as JSON: one per issue");
     is_str(json_string_value(json_object_get(json_array_get(j, 0), "type")),
            "name_invalid", "  with type");
-    is_str(json_string_value(json_object_get(json_array_get(j, 0),
-                                             "severity")),
+    is_str(json_string_value(json_object_get(json_array_get(j, 0), "severity")),
            "error", "  severity");
     ok(json_is_string(json_object_get(json_array_get(j, 0), "detail")),
        "  and detail");
@@ -316,11 +352,13 @@ static void test_long_quotes(void)
     memset(name, 'b', 200);
     name[0] = ' ';
     name[200] = '\0';
-    json = apr_psprintf(pool, "{'name': '%s', 'description': 'Reads one "
-                        "file from disk', " GOOD_SCHEMA "}", name);
+    json = apr_psprintf(pool,
+                        "{'name': '%s', 'description': 'Reads one "
+                        "file from disk', " GOOD_SCHEMA "}",
+                        name);
     q = score(json);
     ok(strlen(issue(&q, 0)->detail) < 150, "a long bad name is cut in the "
-       "detail");
+                                           "detail");
     ok(strstr(issue(&q, 0)->detail, "...") != NULL, "  marked with ...");
 }
 

@@ -24,10 +24,12 @@ static const hub_qfield_t fields[] = {
     HUB_Q_END
 };
 
+/* clang-format off */
 static const hub_qfield_t required[] = {
     { "url", HUB_Q_STRING, HUB_Q_REQUIRED, 0, 0, 0, NULL, NULL },
     HUB_Q_END
 };
+/* clang-format on */
 
 /* Parse one "name=value" and return the first problem's type, or NULL. */
 static const char *problem_of(apr_pool_t *p, const hub_qfield_t *f,
@@ -35,8 +37,7 @@ static const char *problem_of(apr_pool_t *p, const hub_qfield_t *f,
                               hub_qvals_t *q, const char **msg)
 {
     apr_table_t *args = apr_table_make(p, 2);
-    apr_array_header_t *problems = apr_array_make(p, 2,
-                                                  sizeof(hub_invalid_t));
+    apr_array_header_t *problems = apr_array_make(p, 2, sizeof(hub_invalid_t));
     if (name) {
         apr_table_set(args, name, value);
     }
@@ -46,9 +47,9 @@ static const char *problem_of(apr_pool_t *p, const hub_qfield_t *f,
     if (msg) {
         *msg = APR_ARRAY_IDX(problems, 0, hub_invalid_t).msg;
     }
-    ok(!strcmp(APR_ARRAY_IDX(problems, 0, hub_invalid_t).field, name
-               ? name : f[0].name), "  the problem names %s",
-       name ? name : f[0].name);
+    ok(!strcmp(APR_ARRAY_IDX(problems, 0, hub_invalid_t).field,
+               name ? name : f[0].name),
+       "  the problem names %s", name ? name : f[0].name);
     return APR_ARRAY_IDX(problems, 0, hub_invalid_t).type;
 }
 
@@ -69,21 +70,24 @@ static void test_defaults(apr_pool_t *p)
 
 static void test_bool(apr_pool_t *p)
 {
+    /* clang-format off */
     static const char *const yes[] = { "1", "true", "True", "YES", "on",
                                        "t", "y", NULL };
     static const char *const no[] = { "0", "false", "FALSE", "no", "Off",
                                       "f", "n", NULL };
+    /* clang-format on */
     hub_qvals_t q;
     int i;
     for (i = 0; yes[i]; i++) {
         ok(!problem_of(p, fields, "include_analytics", yes[i], &q, NULL)
-           && hub_qv_long(&q, "include_analytics") == 1, "'%s' is true",
-           yes[i]);
+               && hub_qv_long(&q, "include_analytics") == 1,
+           "'%s' is true", yes[i]);
     }
     for (i = 0; no[i]; i++) {
         ok(!problem_of(p, fields, "include_analytics", no[i], &q, NULL)
-           && hub_qv_long(&q, "include_analytics") == 0
-           && hub_qv_given(&q, "include_analytics"), "'%s' is false", no[i]);
+               && hub_qv_long(&q, "include_analytics") == 0
+               && hub_qv_given(&q, "include_analytics"),
+           "'%s' is false", no[i]);
     }
     is_str(problem_of(p, fields, "include_analytics", "maybe", &q, NULL),
            "bool_parsing", "'maybe' is no boolean");
@@ -96,30 +100,31 @@ static void test_int(apr_pool_t *p)
     hub_qvals_t q;
     const char *msg = NULL;
     ok(!problem_of(p, fields, "size", "100", &q, NULL)
-       && hub_qv_long(&q, "size") == 100, "size 100 is the most");
-    is_str(problem_of(p, fields, "size", "101", &q, &msg),
-           "less_than_equal", "size 101 is too many");
+           && hub_qv_long(&q, "size") == 100,
+       "size 100 is the most");
+    is_str(problem_of(p, fields, "size", "101", &q, &msg), "less_than_equal",
+           "size 101 is too many");
     is_str(msg, "Input should be less than or equal to 100",
            "  in pydantic's words");
-    is_str(problem_of(p, fields, "size", "0", &q, &msg),
-           "greater_than_equal", "size 0 is too few");
+    is_str(problem_of(p, fields, "size", "0", &q, &msg), "greater_than_equal",
+           "size 0 is too few");
     is_str(msg, "Input should be greater than or equal to 1",
            "  in pydantic's words");
-    is_str(problem_of(p, fields, "size", "-5", &q, NULL),
-           "greater_than_equal", "a negative size is too few");
+    is_str(problem_of(p, fields, "size", "-5", &q, NULL), "greater_than_equal",
+           "a negative size is too few");
     is_str(problem_of(p, fields, "size", "ten", &q, NULL), "int_parsing",
            "'ten' is no integer");
     is_str(problem_of(p, fields, "size", "", &q, NULL), "int_parsing",
            "'' is no integer");
     is_str(problem_of(p, fields, "size", "7x", &q, NULL), "int_parsing",
            "'7x' is no integer");
-    is_str(problem_of(p, fields, "size", "99999999999999999999999", &q,
-                      NULL), "less_than_equal", "a huge number is too many");
-    is_str(problem_of(p, fields, "size", "-99999999999999999999999", &q,
-                      NULL), "greater_than_equal",
-           "a huge negative number is too few");
+    is_str(problem_of(p, fields, "size", "99999999999999999999999", &q, NULL),
+           "less_than_equal", "a huge number is too many");
+    is_str(problem_of(p, fields, "size", "-99999999999999999999999", &q, NULL),
+           "greater_than_equal", "a huge negative number is too few");
     ok(!problem_of(p, fields, "offset", "40", &q, NULL)
-       && hub_qv_long(&q, "offset") == 40, "an offset of 40");
+           && hub_qv_long(&q, "offset") == 40,
+       "an offset of 40");
     is_str(problem_of(p, fields, "offset", "-1", &q, NULL),
            "greater_than_equal", "a negative offset");
 }
@@ -130,7 +135,8 @@ static void test_others(apr_pool_t *p)
     const char *msg = NULL;
     hub_page_t pg;
     ok(!problem_of(p, fields, "sort_by", "name_desc", &q, NULL)
-       && !strcmp(hub_qv_str(&q, "sort_by"), "name_desc"), "an enum value");
+           && !strcmp(hub_qv_str(&q, "sort_by"), "name_desc"),
+       "an enum value");
     is_str(problem_of(p, fields, "sort_by", "size", &q, &msg), "enum",
            "a value outside the enum");
     is_str(msg, "Input should be 'name_asc' or 'name_desc'",
@@ -141,9 +147,10 @@ static void test_others(apr_pool_t *p)
     is_str(problem_of(p, fields, "project_id", "0b6f6a1e", &q, NULL),
            "uuid_parsing", "half a uuid");
     ok(!problem_of(p, fields, "since", "2026-01-02T03:04:05Z", &q, NULL)
-       && hub_qv_long(&q, "since") == 1767323045L, "a datetime, in seconds");
-    ok(!problem_of(p, fields, "since", "2026-01-02T04:04:05+01:00", &q,
-                   NULL) && hub_qv_long(&q, "since") == 1767323045L,
+           && hub_qv_long(&q, "since") == 1767323045L,
+       "a datetime, in seconds");
+    ok(!problem_of(p, fields, "since", "2026-01-02T04:04:05+01:00", &q, NULL)
+           && hub_qv_long(&q, "since") == 1767323045L,
        "  with an offset, the same instant");
     is_str(problem_of(p, fields, "since", "2026-02-31T00:00:00Z", &q, NULL),
            "datetime_parsing", "31 February");

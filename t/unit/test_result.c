@@ -34,12 +34,14 @@ static hub_rows_t *two_rows(apr_pool_t *p)
     return rows;
 }
 
+/* clang-format off */
 static const hub_shape_t shape[] = {
     { "id", NULL, HUB_J_STRING },
     { "count", "n", HUB_J_INT },
     { "enabled", "on", HUB_J_BOOL },
     { NULL, NULL, 0 }
 };
+/* clang-format on */
 
 static void test_bodies(apr_pool_t *p)
 {
@@ -62,9 +64,11 @@ static void test_bodies(apr_pool_t *p)
 
     hub_ok_page(&res, json_pack("[s,s]", "x", "y"), 5, &pg);
     is_str(dump(p, hub_result_body(p, &res, NULL, HUB_WRAP_CX_PAGE, NULL)),
-           apr_psprintf(p, "{\"items\":[\"x\",\"y\"],\"meta\":{\"has_next\":"
+           apr_psprintf(p,
+                        "{\"items\":[\"x\",\"y\"],\"meta\":{\"has_next\":"
                         "true,\"has_prev\":false,\"next_cursor\":\"%s\","
-                        "\"size\":2,\"total\":5}}", hub_cursor_encode(p, 2)),
+                        "\"size\":2,\"total\":5}}",
+                        hub_cursor_encode(p, 2)),
            "Caylex's page: items and meta, the next cursor at 2");
     is_str(dump(p, hub_result_body(p, &res, NULL, HUB_WRAP_G4F_PAGE, NULL)),
            "{\"items\":[\"x\",\"y\"],\"next_cursor\":2}",
@@ -96,7 +100,8 @@ static void test_errors(apr_pool_t *p)
     hub_result_init(&res, p);
     hub_ok(&res, json_pack("{s:i}", "n", 1));
     hub_err(&res, 404, "NOT_FOUND", "server %s not found", "x");
-    ok(hub_result_failed(&res) && res.status == 404, "an error replaces a "
+    ok(hub_result_failed(&res) && res.status == 404,
+       "an error replaces a "
        "success");
     is_str(res.detail, "server x not found", "  with its detail");
     is_str(dump(p, hub_result_body(p, &res, NULL, 0, NULL)), "(none)",
@@ -110,11 +115,13 @@ static void test_errors(apr_pool_t *p)
 
     hub_err_db(&res, HUB_DB_UNAVAILABLE, NULL, "r1");
     ok(res.status == 503 && res.retryable
-       && !strcmp(apr_table_get(res.headers, "Retry-After"), "5"),
+           && !strcmp(apr_table_get(res.headers, "Retry-After"), "5"),
        "database away: 503, retryable, Retry-After");
     hub_err_db(&res, HUB_DB_CONFLICT, "a server with this name exists", "r1");
-    ok(res.status == 409 && !strcmp(res.detail, "a server with this name "
-                                    "exists"), "conflict: 409 in words given");
+    ok(res.status == 409
+           && !strcmp(res.detail, "a server with this name "
+                                  "exists"),
+       "conflict: 409 in words given");
     hub_err_db(&res, HUB_DB_ERROR, NULL, "r1");
     ok(res.status == 500 && strstr(res.detail, "r1"),
        "anything else: 500 naming the request");
@@ -136,9 +143,10 @@ static void test_access(apr_pool_t *p)
     su.role = "viewer";
     su.superuser = 1;
     ok(hub_access_allows(&viewer, HUB_NEED_READ)
-       && !hub_access_allows(&viewer, HUB_NEED_WRITE), "a viewer reads only");
+           && !hub_access_allows(&viewer, HUB_NEED_WRITE),
+       "a viewer reads only");
     ok(hub_access_allows(&admin, HUB_NEED_ADMIN)
-       && !hub_access_allows(&admin, HUB_NEED_SUPERUSER),
+           && !hub_access_allows(&admin, HUB_NEED_SUPERUSER),
        "an admin administers, is no superuser");
     ok(hub_access_allows(&su, HUB_NEED_SUPERUSER), "a superuser is one");
     ok(hub_access_allows(NULL, HUB_NEED_ANY), "ANY leaves it to the op");
@@ -147,8 +155,8 @@ static void test_access(apr_pool_t *p)
     is_int(hub_access_ways_in(&rt), HUB_IN_GATEWAY | HUB_IN_APIKEY,
            "GoClaw's default ways in");
     rt.profile = HUB_CAYLEX;
-    is_int(hub_access_ways_in(&rt), HUB_IN_JWT | HUB_IN_SESSION
-                                    | HUB_IN_APIKEY, "Caylex's");
+    is_int(hub_access_ways_in(&rt), HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY,
+           "Caylex's");
     rt.ways_in = HUB_IN_SERVERKEY;
     is_int(hub_access_ways_in(&rt), HUB_IN_SERVERKEY, "a row's own wins");
     rt.need = HUB_NEED_PUBLIC;

@@ -47,6 +47,7 @@ static int op_goclaw(hub_req_t *r, hub_result_t *res)
     return 0;
 }
 
+/* clang-format off */
 static const hub_route_t servers_routes[] = {
     { HUB_CAYLEX, HUB_M_GET,   "/servers",        op_list,   NULL, 0, 0, NULL,
       .need = HUB_NEED_ANY },
@@ -65,6 +66,7 @@ static const hub_route_t servers_routes[] = {
       .need = HUB_NEED_ANY },
     { 0 }
 };
+/* clang-format on */
 
 static apr_array_header_t *make_tables(apr_pool_t *p)
 {
@@ -124,8 +126,8 @@ static void test_decoding(apr_pool_t *p)
 {
     hub_match_t m;
 
-    ok(hub_route_match_path("/users/{email}", "/users/user%40x.com", p, &m)
-       > 0, "%%-encoded param matches");
+    ok(hub_route_match_path("/users/{email}", "/users/user%40x.com", p, &m) > 0,
+       "%%-encoded param matches");
     is_str(hub_match_param(&m, "email"), "user@x.com",
            "param is %-decoded (user%40x.com -> user@x.com)");
     ok(hub_route_match_path("/servers", "/serv%65rs", p, &m) > 0,
@@ -148,7 +150,8 @@ static void test_url_decode(apr_pool_t *p)
 {
     is_str(hub_url_decode(p, "a%20b", 5), "a b", "url_decode %20");
     is_str(hub_url_decode(p, "%41%62", 6), "Ab", "url_decode upper/lower");
-    is_str(hub_url_decode(p, "%4a%4A", 6), "JJ", "url_decode hex of both cases");
+    is_str(hub_url_decode(p, "%4a%4A", 6), "JJ",
+           "url_decode hex of both cases");
     is_str(hub_url_decode(p, "plain", 5), "plain", "url_decode plain text");
     is_str(hub_url_decode(p, "abcdef", 3), "abc", "url_decode honours len");
     is_str(hub_url_decode(p, "a+b", 3), "a+b", "url_decode keeps '+'");
@@ -167,29 +170,31 @@ static void test_most_specific(apr_pool_t *p, apr_array_header_t *tables)
 {
     hub_match_t m;
 
-    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/servers/search",
-                         p, &m), "GET /servers/search found");
+    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/servers/search", p,
+                         &m),
+       "GET /servers/search found");
     ok(m.route && m.route->op == op_search,
        "GET /servers/search picks the literal route over {id}");
     is_str(m.owner, "hub_servers", "owner is the table's owner");
     is_int(m.nparams, 0, "literal route has no params");
 
-    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/servers/7",
-                         p, &m), "GET /servers/7 found");
+    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/servers/7", p, &m),
+       "GET /servers/7 found");
     ok(m.route && m.route->op == op_get, "GET /servers/7 picks {id}");
     is_str(hub_match_param(&m, "id"), "7", "GET /servers/7: id captured");
 
     /* Starlette: PATCH on /servers/search only matches {id} by method */
-    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_PATCH,
-                         "/servers/search", p, &m),
+    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_PATCH, "/servers/search",
+                         p, &m),
        "PATCH /servers/search found");
     ok(m.route && m.route->op == op_patch,
        "route matching path+method beats a more specific path-only match");
     is_str(hub_match_param(&m, "id"), "search",
            "PATCH /servers/search: id = search");
 
-    is_int(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/nothing",
-                             p, &m), 0, "unknown path: lookup returns 0");
+    is_int(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/nothing", p,
+                             &m),
+           0, "unknown path: lookup returns 0");
     ok(m.route == NULL && m.allow == 0, "unknown path: no route, no allow");
 }
 
@@ -197,16 +202,18 @@ static void test_405(apr_pool_t *p, apr_array_header_t *tables)
 {
     hub_match_t m;
 
-    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_DELETE, "/servers",
-                         p, &m), "DELETE /servers: path matched");
+    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_DELETE, "/servers", p,
+                         &m),
+       "DELETE /servers: path matched");
     ok(m.route == NULL, "DELETE /servers: no route (405)");
     is_int(m.allow, BIT(HUB_M_GET) | BIT(HUB_M_POST) | BIT(HUB_M_HEAD),
            "DELETE /servers: allow = GET, POST + HEAD");
     is_str(hub_methods_allow(p, m.allow), "GET, POST, HEAD",
            "Allow header text for /servers");
 
-    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_POST, "/servers/3",
-                         p, &m), "POST /servers/3: path matched");
+    ok(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_POST, "/servers/3", p,
+                         &m),
+       "POST /servers/3: path matched");
     ok(m.route == NULL, "POST /servers/3: no route (405)");
     is_int(m.allow, BIT(HUB_M_GET) | BIT(HUB_M_PATCH) | BIT(HUB_M_HEAD),
            "POST /servers/3: allow = GET, PATCH + HEAD");
@@ -216,23 +223,26 @@ static void test_profiles_flags(apr_pool_t *p, apr_array_header_t *tables)
 {
     hub_match_t m;
 
-    is_int(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/tools/x",
-                             p, &m), 0, "goclaw route invisible to caylex");
-    ok(hub_routes_lookup(tables, HUB_GOCLAW, 0, HUB_M_GET, "/tools/x",
-                         p, &m) && m.route && m.route->op == op_goclaw,
+    is_int(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/tools/x", p,
+                             &m),
+           0, "goclaw route invisible to caylex");
+    ok(hub_routes_lookup(tables, HUB_GOCLAW, 0, HUB_M_GET, "/tools/x", p, &m)
+           && m.route && m.route->op == op_goclaw,
        "goclaw route found for goclaw");
-    is_int(hub_routes_lookup(tables, HUB_GOCLAW, 0, HUB_M_GET, "/servers",
-                             p, &m), 0, "caylex route invisible to goclaw");
+    is_int(hub_routes_lookup(tables, HUB_GOCLAW, 0, HUB_M_GET, "/servers", p,
+                             &m),
+           0, "caylex route invisible to goclaw");
     ok(hub_routes_lookup(tables, HUB_GOCLAW | HUB_CAYLEX, 0, HUB_M_GET,
-                         "/servers", p, &m) && m.route,
+                         "/servers", p, &m)
+           && m.route,
        "profile mask with several bits sees both");
 
-    is_int(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET,
-                             "/debug/state", p, &m), 0,
-           "DIAG route hidden when flags_ok lacks HUB_ROUTE_DIAG");
+    is_int(hub_routes_lookup(tables, HUB_CAYLEX, 0, HUB_M_GET, "/debug/state",
+                             p, &m),
+           0, "DIAG route hidden when flags_ok lacks HUB_ROUTE_DIAG");
     ok(hub_routes_lookup(tables, HUB_CAYLEX, HUB_ROUTE_DIAG, HUB_M_GET,
                          "/debug/state", p, &m)
-       && m.route && m.route->op == op_diag,
+           && m.route && m.route->op == op_diag,
        "DIAG route served when flags_ok includes HUB_ROUTE_DIAG");
 }
 
@@ -254,8 +264,8 @@ static void test_path_relative(apr_pool_t *p)
            "/servers", "raw (encoded) prefix segments are skipped");
     /* The header promises NULL for a path outside the prefix; a path with
      * the same number of segments but other names is outside too. */
-    is_str(hub_path_relative("/caylex/api/v1", "/goclaw/api/v1/servers"),
-           NULL, "path outside the prefix (other names) -> NULL");
+    is_str(hub_path_relative("/caylex/api/v1", "/goclaw/api/v1/servers"), NULL,
+           "path outside the prefix (other names) -> NULL");
     {
         const char *rel = hub_path_relative("/caylex/api/v1",
                                             "//caylex//api/v1//servers");
@@ -270,7 +280,7 @@ static void test_methods(apr_pool_t *p)
     is_str(hub_methods_allow(p, 0), "", "allow text of empty mask");
     is_str(hub_methods_allow(p, BIT(HUB_M_GET)), "GET", "allow text GET");
     is_str(hub_methods_allow(p, BIT(HUB_M_DELETE) | BIT(HUB_M_GET)
-                                | BIT(HUB_M_OPTIONS)),
+                                    | BIT(HUB_M_OPTIONS)),
            "GET, DELETE, OPTIONS", "allow text in method order");
     is_str(hub_methods_allow(p, (1u << HUB_M_COUNT) - 1),
            "GET, PUT, POST, DELETE, PATCH, OPTIONS, HEAD",

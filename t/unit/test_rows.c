@@ -25,13 +25,16 @@ static int is_json(json_t *got, const char *want, const char *name)
     return same;
 }
 
+/* clang-format off */
 static const char *cols[] = {
     "id", "name", "n", "active", "tags", "meta", "created_by"
 };
+/* clang-format on */
 #define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
 
 static hub_rows_t *make_rows(apr_pool_t *p, int nrows)
 {
+    /* clang-format off */
     static const char *row0[] = {
         "11111111-1111-1111-1111-111111111111", "alpha", "42", "t",
         "{a,\"b c\"}", "{\"k\":[1,2],\"s\":\"x\"}", "ann@example.com"
@@ -40,6 +43,7 @@ static hub_rows_t *make_rows(apr_pool_t *p, int nrows)
         "22222222-2222-2222-2222-222222222222", NULL, "-7", "f",
         "{}", "null", NULL
     };
+    /* clang-format on */
     hub_rows_t *r = apr_pcalloc(p, sizeof(*r));
     int i;
 
@@ -52,6 +56,7 @@ static hub_rows_t *make_rows(apr_pool_t *p, int nrows)
     return r;
 }
 
+/* clang-format off */
 static const hub_shape_t shape[] = {
     { "id", NULL, HUB_J_STRING },
     { "name", NULL, HUB_J_STRING },
@@ -62,6 +67,7 @@ static const hub_shape_t shape[] = {
     { "author", "created_by", HUB_J_STRING },
     { NULL, NULL, HUB_J_STRING }
 };
+/* clang-format on */
 
 static void test_get(apr_pool_t *p)
 {
@@ -90,23 +96,28 @@ static void test_row_json(apr_pool_t *p)
     json_t *j;
 
     j = hub_row_json(r, 0, shape);
-    is_json(j, "{\"id\":\"11111111-1111-1111-1111-111111111111\","
-               "\"name\":\"alpha\",\"count\":42,\"active\":true,"
-               "\"tags\":[\"a\",\"b c\"],\"meta\":{\"k\":[1,2],\"s\":\"x\"},"
-               "\"author\":\"ann@example.com\"}", "row 0 as JSON");
+    is_json(j,
+            "{\"id\":\"11111111-1111-1111-1111-111111111111\","
+            "\"name\":\"alpha\",\"count\":42,\"active\":true,"
+            "\"tags\":[\"a\",\"b c\"],\"meta\":{\"k\":[1,2],\"s\":\"x\"},"
+            "\"author\":\"ann@example.com\"}",
+            "row 0 as JSON");
     ok(json_is_integer(json_object_get(j, "count")), "  ... INT is a number");
     ok(json_is_true(json_object_get(j, "active")), "  ... 't' is true");
     ok(json_is_array(json_object_get(j, "tags")), "  ... STRINGS is an array");
     ok(json_is_object(json_object_get(j, "meta")), "  ... JSON is embedded");
-    ok(json_object_get(j, "n") == NULL && json_object_get(j, "created_by")
-       == NULL, "  ... under the JSON names, not the column names");
+    ok(json_object_get(j, "n") == NULL
+           && json_object_get(j, "created_by") == NULL,
+       "  ... under the JSON names, not the column names");
     is_int((long long)json_object_size(j), 7, "  ... one member per shape");
     json_decref(j);
 
     j = hub_row_json(r, 1, shape);
-    is_json(j, "{\"id\":\"22222222-2222-2222-2222-222222222222\","
-               "\"name\":null,\"count\":-7,\"active\":false,\"tags\":[],"
-               "\"meta\":null,\"author\":null}", "row 1 as JSON");
+    is_json(j,
+            "{\"id\":\"22222222-2222-2222-2222-222222222222\","
+            "\"name\":null,\"count\":-7,\"active\":false,\"tags\":[],"
+            "\"meta\":null,\"author\":null}",
+            "row 1 as JSON");
     ok(json_is_null(json_object_get(j, "name")), "  ... SQL NULL is null");
     ok(json_is_false(json_object_get(j, "active")), "  ... 'f' is false");
     json_decref(j);
@@ -133,9 +144,11 @@ static void test_row_json(apr_pool_t *p)
         /* an int8 beyond 2^53 stays exact */
         static const char *big[] = { "9007199254740993" };
         static const char *bigcol[] = { "n" };
+        /* clang-format off */
         static const hub_shape_t s[] = {
             { "n", NULL, HUB_J_INT }, { NULL, NULL, HUB_J_STRING }
         };
+        /* clang-format on */
         hub_rows_t rr;
         rr.ncols = 1;
         rr.cols = bigcol;
@@ -219,9 +232,11 @@ static void test_pg_array(apr_pool_t *p)
     {
         /* an element longer than the parser's 1 KiB buffer must not be
          * lost: a text[] of long URLs or notes is legitimate */
+        /* clang-format off */
         static const hub_shape_t s[] = {
             { "tags", NULL, HUB_J_STRINGS }, { NULL, NULL, HUB_J_STRING }
         };
+        /* clang-format on */
         static const char *tagcol[] = { "tags" };
         const char *row[1];
         hub_rows_t rr;
@@ -234,18 +249,18 @@ static void test_pg_array(apr_pool_t *p)
         text = apr_pstrcat(p, "{", longel, ",b}", NULL);
         j = hub_pg_array_json(text);
         ok(j && json_array_size(j) == 2
-           && strlen(json_string_value(json_array_get(j, 0))) == 2000,
+               && strlen(json_string_value(json_array_get(j, 0))) == 2000,
            "unquoted 2000-byte element kept whole (got %s)",
-           !j ? "NULL" : apr_psprintf(p, "%d elements",
-                                      (int)json_array_size(j)));
+           !j ? "NULL"
+              : apr_psprintf(p, "%d elements", (int)json_array_size(j)));
         json_decref(j);
         text = apr_pstrcat(p, "{\"", longel, "\",b}", NULL);
         j = hub_pg_array_json(text);
         ok(j && json_array_size(j) == 2
-           && strlen(json_string_value(json_array_get(j, 0))) == 2000,
+               && strlen(json_string_value(json_array_get(j, 0))) == 2000,
            "quoted 2000-byte element kept whole (got %s)",
-           !j ? "NULL" : apr_psprintf(p, "%d elements",
-                                      (int)json_array_size(j)));
+           !j ? "NULL"
+              : apr_psprintf(p, "%d elements", (int)json_array_size(j)));
         json_decref(j);
 
         /* through a shape, the same text[] must not turn into [] */
@@ -282,8 +297,7 @@ static void test_omitempty_having(apr_pool_t *p)
             "omitempty: a value is written");
     json_decref(j);
     j = hub_row_json(r, 1, go);
-    is_json(j,
-            "{\"id\":\"22222222-2222-2222-2222-222222222222\"}",
+    is_json(j, "{\"id\":\"22222222-2222-2222-2222-222222222222\"}",
             "omitempty: SQL NULL leaves the member out");
     json_decref(j);
     APR_ARRAY_PUSH(r->rows, const char **) = blank;

@@ -85,8 +85,7 @@ static void test_tamper(apr_pool_t *p)
        "nonce tampered (last byte): fails");
     ok(!hub_secret_decrypt(p, &key_a, TENANT_A, flip(p, c, 12), NULL),
        "ciphertext tampered (first byte): fails");
-    ok(!hub_secret_decrypt(p, &key_a, TENANT_A, flip(p, c, 12 + len - 1),
-                           NULL),
+    ok(!hub_secret_decrypt(p, &key_a, TENANT_A, flip(p, c, 12 + len - 1), NULL),
        "ciphertext tampered (last byte): fails");
     ok(!hub_secret_decrypt(p, &key_a, TENANT_A, flip(p, c, 12 + len), NULL),
        "tag tampered (first byte): fails");
@@ -115,8 +114,7 @@ static void test_tamper(apr_pool_t *p)
        "bytes appended: fails");
     t = apr_pstrdup(p, c);
     t[5] = '*';
-    ok(!hub_secret_decrypt(p, &key_a, TENANT_A, t, NULL),
-       "not base64: fails");
+    ok(!hub_secret_decrypt(p, &key_a, TENANT_A, t, NULL), "not base64: fails");
     ok(!hub_secret_decrypt(p, &key_a, TENANT_A, "v1:", NULL), "empty: fails");
     ok(!hub_secret_decrypt(p, &key_a, TENANT_A, "v1:AAAA", NULL),
        "too short for nonce and tag: fails");
@@ -148,18 +146,23 @@ static void test_key_parse(apr_pool_t *p)
     ok(!hub_secret_key_parse(hex, 64, &k) && !memcmp(k.bytes, want, 32),
        "64 hex digits");
     ok(!hub_secret_key_parse(apr_pstrcat(p, hex, "\n", NULL), 65, &k)
-       && !memcmp(k.bytes, want, 32), "hex with a trailing newline");
+           && !memcmp(k.bytes, want, 32),
+       "hex with a trailing newline");
     ok(!hub_secret_key_parse(b64, 44, &k) && !memcmp(k.bytes, want, 32),
        "base64 of 32 bytes");
     ok(!hub_secret_key_parse((const char *)want, 32, &k)
-       && !memcmp(k.bytes, want, 32), "32 raw bytes");
+           && !memcmp(k.bytes, want, 32),
+       "32 raw bytes");
     ok(hub_secret_key_parse(hex, 62, &k) != NULL, "31 bytes of hex: refused");
     ok(hub_secret_key_parse("short", 5, &k) != NULL, "short: refused");
     ok(hub_secret_key_parse("", 0, &k) != NULL, "empty: refused");
     ok(hub_secret_key_parse(apr_pstrcat(p, "zz", hex + 2, NULL), 64, &k)
-       != NULL, "64 characters, not hex: refused");
-    ok(hub_secret_key_parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd****",
-                            44, &k) != NULL, "44 characters, not base64: refused");
+           != NULL,
+       "64 characters, not hex: refused");
+    ok(hub_secret_key_parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd****", 44,
+                            &k)
+           != NULL,
+       "44 characters, not base64: refused");
 }
 
 int main(void)
@@ -172,7 +175,7 @@ int main(void)
         key_a.bytes[i] = (unsigned char)(i * 7 + 1);
         key_b.bytes[i] = (unsigned char)(i * 7 + 1);
     }
-    key_b.bytes[31] ^= 0x80;       /* one bit apart */
+    key_b.bytes[31] ^= 0x80; /* one bit apart */
     test_round_trip(p);
     test_tamper(p);
     test_wrong_aad_key(p);

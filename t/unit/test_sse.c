@@ -110,16 +110,21 @@ static void test_fuzz_regressions(apr_pool_t *p)
     apr_array_header_t *a = apr_array_make(p, 2, sizeof(hub_sse_event_t));
     hub_sse_parser_t *sp = hub_sse_parser_make(p, 0, count_fn, a);
     hub_sse_feed(sp, "\xEF\xBB", 2);
+    /* clang-format off */
     hub_sse_feed(sp, "\xBF" "data: x\n\n", 11);
+    /* clang-format on */
     hub_sse_finish(sp);
     is_int(a->nelts, 1, "a BOM split over pieces is still skipped");
     is_str(a->nelts ? ev_at(a, 0)->data : NULL, "x", "and the data read");
 
     a = apr_array_make(p, 2, sizeof(hub_sse_event_t));
     sp = hub_sse_parser_make(p, 0, count_fn, a);
+    /* clang-format off */
     hub_sse_feed(sp, "\xEF" "data: y\n\n", 10);
+    /* clang-format on */
     hub_sse_finish(sp);
-    is_int(a->nelts, 0, "a lone first BOM byte is text, not a BOM: the "
+    is_int(a->nelts, 0,
+           "a lone first BOM byte is text, not a BOM: the "
            "field is not data");
 
     a = apr_array_make(p, 2, sizeof(hub_sse_event_t));
@@ -128,7 +133,8 @@ static void test_fuzz_regressions(apr_pool_t *p)
     hub_sse_feed(sp, "", 0);
     hub_sse_feed(sp, "\n", 1);
     hub_sse_finish(sp);
-    is_int(a->nelts, 0, "an empty piece between CR and LF: still one line "
+    is_int(a->nelts, 0,
+           "an empty piece between CR and LF: still one line "
            "end (no blank line, no event)");
 }
 

@@ -5,8 +5,8 @@
 #include "hub_stats.h"
 #include "tap.h"
 
-#define FAST_US 1000              /* 1 ms */
-#define SLOW_US 500000            /* 500 ms */
+#define FAST_US 1000   /* 1 ms */
+#define SLOW_US 500000 /* 500 ms */
 
 /* a fixed "now", a quarter into its second */
 static const apr_time_t NOW = APR_TIME_C(1700000000) * APR_USEC_PER_SEC
@@ -25,8 +25,8 @@ static int in_bucket_of(double ms, apr_interval_time_t us)
     double lo = b ? hub_stats_bucket_upper(b - 1) / 1000.0 : 0.0;
     double hi = hub_stats_bucket_upper(b) / 1000.0;
     if (ms < lo || ms > hi) {
-        diag("  %.4f ms is outside [%.4f, %.4f] (bucket %d of %ld us)",
-             ms, lo, hi, b, (long)us);
+        diag("  %.4f ms is outside [%.4f, %.4f] (bucket %d of %ld us)", ms, lo,
+             hi, b, (long)us);
         return 0;
     }
     return 1;
@@ -59,7 +59,8 @@ static void test_buckets(void)
          * previous one (a relative epsilon for the log2 rounding) */
         if (b < HUB_STATS_BUCKETS - 1
             && (hub_stats_bucket_upper(b) <= (double)d
-                || (b && hub_stats_bucket_upper(b - 1) > (double)d * 1.000001))) {
+                || (b
+                    && hub_stats_bucket_upper(b - 1) > (double)d * 1.000001))) {
             contains = 0;
             diag("bucket %d does not hold %ld us", b, (long)d);
         }
@@ -94,15 +95,16 @@ static void test_summary(hub_stats_t *st)
     ok(s.rps > 33.33 && s.rps < 33.34, "3 s window: rps = 100/3 (%f)", s.rps);
     ok(in_bucket_of(s.p50_ms, FAST_US), "p50 in the fast bucket (%f ms)",
        s.p50_ms);
-    ok(in_bucket_of(s.p95_ms, FAST_US), "95 fast + 5 slow: p95 in the fast "
-       "bucket (%f ms)", s.p95_ms);
+    ok(in_bucket_of(s.p95_ms, FAST_US),
+       "95 fast + 5 slow: p95 in the fast "
+       "bucket (%f ms)",
+       s.p95_ms);
     ok(in_bucket_of(s.p99_ms, SLOW_US), "p99 in the slow bucket (%f ms)",
        s.p99_ms);
 
     hub_stats_summarize(st, NOW, 60, &s);
     is_int((long long)s.count, 100, "60 s window: still 100 requests");
-    ok(s.rps > 1.666 && s.rps < 1.667, "60 s window: rps = 100/60 (%f)",
-       s.rps);
+    ok(s.rps > 1.666 && s.rps < 1.667, "60 s window: rps = 100/60 (%f)", s.rps);
 
     hub_stats_summarize(st, NOW, 1, &s);
     is_int((long long)s.count, 34, "1 s window: only t-1 (34 requests)");
@@ -115,8 +117,10 @@ static void test_summary(hub_stats_t *st)
     hub_stats_record(st, ago(2, 0), SLOW_US);
     hub_stats_summarize(st, NOW, 3, &s);
     is_int((long long)s.count, 101, "3 s window after one more");
-    ok(in_bucket_of(s.p95_ms, SLOW_US), "95 fast + 6 slow: p95 in the slow "
-       "bucket (%f ms)", s.p95_ms);
+    ok(in_bucket_of(s.p95_ms, SLOW_US),
+       "95 fast + 6 slow: p95 in the slow "
+       "bucket (%f ms)",
+       s.p95_ms);
 
     hub_stats_summarize(st, NOW + APR_TIME_C(10) * APR_USEC_PER_SEC, 3, &s);
     ok(s.count == 0 && s.rps == 0.0 && s.p95_ms == 0.0,
@@ -126,8 +130,8 @@ static void test_summary(hub_stats_t *st)
 static void test_slot_reuse(hub_stats_t *st)
 {
     hub_stats_summary_t s;
-    apr_time_t old = ago(2, 0) - (apr_time_t)HUB_STATS_SECONDS
-                                 * APR_USEC_PER_SEC;
+    apr_time_t old = ago(2, 0)
+                     - (apr_time_t)HUB_STATS_SECONDS * APR_USEC_PER_SEC;
     int i;
 
     /* an hour ago, the same slot as t-2 */
@@ -162,8 +166,7 @@ static void test_full_window(hub_stats_t *st)
        HUB_STATS_WINDOW_MAX, HUB_STATS_WINDOW_MAX);
     hub_stats_summarize(st, NOW, HUB_STATS_WINDOW_MAX - 1, &s);
     hub_stats_summarize(st, NOW, HUB_STATS_WINDOW_MAX, &t);
-    is_int((long long)(t.count - s.count), 1,
-           "and only in a window that long");
+    is_int((long long)(t.count - s.count), 1, "and only in a window that long");
 }
 
 int main(void)

@@ -4,6 +4,7 @@
 #include "hub_sysinfo.h"
 #include "tap.h"
 
+/* clang-format off */
 static const char proc_stat[] =
     "cpu  100 20 30 400 50 6 7 8 90 10\n"
     "cpu0 50 10 15 200 25 3 3 4 45 5\n"
@@ -20,6 +21,7 @@ static const char meminfo[] =
     "MemAvailable:    6000000 kB\n"
     "Buffers:          200000 kB\n"
     "Cached:          3000000 kB\n";
+/* clang-format on */
 
 static const char net_dev[] =
     "Inter-|   Receive                                                |  Transmit\n"
@@ -41,9 +43,10 @@ static void test_parse_cpu(void)
 
     is_int(hub_sys_parse_cpu(proc_stat_short, &busy, &total), 0,
            "four-field cpu line parses");
-    ok(total == 100 && busy == 15, "four fields: total 100, busy 15 "
-       "(got %llu, %llu)", (unsigned long long)total,
-       (unsigned long long)busy);
+    ok(total == 100 && busy == 15,
+       "four fields: total 100, busy 15 "
+       "(got %llu, %llu)",
+       (unsigned long long)total, (unsigned long long)busy);
 
     ok(hub_sys_parse_cpu("intr 1 2 3\n", &busy, &total) != 0,
        "no cpu line: error");
@@ -61,8 +64,9 @@ static void test_parse_memory(void)
     is_int((long long)total, 8000000LL * 1024, "total in bytes");
     is_int((long long)used, 2000000LL * 1024,
            "used = total - available, in bytes");
-    ok(hub_sys_parse_memory("MemTotal: 100 kB\nMemFree: 50 kB\n", &used,
-                            &total) != 0, "no MemAvailable: error");
+    ok(hub_sys_parse_memory("MemTotal: 100 kB\nMemFree: 50 kB\n", &used, &total)
+           != 0,
+       "no MemAvailable: error");
     ok(hub_sys_parse_memory("", &used, &total) != 0, "empty text: error");
 }
 

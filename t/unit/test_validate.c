@@ -8,6 +8,7 @@
 
 static const char *const colours[] = { "red", "green", NULL };
 
+/* clang-format off */
 static const struct hub_field fields[] = {
     { "name",  HUB_T_STRING,  HUB_F_REQUIRED, 2, 5, NULL, "a name" },
     { "count", HUB_T_INTEGER, 0, 1, 10, NULL, NULL },
@@ -20,6 +21,7 @@ static const struct hub_field fields[] = {
     { "colour", HUB_T_STRING, 0, 0, 0, colours, NULL },
     { NULL, HUB_T_ANY, 0, 0, 0, NULL, NULL }
 };
+/* clang-format on */
 
 /* Validate a JSON text; the problems land in *out. */
 static int check(apr_pool_t *p, const char *text, apr_array_header_t **out)
@@ -86,8 +88,7 @@ static void test_types(apr_pool_t *p)
     one_problem(p, "{\"name\":5}", "name", "string_type");
     one_problem(p, "{\"name\":\"bob\",\"count\":\"3\"}", "count",
                 "integer_type");
-    one_problem(p, "{\"name\":\"bob\",\"count\":2.5}", "count",
-                "integer_type");
+    one_problem(p, "{\"name\":\"bob\",\"count\":2.5}", "count", "integer_type");
     one_problem(p, "{\"name\":\"bob\",\"ratio\":\"1\"}", "ratio",
                 "number_type");
     one_problem(p, "{\"name\":\"bob\",\"on\":1}", "on", "boolean_type");
@@ -111,8 +112,7 @@ static void test_bounds(apr_pool_t *p)
                 "integer_out_of_range");
     one_problem(p, "{\"name\":\"bob\",\"count\":11}", "count",
                 "integer_out_of_range");
-    one_problem(p, "{\"name\":\"bob\",\"colour\":\"blue\"}", "colour",
-                "enum");
+    one_problem(p, "{\"name\":\"bob\",\"colour\":\"blue\"}", "colour", "enum");
     /* lengths are in characters, as the message says and pydantic counts:
      * "héllo" is 5 characters (6 bytes) and within max 5 */
     no_problem(p, "{\"name\":\"h\\u00e9llo\"}");
@@ -139,10 +139,10 @@ static void test_counts(apr_pool_t *p)
 
     n = check(p, "\"text\"", &a);
     ok(n == 1 && nth(a, 0)->field == NULL, "string body: one problem, "
-       "field NULL");
+                                           "field NULL");
     n = check(p, "null", &a);
     ok(n == 1 && nth(a, 0)->field == NULL, "null body: one problem, "
-       "field NULL");
+                                           "field NULL");
 
     a = apr_array_make(p, 1, sizeof(hub_invalid_t));
     arr = json_object();

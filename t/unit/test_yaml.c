@@ -35,7 +35,8 @@ static void test_lookalikes(apr_pool_t *p)
 {
     is_str(yaml_of(p, "[\"1\",\"1.5\",\"true\",\"no\",\"null\",\"~\",\"\"]"),
            "- \"1\"\n- \"1.5\"\n- \"true\"\n- \"no\"\n- \"null\"\n- \"~\"\n"
-           "- \"\"\n", "number/boolean/null look-alikes stay quoted");
+           "- \"\"\n",
+           "number/boolean/null look-alikes stay quoted");
     is_str(yaml_of(p, "{\"a\":\"x: y\",\"b\":\"- z\",\"c\":\"#c\"}"),
            "\"a\": \"x: y\"\n\"b\": \"- z\"\n\"c\": \"#c\"\n",
            "YAML syntax inside strings stays quoted");
@@ -68,6 +69,7 @@ static void test_keys(apr_pool_t *p)
 
 static void test_document(apr_pool_t *p)
 {
+    /* clang-format off */
     const char *json =
         "{\"openapi\":\"3.0.3\","
         "\"info\":{\"title\":\"T\",\"version\":\"1.0\"},"
@@ -75,6 +77,7 @@ static void test_document(apr_pool_t *p)
         "\"security\":{},"
         "\"servers\":[{\"url\":\"/api\",\"vars\":[1,[2,3],[]]}],"
         "\"n\":7}";
+    /* clang-format on */
     const char *want =
         "\"openapi\": \"3.0.3\"\n"
         "\"info\":\n"
