@@ -22,16 +22,16 @@ extern module AP_MODULE_DECLARE_DATA hub_auth_module;
 
 /* the server-wide configuration of mod_hub_auth */
 typedef struct hub_auth_srv {
-    const char *gateway_token_file;   /* HubGatewayToken */
-    const char *gateway_token_hash;   /* SHA-256 of its content, read at start */
-    const char *gateway_tenant;       /* HubGatewayTenant */
-    int gateway_open;                 /* HubGatewayAuthDisabled, HUB_UNSET */
-    const char *smtp_url;             /* HubSmtpServer smtp://host:port */
-    const char *smtp_from;            /* HubMailFrom */
-    const char *public_url;           /* HubPublicUrl: base of links in mail */
-    int cache_ttl;                    /* HubAuthCacheTTL, HUB_UNSET */
-    const char *jwt_key_file;         /* HubJwtKeyFile */
-    const unsigned char *jwt_key;     /* its content, read at start */
+    const char *gateway_token_file; /* HubGatewayToken */
+    const char *gateway_token_hash; /* SHA-256 of its content, read at start */
+    const char *gateway_tenant;     /* HubGatewayTenant */
+    int gateway_open;               /* HubGatewayAuthDisabled, HUB_UNSET */
+    const char *smtp_url;           /* HubSmtpServer smtp://host:port */
+    const char *smtp_from;          /* HubMailFrom */
+    const char *public_url;         /* HubPublicUrl: base of links in mail */
+    int cache_ttl;                  /* HubAuthCacheTTL, HUB_UNSET */
+    const char *jwt_key_file;       /* HubJwtKeyFile */
+    const unsigned char *jwt_key;   /* its content, read at start */
     apr_size_t jwt_key_len;
 } hub_auth_srv_t;
 
@@ -50,7 +50,7 @@ int hub_auth_gateway_open(const hub_auth_srv_t *c);
 typedef struct hub_auth_req {
     hub_match_t *match;
     const hub_principal_t *who;
-    int identified;                   /* who was looked for already */
+    int identified; /* who was looked for already */
 } hub_auth_req_t;
 hub_auth_req_t *hub_auth_req(request_rec *r);
 
@@ -84,7 +84,7 @@ const char *hub_auth_jwt_issue(request_rec *r, const hub_jwt_claims_t *in,
 
 /* session cookies: Patchwork's and Caylex's names */
 #define HUB_COOKIE_PATCHWORK "pw_sessionid"
-#define HUB_COOKIE_CAYLEX "DS"
+#define HUB_COOKIE_CAYLEX    "DS"
 /* the CSRF token of a session, derived from its secret (hub_auth_login.c) */
 const char *hub_auth_csrf_token(apr_pool_t *p, const char *session_token);
 
@@ -92,28 +92,25 @@ const char *hub_auth_csrf_token(apr_pool_t *p, const char *session_token);
 extern const hub_stmt_t hub_auth_identify_stmts[];
 const hub_principal_t *hub_auth_identify(request_rec *r);
 /* the pieces, for the login endpoints */
-extern const hub_principal_t hub_auth_unchecked;   /* database away */
+extern const hub_principal_t hub_auth_unchecked; /* database away */
 const char *hub_auth_bearer(request_rec *r);
 const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key);
-const hub_principal_t *hub_auth_as_user(request_rec *r, unsigned via,
-                                        const char *user_id,
-                                        const char *bound_id,
-                                        const char *bound_slug,
-                                        const char *sid);
+const hub_principal_t *hub_auth_as_user(
+    request_rec *r, unsigned via, const char *user_id, const char *bound_id,
+    const char *bound_slug, const char *sid);
 
 /* hub_auth_login.c: what logging in and out does, for every profile */
 typedef enum {
     HUB_LOGIN_OK = 0,
-    HUB_LOGIN_DENIED,        /* 401, the same for every reason */
-    HUB_LOGIN_THROTTLED,     /* 429, *retry_after seconds */
-    HUB_LOGIN_UNAVAILABLE,   /* 503 */
-    HUB_LOGIN_ERROR          /* 500 */
+    HUB_LOGIN_DENIED,      /* 401, the same for every reason */
+    HUB_LOGIN_THROTTLED,   /* 429, *retry_after seconds */
+    HUB_LOGIN_UNAVAILABLE, /* 503 */
+    HUB_LOGIN_ERROR        /* 500 */
 } hub_login_e;
 /* email + password, throttled per account and per client address */
-hub_login_e hub_auth_login_password(hub_req_t *hr, const char *email,
-                                    const char *password,
-                                    const hub_principal_t **who,
-                                    long *retry_after);
+hub_login_e hub_auth_login_password(
+    hub_req_t *hr, const char *email, const char *password,
+    const hub_principal_t **who, long *retry_after);
 /* an API key bound to a user, throttled per client address */
 hub_login_e hub_auth_login_api_key(hub_req_t *hr, const char *key,
                                    const hub_principal_t **who,
@@ -145,16 +142,16 @@ int hub_auth_login_fail(hub_req_t *hr, hub_result_t *res, hub_login_e rc,
 /* hub_auth_keys.c: API keys and platform access tokens (rows of api_keys
  * of two kinds), for the Patchwork, GoClaw and Caylex shapes */
 extern const hub_stmt_t hub_auth_keys_stmts[];
-#define HUB_AUTH_KEY_API      "api_key"    /* api_keys.kind */
+#define HUB_AUTH_KEY_API      "api_key" /* api_keys.kind */
 #define HUB_AUTH_KEY_PLATFORM "platform"
 typedef struct hub_key_new {
-    const char *kind;                 /* HUB_AUTH_KEY_*; NULL: an API key */
+    const char *kind; /* HUB_AUTH_KEY_*; NULL: an API key */
     const char *name;
-    const char *description;          /* NULL: none */
+    const char *description; /* NULL: none */
     unsigned scopes;
     int is_prod;
-    const char *expires_at;           /* ISO-8601; NULL: by expires_in */
-    long expires_in;                  /* seconds, 0: never */
+    const char *expires_at; /* ISO-8601; NULL: by expires_in */
+    long expires_in;        /* seconds, 0: never */
 } hub_key_new_t;
 /* Mint a key and store it in the caller's tenant; *row gets the stored
  * row (id, name, description, prefix, scopes, is_prod, expires_at,
@@ -163,9 +160,8 @@ hub_db_status_e hub_auth_key_create(hub_req_t *hr, const hub_key_new_t *k,
                                     hub_rows_t **row, const char **raw);
 /* The same as an operation's answer (the route's status, 201): the row
  * in `shape` and the key itself as `member`. */
-int hub_auth_key_issue(hub_req_t *hr, hub_result_t *res,
-                       const hub_key_new_t *k, const hub_shape_t *shape,
-                       const char *member);
+int hub_auth_key_issue(hub_req_t *hr, hub_result_t *res, const hub_key_new_t *k,
+                       const hub_shape_t *shape, const char *member);
 /* API keys of a tenant; active_only for Patchwork's listing. */
 hub_db_status_e hub_auth_keys_list(hub_req_t *hr, const char *tenant_id,
                                    int active_only, hub_rows_t **rows);

@@ -20,28 +20,28 @@
 #define HUB_M_COUNT   7
 
 /* ways in: how a caller may authenticate for a route (mod_hub_auth) */
-#define HUB_IN_PUBLIC    0x01u   /* no credentials needed */
-#define HUB_IN_APIKEY    0x02u   /* Authorization: Bearer hub_... or X-API-Key */
-#define HUB_IN_GATEWAY   0x04u   /* GoClaw's gateway token (HubGatewayToken) */
-#define HUB_IN_JWT       0x08u   /* a signed access token */
-#define HUB_IN_SESSION   0x10u   /* a session cookie */
-#define HUB_IN_SERVERKEY 0x20u   /* a per-server key (heartbeats) */
+#define HUB_IN_PUBLIC    0x01u /* no credentials needed */
+#define HUB_IN_APIKEY    0x02u /* Authorization: Bearer hub_... or X-API-Key */
+#define HUB_IN_GATEWAY   0x04u /* GoClaw's gateway token (HubGatewayToken) */
+#define HUB_IN_JWT       0x08u /* a signed access token */
+#define HUB_IN_SESSION   0x10u /* a session cookie */
+#define HUB_IN_SERVERKEY 0x20u /* a per-server key (heartbeats) */
 
 /* route flags */
-#define HUB_ROUTE_DIAG 0x01u   /* served only with HubDiagnostics On */
+#define HUB_ROUTE_DIAG 0x01u /* served only with HubDiagnostics On */
 
 #define HUB_MAX_PARAMS 8
 
 /* What a route needs of its caller (hub_access.h): checked by the
  * dispatcher before the operation runs, refused in the profile's words. */
 typedef enum {
-    HUB_NEED_ANY = 0,          /* any caller that came in a way the route
-                                  accepts; the operation decides the rest */
-    HUB_NEED_PUBLIC,           /* no credentials at all */
-    HUB_NEED_READ,             /* read access in the caller's tenant */
-    HUB_NEED_WRITE,            /* change things in it */
-    HUB_NEED_ADMIN,            /* administer it (owner, admin, admin scope) */
-    HUB_NEED_SUPERUSER         /* the hub's own superusers */
+    HUB_NEED_ANY = 0,  /* any caller that came in a way the route
+                          accepts; the operation decides the rest */
+    HUB_NEED_PUBLIC,   /* no credentials at all */
+    HUB_NEED_READ,     /* read access in the caller's tenant */
+    HUB_NEED_WRITE,    /* change things in it */
+    HUB_NEED_ADMIN,    /* administer it (owner, admin, admin scope) */
+    HUB_NEED_SUPERUSER /* the hub's own superusers */
 } hub_need_e;
 
 typedef struct hub_req hub_req_t;
@@ -57,9 +57,9 @@ typedef int (*hub_op_fn)(hub_req_t *req, hub_result_t *res);
 /* One endpoint of one profile.  The first eight members are written in
  * order; the rest by name (.need = ..., .shape = ...), zero when unsaid. */
 typedef struct hub_route {
-    unsigned profile;          /* one HUB_<profile> bit */
-    int method;                /* HUB_M_* */
-    const char *path;          /* as the document writes it: {p} or :p */
+    unsigned profile; /* one HUB_<profile> bit */
+    int method;       /* HUB_M_* */
+    const char *path; /* as the document writes it: {p} or :p */
     hub_op_fn op;
     const hub_field_t *body;   /* JSON body fields; NULL: no body read */
     unsigned ways_in;          /* HUB_IN_*; 0: the profile's default */
@@ -79,15 +79,15 @@ typedef struct hub_route {
 
 /* A module's table, ended by a row whose path is NULL. */
 typedef struct hub_route_table {
-    const char *owner;         /* "hub_auth", "hub_servers", ... */
+    const char *owner; /* "hub_auth", "hub_servers", ... */
     const hub_route_t *routes;
 } hub_route_table_t;
 
 typedef struct hub_match {
-    const hub_route_t *route;  /* NULL when only the path matched: 405 */
-    const char *owner;         /* owner of route's table */
-    unsigned allow;            /* bit per HUB_M_* the path answers to */
-    unsigned profile;          /* profile of the best path match */
+    const hub_route_t *route; /* NULL when only the path matched: 405 */
+    const char *owner;        /* owner of route's table */
+    unsigned allow;           /* bit per HUB_M_* the path answers to */
+    unsigned profile;         /* profile of the best path match */
     int nparams;
     const char *names[HUB_MAX_PARAMS];
     const char *values[HUB_MAX_PARAMS];
@@ -97,8 +97,8 @@ typedef struct hub_match {
  * segments compare after decoding; parameters are captured decoded.  A
  * trailing slash must agree.  Returns the number of literal segments plus
  * one on a match (higher is more specific), 0 otherwise. */
-int hub_route_match_path(const char *pattern, const char *path,
-                         apr_pool_t *p, hub_match_t *m);
+int hub_route_match_path(const char *pattern, const char *path, apr_pool_t *p,
+                         hub_match_t *m);
 
 /* Look a request up in every table (an array of hub_route_table_t).
  * Only routes of the profiles in `profiles` and without flags outside
@@ -136,7 +136,6 @@ char *hub_url_decode(apr_pool_t *p, const char *s, size_t len);
  * the prefix has (httpd decoded the path it matched, not the raw one).
  * Returns the remainder starting with "/", or NULL when the path lies
  * outside the prefix. */
-const char *hub_path_relative(const char *prefix,
-                              const char *raw_path);
+const char *hub_path_relative(const char *prefix, const char *raw_path);
 
 #endif
