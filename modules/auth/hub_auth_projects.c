@@ -29,6 +29,17 @@ static json_t *project_json(hub_req_t *hr, const hub_rows_t *rows, int i,
     return o;
 }
 
+/* The one project a get or an update found: DECLINED, or HUB_DONE with
+ * the error (database, conflict in the profile's words, not found). */
+static int one_found(hub_req_t *hr, hub_result_t *res, hub_db_status_e st,
+                     const hub_rows_t *row, const char *conflict)
+{
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, conflict, hr->request_id);
+    }
+    return row->rows->nelts == 1 ? DECLINED : not_found(hr, res);
+}
+
 /* What a write answers, as the profile's words say. */
 static int answer(hub_req_t *hr, hub_result_t *res, hub_proj_answer_e how,
                   const hub_rows_t *row, const char *id)
@@ -70,11 +81,8 @@ int hub_auth_project_op_get(hub_req_t *hr, hub_result_t *res)
     hub_db_status_e st;
 
     st = hub_auth_project_get(hr, hub_param(hr, "project_id"), &row);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(hr, res);
+    if (one_found(hr, res, st, row, NULL) != DECLINED) {
+        return HUB_DONE;
     }
     return hub_ok(res, project_json(hr, row, 0, 0));
 }
@@ -93,11 +101,8 @@ int hub_auth_project_op_update(hub_req_t *hr, hub_result_t *res)
                        words(hr)->need_one);
     }
     st = hub_auth_project_update(hr, hub_param(hr, "project_id"), &in, &row);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, words(hr)->conflict, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return not_found(hr, res);
+    if (one_found(hr, res, st, row, words(hr)->conflict) != DECLINED) {
+        return HUB_DONE;
     }
     return answer(hr, res, words(hr)->updated, row, hub_rows_get(row, 0, "id"));
 }
