@@ -2,9 +2,11 @@
 -- on its row lock, so what they cost is how long each holds it.  As two
 -- statements in a client transaction (BEGIN, lock, heartbeat, COMMIT) the
 -- lock was held across three round trips to httpd and the planning of the
--- big statement; on a loaded host every round trip waits for a CPU, and
--- one server's heartbeats arriving together went at 16-150 a second.  In
--- one function the lock is held for the work alone.  The heartbeat takes
+-- big statement, and on a loaded host every round trip waits for a CPU.
+-- In one function the lock is held for the work alone, and a heartbeat is
+-- one round trip instead of four.  (tools/bench's one-key target, every
+-- request on one row, stayed within its run-to-run noise, 16-150 a
+-- second: that queue is PostgreSQL's lock hand-over.)  The heartbeat takes
 -- a new snapshot after the lock (plpgsql, READ COMMITTED, a VOLATILE
 -- function): it sees the tools the heartbeat before it wrote, so a drift
 -- is one tool-change event however many heartbeats report it at once.
