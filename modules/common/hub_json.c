@@ -74,16 +74,50 @@ json_t *hub_json_parse(apr_pool_t *p, const char *buf, size_t len,
     return hub_json_own(p, j);
 }
 
+typedef struct {
+    apr_pool_t *p;
+    char *buf;
+    apr_size_t len, size;
+} dump_buf_t;
+
+/* jansson calls this once per token: append, doubling the buffer in the
+ * pool when it is full (the old one stays in the pool until it goes) */
+static int dump_append(const char *s, size_t n, void *data)
+{
+    dump_buf_t *b = data;
+    if (b->len + n + 1 > b->size) {
+        char *bigger;
+        while (b->len + n + 1 > b->size) {
+            b->size *= 2;
+        }
+        bigger = apr_palloc(b->p, b->size);
+        memcpy(bigger, b->buf, b->len);
+        b->buf = bigger;
+    }
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+char *hub_json_dump(apr_pool_t *p, const json_t *j, size_t flags,
+                    apr_size_t *len)
+{
+    dump_buf_t b = { p, NULL, 0, 1024 };
+    b.buf = apr_palloc(p, b.size);
+    if (json_dump_callback(j, dump_append, &b, flags) != 0) {
+        return NULL;
+    }
+    b.buf[b.len] = '\0';
+    if (len) {
+        *len = b.len;
+    }
+    return b.buf;
+}
+
 char *hub_json_text(apr_pool_t *p, const json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-    char *out;
-    if (!s) {
-        return apr_pstrdup(p, "null");
-    }
-    out = apr_pstrdup(p, s);
-    free(s);
-    return out;
+    char *s = hub_json_dump(p, j, JSON_COMPACT | JSON_ENCODE_ANY, NULL);
+    return s ? s : apr_pstrdup(p, "null");
 }
 
 json_t *hub_json_str_or_null(const char *s)

@@ -27,7 +27,13 @@ json_t *hub_json_parse(apr_pool_t *p, const char *buf, size_t len,
  * Returns j, so it can wrap a constructor. */
 json_t *hub_json_own(apr_pool_t *p, json_t *j);
 
-/* Compact text of j allocated in p. */
+/* j encoded with jansson's flags into one buffer of pool p, encoded once
+ * (the buffer doubles as it fills); *len (when not NULL) is its length.
+ * NULL when jansson refuses the value (a NaN, bad UTF-8). */
+char *hub_json_dump(apr_pool_t *p, const json_t *j, size_t flags,
+                    apr_size_t *len);
+
+/* Compact text of j allocated in p; "null" when it cannot be encoded. */
 char *hub_json_text(apr_pool_t *p, const json_t *j);
 
 /* json_string of a C string, or json_null() when s is NULL. */

@@ -260,24 +260,24 @@ static void send_json(request_rec *r, int status, json_t *body)
         apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     }
     if (status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED && body) {
-        /* 15 digits: 99.6, not 99.599999999999994 */
-        const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY
-                             | JSON_REAL_PRECISION(15);
-        /* into one buffer of r->pool and one heap bucket: the encoder's
-         * callback comes per token, and a brigade write per token cost
-         * more than the encoding (perf, servers list); a body larger than
-         * the first guess is encoded again at its measured size */
-        apr_size_t size = 16384, len;
-        char *buf = apr_palloc(r->pool, size);
-        len = json_dumpb(body, buf, size - 1, flags);
-        if (len >= size - 1) {
-            size = len + 2;
-            buf = apr_palloc(r->pool, size);
-            len = json_dumpb(body, buf, size - 1, flags);
+        /* 15 digits: 99.6, not 99.599999999999994.  Encoded into one
+         * buffer and passed as one bucket: a brigade write per token cost
+         * more than the encoding (perf, servers list). */
+        apr_size_t len;
+        char *text = hub_json_dump(r->pool, body,
+                                   JSON_COMPACT | JSON_ENCODE_ANY
+                                       | JSON_REAL_PRECISION(15),
+                                   &len);
+        if (!text) {
+            /* a NaN or bad UTF-8 from below: a broken answer is not sent */
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          "HUB00048: the answer could not be encoded as JSON");
+            r->status = HTTP_INTERNAL_SERVER_ERROR;
+            text = apr_pstrdup(r->pool, "{}");
+            len = 2;
         }
-        buf[len++] = '\n';
-        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(buf, len, r->pool,
-                                                           bb->bucket_alloc));
+        apr_brigade_write(bb, NULL, NULL, text, len);
+        apr_brigade_write(bb, NULL, NULL, "\n", 1);
     }
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
     ap_pass_brigade(r->output_filters, bb);

@@ -110,10 +110,10 @@ static json_t *plain_number(const char *v)
 }
 
 /* Text from the database goes in unchecked: PostgreSQL stores only valid
- * UTF-8 in a UTF8 database (tools/lib/pg.sh, README), and the encoder
+ * UTF-8 in a UTF8 database (sql/018 refuses any other), and the encoder
  * checks every string again as it writes it, so bad bytes fail the dump
- * rather than reach a client.  The check on the way in was a fifth of the
- * servers list's instructions (callgrind). */
+ * (HUB00048, a 500) rather than reach a client.  The check on the way in
+ * was a fifth of the servers list's instructions (callgrind). */
 static json_t *value(const char *v, hub_json_kind_e kind)
 {
     json_t *j;

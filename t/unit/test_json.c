@@ -1,4 +1,5 @@
 /* Unit tests of hub_json: depth counting, parsing limits, pool ownership. */
+#include <stdlib.h>
 #include <string.h>
 #include <apr_general.h>
 #include <apr_pools.h>
@@ -136,6 +137,41 @@ static void test_str_or_null(apr_pool_t *p)
     is_str(hub_json_text(p, n), "null", "null as text");
 }
 
+/* hub_json_dump writes what jansson's own encoder writes, byte for byte,
+ * for bodies smaller and much larger than its first buffer; text
+ * jansson refuses is NULL. */
+static void test_dump(apr_pool_t *p)
+{
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY
+                         | JSON_REAL_PRECISION(15);
+    json_t *big = json_array(), *bad;
+    char *want, *got;
+    apr_size_t len = 0;
+    int i;
+
+    for (i = 0; i < 500; i++) {
+        json_array_append_new(big, json_pack("{s:i,s:f,s:s,s:n}", "n", i, "r",
+                                             i / 7.0, "s",
+                                             "caf\xc3\xa9 \"x\"\n", "z"));
+    }
+    want = json_dumps(big, flags);
+    got = hub_json_dump(p, big, flags, &len);
+    ok(got && !strcmp(got, want), "dump: 500 objects as jansson writes them");
+    is_int((int)len, (int)strlen(want), "dump: the length is the text's");
+    free(want);
+    is_str(hub_json_dump(p, json_object_get(json_array_get(big, 0), "n"), flags,
+                         NULL),
+           "0", "dump: a bare value with JSON_ENCODE_ANY");
+    json_decref(big);
+    bad = json_array();
+    json_array_append_new(bad, json_string_nocheck("\xff"));
+    ok(hub_json_dump(p, bad, flags, NULL) == NULL,
+       "dump: bad UTF-8 (let in unchecked) is refused, not written");
+    is_str(hub_json_text(p, bad), "null",
+           "text: what cannot be encoded is null");
+    json_decref(bad);
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -148,6 +184,7 @@ int main(void)
     test_parse_errors(p);
     test_ownership(p);
     test_str_or_null(p);
+    test_dump(p);
 
     apr_pool_destroy(p);
     apr_terminate();

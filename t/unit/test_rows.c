@@ -318,6 +318,41 @@ static void test_omitempty_having(apr_pool_t *p)
     is_int(hub_rows_having(p, r, "id")->rows->nelts, 0, "having: no rows");
 }
 
+/* HUB_J_JSON over number text (a float8 or integer column) makes the same
+ * JSON number as parsing the text, and anything else still goes through
+ * the parser: arrays, objects, and text that is no JSON (null). */
+static void test_json_numbers(apr_pool_t *p)
+{
+    /* clang-format off */
+    static const char *texts[] = {
+        "0.915454706352645", "12", "-3", "1e-05", "-2.5E+30", "0",
+        "9223372036854775807", "[1,2]", "{\"a\":1}", "\"s\"", "true",
+        "NaN", "Infinity", "0x10", "1-2", "-", ""
+    };
+    /* clang-format on */
+    static const char *mcols[] = { "v" };
+    static const hub_shape_t one[] = { { "v", NULL, HUB_J_JSON },
+                                       { NULL, NULL, 0 } };
+    hub_rows_t r = { 1, mcols, NULL };
+    size_t i;
+
+    r.rows = apr_array_make(p, 1, sizeof(const char **));
+    APR_ARRAY_PUSH(r.rows, const char **) = NULL;
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        const char *row[1];
+        json_t *got, *want = json_loads(texts[i], JSON_DECODE_ANY, NULL);
+        row[0] = texts[i];
+        APR_ARRAY_IDX(r.rows, 0, const char **) = row;
+        got = hub_row_json(&r, 0, one);
+        want = want ? want : json_null();
+        ok(json_equal(json_object_get(got, "v"), want)
+               && json_typeof(json_object_get(got, "v")) == json_typeof(want),
+           "HUB_J_JSON %s: as json_loads makes it", texts[i]);
+        json_decref(got);
+        json_decref(want);
+    }
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -330,6 +365,7 @@ int main(void)
     test_rows_json(p);
     test_pg_array(p);
     test_omitempty_having(p);
+    test_json_numbers(p);
 
     apr_pool_destroy(p);
     apr_terminate();
