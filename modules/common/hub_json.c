@@ -1,3 +1,5 @@
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <apr_strings.h>
 #include "hub_json.h"
@@ -80,11 +82,10 @@ typedef struct {
     apr_size_t len, size;
 } dump_buf_t;
 
-/* jansson calls this once per token: append, doubling the buffer in the
- * pool when it is full (the old one stays in the pool until it goes) */
-static int dump_append(const char *s, size_t n, void *data)
+/* Room for n more bytes (and a NUL): the buffer doubles in the pool when
+ * it is full; the old one stays in the pool until it goes. */
+static char *room(dump_buf_t *b, apr_size_t n)
 {
-    dump_buf_t *b = data;
     if (b->len + n + 1 > b->size) {
         char *bigger;
         while (b->len + n + 1 > b->size) {
@@ -94,17 +95,211 @@ static int dump_append(const char *s, size_t n, void *data)
         memcpy(bigger, b->buf, b->len);
         b->buf = bigger;
     }
-    memcpy(b->buf + b->len, s, n);
+    return b->buf + b->len;
+}
+
+static void put(dump_buf_t *b, const char *s, apr_size_t n)
+{
+    memcpy(room(b, n), s, n);
     b->len += n;
+}
+
+/* jansson calls this once per token, for the flags the writer below does
+ * not know */
+static int dump_append(const char *s, size_t n, void *data)
+{
+    put(data, s, n);
     return 0;
 }
+
+/* The length of the valid UTF-8 sequence at s (a byte >= 0x80), 0 when it
+ * is not one: jansson's rules (no overlong forms, no surrogates, nothing
+ * past U+10FFFF), which its own encoder would refuse the same way. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len, i;
+    unsigned int cp;
+    if (s[0] < 0xC2 || s[0] > 0xF4) {
+        return 0;
+    }
+    len = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+    if (len > n) {
+        return 0;
+    }
+    cp = s[0] & (0x7F >> len);
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)))
+        || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+        return 0;
+    }
+    return len;
+}
+
+/* A string as jansson writes it (\" \\ \b \f \n \r \t, other control
+ * characters as \u00XX in capitals, the rest as it is), copying runs of
+ * plain bytes at once.  -1 for bad UTF-8. */
+static int put_string(dump_buf_t *b, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    put(b, "\"", 1);
+    while (i < n) {
+        size_t run = i, len;
+        char esc[8];
+        while (i < n && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\') {
+            if (s[i] < 0x80) {
+                i++;
+            }
+            else if ((len = utf8_len(s + i, n - i)) != 0) {
+                i += len;
+            }
+            else {
+                return -1;
+            }
+        }
+        put(b, str + run, i - run);
+        if (i == n) {
+            break;
+        }
+        switch (s[i]) {
+        case '"': put(b, "\\\"", 2); break;
+        case '\\': put(b, "\\\\", 2); break;
+        case '\b': put(b, "\\b", 2); break;
+        case '\f': put(b, "\\f", 2); break;
+        case '\n': put(b, "\\n", 2); break;
+        case '\r': put(b, "\\r", 2); break;
+        case '\t': put(b, "\\t", 2); break;
+        default:
+            apr_snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)s[i]);
+            put(b, esc, 6);
+        }
+        i++;
+    }
+    put(b, "\"", 1);
+    return 0;
+}
+
+/* A real as jansson writes it: "%.<precision>g" (17 when 0), ".0" when
+ * that reads as an integer, and the exponent without '+' or leading
+ * zeros (1e+05 -> 1e5, 1e-05 -> 1e-5). */
+static int put_real(dump_buf_t *b, double d, int precision)
+{
+    char text[64], *e, *c;
+    int n;
+    if (!isfinite(d)) {
+        return -1;
+    }
+    n = snprintf(text, sizeof(text) - 2, "%.*g", precision ? precision : 17, d);
+    if (n < 0 || n >= (int)sizeof(text) - 2) {
+        return -1;
+    }
+    for (c = text; *c; c++) {
+        if (*c == ',') { /* a locale's decimal comma */
+            *c = '.';
+        }
+    }
+    if (!strchr(text, '.') && !strchr(text, 'e')) {
+        memcpy(text + n, ".0", 3);
+        n += 2;
+    }
+    if ((e = strchr(text, 'e')) != NULL) {
+        char *digits = e + 1 + (e[1] == '-' || e[1] == '+'), *from = digits;
+        char *to = e + 1 + (e[1] == '-');
+        while (*from == '0' && from[1]) {
+            from++;
+        }
+        memmove(to, from, strlen(from) + 1);
+        n = (int)strlen(text);
+    }
+    put(b, text, (apr_size_t)n);
+    return 0;
+}
+
+/* Nesting deeper than this is taken for a cycle (jansson refuses those
+ * too) rather than followed until the stack ends. */
+#define DUMP_MAX_DEPTH 2048
+
+static int put_value(dump_buf_t *b, const json_t *j, int precision, int depth)
+{
+    char num[32];
+    size_t i;
+    void *it;
+    if (depth > DUMP_MAX_DEPTH) {
+        return -1;
+    }
+    switch (json_typeof(j)) {
+    case JSON_NULL: put(b, "null", 4); return 0;
+    case JSON_TRUE: put(b, "true", 4); return 0;
+    case JSON_FALSE: put(b, "false", 5); return 0;
+    case JSON_INTEGER:
+        put(b, num,
+            (apr_size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                                 json_integer_value(j)));
+        return 0;
+    case JSON_REAL: return put_real(b, json_real_value(j), precision);
+    case JSON_STRING:
+        return put_string(b, json_string_value(j), json_string_length(j));
+    case JSON_ARRAY:
+        put(b, "[", 1);
+        for (i = 0; i < json_array_size(j); i++) {
+            if (i) {
+                put(b, ",", 1);
+            }
+            if (put_value(b, json_array_get(j, i), precision, depth + 1)) {
+                return -1;
+            }
+        }
+        put(b, "]", 1);
+        return 0;
+    case JSON_OBJECT:
+        put(b, "{", 1);
+        /* insertion order, as jansson writes without JSON_SORT_KEYS */
+        for (it = json_object_iter((json_t *)j), i = 0; it;
+             it = json_object_iter_next((json_t *)j, it), i++) {
+            if (i) {
+                put(b, ",", 1);
+            }
+            if (put_string(b, json_object_iter_key(it),
+                           json_object_iter_key_len(it))) {
+                return -1;
+            }
+            put(b, ":", 1);
+            if (put_value(b, json_object_iter_value(it), precision,
+                          depth + 1)) {
+                return -1;
+            }
+        }
+        put(b, "}", 1);
+        return 0;
+    default: return -1;
+    }
+}
+
+/* The flags the writer knows; anything else goes through jansson */
+#define DUMP_OWN_FLAGS \
+    (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(31))
 
 char *hub_json_dump(apr_pool_t *p, const json_t *j, size_t flags,
                     apr_size_t *len)
 {
     dump_buf_t b = { p, NULL, 0, 1024 };
     b.buf = apr_palloc(p, b.size);
-    if (json_dump_callback(j, dump_append, &b, flags) != 0) {
+    if (!j
+        || (!(flags & JSON_ENCODE_ANY) && !json_is_array(j)
+            && !json_is_object(j))) {
+        return NULL;
+    }
+    if (flags & ~(size_t)DUMP_OWN_FLAGS || !(flags & JSON_COMPACT)) {
+        if (json_dump_callback(j, dump_append, &b, flags) != 0) {
+            return NULL;
+        }
+    }
+    else if (put_value(&b, j, (int)((flags >> 11) & 0x1F), 0) != 0) {
         return NULL;
     }
     b.buf[b.len] = '\0';

@@ -29,7 +29,11 @@ json_t *hub_json_own(apr_pool_t *p, json_t *j);
 
 /* j encoded with jansson's flags into one buffer of pool p, encoded once
  * (the buffer doubles as it fills); *len (when not NULL) is its length.
- * NULL when jansson refuses the value (a NaN, bad UTF-8). */
+ * NULL when jansson would refuse the value (bad UTF-8, a bare value
+ * without JSON_ENCODE_ANY).  Compact output with at most
+ * JSON_ENCODE_ANY and JSON_REAL_PRECISION is written by hub_json's own
+ * writer, byte for byte what jansson writes (t/unit/test_json.c) at a
+ * fraction of its cost; other flags go through jansson. */
 char *hub_json_dump(apr_pool_t *p, const json_t *j, size_t flags,
                     apr_size_t *len);
 

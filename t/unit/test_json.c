@@ -3,6 +3,7 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
 #include "hub_json.h"
 #include "tap.h"
 
@@ -172,6 +173,181 @@ static void test_dump(apr_pool_t *p)
     json_decref(bad);
 }
 
+/* A deterministic generator, so a failure is the same on every run */
+static unsigned long seed = 20261207UL;
+static unsigned rnd(unsigned n)
+{
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((seed >> 33) % n);
+}
+
+/* Bytes of every kind the writer treats apart: plain ASCII, the quote,
+ * the backslash, each control character, valid 2-, 3- and 4-byte UTF-8,
+ * and (when bad) sequences jansson refuses. */
+static size_t random_text(char *buf, int bad)
+{
+    static const char *const pieces[] = {
+        "a",
+        "Z",
+        "9",
+        " ",
+        "/",
+        "\"",
+        "\\",
+        "\b",
+        "\f",
+        "\n",
+        "\r",
+        "\t",
+        "\x01",
+        "\x1f",
+        "\x7f",
+        "\xc3\xa9",
+        "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80",
+        "\xed\x9f\xbf",
+        "\xee\x80\x80",
+        "\xf4\x8f\xbf\xbf",
+        "plain words",
+    };
+    static const char *const broken[] = {
+        "\xff",         "\xc0\xaf",     "\xc3",
+        "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\x80",         "\xe2\x82",     "\xf8\x88\x80\x80\x80",
+    };
+    size_t n = 0, k, count = rnd(12);
+    for (k = 0; k < count; k++) {
+        const char *piece = pieces[rnd(sizeof(pieces) / sizeof(*pieces))];
+        memcpy(buf + n, piece, strlen(piece));
+        n += strlen(piece);
+    }
+    if (bad) {
+        const char *piece = broken[rnd(sizeof(broken) / sizeof(*broken))];
+        size_t at = n ? rnd((unsigned)n + 1) : 0;
+        memmove(buf + at + strlen(piece), buf + at, n - at);
+        memcpy(buf + at, piece, strlen(piece));
+        n += strlen(piece);
+    }
+    return n;
+}
+
+static json_t *random_value(int depth, int bad)
+{
+    static const double reals[] = {
+        0.0,      -0.0,
+        1.0,      -1.5,
+        99.6,     1e5,
+        1e-5,     1e15,
+        1e16,     1e17,
+        1e21,     1e100,
+        1e-100,   123456789012345678.0,
+        0.1,      1.0 / 3,
+        2.5e-308, 1.7976931348623157e308,
+        5e-324,   -7e22,
+        4.35,     100.0,
+    };
+    static const json_int_t ints[] = {
+        0, 1, -1, 42, 9223372036854775807LL, -9223372036854775807LL - 1,
+    };
+    char text[512];
+    size_t n;
+    json_t *j;
+    unsigned i, count;
+    switch (rnd(depth > 3 ? 6 : 8)) {
+    case 0: return json_null();
+    case 1: return json_boolean(rnd(2));
+    case 2: return json_integer(ints[rnd(sizeof(ints) / sizeof(*ints))]);
+    case 3:
+        return json_real(rnd(2) ? reals[rnd(sizeof(reals) / sizeof(*reals))]
+                                : (double)rnd(1000000) / (1 + rnd(997)));
+    case 4:
+    case 5:
+        n = random_text(text, bad && !rnd(4));
+        return json_stringn_nocheck(text, n);
+    case 6:
+        j = json_array();
+        for (i = 0, count = rnd(5); i < count; i++) {
+            json_array_append_new(j, random_value(depth + 1, bad));
+        }
+        return j;
+    default:
+        j = json_object();
+        for (i = 0, count = rnd(5); i < count; i++) {
+            /* keys always valid: jansson 2.14 ignores a bad key's
+             * failure and writes broken text (test_dump_literals) */
+            n = random_text(text, 0);
+            json_object_setn_new_nocheck(j, text, n,
+                                         random_value(depth + 1, bad));
+        }
+        return j;
+    }
+}
+
+/* The writer against json_dumps itself over generated values: the same
+ * bytes, or both refusing */
+static void test_dump_as_jansson(apr_pool_t *p)
+{
+    static const size_t flag_sets[] = {
+        JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15),
+        JSON_COMPACT | JSON_ENCODE_ANY,
+        JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(3),
+        JSON_COMPACT,
+    };
+    int i, same = 0, refused = 0, total = 4000;
+    const char *first_diff = NULL;
+    for (i = 0; i < total; i++) {
+        size_t flags = flag_sets[i % 4];
+        json_t *j = random_value(0, i % 3 == 0);
+        char *want = json_dumps(j, flags);
+        char *got = hub_json_dump(p, j, flags, NULL);
+        if ((!want && !got) || (want && got && !strcmp(want, got))) {
+            same++;
+            refused += !want;
+        }
+        else if (!first_diff) {
+            first_diff = apr_psprintf(p, "jansson %s, hub %s",
+                                      want ? want : "(refused)",
+                                      got ? got : "(refused)");
+        }
+        free(want);
+        json_decref(j);
+    }
+    is_int(same, total, "dump: 4000 generated values, as jansson writes them");
+    if (first_diff) {
+        diag("first difference: %s", first_diff);
+    }
+    ok(refused > 100 && refused < total / 2,
+       "dump: the generated values include ones both refuse");
+}
+
+static void test_dump_literals(apr_pool_t *p)
+{
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    json_t *j = json_pack("[f,f,f,f,s]", 1e5, 1e-5, 3.0, -0.0, "\x1f\t");
+    is_str(hub_json_dump(p, j, flags, NULL),
+           "[100000.0,1.0000000000000001e-5,3.0,-0.0,\"\\u001F\\t\"]",
+           "dump: reals keep a point, exponents lose + and zeros");
+    json_decref(j);
+    j = json_pack("[f]", 1e-5);
+    is_str(hub_json_dump(p, j, flags | JSON_REAL_PRECISION(15), NULL), "[1e-5]",
+           "dump: 15 digits of 1e-5");
+    json_decref(j);
+    j = json_object();
+    json_object_setn_new_nocheck(j, "ab\xc3", 3, json_null());
+    ok(hub_json_dump(p, j, flags, NULL) == NULL,
+       "dump: a key of bad UTF-8 is refused (jansson writes {\":null})");
+    json_decref(j);
+    j = json_integer(7);
+    ok(hub_json_dump(p, j, JSON_COMPACT, NULL) == NULL,
+       "dump: a bare value needs JSON_ENCODE_ANY");
+    json_decref(j);
+    j = json_pack("{s:[i,i]}", "a", 1, 2);
+    is_str(hub_json_dump(p, j, JSON_INDENT(1), NULL),
+           "{\n \"a\": [\n  1,\n  2\n ]\n}",
+           "dump: other flags are jansson's own");
+    json_decref(j);
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -185,6 +361,8 @@ int main(void)
     test_ownership(p);
     test_str_or_null(p);
     test_dump(p);
+    test_dump_as_jansson(p);
+    test_dump_literals(p);
 
     apr_pool_destroy(p);
     apr_terminate();
