@@ -112,6 +112,7 @@ const hub_srv_profile_t hub_servers_pw_profile = {
     .create_in = { create_map, 0, NULL },
     .mode_by_endpoint = "heartbeat",
     .decorate = decorate,
+    .list_cols = HUB_SRV_COLS_OUT,
 };
 
 /* clang-format off */

