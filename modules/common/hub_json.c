@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <apr_strings.h>
@@ -98,9 +99,12 @@ static char *room(dump_buf_t *b, apr_size_t n)
     return b->buf + b->len;
 }
 
-static void put(dump_buf_t *b, const char *s, apr_size_t n)
+static inline void put(dump_buf_t *b, const char *s, apr_size_t n)
 {
-    memcpy(room(b, n), s, n);
+    if (b->len + n + 1 > b->size) {
+        room(b, n);
+    }
+    memcpy(b->buf + b->len, s, n);
     b->len += n;
 }
 
@@ -140,6 +144,23 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+#define BYTES(c) (0x0101010101010101ULL * (c))
+
+/* 1 when none of the 8 bytes at s needs a look: no control character,
+ * quote, backslash or byte of a multi-byte sequence.  The tests for a
+ * zero byte and a byte below n are exact about whether there is one
+ * (Anderson's bit hacks), which is all that is asked. */
+static int plain8(const unsigned char *s)
+{
+    uint64_t x, q, bs;
+    memcpy(&x, s, 8);
+    q = x ^ BYTES('"');
+    bs = x ^ BYTES('\\');
+    return !((((x - BYTES(0x20)) & ~x) | ((q - BYTES(1)) & ~q)
+              | ((bs - BYTES(1)) & ~bs) | x)
+             & BYTES(0x80));
+}
+
 /* A string as jansson writes it (\" \\ \b \f \n \r \t, other control
  * characters as \u00XX in capitals, the rest as it is), copying runs of
  * plain bytes at once.  -1 for bad UTF-8. */
@@ -151,6 +172,9 @@ static int put_string(dump_buf_t *b, const char *str, size_t n)
     while (i < n) {
         size_t run = i, len;
         char esc[8];
+        while (i + 8 <= n && plain8(s + i)) {
+            i += 8;
+        }
         while (i < n && s[i] >= 0x20 && s[i] != '"' && s[i] != '\\') {
             if (s[i] < 0x80) {
                 i++;
