@@ -77,15 +77,9 @@ json_t *hub_json_parse(apr_pool_t *p, const char *buf, size_t len,
     return hub_json_own(p, j);
 }
 
-typedef struct {
-    apr_pool_t *p;
-    char *buf;
-    apr_size_t len, size;
-} dump_buf_t;
-
 /* Room for n more bytes (and a NUL): the buffer doubles in the pool when
  * it is full; the old one stays in the pool until it goes. */
-static char *room(dump_buf_t *b, apr_size_t n)
+static char *room(hub_json_buf_t *b, apr_size_t n)
 {
     if (b->len + n + 1 > b->size) {
         char *bigger;
@@ -99,7 +93,7 @@ static char *room(dump_buf_t *b, apr_size_t n)
     return b->buf + b->len;
 }
 
-static inline void put(dump_buf_t *b, const char *s, apr_size_t n)
+static inline void put(hub_json_buf_t *b, const char *s, apr_size_t n)
 {
     if (b->len + n + 1 > b->size) {
         room(b, n);
@@ -164,7 +158,7 @@ static int plain8(const unsigned char *s)
 /* A string as jansson writes it (\" \\ \b \f \n \r \t, other control
  * characters as \u00XX in capitals, the rest as it is), copying runs of
  * plain bytes at once.  -1 for bad UTF-8. */
-static int put_string(dump_buf_t *b, const char *str, size_t n)
+static int put_string(hub_json_buf_t *b, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
@@ -211,7 +205,7 @@ static int put_string(dump_buf_t *b, const char *str, size_t n)
 /* A real as jansson writes it: "%.<precision>g" (17 when 0), ".0" when
  * that reads as an integer, and the exponent without '+' or leading
  * zeros (1e+05 -> 1e5, 1e-05 -> 1e-5). */
-static int put_real(dump_buf_t *b, double d, int precision)
+static int put_real(hub_json_buf_t *b, double d, int precision)
 {
     char text[64], *e, *c;
     int n;
@@ -248,13 +242,16 @@ static int put_real(dump_buf_t *b, double d, int precision)
  * too) rather than followed until the stack ends. */
 #define DUMP_MAX_DEPTH 2048
 
-static int put_value(dump_buf_t *b, const json_t *j, int precision, int depth)
+static int put_value(hub_json_buf_t *b, const json_t *j, int depth)
 {
     char num[32];
     size_t i;
     void *it;
     if (depth > DUMP_MAX_DEPTH) {
         return -1;
+    }
+    if (b->hole && j == b->hole->at) {
+        return b->hole->fill(b, b->hole->ctx);
     }
     switch (json_typeof(j)) {
     case JSON_NULL: put(b, "null", 4); return 0;
@@ -265,7 +262,7 @@ static int put_value(dump_buf_t *b, const json_t *j, int precision, int depth)
             (apr_size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
                                  json_integer_value(j)));
         return 0;
-    case JSON_REAL: return put_real(b, json_real_value(j), precision);
+    case JSON_REAL: return put_real(b, json_real_value(j), b->precision);
     case JSON_STRING:
         return put_string(b, json_string_value(j), json_string_length(j));
     case JSON_ARRAY:
@@ -274,7 +271,7 @@ static int put_value(dump_buf_t *b, const json_t *j, int precision, int depth)
             if (i) {
                 put(b, ",", 1);
             }
-            if (put_value(b, json_array_get(j, i), precision, depth + 1)) {
+            if (put_value(b, json_array_get(j, i), depth + 1)) {
                 return -1;
             }
         }
@@ -293,8 +290,7 @@ static int put_value(dump_buf_t *b, const json_t *j, int precision, int depth)
                 return -1;
             }
             put(b, ":", 1);
-            if (put_value(b, json_object_iter_value(it), precision,
-                          depth + 1)) {
+            if (put_value(b, json_object_iter_value(it), depth + 1)) {
                 return -1;
             }
         }
@@ -308,22 +304,50 @@ static int put_value(dump_buf_t *b, const json_t *j, int precision, int depth)
 #define DUMP_OWN_FLAGS \
     (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(31))
 
-char *hub_json_dump(apr_pool_t *p, const json_t *j, size_t flags,
-                    apr_size_t *len)
+void hub_json_buf_init(hub_json_buf_t *b, apr_pool_t *p, apr_size_t size,
+                       size_t flags)
 {
-    dump_buf_t b = { p, NULL, 0, 1024 };
-    b.buf = apr_palloc(p, b.size);
+    memset(b, 0, sizeof(*b));
+    b->p = p;
+    b->size = size < 64 ? 64 : size;
+    b->buf = apr_palloc(p, b->size);
+    b->precision = (int)((flags >> 11) & 0x1F);
+}
+
+void hub_json_buf_put(hub_json_buf_t *b, const char *s, apr_size_t n)
+{
+    put(b, s, n);
+}
+
+int hub_json_buf_string(hub_json_buf_t *b, const char *s, apr_size_t n)
+{
+    return put_string(b, s, n);
+}
+
+int hub_json_buf_value(hub_json_buf_t *b, const json_t *j)
+{
+    return j ? put_value(b, j, 0) : -1;
+}
+
+char *hub_json_dump_hole(apr_pool_t *p, const json_t *j, size_t flags,
+                         apr_size_t *len, const hub_json_hole_t *hole)
+{
+    hub_json_buf_t b;
+    int own = !(flags & ~(size_t)DUMP_OWN_FLAGS) && (flags & JSON_COMPACT);
+    hub_json_buf_init(&b, p, 1024, flags);
+    b.hole = hole;
     if (!j
         || (!(flags & JSON_ENCODE_ANY) && !json_is_array(j)
             && !json_is_object(j))) {
         return NULL;
     }
-    if (flags & ~(size_t)DUMP_OWN_FLAGS || !(flags & JSON_COMPACT)) {
-        if (json_dump_callback(j, dump_append, &b, flags) != 0) {
+    if (!own) {
+        /* jansson knows no holes */
+        if (hole || json_dump_callback(j, dump_append, &b, flags) != 0) {
             return NULL;
         }
     }
-    else if (put_value(&b, j, (int)((flags >> 11) & 0x1F), 0) != 0) {
+    else if (put_value(&b, j, 0) != 0) {
         return NULL;
     }
     b.buf[b.len] = '\0';
@@ -331,6 +355,12 @@ char *hub_json_dump(apr_pool_t *p, const json_t *j, size_t flags,
         *len = b.len;
     }
     return b.buf;
+}
+
+char *hub_json_dump(apr_pool_t *p, const json_t *j, size_t flags,
+                    apr_size_t *len)
+{
+    return hub_json_dump_hole(p, j, flags, len, NULL);
 }
 
 char *hub_json_text(apr_pool_t *p, const json_t *j)

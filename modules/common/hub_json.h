@@ -37,6 +37,43 @@ json_t *hub_json_own(apr_pool_t *p, json_t *j);
 char *hub_json_dump(apr_pool_t *p, const json_t *j, size_t flags,
                     apr_size_t *len);
 
+/* JSON text being written into a buffer of a pool, which doubles as it
+ * fills: hub_json_dump's own writer, open to writers of values that are
+ * not json_t (rows straight from their strings, hub_rows_write). */
+typedef struct hub_json_hole hub_json_hole_t;
+typedef struct hub_json_buf {
+    apr_pool_t *p;
+    char *buf;
+    apr_size_t len, size;
+    int precision; /* of reals: JSON_REAL_PRECISION's n; 0: 17 */
+    const hub_json_hole_t *hole;
+} hub_json_buf_t;
+
+/* An empty buffer of `size` bytes to start; reals as `flags` say. */
+void hub_json_buf_init(hub_json_buf_t *b, apr_pool_t *p, apr_size_t size,
+                       size_t flags);
+/* Text as it is (already JSON: punctuation, a number's digits). */
+void hub_json_buf_put(hub_json_buf_t *b, const char *s, apr_size_t n);
+/* A JSON string of n bytes of UTF-8; -1 (nothing usable written) when
+ * they are not UTF-8. */
+int hub_json_buf_string(hub_json_buf_t *b, const char *s, apr_size_t n);
+/* A value, compact; -1 when it cannot be encoded. */
+int hub_json_buf_value(hub_json_buf_t *b, const json_t *j);
+
+/* A place in a value that a writer fills instead of the json_t found
+ * there (found by its address, so a fresh placeholder is unique): a
+ * wrapper built as JSON around rows written as text. */
+struct hub_json_hole {
+    const json_t *at;
+    int (*fill)(hub_json_buf_t *b, void *ctx); /* 0, or -1 to fail */
+    void *ctx;
+};
+
+/* hub_json_dump with a hole filled by its writer; compact flags only
+ * (NULL otherwise). */
+char *hub_json_dump_hole(apr_pool_t *p, const json_t *j, size_t flags,
+                         apr_size_t *len, const hub_json_hole_t *hole);
+
 /* Compact text of j allocated in p; "null" when it cannot be encoded. */
 char *hub_json_text(apr_pool_t *p, const json_t *j);
 

@@ -250,7 +250,13 @@ static int add_header(void *data, const char *key, const char *val)
     return 1;
 }
 
-static void send_json(request_rec *r, int status, json_t *body)
+/* 15 digits: 99.6, not 99.599999999999994 */
+#define ANSWER_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
+
+/* text: the JSON answer, NULL for none (204, 304) or, when `failed`,
+ * for one that could not be encoded */
+static void send_text(request_rec *r, int status, const char *text,
+                      apr_size_t len, int failed)
 {
     apr_bucket_brigade *bb = apr_brigade_create(r->pool,
                                                 r->connection->bucket_alloc);
@@ -259,28 +265,35 @@ static void send_json(request_rec *r, int status, json_t *body)
     if (!apr_table_get(r->err_headers_out, "Cache-Control")) {
         apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     }
-    if (status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED && body) {
-        /* 15 digits: 99.6, not 99.599999999999994.  Encoded into one
-         * buffer and passed as one bucket: a brigade write per token cost
-         * more than the encoding (perf, servers list). */
-        apr_size_t len;
-        char *text = hub_json_dump(r->pool, body,
-                                   JSON_COMPACT | JSON_ENCODE_ANY
-                                       | JSON_REAL_PRECISION(15),
-                                   &len);
-        if (!text) {
-            /* a NaN or bad UTF-8 from below: a broken answer is not sent */
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                          "HUB00048: the answer could not be encoded as JSON");
-            r->status = HTTP_INTERNAL_SERVER_ERROR;
-            text = apr_pstrdup(r->pool, "{}");
-            len = 2;
-        }
+    if (failed) {
+        /* a NaN or bad UTF-8 from below: a broken answer is not sent */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      "HUB00048: the answer could not be encoded as JSON");
+        r->status = HTTP_INTERNAL_SERVER_ERROR;
+        text = "{}";
+        len = 2;
+    }
+    if (r->status != HTTP_NO_CONTENT && r->status != HTTP_NOT_MODIFIED
+        && text) {
+        /* one buffer, one bucket: a brigade write per token cost more
+         * than the encoding (perf, servers list) */
         apr_brigade_write(bb, NULL, NULL, text, len);
         apr_brigade_write(bb, NULL, NULL, "\n", 1);
     }
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
     ap_pass_brigade(r->output_filters, bb);
+}
+
+static void send_json(request_rec *r, int status, json_t *body)
+{
+    apr_size_t len = 0;
+    char *text = NULL;
+    if (body && status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED) {
+        text = hub_json_dump(r->pool, body, ANSWER_FLAGS, &len);
+    }
+    send_text(r, status, text, len,
+              body && !text && status != HTTP_NO_CONTENT
+                  && status != HTTP_NOT_MODIFIED);
 }
 
 static void send_bytes(request_rec *r, int status, const char *ctype,
@@ -335,11 +348,17 @@ static int render(hub_req_t *hr)
         send_bytes(r, status, res->content_type, res->text, res->len);
         return OK;
     }
-    send_json(r, status,
-              hub_json_own(r->pool,
-                           hub_result_body(hr->pool, res, rt ? rt->shape : NULL,
-                                           rt ? rt->wrap : 0,
-                                           rt ? rt->key : NULL)));
+    if (status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED) {
+        send_text(r, status, NULL, 0, 0);
+    }
+    else {
+        apr_size_t len = 0;
+        int empty;
+        char *text = hub_result_text(hr->pool, res, rt ? rt->shape : NULL,
+                                     rt ? rt->wrap : 0, rt ? rt->key : NULL,
+                                     ANSWER_FLAGS, &len, &empty);
+        send_text(r, status, text, len, !text && !empty);
+    }
     return OK;
 }
 

@@ -184,11 +184,12 @@ int hub_result_failed(const hub_result_t *res)
 
 /* ---- rendering ------------------------------------------------------------ */
 
-static json_t *cx_page(apr_pool_t *p, json_t *items, long total,
+/* n: how many items (the array may be a hole that rows fill) */
+static json_t *cx_page(apr_pool_t *p, json_t *items, long n, long total,
                        const hub_page_t *pg)
 {
-    long next = pg->offset + (long)json_array_size(items);
-    int has_next = next < total && json_array_size(items) > 0;
+    long next = pg->offset + n;
+    int has_next = next < total && n > 0;
     /* clang-format off */
     return json_pack("{s:o,s:{s:I,s:I,s:o,s:b,s:b}}", "items", items,
                      "meta", "size", (json_int_t)pg->limit,
@@ -200,12 +201,25 @@ static json_t *cx_page(apr_pool_t *p, json_t *items, long total,
     /* clang-format on */
 }
 
-static json_t *g4f_page(json_t *items, long total, const hub_page_t *pg)
+static json_t *g4f_page(json_t *items, long n, long total, const hub_page_t *pg)
 {
-    long next = pg->offset + (long)json_array_size(items);
+    long next = pg->offset + n;
     return json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     json_array_size(items) && next < total ? json_integer(next)
-                                                            : json_null());
+                     n && next < total ? json_integer(next) : json_null());
+}
+
+/* v (a reference taken) in the route's wrapper; n: its items */
+static json_t *wrapped(apr_pool_t *p, const hub_result_t *res, json_t *v,
+                       long n, hub_wrap_e wrap, const char *key)
+{
+    switch (wrap) {
+    case HUB_WRAP_KEY: return json_pack("{s:o}", key ? key : "data", v);
+    case HUB_WRAP_CX_PAGE:
+        return json_is_array(v) ? cx_page(p, v, n, res->total, &res->page) : v;
+    case HUB_WRAP_G4F_PAGE:
+        return json_is_array(v) ? g4f_page(v, n, res->total, &res->page) : v;
+    default: return v;
+    }
 }
 
 json_t *hub_result_body(apr_pool_t *p, const hub_result_t *res,
@@ -227,12 +241,55 @@ json_t *hub_result_body(apr_pool_t *p, const hub_result_t *res,
     else {
         return NULL;
     }
-    switch (wrap) {
-    case HUB_WRAP_KEY: return json_pack("{s:o}", key ? key : "data", v);
-    case HUB_WRAP_CX_PAGE:
-        return json_is_array(v) ? cx_page(p, v, res->total, &res->page) : v;
-    case HUB_WRAP_G4F_PAGE:
-        return json_is_array(v) ? g4f_page(v, res->total, &res->page) : v;
-    default: return v;
+    return wrapped(p, res, v, json_is_array(v) ? (long)json_array_size(v) : 0,
+                   wrap, key);
+}
+
+typedef struct {
+    const hub_result_t *res;
+    const hub_shape_t *shape;
+} rows_fill_t;
+
+static int fill_rows(hub_json_buf_t *b, void *ctx)
+{
+    rows_fill_t *f = ctx;
+    return hub_rows_write(b, f->res->rows, f->shape, f->res->one);
+}
+
+char *hub_result_text(apr_pool_t *p, const hub_result_t *res,
+                      const hub_shape_t *shape, hub_wrap_e wrap,
+                      const char *key, size_t flags, apr_size_t *len,
+                      int *empty)
+{
+    rows_fill_t fill;
+    hub_json_hole_t hole;
+    json_t *body;
+    char *text;
+
+    *empty = 0;
+    if (res->kind != HUB_RES_ROWS) {
+        body = hub_result_body(p, res, shape, wrap, key);
+        if (!body) {
+            *empty = 1;
+            return NULL;
+        }
+        text = hub_json_dump(p, body, flags, len);
+        json_decref(body);
+        return text;
     }
+    fill.res = res;
+    fill.shape = res->shape ? res->shape : shape;
+    if (!fill.shape) {
+        *empty = 1;
+        return NULL;
+    }
+    /* the wrapper around a placeholder the rows are written into */
+    hole.at = res->one ? json_object() : json_array();
+    hole.fill = fill_rows;
+    hole.ctx = &fill;
+    body = wrapped(p, res, (json_t *)hole.at,
+                   res->rows ? res->rows->rows->nelts : 0, wrap, key);
+    text = hub_json_dump_hole(p, body, flags, len, &hole);
+    json_decref(body);
+    return text;
 }

@@ -135,4 +135,13 @@ json_t *hub_result_body(apr_pool_t *p, const hub_result_t *res,
                         const hub_shape_t *shape, hub_wrap_e wrap,
                         const char *key);
 
+/* The same body as JSON text in p, encoded with flags (compact): rows
+ * are written straight from their strings into the wrapper (no json_t
+ * per row or value).  NULL with *empty set when the result has no body;
+ * NULL alone when it cannot be encoded. */
+char *hub_result_text(apr_pool_t *p, const hub_result_t *res,
+                      const hub_shape_t *shape, hub_wrap_e wrap,
+                      const char *key, size_t flags, apr_size_t *len,
+                      int *empty);
+
 #endif

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
@@ -177,4 +178,81 @@ json_t *hub_rows_json(const hub_rows_t *rows, const hub_shape_t *shape)
         json_array_append_new(arr, hub_row_json(rows, i, shape));
     }
     return arr;
+}
+
+/* One value straight from its text: the same JSON as value() makes,
+ * without a json_t for the common kinds. */
+static int write_value(hub_json_buf_t *b, const char *v, hub_json_kind_e kind)
+{
+    char num[32];
+    json_t *j;
+    int rc;
+    if (!v) {
+        hub_json_buf_put(b, "null", 4);
+        return 0;
+    }
+    switch (kind) {
+    case HUB_J_STRING:
+    case HUB_J_OMITEMPTY: return hub_json_buf_string(b, v, strlen(v));
+    case HUB_J_BOOL:
+        hub_json_buf_put(b, *v == 't' ? "true" : "false", *v == 't' ? 4 : 5);
+        return 0;
+    case HUB_J_INT:
+        hub_json_buf_put(b, num,
+                         (apr_size_t)snprintf(num, sizeof(num), "%lld",
+                                              strtoll(v, NULL, 10)));
+        return 0;
+    default:
+        j = value(v, kind);
+        rc = hub_json_buf_value(b, j);
+        json_decref(j);
+        return rc;
+    }
+}
+
+static int write_row(hub_json_buf_t *b, const hub_rows_t *rows, int i,
+                     const hub_shape_t *shape)
+{
+    int first = 1;
+    hub_json_buf_put(b, "{", 1);
+    for (; shape->name; shape++) {
+        const char *col = shape->col ? shape->col : shape->name;
+        const char *v = hub_rows_get(rows, i, col);
+        if (shape->kind == HUB_J_OMITEMPTY && (!v || !*v)) {
+            continue;
+        }
+        if (!first) {
+            hub_json_buf_put(b, ",", 1);
+        }
+        first = 0;
+        if (hub_json_buf_string(b, shape->name, strlen(shape->name))) {
+            return -1;
+        }
+        hub_json_buf_put(b, ":", 1);
+        if (write_value(b, v, shape->kind)) {
+            return -1;
+        }
+    }
+    hub_json_buf_put(b, "}", 1);
+    return 0;
+}
+
+int hub_rows_write(hub_json_buf_t *b, const hub_rows_t *rows,
+                   const hub_shape_t *shape, int one)
+{
+    int i;
+    if (one) { /* row 0 even when there is none: nulls, as hub_row_json */
+        return write_row(b, rows, 0, shape);
+    }
+    hub_json_buf_put(b, "[", 1);
+    for (i = 0; rows && i < rows->rows->nelts; i++) {
+        if (i) {
+            hub_json_buf_put(b, ",", 1);
+        }
+        if (write_row(b, rows, i, shape)) {
+            return -1;
+        }
+    }
+    hub_json_buf_put(b, "]", 1);
+    return 0;
 }

@@ -7,6 +7,7 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <jansson.h>
+#include "hub_json.h"
 
 typedef struct hub_rows {
     int ncols;
@@ -42,6 +43,13 @@ const hub_rows_t *hub_rows_having(apr_pool_t *p, const hub_rows_t *rows,
 json_t *hub_row_json(const hub_rows_t *rows, int i, const hub_shape_t *shape);
 /* Every row, as an array.  New ref. */
 json_t *hub_rows_json(const hub_rows_t *rows, const hub_shape_t *shape);
+
+/* The same JSON text as hub_json_dump of hub_rows_json (one: of
+ * hub_row_json of row 0), written into b straight from the strings:
+ * no json_t for a text, number or boolean column.  -1 when a value
+ * cannot be encoded (bad UTF-8). */
+int hub_rows_write(hub_json_buf_t *b, const hub_rows_t *rows,
+                   const hub_shape_t *shape, int one);
 
 /* PostgreSQL's text form of a text[] as a JSON array of strings; NULL
  * when it is not one. */

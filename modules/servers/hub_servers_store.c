@@ -634,6 +634,10 @@ int hub_servers_op_list(hub_req_t *hr, hub_result_t *res)
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
+    if (f.cols == HUB_SRV_COLS_OUT && !paged) {
+        /* the shape says it all: written straight from the rows */
+        return hub_ok_rows(res, rows, NULL);
+    }
     items = json_array();
     for (i = 0; i < rows->rows->nelts; i++) {
         json_array_append_new(items,

@@ -65,7 +65,7 @@ void hub_servers_in_secret(hub_server_in_t *in, const char *name,
 void hub_servers_in_replace(hub_server_in_t *in, const char *pattern);
 
 /* The columns a list selects: every one, or only those of Patchwork's
- * ServerOut (its shape and nothing a decorator reads) */
+ * ServerOut (its shape; no decorator is called on such a list) */
 typedef enum { HUB_SRV_COLS_ALL = 0, HUB_SRV_COLS_OUT } hub_srv_cols_e;
 
 typedef struct hub_server_filter {

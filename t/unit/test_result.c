@@ -5,6 +5,7 @@
 #include <apr_pools.h>
 #include <apr_strings.h>
 #include "hub_access.h"
+#include "hub_json.h"
 #include "hub_profile.h"
 #include "hub_result.h"
 #include "hub_rows.h"
@@ -173,12 +174,133 @@ static void test_access(apr_pool_t *p)
     is_str(code, "FORBIDDEN", "  code FORBIDDEN");
 }
 
+/* Rows of every kind of column, written as text (hub_result_text) and
+ * as the tree (hub_result_body, then the encoder): the same bytes, in
+ * every wrapper, for a list and for one row */
+static hub_rows_t *kinds_rows(apr_pool_t *p)
+{
+    static const char *cols[] = { "id", "n", "on", "tags", "doc", "note" };
+    static const char *r0[] = { "caf\xc3\xa9 \"q\"\n\\", "-42",  "t",
+                                "{a,\"b c\",NULL}",      "99.6", "" };
+    static const char *r1[] = {
+        "x/y\t\x01", NULL, "f", "{}", "{\"k\": [1, 2.5, null]}", "kept"
+    };
+    static const char *r2[] = {
+        NULL, "9223372036854775807", NULL, NULL, "1e-05", NULL
+    };
+    static const char *r3[] = {
+        "plain text longer than eight bytes",
+        "0",
+        "t",
+        "{\"x\\\"y\"}",
+        "-7",
+        "z"
+    };
+    hub_rows_t *rows = apr_pcalloc(p, sizeof(*rows));
+    rows->ncols = 6;
+    rows->cols = cols;
+    rows->rows = apr_array_make(p, 4, sizeof(const char **));
+    APR_ARRAY_PUSH(rows->rows, const char **) = r0;
+    APR_ARRAY_PUSH(rows->rows, const char **) = r1;
+    APR_ARRAY_PUSH(rows->rows, const char **) = r2;
+    APR_ARRAY_PUSH(rows->rows, const char **) = r3;
+    return rows;
+}
+
+/* clang-format off */
+static const hub_shape_t kinds[] = {
+    { "id", NULL, HUB_J_STRING },
+    { "count", "n", HUB_J_INT },
+    { "enabled", "on", HUB_J_BOOL },
+    { "tags", NULL, HUB_J_STRINGS },
+    { "doc", NULL, HUB_J_JSON },
+    { "note", NULL, HUB_J_OMITEMPTY },
+    { "missing", NULL, HUB_J_STRING },
+    { NULL, NULL, 0 }
+};
+/* clang-format on */
+
+static void test_text(apr_pool_t *p)
+{
+    static const hub_wrap_e wraps[] = { HUB_WRAP_NONE, HUB_WRAP_KEY,
+                                        HUB_WRAP_CX_PAGE, HUB_WRAP_G4F_PAGE };
+    static const char *const names[] = { "bare", "under a key",
+                                         "in Caylex's page", "in G4F's page" };
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY
+                         | JSON_REAL_PRECISION(15);
+    hub_rows_t *none = kinds_rows(p);
+    hub_result_t res;
+    int w, one, empty;
+    none->rows->nelts = 0;
+    for (one = 0; one < 2; one++) {
+        for (w = 0; w < 4; w++) {
+            int n;
+            for (n = 0; n < 2; n++) {
+                json_t *tree;
+                char *want, *got;
+                apr_size_t len = 0;
+                hub_result_init(&res, p);
+                if (one) {
+                    hub_ok_row(&res, n ? kinds_rows(p) : none, NULL);
+                }
+                else {
+                    hub_ok_rows(&res, n ? kinds_rows(p) : none, NULL);
+                }
+                res.total = 9;
+                res.page.limit = 4;
+                res.page.offset = 2;
+                tree = hub_result_body(p, &res, kinds, wraps[w], "servers");
+                want = hub_json_dump(p, tree, flags, NULL);
+                json_decref(tree);
+                got = hub_result_text(p, &res, kinds, wraps[w], "servers",
+                                      flags, &len, &empty);
+                ok(want && got && !strcmp(want, got) && !empty,
+                   "text: %s %s, %s, as the tree writes it",
+                   one ? "one row" : "rows", names[w], n ? "four" : "none");
+                if (!(want && got && !strcmp(want, got))) {
+                    diag("tree %s", want ? want : "(null)");
+                    diag("text %s", got ? got : "(null)");
+                }
+                is_int((int)len, got ? (int)strlen(got) : -1,
+                       "text: its length");
+            }
+        }
+    }
+    {
+        static const char *cols[] = { "id" };
+        static const char *bad[] = { "\xff" };
+        hub_rows_t *rows = apr_pcalloc(p, sizeof(*rows));
+        rows->ncols = 1;
+        rows->cols = cols;
+        rows->rows = apr_array_make(p, 1, sizeof(const char **));
+        APR_ARRAY_PUSH(rows->rows, const char **) = bad;
+        hub_result_init(&res, p);
+        hub_ok_rows(&res, rows, NULL);
+        ok(!hub_result_text(p, &res, kinds, HUB_WRAP_KEY, "k", flags, NULL,
+                            &empty)
+               && !empty,
+           "text: bad UTF-8 in a row fails the answer, it is not sent");
+    }
+    hub_result_init(&res, p);
+    hub_ok_empty(&res, 204);
+    ok(!hub_result_text(p, &res, kinds, HUB_WRAP_NONE, NULL, flags, NULL,
+                        &empty)
+           && empty,
+       "text: no body is said as no body");
+    hub_result_init(&res, p);
+    hub_ok(&res, json_pack("{s:f}", "r", 0.1));
+    is_str(hub_result_text(p, &res, NULL, HUB_WRAP_KEY, "v", flags, NULL,
+                           &empty),
+           "{\"v\":{\"r\":0.1}}", "text: a JSON value, wrapped");
+}
+
 int main(void)
 {
     apr_pool_t *p;
     apr_initialize();
     apr_pool_create(&p, NULL);
     test_bodies(p);
+    test_text(p);
     test_errors(p);
     test_access(p);
     apr_pool_destroy(p);
