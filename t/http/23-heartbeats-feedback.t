@@ -78,6 +78,17 @@ is(q1("SELECT tool_count || ' ' || (SELECT count(*) FROM tools WHERE server_id =
 is(q1("SELECT count(*) FROM tool_changes"), 1, 'and no change is written');
 is(q1("SELECT count(*) FROM heartbeats WHERE server_id = '$sid'"), 3, 'every heartbeat recorded');
 
+# while a server stays healthy and on time, its heartbeats work uptime
+# out again once a minute, not on every beat (that reads the day's
+# heartbeats under the row lock): within the minute the stored value
+# stands, after it the next heartbeat puts it right
+q1("UPDATE servers SET uptime_24h = 0.5, heartbeat_uptime_at = now() WHERE id = '$sid'");
+hb($sk);
+is(server($a->{key}, 'beacon')->{uptime_24h}, 0.5, 'a heartbeat within the minute keeps the stored uptime');
+q1("UPDATE servers SET heartbeat_uptime_at = now() - interval '61 seconds' WHERE id = '$sid'");
+hb($sk);
+is(server($a->{key}, 'beacon')->{uptime_24h}, 1, 'the first heartbeat after it works uptime out again');
+
 # ---- stale after the window, healthy again -----------------------------
 # heartbeats a second apart make the window three seconds
 for (1 .. 3) { hb($sk); select undef, undef, undef, 1.05 }
