@@ -362,95 +362,13 @@ static const hub_shape_t connection[] = {
     { NULL, NULL, 0 },
 };
 
-static int connections_get(hub_req_t *hr, hub_result_t *res)
-{
-    const char *args[2] = { hub_param(hr, "server_id"), hr->who->tenant_id };
-    hub_rows_t *rows;
-    hub_db_status_e st;
-
-    if (!hub_is_uuid(args[0])) {
-        return server_not_found(res);
-    }
-    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CONNECTIONS],
-                       &rows, 2, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (!rows->rows->nelts) {
-        return server_not_found(res);
-    }
-    if (!hub_rows_get(rows, 0, "project_id")) {
-        rows->rows->nelts = 0; /* a tenant without projects */
-    }
-    return hub_ok_rows(res, rows, NULL);
-}
-
-static const hub_field_t connections_in[] = {
-    { "project_ids", HUB_T_ARRAY, HUB_F_REQUIRED, 0, 0, NULL,
-      "every project the server is to be connected to (UUIDs)" },
-    { NULL, 0, 0, 0, 0, NULL, NULL },
+static const hub_srv_connections_words_t connections_words = {
+    .param = "server_id",
+    .list = &hub_servers_instances_stmts[ST_CONNECTIONS],
+    .connect = &hub_servers_instances_stmts[ST_CONNECT],
+    .not_found = "Server not found",
+    .what = "server",
 };
-
-/* project_ids as a uuid[] literal; NULL with the 422 in res. */
-static const char *project_ids(hub_req_t *hr, hub_result_t *res)
-{
-    json_t *list = json_object_get(hr->body, "project_ids"), *v;
-    apr_array_header_t *problems = apr_array_make(hr->pool, 2,
-                                                  sizeof(hub_invalid_t));
-    size_t i;
-    json_array_foreach(list, i, v) {
-        const char *id = json_string_value(v);
-        if (!hub_is_uuid(id)) {
-            hub_invalid_t *inv = apr_array_push(problems);
-            inv->field = apr_psprintf(hr->pool, "project_ids[%u]", (unsigned)i);
-            inv->type = id ? "uuid_parsing" : "string_type";
-            inv->msg = id ? "Input should be a valid UUID"
-                          : "Input should be a valid string";
-        }
-    }
-    if (problems->nelts) {
-        hub_err_invalid(res, "body", problems);
-        return NULL;
-    }
-    return hub_pg_array(hr->pool, list);
-}
-
-static int connections_set(hub_req_t *hr, hub_result_t *res)
-{
-    const char *id = hub_param(hr, "server_id"), *missing;
-    const char *args[5];
-    hub_rows_t *row;
-    hub_db_status_e st;
-
-    if (!(args[2] = project_ids(hr, res))) {
-        return HUB_DONE;
-    }
-    if (!hub_is_uuid(id)) {
-        return server_not_found(res);
-    }
-    args[0] = id;
-    args[1] = args[3] = args[4] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, &hub_servers_instances_stmts[ST_CONNECT], &row, 5,
-                       args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return server_not_found(res);
-    }
-    if ((missing = hub_rows_get(row, 0, "missing"))) {
-        return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
-                       "Project %s not "
-                       "found or not accessible",
-                       missing);
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
-                  "HUB00531: server %s "
-                  "connections in tenant %s: %s added, %s removed, by %s",
-                  id, hr->who->tenant_slug, hub_rows_get(row, 0, "added"),
-                  hub_rows_get(row, 0, "removed"), hr->who->name);
-    return hub_ok(res, json_pack("{s:s}", "id", id));
-}
 
 /* ---- clone ------------------------------------------------------------- */
 
@@ -546,13 +464,14 @@ const hub_route_t hub_servers_instances_routes[] = {
       .need = HUB_NEED_READ, .shape = instance_tool, .wrap = HUB_WRAP_KEY,
       .key = "tools" },
     { HUB_CAYLEX, HUB_M_GET, "/servers/{server_id}/connections",
-      connections_get, NULL, 0, 0, "Get Server Project Connections",
+      hub_servers_op_connections_get, NULL, 0, 0,
+      "Get Server Project Connections",
       .need = HUB_NEED_READ, .shape = connection, .wrap = HUB_WRAP_KEY,
-      .key = "connections" },
+      .key = "connections", .words = &connections_words },
     { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/connections",
-      connections_set, connections_in, 0, 0,
+      hub_servers_op_connections_set, hub_servers_connections_in, 0, 0,
       "Update Server Project Connections",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .words = &connections_words },
     { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/clone", server_clone,
       clone_in, 0, 0, "Clone Server",
       .need = HUB_NEED_WRITE },

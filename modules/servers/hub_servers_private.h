@@ -87,6 +87,27 @@ extern const hub_route_t hub_servers_registry_routes[];
 extern const hub_stmt_t hub_servers_registry_stmts[];
 extern const hub_route_t hub_servers_instances_routes[];
 extern const hub_stmt_t hub_servers_instances_stmts[];
+/* hub_servers_connections.c: the projects a server or a navigator is
+ * connected to, one operation for both; the route's words say which */
+typedef struct hub_srv_connections_words {
+    const char *param;         /* the path parameter naming it */
+    int uuid_path;             /* 1: a malformed one is 422, else 404 */
+    const hub_stmt_t *list;    /* (id, tenant): project_id, project_name,
+                                  ...; no row: no such one */
+    const hub_stmt_t *connect; /* (id, tenant, uuid[], tenant, tenant):
+                                  id, missing, added, removed */
+    const char *not_found;     /* the 404's detail */
+    const char *what;          /* "server": for the log */
+} hub_srv_connections_words_t;
+int hub_servers_op_connections_get(hub_req_t *hr, hub_result_t *res);
+int hub_servers_op_connections_set(hub_req_t *hr, hub_result_t *res);
+extern const hub_field_t hub_servers_connections_in[];
+
+/* hub_servers_navigators.c, hub_servers_nav_instances.c (Caylex) */
+extern const hub_route_t hub_servers_navigators_routes[];
+extern const hub_stmt_t hub_servers_navigators_stmts[];
+extern const hub_route_t hub_servers_nav_instances_routes[];
+extern const hub_stmt_t hub_servers_nav_instances_stmts[];
 extern const hub_route_t hub_servers_oauth_logo_routes[];
 extern const hub_stmt_t hub_servers_oauth_logo_stmts[];
 

@@ -1,7 +1,7 @@
 /* Every route table and statement list of mod_hub_servers, registered
  * once per start: the server registry through Patchwork, Tool Hub,
  * GoClaw and Caylex (issue 4); probing, heartbeats, feedback, quality,
- * tools and the gateway add their tables here. */
+ * tools, navigators and the gateway add their tables here. */
 #include "hub_servers_private.h"
 
 void hub_servers_register(server_rec *s)
@@ -15,6 +15,10 @@ void hub_servers_register(server_rec *s)
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_registry_routes);
     hub_db_register(s, hub_servers_instances_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_instances_routes);
+    hub_db_register(s, hub_servers_navigators_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_navigators_routes);
+    hub_db_register(s, hub_servers_nav_instances_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_nav_instances_routes);
     hub_db_register(s, hub_servers_tools_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_tools_routes);
     hub_db_register(s, hub_servers_quality_stmts);
