@@ -31,6 +31,9 @@ const hub_stmt_t hub_auth_identify_stmts[] = {
       "  JOIN tenants t ON t.id = k.tenant_id"
       "  LEFT JOIN users u ON u.id = k.user_id AND u.is_active"
       " WHERE k.key_hash = %s AND k.revoked_at IS NULL"
+      /* a navigator-instance key is for its MCP endpoint alone (sql/021);
+       * on every other route it is no credential */
+      "   AND k.kind <> 'navigator'"
       "   AND (k.expires_at IS NULL OR k.expires_at > now())"
       /* a user's key lives only while the user is an active member */
       "   AND (k.user_id IS NULL OR EXISTS (SELECT 1 FROM memberships m"

@@ -188,6 +188,9 @@ extern const hub_stmt_t hub_auth_caylex_stmts[];
 extern const hub_route_t hub_auth_caylex_projects_routes[];
 extern const hub_route_t hub_auth_caylex_access_routes[];
 extern const hub_stmt_t hub_auth_caylex_access_stmts[];
+/* hub_auth_nav_keys.c: Caylex's navigator-instance API keys */
+extern const hub_route_t hub_auth_nav_keys_routes[];
+extern const hub_stmt_t hub_auth_nav_keys_stmts[];
 extern const hub_route_t hub_auth_g4f_routes[];
 extern const hub_stmt_t hub_auth_g4f_stmts[];
 extern const hub_route_t hub_auth_g4f_projects_routes[];

@@ -90,6 +90,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_projects_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_access_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_nav_keys_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_projects_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_users_routes);
@@ -103,6 +104,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_register(s, hub_auth_projects_stmts);
     hub_db_register(s, hub_auth_members_stmts);
     hub_db_register(s, hub_auth_caylex_access_stmts);
+    hub_db_register(s, hub_auth_nav_keys_stmts);
     hub_db_register(s, hub_auth_g4f_stmts);
     hub_db_register(s, hub_auth_g4f_users_stmts);
     hub_auth_started();

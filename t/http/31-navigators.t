@@ -2,12 +2,14 @@
 # management side of the MCP gateway): every endpoint's shape and
 # documented errors, api_name, search, sort and pages, connections as a
 # set, instance metadata counted from the project's servers and tools,
-# permission modes (legacy `enabled` too), rate limits, all-or-nothing
+# permission modes (legacy `enabled` too), rate limits, navigator-instance
+# API keys (hashed, bound, no credential on the management API), all-or-nothing
 # writes, delete cascading, read-only keys refused, tenants isolated
 # (404 and nothing changed).
 use strict;
 use warnings;
 use Test::More;
+use Digest::SHA;
 use HubTest;
 
 my $hub = HubTest->new;
@@ -249,6 +251,63 @@ is(q1("SELECT string_agg(mode || coalesce(rate_limit_per_minute::text, ''), ',' 
        FROM navigator_tool_permissions"), $before, 'none of the refused writes changed anything');
 is(cx($ro, GET => "/navigator-instances/$i1/tool-permissions")->{status}, 200, 'a read-only key reads them');
 
+# ==== navigator-instance API keys ===============================================
+my $K = "/navigator-instances/$i1/api-keys";
+$r = cx($a->{key}, POST => $K, json => { name => 'ci agent', description => 'runs the nightly checks' });
+is($r->{status}, 200, 'keys: create');
+is_deeply([sort keys %{ $r->{json} }], [qw(id key preview)], 'CreateApiKeyResponse');
+my ($k1, $raw) = @{ $r->{json} }{qw(id key)};
+like($raw, qr/^hub_[\w-]{40,}$/, 'the key, shown once');
+is($r->{json}{preview}, substr($raw, 0, 8) . '......', 'preview: its prefix');
+is(q1("SELECT kind || ' ' || (user_id IS NULL) || ' ' || scopes::text || ' ' || navigator_instance_id
+       FROM api_keys WHERE key_hash = '" . Digest::SHA::sha256_hex($raw) . "'"), "navigator true {} $i1",
+   'stored as its SHA-256, bound to the instance, with no user and no scope');
+is($hub->get("$CX/navigators", auth($raw))->{status}, 401, 'a navigator key is no credential on the management API');
+is($hub->get('/api/v1/teams/', auth($raw))->{status}, 401, "nor on Patchwork's");
+my $k2 = cx($a->{key}, POST => $K, json => { name => 'second', expires_at => '2099-01-01T00:00:00Z' })->{json}{id};
+$r = cx($a->{key}, GET => $K);
+is($r->{status}, 200, 'keys: list');
+is_deeply([map { $_->{name} } @{ $r->{json}{items} }], ['second', 'ci agent'], 'newest first');
+is($r->{json}{meta}{total}, 2, 'meta.total');
+my ($it1) = grep { $_->{id} eq $k1 } @{ $r->{json}{items} };
+is_deeply([sort keys %$it1], [sort qw(id navigator_instance_id navigator_instance_name project_id project_name preview
+                                      key_prefix name description expires_at created_at updated_at)], 'GetApiKeyResponse');
+is_deeply([@$it1{qw(navigator_instance_id navigator_instance_name project_id project_name key_prefix description)}],
+          [$i1, 'Helpdesk', $p1, 'Production', substr($raw, 0, 8), 'runs the nightly checks'], 'values');
+ok(!grep({ index($r->{content}, $_) >= 0 } $raw, Digest::SHA::sha256_hex($raw)), 'neither the key nor its hash listed');
+is(cx($a->{key}, GET => "$K/$k2")->{json}{expires_at}, '2099-01-01T00:00:00.000Z', 'get one: its expiry');
+is_deeply([map { $_->{id} } @{ cx($a->{key}, GET => "$K/search?q=NIGHTLY")->{json}{items} }], [$k1],
+          'search: in the description, any case');
+is_422(cx($a->{key}, GET => "$K/search"), ['query', 'q'], 'search without q');
+is_detail(cx($a->{key}, GET => "$K/$NOPE"), 404, 'API key not found', 'an unknown key');
+is_detail(cx($a->{key}, GET => "/navigator-instances/$NOPE/api-keys"), 404, 'Navigator instance not found',
+          'keys of an unknown instance');
+is(cx($b->{key}, GET => $K)->{status}, 404, "another tenant's instance's keys: 404");
+is(cx($b->{key}, GET => "$K/$k1")->{status}, 404, "another tenant's key: 404");
+is_422(cx($a->{key}, POST => $K, json => {}), ['body', 'name'], 'create without a name');
+is_422(cx($a->{key}, POST => $K, json => { name => 'x', expires_at => 'soon' }), ['body', 'expires_at'], 'a bad time');
+is_422(cx($a->{key}, POST => $K, json => { name => 'x', expires_at => '2001-01-01T00:00:00Z' }), ['body', 'expires_at'],
+       'an expiry in the past');
+is(cx($ro, POST => $K, json => { name => 'x' })->{status}, 403, 'a read-only key cannot make one');
+is(cx($b->{key}, POST => $K, json => { name => 'x' })->{status}, 404, "nor another tenant");
+is(q1("SELECT count(*) FROM api_keys WHERE kind = 'navigator'"), 2, 'nothing else stored');
+is(cx($ro, GET => $K)->{status}, 200, 'a read-only key lists them');
+
+$r = cx($a->{key}, PATCH => "$K/$k2", json => { name => 'renamed', expires_at => undef });
+is_deeply([$r->{status}, $r->{json}], [200, { id => $k2 }], 'update: ModifiedApiKeyResponse');
+$r = cx($a->{key}, GET => "$K/$k2");
+is_deeply([@{ $r->{json} }{qw(name expires_at)}], ['renamed', undef], 'renamed, expiry cleared');
+is(cx($b->{key}, PATCH => "$K/$k2", json => { name => 'x' })->{status}, 404, "update another tenant's: 404");
+is(cx($ro, PATCH => "$K/$k2", json => { name => 'x' })->{status}, 403, 'a read-only key cannot update');
+
+is(cx($ro, DELETE => "$K/$k1")->{status}, 403, 'a read-only key cannot delete');
+is(cx($b->{key}, DELETE => "$K/$k1")->{status}, 404, "delete another tenant's: 404");
+$r = cx($a->{key}, DELETE => "$K/$k1");
+is_deeply([$r->{status}, $r->{json}], [200, { id => $k1 }], 'delete');
+is(q1("SELECT revoked_at IS NOT NULL FROM api_keys WHERE id = '$k1'"), 't', 'revoked: the row stays, marked');
+is_deeply([map { $_->{id} } @{ cx($a->{key}, GET => $K)->{json}{items} }], [$k2], 'and no longer listed');
+is(cx($a->{key}, DELETE => "$K/$k1")->{status}, 404, 'twice: 404');
+
 # ==== delete ===================================================================
 is_detail(cx($b->{key}, DELETE => "/navigators/$n1"), 404, 'Navigator not found', "delete another tenant's");
 is(cx($ro, DELETE => "/navigators/$n1")->{status}, 403, 'a read-only key cannot delete');
@@ -258,6 +317,7 @@ is_deeply($r->{json}, { id => $n1 }, 'NavigatorModifiedResponse');
 is(cx($a->{key}, GET => "/navigators/$n1")->{status}, 404, 'gone');
 is(cx($a->{key}, GET => "/navigator-instances/$i1")->{status}, 404, 'its instances with it');
 is(q1("SELECT count(*) FROM navigator_tool_permissions"), 0, 'and their permissions');
+is(q1("SELECT count(*) FROM api_keys WHERE kind = 'navigator'"), 0, 'and their API keys');
 is(q1("SELECT count(*) FROM navigator_instances"), 1, "alpha's instance stays");
 is(cx($a->{key}, DELETE => "/navigators/$n1")->{status}, 404, 'twice: 404');
 

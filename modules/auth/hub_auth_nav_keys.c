@@ -1,0 +1,370 @@
+/* Caylex's navigator-instance API keys (sql/021):
+ * GET|POST /navigator-instances/{id}/api-keys, GET .../api-keys/search,
+ * GET|PATCH|DELETE .../api-keys/{api_key_id}.  Rows of api_keys of kind
+ * `navigator`, bound to one navigator instance of the caller's tenant,
+ * minted by hub_key.h (shown once, stored as SHA-256 only).
+ *
+ * Decisions where the document is open:
+ * - A key carries no scope and no user, and hub_auth_identify.c does
+ *   not take it at all: on every route of the hub it is no credential
+ *   (401); the gateway takes it for its own instance only.
+ * - preview is the key's visible prefix and "......", as Caylex's
+ *   platform tokens show; key_prefix the prefix.
+ * - DELETE revokes (the row stays, out of every listing) and this host's
+ *   credential cache forgets it at once; an unknown, revoked, other
+ *   instance's or other tenant's key is 404, an unknown instance 404.
+ * - PATCH sets what it names; expires_at null clears it, a time in the
+ *   past is 422.  search matches the name or the description, any case.
+ * - Listing and reading need read access; creating, changing and
+ *   deleting a key need the tenant's admin, as platform tokens do. */
+#include <apr_strings.h>
+#include "hub_auth_private.h"
+#include "hub_crypto.h"
+#include "hub_key.h"
+#include "hub_time.h"
+#include "hub_validate.h"
+
+#define KEY_COLS \
+    "k.id, k.navigator_instance_id, n.name AS navigator_instance_name," \
+    " ni.project_id, p.name AS project_name," \
+    " k.prefix || '......' AS preview, k.prefix AS key_prefix, k.name," \
+    " k.description, iso8601(k.expires_at) AS expires_at," \
+    " iso8601(k.created_at) AS created_at," \
+    " iso8601(k.updated_at) AS updated_at"
+/* the instance of the path, in the caller's tenant */
+#define INSTANCE_CTE \
+    "WITH ni AS (SELECT i.id, i.project_id, i.navigator_id" \
+    "              FROM navigator_instances i" \
+    "             WHERE i.id = %s::uuid AND i.tenant_id = %s::uuid)"
+#define KEY_FROM \
+    " FROM ni JOIN api_keys k ON k.navigator_instance_id = ni.id" \
+    "  AND k.kind = 'navigator' AND k.revoked_at IS NULL" \
+    " JOIN navigators n ON n.id = ni.navigator_id" \
+    " JOIN projects p ON p.id = ni.project_id"
+
+/* clang-format off */
+const hub_stmt_t hub_auth_nav_keys_stmts[] = {
+    /* no row: no such instance; the count and the page otherwise */
+    { "hub_nav_keys_page",
+      INSTANCE_CTE ","
+      " f AS (SELECT " KEY_COLS ", k.created_at AS at" KEY_FROM
+      "        WHERE %s::text IS NULL"
+      "           OR strpos(lower(k.name), lower(%s::text)) > 0"
+      "           OR strpos(lower(coalesce(k.description, '')),"
+      "                     lower(%s::text)) > 0)"
+      " SELECT (SELECT count(*) FROM f) AS total, x.*"
+      "   FROM ni LEFT JOIN LATERAL (SELECT * FROM f"
+      "     ORDER BY f.at DESC, f.id DESC"
+      "     LIMIT %s::bigint OFFSET %s::bigint) x ON true" },
+    { "hub_nav_keys_get",
+      INSTANCE_CTE " SELECT " KEY_COLS KEY_FROM " WHERE k.id = %s::uuid" },
+    /* nothing stored when the instance is not the tenant's */
+    { "hub_nav_keys_insert",
+      "INSERT INTO api_keys (tenant_id, kind, navigator_instance_id, name,"
+      "                      description, prefix, key_hash, expires_at,"
+      "                      created_by)"
+      " SELECT i.tenant_id, 'navigator', i.id, %s, %s, %s, %s,"
+      "        %s::timestamptz, %s"
+      "   FROM navigator_instances i"
+      "  WHERE i.id = %s::uuid AND i.tenant_id = %s::uuid"
+      " RETURNING id, prefix || '......' AS preview" },
+    { "hub_nav_keys_update",
+      "UPDATE api_keys k SET"
+      "   name = coalesce(%s, k.name),"
+      "   description = CASE WHEN %s::boolean THEN %s ELSE k.description END,"
+      "   expires_at = CASE WHEN %s::boolean THEN %s::timestamptz"
+      "                ELSE k.expires_at END,"
+      "   updated_at = now()"
+      "  FROM navigator_instances i"
+      " WHERE k.id = %s::uuid AND k.kind = 'navigator'"
+      "   AND k.revoked_at IS NULL AND k.navigator_instance_id = i.id"
+      "   AND i.id = %s::uuid AND i.tenant_id = %s::uuid"
+      " RETURNING k.id" },
+    /* soft, as every revoked key: the row stays */
+    { "hub_nav_keys_revoke",
+      "UPDATE api_keys k SET revoked_at = now(), updated_at = now()"
+      "  FROM navigator_instances i"
+      " WHERE k.id = %s::uuid AND k.kind = 'navigator'"
+      "   AND k.revoked_at IS NULL AND k.navigator_instance_id = i.id"
+      "   AND i.id = %s::uuid AND i.tenant_id = %s::uuid"
+      " RETURNING k.id, k.key_hash" },
+    { NULL, NULL }
+};
+/* clang-format on */
+
+enum { ST_PAGE, ST_GET, ST_INSERT, ST_UPDATE, ST_REVOKE };
+
+#define STMT(i) (&hub_auth_nav_keys_stmts[i])
+
+/* clang-format off */
+static const hub_shape_t key_out[] = {
+    { "id", NULL, HUB_J_STRING },
+    { "navigator_instance_id", NULL, HUB_J_STRING },
+    { "navigator_instance_name", NULL, HUB_J_STRING },
+    { "project_id", NULL, HUB_J_STRING },
+    { "project_name", NULL, HUB_J_STRING },
+    { "preview", NULL, HUB_J_STRING },
+    { "key_prefix", NULL, HUB_J_STRING },
+    { "name", NULL, HUB_J_STRING },
+    { "description", NULL, HUB_J_STRING },
+    { "expires_at", NULL, HUB_J_STRING },
+    { "created_at", NULL, HUB_J_STRING },
+    { "updated_at", NULL, HUB_J_STRING },
+    { NULL, NULL, 0 }
+};
+/* clang-format on */
+
+static int instance_not_found(hub_result_t *res)
+{
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND",
+                   "Navigator instance not found");
+}
+
+static int key_not_found(hub_result_t *res)
+{
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "API key not found");
+}
+
+/* The uuid path parameter `name`: NULL with the 422 in res. */
+static const char *path_uuid(hub_req_t *hr, hub_result_t *res, const char *name)
+{
+    const char *id = hub_param(hr, name);
+    if (!hub_is_uuid(id)) {
+        hub_err_field(res, "path", name, "uuid_parsing",
+                      "Input should be a valid UUID");
+        return NULL;
+    }
+    return id;
+}
+
+static const char *body_str(hub_req_t *hr, const char *name)
+{
+    return json_string_value(json_object_get(hr->body, name));
+}
+
+/* The body's expires_at as ISO-8601 in *at (NULL: none): 0, or -1 with
+ * the 422 in res (not a time, or not in the future). */
+static int expiry(hub_req_t *hr, hub_result_t *res, const char **at)
+{
+    const char *s = body_str(hr, "expires_at");
+    apr_time_t when;
+    *at = NULL;
+    if (!s) {
+        return 0;
+    }
+    if (hub_parse_iso8601(s, &when)) {
+        hub_err_field(res, "body", "expires_at", "datetime_parsing",
+                      "Input should be a valid datetime");
+        return -1;
+    }
+    if (when <= apr_time_now()) {
+        hub_err_field(res, "body", "expires_at", "value_error",
+                      "Value error, expires_at must be in the future");
+        return -1;
+    }
+    *at = hub_iso8601(hr->pool, when);
+    return 0;
+}
+
+/* ---- listing ------------------------------------------------------------ */
+
+/* clang-format off */
+static const hub_qfield_t list_query[] = {
+    HUB_Q_CX_PAGE,
+    HUB_Q_END,
+};
+static const hub_qfield_t search_query[] = {
+    { "q", HUB_Q_STRING, HUB_Q_REQUIRED, 0, 0, 0, NULL,
+      "in the name or the description, any case" },
+    HUB_Q_CX_PAGE,
+    HUB_Q_END,
+};
+/* clang-format on */
+
+static int keys_list(hub_req_t *hr, hub_result_t *res)
+{
+    const char *q = hub_qv_str(&hr->q, "q");
+    const char *args[7];
+    hub_page_t pg;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!(args[0] = path_uuid(hr, res, "navigator_instance_id"))) {
+        return HUB_DONE;
+    }
+    hub_qv_page(&hr->q, "size", "cursor", &pg);
+    args[1] = hr->who->tenant_id;
+    args[2] = args[3] = args[4] = q && *q ? q : NULL;
+    args[5] = apr_ltoa(hr->pool, pg.limit);
+    args[6] = apr_ltoa(hr->pool, pg.offset);
+    st = hub_db_select(hr->r, STMT(ST_PAGE), &rows, 7, args);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (!rows->rows->nelts) {
+        return instance_not_found(res);
+    }
+    return hub_ok_page(res,
+                       hub_rows_json(hub_rows_having(hr->pool, rows, "id"),
+                                     key_out),
+                       atol(hub_rows_get(rows, 0, "total")), &pg);
+}
+
+static int key_get(hub_req_t *hr, hub_result_t *res)
+{
+    const char *args[3];
+    hub_rows_t *row;
+    hub_db_status_e st;
+
+    if (!(args[0] = path_uuid(hr, res, "navigator_instance_id"))
+        || !(args[2] = path_uuid(hr, res, "api_key_id"))) {
+        return HUB_DONE;
+    }
+    args[1] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, STMT(ST_GET), &row, 3, args);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (row->rows->nelts != 1) {
+        return key_not_found(res);
+    }
+    return hub_ok_row(res, row, NULL);
+}
+
+/* ---- writes --------------------------------------------------------------- */
+
+/* clang-format off */
+static const hub_field_t create_in[] = {
+    { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL, NULL },
+    { "description", HUB_T_STRING, HUB_F_NULLABLE, 0, 5000, NULL, NULL },
+    { "expires_at", HUB_T_STRING, HUB_F_NULLABLE, 0, 64, NULL,
+      "ISO-8601, in the future; null: never" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+static const hub_field_t update_in[] = {
+    { "name", HUB_T_STRING, HUB_F_NULLABLE, 1, 200, NULL, NULL },
+    { "description", HUB_T_STRING, HUB_F_NULLABLE, 0, 5000, NULL, NULL },
+    { "expires_at", HUB_T_STRING, HUB_F_NULLABLE, 0, 64, NULL,
+      "null clears it" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+/* clang-format on */
+
+static int key_create(hub_req_t *hr, hub_result_t *res)
+{
+    const hub_key_t *key;
+    const char *args[8];
+    hub_rows_t *row;
+    hub_db_status_e st;
+
+    if (!(args[6] = path_uuid(hr, res, "navigator_instance_id"))
+        || expiry(hr, res, &args[4])) {
+        return HUB_DONE;
+    }
+    if (!(key = hub_key_mint(hr->pool, HUB_KEY_API))) {
+        return hub_err_db(res, HUB_DB_ERROR, NULL, hr->request_id);
+    }
+    args[0] = body_str(hr, "name");
+    args[1] = body_str(hr, "description");
+    args[2] = key->prefix;
+    args[3] = key->hash;
+    args[5] = hr->who->name;
+    args[7] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, STMT(ST_INSERT), &row, 8, args);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (row->rows->nelts != 1) {
+        return instance_not_found(res);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00140: navigator instance %s: API key %s (%s) made in "
+                  "tenant %s by %s",
+                  args[6], hub_rows_get(row, 0, "id"), key->prefix,
+                  hr->who->tenant_slug, hr->who->name);
+    return hub_ok(res,
+                  json_pack("{s:s,s:s,s:s}", "id", hub_rows_get(row, 0, "id"),
+                            "preview", hub_rows_get(row, 0, "preview"), "key",
+                            key->raw));
+}
+
+static int key_update(hub_req_t *hr, hub_result_t *res)
+{
+    const char *args[8];
+    hub_rows_t *row;
+    hub_db_status_e st;
+
+    if (!(args[6] = path_uuid(hr, res, "navigator_instance_id"))
+        || !(args[5] = path_uuid(hr, res, "api_key_id"))
+        || expiry(hr, res, &args[4])) {
+        return HUB_DONE;
+    }
+    args[0] = body_str(hr, "name");
+    args[1] = json_object_get(hr->body, "description") ? "true" : "false";
+    args[2] = body_str(hr, "description");
+    args[3] = json_object_get(hr->body, "expires_at") ? "true" : "false";
+    args[7] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, STMT(ST_UPDATE), &row, 8, args);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (row->rows->nelts != 1) {
+        return key_not_found(res);
+    }
+    return hub_ok(res, json_pack("{s:s}", "id", args[5]));
+}
+
+static int key_delete(hub_req_t *hr, hub_result_t *res)
+{
+    const char *args[3];
+    hub_rows_t *row;
+    hub_db_status_e st;
+
+    if (!(args[1] = path_uuid(hr, res, "navigator_instance_id"))
+        || !(args[0] = path_uuid(hr, res, "api_key_id"))) {
+        return HUB_DONE;
+    }
+    args[2] = hr->who->tenant_id;
+    st = hub_db_select(hr->r, STMT(ST_REVOKE), &row, 3, args);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if (row->rows->nelts != 1) {
+        return key_not_found(res);
+    }
+    /* refused at once on this host, not after the cache's TTL */
+    hub_auth_cache_forget(hr->r,
+                          apr_pstrcat(hr->pool, "a:",
+                                      hub_rows_get(row, 0, "key_hash"), NULL));
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00141: navigator instance %s: API key %s revoked in "
+                  "tenant %s by %s",
+                  args[1], args[0], hr->who->tenant_slug, hr->who->name);
+    return hub_ok(res, json_pack("{s:s}", "id", args[0]));
+}
+
+#define KEYS "/navigator-instances/{navigator_instance_id}/api-keys"
+
+/* clang-format off */
+const hub_route_t hub_auth_nav_keys_routes[] = {
+    { HUB_CAYLEX, HUB_M_GET, KEYS, keys_list, NULL, 0, 0, "List API Keys",
+      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE },
+    { HUB_CAYLEX, HUB_M_POST, KEYS, key_create, create_in, 0, 0,
+      "Create API Key",
+      .need = HUB_NEED_ADMIN },
+    { HUB_CAYLEX, HUB_M_GET, KEYS "/search", keys_list, NULL, 0, 0,
+      "Search API Keys",
+      .need = HUB_NEED_READ, .query = search_query,
+      .wrap = HUB_WRAP_CX_PAGE },
+    { HUB_CAYLEX, HUB_M_GET, KEYS "/{api_key_id}", key_get, NULL, 0, 0,
+      "Get API Key Details",
+      .need = HUB_NEED_READ, .shape = key_out },
+    { HUB_CAYLEX, HUB_M_PATCH, KEYS "/{api_key_id}", key_update, update_in, 0,
+      0, "Update API Key",
+      .need = HUB_NEED_ADMIN },
+    { HUB_CAYLEX, HUB_M_DELETE, KEYS "/{api_key_id}", key_delete, NULL, 0, 0,
+      "Delete API Key",
+      .need = HUB_NEED_ADMIN },
+    { 0 }
+};
+/* clang-format on */
