@@ -11,8 +11,9 @@
  *   without it, it lists like GET /projects.  Newest first.
  * - webhook_config items are {url, secret, events, enabled, service};
  *   secrets are write-only (see sql/005).
- * - active_server_instances and active_navigators: 0 until mod_hub_servers
- *   has instances; listings fill them only with include_analytics=true. */
+ * - active_server_instances (the project's active server instances) and
+ *   active_navigators (the navigators connected to it); listings fill
+ *   them only with include_analytics=true. */
 #include <apr_strings.h>
 #include "hub_auth_projects.h"
 #include "hub_json.h"
@@ -27,19 +28,19 @@ static const hub_shape_t cx_project[] = {
     { "created_at", NULL, HUB_J_STRING },
     { "updated_at", NULL, HUB_J_STRING },
     { "webhook_config", NULL, HUB_J_JSON },
+    { "active_server_instances", NULL, HUB_J_INT },
+    { "active_navigators", NULL, HUB_J_INT },
     { NULL, NULL, 0 }
 };
 /* clang-format on */
 
-/* counted by mod_hub_servers once it has instances and navigators; a
- * listing shows them only with include_analytics=true */
+/* a listing shows the counts only with include_analytics=true */
 static void cx_decorate(hub_req_t *hr, json_t *o, int listing)
 {
-    int counted = !listing || hub_qv_long(&hr->q, "include_analytics");
-    json_object_set_new(o, "active_server_instances",
-                        counted ? json_integer(0) : json_null());
-    json_object_set_new(o, "active_navigators",
-                        counted ? json_integer(0) : json_null());
+    if (listing && !hub_qv_long(&hr->q, "include_analytics")) {
+        json_object_set_new(o, "active_server_instances", json_null());
+        json_object_set_new(o, "active_navigators", json_null());
+    }
 }
 
 static const char *const hook_services[] = { "generic", "slack", NULL };

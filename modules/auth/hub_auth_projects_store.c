@@ -19,6 +19,14 @@
     " hub_webhooks_masked(webhook_config) AS webhook_config," \
     " status, to_json(environment) AS environment, repo, last_commit," \
     " iso8601(created_at) AS created_at, iso8601(updated_at) AS updated_at"
+/* what runs in a project (mod_hub_servers's tables), for Caylex's
+ * active_server_instances and active_navigators; t names the row */
+#define PROJECT_COUNTS(t) \
+    ", (SELECT count(*) FROM server_instances si" \
+    "    WHERE si.project_id = " t ".id AND si.status = 'active')" \
+    "   AS active_server_instances," \
+    " (SELECT count(*) FROM navigator_instances ni" \
+    "   WHERE ni.project_id = " t ".id) AS active_navigators"
 
 /* CASE WHEN <field is set> THEN <value> ELSE <column> END */
 #define SET_IF(col, val) \
@@ -32,9 +40,9 @@ const hub_stmt_t hub_auth_projects_stmts[] = {
       " VALUES (%s::uuid, %s::uuid, %s, %s, %s,"
       "         hub_webhooks_merge(%s::jsonb, NULL), coalesce(%s, 'active'),"
       "         %s, %s::jsonb)"
-      " RETURNING " PROJECT_COLS },
+      " RETURNING " PROJECT_COLS PROJECT_COUNTS("projects") },
     { "hub_project_get",
-      "SELECT " PROJECT_COLS " FROM projects"
+      "SELECT " PROJECT_COLS PROJECT_COUNTS("projects") " FROM projects"
       " WHERE id = %s::uuid AND tenant_id = %s::uuid" },
     { "hub_project_update",
       "UPDATE projects SET"
@@ -47,7 +55,7 @@ const hub_stmt_t hub_auth_projects_stmts[] = {
       SET_IF("repo", "%s::jsonb")
       " updated_at = now()"
       " WHERE id = %s::uuid AND tenant_id = %s::uuid"
-      " RETURNING " PROJECT_COLS },
+      " RETURNING " PROJECT_COLS PROJECT_COUNTS("projects") },
     { "hub_project_delete",
       "DELETE FROM projects WHERE id = %s::uuid AND tenant_id = %s::uuid" },
     /* the count and the page in one round trip: the one-row count side
@@ -63,7 +71,7 @@ const hub_stmt_t hub_auth_projects_stmts[] = {
       "     AND (%s::text IS NULL OR status = %s::text)"
       "     AND (%s::text IS NULL OR environment = %s::text))"
       " SELECT n.total, p.* FROM (SELECT count(*) AS total FROM f) n"
-      " LEFT JOIN LATERAL (SELECT " PROJECT_COLS " FROM f"
+      " LEFT JOIN LATERAL (SELECT " PROJECT_COLS PROJECT_COUNTS("f") " FROM f"
       "                    ORDER BY f.created_at DESC, f.id DESC"
       "                    LIMIT %s::bigint OFFSET %s::bigint) p ON true" },
     { NULL, NULL }

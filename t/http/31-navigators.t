@@ -153,6 +153,11 @@ is(cx($a->{key}, POST => "/navigators/$n2/connections", json => { project_ids =>
    'alpha in development');
 is_deeply(cx($a->{key}, GET => "/navigators/$n1")->{json}{metadata},
           { enabled_servers_count => 1, connected_projects_count => 1 }, 'the navigator counts them');
+is_deeply([@{ cx($a->{key}, GET => "/projects/$p1")->{json} }{qw(active_server_instances active_navigators)}], [1, 1],
+          'the project counts its server instance and navigator');
+is(cx($a->{key}, GET => '/projects?include_analytics=true')->{json}{meta}{total}, 2, 'projects list');
+is_deeply({ map { $_->{id} => $_->{active_navigators} } @{ cx($a->{key}, GET => '/projects?include_analytics=true')->{json}{items} } },
+          { $p1 => 1, $p2 => 1 }, 'and each, in a listing with include_analytics');
 
 # ==== instances ===============================================================
 $r = cx($a->{key}, GET => '/navigator-instances');
