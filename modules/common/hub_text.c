@@ -22,6 +22,26 @@ int hub_is_slug(const char *s)
     return 1;
 }
 
+char *hub_tool_public_name(apr_pool_t *p, const char *prefix, const char *tool)
+{
+    int prefixed = prefix && *prefix;
+    char *name = apr_pstrcat(p, prefixed ? prefix : "", prefixed ? "__" : "",
+                             tool ? tool : "", NULL);
+    apr_size_t n = strlen(name), i;
+    unsigned int hash = 2166136261u; /* FNV-1a, 32 bits */
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        hash = (hash ^ c) * 16777619u;
+        if (!(apr_isalnum(c) && c < 0x80) && c != '_' && c != '.' && c != '-') {
+            name[i] = '_';
+        }
+    }
+    if (n > HUB_TOOL_NAME_MAX) {
+        apr_snprintf(name + HUB_TOOL_NAME_MAX - 9, 10, "_%08x", hash);
+    }
+    return name;
+}
+
 char *hub_slugify(apr_pool_t *p, const char *name)
 {
     size_t i, n = 0, len = name ? strlen(name) : 0;

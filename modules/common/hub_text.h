@@ -11,6 +11,15 @@
 /* The slug of a name: lowercase letters, digits, '-' and '_' (other runs
  * become '-'), at most 100; NULL when nothing is left. */
 char *hub_slugify(apr_pool_t *p, const char *name);
+
+/* The name an aggregating MCP endpoint (the gateway) shows for a tool:
+ * "prefix__tool", or the tool alone when prefix is NULL or "".  Every
+ * character outside MCP's tool-name set [A-Za-z0-9_.-] becomes '_', and
+ * a name over 128 characters keeps its first 119 and ends in '_' and 8
+ * hex digits of a hash (FNV-1a) of the whole: still unique in practice,
+ * and the same on every host and every listing. */
+#define HUB_TOOL_NAME_MAX 128
+char *hub_tool_public_name(apr_pool_t *p, const char *prefix, const char *tool);
 /* 1 when s is already a slug (1 to 100 of a-z 0-9 - _, starting with a
  * letter or a digit). */
 int hub_is_slug(const char *s);

@@ -1,5 +1,6 @@
 /* hub_text: slugs, PostgreSQL array literals, env names, joins. */
 #include <stdlib.h>
+#include <string.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include "hub_rows.h"
@@ -99,6 +100,44 @@ static void test_words(apr_pool_t *p)
     json_decref(a);
 }
 
+static void test_tool_names(apr_pool_t *p)
+{
+    static const struct {
+        const char *prefix, *tool, *out;
+    } cases[] = {
+        { "weather", "forecast", "weather__forecast" },
+        { NULL, "forecast", "forecast" },
+        { "", "forecast", "forecast" },
+        { "my server", "get/item", "my_server__get_item" },
+        { "gh", "list.repos-v2_x", "gh__list.repos-v2_x" },
+        { "caf\xc3\xa9", "t", "caf____t" },
+    };
+    char tool[300], *a, *b;
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *got = hub_tool_public_name(p, cases[i].prefix,
+                                               cases[i].tool);
+        ok(!strcmp(got, cases[i].out), "tool name: %s + %s -> %s",
+           cases[i].prefix ? cases[i].prefix : "(none)", cases[i].tool,
+           cases[i].out);
+    }
+    memset(tool, 'x', sizeof(tool) - 1);
+    tool[sizeof(tool) - 1] = '\0';
+    a = hub_tool_public_name(p, "srv", tool);
+    tool[200] = 'y';
+    b = hub_tool_public_name(p, "srv", tool);
+    is_int((int)strlen(a), HUB_TOOL_NAME_MAX, "a long name: 128 characters");
+    ok(!strncmp(a, "srv__xxx", 8) && a[119] == '_', "its start kept, then _");
+    ok(strcmp(a, b) != 0, "two long names alike in their first 119 differ");
+    is_str(hub_tool_public_name(p, "srv", tool), b,
+           "and each is the same every time");
+    tool[123] = '\0'; /* srv__ + 123 = 128 exactly */
+    is_int((int)strlen(hub_tool_public_name(p, "srv", tool)), 128,
+           "128 characters stay as they are");
+    ok(hub_tool_public_name(p, "srv", tool)[119] == 'x',
+       "and keep their end: no hash");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -107,6 +146,7 @@ int main(void)
     test_slugs(p);
     test_arrays(p);
     test_words(p);
+    test_tool_names(p);
     apr_pool_destroy(p);
     apr_terminate();
     return done_testing();
