@@ -120,22 +120,7 @@ static int instance_not_found(hub_result_t *res)
                    "Navigator instance not found");
 }
 
-static int key_not_found(hub_result_t *res)
-{
-    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "API key not found");
-}
-
-/* The uuid path parameter `name`: NULL with the 422 in res. */
-static const char *path_uuid(hub_req_t *hr, hub_result_t *res, const char *name)
-{
-    const char *id = hub_param(hr, name);
-    if (!hub_is_uuid(id)) {
-        hub_err_field(res, "path", name, "uuid_parsing",
-                      "Input should be a valid UUID");
-        return NULL;
-    }
-    return id;
-}
+#define KEY_NOT_FOUND "API key not found"
 
 static const char *body_str(hub_req_t *hr, const char *name)
 {
@@ -189,7 +174,7 @@ static int keys_list(hub_req_t *hr, hub_result_t *res)
     hub_rows_t *rows;
     hub_db_status_e st;
 
-    if (!(args[0] = path_uuid(hr, res, "navigator_instance_id"))) {
+    if (!(args[0] = hub_param_uuid(hr, res, "navigator_instance_id"))) {
         return HUB_DONE;
     }
     hub_qv_page(&hr->q, "size", "cursor", &pg);
@@ -214,19 +199,15 @@ static int key_get(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[3];
     hub_rows_t *row;
-    hub_db_status_e st;
 
-    if (!(args[0] = path_uuid(hr, res, "navigator_instance_id"))
-        || !(args[2] = path_uuid(hr, res, "api_key_id"))) {
+    if (!(args[0] = hub_param_uuid(hr, res, "navigator_instance_id"))
+        || !(args[2] = hub_param_uuid(hr, res, "api_key_id"))) {
         return HUB_DONE;
     }
     args[1] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, STMT(ST_GET), &row, 3, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return key_not_found(res);
+    if (hub_select_one(hr, res, STMT(ST_GET), 3, args, &row, KEY_NOT_FOUND)
+        != DECLINED) {
+        return HUB_DONE;
     }
     return hub_ok_row(res, row, NULL);
 }
@@ -257,7 +238,7 @@ static int key_create(hub_req_t *hr, hub_result_t *res)
     hub_rows_t *row;
     hub_db_status_e st;
 
-    if (!(args[6] = path_uuid(hr, res, "navigator_instance_id"))
+    if (!(args[6] = hub_param_uuid(hr, res, "navigator_instance_id"))
         || expiry(hr, res, &args[4])) {
         return HUB_DONE;
     }
@@ -292,10 +273,9 @@ static int key_update(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[8];
     hub_rows_t *row;
-    hub_db_status_e st;
 
-    if (!(args[6] = path_uuid(hr, res, "navigator_instance_id"))
-        || !(args[5] = path_uuid(hr, res, "api_key_id"))
+    if (!(args[6] = hub_param_uuid(hr, res, "navigator_instance_id"))
+        || !(args[5] = hub_param_uuid(hr, res, "api_key_id"))
         || expiry(hr, res, &args[4])) {
         return HUB_DONE;
     }
@@ -304,12 +284,9 @@ static int key_update(hub_req_t *hr, hub_result_t *res)
     args[2] = body_str(hr, "description");
     args[3] = json_object_get(hr->body, "expires_at") ? "true" : "false";
     args[7] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, STMT(ST_UPDATE), &row, 8, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return key_not_found(res);
+    if (hub_select_one(hr, res, STMT(ST_UPDATE), 8, args, &row, KEY_NOT_FOUND)
+        != DECLINED) {
+        return HUB_DONE;
     }
     return hub_ok(res, json_pack("{s:s}", "id", args[5]));
 }
@@ -318,19 +295,15 @@ static int key_delete(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[3];
     hub_rows_t *row;
-    hub_db_status_e st;
 
-    if (!(args[1] = path_uuid(hr, res, "navigator_instance_id"))
-        || !(args[0] = path_uuid(hr, res, "api_key_id"))) {
+    if (!(args[1] = hub_param_uuid(hr, res, "navigator_instance_id"))
+        || !(args[0] = hub_param_uuid(hr, res, "api_key_id"))) {
         return HUB_DONE;
     }
     args[2] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, STMT(ST_REVOKE), &row, 3, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return key_not_found(res);
+    if (hub_select_one(hr, res, STMT(ST_REVOKE), 3, args, &row, KEY_NOT_FOUND)
+        != DECLINED) {
+        return HUB_DONE;
     }
     /* refused at once on this host, not after the cache's TTL */
     hub_auth_cache_forget(hr->r,

@@ -8,6 +8,8 @@
 #include <util_script.h>
 #include <apr_strings.h>
 #include "hub_access.h"
+#include "hub_crypto.h"
+#include "hub_db.h"
 #include "hub_error.h"
 #include "hub_json.h"
 #include "hub_page.h"
@@ -57,6 +59,31 @@ const char *hub_param(const hub_req_t *hr, const char *name)
 const char *hub_query(const hub_req_t *hr, const char *name)
 {
     return hr->query ? apr_table_get(hr->query, name) : NULL;
+}
+
+const char *hub_param_uuid(hub_req_t *hr, hub_result_t *res, const char *name)
+{
+    const char *id = hub_param(hr, name);
+    if (hub_is_uuid(id)) {
+        return id;
+    }
+    hub_err_field(res, "path", name, "uuid_parsing",
+                  "Input should be a valid UUID");
+    return NULL;
+}
+
+int hub_select_one(hub_req_t *hr, hub_result_t *res, const hub_stmt_t *st,
+                   int nargs, const char **args, hub_rows_t **row,
+                   const char *not_found)
+{
+    hub_db_status_e rc = hub_db_select(hr->r, st, row, nargs, args);
+    if (rc != HUB_DB_OK) {
+        return hub_err_db(res, rc, NULL, hr->request_id);
+    }
+    if ((*row)->rows->nelts != 1) {
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "%s", not_found);
+    }
+    return DECLINED;
 }
 
 /* An id for this request: mod_unique_id's when loaded, else a caller's

@@ -48,4 +48,16 @@ int hub_method_of(const request_rec *r);
 const char *hub_param(const hub_req_t *hr, const char *name);
 const char *hub_query(const hub_req_t *hr, const char *name);
 
+/* The path parameter `name` when it is a UUID; else NULL with FastAPI's
+ * 422 for it (uuid_parsing, in "path") in res. */
+const char *hub_param_uuid(hub_req_t *hr, hub_result_t *res, const char *name);
+
+/* Run st with args (as hub_db_select) for the one row it finds: DECLINED
+ * with it in *row, else HUB_DONE with the answer in res (the database's
+ * failure, or 404 with the detail not_found). */
+struct hub_stmt;
+int hub_select_one(hub_req_t *hr, hub_result_t *res, const struct hub_stmt *st,
+                   int nargs, const char **args, hub_rows_t **row,
+                   const char *not_found);
+
 #endif

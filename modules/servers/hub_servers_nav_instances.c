@@ -222,18 +222,6 @@ static int instance_not_found(hub_result_t *res)
                    "Navigator instance not found");
 }
 
-/* The uuid path parameter `name`: NULL with the 422 in res. */
-static const char *path_uuid(hub_req_t *hr, hub_result_t *res, const char *name)
-{
-    const char *id = hub_param(hr, name);
-    if (!hub_is_uuid(id)) {
-        hub_err_field(res, "path", name, "uuid_parsing",
-                      "Input should be a valid UUID");
-        return NULL;
-    }
-    return id;
-}
-
 /* ---- a navigator's connections -------------------------------------------- */
 
 /* clang-format off */
@@ -304,19 +292,14 @@ static int instances_list(hub_req_t *hr, hub_result_t *res)
 
 static int instance_get(hub_req_t *hr, hub_result_t *res)
 {
-    const char *args[2] = { path_uuid(hr, res, "navigator_instance_id"),
+    const char *args[2] = { hub_param_uuid(hr, res, "navigator_instance_id"),
                             hr->who->tenant_id };
     hub_rows_t *row;
-    hub_db_status_e st;
-    if (!args[0]) {
+    if (!args[0]
+        || hub_select_one(hr, res, STMT(ST_GET), 2, args, &row,
+                          "Navigator instance not found")
+               != DECLINED) {
         return HUB_DONE;
-    }
-    st = hub_db_select(hr->r, STMT(ST_GET), &row, 2, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return instance_not_found(res);
     }
     return hub_ok(res, instance_json(row, 0, 1,
                                      (int)hub_qv_long(&hr->q, "include_config_"
@@ -342,7 +325,7 @@ static const hub_shape_t permission_out[] = {
 
 static int permissions_get(hub_req_t *hr, hub_result_t *res)
 {
-    const char *args[2] = { path_uuid(hr, res, "navigator_instance_id"),
+    const char *args[2] = { hub_param_uuid(hr, res, "navigator_instance_id"),
                             hr->who->tenant_id };
     hub_rows_t *rows;
     hub_db_status_e st;
@@ -454,7 +437,7 @@ static void permission_take(hub_req_t *hr, json_t *item, unsigned i,
 
 static int permissions_set(hub_req_t *hr, hub_result_t *res)
 {
-    const char *id = path_uuid(hr, res, "navigator_instance_id"), *missing;
+    const char *id = hub_param_uuid(hr, res, "navigator_instance_id"), *missing;
     json_t *list = json_object_get(hr->body, "permissions"), *item;
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));

@@ -108,22 +108,7 @@ static json_t *navigator_json(const hub_rows_t *rows, int i, int analytics)
     return o;
 }
 
-static int navigator_not_found(hub_result_t *res)
-{
-    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "Navigator not found");
-}
-
-/* The navigator id of the path: NULL with the 422 in res. */
-static const char *navigator_id(hub_req_t *hr, hub_result_t *res)
-{
-    const char *id = hub_param(hr, "navigator_id");
-    if (!hub_is_uuid(id)) {
-        hub_err_field(res, "path", "navigator_id", "uuid_parsing",
-                      "Input should be a valid UUID");
-        return NULL;
-    }
-    return id;
-}
+#define NOT_FOUND "Navigator not found"
 
 /* ---- listing ------------------------------------------------------------ */
 
@@ -192,18 +177,13 @@ static int navigators_list(hub_req_t *hr, hub_result_t *res)
 
 static int navigator_get(hub_req_t *hr, hub_result_t *res)
 {
-    const char *args[2] = { navigator_id(hr, res), hr->who->tenant_id };
+    const char *args[2] = { hub_param_uuid(hr, res, "navigator_id"),
+                            hr->who->tenant_id };
     hub_rows_t *row;
-    hub_db_status_e st;
-    if (!args[0]) {
+    if (!args[0]
+        || hub_select_one(hr, res, STMT(ST_GET), 2, args, &row, NOT_FOUND)
+               != DECLINED) {
         return HUB_DONE;
-    }
-    st = hub_db_select(hr->r, STMT(ST_GET), &row, 2, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return navigator_not_found(res);
     }
     return hub_ok(res, navigator_json(row, 0, 1));
 }
@@ -265,39 +245,30 @@ static int navigator_update(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[5];
     hub_rows_t *row;
-    hub_db_status_e st;
 
-    if (!(args[3] = navigator_id(hr, res))) {
+    if (!(args[3] = hub_param_uuid(hr, res, "navigator_id"))) {
         return HUB_DONE;
     }
     args[0] = body_str(hr, "name");
     args[1] = json_object_get(hr->body, "description") ? "true" : "false";
     args[2] = body_str(hr, "description");
     args[4] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, STMT(ST_UPDATE), &row, 5, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return navigator_not_found(res);
+    if (hub_select_one(hr, res, STMT(ST_UPDATE), 5, args, &row, NOT_FOUND)
+        != DECLINED) {
+        return HUB_DONE;
     }
     return hub_ok(res, navigator_json(row, 0, 1));
 }
 
 static int navigator_delete(hub_req_t *hr, hub_result_t *res)
 {
-    const char *args[2] = { navigator_id(hr, res), hr->who->tenant_id };
+    const char *args[2] = { hub_param_uuid(hr, res, "navigator_id"),
+                            hr->who->tenant_id };
     hub_rows_t *row;
-    hub_db_status_e st;
-    if (!args[0]) {
+    if (!args[0]
+        || hub_select_one(hr, res, STMT(ST_DELETE), 2, args, &row, NOT_FOUND)
+               != DECLINED) {
         return HUB_DONE;
-    }
-    st = hub_db_select(hr->r, STMT(ST_DELETE), &row, 2, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (row->rows->nelts != 1) {
-        return navigator_not_found(res);
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
                   "HUB00571: navigator %s deleted from tenant %s by %s",
