@@ -33,24 +33,27 @@
 #include "hub_rows.h"
 #include "hub_text.h"
 
-#define INSTANCE_COLS \
+/* counted: SQL true when the counts are wanted (a list without
+ * include_analytics does not pay for them) */
+#define INSTANCE_COLS(counted) \
     "ni.id, ni.navigator_id, ni.project_id," \
     " iso8601(ni.created_at) AS created_at," \
     " iso8601(ni.updated_at) AS updated_at," \
     " n.name AS navigator_name, n.api_name, p.name AS project_name," \
     " ni.dynamic_suggestions_enabled, ni.context_maps_enabled," \
-    " (SELECT count(*) FROM server_instances si" \
+    " CASE WHEN " counted " THEN (SELECT count(*) FROM server_instances si" \
     "   WHERE si.project_id = ni.project_id AND si.status = 'active')" \
-    "   AS servers_enabled," \
-    " (SELECT count(*) FROM server_instances si" \
+    "   END AS servers_enabled," \
+    " CASE WHEN " counted " THEN (SELECT count(*) FROM server_instances si" \
     "    JOIN tools t ON t.server_id = si.server_id AND t.enabled" \
     "    LEFT JOIN navigator_tool_permissions tp" \
     "      ON tp.navigator_instance_id = ni.id AND tp.tool_id = t.id" \
     "   WHERE si.project_id = ni.project_id AND si.status = 'active'" \
     "     AND coalesce(tp.mode, 'always_execute') <> 'disabled')" \
-    "   AS tools_enabled"
-#define INSTANCE_FROM \
-    " FROM navigator_instances ni" \
+    "   END AS tools_enabled"
+/* src: navigator_instances, or a CTE of its rows */
+#define INSTANCE_FROM(src) \
+    " FROM " src " ni" \
     " JOIN navigators n ON n.id = ni.navigator_id" \
     " JOIN projects p ON p.id = ni.project_id"
 
@@ -101,13 +104,12 @@ const hub_stmt_t hub_servers_nav_instances_stmts[] = {
       "   WHERE ni.tenant_id = %s::uuid"
       "     AND (%s::uuid IS NULL OR ni.project_id = %s::uuid))"
       " SELECT c.total, x.* FROM (SELECT count(*) AS total FROM f) c"
-      " LEFT JOIN LATERAL (SELECT " INSTANCE_COLS
-      "   FROM f ni JOIN navigators n ON n.id = ni.navigator_id"
-      "   JOIN projects p ON p.id = ni.project_id"
+      " LEFT JOIN LATERAL (SELECT " INSTANCE_COLS("%s::boolean")
+      INSTANCE_FROM("f")
       "   ORDER BY ni.created_at DESC, ni.id DESC"
       "   LIMIT %s::bigint OFFSET %s::bigint) x ON true" },
     { "hub_nav_instances_get",
-      "SELECT " INSTANCE_COLS INSTANCE_FROM
+      "SELECT " INSTANCE_COLS("true") INSTANCE_FROM("navigator_instances")
       " WHERE ni.id = %s::uuid AND ni.tenant_id = %s::uuid" },
     /* no row: no such instance; rows without a tool: servers without
      * tools, or none */
@@ -263,7 +265,7 @@ static int instances_list(hub_req_t *hr, hub_result_t *res)
 {
     const char *project = hub_qv_str(&hr->q, "project_id");
     int analytics = (int)hub_qv_long(&hr->q, "include_analytics");
-    const char *args[5];
+    const char *args[7];
     hub_page_t pg;
     hub_rows_t *rows;
     hub_db_status_e st;
@@ -274,9 +276,10 @@ static int instances_list(hub_req_t *hr, hub_result_t *res)
     hub_qv_page(&hr->q, "size", "cursor", &pg);
     args[0] = hr->who->tenant_id;
     args[1] = args[2] = project;
-    args[3] = apr_ltoa(hr->pool, pg.limit);
-    args[4] = apr_ltoa(hr->pool, pg.offset);
-    st = hub_db_select(hr->r, STMT(ST_PAGE), &rows, 5, args);
+    args[3] = args[4] = analytics ? "true" : "false";
+    args[5] = apr_ltoa(hr->pool, pg.limit);
+    args[6] = apr_ltoa(hr->pool, pg.offset);
+    st = hub_db_select(hr->r, STMT(ST_PAGE), &rows, 7, args);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }

@@ -22,17 +22,19 @@
 #include "hub_rows.h"
 #include "hub_text.h"
 
-#define NAV_COLS \
+/* counted: SQL true when the counts are wanted (a list without
+ * include_analytics does not pay for them) */
+#define NAV_COLS(counted) \
     "n.id, n.name, n.description, n.api_name," \
     " iso8601(n.created_at) AS created_at," \
     " iso8601(n.updated_at) AS updated_at," \
-    " (SELECT count(*) FROM navigator_instances ni" \
-    "   WHERE ni.navigator_id = n.id) AS connected_projects_count," \
-    " (SELECT count(DISTINCT si.server_id)" \
+    " CASE WHEN " counted " THEN (SELECT count(*) FROM navigator_instances ni" \
+    "   WHERE ni.navigator_id = n.id) END AS connected_projects_count," \
+    " CASE WHEN " counted " THEN (SELECT count(DISTINCT si.server_id)" \
     "    FROM navigator_instances ni" \
     "    JOIN server_instances si ON si.project_id = ni.project_id" \
     "     AND si.status = 'active'" \
-    "   WHERE ni.navigator_id = n.id) AS enabled_servers_count"
+    "   WHERE ni.navigator_id = n.id) END AS enabled_servers_count"
 
 /* clang-format off */
 const hub_stmt_t hub_servers_navigators_stmts[] = {
@@ -45,7 +47,7 @@ const hub_stmt_t hub_servers_navigators_stmts[] = {
       "          OR strpos(lower(coalesce(description, '')),"
       "                    lower(%s::text)) > 0))"
       " SELECT c.total, x.* FROM (SELECT count(*) AS total FROM f) c"
-      " LEFT JOIN LATERAL (SELECT " NAV_COLS " FROM f n"
+      " LEFT JOIN LATERAL (SELECT " NAV_COLS("%s::boolean") " FROM f n"
       "   ORDER BY CASE WHEN %s = 'name_asc' THEN lower(n.name) END,"
       "            CASE WHEN %s = 'name_desc' THEN lower(n.name) END DESC,"
       "            CASE WHEN %s = 'created_asc' THEN n.created_at END,"
@@ -54,7 +56,7 @@ const hub_stmt_t hub_servers_navigators_stmts[] = {
       "            n.created_at DESC, n.id"
       "   LIMIT %s::bigint OFFSET %s::bigint) x ON true" },
     { "hub_navigators_get",
-      "SELECT " NAV_COLS " FROM navigators n"
+      "SELECT " NAV_COLS("true") " FROM navigators n"
       " WHERE n.id = %s::uuid AND n.tenant_id = %s::uuid" },
     { "hub_navigators_insert",
       "INSERT INTO navigators (tenant_id, name, description, api_name,"
@@ -67,7 +69,7 @@ const hub_stmt_t hub_servers_navigators_stmts[] = {
       "   description = CASE WHEN %s::boolean THEN %s ELSE n.description END,"
       "   updated_at = now()"
       " WHERE n.id = %s::uuid AND n.tenant_id = %s::uuid"
-      " RETURNING " NAV_COLS },
+      " RETURNING " NAV_COLS("true") },
     /* its instances, their keys and permissions go with it (cascade) */
     { "hub_navigators_delete",
       "DELETE FROM navigators WHERE id = %s::uuid AND tenant_id = %s::uuid"
@@ -139,7 +141,7 @@ static int navigators_list(hub_req_t *hr, hub_result_t *res)
     const char *q = hub_qv_str(&hr->q, "search");
     const char *sort = hub_qv_str(&hr->q, "sort_by");
     int analytics = (int)hub_qv_long(&hr->q, "include_analytics");
-    const char *args[11];
+    const char *args[13];
     hub_page_t pg;
     hub_rows_t *rows;
     hub_db_status_e st;
@@ -154,6 +156,8 @@ static int navigators_list(hub_req_t *hr, hub_result_t *res)
     args[n++] = q;
     args[n++] = q;
     args[n++] = q;
+    args[n++] = analytics ? "true" : "false"; /* the two counts */
+    args[n++] = analytics ? "true" : "false";
     for (i = 0; i < 5; i++) {
         args[n++] = sort;
     }
