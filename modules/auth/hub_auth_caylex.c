@@ -222,7 +222,7 @@ static int members_page(hub_req_t *hr, hub_result_t *res, const char *email,
     hub_page_t pg;
     hub_rows_t *rows;
     hub_db_status_e st;
-    const char *total;
+    long total;
 
     hub_qv_page(&hr->q, "size", "cursor", &pg);
     confirmed = !hub_qv_given(&hr->q, "confirmed") ? NULL
@@ -239,12 +239,8 @@ static int members_page(hub_req_t *hr, hub_result_t *res, const char *email,
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
-    total = hub_rows_get(rows, 0, "total");
-    if (!hub_rows_get(rows, 0, "id")) {
-        rows->rows->nelts = 0; /* past the end: the count only */
-    }
-    return hub_ok_page(res, hub_rows_json(rows, cx_member),
-                       total ? atol(total) : 0, &pg);
+    total = hub_rows_page_total(rows);
+    return hub_ok_page(res, hub_rows_json(rows, cx_member), total, &pg);
 }
 
 static int members_list(hub_req_t *hr, hub_result_t *res)

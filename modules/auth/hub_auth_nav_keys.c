@@ -173,6 +173,7 @@ static int keys_list(hub_req_t *hr, hub_result_t *res)
     hub_page_t pg;
     hub_rows_t *rows;
     hub_db_status_e st;
+    long total;
 
     if (!(args[0] = hub_param_uuid(hr, res, "navigator_instance_id"))) {
         return HUB_DONE;
@@ -189,10 +190,8 @@ static int keys_list(hub_req_t *hr, hub_result_t *res)
     if (!rows->rows->nelts) {
         return instance_not_found(res);
     }
-    return hub_ok_page(res,
-                       hub_rows_json(hub_rows_having(hr->pool, rows, "id"),
-                                     key_out),
-                       atol(hub_rows_get(rows, 0, "total")), &pg);
+    total = hub_rows_page_total(rows);
+    return hub_ok_page(res, hub_rows_json(rows, key_out), total, &pg);
 }
 
 static int key_get(hub_req_t *hr, hub_result_t *res)

@@ -209,11 +209,6 @@ hub_db_status_e hub_auth_projects_page(hub_req_t *hr,
     if (st != HUB_DB_OK) {
         return st;
     }
-    *total = hub_rows_get(*rows, 0, "total")
-                 ? atol(hub_rows_get(*rows, 0, "total"))
-                 : 0;
-    if (!hub_rows_get(*rows, 0, "id")) {
-        (*rows)->rows->nelts = 0; /* past the end: the count only */
-    }
+    *total = hub_rows_page_total(*rows);
     return HUB_DB_OK;
 }

@@ -21,6 +21,15 @@ const char *hub_rows_get(const hub_rows_t *rows, int i, const char *col)
     return NULL;
 }
 
+long hub_rows_page_total(hub_rows_t *rows)
+{
+    const char *total = hub_rows_get(rows, 0, "total");
+    if (!hub_rows_get(rows, 0, "id")) {
+        rows->rows->nelts = 0; /* none, or past the end */
+    }
+    return total ? atol(total) : 0;
+}
+
 json_t *hub_pg_array_json(const char *s)
 {
     json_t *arr;

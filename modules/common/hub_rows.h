@@ -39,6 +39,12 @@ typedef struct hub_shape {
 const hub_rows_t *hub_rows_having(apr_pool_t *p, const hub_rows_t *rows,
                                   const char *col);
 
+/* The answer of a page statement (the count of all that match, LEFT
+ * JOIN LATERAL the page: "SELECT n.total, p.* ..."): the count from its
+ * first row (0 when there is none), and rows emptied when the page is
+ * (its one row then carries the count alone, with a NULL id). */
+long hub_rows_page_total(hub_rows_t *rows);
+
 /* Row i as a JSON object by the shape (SQL NULL -> null).  New ref. */
 json_t *hub_row_json(const hub_rows_t *rows, int i, const hub_shape_t *shape);
 /* Every row, as an array.  New ref. */

@@ -283,11 +283,9 @@ static int instances_list(hub_req_t *hr, hub_result_t *res)
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
-    total = hub_rows_get(rows, 0, "total")
-                ? atol(hub_rows_get(rows, 0, "total"))
-                : 0;
+    total = hub_rows_page_total(rows);
     items = json_array();
-    for (i = 0; i < rows->rows->nelts && hub_rows_get(rows, i, "id"); i++) {
+    for (i = 0; i < rows->rows->nelts; i++) {
         json_array_append_new(items, instance_json(rows, i, analytics, 0));
     }
     return hub_ok_page(res, items, total, &pg);

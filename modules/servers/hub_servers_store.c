@@ -371,12 +371,7 @@ hub_db_status_e hub_servers_list(hub_req_t *hr, const hub_server_filter_t *f,
     if (st != HUB_DB_OK) {
         return st;
     }
-    *total = hub_rows_get(*rows, 0, "total")
-                 ? atol(hub_rows_get(*rows, 0, "total"))
-                 : 0;
-    if (!hub_rows_get(*rows, 0, "id")) {
-        (*rows)->rows->nelts = 0; /* none, or past the end */
-    }
+    *total = hub_rows_page_total(*rows);
     return HUB_DB_OK;
 }
 

@@ -353,6 +353,27 @@ static void test_json_numbers(apr_pool_t *p)
     }
 }
 
+/* A page statement's answer: the count, and no row for an empty page */
+static void test_page_total(apr_pool_t *p)
+{
+    static const char *cols2[] = { "total", "id" };
+    static const char *full0[] = { "7", "a" }, *full1[] = { "7", "b" };
+    static const char *past[] = { "7", NULL };
+    hub_rows_t *r = apr_pcalloc(p, sizeof(*r));
+    r->ncols = 2;
+    r->cols = cols2;
+    r->rows = apr_array_make(p, 2, sizeof(const char **));
+    APR_ARRAY_PUSH(r->rows, const char **) = full0;
+    APR_ARRAY_PUSH(r->rows, const char **) = full1;
+    is_int((int)hub_rows_page_total(r), 7, "page: the count of all");
+    is_int(r->rows->nelts, 2, "page: its rows stay");
+    r->rows->nelts = 0;
+    APR_ARRAY_PUSH(r->rows, const char **) = past;
+    is_int((int)hub_rows_page_total(r), 7, "past the end: the count still");
+    is_int(r->rows->nelts, 0, "past the end: no rows");
+    is_int((int)hub_rows_page_total(r), 0, "no row at all: 0");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -366,6 +387,7 @@ int main(void)
     test_pg_array(p);
     test_omitempty_having(p);
     test_json_numbers(p);
+    test_page_total(p);
 
     apr_pool_destroy(p);
     apr_terminate();
