@@ -280,10 +280,14 @@ static int add_header(void *data, const char *key, const char *val)
 /* 15 digits: 99.6, not 99.599999999999994 */
 #define ANSWER_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
 
-/* text: the JSON answer, NULL for none (204, 304) or, when `failed`,
- * for one that could not be encoded */
+static int has_body(int status)
+{
+    return status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED;
+}
+
+/* A JSON answer: text of len bytes, or no body when text is NULL */
 static void send_text(request_rec *r, int status, const char *text,
-                      apr_size_t len, int failed)
+                      apr_size_t len)
 {
     apr_bucket_brigade *bb = apr_brigade_create(r->pool,
                                                 r->connection->bucket_alloc);
@@ -292,16 +296,7 @@ static void send_text(request_rec *r, int status, const char *text,
     if (!apr_table_get(r->err_headers_out, "Cache-Control")) {
         apr_table_setn(r->headers_out, "Cache-Control", "no-store");
     }
-    if (failed) {
-        /* a NaN or bad UTF-8 from below: a broken answer is not sent */
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      "HUB00048: the answer could not be encoded as JSON");
-        r->status = HTTP_INTERNAL_SERVER_ERROR;
-        text = "{}";
-        len = 2;
-    }
-    if (r->status != HTTP_NO_CONTENT && r->status != HTTP_NOT_MODIFIED
-        && text) {
+    if (text && has_body(status)) {
         /* one buffer, one bucket: a brigade write per token cost more
          * than the encoding (perf, servers list) */
         apr_brigade_write(bb, NULL, NULL, text, len);
@@ -311,16 +306,28 @@ static void send_text(request_rec *r, int status, const char *text,
     ap_pass_brigade(r->output_filters, bb);
 }
 
+/* An answer that could not be encoded (a NaN or bad UTF-8 from below):
+ * a broken one is not sent */
+static void send_unencodable(request_rec *r)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                  "HUB00048: the answer could not be encoded as JSON");
+    send_text(r, HTTP_INTERNAL_SERVER_ERROR, "{}", 2);
+}
+
 static void send_json(request_rec *r, int status, json_t *body)
 {
     apr_size_t len = 0;
-    char *text = NULL;
-    if (body && status != HTTP_NO_CONTENT && status != HTTP_NOT_MODIFIED) {
-        text = hub_json_dump(r->pool, body, ANSWER_FLAGS, &len);
+    char *text;
+    if (!body || !has_body(status)) {
+        send_text(r, status, NULL, 0);
     }
-    send_text(r, status, text, len,
-              body && !text && status != HTTP_NO_CONTENT
-                  && status != HTTP_NOT_MODIFIED);
+    else if (!(text = hub_json_dump(r->pool, body, ANSWER_FLAGS, &len))) {
+        send_unencodable(r);
+    }
+    else {
+        send_text(r, status, text, len);
+    }
 }
 
 static void send_bytes(request_rec *r, int status, const char *ctype,
@@ -375,8 +382,8 @@ static int render(hub_req_t *hr)
         send_bytes(r, status, res->content_type, res->text, res->len);
         return OK;
     }
-    if (status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED) {
-        send_text(r, status, NULL, 0, 0);
+    if (!has_body(status)) {
+        send_text(r, status, NULL, 0);
     }
     else {
         apr_size_t len = 0;
@@ -384,7 +391,12 @@ static int render(hub_req_t *hr)
         char *text = hub_result_text(hr->pool, res, rt ? rt->shape : NULL,
                                      rt ? rt->wrap : 0, rt ? rt->key : NULL,
                                      ANSWER_FLAGS, &len, &empty);
-        send_text(r, status, text, len, !text && !empty);
+        if (!text && !empty) {
+            send_unencodable(r);
+        }
+        else {
+            send_text(r, status, text, len);
+        }
     }
     return OK;
 }
