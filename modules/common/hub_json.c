@@ -77,26 +77,23 @@ json_t *hub_json_parse(apr_pool_t *p, const char *buf, size_t len,
     return hub_json_own(p, j);
 }
 
-/* Room for n more bytes (and a NUL): the buffer doubles in the pool when
- * it is full; the old one stays in the pool until it goes. */
-static char *room(hub_json_buf_t *b, apr_size_t n)
+/* Room for n more bytes and a NUL: the buffer doubles in the pool (the
+ * old one stays in the pool until it goes) */
+static void grow(hub_json_buf_t *b, apr_size_t n)
 {
-    if (b->len + n + 1 > b->size) {
-        char *bigger;
-        while (b->len + n + 1 > b->size) {
-            b->size *= 2;
-        }
-        bigger = apr_palloc(b->p, b->size);
-        memcpy(bigger, b->buf, b->len);
-        b->buf = bigger;
+    char *bigger;
+    while (b->len + n + 1 > b->size) {
+        b->size *= 2;
     }
-    return b->buf + b->len;
+    bigger = apr_palloc(b->p, b->size);
+    memcpy(bigger, b->buf, b->len);
+    b->buf = bigger;
 }
 
 static inline void put(hub_json_buf_t *b, const char *s, apr_size_t n)
 {
     if (b->len + n + 1 > b->size) {
-        room(b, n);
+        grow(b, n);
     }
     memcpy(b->buf + b->len, s, n);
     b->len += n;
@@ -226,7 +223,7 @@ static int put_real(hub_json_buf_t *b, double d, int precision)
         n += 2;
     }
     if ((e = strchr(text, 'e')) != NULL) {
-        char *digits = e + 1 + (e[1] == '-' || e[1] == '+'), *from = digits;
+        char *from = e + 1 + (e[1] == '-' || e[1] == '+');
         char *to = e + 1 + (e[1] == '-');
         while (*from == '0' && from[1]) {
             from++;
@@ -304,16 +301,6 @@ static int put_value(hub_json_buf_t *b, const json_t *j, int depth)
 #define DUMP_OWN_FLAGS \
     (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(31))
 
-void hub_json_buf_init(hub_json_buf_t *b, apr_pool_t *p, apr_size_t size,
-                       size_t flags)
-{
-    memset(b, 0, sizeof(*b));
-    b->p = p;
-    b->size = size < 64 ? 64 : size;
-    b->buf = apr_palloc(p, b->size);
-    b->precision = (int)((flags >> 11) & 0x1F);
-}
-
 void hub_json_buf_put(hub_json_buf_t *b, const char *s, apr_size_t n)
 {
     put(b, s, n);
@@ -332,15 +319,14 @@ int hub_json_buf_value(hub_json_buf_t *b, const json_t *j)
 char *hub_json_dump_hole(apr_pool_t *p, const json_t *j, size_t flags,
                          apr_size_t *len, const hub_json_hole_t *hole)
 {
-    hub_json_buf_t b;
+    hub_json_buf_t b = { p, NULL, 0, 1024, (int)((flags >> 11) & 0x1F), hole };
     int own = !(flags & ~(size_t)DUMP_OWN_FLAGS) && (flags & JSON_COMPACT);
-    hub_json_buf_init(&b, p, 1024, flags);
-    b.hole = hole;
     if (!j
         || (!(flags & JSON_ENCODE_ANY) && !json_is_array(j)
             && !json_is_object(j))) {
         return NULL;
     }
+    b.buf = apr_palloc(p, b.size);
     if (!own) {
         /* jansson knows no holes */
         if (hole || json_dump_callback(j, dump_append, &b, flags) != 0) {

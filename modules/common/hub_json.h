@@ -49,9 +49,6 @@ typedef struct hub_json_buf {
     const hub_json_hole_t *hole;
 } hub_json_buf_t;
 
-/* An empty buffer of `size` bytes to start; reals as `flags` say. */
-void hub_json_buf_init(hub_json_buf_t *b, apr_pool_t *p, apr_size_t size,
-                       size_t flags);
 /* Text as it is (already JSON: punctuation, a number's digits). */
 void hub_json_buf_put(hub_json_buf_t *b, const char *s, apr_size_t n);
 /* A JSON string of n bytes of UTF-8; -1 (nothing usable written) when

@@ -207,9 +207,11 @@ static int write_value(hub_json_buf_t *b, const char *v, hub_json_kind_e kind)
         hub_json_buf_put(b, *v == 't' ? "true" : "false", *v == 't' ? 4 : 5);
         return 0;
     case HUB_J_INT:
+        /* json_integer's text, as the encoder writes it */
         hub_json_buf_put(b, num,
-                         (apr_size_t)snprintf(num, sizeof(num), "%lld",
-                                              strtoll(v, NULL, 10)));
+                         (apr_size_t)
+                             snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                                      (json_int_t)strtoll(v, NULL, 10)));
         return 0;
     default:
         j = value(v, kind);
