@@ -47,17 +47,8 @@ my $TS = qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 my $NOPE = '00000000-0000-4000-8000-000000000000';
 sub auth { my $k = shift; return (headers => { Authorization => "Bearer $k" }) }
 sub cx { my ($k, $m, $p, @o) = @_; $hub->request($m, "$CX$p", auth($k), @o) }
-sub is_422 {
-    my ($r, $loc, $what) = @_;
-    is($r->{status}, 422, "$what: 422");
-    is_deeply(ref $r->{json}{detail} eq 'ARRAY' ? $r->{json}{detail}[0]{loc} : undef, $loc,
-              "$what: names " . join('.', @$loc)) or diag explain $r->{json};
-}
-sub is_detail {
-    my ($r, $status, $detail, $what) = @_;
-    is($r->{status}, $status, "$what: $status");
-    is(ref $r->{json} eq 'HASH' ? $r->{json}{detail} : undef, $detail, "$what: detail") or diag explain $r->{json};
-}
+*is_422 = \&HubTest::is_422;
+*is_detail = \&HubTest::is_detail;
 sub meta_ok {
     my ($r, $size, $total, $next, $prev, $what) = @_;
     my $m = $r->{json}{meta};

@@ -25,17 +25,8 @@ my ($T, $F) = (JSON::PP::true, JSON::PP::false);
 sub auth { my $k = shift; return (headers => { Authorization => "Bearer $k" }) }
 sub cx { my ($k, $m, $p, @o) = @_; $hub->request($m, "$CX$p", auth($k), @o) }
 sub q1 { $hub->psql($db, $_[0]) }
-sub is_422 {
-    my ($r, $loc, $what) = @_;
-    is($r->{status}, 422, "$what: 422");
-    is_deeply(ref $r->{json}{detail} eq 'ARRAY' ? $r->{json}{detail}[0]{loc} : undef, $loc,
-              "$what: names " . join('.', @$loc)) or diag explain $r->{json};
-}
-sub is_detail {
-    my ($r, $status, $detail, $what) = @_;
-    is($r->{status}, $status, "$what: $status");
-    is(ref $r->{json} eq 'HASH' ? $r->{json}{detail} : undef, $detail, "$what: detail") or diag explain $r->{json};
-}
+*is_422 = \&HubTest::is_422;
+*is_detail = \&HubTest::is_detail;
 
 # ---- a project with a server that has two tools ------------------------
 sub project { my ($k, $n) = @_; cx($k, POST => '/projects', json => { name => $n })->{json}{id} }

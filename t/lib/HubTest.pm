@@ -256,6 +256,22 @@ sub valgrind_is_clean {
     is($lost // 0, 0, 'valgrind: nothing definitely lost') or diag("see $log");
 }
 
+# FastAPI's answers, as Caylex's tests check them: a 422 whose first
+# problem is at $loc (['body', 'name']), and a status with its detail.
+sub is_422 {
+    my ($r, $loc, $what) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    is($r->{status}, 422, "$what: 422");
+    is_deeply(ref $r->{json}{detail} eq 'ARRAY' ? $r->{json}{detail}[0]{loc} : undef, $loc,
+              "$what: names " . join('.', @$loc)) or diag explain $r->{json};
+}
+sub is_detail {
+    my ($r, $status, $detail, $what) = @_;
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    is($r->{status}, $status, "$what: $status");
+    is(ref $r->{json} eq 'HASH' ? $r->{json}{detail} : undef, $detail, "$what: detail") or diag explain $r->{json};
+}
+
 # Poll $check (a sub returning true when done) for up to $secs seconds;
 # returns the seconds it took, or undef.  For things the hub promises
 # "within a few seconds" (revocations seen through the identity cache).
