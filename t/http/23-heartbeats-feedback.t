@@ -175,11 +175,11 @@ my $acme = sub { q1("SELECT (SELECT count(*) FROM heartbeats h JOIN tenants t ON
                              WHERE t.slug = 'acme')
                      || '/' || (SELECT count(*) FROM feedback f JOIN tenants t ON t.id = f.tenant_id
                                  WHERE t.slug = 'acme')
-                     -- a remote server's health is the prober's to move: only
-                     -- heartbeat-mode servers' health belongs to this check
-                     || '/' || (SELECT string_agg(s.slug || ':'
-                                                  || CASE WHEN s.mode = 'heartbeat' THEN s.health_status ELSE '-' END
-                                                  || ':' || s.tool_count
+                     -- health is the clock's and the prober's to move (a
+                     -- heartbeat server silent for three intervals goes
+                     -- stale, which a loaded machine reaches mid-test);
+                     -- what a heartbeat writes is its count and its time
+                     || '/' || (SELECT string_agg(s.slug || ':' || s.tool_count
                                                   || ':' || coalesce(s.last_heartbeat_at::text, ''), ','
                                                   ORDER BY s.slug)
                                   FROM servers s JOIN tenants t ON t.id = s.tenant_id WHERE t.slug = 'acme')") };
