@@ -4,6 +4,7 @@
 #include "hub_auth_private.h"
 #include "hub_openapi.h"
 #include "hub_yaml.h"
+#include "mod_hub_auth.h"
 
 static json_t *document(hub_req_t *hr)
 {

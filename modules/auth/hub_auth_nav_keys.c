@@ -88,11 +88,19 @@ const hub_stmt_t hub_auth_nav_keys_stmts[] = {
       "   AND k.revoked_at IS NULL AND k.navigator_instance_id = i.id"
       "   AND i.id = %s::uuid AND i.tenant_id = %s::uuid"
       " RETURNING k.id, k.key_hash" },
+    /* the gateway's lookup: a live key of this instance, nothing else */
+    { "hub_nav_keys_find",
+      "SELECT k.id, k.tenant_id, t.slug, k.name,"
+      "       floor(extract(epoch FROM k.expires_at))::bigint AS expires"
+      "  FROM api_keys k JOIN tenants t ON t.id = k.tenant_id"
+      " WHERE k.key_hash = %s AND k.kind = 'navigator'"
+      "   AND k.navigator_instance_id = %s::uuid AND k.revoked_at IS NULL"
+      "   AND (k.expires_at IS NULL OR k.expires_at > now())" },
     { NULL, NULL }
 };
 /* clang-format on */
 
-enum { ST_PAGE, ST_GET, ST_INSERT, ST_UPDATE, ST_REVOKE };
+enum { ST_PAGE, ST_GET, ST_INSERT, ST_UPDATE, ST_REVOKE, ST_FIND };
 
 #define STMT(i) (&hub_auth_nav_keys_stmts[i])
 
@@ -113,6 +121,66 @@ static const hub_shape_t key_out[] = {
     { NULL, NULL, 0 }
 };
 /* clang-format on */
+
+/* Cached per key and instance: a hit is a key of that instance. */
+static const char *cache_key(apr_pool_t *p, const char *hash,
+                             const char *instance)
+{
+    return apr_pstrcat(p, "n:", hash, ":", instance, NULL);
+}
+
+static const hub_principal_t *from_key(request_rec *r, const char *key,
+                                       const char *instance)
+{
+    const char *hash = hub_key_hash(r->pool, key);
+    const char *args[2] = { hash, instance }, *ck;
+    hub_principal_t *who;
+    hub_rows_t *rows;
+    hub_db_status_e st;
+
+    if (!hash || !hub_is_uuid(instance)) {
+        return NULL;
+    }
+    ck = cache_key(r->pool, hash, instance);
+    if ((who = (hub_principal_t *)hub_auth_cache_get(r, ck)) != NULL) {
+        who->navigator_instance_id = instance;
+        return who;
+    }
+    st = hub_db_select(r, STMT(ST_FIND), &rows, 2, args);
+    if (st == HUB_DB_UNAVAILABLE) {
+        return &hub_auth_unchecked;
+    }
+    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
+        return NULL;
+    }
+    who = apr_pcalloc(r->pool, sizeof(*who));
+    who->via = HUB_IN_APIKEY;
+    who->key_id = hub_rows_get(rows, 0, "id");
+    who->tenant_id = hub_rows_get(rows, 0, "tenant_id");
+    who->tenant_slug = hub_rows_get(rows, 0, "slug");
+    who->name = apr_pstrcat(r->pool, "navigator-key:",
+                            hub_rows_get(rows, 0, "name"), NULL);
+    who->navigator_instance_id = instance;
+    args[0] = who->key_id;
+    hub_db_exec(r, &hub_auth_identify_stmts[1], NULL, 1, args); /* touch */
+    hub_auth_cache_put(r, ck, who,
+                       hub_rows_get(rows, 0, "expires") ? apr_time_from_sec(
+                           apr_atoi64(hub_rows_get(rows, 0, "expires")))
+                                                        : 0);
+    return who;
+}
+
+const hub_principal_t *hub_auth_mcp_principal(request_rec *r,
+                                              const char *instance_id)
+{
+    const char *cred = hub_auth_bearer(r);
+    const hub_principal_t *who;
+    if (cred && strlen(cred) <= 512 && hub_key_is(cred, HUB_KEY_API)
+        && (who = from_key(r, cred, instance_id)) != NULL) {
+        return who;
+    }
+    return hub_auth_identify(r);
+}
 
 static int instance_not_found(hub_result_t *res)
 {
@@ -306,8 +374,8 @@ static int key_delete(hub_req_t *hr, hub_result_t *res)
     }
     /* refused at once on this host, not after the cache's TTL */
     hub_auth_cache_forget(hr->r,
-                          apr_pstrcat(hr->pool, "a:",
-                                      hub_rows_get(row, 0, "key_hash"), NULL));
+                          cache_key(hr->pool, hub_rows_get(row, 0, "key_hash"),
+                                    args[1]));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
                   "HUB00141: navigator instance %s: API key %s revoked in "
                   "tenant %s by %s",

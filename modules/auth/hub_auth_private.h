@@ -18,8 +18,6 @@ APLOG_USE_MODULE(hub_auth);
 #endif
 extern module AP_MODULE_DECLARE_DATA hub_auth_module;
 
-#define HUB_VERSION "0.1.0"
-
 /* the server-wide configuration of mod_hub_auth */
 typedef struct hub_auth_srv {
     const char *gateway_token_file; /* HubGatewayToken */
@@ -191,6 +189,9 @@ extern const hub_stmt_t hub_auth_caylex_access_stmts[];
 /* hub_auth_nav_keys.c: Caylex's navigator-instance API keys */
 extern const hub_route_t hub_auth_nav_keys_routes[];
 extern const hub_stmt_t hub_auth_nav_keys_stmts[];
+/* mod_hub_auth.h's hub_auth_mcp_principal (registered by the router) */
+const hub_principal_t *hub_auth_mcp_principal(request_rec *r,
+                                              const char *instance_id);
 extern const hub_route_t hub_auth_g4f_routes[];
 extern const hub_stmt_t hub_auth_g4f_stmts[];
 extern const hub_route_t hub_auth_g4f_projects_routes[];

@@ -188,4 +188,5 @@ void hub_auth_router_hooks(void)
     APR_REGISTER_OPTIONAL_FN(hub_auth_add_routes);
     APR_REGISTER_OPTIONAL_FN(hub_auth_route_tables);
     APR_REGISTER_OPTIONAL_FN(hub_auth_principal);
+    APR_REGISTER_OPTIONAL_FN(hub_auth_mcp_principal);
 }

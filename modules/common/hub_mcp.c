@@ -335,6 +335,10 @@ static int fail(hub_mcp_session_t *c, const char *step,
                 const hub_mcp_reply_t *r)
 {
     hub_mcp_probe_t *o = &c->info;
+    o->rpc_code = 0;
+    o->rpc_message = NULL;
+    o->timed_out = r->kind == HUB_MCP_REPLY_FAILED && r->error
+                   && strstr(r->error, "timed out");
     if (r->kind == HUB_MCP_REPLY_HTTP_ERROR
         && (r->status == 401 || r->status == 403)) {
         o->unauthorized = 1;
@@ -344,6 +348,8 @@ static int fail(hub_mcp_session_t *c, const char *step,
                                 step, r->status);
     }
     else if (r->kind == HUB_MCP_REPLY_RPC_ERROR) {
+        o->rpc_code = r->code ? r->code : -32603;
+        o->rpc_message = r->message;
         o->error = apr_psprintf(c->p, "%s: JSON-RPC error %ld: %s", step,
                                 r->code, r->message);
     }

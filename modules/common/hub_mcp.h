@@ -78,6 +78,11 @@ typedef struct hub_mcp_probe {
     int session_deleted; /* DELETE of the session answered 2xx */
     double latency_ms;   /* the whole probe */
     const char *error;   /* why not ok; never a header value */
+    /* the last failure was the server's JSON-RPC error: its code (else
+     * 0) and message (cut), for a gateway that passes them on */
+    long rpc_code;
+    const char *rpc_message;
+    int timed_out; /* the last failure was a time limit's */
 } hub_mcp_probe_t;
 
 typedef struct hub_mcp_session hub_mcp_session_t;

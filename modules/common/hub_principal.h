@@ -23,10 +23,13 @@ typedef struct hub_principal {
     int superuser;
     const char *key_id;    /* the API key's id, when via a key */
     const char *server_id; /* the server a server key speaks for */
-    const char *name;      /* for created_by: email, key or "gateway" */
-    int unavailable;       /* the credentials could not be checked:
+    /* a navigator-instance key: the one MCP endpoint (the gateway's) it
+     * opens; it reads nothing else */
+    const char *navigator_instance_id;
+    const char *name; /* for created_by: email, key or "gateway" */
+    int unavailable;  /* the credentials could not be checked:
                               the database is away (answer 503) */
-    int csrf_failed;       /* a session's change without its CSRF token */
+    int csrf_failed;  /* a session's change without its CSRF token */
 } hub_principal_t;
 
 /* Scope bit of a name ("operator.read"), 0 when unknown. */

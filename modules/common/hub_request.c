@@ -315,7 +315,7 @@ static void send_unencodable(request_rec *r)
     send_text(r, HTTP_INTERNAL_SERVER_ERROR, "{}", 2);
 }
 
-static void send_json(request_rec *r, int status, json_t *body)
+static apr_size_t send_json(request_rec *r, int status, json_t *body)
 {
     apr_size_t len = 0;
     char *text;
@@ -324,10 +324,22 @@ static void send_json(request_rec *r, int status, json_t *body)
     }
     else if (!(text = hub_json_dump(r->pool, body, ANSWER_FLAGS, &len))) {
         send_unencodable(r);
+        len = 0;
     }
     else {
         send_text(r, status, text, len);
     }
+    return len;
+}
+
+apr_size_t hub_send_json(request_rec *r, int status, json_t *body)
+{
+    return send_json(r, status, body);
+}
+
+int hub_body_read(request_rec *r, apr_off_t limit, char **buf, apr_size_t *len)
+{
+    return read_body(r, limit, buf, len);
 }
 
 static void send_bytes(request_rec *r, int status, const char *ctype,

@@ -42,6 +42,13 @@ int hub_dispatch(request_rec *r, const char *owner);
  * operations whose route takes the body raw (uploads). */
 int hub_read_body(hub_req_t *hr, apr_off_t limit, char **buf, apr_size_t *len);
 
+/* For a handler that is no route's (the MCP gateway speaks JSON-RPC,
+ * not a profile's REST): the body, refused past limit (OK, 413 or 400),
+ * and a JSON answer through the same one writer (body NULL: none),
+ * returning the bytes of its body. */
+int hub_body_read(request_rec *r, apr_off_t limit, char **buf, apr_size_t *len);
+apr_size_t hub_send_json(request_rec *r, int status, json_t *body);
+
 /* The HUB_M_* of a request, -1 for methods no route can have. */
 int hub_method_of(const request_rec *r);
 

@@ -29,9 +29,19 @@ APR_DECLARE_OPTIONAL_FN(const hub_loc_conf_t *, hub_auth_loc_conf,
 APR_DECLARE_OPTIONAL_FN(const hub_principal_t *, hub_auth_principal,
                         (request_rec *r));
 
+/* Who calls a navigator instance's MCP endpoint (the gateway in
+ * mod_hub_servers): a navigator key of that instance (Bearer or
+ * X-API-Key; navigator_instance_id set), else whoever hub_auth_principal
+ * finds; NULL when nobody.  The caller checks the tenant and the rights. */
+APR_DECLARE_OPTIONAL_FN(const hub_principal_t *, hub_auth_mcp_principal,
+                        (request_rec *r, const char *navigator_instance_id));
+
 /* Every registered table (hub_route_table_t), for the served documents. */
 APR_DECLARE_OPTIONAL_FN(const apr_array_header_t *, hub_auth_route_tables,
                         (void));
+
+/* the hub's version, as /health and the MCP gateway tell it */
+#define HUB_VERSION "0.1.0"
 
 #define HUB_HANDLER "hub"
 /* the owner name of mod_hub_auth's own routes; it also answers 405s */

@@ -16,7 +16,17 @@
  *                           degraded (1) and down (3)
  *   HubRegistryFile file    the server registry catalog (a JSON array of
  *                           entries), read at start as root; none by
- *                           default: an empty catalog */
+ *                           default: an empty catalog
+ *
+ * and of the MCP gateway (<Location>; hub_servers_gateway.c):
+ *
+ *   HubMcpGateway On|Off    this Location serves navigator instances'
+ *                           MCP endpoints: <Location>/{instance id}
+ *   HubMcpAllowOrigin o...  browser origins (scheme://host[:port]) that
+ *                           may call it besides the hub's own; none
+ *   HubMcpPageSize n        tools per tools/list page (100)
+ *   HubMcpSessionIdle s     seconds a 2025-era session lives unused
+ *                           (3600) */
 #include <stdlib.h>
 #include <apr_strings.h>
 #include "hub_servers_private.h"
@@ -46,6 +56,46 @@ void *hub_servers_srv_merge(apr_pool_t *p, void *basev, void *addv)
     c->down_after = PICK(down_after);
     c->registry = add->registry ? add->registry : base->registry;
     return c;
+}
+
+void *hub_servers_dir_create(apr_pool_t *p, char *dir HUB_UNUSED)
+{
+    hub_servers_dir_t *d = apr_pcalloc(p, sizeof(*d));
+    d->gateway = d->page_size = d->session_idle = HUB_UNSET;
+    return d;
+}
+
+void *hub_servers_dir_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const hub_servers_dir_t *base = basev, *add = addv;
+    hub_servers_dir_t *d = apr_pcalloc(p, sizeof(*d));
+    d->gateway = PICK(gateway);
+    d->gateway_prefix = add->gateway != HUB_UNSET ? add->gateway_prefix
+                                                  : base->gateway_prefix;
+    d->origins = add->origins ? add->origins : base->origins;
+    d->page_size = PICK(page_size);
+    d->session_idle = PICK(session_idle);
+    return d;
+}
+
+const hub_servers_dir_t *hub_servers_dir(const request_rec *r)
+{
+    return ap_get_module_config(r->per_dir_config, &hub_servers_module);
+}
+
+int hub_servers_gateway_on(const hub_servers_dir_t *d)
+{
+    return d && d->gateway == 1 && d->gateway_prefix;
+}
+
+int hub_servers_page_size(const hub_servers_dir_t *d)
+{
+    return d->page_size == HUB_UNSET ? 100 : d->page_size;
+}
+
+int hub_servers_session_idle(const hub_servers_dir_t *d)
+{
+    return d->session_idle == HUB_UNSET ? 3600 : d->session_idle;
 }
 
 int hub_servers_probe_interval(const hub_servers_srv_t *c)
@@ -264,7 +314,70 @@ static const char *set_thresholds(cmd_parms *cmd, void *dconf HUB_UNUSED,
     return NULL;
 }
 
+/* ---- the gateway's <Location> ---------------------------------------- */
+
+static const char *set_gateway(cmd_parms *cmd, void *dconf, int on)
+{
+    hub_servers_dir_t *d = dconf;
+    const ap_directive_t *in = cmd->directive ? cmd->directive->parent : NULL;
+    if (on
+        && (!cmd->path || *cmd->path != '/' || !in
+            || strcasecmp(in->directive, "<Location")
+            || (in->args && *in->args == '~'))) {
+        return "HubMcpGateway belongs in a <Location> with a plain path "
+               "(not a regular expression)";
+    }
+    d->gateway = on;
+    d->gateway_prefix = on ? apr_pstrdup(cmd->pool, cmd->path) : NULL;
+    return NULL;
+}
+
+static const char *add_origin(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    hub_servers_dir_t *d = dconf;
+    const char *host = strstr(arg, "://");
+    if (!host || host == arg || !host[3] || strchr(host + 3, '/')) {
+        return apr_pstrcat(cmd->pool,
+                           "HubMcpAllowOrigin: not an origin "
+                           "(scheme://host[:port]): ",
+                           arg, NULL);
+    }
+    if (!d->origins) {
+        d->origins = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(d->origins, const char *) = arg;
+    return NULL;
+}
+
+static const char *set_dir_number(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    long max = cmd->info == (void *)APR_OFFSETOF(hub_servers_dir_t, page_size)
+                   ? 1000
+                   : 86400 * 30;
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || v < 1 || v > max) {
+        return apr_psprintf(cmd->pool, "%s must be a number from 1 to %ld",
+                            cmd->cmd->name, max);
+    }
+    *(int *)((char *)dconf + (apr_size_t)cmd->info) = (int)v;
+    return NULL;
+}
+
 const command_rec hub_servers_cmds[] = {
+    AP_INIT_FLAG("HubMcpGateway", set_gateway, NULL, ACCESS_CONF,
+                 "On: this <Location> serves navigator instances' MCP "
+                 "endpoints at <Location>/{navigator instance id}"),
+    AP_INIT_ITERATE("HubMcpAllowOrigin", add_origin, NULL, ACCESS_CONF,
+                    "browser origins (scheme://host[:port]) allowed to call "
+                    "the MCP endpoint besides the hub's own"),
+    AP_INIT_TAKE1("HubMcpPageSize", set_dir_number,
+                  (void *)APR_OFFSETOF(hub_servers_dir_t, page_size),
+                  ACCESS_CONF, "tools per tools/list page (100)"),
+    AP_INIT_TAKE1("HubMcpSessionIdle", set_dir_number,
+                  (void *)APR_OFFSETOF(hub_servers_dir_t, session_idle),
+                  ACCESS_CONF,
+                  "seconds a 2025-era MCP session lives unused (3600)"),
     AP_INIT_ITERATE("HubOutboundAllow", add_outbound, NULL, RSRC_CONF,
                     "internal address ranges the hub may connect to "
                     "(e.g. 127.0.0.0/8); none by default"),

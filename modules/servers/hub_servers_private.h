@@ -39,6 +39,21 @@ typedef struct hub_servers_srv {
     hub_servers_catalog_t *registry;    /* HubRegistryFile; NULL unset */
 } hub_servers_srv_t;
 
+/* The gateway's <Location> (HubMcp*) */
+typedef struct hub_servers_dir {
+    int gateway;                 /* HubMcpGateway: HUB_UNSET, 0 or 1 */
+    const char *gateway_prefix;  /* the <Location> path it was set in */
+    apr_array_header_t *origins; /* HubMcpAllowOrigin; NULL unset */
+    int page_size;               /* HubMcpPageSize, HUB_UNSET */
+    int session_idle;            /* HubMcpSessionIdle s, HUB_UNSET */
+} hub_servers_dir_t;
+void *hub_servers_dir_create(apr_pool_t *p, char *dir);
+void *hub_servers_dir_merge(apr_pool_t *p, void *basev, void *addv);
+const hub_servers_dir_t *hub_servers_dir(const request_rec *r);
+int hub_servers_gateway_on(const hub_servers_dir_t *d);
+int hub_servers_page_size(const hub_servers_dir_t *d);    /* 100 */
+int hub_servers_session_idle(const hub_servers_dir_t *d); /* 3600 */
+
 /* getters: the defaults live here (STYLE.md, habit 4) */
 int hub_servers_probe_interval(const hub_servers_srv_t *c); /* 300 */
 int hub_servers_probe_timeout(const hub_servers_srv_t *c);  /* 10 */
@@ -108,6 +123,8 @@ extern const hub_route_t hub_servers_navigators_routes[];
 extern const hub_stmt_t hub_servers_navigators_stmts[];
 extern const hub_route_t hub_servers_nav_instances_routes[];
 extern const hub_stmt_t hub_servers_nav_instances_stmts[];
+extern const hub_route_t hub_servers_approvals_routes[];
+extern const hub_stmt_t hub_servers_approvals_stmts[];
 extern const hub_route_t hub_servers_oauth_logo_routes[];
 extern const hub_stmt_t hub_servers_oauth_logo_stmts[];
 
@@ -136,10 +153,29 @@ const char *hub_servers_mcp_target(
     apr_pool_t *p, server_rec *s, const char *tenant, const char *endpoint,
     const char *transport, const char *auth_text, const char *secrets_text,
     hub_mcp_target_t *target);
+/* The target of row i of rows, a server's (mode, endpoint, transport,
+ * auth_config, secrets, command, args), as the prober reaches it: either
+ * of the two below, with a policy of timeout_ms and HubOutboundAllow,
+ * in p.  NULL, or why it cannot be reached (a heartbeat server: nothing
+ * to call). */
+const char *hub_servers_row_target(
+    apr_pool_t *p, server_rec *s, const char *tenant, const hub_rows_t *rows,
+    int i, long timeout_ms, hub_mcp_target_t *target);
 /* The same for a stdio server: its command (still on HubStdioAllow), its
  * arguments and its decrypted environment; NULL, or why it cannot run. */
 const char *hub_servers_stdio_target(
     apr_pool_t *p, server_rec *s, const char *tenant, const char *command,
     const char *args_text, const char *secrets_text, hub_mcp_target_t *target);
+
+/* ---- hub_servers_recorder.c: the gateway's call records -------------- */
+extern const hub_stmt_t hub_servers_recorder_stmts[];
+/* Buffer one record (a JSON object of mcp_calls' columns; at_us the
+ * start in microseconds since the epoch): stolen; written within a
+ * second by this child's watchdog, never by the caller. */
+void hub_servers_record(json_t *rec);
+void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s);
+int hub_servers_recorder_init(apr_pool_t *pconf, server_rec *s);
+/* make the partitions of the days ahead (the prober, hourly) */
+void hub_servers_calls_partitions(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd);
 
 #endif

@@ -25,6 +25,7 @@
 #include "hub_servers_private.h"
 #include "hub_json.h"
 #include "hub_mcp.h"
+#include "hub_servers_gateway.h"
 
 #define BATCH   8 /* servers claimed per tick */
 #define THREADS 8 /* probes at once */
@@ -366,6 +367,37 @@ const char *hub_servers_stdio_target(
     return NULL;
 }
 
+const char *hub_servers_row_target(
+    apr_pool_t *p, server_rec *s, const char *tenant, const hub_rows_t *rows,
+    int i, long timeout_ms, hub_mcp_target_t *target)
+{
+    const hub_servers_srv_t *c = hub_servers_srv(s);
+    hub_http_policy_t *pol = apr_pcalloc(p, sizeof(*pol));
+    const char *mode = hub_rows_get(rows, i, "mode");
+
+    memset(target, 0, sizeof(*target));
+    pol->timeout_ms = timeout_ms;
+    pol->connect_timeout_ms = timeout_ms < 5000 ? timeout_ms : 5000;
+    pol->allow = c->outbound_allow;
+    target->policy = pol;
+    if (mode && !strcmp(mode, "stdio")) {
+        return hub_servers_stdio_target(p, s, tenant,
+                                        hub_rows_get(rows, i, "command"),
+                                        hub_rows_get(rows, i, "args"),
+                                        hub_rows_get(rows, i, "secrets"),
+                                        target);
+    }
+    if (!mode || strcmp(mode, "remote") || !hub_rows_get(rows, i, "endpoint")) {
+        return "this server reports through heartbeats: the hub has "
+               "nothing to call";
+    }
+    return hub_servers_mcp_target(p, s, tenant,
+                                  hub_rows_get(rows, i, "endpoint"),
+                                  hub_rows_get(rows, i, "transport"),
+                                  hub_rows_get(rows, i, "auth_config"),
+                                  hub_rows_get(rows, i, "secrets"), target);
+}
+
 static void *APR_THREAD_FUNC run_job(apr_thread_t *t HUB_UNUSED, void *data)
 {
     job_t *j = data;
@@ -406,6 +438,7 @@ static void record(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, job_t *j)
 /* ---- a tick ---------------------------------------------------------- */
 
 static apr_thread_pool_t *workers;
+static apr_time_t partitions_at; /* of the prober's thread only */
 
 /* Claim a batch, probe it in parallel, record every result. */
 /* Returns how many servers it claimed (0 with nothing due or no
@@ -425,6 +458,12 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
     }
     if (first) {
         hub_db_exec_on(p, s, dbd, ST_STALE, NULL, 0, NULL);
+        /* the gateway's call records: days ahead partitioned, hourly */
+        if (apr_time_now() - partitions_at > apr_time_from_sec(3600)) {
+            hub_servers_calls_partitions(p, s, dbd);
+            hub_gw_guard_forget(p, s, dbd);
+            partitions_at = apr_time_now();
+        }
     }
     /* a lease well past the longest probe: a host that dies mid-probe
      * gives its servers back when it ends */
@@ -435,9 +474,6 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
         hub_db_close(s, dbd);
         return 0;
     }
-    pol->timeout_ms = 1000L * hub_servers_probe_timeout(c);
-    pol->connect_timeout_ms = pol->timeout_ms < 5000 ? pol->timeout_ms : 5000;
-    pol->allow = c->outbound_allow;
     jobs = apr_pcalloc(p, sizeof(job_t) * n);
     for (i = 0; i < n; i++) {
         job_t *j = &jobs[i];
@@ -446,21 +482,9 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
         j->id = hub_rows_get(rows, i, "id");
         j->tenant = hub_rows_get(rows, i, "tenant_id");
         j->slug = hub_rows_get(rows, i, "slug");
-        j->target.policy = pol;
-        if (!strcmp(hub_rows_get(rows, i, "mode"), "stdio")) {
-            j->skip = hub_servers_stdio_target(j->p, s, j->tenant,
-                                               hub_rows_get(rows, i, "command"),
-                                               hub_rows_get(rows, i, "args"),
-                                               hub_rows_get(rows, i, "secrets"),
-                                               &j->target);
-        }
-        else {
-            j->skip = hub_servers_mcp_target(
-                j->p, s, j->tenant, hub_rows_get(rows, i, "endpoint"),
-                hub_rows_get(rows, i, "transport"),
-                hub_rows_get(rows, i, "auth_config"),
-                hub_rows_get(rows, i, "secrets"), &j->target);
-        }
+        j->skip = hub_servers_row_target(j->p, s, j->tenant, rows, i,
+                                         1000L * hub_servers_probe_timeout(c),
+                                         &j->target);
         if (!workers
             || apr_thread_pool_push(workers, run_job, j,
                                     APR_THREAD_TASK_PRIORITY_NORMAL, jobs)

@@ -3,6 +3,7 @@
  * GoClaw and Caylex (issue 4); probing, heartbeats, feedback, quality,
  * tools, navigators and the gateway add their tables here. */
 #include "hub_servers_private.h"
+#include "hub_servers_gateway.h"
 
 void hub_servers_register(server_rec *s)
 {
@@ -31,6 +32,12 @@ void hub_servers_register(server_rec *s)
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_toolhub_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_goclaw_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_caylex_routes);
+    hub_db_register(s, hub_servers_gateway_stmts);
+    hub_db_register(s, hub_servers_gateway_tools_stmts);
+    hub_db_register(s, hub_servers_recorder_stmts);
+    hub_db_register(s, hub_servers_gateway_guard_stmts);
+    hub_db_register(s, hub_servers_approvals_stmts);
+    hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_approvals_routes);
     hub_db_register(s, hub_servers_oauth_logo_stmts);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_oauth_logo_routes);
 }

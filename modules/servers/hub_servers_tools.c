@@ -254,16 +254,13 @@ static int pw_tool_changes(hub_req_t *hr, hub_result_t *res)
 static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
 {
     const hub_servers_srv_t *c = hub_servers_srv(hr->r->server);
-    hub_http_policy_t *pol = apr_pcalloc(hr->pool, sizeof(*pol));
     hub_mcp_target_t target;
     hub_mcp_probe_t res;
     const char *id = hub_rows_get(row, 0, "id"), *why;
     const char *status, *msg;
-
     const char *mode = hub_rows_get(row, 0, "mode");
-    int stdio = !strcmp(mode, "stdio");
 
-    if (!stdio
+    if (strcmp(mode, "stdio")
         && (strcmp(mode, "remote") || !hub_rows_get(row, 0, "endpoint"))) {
         return json_pack("{s:s,s:s,s:s,s:n}", "server_id", id, "status",
                          "unknown", "message",
@@ -271,25 +268,12 @@ static json_t *live_check(hub_req_t *hr, const hub_rows_t *row)
                          "heartbeats: the hub has nothing to call",
                          "latency_ms");
     }
-    memset(&target, 0, sizeof(target));
     memset(&res, 0, sizeof(res));
-    pol->timeout_ms = 1000L * hub_servers_probe_timeout(c);
-    pol->connect_timeout_ms = pol->timeout_ms < 5000 ? pol->timeout_ms : 5000;
-    pol->allow = c->outbound_allow;
-    target.policy = pol;
-    /* a stdio server is started here as the prober would start it: its
-     * command must still be on HubStdioAllow */
-    why = stdio ? hub_servers_stdio_target(
-              hr->pool, hr->r->server, hr->who->tenant_id,
-              hub_rows_get(row, 0, "command"), hub_rows_get(row, 0, "args"),
-              hub_rows_get(row, 0, "secrets"), &target)
-                : hub_servers_mcp_target(hr->pool, hr->r->server,
-                                         hr->who->tenant_id,
-                                         hub_rows_get(row, 0, "endpoint"),
-                                         hub_rows_get(row, 0, "transport"),
-                                         hub_rows_get(row, 0, "auth_config"),
-                                         hub_rows_get(row, 0, "secrets"),
-                                         &target);
+    /* as the prober would reach it: a stdio server's command must still
+     * be on HubStdioAllow */
+    why = hub_servers_row_target(hr->pool, hr->r->server, hr->who->tenant_id,
+                                 row, 0, 1000L * hub_servers_probe_timeout(c),
+                                 &target);
     if (why) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, hr->r,
                       "HUB00400: live "

@@ -2,6 +2,7 @@
  * This file holds the module record and its hooks only. */
 #define HUB_MODULE_RECORD
 #include "hub_servers_private.h"
+#include "hub_servers_gateway.h"
 
 /* Registers this module's statements and routes, in the parent; as root,
  * so it can read HubSecretKeyFile. */
@@ -13,7 +14,14 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
         return rc;
     }
     hub_servers_register(s);
-    return hub_servers_prober_init(pconf, s);
+    rc = hub_servers_recorder_init(pconf, s);
+    return rc != OK ? rc : hub_servers_prober_init(pconf, s);
+}
+
+static void child_init(apr_pool_t *pchild, server_rec *s)
+{
+    hub_db_child_init(pchild, s);
+    hub_servers_recorder_child_init(pchild, s);
 }
 
 static int handler(request_rec *r)
@@ -26,17 +34,13 @@ static void register_hooks(apr_pool_t *p HUB_UNUSED)
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     static const char *const after_auth[] = { "mod_hub_auth.c", NULL };
     ap_hook_post_config(post_config, after_auth, NULL, APR_HOOK_MIDDLE);
-    ap_hook_child_init(hub_db_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
+    hub_servers_gateway_hooks();
 }
 
 AP_DECLARE_MODULE(hub_servers) = {
-    STANDARD20_MODULE_STUFF,
-    NULL,
-    NULL,
-    hub_servers_srv_create,
-    hub_servers_srv_merge,
-    hub_servers_cmds,
-    register_hooks,
-    AP_MODULE_FLAG_NONE
+    STANDARD20_MODULE_STUFF, hub_servers_dir_create, hub_servers_dir_merge,
+    hub_servers_srv_create,  hub_servers_srv_merge,  hub_servers_cmds,
+    register_hooks,          AP_MODULE_FLAG_NONE
 };

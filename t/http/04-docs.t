@@ -64,7 +64,11 @@ our %HUB_EXTRAS = (
     patchwork => { map { ($_ => 1) } 'post /api/v1/auth/login/', 'post /api/v1/auth/logout/' },
     caylex    => { map { ($_ => 1) } 'post /auth/login', 'post /auth/logout',
                    'get /settings/password-reset/confirm', 'post /settings/password-reset/confirm',
-                   'get /servers/logos/{logo_id}' },
+                   'get /servers/logos/{logo_id}',
+                   # the gateway's approval queue (sql/024)
+                   'get /navigator-instances/{navigator_instance_id}/approvals',
+                   'post /navigator-instances/{navigator_instance_id}/approvals/{approval_id}/approve',
+                   'post /navigator-instances/{navigator_instance_id}/approvals/{approval_id}/deny' },
 );
 
 sub check_document {

@@ -127,6 +127,22 @@ sub node_server {
     return $s;
 }
 
+# The official SDK client (t/mcp/clients/sdk-client.mjs) run with a plan;
+# returns what it printed, decoded (undef and a diag when it printed none).
+# (client => 'sdk2': the v2 client of 2026-07-28, sdk2-client.mjs)
+sub sdk_client {
+    my ($plan) = @_;
+    my $script = ($plan->{client} // 'sdk') . '-client.mjs';
+    local $ENV{HUB_NODE_MODULES} = $NODE_MODULES;
+    open my $fh, '-|', 'node', "$TOP/t/mcp/clients/$script", $JSON->encode($plan)
+        or die "node: $!";
+    my $out = do { local $/; <$fh> };
+    close $fh;
+    my $r = eval { $JSON->decode($out // '') };
+    Test::More::diag("sdk-client printed: " . ($out // '')) unless $r;
+    return $r;
+}
+
 # A raw HTTP answer for canned().
 sub http {
     my ($status, $type, $body, @headers) = @_;

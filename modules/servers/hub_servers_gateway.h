@@ -1,0 +1,79 @@
+/* The MCP gateway's parts (hub_servers_gateway*.c): one exchange with an
+ * agent on a navigator instance's endpoint, and the MCP methods it
+ * answers, each an operation that returns its result or its error. */
+#ifndef HUB_SERVERS_GATEWAY_H
+#define HUB_SERVERS_GATEWAY_H
+
+#include "hub_servers_private.h"
+#include "hub_mcp_server.h"
+
+#define HUB_GW_HANDLER "hub-mcp"
+
+typedef struct hub_gw {
+    request_rec *r;
+    apr_pool_t *pool;
+    const hub_servers_dir_t *dir;
+    const hub_principal_t *who;
+    const char *instance_id; /* the path's navigator instance */
+    const char *tenant_id;   /* its tenant: the caller's */
+    const char *project_id;
+    const char *navigator_name;
+    const char *version; /* the protocol version of this exchange */
+    int modern;          /* 2026-07-28: stateless */
+    const char *session; /* 2025 era: the session's hash, once known */
+    json_t *client_info; /* initialize's or _meta's clientInfo */
+    apr_time_t started;
+    apr_size_t request_bytes;
+    /* what the operation adds to the call record (mcp_calls) */
+    struct {
+        const char *server_id, *server_instance_id, *tool_id;
+        const char *error_type; /* when it failed (else: from the reply) */
+        const char *error;
+        double upstream_ms; /* < 0: no upstream was called */
+    } rec;
+} hub_gw_t;
+
+/* What an MCP method answers: a result, or a JSON-RPC error. */
+typedef struct hub_gw_answer {
+    json_t *result;      /* owned by the answer (stolen into the reply) */
+    int code;            /* 0: result */
+    const char *message; /* the error's */
+    json_t *data;        /* the error's, stolen; may be NULL */
+} hub_gw_answer_t;
+
+/* An MCP method's operation: params may be NULL.  Fills a; returns 0. */
+typedef int hub_gw_op_fn(hub_gw_t *g, json_t *params, hub_gw_answer_t *a);
+
+typedef struct hub_gw_method {
+    const char *name;
+    hub_gw_op_fn *op;
+    int eras; /* HUB_GW_ERA_* it exists in */
+} hub_gw_method_t;
+#define HUB_GW_ERA_SESSION HUB_MCP_ERA_SESSION
+#define HUB_GW_ERA_MODERN  HUB_MCP_ERA_MODERN
+
+/* hub_servers_gateway_methods.c: the method table (NULL-name ended) */
+extern const hub_gw_method_t hub_gw_methods[];
+extern const hub_stmt_t hub_servers_gateway_tools_stmts[];
+/* the result initialize and server/discover share: capabilities,
+ * serverInfo, instructions */
+json_t *hub_gw_server_description(hub_gw_t *g);
+
+int hub_gw_fail(hub_gw_answer_t *a, int code, const char *message);
+
+/* hub_servers_gateway_guard.c: approvals and rate limits of the tool of
+ * row i (tool_id, permission, rate_limit_per_minute): DECLINED to call
+ * it, else 0 with the answer in a */
+extern const hub_stmt_t hub_servers_gateway_guard_stmts[];
+int hub_gw_guard(hub_gw_t *g, const hub_rows_t *rows, int i, const char *name,
+                 json_t *args, const char *owner, hub_gw_answer_t *a);
+/* counts of minutes gone (the prober, hourly) */
+void hub_gw_guard_forget(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd);
+
+/* hub_servers_gateway.c */
+/* who is calling, as sessions and approvals remember them */
+const char *hub_gw_owner(hub_gw_t *g);
+extern const hub_stmt_t hub_servers_gateway_stmts[];
+void hub_servers_gateway_hooks(void);
+
+#endif

@@ -1,0 +1,302 @@
+/* The MCP methods a navigator instance answers (hub_servers_gateway.c
+ * carries them), each an operation returning its result or its error.
+ *
+ * tools/list: the enabled tools of the enabled servers of the project's
+ * active server instances, less those the instance's permissions disable
+ * (a tool without a permission row is always_execute, sql/020), in one
+ * statement.  A tool is named "prefix__tool" (hub_tool_public_name): the
+ * prefix is the server's tool_prefix, else its slug, so names never
+ * clash across servers; two servers given the same tool_prefix show the
+ * older one's tool.  The order is by that prefix and the tool's name,
+ * byte by byte (COLLATE "C"), the same on every host and every call; pages of HubMcpPageSize with an
+ * opaque cursor, and a cursor this hub did not give is -32602.  Servers
+ * the hub cannot call (heartbeat servers) are not listed.
+ *
+ * tools/call: the name is looked up among the same tools (a disabled or
+ * unknown one is -32602 "Tool X not found", the same answer for both), and
+ * the call goes to the upstream as the prober reaches it: its transport,
+ * its stored credentials (decrypted here, in the request's pool, never
+ * logged), HubOutboundAllow, the server's timeout_sec.  The upstream's
+ * result passes through as it is, isError included; its JSON-RPC error
+ * passes through with its code and message; a failure to reach it is a
+ * result with isError (the agent reads why), as it is the tool that
+ * failed, not the request.  Approvals and rate limits come first
+ * (hub_servers_gateway_guard.c). */
+#include <apr_strings.h>
+#include "hub_servers_gateway.h"
+#include "hub_json.h"
+#include "hub_text.h"
+#include "mod_hub_auth.h"
+
+/* the tools an instance serves; args: instance, tenant */
+#define GW_PREFIX "coalesce(nullif(s.tool_prefix, ''), s.slug)"
+#define GW_TOOLS_FROM \
+    "  FROM navigator_instances ni" \
+    "  JOIN server_instances si ON si.project_id = ni.project_id" \
+    "       AND si.tenant_id = ni.tenant_id AND si.status = 'active'" \
+    "  JOIN servers s ON s.id = si.server_id AND s.tenant_id = ni.tenant_id" \
+    "       AND s.enabled" \
+    "       AND ((s.mode = 'remote' AND s.endpoint IS NOT NULL)" \
+    "            OR (s.mode = 'stdio' AND s.command IS NOT NULL))" \
+    "  JOIN tools t ON t.server_id = s.id AND t.enabled" \
+    "  LEFT JOIN navigator_tool_permissions tp" \
+    "       ON tp.navigator_instance_id = ni.id AND tp.tool_id = t.id" \
+    " WHERE ni.id = %s::uuid AND ni.tenant_id = %s::uuid" \
+    "   AND tp.mode IS DISTINCT FROM 'disabled'"
+
+/* clang-format off */
+const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
+    { "hub_gw_tools_page",
+      "SELECT prefix, name, definition FROM ("
+      "  SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
+      "         " GW_PREFIX " AS prefix, t.name, t.definition::text"
+      "         AS definition" GW_TOOLS_FROM
+      "   ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x"
+      " ORDER BY prefix COLLATE \"C\", name COLLATE \"C\""
+      " LIMIT %s::int OFFSET %s::int" },
+    /* the tool of a name split at "__", or (NULL) every tool, first the
+     * one tools/list shows */
+    { "hub_gw_tool_find",
+      "SELECT t.id AS tool_id, t.name, " GW_PREFIX " AS prefix,"
+      "       s.id AS server_id, si.id AS server_instance_id, s.mode,"
+      "       s.endpoint, s.transport, s.auth_config, s.secrets, s.command,"
+      "       s.args, s.timeout_sec,"
+      "       coalesce(tp.mode, 'always_execute') AS permission,"
+      "       tp.rate_limit_per_minute"
+      GW_TOOLS_FROM
+      "   AND (%s::text IS NULL"
+      "        OR (" GW_PREFIX " = %s::text AND t.name = %s::text))"
+      " ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id" },
+    { NULL, NULL }
+};
+/* clang-format on */
+
+enum { ST_PAGE, ST_FIND };
+#define STMT(i) (&hub_servers_gateway_tools_stmts[i])
+
+json_t *hub_gw_server_description(hub_gw_t *g)
+{
+    return json_pack("{s:{s:{s:b}}, s:{s:s, s:s, s:s}, s:s}", "capabilities",
+                     "tools", "listChanged", 0, "serverInfo", "name", "mod_hub",
+                     "title", g->navigator_name ? g->navigator_name : "mod_hub",
+                     "version", HUB_VERSION, "instructions",
+                     apr_psprintf(g->pool,
+                                  "The tools of the MCP servers of this "
+                                  "project, through the navigator '%s'. "
+                                  "Each is named server__tool.",
+                                  g->navigator_name ? g->navigator_name : ""));
+}
+
+/* 2026-07-28: what initialize told in the 2025 era (serverInfo goes in
+ * _meta, added to every modern result by the gateway) */
+static int op_discover(hub_gw_t *g, json_t *params HUB_UNUSED,
+                       hub_gw_answer_t *a)
+{
+    a->result = hub_gw_server_description(g);
+    json_object_del(a->result, "serverInfo");
+    json_object_set_new(a->result, "supportedVersions",
+                        json_pack("[s]", HUB_MCP_VERSION_MODERN));
+    return 0;
+}
+
+static int op_ping(hub_gw_t *g HUB_UNUSED, json_t *params HUB_UNUSED,
+                   hub_gw_answer_t *a)
+{
+    a->result = json_object();
+    return 0;
+}
+
+/* ---- tools/list ---------------------------------------------------------- */
+
+static json_t *public_tool(hub_gw_t *g, const hub_rows_t *rows, int i)
+{
+    const char *text = hub_rows_get(rows, i, "definition");
+    json_t *def = text ? json_loads(text, 0, NULL) : NULL;
+    if (!json_is_object(def)) {
+        json_decref(def);
+        def = json_object();
+    }
+    json_object_set_new(def, "name",
+                        json_string(hub_tool_public_name(
+                            g->pool, hub_rows_get(rows, i, "prefix"),
+                            hub_rows_get(rows, i, "name"))));
+    if (!json_is_object(json_object_get(def, "inputSchema"))) {
+        json_object_set_new(def, "inputSchema",
+                            json_pack("{s:s}", "type", "object"));
+    }
+    return def;
+}
+
+static int op_tools_list(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
+{
+    json_t *cursor = json_object_get(params, "cursor"), *tools;
+    int size = hub_servers_page_size(g->dir), i, n;
+    const char *args[4];
+    hub_rows_t *rows;
+    long offset = 0;
+
+    if (cursor && !json_is_null(cursor)
+        && (!json_is_string(cursor)
+            || hub_mcp_cursor_offset(json_string_value(cursor), &offset))) {
+        return hub_gw_fail(a, HUB_RPC_INVALID_PARAMS,
+                           "Invalid params: the cursor is not one this "
+                           "server gave");
+    }
+    args[0] = g->instance_id;
+    args[1] = g->tenant_id;
+    args[2] = apr_itoa(g->pool, size + 1);
+    args[3] = apr_ltoa(g->pool, offset);
+    if (hub_db_select(g->r, STMT(ST_PAGE), &rows, 4, args) != HUB_DB_OK) {
+        return hub_gw_fail(a, HUB_RPC_INTERNAL_ERROR,
+                           "the tools cannot be read now");
+    }
+    n = rows->rows->nelts;
+    tools = json_array();
+    for (i = 0; i < n && i < size; i++) {
+        json_array_append_new(tools, public_tool(g, rows, i));
+    }
+    a->result = json_pack("{s:o}", "tools", tools);
+    if (n > size) {
+        json_object_set_new(a->result, "nextCursor",
+                            json_string(
+                                hub_mcp_cursor(g->pool, offset + size)));
+    }
+    return 0;
+}
+
+/* ---- tools/call ---------------------------------------------------------- */
+
+/* The row of the tool an agent names, or -1. */
+static int find_tool(hub_gw_t *g, const char *name, hub_rows_t **rows)
+{
+    const char *sep = strstr(name, "__"), *args[5];
+    int i;
+
+    args[0] = g->instance_id;
+    args[1] = g->tenant_id;
+    /* the usual name splits at its "__"; one the naming changed (cut,
+     * hashed, characters replaced) is found among them all */
+    args[2] = args[3] = sep ? apr_pstrmemdup(g->pool, name, sep - name) : NULL;
+    args[4] = sep ? sep + 2 : NULL;
+    for (;;) {
+        if (hub_db_select(g->r, STMT(ST_FIND), rows, 5, args) != HUB_DB_OK) {
+            return -2;
+        }
+        for (i = 0; i < (*rows)->rows->nelts; i++) {
+            if (!strcmp(hub_tool_public_name(g->pool,
+                                             hub_rows_get(*rows, i, "prefix"),
+                                             hub_rows_get(*rows, i, "name")),
+                        name)) {
+                return i;
+            }
+        }
+        if (!args[2]) {
+            return -1;
+        }
+        args[2] = args[3] = args[4] = NULL;
+    }
+}
+
+/* A result that says the tool failed, and why: the agent reads it. */
+static json_t *tool_error(const char *text)
+{
+    return json_pack("{s:[{s:s,s:s}],s:b}", "content", "type", "text", "text",
+                     text, "isError", 1);
+}
+
+static int call_upstream(hub_gw_t *g, const hub_rows_t *rows, int i,
+                         json_t *args, hub_gw_answer_t *a)
+{
+    const char *tool = hub_rows_get(rows, i, "name");
+    long timeout_s = atol(hub_rows_get(rows, i, "timeout_sec"));
+    hub_mcp_session_t *s;
+    hub_mcp_target_t target;
+    const hub_mcp_probe_t *info;
+    json_t *result;
+    const char *why;
+    apr_time_t t0;
+    int rc;
+
+    why = hub_servers_row_target(g->pool, g->r->server, g->tenant_id, rows, i,
+                                 1000L * (timeout_s > 0 ? timeout_s : 60),
+                                 &target);
+    if (why) {
+        g->rec.error_type = "execution";
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, g->r,
+                      "HUB00580: gateway: server %s not called: %s",
+                      hub_rows_get(rows, i, "server_id"), why);
+        a->result = tool_error(why);
+        return 0;
+    }
+    t0 = apr_time_now();
+    rc = hub_mcp_open(g->pool, &target, &s)
+         || hub_mcp_call(s, tool, json_deep_copy(args), &result);
+    g->rec.upstream_ms = (double)(apr_time_now() - t0) / 1000.0;
+    if (rc) {
+        info = hub_mcp_info(s);
+        g->rec.error_type = info->unauthorized ? "auth"
+                            : info->timed_out  ? "timeout"
+                                               : "execution";
+        if (info->rpc_code) {
+            /* the upstream's own error, as it said it */
+            hub_mcp_close(s);
+            return hub_gw_fail(a, (int)info->rpc_code,
+                               info->rpc_message ? info->rpc_message : "");
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, g->r,
+                      "HUB00581: gateway: tool %s of server %s failed: %s",
+                      tool, hub_rows_get(rows, i, "server_id"),
+                      info->error ? info->error : "no answer");
+        a->result = tool_error(
+            apr_pstrcat(g->pool, "the tool's server could not be used: ",
+                        info->error ? info->error : "no answer", NULL));
+        hub_mcp_close(s);
+        return 0;
+    }
+    a->result = json_incref(result);
+    hub_mcp_close(s);
+    return 0;
+}
+
+static int op_tools_call(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
+{
+    const char *name = json_string_value(json_object_get(params, "name"));
+    json_t *args = json_object_get(params, "arguments");
+    hub_rows_t *rows;
+    int i;
+
+    if (!name) {
+        return hub_gw_fail(a, HUB_RPC_INVALID_PARAMS,
+                           "Invalid params: tools/call needs a name");
+    }
+    if (args && !json_is_object(args) && !json_is_null(args)) {
+        return hub_gw_fail(a, HUB_RPC_INVALID_PARAMS,
+                           "Invalid params: arguments must be an object");
+    }
+    if ((i = find_tool(g, name, &rows)) == -2) {
+        return hub_gw_fail(a, HUB_RPC_INTERNAL_ERROR,
+                           "the tools cannot be read now");
+    }
+    if (i < 0) {
+        return hub_gw_fail(a, HUB_RPC_INVALID_PARAMS,
+                           apr_psprintf(g->pool, "Tool %s not found", name));
+    }
+    args = json_is_object(args) ? args : NULL;
+    g->rec.server_id = hub_rows_get(rows, i, "server_id");
+    g->rec.server_instance_id = hub_rows_get(rows, i, "server_instance_id");
+    g->rec.tool_id = hub_rows_get(rows, i, "tool_id");
+    if (hub_gw_guard(g, rows, i, name, args, hub_gw_owner(g), a) != DECLINED) {
+        return 0; /* waiting for approval, over its rate: answered */
+    }
+    return call_upstream(g, rows, i, args, a);
+}
+
+/* clang-format off */
+const hub_gw_method_t hub_gw_methods[] = {
+    { "ping",       op_ping,       HUB_GW_ERA_SESSION },
+    { "server/discover", op_discover, HUB_GW_ERA_MODERN },
+    { "tools/list", op_tools_list, HUB_GW_ERA_SESSION | HUB_GW_ERA_MODERN },
+    { "tools/call", op_tools_call, HUB_GW_ERA_SESSION | HUB_GW_ERA_MODERN },
+    { NULL, NULL, 0 }
+};
+/* clang-format on */

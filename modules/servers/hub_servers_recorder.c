@@ -1,0 +1,236 @@
+/* The gateway's call records (mcp_calls, sql/023), written without
+ * making any call wait for them: a request appends its record to this
+ * child's buffer and goes on; the child's own mod_watchdog thread (not a
+ * singleton: every child flushes what it holds) writes the buffer each
+ * second in batches of up to BATCH rows, one statement per batch
+ * (jsonb_to_recordset over one parameter).  When the child ends (a stop,
+ * graceful or not, a restart, MaxConnectionsPerChild), the watchdog's last
+ * callback and the child pool's cleanup write what is left: nothing is
+ * lost unless the process is killed outright.
+ *
+ * While the database is away the records wait in the buffer, up to
+ * MAX_PENDING; past that the oldest are dropped and the log says how many
+ * (a hub that cannot write must not grow without end).  A batch the
+ * database refuses for what it holds (not for being away) is dropped and
+ * logged, not retried for ever.  Records of a tenant deleted meanwhile
+ * are skipped by the statement. */
+#include <apr_strings.h>
+#include <apr_thread_mutex.h>
+#include <http_core.h>
+#include <mod_watchdog.h>
+#include "hub_servers_private.h"
+#include "hub_json.h"
+
+#define BATCH       1000
+#define MAX_PENDING 100000
+#define TICK        apr_time_from_sec(1)
+
+/* clang-format off */
+const hub_stmt_t hub_servers_recorder_stmts[] = {
+    { "hub_gw_calls_insert",
+      "INSERT INTO mcp_calls (at, tenant_id, navigator_instance_id,"
+      "       project_id, method, tool_name, server_id, server_instance_id,"
+      "       tool_id, key_id, user_id, session_hash, protocol_version,"
+      "       gateway_ms, upstream_ms, ok, error_type, error, request_bytes,"
+      "       response_bytes)"
+      " SELECT to_timestamp(x.at_us / 1e6), x.tenant_id,"
+      "        x.navigator_instance_id, x.project_id, x.method, x.tool_name,"
+      "        x.server_id, x.server_instance_id, x.tool_id, x.key_id,"
+      "        x.user_id, x.session_hash, x.protocol_version, x.gateway_ms,"
+      "        x.upstream_ms, x.ok, x.error_type, x.error, x.request_bytes,"
+      "        x.response_bytes"
+      "   FROM jsonb_to_recordset(%s::jsonb) AS x(at_us bigint,"
+      "        tenant_id uuid, navigator_instance_id uuid, project_id uuid,"
+      "        method text, tool_name text, server_id uuid,"
+      "        server_instance_id uuid, tool_id uuid, key_id uuid,"
+      "        user_id uuid, session_hash text, protocol_version text,"
+      "        gateway_ms real, upstream_ms real, ok boolean,"
+      "        error_type text, error text, request_bytes integer,"
+      "        response_bytes integer)"
+      "  WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = x.tenant_id)" },
+    { "hub_gw_calls_ensure", "SELECT hub_mcp_calls_ensure(7) AS made" },
+    { NULL, NULL }
+};
+/* clang-format on */
+
+#define ST_INSERT (&hub_servers_recorder_stmts[0])
+#define ST_ENSURE (&hub_servers_recorder_stmts[1])
+
+/* this child's buffer */
+static apr_thread_mutex_t *lock;
+static json_t *pending; /* array of records, owned here */
+static apr_size_t dropped;
+
+void hub_servers_record(json_t *rec)
+{
+    if (!lock || !rec) {
+        json_decref(rec);
+        return;
+    }
+    apr_thread_mutex_lock(lock);
+    if (json_array_size(pending) >= MAX_PENDING) {
+        json_array_remove(pending, 0);
+        dropped++;
+    }
+    json_array_append_new(pending, rec);
+    apr_thread_mutex_unlock(lock);
+}
+
+/* Everything buffered, taken out (NULL when nothing is). */
+static json_t *take(apr_size_t *lost)
+{
+    json_t *all = NULL;
+    apr_thread_mutex_lock(lock);
+    if (json_array_size(pending)) {
+        all = pending;
+        pending = json_array();
+    }
+    *lost = dropped;
+    dropped = 0;
+    apr_thread_mutex_unlock(lock);
+    return all;
+}
+
+/* Put back what could not be written, before what came since. */
+static void give_back(json_t *rest)
+{
+    apr_thread_mutex_lock(lock);
+    json_array_extend(rest, pending);
+    json_decref(pending);
+    pending = rest;
+    while (json_array_size(pending) > MAX_PENDING) {
+        json_array_remove(pending, 0);
+        dropped++;
+    }
+    apr_thread_mutex_unlock(lock);
+}
+
+static void flush(apr_pool_t *p, server_rec *s)
+{
+    apr_size_t lost, i, n;
+    json_t *all = take(&lost), *batch;
+    ap_dbd_t *dbd;
+    const char *arg;
+    hub_db_status_e st;
+
+    if (lost) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "HUB00591: %" APR_SIZE_T_FMT " call records dropped: "
+                     "the database could not take them in time",
+                     lost);
+    }
+    if (!all) {
+        return;
+    }
+    if (!(dbd = hub_db_open(p, s))) {
+        give_back(all);
+        return;
+    }
+    n = json_array_size(all);
+    for (i = 0; i < n; i += BATCH) {
+        apr_size_t j, end = i + BATCH < n ? i + BATCH : n;
+        batch = json_array();
+        for (j = i; j < end; j++) {
+            json_array_append(batch, json_array_get(all, j));
+        }
+        arg = hub_json_text(p, batch);
+        json_decref(batch);
+        st = arg ? hub_db_exec_on(p, s, dbd, ST_INSERT, NULL, 1, &arg)
+                 : HUB_DB_ERROR;
+        if (st == HUB_DB_UNAVAILABLE) {
+            json_t *rest = json_array();
+            for (j = i; j < n; j++) {
+                json_array_append(rest, json_array_get(all, j));
+            }
+            give_back(rest);
+            break;
+        }
+        if (st != HUB_DB_OK) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                         "HUB00592: %" APR_SIZE_T_FMT " call records could "
+                         "not be written and are dropped",
+                         end - i);
+        }
+    }
+    json_decref(all);
+    hub_db_close(s, dbd);
+}
+
+/* The days ahead have their partitions: at the first tick of a host's
+ * prober and every hour after (hub_servers_probe.c). */
+void hub_servers_calls_partitions(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd)
+{
+    hub_rows_t *rows;
+    if (hub_db_select_on(p, s, dbd, ST_ENSURE, &rows, 0, NULL) != HUB_DB_OK) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "HUB00593: the partitions of mcp_calls could not be "
+                     "made; records of days without one go to the default "
+                     "partition");
+    }
+}
+
+static apr_status_t tick(int state, void *data, apr_pool_t *pool)
+{
+    server_rec *s = data;
+    if (state != AP_WATCHDOG_STATE_STARTING && lock) {
+        flush(pool, s);
+    }
+    return APR_SUCCESS;
+}
+
+/* The child's end: what the watchdog did not write yet is written now,
+ * before mod_dbd's pool goes (its cleanup was registered first, so it
+ * runs after this one). */
+static apr_status_t buffer_cleanup(void *data)
+{
+    apr_pool_t *p;
+    if (lock && apr_pool_create(&p, NULL) == APR_SUCCESS) {
+        flush(p, data);
+        apr_pool_destroy(p);
+    }
+    json_decref(pending);
+    pending = NULL;
+    lock = NULL;
+    return APR_SUCCESS;
+}
+
+void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT, pchild)
+        != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     "HUB00594: no lock for the call records: none will be "
+                     "kept in this child");
+        lock = NULL;
+        return;
+    }
+    pending = json_array();
+    apr_pool_cleanup_register(pchild, s, buffer_cleanup, apr_pool_cleanup_null);
+}
+
+int hub_servers_recorder_init(apr_pool_t *pconf, server_rec *s)
+{
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
+    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_callback;
+    ap_watchdog_t *wd;
+    apr_status_t rv = APR_EGENERAL;
+
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    /* not a singleton: each child writes its own buffer */
+    if (get_instance && register_callback
+        && (rv = get_instance(&wd, "hub-recorder", 0, 0, pconf))
+               == APR_SUCCESS) {
+        rv = register_callback(wd, TICK, s, tick);
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     "HUB00590: cannot set up the call recorder's watchdog "
+                     "(mod_watchdog is required)");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}

@@ -1,0 +1,116 @@
+# The MCP gateway, 2026-07-28 era: the official v2 client
+# (@modelcontextprotocol/client, pinned to 2026-07-28) discovers a
+# navigator instance's endpoint, lists the tools of an upstream of that
+# era (built with @modelcontextprotocol/server) and of a 2025-era one
+# (server-everything), and calls both; nothing of a session is made.  The
+# era is the body's (params._meta), the headers are checked against it
+# with the SDK's codes and statuses, and a 2025 client keeps working on
+# the same endpoint.
+use strict;
+use warnings;
+use Test::More;
+use HubTest;
+use HubMcp;
+use HubGateway;
+
+HubMcp::require_peers();
+my $hub = HubTest->new(conf => join "\n",
+    'HubOutboundAllow 127.0.0.0/8',
+    'HubProbeInterval 2',
+    '<Location /mcp>',
+    '    HubMcpGateway On',
+    '</Location>');
+my $a = $hub->team('acme');
+sub q1 { $hub->psql($hub->db, $_[0]) }
+
+my $modern = HubMcp::node_server('stateless.mjs', TOOLS => 3, LEGACY => 'reject');
+my $everything = HubMcp::everything();
+my $m_id = HubGateway::register($hub, $a->{key}, { name => 'Modern', endpoint => $modern->{url} });
+my $e_id = HubGateway::register($hub, $a->{key}, { name => 'Everything', endpoint => $everything->{url} });
+is(q1("SELECT protocol_version FROM servers WHERE id = '$m_id'"), '2026-07-28', 'the modern upstream is of 2026');
+my $g = HubGateway::navigator($hub, $a->{key}, $m_id, $e_id);
+my $URL = $hub->base . $g->{path};
+my $n = q1("SELECT count(*) FROM tools WHERE server_id IN ('$m_id', '$e_id')");
+
+# ---- the v2 client --------------------------------------------------------------
+my $c = HubMcp::sdk_client({ client => 'sdk2', url => $URL, headers => { 'x-api-key' => $g->{key} },
+    steps => [ { op => 'discover' }, { op => 'list' },
+               { op => 'call', name => 'modern__tool-002', arguments => { text => 'hi', n => 1 } },
+               { op => 'call', name => 'everything__echo', arguments => { message => 'stateless' } },
+               { op => 'call', name => 'modern__nope' } ] });
+ok(!$c->{connect_error}, 'the v2 client connects') or diag(explain($c->{connect_error}));
+is($c->{protocol_version}, '2026-07-28', '  over 2026-07-28');
+is($c->{server}{name}, 'mod_hub', '  serverInfo (in _meta) names the hub');
+my ($disc, $list, $call, $echo, $nope) = @{ $c->{steps} };
+is_deeply($disc->{supportedVersions}, ['2026-07-28'], 'server/discover: supportedVersions');
+ok($disc->{capabilities}{tools}, '  the tools capability');
+is(scalar @{ $list->{tools} }, $n, 'tools/list: the tools of both upstreams');
+ok((grep { $_->{name} eq 'modern__tool-001' } @{ $list->{tools} })
+   && (grep { $_->{name} eq 'everything__echo' } @{ $list->{tools} }), '  named server__tool');
+is($call->{content}[0]{text}, 'called tool-002', 'tools/call reaches the 2026 upstream');
+is_deeply($call->{structuredContent}, { arguments => { text => 'hi', n => 1 } }, '  with the arguments');
+is($echo->{content}[0]{text}, 'Echo: stateless', 'and the 2025 upstream');
+is($nope->{error}{code}, -32602, 'an unknown tool: -32602');
+is(q1('SELECT count(*) FROM mcp_sessions'), 0, 'no session was stored');
+
+# the 2025 client on the same endpoint
+$c = HubMcp::sdk_client({ url => $URL, headers => { 'x-api-key' => $g->{key} },
+                          steps => [ { op => 'call', name => 'modern__tool-001' } ] });
+is($c->{protocol_version}, '2025-11-25', 'a 2025 client on the same endpoint gets a session');
+is($c->{steps}[0]{content}[0]{text}, 'called tool-001', '  and calls the 2026 upstream through it');
+
+# ---- the era and its headers, raw ------------------------------------------------------
+my %ENV26 = ('io.modelcontextprotocol/protocolVersion' => '2026-07-28',
+             'io.modelcontextprotocol/clientCapabilities' => {});
+sub rpc {
+    my ($method, $params, %h) = @_;
+    my $meta = exists $h{meta} ? delete $h{meta} : { %ENV26 };
+    my $p = { %{ $params || {} }, defined $meta ? (_meta => $meta) : () };
+    my %hdr = ('x-api-key' => $g->{key}, 'MCP-Protocol-Version' => '2026-07-28', 'Mcp-Method' => $method, %h);
+    delete $hdr{$_} for grep { !defined $hdr{$_} } keys %hdr;
+    return $hub->request(POST => $g->{path}, headers => \%hdr,
+                         json => { jsonrpc => '2.0', id => 7, method => $method, params => $p });
+}
+my $r = rpc('tools/list');
+is($r->{status}, 200, 'tools/list, stateless');
+is($r->{json}{result}{resultType}, 'complete', '  resultType');
+is($r->{json}{result}{ttlMs}, 0, '  ttlMs');
+is($r->{json}{result}{cacheScope}, 'private', '  cacheScope');
+is($r->{json}{result}{_meta}{'io.modelcontextprotocol/serverInfo'}{name}, 'mod_hub', '  serverInfo in _meta');
+ok(!$r->{headers}{'mcp-session-id'}, '  no Mcp-Session-Id');
+sub err { my ($r, $status, $code, $what) = @_;
+    is($r->{status}, $status, "$what: HTTP $status");
+    is($r->{json}{error}{code}, $code, "  $code") or diag(explain($r->{json})) }
+err(rpc('tools/list', undef, 'MCP-Protocol-Version' => '2025-11-25'), 400, -32020, 'header and body disagree on the version');
+$r = rpc('tools/list', undef, 'Mcp-Method' => 'tools/call');
+err($r, 400, -32020, 'Mcp-Method disagrees');
+is_deeply($r->{json}{error}{data}, { mismatch => { header => 'tools/call',
+    body => 'the body names method tools/list but the Mcp-Method header names tools/call' } }, '  with the SDK\'s data');
+err(rpc('tools/list', undef, 'MCP-Protocol-Version' => undef), 400, -32020, 'no MCP-Protocol-Version');
+err(rpc('tools/list', undef, 'Mcp-Method' => undef), 400, -32020, 'no Mcp-Method');
+err(rpc('tools/call', { name => 'modern__tool-001' }), 400, -32020, 'tools/call without Mcp-Name');
+err(rpc('tools/call', { name => 'modern__tool-001' }, 'Mcp-Name' => 'modern__tool-002'), 400, -32020,
+    'Mcp-Name names another tool');
+$r = rpc('tools/call', { name => 'modern__tool-001' }, 'Mcp-Name' => '=?base64?bW9kZXJuX190b29sLTAwMQ==?=');
+is($r->{json}{result}{content}[0]{text}, 'called tool-001', 'Mcp-Name as a Base64 sentinel');
+err(rpc('tools/call', { name => 'modern__tool-001' }, 'Mcp-Name' => '=?base64?!!!?='), 400, -32020,
+    'a broken sentinel');
+err(rpc('tools/list', undef, meta => { 'io.modelcontextprotocol/protocolVersion' => '2026-07-28' }), 400, -32602,
+    'an envelope without clientCapabilities');
+err(rpc('tools/list', undef, meta => undef), 400, -32602, 'a 2026 header on a body without an envelope');
+$r = rpc('tools/list', undef, meta => { %ENV26, 'io.modelcontextprotocol/protocolVersion' => '2027-01-01' },
+         'MCP-Protocol-Version' => '2027-01-01');
+err($r, 400, -32022, 'a revision the hub does not serve');
+is_deeply($r->{json}{error}{data}, { supported => ['2026-07-28'], requested => '2027-01-01' }, '  naming the supported');
+err(rpc('ping'), 404, -32601, 'ping is not of this era');
+err(rpc('resources/list'), 404, -32601, 'nor a method the hub does not serve');
+$r = rpc('tools/list', { cursor => 'bm9wZQ==' });
+is($r->{json}{error}{code}, -32602, 'a cursor not ours: -32602, in-band');
+$r = $hub->request(POST => $g->{path}, headers => { 'x-api-key' => $g->{key}, 'MCP-Protocol-Version' => '2026-07-28' },
+                   json => { jsonrpc => '2.0', method => 'notifications/cancelled', params => {} });
+is($r->{status}, 202, 'a notification with the 2026 header: 202');
+$r = rpc('tools/list', undef, 'x-api-key' => undef);
+is($r->{status}, 401, 'the caller is checked in this era too');
+
+ok($hub->log_is_clean, 'no unexpected errors in the log');
+done_testing;
