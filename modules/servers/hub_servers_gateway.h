@@ -70,6 +70,17 @@ int hub_gw_guard(hub_gw_t *g, const hub_rows_t *rows, int i, const char *name,
 /* counts of minutes gone (the prober, hourly) */
 void hub_gw_guard_forget(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd);
 
+/* hub_servers_gateway_upstreams.c: tools/call of tool with args (not
+ * stolen) on t, over a kept session when t is Streamable HTTP: 0 with
+ * *result (a reference the caller owns), or -1 with what went wrong in
+ * *info (its strings in rp) */
+typedef struct hub_gw_upstream hub_gw_upstream_t;
+int hub_gw_upstream_call(apr_pool_t *rp, const hub_mcp_target_t *t,
+                         const char *tool, json_t *args, json_t **result,
+                         hub_mcp_probe_t *info);
+void hub_gw_upstream_put(hub_gw_upstream_t *u);
+void hub_gw_upstreams_child_init(apr_pool_t *pchild);
+
 /* hub_servers_gateway.c */
 /* who is calling, as sessions and approvals remember them */
 const char *hub_gw_owner(hub_gw_t *g);

@@ -209,9 +209,8 @@ static int call_upstream(hub_gw_t *g, const hub_rows_t *rows, int i,
 {
     const char *tool = hub_rows_get(rows, i, "name");
     long timeout_s = atol(hub_rows_get(rows, i, "timeout_sec"));
-    hub_mcp_session_t *s;
     hub_mcp_target_t target;
-    const hub_mcp_probe_t *info;
+    hub_mcp_probe_t info;
     json_t *result;
     const char *why;
     apr_time_t t0;
@@ -229,32 +228,27 @@ static int call_upstream(hub_gw_t *g, const hub_rows_t *rows, int i,
         return 0;
     }
     t0 = apr_time_now();
-    rc = hub_mcp_open(g->pool, &target, &s)
-         || hub_mcp_call(s, tool, json_deep_copy(args), &result);
+    rc = hub_gw_upstream_call(g->pool, &target, tool, args, &result, &info);
     g->rec.upstream_ms = (double)(apr_time_now() - t0) / 1000.0;
     if (rc) {
-        info = hub_mcp_info(s);
-        g->rec.error_type = info->unauthorized ? "auth"
-                            : info->timed_out  ? "timeout"
-                                               : "execution";
-        if (info->rpc_code) {
+        g->rec.error_type = info.unauthorized ? "auth"
+                            : info.timed_out  ? "timeout"
+                                              : "execution";
+        if (info.rpc_code) {
             /* the upstream's own error, as it said it */
-            hub_mcp_close(s);
-            return hub_gw_fail(a, (int)info->rpc_code,
-                               info->rpc_message ? info->rpc_message : "");
+            return hub_gw_fail(a, (int)info.rpc_code,
+                               info.rpc_message ? info.rpc_message : "");
         }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, g->r,
                       "HUB00581: gateway: tool %s of server %s failed: %s",
                       tool, hub_rows_get(rows, i, "server_id"),
-                      info->error ? info->error : "no answer");
+                      info.error ? info.error : "no answer");
         a->result = tool_error(
             apr_pstrcat(g->pool, "the tool's server could not be used: ",
-                        info->error ? info->error : "no answer", NULL));
-        hub_mcp_close(s);
+                        info.error ? info.error : "no answer", NULL));
         return 0;
     }
-    a->result = json_incref(result);
-    hub_mcp_close(s);
+    a->result = result;
     return 0;
 }
 
