@@ -3,6 +3,7 @@
 #include <http_log.h>
 #include <apr_dbd.h>
 #include <apr_strings.h>
+#include <apr_thread_rwlock.h>
 #include <mod_dbd.h>
 #include "hub_db.h"
 
@@ -41,15 +42,53 @@ typedef struct dbctx {
         } \
     } while (0)
 
+/* Background work (watchdog threads) and the child's end: mod_watchdog's
+ * threads live in the process pool and can still be at work while the
+ * child pool goes, mod_dbd's connection pool with it (a connection then
+ * opened read freed memory for its parameters).  A connection held in
+ * the background holds a read lock; the child pool's cleanup, which runs
+ * before mod_dbd's (hub_db_child_init comes after mod_dbd's child_init),
+ * takes the write lock, waits for them, and from then on no connection
+ * is opened in the background.  The lock is in the process pool: it
+ * outlives every thread that may ask for it. */
+static apr_thread_rwlock_t *fence;
+static volatile int closing;
+
+static apr_status_t fence_close(void *data __attribute__((unused)))
+{
+    if (fence) {
+        apr_thread_rwlock_wrlock(fence);
+        closing = 1;
+        apr_thread_rwlock_unlock(fence);
+    }
+    return APR_SUCCESS;
+}
+
 ap_dbd_t *hub_db_open(apr_pool_t *p, server_rec *s)
 {
-    return have_dbd() ? dbd_open(p, s) : NULL;
+    ap_dbd_t *dbd = NULL;
+    if (!have_dbd()) {
+        return NULL;
+    }
+    if (fence) {
+        apr_thread_rwlock_rdlock(fence);
+    }
+    if (!closing) {
+        dbd = dbd_open(p, s);
+    }
+    if (!dbd && fence) {
+        apr_thread_rwlock_unlock(fence);
+    }
+    return dbd;
 }
 
 void hub_db_close(server_rec *s, ap_dbd_t *dbd)
 {
     if (dbd && have_dbd()) {
         dbd_close(s, dbd);
+        if (fence) {
+            apr_thread_rwlock_unlock(fence);
+        }
     }
 }
 
@@ -129,6 +168,10 @@ void hub_db_child_init(apr_pool_t *p, server_rec *s)
     int i, failed = 0;
     const hub_stmt_t *st;
 
+    if (!fence
+        && apr_thread_rwlock_create(&fence, s->process->pool) == APR_SUCCESS) {
+        apr_pool_cleanup_register(p, NULL, fence_close, apr_pool_cleanup_null);
+    }
     if (!ntables || !have_dbd()) {
         return;
     }

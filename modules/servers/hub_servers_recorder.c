@@ -180,23 +180,23 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
 
 /* The child's end: what the watchdog did not write yet is written now,
  * before mod_dbd's pool goes (its cleanup was registered first, so it
- * runs after this one). */
+ * runs after this one; hub_db.c fences the watchdog off from then on).
+ * The buffer and its lock are the process's: a watchdog thread still
+ * running finds them as they were. */
 static apr_status_t buffer_cleanup(void *data)
 {
     apr_pool_t *p;
-    if (lock && apr_pool_create(&p, NULL) == APR_SUCCESS) {
+    if (apr_pool_create(&p, NULL) == APR_SUCCESS) {
         flush(p, data);
         apr_pool_destroy(p);
     }
-    json_decref(pending);
-    pending = NULL;
-    lock = NULL;
     return APR_SUCCESS;
 }
 
 void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    if (apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT, pchild)
+    if (apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT,
+                                s->process->pool)
         != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
                      "HUB00594: no lock for the call records: none will be "

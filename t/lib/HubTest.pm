@@ -193,6 +193,21 @@ sub stop_httpd {
     waitpid($pid, 0);
 }
 
+# httpd's graceful stop (SIGWINCH): the children finish what they do and
+# end as they would at a graceful restart, running their cleanups.
+sub stop_graceful {
+    my ($self) = @_;
+    my $pid = $self->{pid} or return;
+    kill 'WINCH', $pid;
+    my $deadline = time + 30;
+    while (time < $deadline) {
+        if (waitpid($pid, WNOHANG) == $pid) { delete $self->{pid}; return 1 }
+        sleep 0.05;
+    }
+    $self->stop_httpd;
+    return 0;
+}
+
 sub slurp {
     my ($self, $f) = @_;
     open my $fh, '<', $f or return '';
