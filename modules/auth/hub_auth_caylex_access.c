@@ -769,7 +769,7 @@ const hub_route_t hub_auth_caylex_access_routes[] = {
     /* deleting revokes: the row stays, as every revoked key's does */
     { HUB_CAYLEX, HUB_M_DELETE, "/platform-access-tokens/{token_id}",
       hub_auth_key_revoke, NULL, 0, 0, "Delete Platform Access Token",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .words = &hub_auth_revoke_platform },
     { HUB_CAYLEX, HUB_M_GET, "/invite/metadata", invite_metadata, NULL,
       HUB_IN_PUBLIC, 0,
       "Get metadata for an invite link (no authentication required)",

@@ -86,7 +86,7 @@ const hub_route_t hub_auth_goclaw_routes[] = {
       .need = HUB_NEED_ADMIN, .status = 201 },
     { HUB_GOCLAW, HUB_M_DELETE, "/v1/api-keys/{id}", hub_auth_key_revoke,
       NULL, 0, 0, "Revoke an API key",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .words = &hub_auth_revoke_goclaw },
     { 0 }
 };
 /* clang-format on */

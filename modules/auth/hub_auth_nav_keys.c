@@ -58,16 +58,6 @@ const hub_stmt_t hub_auth_nav_keys_stmts[] = {
       "     LIMIT %s::bigint OFFSET %s::bigint) x ON true" },
     { "hub_nav_keys_get",
       INSTANCE_CTE " SELECT " KEY_COLS KEY_FROM " WHERE k.id = %s::uuid" },
-    /* nothing stored when the instance is not the tenant's */
-    { "hub_nav_keys_insert",
-      "INSERT INTO api_keys (tenant_id, kind, navigator_instance_id, name,"
-      "                      description, prefix, key_hash, expires_at,"
-      "                      created_by)"
-      " SELECT i.tenant_id, 'navigator', i.id, %s, %s, %s, %s,"
-      "        %s::timestamptz, %s"
-      "   FROM navigator_instances i"
-      "  WHERE i.id = %s::uuid AND i.tenant_id = %s::uuid"
-      " RETURNING id, prefix || '......' AS preview" },
     { "hub_nav_keys_update",
       "UPDATE api_keys k SET"
       "   name = coalesce(%s, k.name),"
@@ -80,14 +70,6 @@ const hub_stmt_t hub_auth_nav_keys_stmts[] = {
       "   AND k.revoked_at IS NULL AND k.navigator_instance_id = i.id"
       "   AND i.id = %s::uuid AND i.tenant_id = %s::uuid"
       " RETURNING k.id" },
-    /* soft, as every revoked key: the row stays */
-    { "hub_nav_keys_revoke",
-      "UPDATE api_keys k SET revoked_at = now(), updated_at = now()"
-      "  FROM navigator_instances i"
-      " WHERE k.id = %s::uuid AND k.kind = 'navigator'"
-      "   AND k.revoked_at IS NULL AND k.navigator_instance_id = i.id"
-      "   AND i.id = %s::uuid AND i.tenant_id = %s::uuid"
-      " RETURNING k.id, k.key_hash" },
     /* the gateway's lookup: a live key of this instance, nothing else */
     { "hub_nav_keys_find",
       "SELECT k.id, k.tenant_id, t.slug, k.name,"
@@ -100,7 +82,7 @@ const hub_stmt_t hub_auth_nav_keys_stmts[] = {
 };
 /* clang-format on */
 
-enum { ST_PAGE, ST_GET, ST_INSERT, ST_UPDATE, ST_REVOKE, ST_FIND };
+enum { ST_PAGE, ST_GET, ST_UPDATE, ST_FIND };
 
 #define STMT(i) (&hub_auth_nav_keys_stmts[i])
 
@@ -123,8 +105,8 @@ static const hub_shape_t key_out[] = {
 /* clang-format on */
 
 /* Cached per key and instance: a hit is a key of that instance. */
-static const char *cache_key(apr_pool_t *p, const char *hash,
-                             const char *instance)
+const char *hub_auth_nav_cache_key(apr_pool_t *p, const char *hash,
+                                   const char *instance)
 {
     return apr_pstrcat(p, "n:", hash, ":", instance, NULL);
 }
@@ -141,7 +123,7 @@ static const hub_principal_t *from_key(request_rec *r, const char *key,
     if (!hash || !hub_is_uuid(instance)) {
         return NULL;
     }
-    ck = cache_key(r->pool, hash, instance);
+    ck = hub_auth_nav_cache_key(r->pool, hash, instance);
     if ((who = (hub_principal_t *)hub_auth_cache_get(r, ck)) != NULL) {
         who->navigator_instance_id = instance;
         return who;
@@ -300,25 +282,19 @@ static const hub_field_t update_in[] = {
 
 static int key_create(hub_req_t *hr, hub_result_t *res)
 {
-    const hub_key_t *key;
-    const char *args[8];
+    hub_key_new_t k = { 0 };
     hub_rows_t *row;
+    const char *raw;
     hub_db_status_e st;
 
-    if (!(args[6] = hub_param_uuid(hr, res, "navigator_instance_id"))
-        || expiry(hr, res, &args[4])) {
+    if (!(k.navigator_instance_id = hub_param_uuid(hr, res,
+                                                   "navigator_instance_id"))
+        || expiry(hr, res, &k.expires_at)) {
         return HUB_DONE;
     }
-    if (!(key = hub_key_mint(hr->pool, HUB_KEY_API))) {
-        return hub_err_db(res, HUB_DB_ERROR, NULL, hr->request_id);
-    }
-    args[0] = body_str(hr, "name");
-    args[1] = body_str(hr, "description");
-    args[2] = key->prefix;
-    args[3] = key->hash;
-    args[5] = hr->who->name;
-    args[7] = hr->who->tenant_id;
-    st = hub_db_select(hr->r, STMT(ST_INSERT), &row, 8, args);
+    k.name = body_str(hr, "name");
+    k.description = body_str(hr, "description");
+    st = hub_auth_key_create(hr, &k, &row, &raw);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
@@ -328,12 +304,12 @@ static int key_create(hub_req_t *hr, hub_result_t *res)
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
                   "HUB00140: navigator instance %s: API key %s (%s) made in "
                   "tenant %s by %s",
-                  args[6], hub_rows_get(row, 0, "id"), key->prefix,
-                  hr->who->tenant_slug, hr->who->name);
-    return hub_ok(res,
-                  json_pack("{s:s,s:s,s:s}", "id", hub_rows_get(row, 0, "id"),
-                            "preview", hub_rows_get(row, 0, "preview"), "key",
-                            key->raw));
+                  k.navigator_instance_id, hub_rows_get(row, 0, "id"),
+                  hub_rows_get(row, 0, "prefix"), hr->who->tenant_slug,
+                  hr->who->name);
+    return hub_ok(res, json_pack("{s:s,s:s,s:s}", "id",
+                                 hub_rows_get(row, 0, "id"), "key", raw,
+                                 "preview", hub_rows_get(row, 0, "preview")));
 }
 
 static int key_update(hub_req_t *hr, hub_result_t *res)
@@ -358,31 +334,6 @@ static int key_update(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, json_pack("{s:s}", "id", args[5]));
 }
 
-static int key_delete(hub_req_t *hr, hub_result_t *res)
-{
-    const char *args[3];
-    hub_rows_t *row;
-
-    if (!(args[1] = hub_param_uuid(hr, res, "navigator_instance_id"))
-        || !(args[0] = hub_param_uuid(hr, res, "api_key_id"))) {
-        return HUB_DONE;
-    }
-    args[2] = hr->who->tenant_id;
-    if (hub_select_one(hr, res, STMT(ST_REVOKE), 3, args, &row, KEY_NOT_FOUND)
-        != DECLINED) {
-        return HUB_DONE;
-    }
-    /* refused at once on this host, not after the cache's TTL */
-    hub_auth_cache_forget(hr->r,
-                          cache_key(hr->pool, hub_rows_get(row, 0, "key_hash"),
-                                    args[1]));
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
-                  "HUB00141: navigator instance %s: API key %s revoked in "
-                  "tenant %s by %s",
-                  args[1], args[0], hr->who->tenant_slug, hr->who->name);
-    return hub_ok(res, json_pack("{s:s}", "id", args[0]));
-}
-
 #define KEYS "/navigator-instances/{navigator_instance_id}/api-keys"
 
 /* clang-format off */
@@ -402,9 +353,9 @@ const hub_route_t hub_auth_nav_keys_routes[] = {
     { HUB_CAYLEX, HUB_M_PATCH, KEYS "/{api_key_id}", key_update, update_in, 0,
       0, "Update API Key",
       .need = HUB_NEED_ADMIN },
-    { HUB_CAYLEX, HUB_M_DELETE, KEYS "/{api_key_id}", key_delete, NULL, 0, 0,
-      "Delete API Key",
-      .need = HUB_NEED_ADMIN },
+    { HUB_CAYLEX, HUB_M_DELETE, KEYS "/{api_key_id}", hub_auth_key_revoke,
+      NULL, 0, 0, "Delete API Key",
+      .need = HUB_NEED_ADMIN, .words = &hub_auth_revoke_navigator },
     { 0 }
 };
 /* clang-format on */

@@ -211,7 +211,7 @@ const hub_route_t hub_auth_patchwork_routes[] = {
       .need = HUB_NEED_ADMIN, .status = 201 },
     { HUB_PATCHWORK, HUB_M_DELETE, "/api/v1/teams/{slug}/api-keys/{key_uuid}/",
       key_revoke, NULL, 0, 0, "Revoke API key",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .words = &hub_auth_revoke_patchwork },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/admin/users/{email}/teams/",
       admin_user_teams, NULL, 0, 0, "List user's teams (superuser)",
       .need = HUB_NEED_SUPERUSER, .shape = user_team_out },

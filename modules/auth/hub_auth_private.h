@@ -140,10 +140,13 @@ int hub_auth_login_fail(hub_req_t *hr, hub_result_t *res, hub_login_e rc,
 /* hub_auth_keys.c: API keys and platform access tokens (rows of api_keys
  * of two kinds), for the Patchwork, GoClaw and Caylex shapes */
 extern const hub_stmt_t hub_auth_keys_stmts[];
-#define HUB_AUTH_KEY_API      "api_key" /* api_keys.kind */
-#define HUB_AUTH_KEY_PLATFORM "platform"
+#define HUB_AUTH_KEY_API       "api_key" /* api_keys.kind */
+#define HUB_AUTH_KEY_PLATFORM  "platform"
+#define HUB_AUTH_KEY_NAVIGATOR "navigator"
 typedef struct hub_key_new {
     const char *kind; /* HUB_AUTH_KEY_*; NULL: an API key */
+    /* a navigator key of this instance: kind, user and scopes follow */
+    const char *navigator_instance_id;
     const char *name;
     const char *description; /* NULL: none */
     unsigned scopes;
@@ -152,8 +155,10 @@ typedef struct hub_key_new {
     long expires_in;        /* seconds, 0: never */
 } hub_key_new_t;
 /* Mint a key and store it in the caller's tenant; *row gets the stored
- * row (id, name, description, prefix, scopes, is_prod, expires_at,
- * created_at, ...) and *raw the key, which exists nowhere else. */
+ * row (id, name, description, prefix, preview, scopes, is_prod,
+ * expires_at, created_at, ...) and *raw the key, which exists nowhere
+ * else.  A navigator key whose instance is not the tenant's stores
+ * nothing: HUB_DB_OK and no row. */
 hub_db_status_e hub_auth_key_create(hub_req_t *hr, const hub_key_new_t *k,
                                     hub_rows_t **row, const char **raw);
 /* The same as an operation's answer (the route's status, 201): the row
@@ -164,9 +169,29 @@ int hub_auth_key_issue(hub_req_t *hr, hub_result_t *res, const hub_key_new_t *k,
 hub_db_status_e hub_auth_keys_list(hub_req_t *hr, const char *tenant_id,
                                    int active_only, hub_rows_t **rows);
 /* The one revocation, an operation for every profile's route: the key the
- * path names, of the kind the profile's endpoint manages, in the caller's
- * tenant; forgotten by this host's cache at once. */
+ * path names, of the kind the route's words (hub_key_revoke_words_t)
+ * manage, in the caller's tenant; forgotten by this host's cache at once;
+ * answered as the words say. */
+typedef enum {
+    HUB_REVOKED_STATUS,    /* {"status":"revoked"} (GoClaw) */
+    HUB_REVOKED_PATCHWORK, /* {"uuid","message"} */
+    HUB_REVOKED_EMPTY,     /* 204 */
+    HUB_REVOKED_ID         /* {"id"} */
+} hub_revoked_e;
+typedef struct hub_key_revoke_words {
+    const char *param;          /* the path parameter with the key's id */
+    const char *kind;           /* HUB_AUTH_KEY_* */
+    const char *instance_param; /* navigator keys: their instance's */
+    const char *not_found;      /* the 404's words */
+    int uuid_422;               /* a malformed id: FastAPI's 422 */
+    hub_revoked_e answer;
+} hub_key_revoke_words_t;
 int hub_auth_key_revoke(hub_req_t *hr, hub_result_t *res);
+extern const hub_key_revoke_words_t hub_auth_revoke_patchwork,
+    hub_auth_revoke_goclaw, hub_auth_revoke_platform, hub_auth_revoke_navigator;
+/* hub_auth_nav_keys.c: the cache key of a navigator key on its instance */
+const char *hub_auth_nav_cache_key(apr_pool_t *p, const char *hash,
+                                   const char *instance);
 
 /* hub_auth_members.c: the members of a tenant */
 extern const hub_stmt_t hub_auth_members_stmts[];

@@ -241,6 +241,13 @@ ok($hub2->stop_graceful, '  which stops gracefully at once');
 is(q1("SELECT count(*) FROM mcp_calls WHERE method = 'initialize' AND at >= '$since'"), 1,
    '  and has recorded it');
 
+# a revoked navigator key is refused at once (this host's credential
+# cache forgets it), though it was used a moment ago
+is(mcp($key, init_body())->{status}, 200, 'the navigator key works');
+$r = cx($a->{key}, DELETE => "/navigator-instances/$inst/api-keys/$keyid");
+is_deeply([$r->{status}, $r->{json}], [200, { id => $keyid }], 'revoked');
+is(mcp($key, init_body())->{status}, 401, '  and refused by the gateway at once');
+
 ok($hub->log_is_clean, 'no unexpected errors in the log');
 ok($hub2->log_is_clean, '  nor on the second host');
 done_testing;
