@@ -57,6 +57,7 @@ const hub_stmt_t hub_servers_gateway_stmts[] = {
      * request names when it is live there */
     { "hub_gw_context",
       "SELECT ni.id, ni.project_id, n.name AS navigator_name,"
+      "       n.tool_exposure,"
       "       s.protocol_version, s.owner,"
       "       s.last_seen_at < now() - interval '60 s' AS stale"
       "  FROM navigator_instances ni"
@@ -122,9 +123,11 @@ static void record(hub_gw_t *g, const hub_rpc_msg_t *m, json_t *reply,
     json_t *err = json_object_get(reply, "error");
     json_t *res = json_object_get(reply, "result"), *rec;
     const char *type = g->rec.error_type, *why = g->rec.error;
-    const char *tool = !strcmp(m->method, "tools/call") ? json_string_value(
-                           json_object_get(m->params, "name"))
-                                                        : NULL;
+    const char *tool = g->rec.tool_name;
+
+    if (!tool && !strcmp(m->method, "tools/call")) {
+        tool = json_string_value(json_object_get(m->params, "name"));
+    }
 
     if (!type && err) {
         type = "protocol";
@@ -291,6 +294,7 @@ static int admit(hub_gw_t *g, const char *session_id, hub_rows_t **ctx)
     }
     g->project_id = hub_rows_get(*ctx, 0, "project_id");
     g->navigator_name = hub_rows_get(*ctx, 0, "navigator_name");
+    g->compact = !strcmp(hub_rows_get(*ctx, 0, "tool_exposure"), "compact");
     if (session_id && hub_rows_get(*ctx, 0, "owner")
         && !strcmp(hub_rows_get(*ctx, 0, "owner"), hub_gw_owner(g))) {
         g->session = args[0];

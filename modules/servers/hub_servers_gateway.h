@@ -20,12 +20,14 @@ typedef struct hub_gw {
     const char *navigator_name;
     const char *version; /* the protocol version of this exchange */
     int modern;          /* 2026-07-28: stateless */
+    int compact;         /* the navigator's tool_exposure is compact */
     const char *session; /* 2025 era: the session's hash, once known */
     json_t *client_info; /* initialize's or _meta's clientInfo */
     apr_time_t started;
     apr_size_t request_bytes;
     /* what the operation adds to the call record (mcp_calls) */
     struct {
+        const char *tool_name; /* call_tool's: the tool it called */
         const char *server_id, *server_instance_id, *tool_id;
         const char *error_type; /* when it failed (else: from the reply) */
         const char *error;

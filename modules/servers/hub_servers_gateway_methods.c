@@ -12,6 +12,13 @@
  * opaque cursor, and a cursor this hub did not give is -32602.  Servers
  * the hub cannot call (heartbeat servers) are not listed.
  *
+ * Compact mode (the navigator's tool_exposure, sql/026): tools/list shows
+ * two meta tools instead, search_tools (the tools whose public name or
+ * description hold the query's words, name matches weighing three times
+ * a description's, then the quality score) and call_tool (any listed
+ * tool by name, recorded as that tool); the tools themselves stay
+ * callable by name.
+ *
  * tools/call: the name is looked up among the same tools (a disabled or
  * unknown one is -32602 "Tool X not found", the same answer for both), and
  * the call goes to the upstream as the prober reaches it: its transport,
@@ -67,11 +74,29 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
       "   AND (%s::text IS NULL"
       "        OR (" GW_PREFIX " = %s::text AND t.name = %s::text))"
       " ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id" },
+    /* compact mode's search_tools: each word of the query found in the
+     * tool's public name (3) or its description (1), then its quality */
+    { "hub_gw_tools_search",
+      "SELECT prefix, name, definition, hits FROM ("
+      "  SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
+      "         " GW_PREFIX " AS prefix, t.name, t.definition::text"
+      "         AS definition, coalesce(t.quality_score, 50) AS quality,"
+      "         (SELECT coalesce(sum(CASE WHEN strpos(lower(" GW_PREFIX
+      "                   || '__' || t.name), w) > 0 THEN 3 ELSE 0 END"
+      "                 + CASE WHEN strpos(lower(coalesce(t.description, '')),"
+      "                   w) > 0 THEN 1 ELSE 0 END), 0)"
+      "            FROM unnest(string_to_array(lower(%s::text), ' ')) w"
+      "           WHERE w <> '') AS hits" GW_TOOLS_FROM
+      "   ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x"
+      " WHERE hits > 0"
+      " ORDER BY hits DESC, quality DESC, prefix COLLATE \"C\","
+      "          name COLLATE \"C\""
+      " LIMIT %s::int" },
     { NULL, NULL }
 };
 /* clang-format on */
 
-enum { ST_PAGE, ST_FIND };
+enum { ST_PAGE, ST_FIND, ST_SEARCH };
 #define STMT(i) (&hub_servers_gateway_tools_stmts[i])
 
 json_t *hub_gw_server_description(hub_gw_t *g)
@@ -127,6 +152,75 @@ static json_t *public_tool(hub_gw_t *g, const hub_rows_t *rows, int i)
     return def;
 }
 
+/* ---- compact mode: two meta tools ----------------------------------------- */
+
+#define SEARCH_TOOLS "search_tools"
+#define CALL_TOOL    "call_tool"
+
+static json_t *meta_tools(void)
+{
+    return json_pack(
+        "[{s:s,s:s,s:{s:s,s:{s:{s:s,s:s},s:{s:s,s:i,s:i,s:s}},s:[s]}},"
+        " {s:s,s:s,s:{s:s,s:{s:{s:s,s:s},s:{s:s,s:s}},s:[s]}}]",
+        "name", SEARCH_TOOLS, "description",
+        "Find the tools of this project's MCP servers that fit a task: "
+        "words in, the best matching tools out (name, description, "
+        "inputSchema). Then run one with call_tool.",
+        "inputSchema", "type", "object", "properties", "query", "type",
+        "string", "description", "words describing the task or the tool",
+        "limit", "type", "integer", "minimum", 1, "maximum", 50, "description",
+        "at most this many tools (10)", "required", "query", "name", CALL_TOOL,
+        "description",
+        "Run a tool found with search_tools, by its name, with arguments "
+        "that follow its inputSchema.",
+        "inputSchema", "type", "object", "properties", "name", "type", "string",
+        "description", "the tool's name, as search_tools gave it", "arguments",
+        "type", "object", "description", "the tool's arguments", "required",
+        "name");
+}
+
+static int op_search_tools(hub_gw_t *g, json_t *args, hub_gw_answer_t *a)
+{
+    const char *query = json_string_value(json_object_get(args, "query"));
+    json_t *limit = json_object_get(args, "limit"), *found;
+    const char *argv[4];
+    hub_rows_t *rows;
+    int i;
+
+    if (!query || (limit && !json_is_integer(limit))
+        || (limit
+            && (json_integer_value(limit) < 1
+                || json_integer_value(limit) > 50))) {
+        return hub_gw_fail(a, HUB_RPC_INVALID_PARAMS,
+                           "Invalid params: search_tools needs a query "
+                           "(string) and at most a limit from 1 to 50");
+    }
+    argv[0] = query;
+    argv[1] = g->instance_id;
+    argv[2] = g->tenant_id;
+    argv[3] = apr_itoa(g->pool, limit ? (int)json_integer_value(limit) : 10);
+    if (hub_db_select(g->r, STMT(ST_SEARCH), &rows, 4, argv) != HUB_DB_OK) {
+        return hub_gw_fail(a, HUB_RPC_INTERNAL_ERROR,
+                           "the tools cannot be read now");
+    }
+    found = json_array();
+    for (i = 0; i < rows->rows->nelts; i++) {
+        json_t *def = public_tool(g, rows, i), *t = json_object();
+        json_object_set(t, "name", json_object_get(def, "name"));
+        json_object_set(t, "description",
+                        json_object_get(def, "description")
+                            ? json_object_get(def, "description")
+                            : json_null());
+        json_object_set(t, "inputSchema", json_object_get(def, "inputSchema"));
+        json_array_append_new(found, t);
+        json_decref(def);
+    }
+    a->result = json_pack("{s:[{s:s,s:s}],s:{s:o}}", "content", "type", "text",
+                          "text", hub_json_text(g->pool, found),
+                          "structuredContent", "tools", found);
+    return 0;
+}
+
 static int op_tools_list(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
 {
     json_t *cursor = json_object_get(params, "cursor"), *tools;
@@ -137,10 +231,15 @@ static int op_tools_list(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
 
     if (cursor && !json_is_null(cursor)
         && (!json_is_string(cursor)
-            || hub_mcp_cursor_offset(json_string_value(cursor), &offset))) {
+            || hub_mcp_cursor_offset(json_string_value(cursor), &offset)
+            || g->compact)) {
         return hub_gw_fail(a, HUB_RPC_INVALID_PARAMS,
                            "Invalid params: the cursor is not one this "
                            "server gave");
+    }
+    if (g->compact) {
+        a->result = json_pack("{s:o}", "tools", meta_tools());
+        return 0;
     }
     args[0] = g->instance_id;
     args[1] = g->tenant_id;
@@ -258,6 +357,17 @@ static int op_tools_call(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
     json_t *args = json_object_get(params, "arguments");
     hub_rows_t *rows;
     int i;
+
+    /* compact mode: the meta tools, call_tool being any tool by name */
+    if (g->compact && name && !strcmp(name, SEARCH_TOOLS)) {
+        return op_search_tools(g, json_is_object(args) ? args : NULL, a);
+    }
+    if (g->compact && name && !strcmp(name, CALL_TOOL)
+        && json_is_object(args)) {
+        name = json_string_value(json_object_get(args, "name"));
+        args = json_object_get(args, "arguments");
+        g->rec.tool_name = name;
+    }
 
     if (!name) {
         return hub_gw_fail(a, HUB_RPC_INVALID_PARAMS,

@@ -1,7 +1,7 @@
 /* Caylex's navigators, the MCP endpoints agents connect to (sql/020):
  * GET|POST /navigators, GET /navigators/search,
  * GET|PATCH|DELETE /navigators/{navigator_id}.  The statements here are
- * the only SQL over `navigators`; every one names the caller's tenant, so
+ * the only writes to `navigators`; every one names the caller's tenant, so
  * another tenant's navigator is "not found".  Its connections to
  * projects (navigator instances) are hub_servers_nav_instances.c's.
  *
@@ -14,7 +14,11 @@
  *   instance in the connected projects; connected_projects_count) is in
  *   a list when include_analytics is true and always in a get; null
  *   otherwise.
- * - search matches the name or the description, any case. */
+ * - search matches the name or the description, any case.
+ * - tool_exposure (a hub extension, sql/026): "all" (the default) or
+ *   "compact", how the gateway shows the tools (hub_servers_gateway_
+ *   methods.c); taken on create and PATCH, shown in every answer but
+ *   the create's, whose document lists three members only. */
 #include <apr_strings.h>
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
@@ -25,7 +29,7 @@
 /* counted: SQL true when the counts are wanted (a list without
  * include_analytics does not pay for them) */
 #define NAV_COLS(counted) \
-    "n.id, n.name, n.description, n.api_name," \
+    "n.id, n.name, n.description, n.api_name, n.tool_exposure," \
     " iso8601(n.created_at) AS created_at," \
     " iso8601(n.updated_at) AS updated_at," \
     " CASE WHEN " counted " THEN (SELECT count(*) FROM navigator_instances ni" \
@@ -60,13 +64,14 @@ const hub_stmt_t hub_servers_navigators_stmts[] = {
       " WHERE n.id = %s::uuid AND n.tenant_id = %s::uuid" },
     { "hub_navigators_insert",
       "INSERT INTO navigators (tenant_id, name, description, api_name,"
-      "                        created_by)"
-      " VALUES (%s::uuid, %s, %s, %s, %s::uuid)"
+      "                        created_by, tool_exposure)"
+      " VALUES (%s::uuid, %s, %s, %s, %s::uuid, coalesce(%s, 'all'))"
       " RETURNING id, name, api_name" },
     { "hub_navigators_update",
       "UPDATE navigators n SET"
       "   name = coalesce(%s, n.name),"
       "   description = CASE WHEN %s::boolean THEN %s ELSE n.description END,"
+      "   tool_exposure = coalesce(%s, n.tool_exposure),"
       "   updated_at = now()"
       " WHERE n.id = %s::uuid AND n.tenant_id = %s::uuid"
       " RETURNING " NAV_COLS("true") },
@@ -90,6 +95,7 @@ static const hub_shape_t navigator_out[] = {
     { "name", NULL, HUB_J_STRING },
     { "description", NULL, HUB_J_STRING },
     { "api_name", NULL, HUB_J_STRING },
+    { "tool_exposure", NULL, HUB_J_STRING }, /* a hub extension */
     { "created_at", NULL, HUB_J_STRING },
     { "updated_at", NULL, HUB_J_STRING },
     { NULL, NULL, 0 }
@@ -191,16 +197,21 @@ static int navigator_get(hub_req_t *hr, hub_result_t *res)
 }
 
 /* clang-format off */
+static const char *const exposures[] = { "all", "compact", NULL };
 static const hub_field_t create_in[] = {
     { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL,
       "its api_name is the slug of it" },
     { "description", HUB_T_STRING, HUB_F_NULLABLE, 0, 5000, NULL, NULL },
+    { "tool_exposure", HUB_T_STRING, HUB_F_NULLABLE, 0, 0, exposures,
+      "hub extension: all (default) or compact (search_tools, call_tool)" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 static const hub_field_t update_in[] = {
     { "name", HUB_T_STRING, HUB_F_NULLABLE, 1, 200, NULL,
       "the api_name stays" },
     { "description", HUB_T_STRING, HUB_F_NULLABLE, 0, 5000, NULL, NULL },
+    { "tool_exposure", HUB_T_STRING, HUB_F_NULLABLE, 0, 0, exposures,
+      "hub extension: all or compact" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 /* clang-format on */
@@ -212,10 +223,11 @@ static const char *body_str(hub_req_t *hr, const char *name)
 
 static int navigator_create(hub_req_t *hr, hub_result_t *res)
 {
-    const char *args[5];
+    const char *args[6];
     hub_rows_t *row;
     hub_db_status_e st;
 
+    args[5] = body_str(hr, "tool_exposure");
     args[0] = hr->who->tenant_id;
     args[1] = body_str(hr, "name");
     args[2] = body_str(hr, "description");
@@ -226,7 +238,7 @@ static int navigator_create(hub_req_t *hr, hub_result_t *res)
                              "Value error, the name needs at least one "
                              "letter or digit");
     }
-    st = hub_db_select(hr->r, STMT(ST_INSERT), &row, 5, args);
+    st = hub_db_select(hr->r, STMT(ST_INSERT), &row, 6, args);
     if (st != HUB_DB_OK) {
         /* the unique api_name in the tenant */
         return hub_err_db(res, st,
@@ -245,17 +257,18 @@ static int navigator_create(hub_req_t *hr, hub_result_t *res)
 
 static int navigator_update(hub_req_t *hr, hub_result_t *res)
 {
-    const char *args[5];
+    const char *args[6];
     hub_rows_t *row;
 
-    if (!(args[3] = hub_param_uuid(hr, res, "navigator_id"))) {
+    if (!(args[4] = hub_param_uuid(hr, res, "navigator_id"))) {
         return HUB_DONE;
     }
     args[0] = body_str(hr, "name");
     args[1] = json_object_get(hr->body, "description") ? "true" : "false";
     args[2] = body_str(hr, "description");
-    args[4] = hr->who->tenant_id;
-    if (hub_select_one(hr, res, STMT(ST_UPDATE), 5, args, &row, NOT_FOUND)
+    args[3] = body_str(hr, "tool_exposure");
+    args[5] = hr->who->tenant_id;
+    if (hub_select_one(hr, res, STMT(ST_UPDATE), 6, args, &row, NOT_FOUND)
         != DECLINED) {
         return HUB_DONE;
     }

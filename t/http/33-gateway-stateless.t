@@ -112,5 +112,31 @@ is($r->{status}, 202, 'a notification with the 2026 header: 202');
 $r = rpc('tools/list', undef, 'x-api-key' => undef);
 is($r->{status}, 401, 'the caller is checked in this era too');
 
+# ---- compact mode: two meta tools instead of every tool --------------------------
+sub list_bytes { length rpc('tools/list')->{content} }
+my $all_bytes = list_bytes();
+$r = $hub->request(PATCH => "/caylex/api/v1/navigators/$g->{navigator}",
+                   headers => { Authorization => "Bearer $a->{key}" }, json => { tool_exposure => 'compact' });
+is($r->{json}{tool_exposure}, 'compact', 'a navigator made compact');
+$c = HubMcp::sdk_client({ client => 'sdk2', url => $URL, headers => { 'x-api-key' => $g->{key} },
+    steps => [ { op => 'list' },
+               { op => 'call', name => 'search_tools', arguments => { query => 'sum numbers', limit => 3 } },
+               { op => 'call', name => 'call_tool',
+                 arguments => { name => 'everything__get-sum', arguments => { a => 20, b => 22 } } },
+               { op => 'call', name => 'modern__tool-001' },
+               { op => 'call', name => 'search_tools', arguments => {} } ] });
+my ($clist, $search, $via, $direct, $bad) = @{ $c->{steps} };
+is_deeply([map { $_->{name} } @{ $clist->{tools} }], ['search_tools', 'call_tool'], 'tools/list: the two meta tools');
+is($search->{structuredContent}{tools}[0]{name}, 'everything__get-sum', 'search_tools finds get-sum first');
+ok($search->{structuredContent}{tools}[0]{inputSchema}{properties}{a}, '  with its inputSchema');
+ok(@{ $search->{structuredContent}{tools} } <= 3, '  at most the limit');
+like($via->{content}[0]{text}, qr/\b42\b/, 'call_tool runs the tool it names');
+is($direct->{content}[0]{text}, 'called tool-001', 'a tool is still callable by its own name');
+is($bad->{error}{code}, -32602, 'search_tools without a query: -32602');
+ok(HubTest::eventually(10, sub { q1("SELECT count(*) FROM mcp_calls WHERE tool_name = 'everything__get-sum'") == 1 }),
+   'call_tool is recorded as the tool it ran');
+my $compact = list_bytes();
+ok($compact < $all_bytes / 2, "compact tools/list: $compact bytes against $all_bytes for every tool");
+
 ok($hub->log_is_clean, 'no unexpected errors in the log');
 done_testing;
