@@ -11,10 +11,20 @@
 #define MAX_DEPTH      128 /* JSON nesting accepted from a server */
 #define MAX_TEXT       200 /* a server's error text, cut to this */
 
-/* Versions of the initialize era this client understands. */
-static const char *const legacy_versions[] = {
+const char *const hub_mcp_session_versions[] = {
     "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL
 };
+
+int hub_mcp_session_version(const char *v)
+{
+    const char *const *k;
+    for (k = hub_mcp_session_versions; v && *k; k++) {
+        if (!strcmp(*k, v)) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 typedef struct sse_stream sse_stream_t; /* the legacy HTTP+SSE transport */
 
@@ -468,17 +478,6 @@ static int modern_open(hub_mcp_session_t *c, const hub_mcp_reply_t *discover)
 
 /* ---- the initialize era ------------------------------------------------ */
 
-static int known_legacy(const char *v)
-{
-    const char *const *k;
-    for (k = legacy_versions; v && *k; k++) {
-        if (!strcmp(*k, v)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* initialize → notifications/initialized: 1 when the session is open. */
 static int initialize(hub_mcp_session_t *c)
 {
@@ -501,7 +500,7 @@ static int initialize(hub_mcp_session_t *c)
                                     apr_table_get(r.headers, "Mcp-Session-Id"));
     }
     v = str_member(r.result, "protocolVersion");
-    if (!known_legacy(v)) {
+    if (!hub_mcp_session_version(v)) {
         c->info.error = apr_psprintf(c->p,
                                      "initialize: the server chose "
                                      "protocol version '%s', which this "

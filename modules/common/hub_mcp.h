@@ -52,6 +52,12 @@
 #define HUB_MCP_VERSION_LEGACY "2025-11-25"
 #define HUB_MCP_MAX_PAGES      100 /* tools/list pages followed at most */
 
+/* The initialize era's versions, newest first, NULL-ended: the ones this
+ * client speaks and the gateway serves (hub_mcp_server.h); 1 when v is
+ * one of them. */
+extern const char *const hub_mcp_session_versions[];
+int hub_mcp_session_version(const char *v);
+
 typedef struct hub_mcp_target {
     const char *url;      /* the MCP endpoint (or the SSE URL) */
     apr_table_t *headers; /* upstream auth headers (secrets: never

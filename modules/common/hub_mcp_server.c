@@ -80,32 +80,6 @@ json_t *hub_rpc_error(const json_t *id, int code, const char *message,
     return m;
 }
 
-json_t *hub_rpc_notification(const char *method, json_t *params)
-{
-    json_t *m = json_object();
-    json_object_set_new(m, "jsonrpc", json_string("2.0"));
-    json_object_set_new(m, "method", json_string(method));
-    if (params) {
-        json_object_set_new(m, "params", params);
-    }
-    return m;
-}
-
-const char *const hub_mcp_session_versions[] = {
-    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL
-};
-
-int hub_mcp_session_version(const char *v)
-{
-    int i;
-    for (i = 0; v && hub_mcp_session_versions[i]; i++) {
-        if (!strcmp(v, hub_mcp_session_versions[i])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 const char *hub_mcp_negotiate(const char *requested)
 {
     return hub_mcp_session_version(requested) ? requested

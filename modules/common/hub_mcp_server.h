@@ -19,7 +19,6 @@
 #define HUB_RPC_SERVER_ERROR        -32000 /* the SDKs' transport errors */
 #define HUB_RPC_SESSION_UNKNOWN     -32001
 #define HUB_RPC_HEADER_MISMATCH     -32020 /* 2026-07-28: header vs body */
-#define HUB_RPC_MISSING_CAPABILITY  -32021
 #define HUB_RPC_UNSUPPORTED_VERSION -32022
 
 typedef enum {
@@ -51,16 +50,10 @@ json_t *hub_rpc_result(const json_t *id, json_t *result);
 json_t *hub_rpc_error(const json_t *id, int code, const char *message,
                       json_t *data);
 
-/* A notification {"jsonrpc":"2.0","method":m[,"params"]}; params stolen. */
-json_t *hub_rpc_notification(const char *method, json_t *params);
-
-/* The 2025 era's versions, newest first, NULL-ended; and the one the
- * server answers an initialize with: the client's when it is one of them,
- * else the newest (the client then decides whether to go on). */
-extern const char *const hub_mcp_session_versions[];
+/* The version the server answers an initialize with: the client's when
+ * it is one of hub_mcp_session_versions (hub_mcp.h), else the newest
+ * (the client then decides whether to go on). */
 const char *hub_mcp_negotiate(const char *requested);
-/* 1 when v is one of hub_mcp_session_versions */
-int hub_mcp_session_version(const char *v);
 
 /* ---- the two eras on one endpoint (2026-07-28's "era classification",
  * as the official SDK v2 serves both) ----------------------------------- */

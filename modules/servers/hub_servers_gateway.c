@@ -316,7 +316,7 @@ static int initialize(hub_gw_t *g, const hub_rpc_msg_t *m)
         json_object_get(m->params, "protocolVersion"));
     const hub_key_t *sid;
     const char *args[7];
-    json_t *result;
+    json_t *result, *info;
 
     if (!asked) {
         return answer(g, m, HTTP_OK,
@@ -330,17 +330,15 @@ static int initialize(hub_gw_t *g, const hub_rpc_msg_t *m)
                           HUB_RPC_INTERNAL_ERROR, "no session can be made now");
     }
     g->version = hub_mcp_negotiate(asked);
-    g->client_info = json_object_get(m->params, "clientInfo");
+    info = json_object_get(m->params, "clientInfo");
     args[0] = sid->hash;
     args[1] = g->tenant_id;
     args[2] = g->instance_id;
     args[3] = hub_gw_owner(g);
     args[4] = g->version;
-    args[5] = cut(g->pool,
-                  json_string_value(json_object_get(g->client_info, "name")),
+    args[5] = cut(g->pool, json_string_value(json_object_get(info, "name")),
                   200);
-    args[6] = cut(g->pool,
-                  json_string_value(json_object_get(g->client_info, "version")),
+    args[6] = cut(g->pool, json_string_value(json_object_get(info, "version")),
                   100);
     if (hub_db_exec(g->r, STMT(ST_OPEN), NULL, 7, args) != HUB_DB_OK) {
         return send_error(g, HTTP_SERVICE_UNAVAILABLE, m->id,
@@ -385,7 +383,7 @@ static int serve_session(hub_gw_t *g, const hub_rpc_msg_t *m,
     if (m->kind != HUB_RPC_REQUEST) {
         return send_empty(g, HTTP_ACCEPTED); /* notifications, responses */
     }
-    return answer(g, m, HTTP_OK, run_method(g, m, HUB_GW_ERA_SESSION));
+    return answer(g, m, HTTP_OK, run_method(g, m, HUB_MCP_ERA_SESSION));
 }
 
 static int end_session(hub_gw_t *g)
@@ -517,12 +515,9 @@ static int serve_modern(hub_gw_t *g, const hub_rpc_msg_t *m,
     if (m->kind != HUB_RPC_REQUEST) {
         return send_empty(g, HTTP_ACCEPTED);
     }
-    g->modern = 1;
     g->version = v->version;
-    g->client_info = json_object_get(json_object_get(m->params, "_meta"),
-                                     HUB_MCP_META_CLIENT);
     for (x = hub_gw_methods; x->name; x++) {
-        if (!strcmp(x->name, m->method) && (x->eras & HUB_GW_ERA_MODERN)) {
+        if (!strcmp(x->name, m->method) && (x->eras & HUB_MCP_ERA_MODERN)) {
             break;
         }
     }

@@ -19,10 +19,8 @@ typedef struct hub_gw {
     const char *project_id;
     const char *navigator_name;
     const char *version; /* the protocol version of this exchange */
-    int modern;          /* 2026-07-28: stateless */
     int compact;         /* the navigator's tool_exposure is compact */
     const char *session; /* 2025 era: the session's hash, once known */
-    json_t *client_info; /* initialize's or _meta's clientInfo */
     apr_time_t started;
     apr_size_t request_bytes;
     /* what the operation adds to the call record (mcp_calls) */
@@ -49,10 +47,8 @@ typedef int hub_gw_op_fn(hub_gw_t *g, json_t *params, hub_gw_answer_t *a);
 typedef struct hub_gw_method {
     const char *name;
     hub_gw_op_fn *op;
-    int eras; /* HUB_GW_ERA_* it exists in */
+    int eras; /* HUB_MCP_ERA_* it exists in */
 } hub_gw_method_t;
-#define HUB_GW_ERA_SESSION HUB_MCP_ERA_SESSION
-#define HUB_GW_ERA_MODERN  HUB_MCP_ERA_MODERN
 
 /* hub_servers_gateway_methods.c: the method table (NULL-name ended) */
 extern const hub_gw_method_t hub_gw_methods[];
@@ -76,11 +72,9 @@ void hub_gw_guard_forget(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd);
  * stolen) on t, over a kept session when t is Streamable HTTP: 0 with
  * *result (a reference the caller owns), or -1 with what went wrong in
  * *info (its strings in rp) */
-typedef struct hub_gw_upstream hub_gw_upstream_t;
 int hub_gw_upstream_call(apr_pool_t *rp, const hub_mcp_target_t *t,
                          const char *tool, json_t *args, json_t **result,
                          hub_mcp_probe_t *info);
-void hub_gw_upstream_put(hub_gw_upstream_t *u);
 void hub_gw_upstreams_child_init(apr_pool_t *pchild);
 
 /* hub_servers_gateway.c */

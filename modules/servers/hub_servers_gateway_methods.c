@@ -397,10 +397,10 @@ static int op_tools_call(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
 
 /* clang-format off */
 const hub_gw_method_t hub_gw_methods[] = {
-    { "ping",       op_ping,       HUB_GW_ERA_SESSION },
-    { "server/discover", op_discover, HUB_GW_ERA_MODERN },
-    { "tools/list", op_tools_list, HUB_GW_ERA_SESSION | HUB_GW_ERA_MODERN },
-    { "tools/call", op_tools_call, HUB_GW_ERA_SESSION | HUB_GW_ERA_MODERN },
+    { "ping",       op_ping,       HUB_MCP_ERA_SESSION },
+    { "server/discover", op_discover, HUB_MCP_ERA_MODERN },
+    { "tools/list", op_tools_list, HUB_MCP_ERA_SESSION | HUB_MCP_ERA_MODERN },
+    { "tools/call", op_tools_call, HUB_MCP_ERA_SESSION | HUB_MCP_ERA_MODERN },
     { NULL, NULL, 0 }
 };
 /* clang-format on */

@@ -26,6 +26,7 @@
 #define MAX_IDLE  64
 #define IDLE      apr_time_from_sec(60)
 
+typedef struct hub_gw_upstream hub_gw_upstream_t;
 struct hub_gw_upstream {
     hub_gw_upstream_t *next;
     const char *key;
@@ -141,6 +142,27 @@ static hub_gw_upstream_t *open_fresh(const hub_mcp_target_t *t, const char *key,
     return u;
 }
 
+/* Back to the idle list after a call, or closed when it has served
+ * enough or the list is full. */
+static void put_back(hub_gw_upstream_t *u)
+{
+    u->calls++;
+    u->last = apr_time_now();
+    if (u->calls < MAX_CALLS) {
+        apr_thread_mutex_lock(lock);
+        if (n_idle < MAX_IDLE) {
+            u->next = idle;
+            idle = u;
+            n_idle++;
+            u = NULL;
+        }
+        apr_thread_mutex_unlock(lock);
+    }
+    if (u) {
+        destroy(u);
+    }
+}
+
 int hub_gw_upstream_call(apr_pool_t *rp, const hub_mcp_target_t *t,
                          const char *tool, json_t *args, json_t **result,
                          hub_mcp_probe_t *info)
@@ -171,7 +193,7 @@ int hub_gw_upstream_call(apr_pool_t *rp, const hub_mcp_target_t *t,
         }
         if (!hub_mcp_call(u->s, tool, json_deep_copy(args), result)) {
             json_incref(*result); /* it outlives the session's pool */
-            hub_gw_upstream_put(u);
+            put_back(u);
             return 0;
         }
         /* what the caller reads, out of the session's pool */
@@ -186,32 +208,13 @@ int hub_gw_upstream_call(apr_pool_t *rp, const hub_mcp_target_t *t,
         /* the upstream's own error is an answer and the session is
          * fine, unless it is a kept session's 404: forgotten */
         if (info->rpc_code && !(u->calls && info->http_status == 404)) {
-            hub_gw_upstream_put(u);
+            put_back(u);
             return -1;
         }
         attempt += !u->calls; /* a fresh one failing: no second try */
         destroy(u);
     }
     return -1;
-}
-
-void hub_gw_upstream_put(hub_gw_upstream_t *u)
-{
-    u->calls++;
-    u->last = apr_time_now();
-    if (u->calls < MAX_CALLS) {
-        apr_thread_mutex_lock(lock);
-        if (n_idle < MAX_IDLE) {
-            u->next = idle;
-            idle = u;
-            n_idle++;
-            u = NULL;
-        }
-        apr_thread_mutex_unlock(lock);
-    }
-    if (u) {
-        destroy(u);
-    }
 }
 
 static apr_status_t idle_cleanup(void *data HUB_UNUSED)
