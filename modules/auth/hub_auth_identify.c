@@ -125,34 +125,42 @@ static const char *role_of_scopes(unsigned scopes)
 /* What a credential resolves to while the database cannot say. */
 const hub_principal_t hub_auth_unchecked = { .unavailable = 1 };
 
-const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
+const hub_principal_t *hub_auth_key_principal(
+    request_rec *r, const char *ck, const hub_stmt_t *st, int nargs,
+    const char **args, hub_auth_key_build_fn *build)
 {
-    const char *hash = hub_key_hash(r->pool, key);
-    const char *args[1] = { hash };
+    const char *touch[1];
+    const char *expires;
     hub_principal_t *who;
     hub_rows_t *rows;
-    hub_db_status_e st;
+    hub_db_status_e rc;
 
-    if (!hash) {
-        return NULL;
-    }
-    if ((who = (hub_principal_t *)
-             hub_auth_cache_get(r, apr_pstrcat(r->pool, "a:", hash, NULL)))
-        != NULL) {
+    if ((who = (hub_principal_t *)hub_auth_cache_get(r, ck)) != NULL) {
         return who;
     }
-    st = hub_db_select(r, ST_KEY_FIND, &rows, 1, args);
-    if (st == HUB_DB_UNAVAILABLE) {
+    rc = hub_db_select(r, st, &rows, nargs, args);
+    if (rc == HUB_DB_UNAVAILABLE) {
         return &hub_auth_unchecked;
     }
-    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
+    if (rc != HUB_DB_OK || rows->rows->nelts != 1 || !(who = build(r, rows))) {
         return NULL;
     }
-    who = apr_pcalloc(r->pool, sizeof(*who));
     who->via = HUB_IN_APIKEY;
     who->key_id = hub_rows_get(rows, 0, "id");
     who->tenant_id = hub_rows_get(rows, 0, "tenant_id");
     who->tenant_slug = hub_rows_get(rows, 0, "slug");
+    touch[0] = who->key_id;
+    hub_db_exec(r, ST_KEY_TOUCH, NULL, 1, touch);
+    expires = hub_rows_get(rows, 0, "expires");
+    hub_auth_cache_put(r, ck, who,
+                       expires ? apr_time_from_sec(apr_atoi64(expires)) : 0);
+    return who;
+}
+
+/* An API key's own: its user, its scopes and what they amount to. */
+static hub_principal_t *api_key_of(request_rec *r, const hub_rows_t *rows)
+{
+    hub_principal_t *who = apr_pcalloc(r->pool, sizeof(*who));
     who->user_id = hub_rows_get(rows, 0, "user_id");
     who->email = hub_rows_get(rows, 0, "email");
     if (hub_scopes_parse(hub_rows_get(rows, 0, "scopes"), &who->scopes)) {
@@ -167,13 +175,18 @@ const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
                     ? who->email
                     : apr_pstrcat(r->pool,
                                   "key:", hub_rows_get(rows, 0, "name"), NULL);
-    args[0] = who->key_id;
-    hub_db_exec(r, ST_KEY_TOUCH, NULL, 1, args);
-    hub_auth_cache_put(r, apr_pstrcat(r->pool, "a:", hash, NULL), who,
-                       hub_rows_get(rows, 0, "expires") ? apr_time_from_sec(
-                           apr_atoi64(hub_rows_get(rows, 0, "expires")))
-                                                        : 0);
     return who;
+}
+
+const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key)
+{
+    const char *hash = hub_key_hash(r->pool, key);
+    const char *args[1] = { hash };
+    if (!hash) {
+        return NULL;
+    }
+    return hub_auth_key_principal(r, apr_pstrcat(r->pool, "a:", hash, NULL),
+                                  ST_KEY_FIND, 1, args, api_key_of);
 }
 
 /* A server key: the one server it belongs to, in its tenant, allowed to

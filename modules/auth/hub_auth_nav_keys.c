@@ -111,44 +111,33 @@ const char *hub_auth_nav_cache_key(apr_pool_t *p, const char *hash,
     return apr_pstrcat(p, "n:", hash, ":", instance, NULL);
 }
 
+/* A navigator key opens its instance and nothing else: no user, no scope. */
+static hub_principal_t *navigator_key_of(request_rec *r, const hub_rows_t *rows)
+{
+    hub_principal_t *who = apr_pcalloc(r->pool, sizeof(*who));
+    who->name = apr_pstrcat(r->pool, "navigator-key:",
+                            hub_rows_get(rows, 0, "name"), NULL);
+    return who;
+}
+
 static const hub_principal_t *from_key(request_rec *r, const char *key,
                                        const char *instance)
 {
     const char *hash = hub_key_hash(r->pool, key);
-    const char *args[2] = { hash, instance }, *ck;
-    hub_principal_t *who;
-    hub_rows_t *rows;
-    hub_db_status_e st;
+    const char *args[2] = { hash, instance };
+    const hub_principal_t *who;
 
     if (!hash || !hub_is_uuid(instance)) {
         return NULL;
     }
-    ck = hub_auth_nav_cache_key(r->pool, hash, instance);
-    if ((who = (hub_principal_t *)hub_auth_cache_get(r, ck)) != NULL) {
-        who->navigator_instance_id = instance;
-        return who;
+    who = hub_auth_key_principal(r,
+                                 hub_auth_nav_cache_key(r->pool, hash,
+                                                        instance),
+                                 STMT(ST_FIND), 2, args, navigator_key_of);
+    /* the cache keeps no instance: its key says which */
+    if (who && !who->unavailable) {
+        ((hub_principal_t *)who)->navigator_instance_id = instance;
     }
-    st = hub_db_select(r, STMT(ST_FIND), &rows, 2, args);
-    if (st == HUB_DB_UNAVAILABLE) {
-        return &hub_auth_unchecked;
-    }
-    if (st != HUB_DB_OK || rows->rows->nelts != 1) {
-        return NULL;
-    }
-    who = apr_pcalloc(r->pool, sizeof(*who));
-    who->via = HUB_IN_APIKEY;
-    who->key_id = hub_rows_get(rows, 0, "id");
-    who->tenant_id = hub_rows_get(rows, 0, "tenant_id");
-    who->tenant_slug = hub_rows_get(rows, 0, "slug");
-    who->name = apr_pstrcat(r->pool, "navigator-key:",
-                            hub_rows_get(rows, 0, "name"), NULL);
-    who->navigator_instance_id = instance;
-    args[0] = who->key_id;
-    hub_db_exec(r, &hub_auth_identify_stmts[1], NULL, 1, args); /* touch */
-    hub_auth_cache_put(r, ck, who,
-                       hub_rows_get(rows, 0, "expires") ? apr_time_from_sec(
-                           apr_atoi64(hub_rows_get(rows, 0, "expires")))
-                                                        : 0);
     return who;
 }
 

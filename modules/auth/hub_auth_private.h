@@ -92,6 +92,17 @@ const hub_principal_t *hub_auth_identify(request_rec *r);
 /* the pieces, for the login endpoints */
 extern const hub_principal_t hub_auth_unchecked; /* database away */
 const char *hub_auth_bearer(request_rec *r);
+/* The principal of a key that st (args) finds in one row (id, tenant_id,
+ * slug, expires and what build reads): this host's cached one under ck,
+ * else build's, which fills what is the key kind's own (via, key_id and
+ * the tenant are filled here), then touched at most once a minute and
+ * cached until the key's expiry.  &hub_auth_unchecked while the database
+ * is away; NULL for no such key. */
+typedef hub_principal_t *hub_auth_key_build_fn(request_rec *r,
+                                               const hub_rows_t *rows);
+const hub_principal_t *hub_auth_key_principal(
+    request_rec *r, const char *ck, const hub_stmt_t *st, int nargs,
+    const char **args, hub_auth_key_build_fn *build);
 const hub_principal_t *hub_auth_from_api_key(request_rec *r, const char *key);
 const hub_principal_t *hub_auth_as_user(
     request_rec *r, unsigned via, const char *user_id, const char *bound_id,
