@@ -220,9 +220,6 @@ static int members_page(hub_req_t *hr, hub_result_t *res, const char *email,
 {
     const char *args[12], *sort = hub_qv_str(&hr->q, "sort"), *confirmed;
     hub_page_t pg;
-    hub_rows_t *rows;
-    hub_db_status_e st;
-    long total;
 
     hub_qv_page(&hr->q, "size", "cursor", &pg);
     confirmed = !hub_qv_given(&hr->q, "confirmed") ? NULL
@@ -235,12 +232,8 @@ static int members_page(hub_req_t *hr, hub_result_t *res, const char *email,
     args[7] = args[8] = args[9] = sort ? sort : "created_desc";
     args[10] = apr_ltoa(hr->pool, pg.limit);
     args[11] = apr_ltoa(hr->pool, pg.offset);
-    st = hub_db_select(hr->r, &hub_auth_caylex_stmts[ST_PAGE], &rows, 12, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    total = hub_rows_page_total(rows);
-    return hub_ok_page(res, hub_rows_json(rows, cx_member), total, &pg);
+    return hub_select_page(hr, res, &hub_auth_caylex_stmts[ST_PAGE], 12, args,
+                           cx_member, &pg, NULL);
 }
 
 static int members_list(hub_req_t *hr, hub_result_t *res)

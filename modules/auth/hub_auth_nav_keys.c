@@ -153,10 +153,11 @@ const hub_principal_t *hub_auth_mcp_principal(request_rec *r,
     return hub_auth_identify(r);
 }
 
+#define INSTANCE_NOT_FOUND "Navigator instance not found"
+
 static int instance_not_found(hub_result_t *res)
 {
-    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND",
-                   "Navigator instance not found");
+    return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", INSTANCE_NOT_FOUND);
 }
 
 #define KEY_NOT_FOUND "API key not found"
@@ -210,9 +211,6 @@ static int keys_list(hub_req_t *hr, hub_result_t *res)
     const char *q = hub_qv_str(&hr->q, "q");
     const char *args[7];
     hub_page_t pg;
-    hub_rows_t *rows;
-    hub_db_status_e st;
-    long total;
 
     if (!(args[0] = hub_param_uuid(hr, res, "navigator_instance_id"))) {
         return HUB_DONE;
@@ -222,15 +220,8 @@ static int keys_list(hub_req_t *hr, hub_result_t *res)
     args[2] = args[3] = args[4] = q && *q ? q : NULL;
     args[5] = apr_ltoa(hr->pool, pg.limit);
     args[6] = apr_ltoa(hr->pool, pg.offset);
-    st = hub_db_select(hr->r, STMT(ST_PAGE), &rows, 7, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (!rows->rows->nelts) {
-        return instance_not_found(res);
-    }
-    total = hub_rows_page_total(rows);
-    return hub_ok_page(res, hub_rows_json(rows, key_out), total, &pg);
+    return hub_select_page(hr, res, STMT(ST_PAGE), 7, args, key_out, &pg,
+                           INSTANCE_NOT_FOUND);
 }
 
 static int key_get(hub_req_t *hr, hub_result_t *res)

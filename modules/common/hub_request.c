@@ -86,6 +86,22 @@ int hub_select_one(hub_req_t *hr, hub_result_t *res, const hub_stmt_t *st,
     return DECLINED;
 }
 
+int hub_select_page(hub_req_t *hr, hub_result_t *res, const hub_stmt_t *st,
+                    int nargs, const char **args, const hub_shape_t *shape,
+                    const hub_page_t *pg, const char *not_found)
+{
+    hub_rows_t *rows;
+    hub_db_status_e rc = hub_db_select(hr->r, st, &rows, nargs, args);
+    if (rc != HUB_DB_OK) {
+        return hub_err_db(res, rc, NULL, hr->request_id);
+    }
+    if (not_found && !rows->rows->nelts) {
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "%s", not_found);
+    }
+    return hub_ok_page(res, hub_rows_json(rows, shape),
+                       hub_rows_page_total(rows), pg);
+}
+
 /* An id for this request: mod_unique_id's when loaded, else a caller's
  * sane X-Request-Id, else a fresh one; echoed in X-Request-Id. */
 static const char *request_id(request_rec *r)

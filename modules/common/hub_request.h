@@ -67,4 +67,13 @@ int hub_select_one(hub_req_t *hr, hub_result_t *res, const struct hub_stmt *st,
                    int nargs, const char **args, hub_rows_t **row,
                    const char *not_found);
 
+/* Run a page statement (its first column the total, hub_rows_page_total;
+ * no row at all when not_found is said: the parent is not there) and
+ * answer its rows in shape as page pg of the route's wrapper: HUB_DONE,
+ * the answer in res. */
+struct hub_page;
+int hub_select_page(hub_req_t *hr, hub_result_t *res, const struct hub_stmt *st,
+                    int nargs, const char **args, const hub_shape_t *shape,
+                    const struct hub_page *pg, const char *not_found);
+
 #endif

@@ -91,8 +91,6 @@ static int approvals_list(hub_req_t *hr, hub_result_t *res)
     const char *status = hub_qv_str(&hr->q, "status");
     const char *args[8];
     hub_page_t pg;
-    hub_rows_t *rows;
-    hub_db_status_e st;
 
     if (!(args[0] = hub_param_uuid(hr, res, "navigator_instance_id"))) {
         return HUB_DONE;
@@ -102,16 +100,8 @@ static int approvals_list(hub_req_t *hr, hub_result_t *res)
     args[2] = args[3] = args[4] = args[5] = status;
     args[6] = apr_ltoa(hr->pool, pg.limit);
     args[7] = apr_ltoa(hr->pool, pg.offset);
-    st = hub_db_select(hr->r, STMT(ST_PAGE), &rows, 8, args);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (!rows->rows->nelts) {
-        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND",
-                       "Navigator instance not found");
-    }
-    return hub_ok_page(res, hub_rows_json(rows, approval_out),
-                       hub_rows_page_total(rows), &pg);
+    return hub_select_page(hr, res, STMT(ST_PAGE), 8, args, approval_out, &pg,
+                           "Navigator instance not found");
 }
 
 static int decide(hub_req_t *hr, hub_result_t *res, const char *to)
