@@ -282,22 +282,29 @@ static const char *add_outbound(cmd_parms *cmd, void *dconf HUB_UNUSED,
     return NULL;
 }
 
+/* A whole number from 1 to max into the int at cmd->info in conf; unit
+ * names it in the error (" of seconds", or ""). */
+static const char *set_bounded(cmd_parms *cmd, void *conf, const char *arg,
+                               long max, const char *unit)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || v < 1 || v > max) {
+        return apr_psprintf(cmd->pool, "%s must be a number%s from 1 to %ld",
+                            cmd->cmd->name, unit, max);
+    }
+    *(int *)((char *)conf + (apr_size_t)cmd->info) = (int)v;
+    return NULL;
+}
+
 /* One setter for the bounded whole-second settings. */
 static const char *set_seconds(cmd_parms *cmd, void *dconf HUB_UNUSED,
                                const char *arg)
 {
-    hub_servers_srv_t *c = ap_get_module_config(cmd->server->module_config,
-                                                &hub_servers_module);
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (end == arg || *end || v < 1 || v > 86400) {
-        return apr_pstrcat(cmd->pool, cmd->cmd->name,
-                           " must be a number of "
-                           "seconds from 1 to 86400",
-                           NULL);
-    }
-    *(int *)((char *)c + (apr_size_t)cmd->info) = (int)v;
-    return NULL;
+    return set_bounded(cmd,
+                       ap_get_module_config(cmd->server->module_config,
+                                            &hub_servers_module),
+                       arg, 86400, " of seconds");
 }
 
 static const char *set_thresholds(cmd_parms *cmd, void *dconf HUB_UNUSED,
@@ -349,19 +356,15 @@ static const char *add_origin(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
-static const char *set_dir_number(cmd_parms *cmd, void *dconf, const char *arg)
+static const char *set_page_size(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    long max = cmd->info == (void *)APR_OFFSETOF(hub_servers_dir_t, page_size)
-                   ? 1000
-                   : 86400 * 30;
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (end == arg || *end || v < 1 || v > max) {
-        return apr_psprintf(cmd->pool, "%s must be a number from 1 to %ld",
-                            cmd->cmd->name, max);
-    }
-    *(int *)((char *)dconf + (apr_size_t)cmd->info) = (int)v;
-    return NULL;
+    return set_bounded(cmd, dconf, arg, 1000, "");
+}
+
+static const char *set_session_idle(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    return set_bounded(cmd, dconf, arg, 86400 * 30, " of seconds");
 }
 
 const command_rec hub_servers_cmds[] = {
@@ -371,10 +374,10 @@ const command_rec hub_servers_cmds[] = {
     AP_INIT_ITERATE("HubMcpAllowOrigin", add_origin, NULL, ACCESS_CONF,
                     "browser origins (scheme://host[:port]) allowed to call "
                     "the MCP endpoint besides the hub's own"),
-    AP_INIT_TAKE1("HubMcpPageSize", set_dir_number,
+    AP_INIT_TAKE1("HubMcpPageSize", set_page_size,
                   (void *)APR_OFFSETOF(hub_servers_dir_t, page_size),
                   ACCESS_CONF, "tools per tools/list page (100)"),
-    AP_INIT_TAKE1("HubMcpSessionIdle", set_dir_number,
+    AP_INIT_TAKE1("HubMcpSessionIdle", set_session_idle,
                   (void *)APR_OFFSETOF(hub_servers_dir_t, session_idle),
                   ACCESS_CONF,
                   "seconds a 2025-era MCP session lives unused (3600)"),

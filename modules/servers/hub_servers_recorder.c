@@ -210,22 +210,9 @@ void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s)
 
 int hub_servers_recorder_init(apr_pool_t *pconf, server_rec *s)
 {
-    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
-    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_callback;
-    ap_watchdog_t *wd;
-    apr_status_t rv = APR_EGENERAL;
-
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
-        return OK;
-    }
-    get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
-    register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
     /* not a singleton: each child writes its own buffer */
-    if (get_instance && register_callback
-        && (rv = get_instance(&wd, "hub-recorder", 0, 0, pconf))
-               == APR_SUCCESS) {
-        rv = register_callback(wd, TICK, s, tick);
-    }
+    apr_status_t rv = hub_servers_watchdog(pconf, s, "hub-recorder", 0, TICK,
+                                           tick);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
                      "HUB00590: cannot set up the call recorder's watchdog "
