@@ -108,8 +108,12 @@ json_t *hub_gw_server_description(hub_gw_t *g)
                      apr_psprintf(g->pool,
                                   "The tools of the MCP servers of this "
                                   "project, through the navigator '%s'. "
-                                  "Each is named server__tool.",
-                                  g->navigator_name ? g->navigator_name : ""));
+                                  "%s",
+                                  g->navigator_name ? g->navigator_name : "",
+                                  g->compact
+                                      ? "Find them with search_tools and "
+                                        "run them with call_tool."
+                                      : "Each is named server__tool."));
 }
 
 /* 2026-07-28: what initialize told in the 2025 era (serverInfo goes in

@@ -124,10 +124,12 @@ like(q1("SELECT tableoid::regclass FROM mcp_calls LIMIT 1"), qr/^mcp_calls_\d{8}
 $c = HubMcp::sdk_client({ url => $URL, headers => { Authorization => "Bearer $key" },
     steps => [ { op => 'call', name => 'everything__get-sum', arguments => { a => 'two' } } ] });
 my $bad = $c->{steps}[0];
-ok($bad->{isError} || $bad->{error}, "bad arguments: the upstream's answer (Bearer works too)")
+ok($bad->{isError}, "bad arguments: the upstream's isError answer (Bearer works too)")
     or diag(explain($c));
-ok($bad->{isError} ? ($bad->{content}[0]{text} // '') =~ /a|number|invalid/i : $bad->{error}{code} == -32602,
-   '  as the upstream said it') or diag(explain($bad));
+# (server-everything's SDK refuses them by the tool's own name: the hub
+# sent the upstream's name, not its public one)
+like($bad->{content}[0]{text} // '', qr/Invalid arguments for tool get-sum: .*expected number/,
+     '  as the upstream said it') or diag(explain($bad));
 
 # ---- who may call ------------------------------------------------------------
 sub init_body { { jsonrpc => '2.0', id => 1, method => 'initialize',
