@@ -46,11 +46,13 @@ typedef struct dbctx {
  * threads live in the process pool and can still be at work while the
  * child pool goes, mod_dbd's connection pool with it (a connection then
  * opened read freed memory for its parameters).  A connection held in
- * the background holds a read lock; the child pool's cleanup, which runs
- * before mod_dbd's (hub_db_child_init comes after mod_dbd's child_init),
+ * the background holds a read lock; a pre-cleanup of the child pool
  * takes the write lock, waits for them, and from then on no connection
- * is opened in the background.  The lock is in the process pool: it
- * outlives every thread that may ask for it. */
+ * is opened in the background.  A pre-cleanup, because mod_dbd keeps its
+ * connections in a sub-pool of the child pool, and APR destroys the
+ * sub-pools before it runs a pool's ordinary cleanups (a cleanup that
+ * still used a connection crashed in apr_reslist_release).  The lock is
+ * in the process pool: it outlives every thread that may ask for it. */
 static apr_thread_rwlock_t *fence;
 static volatile int closing;
 
@@ -170,7 +172,7 @@ void hub_db_child_init(apr_pool_t *p, server_rec *s)
 
     if (!fence
         && apr_thread_rwlock_create(&fence, s->process->pool) == APR_SUCCESS) {
-        apr_pool_cleanup_register(p, NULL, fence_close, apr_pool_cleanup_null);
+        apr_pool_pre_cleanup_register(p, NULL, fence_close);
     }
     if (!ntables || !have_dbd()) {
         return;

@@ -179,8 +179,10 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
 }
 
 /* The child's end: what the watchdog did not write yet is written now,
- * before mod_dbd's pool goes (its cleanup was registered first, so it
- * runs after this one; hub_db.c fences the watchdog off from then on).
+ * while mod_dbd's connections still exist: a pre-cleanup of the child
+ * pool, which runs before its sub-pools (mod_dbd's among them) are
+ * destroyed, and before hub_db.c's fence (registered earlier, so run
+ * later) shuts the watchdog off.
  * The buffer and its lock are the process's: a watchdog thread still
  * running finds them as they were. */
 static apr_status_t buffer_cleanup(void *data)
@@ -205,7 +207,7 @@ void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s)
         return;
     }
     pending = json_array();
-    apr_pool_cleanup_register(pchild, s, buffer_cleanup, apr_pool_cleanup_null);
+    apr_pool_pre_cleanup_register(pchild, s, buffer_cleanup);
 }
 
 int hub_servers_recorder_init(apr_pool_t *pconf, server_rec *s)

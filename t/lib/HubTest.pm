@@ -238,12 +238,15 @@ sub request {
 sub get { my ($self, $path, %o) = @_; $self->request('GET', $path, %o) }
 sub post { my ($self, $path, %o) = @_; $self->request('POST', $path, %o) }
 
-# Error-log lines at error level or worse that match none of @allowed.
+# Error-log lines at error level or worse, and a child's crash (logged
+# as a notice: "exit signal Segmentation fault"), that match none of
+# @allowed.
 sub unexpected_log_errors {
     my ($self, @allowed) = @_;
     my @bad;
     for my $line (split /\n/, $self->slurp($self->error_log_path)) {
-        next unless $line =~ /:(error|crit|alert|emerg)\]/;
+        next unless $line =~ /:(error|crit|alert|emerg)\]/
+            || $line =~ /exit signal (?!Terminated)/;
         next if grep { $line =~ $_ } @allowed;
         push @bad, $line;
     }
