@@ -35,7 +35,7 @@ void hub_dispatch_register(const char *owner, const hub_route_t *routes);
  * need (401, 403); the query by the route's table and the body by its
  * fields (400/422); the operation; and the one rendering of its result in
  * the profile's envelope and the route's wrapper and status.  Nothing
- * else in the hub writes a response. */
+ * else in the hub writes a response, but hub_stream.c's event streams. */
 int hub_dispatch(request_rec *r, const char *owner);
 
 /* The request body, refused past `limit` bytes: OK, 413 or 400.  For the

@@ -304,3 +304,48 @@ json_t *hub_sse_jsonrpc_response(apr_pool_t *p, const char *buf, apr_size_t len,
                     : "the event stream holds no message";
     return NULL;
 }
+
+/* ---- writing ---------------------------------------------------------- */
+
+static int one_line(const char *s)
+{
+    return !s || !s[strcspn(s, "\r\n")];
+}
+
+char *hub_sse_format(apr_pool_t *p, const char *id, const char *event,
+                     long retry, const char *data)
+{
+    apr_array_header_t *parts;
+    const char *line = data ? data : "";
+    apr_size_t n;
+
+    if (!one_line(id) || !one_line(event)) {
+        return NULL;
+    }
+    parts = apr_array_make(p, 8, sizeof(const char *));
+    if (id) {
+        APR_ARRAY_PUSH(parts,
+                       const char *) = apr_pstrcat(p, "id: ", id, "\n", NULL);
+    }
+    if (event) {
+        APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(p, "event: ", event,
+                                                          "\n", NULL);
+    }
+    if (retry >= 0) {
+        APR_ARRAY_PUSH(parts,
+                       const char *) = apr_psprintf(p, "retry: %ld\n", retry);
+    }
+    /* every line of the data its own "data:" line: CRLF, LF and CR all
+     * end one, as the reader splits them */
+    for (;;) {
+        n = strcspn(line, "\r\n");
+        APR_ARRAY_PUSH(parts, const char *) =
+            apr_pstrcat(p, "data: ", apr_pstrmemdup(p, line, n), "\n", NULL);
+        if (!line[n]) {
+            break;
+        }
+        line += n + (line[n] == '\r' && line[n + 1] == '\n' ? 2 : 1);
+    }
+    APR_ARRAY_PUSH(parts, const char *) = "\n";
+    return apr_array_pstrcat(p, parts, 0);
+}

@@ -10,7 +10,9 @@
  * colon, a line without a colon is a field with an empty value; data lines
  * are joined with '\n'; a blank line dispatches the event unless it had no
  * data; an "id" containing NUL is ignored; an event still pending when the
- * stream ends is discarded, as the standard says. */
+ * stream ends is discarded, as the standard says.  And the other way,
+ * one event formatted for a stream the hub sends (hub_stream.c writes
+ * them). */
 #ifndef HUB_SSE_H
 #define HUB_SSE_H
 
@@ -56,6 +58,15 @@ apr_array_header_t *hub_sse_parse_all(apr_pool_t *p, const char *buf,
  * (or an event's data is not JSON). */
 json_t *hub_sse_jsonrpc_response(apr_pool_t *p, const char *buf, apr_size_t len,
                                  const json_t *id, const char **why);
+
+/* One event as a server writes it: "id:", "event:" and "retry:" lines
+ * when given (NULL, or retry < 0, leaves one out), data split at each
+ * line end into "data:" lines (NULL data: one empty "data:", which makes
+ * a client take the id without a message: MCP's priming event), and the
+ * blank line.  An id or event holding a line end cannot be written:
+ * NULL. */
+char *hub_sse_format(apr_pool_t *p, const char *id, const char *event,
+                     long retry, const char *data);
 
 /* Whether msg is a JSON-RPC response (result or error) for id. */
 int hub_jsonrpc_is_response_to(const json_t *msg, const json_t *id);

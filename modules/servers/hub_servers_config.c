@@ -26,10 +26,17 @@
  *                           may call it besides the hub's own; none
  *   HubMcpPageSize n        tools per tools/list page (100)
  *   HubMcpSessionIdle s     seconds a 2025-era session lives unused
- *                           (3600) */
+ *                           (3600)
+ *   HubMcpStreams n         list-changed streams (GET, subscriptions/
+ *                           listen) open at once in one httpd child, each
+ *                           holding a worker thread; 0: none offered
+ *                           (half of ThreadsPerChild)
+ *   HubMcpStreamTimeout s   seconds a GET stream lasts before the hub
+ *                           closes it and the client reconnects (300) */
 #include <stdlib.h>
 #include <apr_strings.h>
 #include "hub_servers_private.h"
+#include <ap_mpm.h>
 
 void *hub_servers_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
 {
@@ -62,6 +69,7 @@ void *hub_servers_dir_create(apr_pool_t *p, char *dir HUB_UNUSED)
 {
     hub_servers_dir_t *d = apr_pcalloc(p, sizeof(*d));
     d->gateway = d->page_size = d->session_idle = HUB_UNSET;
+    d->streams = d->stream_timeout = HUB_UNSET;
     return d;
 }
 
@@ -75,6 +83,8 @@ void *hub_servers_dir_merge(apr_pool_t *p, void *basev, void *addv)
     d->origins = add->origins ? add->origins : base->origins;
     d->page_size = PICK(page_size);
     d->session_idle = PICK(session_idle);
+    d->streams = PICK(streams);
+    d->stream_timeout = PICK(stream_timeout);
     return d;
 }
 
@@ -96,6 +106,25 @@ int hub_servers_page_size(const hub_servers_dir_t *d)
 int hub_servers_session_idle(const hub_servers_dir_t *d)
 {
     return d->session_idle == HUB_UNSET ? 3600 : d->session_idle;
+}
+
+int hub_servers_streams(const hub_servers_dir_t *d)
+{
+    int threads = 0;
+    if (d->streams != HUB_UNSET) {
+        return d->streams;
+    }
+    /* half the child's threads: streams never take all of them */
+    if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads) != APR_SUCCESS
+        || threads < 2) {
+        return 1;
+    }
+    return threads / 2;
+}
+
+int hub_servers_stream_timeout(const hub_servers_dir_t *d)
+{
+    return d->stream_timeout == HUB_UNSET ? 300 : d->stream_timeout;
 }
 
 int hub_servers_probe_interval(const hub_servers_srv_t *c)
@@ -282,19 +311,25 @@ static const char *add_outbound(cmd_parms *cmd, void *dconf HUB_UNUSED,
     return NULL;
 }
 
-/* A whole number from 1 to max into the int at cmd->info in conf; unit
- * names it in the error (" of seconds", or ""). */
-static const char *set_bounded(cmd_parms *cmd, void *conf, const char *arg,
-                               long max, const char *unit)
+/* A whole number from min to max into the int at cmd->info in conf;
+ * unit names it in the error (" of seconds", or ""). */
+static const char *set_between(cmd_parms *cmd, void *conf, const char *arg,
+                               long min, long max, const char *unit)
 {
     char *end;
     long v = strtol(arg, &end, 10);
-    if (end == arg || *end || v < 1 || v > max) {
-        return apr_psprintf(cmd->pool, "%s must be a number%s from 1 to %ld",
-                            cmd->cmd->name, unit, max);
+    if (end == arg || *end || v < min || v > max) {
+        return apr_psprintf(cmd->pool, "%s must be a number%s from %ld to %ld",
+                            cmd->cmd->name, unit, min, max);
     }
     *(int *)((char *)conf + (apr_size_t)cmd->info) = (int)v;
     return NULL;
+}
+
+static const char *set_bounded(cmd_parms *cmd, void *conf, const char *arg,
+                               long max, const char *unit)
+{
+    return set_between(cmd, conf, arg, 1, max, unit);
 }
 
 /* One setter for the bounded whole-second settings. */
@@ -367,6 +402,17 @@ static const char *set_session_idle(cmd_parms *cmd, void *dconf,
     return set_bounded(cmd, dconf, arg, 86400 * 30, " of seconds");
 }
 
+static const char *set_streams(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    return set_between(cmd, dconf, arg, 0, 100000, "");
+}
+
+static const char *set_stream_timeout(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
+{
+    return set_bounded(cmd, dconf, arg, 86400, " of seconds");
+}
+
 const command_rec hub_servers_cmds[] = {
     AP_INIT_FLAG("HubMcpGateway", set_gateway, NULL, ACCESS_CONF,
                  "On: this <Location> serves navigator instances' MCP "
@@ -381,6 +427,15 @@ const command_rec hub_servers_cmds[] = {
                   (void *)APR_OFFSETOF(hub_servers_dir_t, session_idle),
                   ACCESS_CONF,
                   "seconds a 2025-era MCP session lives unused (3600)"),
+    AP_INIT_TAKE1("HubMcpStreams", set_streams,
+                  (void *)APR_OFFSETOF(hub_servers_dir_t, streams), ACCESS_CONF,
+                  "list-changed streams open at once per httpd child; 0: "
+                  "none (half of ThreadsPerChild)"),
+    AP_INIT_TAKE1("HubMcpStreamTimeout", set_stream_timeout,
+                  (void *)APR_OFFSETOF(hub_servers_dir_t, stream_timeout),
+                  ACCESS_CONF,
+                  "seconds a GET stream lasts before the client is asked "
+                  "to reconnect (300)"),
     AP_INIT_ITERATE("HubOutboundAllow", add_outbound, NULL, RSRC_CONF,
                     "internal address ranges the hub may connect to "
                     "(e.g. 127.0.0.0/8); none by default"),

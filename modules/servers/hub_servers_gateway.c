@@ -14,8 +14,9 @@
  *   mcp_sessions (sql/022), so any httpd host sharing the database
  *   continues one another host opened; DELETE ends it; a session that is
  *   unknown, ended, idle past HubMcpSessionIdle or opened by another
- *   caller is 404, which tells the client to initialize again.  GET (the
- *   server-to-client stream) is 405, which the specification allows.
+ *   caller is 404, which tells the client to initialize again.  GET with
+ *   the session opens its stream of list changes
+ *   (hub_servers_gateway_stream.c); without one it is 405.
  * - 2026-07-28: stateless.  A request is of this era when its body says
  *   so (params._meta names the protocol version), as the official SDK v2
  *   classifies it; the headers are checked against the body
@@ -36,7 +37,8 @@
  * Errors are JSON-RPC error objects with the HTTP status the official
  * SDKs give them (400 for a malformed message, 404 for a lost session,
  * 415, 413); the MCP methods themselves are hub_servers_gateway_methods.c.
- * Nothing here writes an answer but hub_send_json (hub_request.c). */
+ * Nothing here writes an answer but hub_send_json (hub_request.c); the
+ * streams are written by hub_stream.c. */
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
@@ -75,6 +77,17 @@ const hub_stmt_t hub_servers_gateway_stmts[] = {
     { "hub_gw_session_touch",
       "UPDATE mcp_sessions SET last_seen_at = now()"
       " WHERE id_hash = %s AND ended_at IS NULL" },
+    /* a stream's look at its session: live or not, marked seen at most
+     * once a minute */
+    { "hub_gw_session_keep",
+      "WITH s AS (SELECT id_hash, last_seen_at FROM mcp_sessions"
+      "            WHERE id_hash = %s AND ended_at IS NULL),"
+      "     u AS (UPDATE mcp_sessions m SET last_seen_at = now() FROM s"
+      "            WHERE m.id_hash = s.id_hash"
+      "              AND s.last_seen_at < now() - interval '60 s'"
+      "           RETURNING 1)"
+      "SELECT (SELECT count(*) FROM s) AS live, (SELECT count(*) FROM u)"
+      "       AS touched" },
     { "hub_gw_session_end",
       "UPDATE mcp_sessions SET ended_at = now()"
       " WHERE id_hash = %s AND navigator_instance_id = %s::uuid"
@@ -83,7 +96,7 @@ const hub_stmt_t hub_servers_gateway_stmts[] = {
 };
 /* clang-format on */
 
-enum { ST_CONTEXT, ST_OPEN, ST_TOUCH, ST_END };
+enum { ST_CONTEXT, ST_OPEN, ST_TOUCH, ST_KEEP, ST_END };
 #define STMT(i) (&hub_servers_gateway_stmts[i])
 
 static APR_OPTIONAL_FN_TYPE(hub_auth_mcp_principal) *mcp_principal;
@@ -175,6 +188,13 @@ static void record(hub_gw_t *g, const hub_rpc_msg_t *m, json_t *reply,
                         json_integer((json_int_t)g->request_bytes));
     json_object_set_new(rec, "response_bytes", json_integer((json_int_t)sent));
     hub_servers_record(rec);
+}
+
+void hub_gw_record_stream(hub_gw_t *g, const char *method, apr_size_t sent)
+{
+    hub_rpc_msg_t m = { 0 };
+    m.method = method;
+    record(g, &m, NULL, sent);
 }
 
 /* The answer to request m, sent and recorded. */
@@ -386,6 +406,18 @@ static int serve_session(hub_gw_t *g, const hub_rpc_msg_t *m,
     return answer(g, m, HTTP_OK, run_method(g, m, HUB_MCP_ERA_SESSION));
 }
 
+int hub_gw_session_live(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
+                        const char *hash)
+{
+    const char *args[1] = { hash };
+    hub_rows_t *rows;
+    if (hub_db_select_on(p, s, dbd, STMT(ST_KEEP), &rows, 1, args) != HUB_DB_OK
+        || !rows->rows->nelts) {
+        return -1;
+    }
+    return strcmp(hub_rows_get(rows, 0, "live"), "0") != 0;
+}
+
 static int end_session(hub_gw_t *g)
 {
     const char *sid = apr_table_get(g->r->headers_in, "Mcp-Session-Id");
@@ -410,6 +442,30 @@ static int end_session(hub_gw_t *g)
                           "Session not found");
     }
     return send_empty(g, HTTP_OK);
+}
+
+/* GET with a session: the stream that tells the session's client when
+ * the tool list changes (hub_servers_gateway_stream.c). */
+static int open_stream(hub_gw_t *g)
+{
+    const char *sid = apr_table_get(g->r->headers_in, "Mcp-Session-Id");
+    const char *accept = apr_table_get(g->r->headers_in, "Accept");
+    hub_rows_t *ctx;
+    int rc;
+
+    if ((rc = admit(g, sid, &ctx)) != DECLINED) {
+        return rc;
+    }
+    if (!g->session) {
+        return send_error(g, HTTP_NOT_FOUND, NULL, HUB_RPC_SESSION_UNKNOWN,
+                          "Session not found");
+    }
+    if (!accept || !ap_strcasestr(accept, "text/event-stream")) {
+        return send_error(g, HTTP_NOT_ACCEPTABLE, NULL, HUB_RPC_SERVER_ERROR,
+                          "Not Acceptable: Client must accept "
+                          "text/event-stream");
+    }
+    return hub_gw_stream_get(g);
 }
 
 /* ---- one POST ----------------------------------------------------------- */
@@ -496,9 +552,7 @@ static void modern_result(const char *method, json_t *result)
         meta = json_object();
         json_object_set_new(result, "_meta", meta);
     }
-    json_object_set_new(meta, HUB_MCP_META_SERVER,
-                        json_pack("{s:s,s:s}", "name", "mod_hub", "version",
-                                  HUB_VERSION));
+    json_object_set_new(meta, HUB_MCP_META_SERVER, hub_gw_server_info());
 }
 
 static int serve_modern(hub_gw_t *g, const hub_rpc_msg_t *m,
@@ -520,6 +574,10 @@ static int serve_modern(hub_gw_t *g, const hub_rpc_msg_t *m,
         if (!strcmp(x->name, m->method) && (x->eras & HUB_MCP_ERA_MODERN)) {
             break;
         }
+    }
+    if (!x->name && !strcmp(m->method, "subscriptions/listen")
+        && hub_gw_streams_on(g)) {
+        return hub_gw_listen(g, m);
     }
     if (!x->name) {
         /* the one error of this era the SDK answers with 404 */
@@ -624,9 +682,16 @@ static int handler(request_rec *r)
     switch (r->method_number) {
     case M_POST: return serve_post(&g);
     case M_DELETE: return end_session(&g);
+    case M_GET:
+        if (hub_gw_streams_on(&g)
+            && apr_table_get(r->headers_in, "Mcp-Session-Id")) {
+            return open_stream(&g);
+        }
+        /* fall through */
     default:
-        /* no server-to-client stream (allowed: the client then works
-         * without one); the caller is still checked first */
+        /* no stream without a session (and none at all with
+         * HubMcpStreams 0: allowed, the client then works without
+         * one); the caller is still checked first */
         if ((rc = admit(&g, NULL, &ctx)) != DECLINED) {
             return rc;
         }

@@ -56,6 +56,8 @@ extern const hub_stmt_t hub_servers_gateway_tools_stmts[];
 /* the result initialize and server/discover share: capabilities,
  * serverInfo, instructions */
 json_t *hub_gw_server_description(hub_gw_t *g);
+/* the hub's serverInfo of the 2026 era's _meta: name, version */
+json_t *hub_gw_server_info(void);
 
 int hub_gw_fail(hub_gw_answer_t *a, int code, const char *message);
 
@@ -77,9 +79,33 @@ int hub_gw_upstream_call(apr_pool_t *rp, const hub_mcp_target_t *t,
                          hub_mcp_probe_t *info);
 void hub_gw_upstreams_child_init(apr_pool_t *pchild);
 
+/* The fingerprint of the tools an instance lists (name, definition, in
+ * tools/list's order; "compact" in compact mode), on a background
+ * connection: HUB_DB_OK with *fp, NULL when the instance is gone. */
+hub_db_status_e hub_gw_tools_fingerprint(apr_pool_t *p, server_rec *s,
+                                         ap_dbd_t *dbd, const char *instance,
+                                         const char *tenant, const char **fp);
+
+/* hub_servers_gateway_stream.c: the server-to-client streams that say
+ * when the tool list changed.  GET with a 2025-era session (the session
+ * checked, the answer sent) and subscriptions/listen (2026-07-28, m its
+ * request); each answers the request. */
+int hub_gw_stream_get(hub_gw_t *g);
+int hub_gw_listen(hub_gw_t *g, const hub_rpc_msg_t *m);
+/* whether this Location offers the streams (HubMcpStreams not 0) */
+int hub_gw_streams_on(const hub_gw_t *g);
+void hub_gw_streams_child_init(apr_pool_t *pchild);
+
 /* hub_servers_gateway.c */
 /* who is calling, as sessions and approvals remember them */
 const char *hub_gw_owner(hub_gw_t *g);
+/* a stream's call record, once it has ended: method, bytes sent */
+void hub_gw_record_stream(hub_gw_t *g, const char *method, apr_size_t sent);
+/* whether the 2025-era session (its hash) is live, marked seen when it
+ * was last more than a minute ago; on a background connection.  1 live,
+ * 0 ended or gone, -1 unknown (the database is away) */
+int hub_gw_session_live(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
+                        const char *hash);
 extern const hub_stmt_t hub_servers_gateway_stmts[];
 void hub_servers_gateway_hooks(void);
 

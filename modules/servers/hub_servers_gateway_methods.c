@@ -92,28 +92,63 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
       " ORDER BY hits DESC, quality DESC, prefix COLLATE \"C\","
       "          name COLLATE \"C\""
       " LIMIT %s::int" },
+    /* what a list-changed stream compares: every listed tool's name and
+     * definition, in tools/list's order (compact mode lists two fixed
+     * tools); no row when the instance is gone.  args: instance, tenant
+     * twice */
+    { "hub_gw_tools_fingerprint",
+      "SELECT CASE n.tool_exposure WHEN 'compact' THEN 'compact' ELSE ("
+      "  SELECT md5(coalesce(string_agg(prefix || '__' || name || ' '"
+      "                                 || coalesce(definition, ''), E'\\n'"
+      "           ORDER BY prefix COLLATE \"C\", name COLLATE \"C\"), ''))"
+      "    FROM (SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
+      "                 " GW_PREFIX " AS prefix, t.name, t.definition::text"
+      "                 AS definition" GW_TOOLS_FROM
+      "           ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x)"
+      "       END AS fingerprint"
+      "  FROM navigator_instances i JOIN navigators n ON n.id = i.navigator_id"
+      " WHERE i.id = %s::uuid AND i.tenant_id = %s::uuid" },
     { NULL, NULL }
 };
 /* clang-format on */
 
-enum { ST_PAGE, ST_FIND, ST_SEARCH };
+enum { ST_PAGE, ST_FIND, ST_SEARCH, ST_FINGERPRINT };
 #define STMT(i) (&hub_servers_gateway_tools_stmts[i])
+
+hub_db_status_e hub_gw_tools_fingerprint(apr_pool_t *p, server_rec *s,
+                                         ap_dbd_t *dbd, const char *instance,
+                                         const char *tenant, const char **fp)
+{
+    const char *args[4] = { instance, tenant, instance, tenant };
+    hub_rows_t *rows;
+    hub_db_status_e st = hub_db_select_on(p, s, dbd, STMT(ST_FINGERPRINT),
+                                          &rows, 4, args);
+    *fp = st == HUB_DB_OK && rows->rows->nelts
+              ? hub_rows_get(rows, 0, "fingerprint")
+              : NULL;
+    return st;
+}
+
+json_t *hub_gw_server_info(void)
+{
+    return json_pack("{s:s,s:s}", "name", "mod_hub", "version", HUB_VERSION);
+}
 
 json_t *hub_gw_server_description(hub_gw_t *g)
 {
-    return json_pack("{s:{s:{s:b}}, s:{s:s, s:s, s:s}, s:s}", "capabilities",
-                     "tools", "listChanged", 0, "serverInfo", "name", "mod_hub",
-                     "title", g->navigator_name ? g->navigator_name : "mod_hub",
-                     "version", HUB_VERSION, "instructions",
-                     apr_psprintf(g->pool,
-                                  "The tools of the MCP servers of this "
-                                  "project, through the navigator '%s'. "
-                                  "%s",
-                                  g->navigator_name ? g->navigator_name : "",
-                                  g->compact
-                                      ? "Find them with search_tools and "
-                                        "run them with call_tool."
-                                      : "Each is named server__tool."));
+    return json_pack(
+        "{s:{s:{s:b}}, s:{s:s, s:s, s:s}, s:s}", "capabilities", "tools",
+        "listChanged", hub_gw_streams_on(g), "serverInfo", "name", "mod_hub",
+        "title", g->navigator_name ? g->navigator_name : "mod_hub", "version",
+        HUB_VERSION, "instructions",
+        apr_psprintf(g->pool,
+                     "The tools of the MCP servers of this "
+                     "project, through the navigator '%s'. "
+                     "%s",
+                     g->navigator_name ? g->navigator_name : "",
+                     g->compact ? "Find them with search_tools and "
+                                  "run them with call_tool."
+                                : "Each is named server__tool."));
 }
 
 /* 2026-07-28: what initialize told in the 2025 era (serverInfo goes in

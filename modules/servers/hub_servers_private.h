@@ -47,6 +47,8 @@ typedef struct hub_servers_dir {
     apr_array_header_t *origins; /* HubMcpAllowOrigin; NULL unset */
     int page_size;               /* HubMcpPageSize, HUB_UNSET */
     int session_idle;            /* HubMcpSessionIdle s, HUB_UNSET */
+    int streams;                 /* HubMcpStreams per child, HUB_UNSET */
+    int stream_timeout;          /* HubMcpStreamTimeout s, HUB_UNSET */
 } hub_servers_dir_t;
 void *hub_servers_dir_create(apr_pool_t *p, char *dir);
 void *hub_servers_dir_merge(apr_pool_t *p, void *basev, void *addv);
@@ -54,6 +56,9 @@ const hub_servers_dir_t *hub_servers_dir(const request_rec *r);
 int hub_servers_gateway_on(const hub_servers_dir_t *d);
 int hub_servers_page_size(const hub_servers_dir_t *d);    /* 100 */
 int hub_servers_session_idle(const hub_servers_dir_t *d); /* 3600 */
+/* ThreadsPerChild / 2 */
+int hub_servers_streams(const hub_servers_dir_t *d);
+int hub_servers_stream_timeout(const hub_servers_dir_t *d); /* 300 */
 
 /* getters: the defaults live here (STYLE.md, habit 4) */
 int hub_servers_probe_interval(const hub_servers_srv_t *c); /* 300 */

@@ -23,6 +23,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     hub_db_child_init(pchild, s);
     hub_servers_recorder_child_init(pchild, s);
     hub_gw_upstreams_child_init(pchild);
+    hub_gw_streams_child_init(pchild);
 }
 
 static int handler(request_rec *r)

@@ -92,6 +92,12 @@ my @bad = (
       'HubMaxJsonDepth 2^32+8 (does not wrap to 8)' ],
     [ "HubDiagnostics maybe", 0, qr/HubDiagnostics must be On or Off/,
       'HubDiagnostics maybe' ],
+    # 0 turns the streams off; below is wrong
+    [ "<Location /mcp2>\n    HubMcpStreams -1\n</Location>", 1,
+      qr/HubMcpStreams must be a number from 0 to 100000/, 'HubMcpStreams -1' ],
+    [ "<Location /mcp2>\n    HubMcpStreamTimeout 0\n</Location>", 1,
+      qr/HubMcpStreamTimeout must be a number of seconds from 1 to 86400/,
+      'HubMcpStreamTimeout 0' ],
 );
 for my $case (@bad) {
     my ($extra, $offset, $msg, $what) = @$case;

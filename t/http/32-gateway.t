@@ -161,7 +161,8 @@ $r = mcp($key, init_body());
 my $sid = $r->{headers}{'mcp-session-id'};
 like($sid, qr/^mcps_/, 'initialize gives Mcp-Session-Id');
 is($r->{json}{result}{protocolVersion}, '2025-11-25', '  the version asked for');
-is_deeply($r->{json}{result}{capabilities}, { tools => { listChanged => JSON::PP::false } }, '  tools capability');
+is_deeply($r->{json}{result}{capabilities}, { tools => { listChanged => JSON::PP::true } },
+          '  tools capability (list changes told: t/http/37)');
 my $old = init_body();
 $old->{params}{protocolVersion} = '2024-11-05';
 is(mcp($key, $old)->{json}{result}{protocolVersion}, '2024-11-05', 'an older known version is kept');
@@ -230,7 +231,7 @@ $r = $hub->request(POST => "/mcp/$inst", body => '{}', headers => { 'x-api-key' 
                    'content-type' => 'text/plain' });
 is($r->{status}, 415, 'not application/json: 415');
 $r = $hub->request(GET => "/mcp/$inst", headers => { 'x-api-key' => $key, Accept => 'text/event-stream' });
-is($r->{status}, 405, 'GET: 405 (no server stream)');
+is($r->{status}, 405, 'GET without a session: 405 (the stream is a session\'s)');
 like($r->{headers}{allow} // '', qr/POST/, '  Allow names POST');
 is($hub->request(GET => "/mcp/$inst")->{status}, 401, '  after the caller is checked');
 

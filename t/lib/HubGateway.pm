@@ -44,4 +44,82 @@ sub navigator {
     return \%g;
 }
 
+# A response read as it streams (the gateway's event streams), over a raw
+# HTTP/1.0 connection so that it comes unchunked, until the hub closes it.
+#   my $st = HubGateway::Stream->open($hub, GET => $path, { headers }, $body);
+#   $st->{status}, $st->{headers}{'content-type'}
+#   my $ev = $st->next_event(5);    # { id, event, retry, data, json } or undef
+#   $st->ended_within(10)           # the hub closed the stream in time
+package HubGateway::Stream;
+use IO::Select;
+use IO::Socket::INET;
+use JSON::PP;
+use Time::HiRes qw(time);
+
+sub open {
+    my ($class, $hub, $method, $path, $headers, $body) = @_;
+    my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $hub->port,
+                                     Timeout => 5) or die "connect: $!";
+    my $req = "$method $path HTTP/1.0\r\nHost: 127.0.0.1\r\n";
+    $req .= "$_: $headers->{$_}\r\n" for sort keys %{ $headers || {} };
+    $req .= "Content-Type: application/json\r\nContent-Length: " . length($body) . "\r\n"
+        if defined $body;
+    syswrite $sock, $req . "\r\n" . ($body // '');
+    my $self = bless { sock => $sock, sel => IO::Select->new($sock), buf => '',
+                       closed => 0, keepalives => 0 }, $class;
+    my $deadline = time + 15;
+    $self->_fill($deadline - time) until $self->{buf} =~ /\r\n\r\n/ || $self->{closed} || time > $deadline;
+    my ($head, $rest) = split /\r\n\r\n/, $self->{buf}, 2;
+    my ($status_line, @lines) = split /\r\n/, $head // '';
+    ($self->{status}) = ($status_line // '') =~ m{^HTTP/\S+ (\d+)};
+    $self->{status} //= 0;
+    for (@lines) { my ($k, $v) = /^([^:]+):\s*(.*)$/ or next; $self->{headers}{lc $k} = $v }
+    $self->{buf} = $rest // '';
+    return $self;
+}
+
+sub _fill {
+    my ($self, $t) = @_;
+    return 0 if $self->{closed} || $t <= 0 || !$self->{sel}->can_read($t);
+    my $n = sysread($self->{sock}, my $chunk, 65536);
+    if (!$n) { $self->{closed} = 1; return 0 }
+    $self->{buf} .= $chunk;
+    return 1;
+}
+
+# The next event within t seconds (keep-alive comments counted, not
+# returned); undef when none came or the stream ended.
+sub next_event {
+    my ($self, $t) = @_;
+    my $deadline = time + $t;
+    while (1) {
+        while ($self->{buf} =~ s/^(.*?)\n\n//s) {
+            my (%e, @data);
+            for my $line (split /\n/, $1) {
+                if ($line =~ /^:/) { $self->{keepalives}++; next }
+                my ($f, $v) = $line =~ /^([^:]*):? ?(.*)$/;
+                if ($f eq 'data') { push @data, $v } else { $e{$f} = $v }
+            }
+            next unless @data || defined $e{id};
+            $e{data} = join "\n", @data;
+            $e{json} = eval { decode_json($e{data}) } if length $e{data};
+            return \%e;
+        }
+        my $left = $deadline - time;
+        return undef if $left <= 0 || $self->{closed};
+        $self->_fill($left);
+    }
+}
+
+# Whether the hub ends the stream within t seconds (what came before the
+# end is kept for next_event).
+sub ended_within {
+    my ($self, $t) = @_;
+    my $deadline = time + $t;
+    $self->_fill($deadline - time) while !$self->{closed} && time < $deadline;
+    return $self->{closed};
+}
+
+sub close { my $self = shift; CORE::close($self->{sock}) if $self->{sock}; delete $self->{sock} }
+
 1;

@@ -131,11 +131,23 @@ sub node_server {
 # returns what it printed, decoded (undef and a diag when it printed none).
 # (client => 'sdk2': the v2 client of 2026-07-28, sdk2-client.mjs)
 sub sdk_client {
+    return sdk_client_finish(sdk_client_start($_[0]));
+}
+
+# sdk_client_start(PLAN) -> handle: the client running while the test
+# goes on (a wait_changed step writes its ready file); sdk_client_finish
+# (handle) -> its output, as sdk_client's.
+sub sdk_client_start {
     my ($plan) = @_;
     my $script = ($plan->{client} // 'sdk') . '-client.mjs';
     local $ENV{HUB_NODE_MODULES} = $NODE_MODULES;
     open my $fh, '-|', 'node', "$TOP/t/mcp/clients/$script", $JSON->encode($plan)
         or die "node: $!";
+    return $fh;
+}
+
+sub sdk_client_finish {
+    my ($fh) = @_;
     my $out = do { local $/; <$fh> };
     close $fh;
     my $r = eval { $JSON->decode($out // '') };

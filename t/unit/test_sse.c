@@ -201,6 +201,42 @@ static void test_jsonrpc(apr_pool_t *p)
                                          "response");
 }
 
+/* what the hub writes reads back as the same event */
+static void test_format(apr_pool_t *p)
+{
+    apr_array_header_t *evs;
+    hub_sse_event_t *ev;
+    char *s;
+
+    s = hub_sse_format(p, "a1.2", NULL, 3000, NULL);
+    is_str(s, "id: a1.2\nretry: 3000\ndata: \n\n",
+           "a priming event: id, retry, one empty data line");
+    evs = hub_sse_parse_all(p, s, strlen(s));
+    ok(evs->nelts == 1, "which a reader dispatches (empty data)");
+    ev = &APR_ARRAY_IDX(evs, 0, hub_sse_event_t);
+    is_str(ev->id, "a1.2", "  with its id");
+    ok(ev->retry == 3000 && !strcmp(ev->data, ""), "  its retry, no data");
+
+    s = hub_sse_format(p, NULL, "message", -1,
+                       "{\"a\":1}\r\nline two\rthree\nfour");
+    is_str(s,
+           "event: message\ndata: {\"a\":1}\ndata: line two\n"
+           "data: three\ndata: four\n\n",
+           "data of several lines (CRLF, CR, LF): one data line each");
+    evs = hub_sse_parse_all(p, s, strlen(s));
+    ev = &APR_ARRAY_IDX(evs, 0, hub_sse_event_t);
+    is_str(ev->data, "{\"a\":1}\nline two\nthree\nfour",
+           "  read back joined by LF");
+    ok(ev->id == NULL, "  no id when none was given");
+
+    s = hub_sse_format(p, NULL, NULL, -1, "x\n");
+    is_str(s, "data: x\ndata: \n\n", "a trailing line end keeps its line");
+    ok(hub_sse_format(p, "a\nb", NULL, -1, "x") == NULL,
+       "an id with a line end is refused");
+    ok(hub_sse_format(p, NULL, "a\rb", -1, "x") == NULL,
+       "so is an event name with one");
+}
+
 int main(int argc, const char *const *argv)
 {
     apr_pool_t *p;
@@ -214,6 +250,7 @@ int main(int argc, const char *const *argv)
     test_fuzz_regressions(p);
     test_stop_and_limit(p);
     test_jsonrpc(p);
+    test_format(p);
     apr_pool_destroy(p);
     apr_terminate();
     return done_testing();

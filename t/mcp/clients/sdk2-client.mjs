@@ -8,7 +8,10 @@
 // PLAN is JSON: { "url": "...", "headers": {...}, "steps": [ {"op":
 // "list"} (every page, following nextCursor), {"op": "list_page",
 // "cursor": "..."}, {"op": "call", "name": "...", "arguments": {...}},
-// {"op": "discover"} (a fresh server/discover, its raw result) ] }.
+// {"op": "discover"} (a fresh server/discover, its raw result),
+// {"op": "wait_changed", "ready": FILE, "timeout_ms": N} (listen() for
+// toolsListChanged, write FILE once acknowledged, wait for
+// notifications/tools/list_changed, close the subscription) ] }.
 // Prints one JSON object: the protocol version in use, the server's
 // serverInfo, and each step's result or its error ({ "error": { "code",
 // "message" } }).  There are no sessions in this era: connect() sends
@@ -23,6 +26,7 @@ const { Client, StreamableHTTPClientTransport } = await import(
 // the SDK console.debug()s (to stdout) e.g. when a server lists no tools
 // capability: keep stdout to the one JSON line
 console.log = console.info = console.debug = console.error;
+import { writeFileSync } from 'node:fs';
 
 const plan = JSON.parse(process.argv[2]);
 const out = { protocol_version: null, server: null, steps: [] };
@@ -42,6 +46,24 @@ const transport = new StreamableHTTPClientTransport(new URL(plan.url), {
 const client = new Client({ name: 'hub-test-sdk2-client', version: '2.0.0' }, {
     versionNegotiation: { mode: { pin: '2026-07-28' } },
 });
+
+let changes = 0, changed;
+client.setNotificationHandler('notifications/tools/list_changed', () => {
+    changes++;
+    if (changed) changed();
+});
+
+async function waitChanged(s) {
+    const timer = (ms) => new Promise((r) => setTimeout(() => r('timeout'), ms));
+    const sub = await client.listen({ toolsListChanged: true });
+    const before = changes;
+    writeFileSync(s.ready, 'open\n');
+    const got = new Promise((r) => { changed = () => r('changed'); });
+    const how = changes > before ? 'changed' : await Promise.race([got, timer(s.timeout_ms || 20000)]);
+    changed = undefined;
+    await sub.close();
+    return { honored: sub.honoredFilter, changed: how === 'changed', changes };
+}
 
 function failure(e) {
     return { error: { code: e.code ?? null, message: String(e.message || e) } };
@@ -70,6 +92,8 @@ try {
                 out.steps.push(await client.callTool({ name: s.name, arguments: s.arguments || {} }));
             } else if (s.op === 'discover') {
                 out.steps.push(await client.discover());
+            } else if (s.op === 'wait_changed') {
+                out.steps.push(await waitChanged(s));
             }
         } catch (e) {
             out.steps.push(failure(e));
