@@ -334,9 +334,13 @@ static void streamable_close(hub_mcp_session_t *c)
 }
 
 static const hub_mcp_transport_t streamable_transport = {
-    "streamable-http", 1,
-    streamable_open,   streamable_request,
-    streamable_notify, streamable_close
+    "streamable-http",
+    1,
+    streamable_open,
+    streamable_request,
+    streamable_notify,
+    streamable_close,
+    NULL
 };
 
 /* ---- outcomes ---------------------------------------------------------- */
@@ -768,7 +772,8 @@ static void sse_transport_close(hub_mcp_session_t *c)
 }
 
 static const hub_mcp_transport_t sse_transport = {
-    "sse", 0, sse_transport_open, sse_request, sse_notify, sse_transport_close
+    "sse", 0, sse_transport_open, sse_request, sse_notify, sse_transport_close,
+    NULL
 };
 
 /* ---- the session --------------------------------------------------------- */
@@ -891,6 +896,13 @@ int hub_mcp_list_tools(hub_mcp_session_t *s, json_t **tools)
     }
     *tools = s->info.tools;
     return 0;
+}
+
+void hub_mcp_renew(hub_mcp_session_t *s)
+{
+    if (s && s->tp && s->tp->renew && !s->closed) {
+        s->tp->renew(s);
+    }
 }
 
 void hub_mcp_close(hub_mcp_session_t *s)

@@ -125,6 +125,11 @@ int hub_mcp_call(hub_mcp_session_t *s, const char *tool, json_t *args,
  * *tools the array (pool-owned), or -1. */
 int hub_mcp_list_tools(hub_mcp_session_t *s, json_t **tools);
 
+/* A session kept for another call: the time limit of a transport that
+ * bounds the whole session (stdio) begins again, so that a long-lived
+ * session is bounded call by call. */
+void hub_mcp_renew(hub_mcp_session_t *s);
+
 /* End the session: DELETE it (sessionful Streamable HTTP), close the
  * stream (SSE), end and reap the child (stdio).  Idempotent. */
 void hub_mcp_close(hub_mcp_session_t *s);

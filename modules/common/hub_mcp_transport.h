@@ -47,6 +47,9 @@ typedef struct hub_mcp_transport {
                   const char **why);
     /* End the session and release what open took; called once. */
     void (*close)(hub_mcp_session_t *s);
+    /* A kept session is about to serve another call: its time limit
+     * begins again (NULL: the transport bounds each request itself). */
+    void (*renew)(hub_mcp_session_t *s);
 } hub_mcp_transport_t;
 
 struct hub_mcp_session {

@@ -27,6 +27,7 @@ typedef struct child {
     int in_fd, out_fd; /* parent's ends, non-blocking */
     apr_file_t *in, *out;
     apr_time_t deadline;
+    apr_interval_time_t timeout; /* what the deadline is from now */
     apr_size_t max_line;
     char *buf; /* bytes read, not yet a whole line */
     apr_size_t len, cap;
@@ -431,7 +432,8 @@ static int stdio_open(hub_mcp_session_t *s)
 
     c->p = s->p;
     c->in_fd = c->out_fd = -1;
-    c->deadline = apr_time_now() + apr_time_from_msec(timeout);
+    c->timeout = apr_time_from_msec(timeout);
+    c->deadline = apr_time_now() + c->timeout;
     c->max_line = s->pol.max_response ? s->pol.max_response
                                       : (apr_size_t)HUB_STDIO_DEFAULT_MAX_LINE;
     s->tx = c;
@@ -452,6 +454,15 @@ static void stdio_close(hub_mcp_session_t *s)
     }
 }
 
+static void stdio_renew(hub_mcp_session_t *s)
+{
+    child_t *c = s->tx;
+    if (c) {
+        c->deadline = apr_time_now() + c->timeout;
+    }
+}
+
 const hub_mcp_transport_t hub_stdio_transport = {
-    "stdio", 0, stdio_open, stdio_request, stdio_notify, stdio_close
+    "stdio",      0,           stdio_open, stdio_request,
+    stdio_notify, stdio_close, stdio_renew
 };

@@ -13,7 +13,8 @@
  * session closes stdin.  Requests the server sends meanwhile are
  * answered (ping with an empty result, anything else "method not found");
  * its notifications are ignored.  The whole session is bounded by the
- * policy's timeout_ms (poll on the pipes), and the child is always ended
+ * policy's timeout_ms (poll on the pipes; a session kept for more calls
+ * gets it again before each, hub_mcp_renew), and the child is always ended
  * and reaped when the session is closed, on success, failure and timeout
  * alike: stdin closed, a short wait, SIGTERM, a short grace, SIGKILL,
  * apr_proc_wait.

@@ -1,17 +1,22 @@
 /* The gateway's upstream sessions, kept per child and used again: a
  * tools/call takes an idle session with the same upstream (the same URL,
- * transport and credentials, by a SHA-256 of them) or opens one, and
- * gives it back when the call went well.  For a 2025-era upstream that
- * saves the initialize handshake (two exchanges) of every call, for a
- * 2026 one its server/discover.
+ * transport and credentials, or the same command, arguments and
+ * environment, by a SHA-256 of them) or opens one, and gives it back
+ * when the call went well.  For a 2025-era upstream that saves the
+ * initialize handshake (two exchanges) of every call, for a 2026 one its
+ * server/discover, and for a stdio server the start of its process
+ * (hundreds of milliseconds for a node or npx one).
  *
- * Only Streamable HTTP sessions are kept: a stdio session is bounded as a
- * whole by its time limit (hub_stdio.c), and an SSE one holds a stream.
- * Those are opened and closed around each call as before.
+ * Streamable HTTP and stdio sessions are kept; an SSE one holds a stream
+ * and is opened and closed around each call as before.  A kept stdio
+ * session gets its time limit again before each call (hub_mcp_renew).
  *
  * Bounds: a session is used for at most MAX_CALLS calls (what one call
  * allocates lives in the session's pool until the session ends), idles
- * at most IDLE, and a child keeps at most MAX_IDLE of them.  A session
+ * at most IDLE, and a child keeps at most MAX_IDLE of them, of which at
+ * most MAX_IDLE_STDIO are processes (each a server's whole runtime).
+ * Idle ones expire when a call looks for one, and all end with the
+ * child (its pool's cleanup ends and reaps the processes).  A session
  * the upstream has forgotten (404, or any failure on a session used
  * before) is closed, and the call is made once more on a fresh one.
  * Each session has a pool of its own (a root pool, used by one thread at
@@ -22,9 +27,10 @@
 #include "hub_servers_gateway.h"
 #include "hub_crypto.h"
 
-#define MAX_CALLS 64
-#define MAX_IDLE  64
-#define IDLE      apr_time_from_sec(60)
+#define MAX_CALLS      64
+#define MAX_IDLE       64
+#define MAX_IDLE_STDIO 8
+#define IDLE           apr_time_from_sec(60)
 
 typedef struct hub_gw_upstream hub_gw_upstream_t;
 struct hub_gw_upstream {
@@ -36,30 +42,50 @@ struct hub_gw_upstream {
     hub_mcp_session_t *s;
     apr_time_t last;
     int calls;
+    int stdio;
 };
 
 static apr_thread_mutex_t *lock;
 static hub_gw_upstream_t *idle;
-static int n_idle;
+static int n_idle, n_idle_stdio;
+
+static int is_stdio(const hub_mcp_target_t *t)
+{
+    return t->transport && !strcmp(t->transport, "stdio");
+}
 
 static int keepable(const hub_mcp_target_t *t)
 {
-    return !t->transport || !strcmp(t->transport, "streamable-http");
+    return !t->transport || !strcmp(t->transport, "streamable-http")
+           || is_stdio(t);
 }
 
-/* url, transport and every header, hashed: the same key is the same
- * upstream with the same credentials */
+static const char *add_all(apr_pool_t *p, const char *text,
+                           const char *const *v)
+{
+    for (; v && *v; v++) {
+        text = apr_pstrcat(p, text, "\n", *v, NULL);
+    }
+    return text;
+}
+
+/* url, transport and every header, or the command line and environment,
+ * hashed: the same key is the same upstream with the same credentials
+ * (a line end cannot be part of a header, and \0 separates argv from
+ * env) */
 static const char *key_of(apr_pool_t *p, const hub_mcp_target_t *t)
 {
     const apr_array_header_t *h = t->headers ? apr_table_elts(t->headers)
                                              : NULL;
-    const char *text = apr_pstrcat(p, t->url, "\n",
+    const char *text = apr_pstrcat(p, t->url ? t->url : "", "\n",
                                    t->transport ? t->transport : "", NULL);
     int i;
     for (i = 0; h && i < h->nelts; i++) {
         const apr_table_entry_t *e = &APR_ARRAY_IDX(h, i, apr_table_entry_t);
         text = apr_pstrcat(p, text, "\n", e->key, ": ", e->val, NULL);
     }
+    text = add_all(p, apr_pstrcat(p, text, "\nargv", NULL), t->argv);
+    text = add_all(p, apr_pstrcat(p, text, "\nenv", NULL), t->env);
     return hub_sha256_hex(p, text, strlen(text));
 }
 
@@ -79,12 +105,14 @@ static hub_gw_upstream_t *take_idle(const char *key)
         if (now - u->last > IDLE) {
             *at = u->next;
             n_idle--;
+            n_idle_stdio -= u->stdio;
             u->next = stale;
             stale = u;
         }
         else if (!found && !strcmp(u->key, key)) {
             *at = u->next;
             n_idle--;
+            n_idle_stdio -= u->stdio;
             found = u;
         }
         else {
@@ -109,6 +137,24 @@ static void copy_header(apr_table_t *to, apr_pool_t *p, const apr_table_t *from)
     }
 }
 
+/* A NULL-ended vector, copied into p. */
+static const char *const *copy_vector(apr_pool_t *p, const char *const *v)
+{
+    const char **out;
+    int n = 0, i;
+    if (!v) {
+        return NULL;
+    }
+    while (v[n]) {
+        n++;
+    }
+    out = apr_pcalloc(p, sizeof(*out) * (apr_size_t)(n + 1));
+    for (i = 0; i < n; i++) {
+        out[i] = apr_pstrdup(p, v[i]);
+    }
+    return out;
+}
+
 /* A fresh session for t: NULL when it cannot be opened (*why). */
 static hub_gw_upstream_t *open_fresh(const hub_mcp_target_t *t, const char *key,
                                      const char **why, apr_pool_t *rp)
@@ -124,7 +170,10 @@ static hub_gw_upstream_t *open_fresh(const hub_mcp_target_t *t, const char *key,
     u->p = p;
     u->key = apr_pstrdup(p, key);
     u->t = *t;
-    u->t.url = apr_pstrdup(p, t->url);
+    u->stdio = is_stdio(t);
+    u->t.url = t->url ? apr_pstrdup(p, t->url) : NULL;
+    u->t.argv = copy_vector(p, t->argv);
+    u->t.env = copy_vector(p, t->env);
     u->t.transport = t->transport ? apr_pstrdup(p, t->transport) : NULL;
     u->t.headers = apr_table_make(p, 4);
     if (t->headers) {
@@ -150,10 +199,11 @@ static void put_back(hub_gw_upstream_t *u)
     u->last = apr_time_now();
     if (u->calls < MAX_CALLS) {
         apr_thread_mutex_lock(lock);
-        if (n_idle < MAX_IDLE) {
+        if (n_idle < MAX_IDLE && (!u->stdio || n_idle_stdio < MAX_IDLE_STDIO)) {
             u->next = idle;
             idle = u;
             n_idle++;
+            n_idle_stdio += u->stdio;
             u = NULL;
         }
         apr_thread_mutex_unlock(lock);
@@ -191,6 +241,7 @@ int hub_gw_upstream_call(apr_pool_t *rp, const hub_mcp_target_t *t,
             info->error = why;
             return -1;
         }
+        hub_mcp_renew(u->s);
         if (!hub_mcp_call(u->s, tool, json_deep_copy(args), result)) {
             json_incref(*result); /* it outlives the session's pool */
             put_back(u);
@@ -224,7 +275,7 @@ static apr_status_t idle_cleanup(void *data HUB_UNUSED)
         idle = u->next;
         destroy(u);
     }
-    n_idle = 0;
+    n_idle = n_idle_stdio = 0;
     lock = NULL;
     return APR_SUCCESS;
 }

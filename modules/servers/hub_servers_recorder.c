@@ -192,6 +192,12 @@ static apr_status_t buffer_cleanup(void *data)
         flush(p, data);
         apr_pool_destroy(p);
     }
+    /* the buffer goes with the child (a record after this is dropped:
+     * jansson refuses to append to NULL and frees it) */
+    apr_thread_mutex_lock(lock);
+    json_decref(pending);
+    pending = NULL;
+    apr_thread_mutex_unlock(lock);
     return APR_SUCCESS;
 }
 

@@ -36,10 +36,13 @@ sub navigator {
     }
     $g{navigator} = $cx->(POST => '/navigators', json => { name => 'Support Bot ' . int rand 1e6 })->{json}{id};
     $cx->(POST => "/navigators/$g{navigator}/connections", json => { project_ids => [$g{project}] });
+    # every project of the tenant is listed, connected or not: ours
     ($g{instance}) = map { $_->{navigator_instance_id} }
+        grep { $_->{project_id} eq $g{project} }
         @{ $cx->(GET => "/navigators/$g{navigator}/connections")->{json}{connections} };
     $g{key} = $cx->(POST => "/navigator-instances/$g{instance}/api-keys", json => { name => 'agent' })->{json}{key};
-    ok($g{instance} && $g{key}, 'a navigator instance on the project, with its key');
+    ok($g{instance} && $g{key}, 'a navigator instance on the project, with its key')
+        or diag(explain({ %g, connections => $cx->(GET => "/navigators/$g{navigator}/connections")->{json} }));
     $g{path} = "/mcp/$g{instance}";
     return \%g;
 }

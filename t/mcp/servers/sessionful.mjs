@@ -7,7 +7,7 @@
 // POST/GET/DELETE /mcp: Streamable HTTP with sessions (answers as SSE, or
 // as application/json when JSON=1).  GET /sse + POST /messages: the legacy
 // HTTP+SSE transport.  STDIO=1: the same server on stdin/stdout instead of
-// HTTP.  TOOLS tools, PAGE a page (0: one page).  LOG gets one
+// HTTP (LOG then gets a line at each start: {"started": pid}).  TOOLS tools, PAGE a page (0: one page).  LOG gets one
 // JSON line per HTTP request: method, path, the MCP headers, the JSON-RPC
 // method(s), so a test can check what the client sent (the DELETE of the
 // session, the echoed Mcp-Session-Id, MCP-Protocol-Version).  Header values
@@ -150,6 +150,8 @@ const httpServer = http.createServer(async (req, res) => {
 });
 
 if (process.env.STDIO === '1') {
+    // over stdio LOG gets one line per start of the process
+    if (log) fs.appendFileSync(log, JSON.stringify({ started: process.pid }) + '\n');
     await makeServer().connect(new StdioServerTransport());
 } else {
     httpServer.listen(port, '127.0.0.1', () => {
