@@ -5,17 +5,22 @@
  * admin scope: they authenticate as any API key does (hub_..., SHA-256),
  * bound to the tenant they were made in.
  *
- * An invite's id is the capability the link carries: whoever holds it and
- * is signed in with an address the invite is valid for may join the
- * inviting tenant.  That crosses tenants on purpose, so an invite is found
- * by its id alone; everything else here is the caller's own tenant.
+ * An invite is one of a project's auth links (hub_auth_links.c): its id
+ * and its token (hubl_...) are the capability the link carries; whoever
+ * holds both and is signed in with an address the link is valid for may
+ * join the inviting tenant and become a user of its project.  That
+ * crosses tenants on purpose, so an invite is found by its id and token
+ * alone (hub_auth_links_store.c); everything else here is the caller's
+ * own tenant.
  *
  * Password resets: a random token is mailed (hub_http_mail, HubSmtpServer)
  * as a link; the database keeps its SHA-256 only; it lives 30 minutes and
  * is spent by its first use, which also spends the user's other tokens. */
 #include <apr_strings.h>
-#include "hub_auth_private.h"
+#include "hub_auth_links.h"
 #include "hub_crypto.h"
+#include "hub_key.h"
+#include "hub_json.h"
 #include "hub_http.h"
 #include "hub_time.h"
 #include "hub_validate.h"
@@ -35,45 +40,6 @@ const hub_stmt_t hub_auth_caylex_access_stmts[] = {
       " WHERE tenant_id = %s::uuid AND kind = 'platform'"
       "   AND revoked_at IS NULL"
       " ORDER BY created_at DESC, id" },
-    { "hub_cx_invite_get",
-      "SELECT l.id, l.link_type, l.valid_for, l.server_instances,"
-      "       iso8601(l.expires_at) AS expires_at, t.name AS tenant_name,"
-      "       p.name AS project_name"
-      "  FROM auth_links l"
-      "  JOIN tenants t ON t.id = l.tenant_id"
-      "  JOIN projects p ON p.id = l.project_id AND p.tenant_id = l.tenant_id"
-      " WHERE l.id = %s::uuid AND l.revoked_at IS NULL"
-      "   AND l.expires_at > now()" },
-    /* one statement: the link is checked again, the membership made (a
-     * pending one approved, a disabled one left alone: no link for it),
-     * and the completion recorded */
-    { "hub_cx_invite_complete",
-      "WITH link AS ("
-      "  SELECT l.id, l.tenant_id, l.role FROM auth_links l"
-      "   WHERE l.id = %s::uuid AND l.revoked_at IS NULL"
-      "     AND l.expires_at > now()"
-      "     AND NOT EXISTS (SELECT 1 FROM memberships d"
-      "                      WHERE d.tenant_id = l.tenant_id"
-      "                        AND d.user_id = %s::uuid"
-      "                        AND d.state = 'disabled')),"
-      " before AS ("
-      "  SELECT 1 FROM memberships m JOIN link ON m.tenant_id = link.tenant_id"
-      "   WHERE m.user_id = %s::uuid),"
-      " mem AS ("
-      "  INSERT INTO memberships (tenant_id, user_id, role, state)"
-      "  SELECT tenant_id, %s::uuid, role, 'active' FROM link"
-      "  ON CONFLICT (tenant_id, user_id) DO UPDATE"
-      "     SET state = 'active', updated_at = now()"
-      "   WHERE memberships.state = 'pending' RETURNING 1),"
-      " used AS ("
-      "  INSERT INTO auth_link_users (auth_link_id, tenant_id, user_id,"
-      "                               descope_user_id)"
-      "  SELECT id, tenant_id, %s::uuid, %s::text FROM link"
-      "  ON CONFLICT (auth_link_id, user_id) DO UPDATE"
-      "     SET completed_at = now(),"
-      "         descope_user_id = EXCLUDED.descope_user_id RETURNING 1)"
-      " SELECT (SELECT count(*) FROM link) AS found,"
-      "        NOT EXISTS (SELECT 1 FROM before) AS is_new" },
     { "hub_cx_general_get",
       "SELECT coalesce(nullif(u.display_name, ''),"
       "                split_part(u.email, '@', 1)) AS name,"
@@ -138,8 +104,6 @@ const hub_stmt_t hub_auth_caylex_access_stmts[] = {
 
 enum {
     ST_PAT_LIST,
-    ST_INVITE_GET,
-    ST_INVITE_COMPLETE,
     ST_GENERAL_GET,
     ST_GENERAL_UPDATE,
     ST_RESET_CREATE,
@@ -263,14 +227,27 @@ static int invite_invalid(hub_result_t *res)
     return hub_err(res, HTTP_UNAUTHORIZED, "UNAUTHORIZED", "Invite is invalid");
 }
 
-/* The live invite named by `id` (a UUID): DECLINED with its row, or the
- * answer in res when there is none. */
-static int invite_find(hub_req_t *hr, hub_result_t *res, const char *id,
-                       hub_rows_t **rows)
+/* The SHA-256 a link's token is kept as, or NULL when `token` cannot be
+ * one (absent, another kind of key, too long). */
+static const char *token_hash_of(hub_req_t *hr, const char *token)
 {
-    const char *args[1] = { id };
+    if (!hub_key_is(token, HUB_KEY_LINK) || strlen(token) > 128) {
+        return NULL;
+    }
+    return hub_key_hash(hr->pool, token);
+}
+
+/* The live invite named by `id` (a UUID) and `token`: DECLINED with its
+ * row and the token's hash, or the answer in res when there is none.
+ * Every way a link cannot be used has the one answer. */
+static int invite_find(hub_req_t *hr, hub_result_t *res, const char *id,
+                       const char *token, hub_rows_t **rows, const char **hash)
+{
     hub_db_status_e st;
-    st = hub_db_select(hr->r, STMT(ST_INVITE_GET), rows, 1, args);
+    if (!(*hash = token_hash_of(hr, token))) {
+        return invite_invalid(res);
+    }
+    st = hub_auth_invite_find(hr, id, *hash, rows);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
@@ -278,6 +255,14 @@ static int invite_find(hub_req_t *hr, hub_result_t *res, const char *id,
         return invite_invalid(res);
     }
     return DECLINED;
+}
+
+/* The same for the query's auth_link_id and token. */
+static int invite_of_query(hub_req_t *hr, hub_result_t *res, hub_rows_t **rows,
+                           const char **hash)
+{
+    return invite_find(hr, res, hub_qv_str(&hr->q, "auth_link_id"),
+                       hub_qv_str(&hr->q, "token"), rows, hash);
 }
 
 /* Does the invite let `email` in?  'user' links list e-mail domains,
@@ -309,7 +294,8 @@ static int invite_admits(hub_rows_t *rows, const char *email)
 static int invite_metadata(hub_req_t *hr, hub_result_t *res)
 {
     hub_rows_t *rows;
-    int rc = invite_find(hr, res, hub_qv_str(&hr->q, "auth_link_id"), &rows);
+    const char *hash;
+    int rc = invite_of_query(hr, res, &rows, &hash);
     if (rc != DECLINED) {
         return rc;
     }
@@ -322,69 +308,174 @@ static int not_for_you(hub_result_t *res)
                    "This invite is not valid for the signed-in account");
 }
 
-/* The servers whose credentials the invitee is asked for belong to
- * mod_hub_servers; until it serves them the lists are empty. */
+/* What a header or path server asks the invitee for: the names of
+ * auth_config[key] items (each's `from` member; `prefix_from` the
+ * header's value prefix), as [{name[, prefix]}]. */
+static json_t *asked_for(const char *auth_config, const char *key,
+                         const char *from, const char *prefix_from)
+{
+    json_t *cfg = json_loads(auth_config ? auth_config : "{}", 0, NULL);
+    json_t *out = json_array(), *item;
+    size_t i;
+    json_array_foreach(json_object_get(cfg, key), i, item) {
+        json_t *name = json_object_get(item, from);
+        json_t *one;
+        if (!json_is_string(name)) {
+            name = json_object_get(item, "name");
+        }
+        if (!json_is_string(name)) {
+            continue;
+        }
+        one = json_pack("{s:O}", "name", name);
+        if (prefix_from) {
+            json_t *pre = json_object_get(item, prefix_from);
+            json_object_set(one, "prefix",
+                            json_is_string(pre) && json_string_length(pre)
+                                ? pre
+                                : json_null());
+        }
+        json_array_append_new(out, one);
+    }
+    json_decref(cfg);
+    return out;
+}
+
+/* The link's instances the caller may authenticate to, by what their
+ * servers need: OAuth, headers or path parameters.  Servers that need
+ * nothing (auth method none) are authenticated by completing the link;
+ * query-parameter servers are not offered (the document has no list for
+ * them). */
 static int invite_config(hub_req_t *hr, hub_result_t *res)
 {
-    hub_rows_t *rows;
-    int rc = invite_find(hr, res, hub_qv_str(&hr->q, "auth_link_id"), &rows);
+    json_t *oauth, *header, *path;
+    hub_rows_t *rows, *inst;
+    hub_db_status_e st;
+    const char *hash;
+    int rc = invite_of_query(hr, res, &rows, &hash), i;
     if (rc != DECLINED) {
         return rc;
     }
     if (!invite_admits(rows, hr->who->email)) {
         return not_for_you(res);
     }
+    st = hub_auth_invite_instances(hr, hub_rows_get(rows, 0, "id"), hash,
+                                   hr->who->email, &inst);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    oauth = json_array();
+    header = json_array();
+    path = json_array();
+    for (i = 0; i < inst->rows->nelts; i++) {
+        const char *method = hub_rows_get(inst, i, "auth_method");
+        const char *cfg = hub_rows_get(inst, i, "auth_config");
+        json_t *one = json_pack("{s:s,s:s,s:s}", "name",
+                                hub_rows_get(inst, i, "server_name"), "id",
+                                hub_rows_get(inst, i, "server_instance_id"),
+                                "server_id",
+                                hub_rows_get(inst, i, "server_id"));
+        if (!strcmp(method, "oauth")) {
+            /* the hub has no Descope outbound apps */
+            json_object_set_new(one, "descope_outbound_app_id",
+                                json_string(""));
+            json_array_append_new(oauth, one);
+        }
+        else if (!strcmp(method, "header")) {
+            json_object_set_new(one, "headers",
+                                asked_for(cfg, "headers", "header_name",
+                                          "header_value_prefix"));
+            json_array_append_new(header, one);
+        }
+        else if (!strcmp(method, "path")) {
+            json_object_set_new(one, "paths",
+                                asked_for(cfg, "paths", "path_param_name",
+                                          NULL));
+            json_array_append_new(path, one);
+        }
+        else {
+            json_decref(one);
+        }
+    }
     /* clang-format off */
     return hub_ok(res, json_pack(
-        "{s:s,s:s,s:[],s:[],s:[]}",
+        "{s:s,s:s,s:o,s:o,s:o}",
         "tenant_name", hub_rows_get(rows, 0, "tenant_name"),
         "auth_scope", hub_rows_get(rows, 0, "link_type"),
-        "oauth_servers", "header_servers", "path_servers"));
+        "oauth_servers", oauth, "header_servers", header,
+        "path_servers", path));
     /* clang-format on */
 }
 
-/* Each server named in the completion must be one of the invite's.  The
- * hub keeps no per-user server credentials yet (mod_hub_servers will):
- * rather than drop them silently, such a request is refused. */
-static int invite_servers(hub_req_t *hr, hub_result_t *res, hub_rows_t *rows)
+/* The row of inst whose server_instance_id is id, or -1. */
+static int instance_row(const hub_rows_t *inst, const char *id)
+{
+    int i;
+    for (i = 0; id && i < inst->rows->nelts; i++) {
+        if (!strcasecmp(hub_rows_get(inst, i, "server_instance_id"), id)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+/* Each server the completion names must be one of the invite's that the
+ * caller may authenticate to, in the list of its auth method; the OAuth
+ * ones are collected into *oauth_ids (a text[] literal).  The hub keeps
+ * no per-user header or path credentials yet: rather than drop them
+ * silently, such a request is refused. */
+static int invite_servers(hub_req_t *hr, hub_result_t *res,
+                          const hub_rows_t *inst, const char **oauth_ids)
 {
     static const char *const lists[] = { "oauth_servers", "header_servers",
                                          "path_servers", NULL };
-    const char *mine = hub_rows_get(rows, 0, "server_instances");
-    const char *const *l;
+    static const char *const methods[] = { "oauth", "header", "path" };
+    apr_array_header_t *ids = apr_array_make(hr->pool, 4, sizeof(char *));
+    int l, k;
     json_t *s;
     size_t i;
-    for (l = lists; *l; l++) {
-        json_array_foreach(json_object_get(hr->body, *l), i, s) {
+    for (l = 0; lists[l]; l++) {
+        json_array_foreach(json_object_get(hr->body, lists[l]), i, s) {
             const char *id = json_string_value(
                 json_object_get(s, "server_instance_id"));
-            if (!id || !hub_is_uuid(id) || !mine || !strstr(mine, id)) {
+            if (!hub_is_uuid(id) || (k = instance_row(inst, id)) < 0) {
                 return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
                                "%s[%u]: server instance is not part of "
                                "this invite",
-                               *l, (unsigned)i);
+                               lists[l], (unsigned)i);
             }
-            return hub_err(res, HTTP_NOT_IMPLEMENTED, "NOT_IMPLEMENTED",
-                           "server credentials through invites are not "
-                           "supported yet");
+            if (strcmp(hub_rows_get(inst, k, "auth_method"), methods[l])) {
+                return hub_err(res, HTTP_BAD_REQUEST, "BAD_REQUEST",
+                               "%s[%u]: the server does not use %s "
+                               "authentication",
+                               lists[l], (unsigned)i, methods[l]);
+            }
+            if (l) {
+                return hub_err(res, HTTP_NOT_IMPLEMENTED, "NOT_IMPLEMENTED",
+                               "per-user header and path credentials are "
+                               "not supported yet");
+            }
+            APR_ARRAY_PUSH(ids, const char *) = id;
         }
     }
+    *oauth_ids = hub_auth_pg_uuids(hr->pool, ids);
     return DECLINED;
 }
 
 static int invite_complete(hub_req_t *hr, hub_result_t *res)
 {
     const char *email = body_str(hr, "user_email");
-    const char *args[6];
-    hub_rows_t *rows, *done;
-    hub_db_status_e st;
     const char *link = body_str(hr, "auth_link_id");
+    hub_invite_done_t d = { 0 };
+    hub_rows_t *rows, *inst, *done;
+    hub_db_status_e st;
     int rc;
     if (!hub_is_uuid(link)) {
         return hub_err_field(res, "body", "auth_link_id", "uuid_parsing",
                              "Input should be a valid UUID");
     }
-    if ((rc = invite_find(hr, res, link, &rows)) != DECLINED) {
+    rc = invite_find(hr, res, link, body_str(hr, "token"), &rows,
+                     &d.token_hash);
+    if (rc != DECLINED) {
         return rc;
     }
     /* an invite makes a membership for a user: the one signed in */
@@ -397,19 +488,28 @@ static int invite_complete(hub_req_t *hr, hub_result_t *res)
     if (!invite_admits(rows, hr->who->email)) {
         return not_for_you(res);
     }
-    if ((rc = invite_servers(hr, res, rows)) != DECLINED) {
+    st = hub_auth_invite_instances(hr, link, d.token_hash, hr->who->email,
+                                   &inst);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    if ((rc = invite_servers(hr, res, inst, &d.oauth_ids)) != DECLINED) {
         return rc;
     }
-    args[0] = link;
-    args[1] = args[2] = args[3] = args[4] = hr->who->user_id;
-    args[5] = body_str(hr, "descope_user_id");
-    st = hub_db_select(hr->r, STMT(ST_INVITE_COMPLETE), &done, 6, args);
+    d.id = link;
+    d.descope_user_id = body_str(hr, "descope_user_id");
+    st = hub_auth_invite_complete(hr, &d, &done);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
     if (strcmp(hub_rows_get(done, 0, "found"), "1")) {
         return invite_invalid(res);
     }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
+                  "HUB00605: auth link %s completed by %s: project user %s, "
+                  "%s server instance(s) authenticated",
+                  link, hr->who->name, hub_rows_get(done, 0, "user_token_id"),
+                  hub_rows_get(done, 0, "authenticated"));
     /* the caller is signed in already: no new token to hand out */
     return hub_ok(res, json_pack("{s:b,s:n}", "is_new_user",
                                  *hub_rows_get(done, 0, "is_new") == 't',
@@ -557,24 +657,10 @@ static int mail_send(request_rec *r, const char *to, const char *subject,
 
 /* ---- password reset ---------------------------------------------------- */
 
-/* Where the mailed link points: HubPublicUrl (else this request's own
- * scheme and host) and the Location Caylex is mounted at. */
+/* Where the mailed link points: under the mount's public URL. */
 static const char *reset_link(hub_req_t *hr, const char *token)
 {
-    const hub_auth_srv_t *c = hub_auth_srv(hr->r->server);
-    const char *base = hr->base_url;
-    if (c->public_url) {
-        const char *prefix = hr->conf->prefix;
-        size_t n = strlen(c->public_url), k = strlen(prefix);
-        base = apr_pstrcat(
-            hr->pool,
-            apr_pstrmemdup(hr->pool, c->public_url,
-                           n && c->public_url[n - 1] == '/' ? n - 1 : n),
-            apr_pstrmemdup(hr->pool, prefix,
-                           k && prefix[k - 1] == '/' ? k - 1 : k),
-            NULL);
-    }
-    return apr_pstrcat(hr->pool, base,
+    return apr_pstrcat(hr->pool, hub_auth_public_base(hr),
                        "/settings/password-reset/confirm"
                        "?token=",
                        token, NULL);
@@ -715,6 +801,8 @@ static const hub_field_t pat_create_in[] = {
 static const hub_field_t invite_complete_in[] = {
     { "auth_link_id", HUB_T_STRING, HUB_F_REQUIRED, 0, 64, NULL,
       "the invite (UUID)" },
+    { "token", HUB_T_STRING, 0, 0, 128, NULL,
+      "hub extension: the link's token (hubl_...), from its invite link" },
     { "user_email", HUB_T_STRING, HUB_F_REQUIRED, 3, 254, NULL,
       "the signed-in user's address" },
     { "descope_user_id", HUB_T_STRING, HUB_F_REQUIRED, 0, 200, NULL,
@@ -746,6 +834,8 @@ static const hub_field_t reset_complete_in[] = {
 static const hub_qfield_t invite_query[] = {
     { "auth_link_id", HUB_Q_UUID, HUB_Q_REQUIRED, 0, 0, 0, NULL,
       "the invite" },
+    { "token", HUB_Q_STRING, 0, 0, 0, 0, NULL,
+      "hub extension: the link's token (hubl_...), from its invite link" },
     HUB_Q_END
 };
 

@@ -86,6 +86,8 @@ void *hub_auth_srv_merge(apr_pool_t *p, void *basev, void *addv)
     c->smtp_url = add->smtp_url ? add->smtp_url : base->smtp_url;
     c->smtp_from = add->smtp_from ? add->smtp_from : base->smtp_from;
     c->public_url = add->public_url ? add->public_url : base->public_url;
+    c->auth_link_url = add->auth_link_url ? add->auth_link_url
+                                          : base->auth_link_url;
     c->jwt_key_file = add->jwt_key_file ? add->jwt_key_file
                                         : base->jwt_key_file;
     c->cache_ttl = add->cache_ttl != HUB_UNSET ? add->cache_ttl
@@ -111,6 +113,23 @@ int hub_auth_cache_ttl(const hub_auth_srv_t *c)
 int hub_auth_gateway_open(const hub_auth_srv_t *c)
 {
     return c->gateway_open == HUB_UNSET ? 0 : c->gateway_open;
+}
+
+/* s without one trailing slash, in p */
+static const char *no_slash(apr_pool_t *p, const char *s)
+{
+    size_t n = strlen(s);
+    return apr_pstrmemdup(p, s, n && s[n - 1] == '/' ? n - 1 : n);
+}
+
+const char *hub_auth_public_base(hub_req_t *hr)
+{
+    const hub_auth_srv_t *c = hub_auth_srv(hr->r->server);
+    if (!c->public_url) {
+        return hr->base_url;
+    }
+    return apr_pstrcat(hr->pool, no_slash(hr->pool, c->public_url),
+                       no_slash(hr->pool, hr->conf->prefix), NULL);
 }
 
 /* A secret from a file of min..4096 bytes, trailing newlines dropped;
@@ -271,6 +290,11 @@ const command_rec hub_auth_cmds[] = {
     AP_INIT_TAKE1("HubPublicUrl", set_srv_string,
                   (void *)APR_OFFSETOF(hub_auth_srv_t, public_url), RSRC_CONF,
                   "the hub's public base URL, for links in mail"),
+    AP_INIT_TAKE1("HubAuthLinkUrl", set_srv_string,
+                  (void *)APR_OFFSETOF(hub_auth_srv_t, auth_link_url),
+                  RSRC_CONF,
+                  "the page Caylex auth links open (default: the hub's "
+                  "own /invite/metadata)"),
     AP_INIT_TAKE1("HubGatewayToken", set_gateway_token, NULL, RSRC_CONF,
                   "file holding GoClaw's gateway token (admin access)"),
     AP_INIT_TAKE1("HubGatewayTenant", set_gateway_tenant, NULL, RSRC_CONF,

@@ -11,6 +11,7 @@
 #include <http_core.h>
 #include <apr_strings.h>
 #include "hub_auth_private.h"
+#include "hub_auth_links.h"
 #include "hub_auth_projects.h"
 #include "hub_http.h"
 #include "mod_hub_auth.h"
@@ -90,6 +91,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_projects_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_access_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_links_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_nav_keys_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_projects_routes);
@@ -104,6 +106,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_register(s, hub_auth_projects_stmts);
     hub_db_register(s, hub_auth_members_stmts);
     hub_db_register(s, hub_auth_caylex_access_stmts);
+    hub_db_register(s, hub_auth_links_stmts);
     hub_db_register(s, hub_auth_nav_keys_stmts);
     hub_db_register(s, hub_auth_g4f_stmts);
     hub_db_register(s, hub_auth_g4f_users_stmts);

@@ -1,5 +1,6 @@
 /* The keys the hub mints, in one format: API keys and Caylex's platform
- * access tokens ("hub_..."), server keys ("hubs_...").  A key is 32
+ * access tokens ("hub_..."), server keys ("hubs_..."), the tokens of
+ * Caylex's auth links ("hubl_...").  A key is 32
  * random bytes in base64url after its kind's prefix: shown once to whoever
  * made it, stored as its SHA-256 only, listed by its first characters.
  * mod_hub_auth, mod_hub_servers and tools/hubctl (through hub-keygen) all
@@ -12,6 +13,7 @@
 /* the kinds, by their prefix */
 #define HUB_KEY_API    "hub_"  /* API keys and platform access tokens */
 #define HUB_KEY_SERVER "hubs_" /* a server's key (heartbeats, feedback) */
+#define HUB_KEY_LINK   "hubl_" /* an auth link's token (sql/027) */
 
 /* 256 bits: enough that a plain SHA-256 is the right hash to store */
 #define HUB_KEY_BYTES 32

@@ -157,18 +157,27 @@ is(scalar @{ $hub->get("$C/platform-access-tokens", auth($a->{key}))->{json} }, 
 # ---- invites -------------------------------------------------------------
 my $proj = q1("INSERT INTO projects (tenant_id, name) SELECT id, 'Example Project' FROM tenants WHERE slug = 'acme' RETURNING id");
 my $bproj = q1("INSERT INTO projects (tenant_id, name) SELECT id, 'Bravo Project' FROM tenants WHERE slug = 'bravo' RETURNING id");
+# a link's token, as POST .../auth-links/user makes it (t/http/35 tests
+# those endpoints): the /invite endpoints need it beside the id
+my %tok;
 sub link_row {
     my ($slug, $project, $type, $valid, $expires) = @_;
-    return q1("INSERT INTO auth_links (tenant_id, project_id, link_type, valid_for, expires_at)
-               SELECT id, '$project', '$type', $valid, now() + interval '$expires' FROM tenants WHERE slug = '$slug'
-               RETURNING id");
+    my $token = 'hubl_' . join '', map { ('a'..'z', 'A'..'Z', 0..9)[rand 62] } 1 .. 43;
+    my $hash = sha256_hex($token);
+    my $id = q1("INSERT INTO auth_links (tenant_id, project_id, link_type, valid_for, expires_at, token_hash)
+                 SELECT id, '$project', '$type', $valid, now() + interval '$expires', '$hash'
+                   FROM tenants WHERE slug = '$slug' RETURNING id");
+    $tok{$id} = $token;
+    push @secrets, $token;
+    return $id;
 }
+sub tq { "auth_link_id=$_[0]&token=" . ($tok{$_[0]} // '') }
 my $ulink = link_row('acme', $proj, 'user', "'{partner.test,acme.test}'", '7 days');
 my $plink = link_row('acme', $proj, 'project', "'{guest\@x.test}'", '7 days');
 my $old = link_row('acme', $proj, 'user', 'NULL', '-1 minute');
 my $blink = link_row('bravo', $bproj, 'user', "'{partner.test}'", '7 days');
 
-$r = $hub->get("$C/invite/metadata?auth_link_id=$ulink");
+$r = $hub->get("$C/invite/metadata?@{[tq($ulink)]}");
 is($r->{status}, 200, 'invite metadata without credentials');
 is_deeply([sort keys %{ $r->{json} }], [sort qw(tenant_name project_name expires_at auth_link_type valid_for)],
           'InviteMetadataResponse fields');
@@ -177,13 +186,13 @@ is($r->{json}{project_name}, 'Example Project', 'project_name');
 is($r->{json}{auth_link_type}, 'user', 'auth_link_type');
 is_deeply($r->{json}{valid_for}, ['partner.test', 'acme.test'], 'valid_for');
 like($r->{json}{expires_at}, $iso, 'expires_at');
-is($hub->get("$C/invite/metadata?auth_link_id=$plink")->{json}{auth_link_type}, 'project', 'a project link');
+is($hub->get("$C/invite/metadata?@{[tq($plink)]}")->{json}{auth_link_type}, 'project', 'a project link');
 $r = $hub->get("$C/invite/metadata");
 is($r->{status}, 422, 'no auth_link_id: 422');
 is_deeply($r->{json}{detail}[0]{loc}, ['query', 'auth_link_id'], 'loc names the query parameter');
 is($hub->get("$C/invite/metadata?auth_link_id=nope")->{status}, 422, 'a malformed id: 422');
 for my $id ($old, '00000000-0000-4000-8000-000000000000') {
-    $r = $hub->get("$C/invite/metadata?auth_link_id=$id");
+    $r = $hub->get("$C/invite/metadata?@{[tq($id)]}");
     is($r->{status}, 401, 'an expired or unknown invite: 401');
     is($r->{json}{detail}, 'Invite is invalid', 'documented detail');
 }
@@ -194,19 +203,19 @@ $hub->hubctl('add-member', 'bravo', 'carol@partner.test', 'member');
 my $carol = $hub->hubctl('create-key', 'bravo', '--user', 'carol@partner.test', '--scopes', 'operator.read');
 push @secrets, $carol;
 
-is($hub->get("$C/invite/config?auth_link_id=$ulink")->{status}, 401, 'config needs credentials');
-$r = $hub->get("$C/invite/config?auth_link_id=$ulink", auth($carol));
+is($hub->get("$C/invite/config?@{[tq($ulink)]}")->{status}, 401, 'config needs credentials');
+$r = $hub->get("$C/invite/config?@{[tq($ulink)]}", auth($carol));
 is($r->{status}, 200, 'config for an invitee');
 is_deeply($r->{json}, { tenant_name => 'Team acme', auth_scope => 'user', oauth_servers => [],
                         header_servers => [], path_servers => [] }, 'InviteConfigResponse');
-is($hub->get("$C/invite/config?auth_link_id=$ulink", auth($b->{key}))->{status}, 403,
+is($hub->get("$C/invite/config?@{[tq($ulink)]}", auth($b->{key}))->{status}, 403,
    'not for an address outside valid_for');
-is($hub->get("$C/invite/config?auth_link_id=$plink", auth($carol))->{status}, 403,
+is($hub->get("$C/invite/config?@{[tq($plink)]}", auth($carol))->{status}, 403,
    'a project link is for its addresses only');
-is($hub->get("$C/invite/config?auth_link_id=$old", auth($carol))->{status}, 401, 'expired: 401');
+is($hub->get("$C/invite/config?@{[tq($old)]}", auth($carol))->{status}, 401, 'expired: 401');
 is($hub->get("$C/invite/config?auth_link_id=x", auth($carol))->{status}, 422, 'malformed: 422');
 
-my %done = (auth_link_id => $ulink, user_email => 'carol@partner.test', descope_user_id => 'D123',
+my %done = (auth_link_id => $ulink, token => $tok{$ulink}, user_email => 'carol@partner.test', descope_user_id => 'D123',
             oauth_servers => [], header_servers => [], path_servers => []);
 for my $missing (qw(auth_link_id user_email descope_user_id oauth_servers)) {
     my %body = %done;
@@ -217,7 +226,7 @@ for my $missing (qw(auth_link_id user_email descope_user_id oauth_servers)) {
 is($hub->post("$C/invite/complete", json => \%done)->{status}, 401, 'complete needs credentials');
 is($hub->post("$C/invite/complete", auth($carol), json => { %done, auth_link_id => 'zzz' })->{status},
    422, 'a malformed auth_link_id: 422');
-is($hub->post("$C/invite/complete", auth($carol), json => { %done, auth_link_id => $old })->{status},
+is($hub->post("$C/invite/complete", auth($carol), json => { %done, auth_link_id => $old, token => $tok{$old} })->{status},
    401, 'an expired invite: 401');
 is($hub->post("$C/invite/complete", auth($carol), json => { %done, user_email => 'eve@partner.test' })->{status},
    403, "someone else's address: 403");
@@ -244,7 +253,7 @@ is(q1("SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE
 
 # isolation: acme cannot use bravo's invite with an address bravo did not invite
 is($hub->post("$C/invite/complete", auth($a->{key}),
-              json => { %done, auth_link_id => $blink, user_email => 'owner@acme.test' })->{status},
+              json => { %done, auth_link_id => $blink, token => $tok{$blink}, user_email => 'owner@acme.test' })->{status},
    403, "acme's owner cannot join bravo through bravo's invite");
 is(q1("SELECT count(*) FROM memberships m JOIN tenants t ON t.id = m.tenant_id WHERE t.slug = 'bravo'"), 2,
    "bravo's members unchanged");
