@@ -1,8 +1,9 @@
 /* Caylex's auth links and project users (sql/027).  Their store, the only
  * SQL over auth_links, auth_link_instances, auth_link_users,
  * project_users and project_user_servers, is hub_auth_links_store.c; the
- * endpoints of the links are hub_auth_links.c, and the /invite endpoints
- * that a link's holder uses hub_auth_caylex_access.c.
+ * endpoints of the links are hub_auth_links.c, those of the users
+ * hub_auth_project_users.c, and the /invite endpoints that a link's
+ * holder uses hub_auth_caylex_access.c.
  *
  * Every function acts in the caller's tenant, and every id it is given
  * has been checked to be a UUID.  Rows that name a project carry a
@@ -15,10 +16,11 @@
 #include "hub_page.h"
 
 extern const hub_stmt_t hub_auth_links_stmts[];
-/* the endpoints (hub_auth_links.c) */
+/* the endpoints (hub_auth_links.c, hub_auth_project_users.c) */
 extern const hub_route_t hub_auth_links_routes[];
+extern const hub_route_t hub_auth_project_users_routes[];
 
-/* ---- input and answers of the endpoints (hub_auth_links.c) ------------- */
+/* ---- input and answers both endpoint files use (hub_auth_links.c) ------ */
 
 /* 404 "Project not found" */
 int hub_auth_project_not_found(hub_result_t *res);
@@ -147,7 +149,7 @@ typedef struct hub_puser_filter {
 } hub_puser_filter_t;
 /* No row: no such project.  Else total, then per user: id
  * (user_token_id), user_email, authenticated_servers_count,
- * total_project_server_instances, server_logos (JSON), 
+ * total_project_server_instances, server_logos (JSON),
  * last_authentication_at, weekly_queries, weekly_tool_calls; the latest
  * authenticated first. */
 hub_db_status_e hub_auth_project_users_page(

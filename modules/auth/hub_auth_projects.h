@@ -64,6 +64,12 @@ hub_db_status_e hub_auth_projects_page(hub_req_t *hr,
                                        const hub_project_filter_t *f,
                                        hub_rows_t **rows, long *total);
 
+/* What runs in a project (id is a UUID): one row with
+ * active_server_instances, disabled_server_instances (paused) and
+ * active_navigator_instances, or none when no such project. */
+hub_db_status_e hub_auth_project_status(hub_req_t *hr, const char *id,
+                                        hub_rows_t **row);
+
 /* ---- the operations (hub_auth_projects.c) ------------------------------ */
 
 /* What a write answers: the project (the route's shape and wrapper),

@@ -74,11 +74,25 @@ const hub_stmt_t hub_auth_projects_stmts[] = {
       " LEFT JOIN LATERAL (SELECT " PROJECT_COLS PROJECT_COUNTS("f") " FROM f"
       "                    ORDER BY f.created_at DESC, f.id DESC"
       "                    LIMIT %s::bigint OFFSET %s::bigint) p ON true" },
+    /* Caylex's GET /projects/{project_id}/server-instances/status: a
+     * navigator instance has no state of its own, so all are active */
+    { "hub_project_instance_status",
+      "SELECT p.id,"
+      "       (SELECT count(*) FROM server_instances si"
+      "         WHERE si.project_id = p.id AND si.tenant_id = p.tenant_id"
+      "           AND si.status = 'active') AS active_server_instances,"
+      "       (SELECT count(*) FROM server_instances si"
+      "         WHERE si.project_id = p.id AND si.tenant_id = p.tenant_id"
+      "           AND si.status <> 'active') AS disabled_server_instances,"
+      "       (SELECT count(*) FROM navigator_instances ni"
+      "         WHERE ni.project_id = p.id AND ni.tenant_id = p.tenant_id)"
+      "         AS active_navigator_instances"
+      "  FROM projects p WHERE p.id = %s::uuid AND p.tenant_id = %s::uuid" },
     { NULL, NULL }
 };
 /* clang-format on */
 
-enum { ST_INSERT, ST_GET, ST_UPDATE, ST_DELETE, ST_PAGE };
+enum { ST_INSERT, ST_GET, ST_UPDATE, ST_DELETE, ST_PAGE, ST_STATUS };
 
 static const char *const field_names[HUB_PROJ_NFIELDS] = {
     "name",   "description", "icon", "webhook_config",
@@ -211,4 +225,12 @@ hub_db_status_e hub_auth_projects_page(hub_req_t *hr,
     }
     *total = hub_rows_page_total(*rows);
     return HUB_DB_OK;
+}
+
+hub_db_status_e hub_auth_project_status(hub_req_t *hr, const char *id,
+                                        hub_rows_t **row)
+{
+    const char *args[2] = { id, hr->who->tenant_id };
+    return hub_db_select(hr->r, &hub_auth_projects_stmts[ST_STATUS], row, 2,
+                         args);
 }

@@ -92,6 +92,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_projects_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_caylex_access_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_links_routes);
+    hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_project_users_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_nav_keys_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_routes);
     hub_auth_add_routes(HUB_REGISTRY_OWNER, hub_auth_g4f_projects_routes);

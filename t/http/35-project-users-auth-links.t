@@ -3,7 +3,10 @@
 # token that only the made link carries; a link used through /invite
 # (metadata, config, complete) making a user of the project; read, write
 # and admin credentials; another tenant's ids answered 404 with nothing
-# changed; bad input answered 4xx in Caylex's envelope.
+# changed; bad input answered 4xx in Caylex's envelope.  The users of a
+# project with their authentications and their week of tool calls
+# (counted from gateway records the test writes), revoked and deleted;
+# what runs in a project.
 use strict;
 use warnings;
 use Test::More;
@@ -474,6 +477,218 @@ is_detail(cx($a->{key}, DELETE => "/projects/$p1/auth-links/$xl"), 404, 'Auth li
 is_detail(cx($a->{key}, GET => "/projects/$p1/auth-links/$xl"), 404, 'Auth link not found', 'gone');
 is(q1("SELECT count(*) FROM auth_link_instances WHERE auth_link_id = '$xl'"), 0, 'its instances went with it');
 
+# ==== the users of a project ===================================================
+# a navigator connected to Support, and the gateway's records of calls
+# (mcp_calls, sql/023) as the recorder writes them
+my $nav = cx($a->{key}, POST => '/navigators', json => { name => 'Helper' })->{json}{id};
+is(cx($a->{key}, POST => "/navigators/$nav/connections", json => { project_ids => [$p1] })->{status}, 200,
+   'a navigator connected to Support');
+my $ni = q1("SELECT id FROM navigator_instances WHERE navigator_id = '$nav'");
+my %T = (acme => q1("SELECT id FROM tenants WHERE slug = 'acme'"), bravo => q1("SELECT id FROM tenants WHERE slug = 'bravo'"));
+my @calls = (    # user, tenant, project, method, age
+    [$carol_id, 'acme', $p1, 'tools/call', '1 hour'], [$carol_id, 'acme', $p1, 'tools/call', '2 days'],
+    [$carol_id, 'acme', $p1, 'tools/call', '6 days 23 hours'], [$carol_id, 'acme', $p1, 'tools/call', '8 days'],
+    [$carol_id, 'acme', $p1, 'tools/list', '1 hour'], [$carol_id, 'acme', $p2, 'tools/call', '1 hour'],
+    [$carol_id, 'bravo', $p1, 'tools/call', '1 hour'], [$ann_id, 'acme', $p1, 'tools/call', '3 days'],
+    [$ann_id, 'acme', $p1, 'initialize', '3 days'],
+);
+for my $c (@calls) {
+    my ($u, $t, $p, $m, $age) = @$c;
+    q1("INSERT INTO mcp_calls (at, tenant_id, navigator_instance_id, project_id, method, tool_name, user_id,
+                               gateway_ms, ok)
+        VALUES (now() - interval '$age', '$T{$t}', '$ni', '$p', '$m', 'x', '$u', 1, true)");
+}
+sub weekly {    # what the test wrote: tools/call of the user through Support in 7 days
+    my ($u) = @_;
+    my %days = ('1 hour' => 0, '2 days' => 2, '6 days 23 hours' => 6.96, '8 days' => 8, '3 days' => 3);
+    return scalar grep { $_->[0] eq $u && $_->[1] eq 'acme' && $_->[2] eq $p1 && $_->[3] eq 'tools/call'
+                         && $days{ $_->[4] } < 7 } @calls;
+}
+is(weekly($carol_id), 3, "the test's own count for carol");
+
+# what each user authenticated to, the latest first (then by name)
+sub auths {
+    my ($pu) = @_;
+    my @rows = map { [split /\|/] } split /\n/, q1("SELECT s.name, a.auth_method, iso8601(a.authenticated_at),
+        extract(epoch FROM a.authenticated_at), i.id FROM project_user_servers a
+        JOIN server_instances i ON i.id = a.server_instance_id JOIN servers s ON s.id = i.server_id
+        WHERE a.project_user_id = '$pu'");
+    # ($a and $b are the teams here: sort's own are $::a and $::b)
+    return sort { $::b->[3] <=> $::a->[3] || $::a->[0] cmp $::b->[0] || $::a->[4] cmp $::b->[4] } @rows;
+}
+sub summary {
+    my ($pu, $email, $uid) = @_;
+    my @a = auths($pu);
+    return { user_email => $email, user_token_id => $pu, authenticated_servers_count => scalar @a,
+             total_project_server_instances => scalar keys %I, server_logos => [map { $LOGO{ $_->[0] } } @a],
+             last_authentication_at => @a ? $a[0][2] : undef, weekly_queries => 0,
+             weekly_tool_calls => weekly($uid) };
+}
+my %PU = ($carol_pu => ['carol@partner.test', $carol_id], $ann_pu => ['ann@x.test', $ann_id]);
+sub last_at { my @a = auths($_[0]); @a ? $a[0][3] : 0 }
+my @order = sort { last_at($::b) <=> last_at($::a) || $PU{$::a}[0] cmp $PU{$::b}[0] } keys %PU;
+
+$r = cx($ro, GET => "/projects/$p1/users");
+is($r->{status}, 200, 'list the users with a read key');
+is_deeply($r->{json}{items}, [map { summary($_, @{ $PU{$_} }) } @order], 'UserSummary of each, latest first')
+    or diag explain $r->{json}{items};
+meta_ok($r, 20, 2, 0, 0, 'users');
+is_deeply([sort keys %{ $r->{json}{items}[0] }],
+          [sort qw(user_email user_token_id authenticated_servers_count total_project_server_instances server_logos
+                   last_authentication_at weekly_queries weekly_tool_calls)], 'UserSummary fields');
+for my $case (['search=CAROL', [$carol_pu]], ['search=x.test', [$ann_pu]], ['search=nobody', []], ['search=', \@order],
+              ["server_instance_ids=$I{GitHub}", [$carol_pu]], ["server_instance_ids=$I{Docs}", [$ann_pu]],
+              ["server_instance_ids=$I{GitHub}&server_instance_ids=$I{Docs}", \@order],
+              ["server_instance_ids=$I{Jira}", []], ["search=a&server_instance_ids=$I{Docs}", [$ann_pu]]) {
+    $r = cx($a->{key}, GET => "/projects/$p1/users?$case->[0]");
+    is_deeply([map { $_->{user_token_id} } @{ $r->{json}{items} }], $case->[1], "users: $case->[0]");
+}
+$r = cx($a->{key}, GET => "/projects/$p1/users?size=1");
+meta_ok($r, 1, 2, 1, 0, 'users page 1');
+is($r->{json}{items}[0]{user_token_id}, $order[0], 'page 1');
+$r = cx($a->{key}, GET => "/projects/$p1/users?size=1&cursor=$r->{json}{meta}{next_cursor}");
+meta_ok($r, 1, 2, 0, 1, 'users page 2');
+is($r->{json}{items}[0]{user_token_id}, $order[1], 'page 2');
+is_deeply(cx($a->{key}, GET => "/projects/$p2/users")->{json}{items}, [], 'Sales has no users');
+is_422(cx($a->{key}, GET => "/projects/$p1/users?server_instance_ids=nope"), ['query', 'server_instance_ids'], 'a bad id');
+is_422(cx($a->{key}, GET => "/projects/$p1/users?size=500"), ['query', 'size'], 'a bad size');
+is_detail(cx($a->{key}, GET => "/projects/$NOPE/users"), 404, 'Project not found', 'users of an unknown project');
+
+# one user
+$r = cx($ro, GET => "/projects/$p1/users/$carol_pu");
+is($r->{status}, 200, 'one user');
+is_deeply($r->{json}, { user_email => 'carol@partner.test', servers => [map {
+    { server_instance_id => $_->[4], server_name => $_->[0], logo_url => $LOGO{ $_->[0] }, auth_method => $_->[1],
+      authenticated_at => $_->[2] } } auths($carol_pu)] }, 'UserAuthDetails') or diag explain $r->{json};
+is_deeply([sort map { $_->{server_name} . ':' . $_->{auth_method} } @{ $r->{json}{servers} }],
+          ['GitHub:oauth', 'Wiki:none'], 'GitHub by OAuth, Wiki needing nothing');
+is_detail(cx($a->{key}, GET => "/projects/$p1/users/$NOPE"), 404, 'User not found in this project', 'an unknown user');
+is_detail(cx($a->{key}, GET => "/projects/$p2/users/$carol_pu"), 404, 'User not found in this project',
+          'a user of another project');
+is_detail(cx($a->{key}, GET => "/projects/$NOPE/users/$carol_pu"), 404, 'Project not found', 'an unknown project');
+is_422(cx($a->{key}, GET => "/projects/$p1/users/bob"), ['path', 'user_id'], 'a malformed user id');
+
+# who completed a link
+sub link_users {
+    my ($link, $pu, $email) = @_;
+    my %mine = map { $_ => 1 } q1("SELECT string_agg(server_instance_id::text, ' ') FROM auth_link_instances
+                                   WHERE auth_link_id = '$link'") =~ /(\S+)/g;
+    return { user_email => $email, authenticated_servers => [map {
+        { server_instance_id => $_->[4], authenticated_at => $_->[2],
+          current_auth_link => q1("SELECT auth_link_id FROM project_user_servers
+                                   WHERE project_user_id = '$pu' AND server_instance_id = '$_->[4]'") } }
+        grep { $mine{ $_->[4] } } auths($pu)] };
+}
+$r = cx($ro, GET => "/projects/$p1/auth-links/$ul/users");
+is($r->{status}, 200, "the user link's users");
+is_deeply($r->{json}{items}, [link_users($ul, $carol_pu, 'carol@partner.test')],
+          'UserAuthenticationDetails: carol, her authentications to its instances') or diag explain $r->{json};
+is_deeply([map { $_->{current_auth_link} } @{ $r->{json}{items}[0]{authenticated_servers} }], [$ul, $ul],
+          'through this link');
+meta_ok($r, 20, 1, 0, 0, 'link users');
+$r = cx($a->{key}, GET => "/projects/$p1/auth-links/$pl/users");
+is_deeply($r->{json}{items}, [link_users($pl, $ann_pu, 'ann@x.test')], "the project link's: ann, Docs and Wiki");
+is(scalar @{ $r->{json}{items}[0]{authenticated_servers} }, 2, '  two of them');
+for my $case ([$pl, 'ANN', [$ann_pu]], [$pl, 'carol', []], [$ul, 'partner', [$carol_pu]], [$ul, '@', [$carol_pu]]) {
+    my ($link, $q, $want) = @$case;
+    $r = cx($a->{key}, GET => "/projects/$p1/auth-links/$link/users/search?search=$q");
+    is_deeply([map { $_->{user_email} } @{ $r->{json}{items} }], [map { $PU{$_}[0] } @$want], "search $q");
+}
+is_422(cx($a->{key}, GET => "/projects/$p1/auth-links/$ul/users/search"), ['query', 'search'], 'search is required');
+is_detail(cx($a->{key}, GET => "/projects/$p1/auth-links/$NOPE/users"), 404, 'Auth link not found', 'an unknown link');
+is_detail(cx($a->{key}, GET => "/projects/$NOPE/auth-links/$ul/users"), 404, 'Project not found', 'an unknown project');
+$r = cx($a->{key}, GET => "/projects/$p1/auth-links/$ul/users?size=1&cursor=");
+is($r->{status}, 200, 'an empty cursor: the first page');
+is(scalar @{ $r->{json}{items} }, 1, '  of one');
+
+# revoking
+my $auths_before = q1('SELECT count(*) FROM project_user_servers');
+is(cx($ro, POST => "/projects/$p1/users/$carol_pu", json => { server_instance_ids => [$I{GitHub}] })->{status}, 403,
+   'a read key cannot revoke');
+is_422(cx($rw, POST => "/projects/$p1/users/$carol_pu", json => { server_instance_ids => [] }),
+       ['body', 'server_instance_ids'], 'revoke nothing');
+is_422(cx($rw, POST => "/projects/$p1/users/$carol_pu", json => { server_instance_ids => ['x'] }),
+       ['body', 'server_instance_ids[0]'], 'revoke a malformed id');
+is_422(cx($rw, POST => "/projects/$p1/users/$carol_pu", json => {}), ['body', 'server_instance_ids'], 'revoke without ids');
+is_detail(cx($rw, POST => "/projects/$p1/users/$NOPE", json => { server_instance_ids => [$I{GitHub}] }), 404,
+          'User not found in this project', 'revoke for an unknown user');
+is_detail(cx($rw, POST => "/projects/$p2/users/$carol_pu", json => { server_instance_ids => [$I{GitHub}] }), 404,
+          'User not found in this project', 'revoke through another project');
+is(q1('SELECT count(*) FROM project_user_servers'), $auths_before, 'nothing revoked by those');
+$r = cx($rw, POST => "/projects/$p1/users/$carol_pu", json => { server_instance_ids => [$I{Docs}, $I{GitHub}, $I{Docs}] });
+is($r->{status}, 200, 'a write key revokes');
+is_deeply($r->{json}, { revoked_server_instance_ids => [$I{GitHub}], deleted_auth_count => 1, descope_tokens_revoked => 0 },
+          'RevokeUserAccessResponse: only what she had') or diag explain $r->{json};
+is_deeply([map { $_->{server_name} } @{ cx($a->{key}, GET => "/projects/$p1/users/$carol_pu")->{json}{servers} }],
+          ['Wiki'], 'Wiki left');
+is(cx($a->{key}, GET => "/projects/$p1/users?server_instance_ids=$I{GitHub}")->{json}{meta}{total}, 0,
+   'nobody authenticated to GitHub now');
+
+# deleting: carol came into acme through the link and has nothing else here
+my $carol_acme = $hub->hubctl('create-key', 'acme', '--user', 'carol@partner.test', '--scopes', 'operator.read');
+push @secrets, $carol_acme;
+is(cx($carol_acme, GET => '/projects')->{status}, 200, "carol's key in acme works");
+is(cx($rw, DELETE => "/projects/$p1/users/$carol_pu")->{status}, 403, 'a write key cannot delete a user');
+is_detail(cx($a->{key}, DELETE => "/projects/$p2/users/$carol_pu"), 404, 'User not found in this project',
+          'delete through another project');
+is_detail(cx($a->{key}, DELETE => "/projects/$NOPE/users/$carol_pu"), 404, 'Project not found', 'an unknown project');
+$r = cx($a->{key}, DELETE => "/projects/$p1/users/$carol_pu");
+is($r->{status}, 200, 'delete carol from Support');
+is_deeply($r->{json}, { id => $carol_pu }, 'ModifiedUserResponse');
+is(cx($carol_acme, GET => '/projects')->{status}, 401, 'her key in acme is refused at once');
+is(q1("SELECT count(*) FROM memberships m WHERE m.tenant_id = '$T{acme}' AND m.user_id = '$carol_id'"), 0,
+   'she left acme: a plain member with no other project there');
+is(q1("SELECT count(*) FROM memberships m WHERE m.tenant_id = '$T{bravo}' AND m.user_id = '$carol_id'"), 1,
+   'and is still in bravo');
+is(q1("SELECT count(*) FROM project_user_servers WHERE project_user_id = '$carol_pu'"), 0, 'her authentications went');
+is_detail(cx($a->{key}, GET => "/projects/$p1/users/$carol_pu"), 404, 'User not found in this project', 'gone');
+is_detail(cx($a->{key}, DELETE => "/projects/$p1/users/$carol_pu"), 404, 'User not found in this project', 'deleting twice');
+is_deeply(cx($a->{key}, GET => "/projects/$p1/auth-links/$ul/users")->{json}{items}, [], 'nor among the link\'s users');
+is(cx($a->{key}, GET => "/projects/$p1/auth-links/$ul")->{json}{user_count}, 0, 'user_count 0');
+
+# ann is also a user of Sales: deleting her from Support keeps her in acme
+$r = cx($a->{key}, POST => "/projects/$p2/auth-links/user",
+        json => { server_instances => [$docs2], domain => 'x.test', link_expires_at => $LATER });
+my ($sl, $st) = link_of($r->{json}{invite_link});
+is(cx($ann, POST => '/invite/complete', json => { auth_link_id => $sl, token => $st, user_email => 'ann@x.test',
+       descope_user_id => 'D-ann', oauth_servers => [], header_servers => [], path_servers => [] })->{status}, 200,
+   'ann joins Sales too');
+is(cx($a->{key}, DELETE => "/projects/$p1/users/$ann_pu")->{status}, 200, 'delete ann from Support');
+is(q1("SELECT role FROM memberships WHERE tenant_id = '$T{acme}' AND user_id = '$ann_id'"), 'member',
+   'she stays a member of acme: Sales is hers');
+is(cx($a->{key}, GET => "/projects/$p2/users")->{json}{meta}{total}, 1, 'and a user of Sales');
+# acme's owner completing a link is not removed from acme with it
+$r = cx($a->{key}, POST => "/projects/$p1/auth-links/user",
+        json => { server_instances => [$I{Wiki}], domain => 'acme.test', link_expires_at => $LATER });
+my ($ol2, $ot2) = link_of($r->{json}{invite_link});
+$r = cx($a->{key}, POST => '/invite/complete', json => { auth_link_id => $ol2, token => $ot2, user_email => 'owner@acme.test',
+       descope_user_id => 'D-own', oauth_servers => [], header_servers => [], path_servers => [] });
+is_deeply($r->{json}, { is_new_user => JSON::PP::false, user_token => undef }, 'the owner completes a link: not new');
+my $own_pu = cx($a->{key}, GET => "/projects/$p1/users?search=owner")->{json}{items}[0]{user_token_id};
+like($own_pu, $UUID, 'the owner is a user of Support');
+is(cx($a->{key}, DELETE => "/projects/$p1/users/$own_pu")->{status}, 200, 'and is deleted from it');
+is(q1("SELECT role FROM memberships WHERE tenant_id = '$T{acme}' AND user_id = (SELECT id FROM users WHERE email = 'owner\@acme.test')"),
+   'owner', 'still the owner of acme');
+
+# ==== what runs in a project ======================================================
+my %paused;
+sub status_want {
+    return { active_server_instances => scalar(grep { !$paused{$_} } keys %I),
+             disabled_server_instances => scalar(grep { $paused{$_} } keys %I), active_navigator_instances => 1 };
+}
+$r = cx($ro, GET => "/projects/$p1/server-instances/status");
+is($r->{status}, 200, 'server instance status');
+is_deeply($r->{json}, status_want(), 'GetProjectStatusResponse: all active, one navigator');
+is(cx($a->{key}, POST => "/server-instances/$I{Jira}", json => { status => 'pause' })->{status}, 200, 'pause Jira');
+$paused{Jira} = 1;
+is_deeply(cx($a->{key}, GET => "/projects/$p1/server-instances/status")->{json}, status_want(), 'one paused');
+is_deeply(cx($a->{key}, GET => "/projects/$p2/server-instances/status")->{json},
+          { active_server_instances => 1, disabled_server_instances => 0, active_navigator_instances => 0 },
+          'Sales: its one instance, no navigator');
+is_detail(cx($a->{key}, GET => "/projects/$NOPE/server-instances/status"), 404, 'Project not found', 'an unknown project');
+is_422(cx($a->{key}, GET => '/projects/x/server-instances/status'), ['path', 'project_id'], 'a malformed project');
+is($hub->get("$C/projects/$p1/server-instances/status")->{status}, 401, 'no credentials: 401');
+
 # ==== another tenant ========================================================================
 my $snapshot = sub {
     join "\n", map { q1($_) }
@@ -484,6 +699,8 @@ my $snapshot = sub {
         "SELECT string_agg(row(s.*)::text, ',' ORDER BY s.project_user_id, s.server_instance_id) FROM project_user_servers s",
         "SELECT string_agg(row(m.*)::text, ',' ORDER BY m.tenant_id, m.user_id) FROM memberships m";
 };
+my $ann_pu_sales = q1("SELECT id FROM project_users WHERE project_id = '$p2'");
+like($ann_pu_sales, $UUID, "ann's place in Sales");
 my $before = $snapshot->();
 my @matrix = (
     [GET => "/projects/$p1/auth-links"], [GET => "/projects/$p1/auth-links/$ul"],
@@ -497,14 +714,22 @@ my @matrix = (
     [GET => "/projects/$pb/auth-links/$ul"], [DELETE => "/projects/$pb/auth-links/$ul"],
     [PATCH => "/projects/$pb/auth-links/user/$ul", { domain => 'stolen.test' }],
     [POST => "/projects/$pb/auth-links/user", { %ok_user, server_instances => [$I{GitHub}] }],
+    # the users of acme's project
+    [GET => "/projects/$p1/users"], [GET => "/projects/$p1/users/$ann_pu_sales"],
+    [POST => "/projects/$p1/users/$ann_pu_sales", { server_instance_ids => [$docs2] }],
+    [DELETE => "/projects/$p1/users/$ann_pu_sales"], [GET => "/projects/$p2/users/$ann_pu_sales"],
+    [POST => "/projects/$p2/users/$ann_pu_sales", { server_instance_ids => [$docs2] }],
+    [DELETE => "/projects/$p2/users/$ann_pu_sales"], [GET => "/projects/$pb/users/$ann_pu_sales"],
+    [DELETE => "/projects/$pb/users/$ann_pu_sales"], [GET => "/projects/$p1/server-instances/status"],
 );
 for my $case (@matrix) {
     my ($m, $path, $body) = @$case;
     my $r = cx($b->{key}, $m, $path, $body ? (json => $body) : ());
     is($r->{status}, 404, "bravo: $m $path -> 404");
-    unlike($r->{content}, qr/Support|GitHub|partner\.test|ann\@|carol/, '  nothing of acme in the answer');
+    unlike($r->{content}, qr/Support|Sales|GitHub|partner\.test|ann\@|carol/, '  nothing of acme in the answer');
 }
 is_deeply(cx($b->{key}, GET => "/projects/$pb/auth-links")->{json}{items}, [], "bravo's own project lists no acme link");
+is_deeply(cx($b->{key}, GET => "/projects/$pb/users")->{json}{items}, [], 'nor any acme user');
 is($snapshot->(), $before, "acme's links, their users and the memberships are unchanged");
 
 # ==== another host: HubAuthLinkUrl ============================================================
