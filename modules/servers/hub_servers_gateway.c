@@ -59,7 +59,7 @@ const hub_stmt_t hub_servers_gateway_stmts[] = {
      * request names when it is live there */
     { "hub_gw_context",
       "SELECT ni.id, ni.project_id, n.name AS navigator_name,"
-      "       n.tool_exposure,"
+      "       n.tool_exposure, n.tool_naming,"
       "       s.protocol_version, s.owner,"
       "       s.last_seen_at < now() - interval '60 s' AS stale"
       "  FROM navigator_instances ni"
@@ -315,6 +315,7 @@ static int admit(hub_gw_t *g, const char *session_id, hub_rows_t **ctx)
     g->project_id = hub_rows_get(*ctx, 0, "project_id");
     g->navigator_name = hub_rows_get(*ctx, 0, "navigator_name");
     g->compact = !strcmp(hub_rows_get(*ctx, 0, "tool_exposure"), "compact");
+    g->bare = !strcmp(hub_rows_get(*ctx, 0, "tool_naming"), "bare");
     if (session_id && hub_rows_get(*ctx, 0, "owner")
         && !strcmp(hub_rows_get(*ctx, 0, "owner"), hub_gw_owner(g))) {
         g->session = args[0];

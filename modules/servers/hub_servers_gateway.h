@@ -20,6 +20,7 @@ typedef struct hub_gw {
     const char *navigator_name;
     const char *version; /* the protocol version of this exchange */
     int compact;         /* the navigator's tool_exposure is compact */
+    int bare;            /* its tool_naming is bare */
     const char *session; /* 2025 era: the session's hash, once known */
     apr_time_t started;
     apr_size_t request_bytes;

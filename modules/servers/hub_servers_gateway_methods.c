@@ -7,7 +7,10 @@
  * statement.  A tool is named "prefix__tool" (hub_tool_public_name): the
  * prefix is the server's tool_prefix, else its slug, so names never
  * clash across servers; two servers given the same tool_prefix show the
- * older one's tool.  The order is by that prefix and the tool's name,
+ * older one's tool.  With the navigator's tool_naming "bare" (sql/028) a
+ * tool is shown by its own name, and as prefix__tool only where two
+ * servers of the project have a tool of that name (the prefixed name is
+ * taken in either naming).  The order is by that prefix and the tool's name,
  * byte by byte (COLLATE "C"), the same on every host and every call; pages of HubMcpPageSize with an
  * opaque cursor, and a cursor this hub did not give is -32602.  Servers
  * the hub cannot call (heartbeat servers) are not listed.
@@ -53,16 +56,18 @@
 
 /* clang-format off */
 const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
+    /* shared: how many servers list a tool of that name (bare naming) */
     { "hub_gw_tools_page",
-      "SELECT prefix, name, definition FROM ("
+      "SELECT prefix, name, definition,"
+      "       count(*) OVER (PARTITION BY name) AS shared FROM ("
       "  SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
       "         " GW_PREFIX " AS prefix, t.name, t.definition::text"
       "         AS definition" GW_TOOLS_FROM
       "   ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x"
       " ORDER BY prefix COLLATE \"C\", name COLLATE \"C\""
       " LIMIT %s::int OFFSET %s::int" },
-    /* the tool of a name split at "__", or (NULL) every tool, first the
-     * one tools/list shows */
+    /* the tools of a prefix and a name, of a name (prefix NULL), or
+     * (both NULL) every tool, first the one tools/list shows */
     { "hub_gw_tool_find",
       "SELECT t.id AS tool_id, t.name, " GW_PREFIX " AS prefix,"
       "       s.id AS server_id, si.id AS server_instance_id, s.mode,"
@@ -71,13 +76,14 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
       "       coalesce(tp.mode, 'always_execute') AS permission,"
       "       tp.rate_limit_per_minute"
       GW_TOOLS_FROM
-      "   AND (%s::text IS NULL"
-      "        OR (" GW_PREFIX " = %s::text AND t.name = %s::text))"
+      "   AND (%s::text IS NULL OR " GW_PREFIX " = %s::text)"
+      "   AND (%s::text IS NULL OR t.name = %s::text)"
       " ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id" },
     /* compact mode's search_tools: each word of the query found in the
      * tool's public name (3) or its description (1), then its quality */
     { "hub_gw_tools_search",
-      "SELECT prefix, name, definition, hits FROM ("
+      "SELECT prefix, name, definition, hits, shared FROM ("
+      " SELECT x.*, count(*) OVER (PARTITION BY name) AS shared FROM ("
       "  SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
       "         " GW_PREFIX " AS prefix, t.name, t.definition::text"
       "         AS definition, coalesce(t.quality_score, 50) AS quality,"
@@ -87,7 +93,7 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
       "                   w) > 0 THEN 1 ELSE 0 END), 0)"
       "            FROM unnest(string_to_array(lower(%s::text), ' ')) w"
       "           WHERE w <> '') AS hits" GW_TOOLS_FROM
-      "   ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x"
+      "   ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x) y"
       " WHERE hits > 0"
       " ORDER BY hits DESC, quality DESC, prefix COLLATE \"C\","
       "          name COLLATE \"C\""
@@ -98,7 +104,7 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
      * twice */
     { "hub_gw_tools_fingerprint",
       "SELECT CASE n.tool_exposure WHEN 'compact' THEN 'compact' ELSE ("
-      "  SELECT md5(coalesce(string_agg(prefix || '__' || name || ' '"
+      "  SELECT md5(n.tool_naming || coalesce(string_agg(prefix || '__' || name || ' '"
       "                                 || coalesce(definition, ''), E'\\n'"
       "           ORDER BY prefix COLLATE \"C\", name COLLATE \"C\"), ''))"
       "    FROM (SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
@@ -172,6 +178,16 @@ static int op_ping(hub_gw_t *g HUB_UNUSED, json_t *params HUB_UNUSED,
 
 /* ---- tools/list ---------------------------------------------------------- */
 
+/* The name agents see for a tool of prefix: bare when the navigator
+ * says so and no other server has a tool of that name (shared 1). */
+static const char *public_name(hub_gw_t *g, const char *prefix,
+                               const char *name, const char *shared)
+{
+    int alone = shared && !strcmp(shared, "1");
+    return hub_tool_public_name(g->pool, g->bare && alone ? NULL : prefix,
+                                name);
+}
+
 static json_t *public_tool(hub_gw_t *g, const hub_rows_t *rows, int i)
 {
     const char *text = hub_rows_get(rows, i, "definition");
@@ -181,9 +197,10 @@ static json_t *public_tool(hub_gw_t *g, const hub_rows_t *rows, int i)
         def = json_object();
     }
     json_object_set_new(def, "name",
-                        json_string(hub_tool_public_name(
-                            g->pool, hub_rows_get(rows, i, "prefix"),
-                            hub_rows_get(rows, i, "name"))));
+                        json_string(
+                            public_name(g, hub_rows_get(rows, i, "prefix"),
+                                        hub_rows_get(rows, i, "name"),
+                                        hub_rows_get(rows, i, "shared"))));
     if (!json_is_object(json_object_get(def, "inputSchema"))) {
         json_object_set_new(def, "inputSchema",
                             json_pack("{s:s}", "type", "object"));
@@ -304,35 +321,63 @@ static int op_tools_list(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
 
 /* ---- tools/call ---------------------------------------------------------- */
 
-/* The row of the tool an agent names, or -1. */
+/* How many servers of rows have a tool named as row i's (bare naming:
+ * a name two share is shown prefixed). */
+static const char *shared_of(const hub_rows_t *rows, int i)
+{
+    const char *name = hub_rows_get(rows, i, "name"), *first = NULL;
+    int j;
+    for (j = 0; j < rows->rows->nelts; j++) {
+        const char *p = hub_rows_get(rows, j, "prefix");
+        if (strcmp(hub_rows_get(rows, j, "name"), name)) {
+            continue;
+        }
+        if (first && strcmp(first, p)) {
+            return "2";
+        }
+        first = p;
+    }
+    return "1";
+}
+
+/* The row of the tool an agent names, or -1 (-2: not now).  The
+ * prefixed name splits at its "__"; a bare one is looked up by itself;
+ * one the naming changed (cut, hashed, characters replaced) is found
+ * among them all. */
 static int find_tool(hub_gw_t *g, const char *name, hub_rows_t **rows)
 {
-    const char *sep = strstr(name, "__"), *args[5];
-    int i;
+    const char *sep = strstr(name, "__"), *args[6];
+    int i, step;
 
     args[0] = g->instance_id;
     args[1] = g->tenant_id;
-    /* the usual name splits at its "__"; one the naming changed (cut,
-     * hashed, characters replaced) is found among them all */
-    args[2] = args[3] = sep ? apr_pstrmemdup(g->pool, name, sep - name) : NULL;
-    args[4] = sep ? sep + 2 : NULL;
-    for (;;) {
-        if (hub_db_select(g->r, STMT(ST_FIND), rows, 5, args) != HUB_DB_OK) {
+    for (step = 0; step < 3; step++) {
+        if (step == 0 && !sep) {
+            continue;
+        }
+        if (step == 1 && !g->bare) {
+            continue;
+        }
+        args[2] = args[3] = step == 0 ? apr_pstrmemdup(g->pool, name,
+                                                       (apr_size_t)(sep - name))
+                                      : NULL;
+        args[4] = args[5] = step == 0 ? sep + 2 : step == 1 ? name : NULL;
+        if (hub_db_select(g->r, STMT(ST_FIND), rows, 6, args) != HUB_DB_OK) {
             return -2;
         }
         for (i = 0; i < (*rows)->rows->nelts; i++) {
-            if (!strcmp(hub_tool_public_name(g->pool,
-                                             hub_rows_get(*rows, i, "prefix"),
-                                             hub_rows_get(*rows, i, "name")),
-                        name)) {
+            const char *prefix = hub_rows_get(*rows, i, "prefix");
+            const char *tool = hub_rows_get(*rows, i, "name");
+            if (!strcmp(hub_tool_public_name(g->pool, prefix, tool), name)
+                || (g->bare
+                    && !strcmp(public_name(g, prefix, tool,
+                                           shared_of(*rows, i)),
+                               name))) {
                 return i;
             }
         }
-        if (!args[2]) {
-            return -1;
-        }
-        args[2] = args[3] = args[4] = NULL;
     }
+    return -1;
 }
 
 /* A result that says the tool failed, and why: the agent reads it. */

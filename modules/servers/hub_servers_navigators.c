@@ -18,7 +18,11 @@
  * - tool_exposure (a hub extension, sql/026): "all" (the default) or
  *   "compact", how the gateway shows the tools (hub_servers_gateway_
  *   methods.c); taken on create and PATCH, shown in every answer but
- *   the create's, whose document lists three members only. */
+ *   the create's, whose document lists three members only.
+ * - tool_naming (a hub extension, sql/028): "prefixed" (the default:
+ *   every tool is server__tool) or "bare" (a tool's own name, and
+ *   server__tool only for a name two of the project's servers share),
+ *   taken and shown as tool_exposure is. */
 #include <apr_strings.h>
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
@@ -30,6 +34,7 @@
  * include_analytics does not pay for them) */
 #define NAV_COLS(counted) \
     "n.id, n.name, n.description, n.api_name, n.tool_exposure," \
+    " n.tool_naming," \
     " iso8601(n.created_at) AS created_at," \
     " iso8601(n.updated_at) AS updated_at," \
     " CASE WHEN " counted " THEN (SELECT count(*) FROM navigator_instances ni" \
@@ -64,14 +69,16 @@ const hub_stmt_t hub_servers_navigators_stmts[] = {
       " WHERE n.id = %s::uuid AND n.tenant_id = %s::uuid" },
     { "hub_navigators_insert",
       "INSERT INTO navigators (tenant_id, name, description, api_name,"
-      "                        created_by, tool_exposure)"
-      " VALUES (%s::uuid, %s, %s, %s, %s::uuid, coalesce(%s, 'all'))"
+      "                        created_by, tool_exposure, tool_naming)"
+      " VALUES (%s::uuid, %s, %s, %s, %s::uuid, coalesce(%s, 'all'),"
+      "         coalesce(%s, 'prefixed'))"
       " RETURNING id, name, api_name" },
     { "hub_navigators_update",
       "UPDATE navigators n SET"
       "   name = coalesce(%s, n.name),"
       "   description = CASE WHEN %s::boolean THEN %s ELSE n.description END,"
       "   tool_exposure = coalesce(%s, n.tool_exposure),"
+      "   tool_naming = coalesce(%s, n.tool_naming),"
       "   updated_at = now()"
       " WHERE n.id = %s::uuid AND n.tenant_id = %s::uuid"
       " RETURNING " NAV_COLS("true") },
@@ -96,6 +103,7 @@ static const hub_shape_t navigator_out[] = {
     { "description", NULL, HUB_J_STRING },
     { "api_name", NULL, HUB_J_STRING },
     { "tool_exposure", NULL, HUB_J_STRING }, /* a hub extension */
+    { "tool_naming", NULL, HUB_J_STRING },   /* a hub extension */
     { "created_at", NULL, HUB_J_STRING },
     { "updated_at", NULL, HUB_J_STRING },
     { NULL, NULL, 0 }
@@ -198,12 +206,15 @@ static int navigator_get(hub_req_t *hr, hub_result_t *res)
 
 /* clang-format off */
 static const char *const exposures[] = { "all", "compact", NULL };
+static const char *const namings[] = { "prefixed", "bare", NULL };
 static const hub_field_t create_in[] = {
     { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL,
       "its api_name is the slug of it" },
     { "description", HUB_T_STRING, HUB_F_NULLABLE, 0, 5000, NULL, NULL },
     { "tool_exposure", HUB_T_STRING, HUB_F_NULLABLE, 0, 0, exposures,
       "hub extension: all (default) or compact (search_tools, call_tool)" },
+    { "tool_naming", HUB_T_STRING, HUB_F_NULLABLE, 0, 0, namings,
+      "hub extension: prefixed (default, server__tool) or bare" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 static const hub_field_t update_in[] = {
@@ -212,6 +223,8 @@ static const hub_field_t update_in[] = {
     { "description", HUB_T_STRING, HUB_F_NULLABLE, 0, 5000, NULL, NULL },
     { "tool_exposure", HUB_T_STRING, HUB_F_NULLABLE, 0, 0, exposures,
       "hub extension: all or compact" },
+    { "tool_naming", HUB_T_STRING, HUB_F_NULLABLE, 0, 0, namings,
+      "hub extension: prefixed or bare" },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 /* clang-format on */
@@ -223,11 +236,12 @@ static const char *body_str(hub_req_t *hr, const char *name)
 
 static int navigator_create(hub_req_t *hr, hub_result_t *res)
 {
-    const char *args[6];
+    const char *args[7];
     hub_rows_t *row;
     hub_db_status_e st;
 
     args[5] = body_str(hr, "tool_exposure");
+    args[6] = body_str(hr, "tool_naming");
     args[0] = hr->who->tenant_id;
     args[1] = body_str(hr, "name");
     args[2] = body_str(hr, "description");
@@ -238,7 +252,7 @@ static int navigator_create(hub_req_t *hr, hub_result_t *res)
                              "Value error, the name needs at least one "
                              "letter or digit");
     }
-    st = hub_db_select(hr->r, STMT(ST_INSERT), &row, 6, args);
+    st = hub_db_select(hr->r, STMT(ST_INSERT), &row, 7, args);
     if (st != HUB_DB_OK) {
         /* the unique api_name in the tenant */
         return hub_err_db(res, st,
@@ -257,18 +271,19 @@ static int navigator_create(hub_req_t *hr, hub_result_t *res)
 
 static int navigator_update(hub_req_t *hr, hub_result_t *res)
 {
-    const char *args[6];
+    const char *args[7];
     hub_rows_t *row;
 
-    if (!(args[4] = hub_param_uuid(hr, res, "navigator_id"))) {
+    if (!(args[5] = hub_param_uuid(hr, res, "navigator_id"))) {
         return HUB_DONE;
     }
     args[0] = body_str(hr, "name");
     args[1] = json_object_get(hr->body, "description") ? "true" : "false";
     args[2] = body_str(hr, "description");
     args[3] = body_str(hr, "tool_exposure");
-    args[5] = hr->who->tenant_id;
-    if (hub_select_one(hr, res, STMT(ST_UPDATE), 6, args, &row, NOT_FOUND)
+    args[4] = body_str(hr, "tool_naming");
+    args[6] = hr->who->tenant_id;
+    if (hub_select_one(hr, res, STMT(ST_UPDATE), 7, args, &row, NOT_FOUND)
         != DECLINED) {
         return HUB_DONE;
     }

@@ -75,11 +75,14 @@ is(q1("SELECT count(*) FROM navigators"), 4, 'nothing else stored');
 $r = cx($a->{key}, GET => "/navigators/$n1");
 is($r->{status}, 200, 'get');
 is_deeply([sort keys %{ $r->{json} }], [sort qw(id name description api_name created_at updated_at metadata
-                                                  tool_exposure)],
-          'GetNavigatorResponse (and tool_exposure, a hub extension)');
+                                                  tool_exposure tool_naming)],
+          'GetNavigatorResponse (and tool_exposure, tool_naming: hub extensions)');
 is($r->{json}{tool_exposure}, 'all', '  every tool shown by default');
+is($r->{json}{tool_naming}, 'prefixed', '  as server__tool by default');
 is_422(cx($a->{key}, PATCH => "/navigators/$n1", json => { tool_exposure => 'some' }), ['body', 'tool_exposure'],
        'tool_exposure: all or compact');
+is_422(cx($a->{key}, PATCH => "/navigators/$n1", json => { tool_naming => 'short' }), ['body', 'tool_naming'],
+       'tool_naming: prefixed or bare');
 like($r->{json}{created_at}, $TS, 'created_at, ISO 8601');
 is_deeply($r->{json}{metadata}, { enabled_servers_count => 0, connected_projects_count => 0 }, 'metadata: nothing yet');
 is_detail(cx($a->{key}, GET => "/navigators/$NOPE"), 404, 'Navigator not found', 'an unknown navigator');

@@ -138,5 +138,32 @@ ok(HubTest::eventually(10, sub { q1("SELECT count(*) FROM mcp_calls WHERE tool_n
 my $compact = list_bytes();
 ok($compact < $all_bytes / 2, "compact tools/list: $compact bytes against $all_bytes for every tool");
 
+# ---- bare naming: a tool's own name, prefixed only where two servers share it ------
+$r = $hub->request(PATCH => "/caylex/api/v1/navigators/$g->{navigator}",
+                   headers => { Authorization => "Bearer $a->{key}" },
+                   json => { tool_exposure => 'all', tool_naming => 'bare' });
+is($r->{json}{tool_naming}, 'bare', 'a navigator with bare tool names');
+sub names { [sort map { $_->{name} } @{ rpc('tools/list')->{json}{result}{tools} || [] }] }
+my @bare = @{ names() };
+ok((grep { $_ eq 'tool-001' } @bare) && (grep { $_ eq 'echo' } @bare), 'tools/list: tool-001, echo, ...');
+ok(!(grep { /__/ } @bare), '  none prefixed (no name is on two servers)');
+is(rpc('tools/call', { name => 'echo', arguments => { message => 'bare' } }, 'Mcp-Name' => 'echo')
+       ->{json}{result}{content}[0]{text}, 'Echo: bare', 'tools/call by the bare name');
+is(rpc('tools/call', { name => 'everything__echo', arguments => { message => 'p' } }, 'Mcp-Name' => 'everything__echo')
+       ->{json}{result}{content}[0]{text}, 'Echo: p', '  and by the prefixed one');
+# a second server with a tool-001 of its own
+my $twin = HubMcp::node_server('stateless.mjs', TOOLS => 1, LEGACY => 'reject');
+my $t_id = HubGateway::register($hub, $a->{key}, { name => 'Twin', endpoint => $twin->{url} });
+$hub->request(POST => "/caylex/api/v1/servers/$t_id/connections", headers => { Authorization => "Bearer $a->{key}" },
+              json => { project_ids => [$g->{project}] });
+my @now = @{ names() };
+ok((grep { $_ eq 'modern__tool-001' } @now) && (grep { $_ eq 'twin__tool-001' } @now),
+   'tool-001 on two servers: both prefixed');
+ok(!(grep { $_ eq 'tool-001' } @now) && (grep { $_ eq 'tool-002' } @now), '  the others still bare');
+is(rpc('tools/call', { name => 'tool-001' }, 'Mcp-Name' => 'tool-001')->{json}{error}{code}, -32602,
+   '  the ambiguous bare name is not found');
+is(rpc('tools/call', { name => 'twin__tool-001' }, 'Mcp-Name' => 'twin__tool-001')->{json}{result}{content}[0]{text},
+   'called tool-001', '  each is called by its prefixed name');
+
 ok($hub->log_is_clean, 'no unexpected errors in the log');
 done_testing;
