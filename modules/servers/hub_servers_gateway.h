@@ -83,9 +83,12 @@ void hub_gw_upstreams_child_init(apr_pool_t *pchild);
 /* The fingerprint of the tools an instance lists (name, definition, in
  * tools/list's order; "compact" in compact mode), on a background
  * connection: HUB_DB_OK with *fp, NULL when the instance is gone. */
-hub_db_status_e hub_gw_tools_fingerprint(apr_pool_t *p, server_rec *s,
-                                         ap_dbd_t *dbd, const char *instance,
-                                         const char *tenant, const char **fp);
+hub_db_status_e hub_gw_tools_fingerprint(
+    apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, const char *instance,
+    const char *tenant, const char *user, const char **fp);
+/* the user whose project-user state limits the tools (GW_TOOLS_FROM):
+ * the caller's, NULL for a navigator key */
+const char *hub_gw_caller_user(const hub_gw_t *g);
 
 /* hub_servers_gateway_stream.c: the server-to-client streams that say
  * when the tool list changed.  GET with a 2025-era session (the session

@@ -38,7 +38,12 @@
 #include "hub_text.h"
 #include "mod_hub_auth.h"
 
-/* the tools an instance serves; args: instance, tenant */
+/* the tools an instance serves; args: instance, tenant, and the calling
+ * user three times (NULL for a navigator key).  A caller who is a user
+ * of the project (came in through an auth link, sql/027) sees a server
+ * of auth_level user only while they are authenticated to its instance:
+ * revoking that (POST /projects/{id}/users/{user_id}) takes its tools
+ * away from them at once.  Anyone else sees every server. */
 #define GW_PREFIX "coalesce(nullif(s.tool_prefix, ''), s.slug)"
 #define GW_TOOLS_FROM \
     "  FROM navigator_instances ni" \
@@ -52,7 +57,19 @@
     "  LEFT JOIN navigator_tool_permissions tp" \
     "       ON tp.navigator_instance_id = ni.id AND tp.tool_id = t.id" \
     " WHERE ni.id = %s::uuid AND ni.tenant_id = %s::uuid" \
-    "   AND tp.mode IS DISTINCT FROM 'disabled'"
+    "   AND tp.mode IS DISTINCT FROM 'disabled'" \
+    "   AND (s.auth_level <> 'user' OR %s::uuid IS NULL" \
+    "        OR NOT EXISTS (SELECT 1 FROM project_users pu" \
+    "                        WHERE pu.project_id = ni.project_id" \
+    "                          AND pu.tenant_id = ni.tenant_id" \
+    "                          AND pu.user_id = %s::uuid)" \
+    "        OR EXISTS (SELECT 1 FROM project_users pu" \
+    "                     JOIN project_user_servers ps" \
+    "                       ON ps.project_user_id = pu.id" \
+    "                    WHERE pu.project_id = ni.project_id" \
+    "                      AND pu.tenant_id = ni.tenant_id" \
+    "                      AND pu.user_id = %s::uuid" \
+    "                      AND ps.server_instance_id = si.id))"
 
 /* clang-format off */
 const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
@@ -100,8 +117,8 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
       " LIMIT %s::int" },
     /* what a list-changed stream compares: every listed tool's name and
      * definition, in tools/list's order (compact mode lists two fixed
-     * tools); no row when the instance is gone.  args: instance, tenant
-     * twice */
+     * tools); no row when the instance is gone.  args: those of
+     * GW_TOOLS_FROM, then instance and tenant again */
     { "hub_gw_tools_fingerprint",
       "SELECT CASE n.tool_exposure WHEN 'compact' THEN 'compact' ELSE ("
       "  SELECT md5(n.tool_naming || coalesce(string_agg(prefix || '__' || name || ' '"
@@ -121,14 +138,21 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
 enum { ST_PAGE, ST_FIND, ST_SEARCH, ST_FINGERPRINT };
 #define STMT(i) (&hub_servers_gateway_tools_stmts[i])
 
-hub_db_status_e hub_gw_tools_fingerprint(apr_pool_t *p, server_rec *s,
-                                         ap_dbd_t *dbd, const char *instance,
-                                         const char *tenant, const char **fp)
+const char *hub_gw_caller_user(const hub_gw_t *g)
 {
-    const char *args[4] = { instance, tenant, instance, tenant };
+    return g->who && !g->who->navigator_instance_id ? g->who->user_id : NULL;
+}
+
+hub_db_status_e hub_gw_tools_fingerprint(
+    apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, const char *instance,
+    const char *tenant, const char *user, const char **fp)
+{
+    const char *args[7] = {
+        instance, tenant, user, user, user, instance, tenant
+    };
     hub_rows_t *rows;
     hub_db_status_e st = hub_db_select_on(p, s, dbd, STMT(ST_FINGERPRINT),
-                                          &rows, 4, args);
+                                          &rows, 7, args);
     *fp = st == HUB_DB_OK && rows->rows->nelts
               ? hub_rows_get(rows, 0, "fingerprint")
               : NULL;
@@ -239,7 +263,7 @@ static int op_search_tools(hub_gw_t *g, json_t *args, hub_gw_answer_t *a)
 {
     const char *query = json_string_value(json_object_get(args, "query"));
     json_t *limit = json_object_get(args, "limit"), *found;
-    const char *argv[4];
+    const char *argv[7];
     hub_rows_t *rows;
     int i;
 
@@ -254,8 +278,9 @@ static int op_search_tools(hub_gw_t *g, json_t *args, hub_gw_answer_t *a)
     argv[0] = query;
     argv[1] = g->instance_id;
     argv[2] = g->tenant_id;
-    argv[3] = apr_itoa(g->pool, limit ? (int)json_integer_value(limit) : 10);
-    if (hub_db_select(g->r, STMT(ST_SEARCH), &rows, 4, argv) != HUB_DB_OK) {
+    argv[3] = argv[4] = argv[5] = hub_gw_caller_user(g);
+    argv[6] = apr_itoa(g->pool, limit ? (int)json_integer_value(limit) : 10);
+    if (hub_db_select(g->r, STMT(ST_SEARCH), &rows, 7, argv) != HUB_DB_OK) {
         return hub_gw_fail(a, HUB_RPC_INTERNAL_ERROR,
                            "the tools cannot be read now");
     }
@@ -281,7 +306,7 @@ static int op_tools_list(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
 {
     json_t *cursor = json_object_get(params, "cursor"), *tools;
     int size = hub_servers_page_size(g->dir), i, n;
-    const char *args[4];
+    const char *args[7];
     hub_rows_t *rows;
     long offset = 0;
 
@@ -299,9 +324,10 @@ static int op_tools_list(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
     }
     args[0] = g->instance_id;
     args[1] = g->tenant_id;
-    args[2] = apr_itoa(g->pool, size + 1);
-    args[3] = apr_ltoa(g->pool, offset);
-    if (hub_db_select(g->r, STMT(ST_PAGE), &rows, 4, args) != HUB_DB_OK) {
+    args[2] = args[3] = args[4] = hub_gw_caller_user(g);
+    args[5] = apr_itoa(g->pool, size + 1);
+    args[6] = apr_ltoa(g->pool, offset);
+    if (hub_db_select(g->r, STMT(ST_PAGE), &rows, 7, args) != HUB_DB_OK) {
         return hub_gw_fail(a, HUB_RPC_INTERNAL_ERROR,
                            "the tools cannot be read now");
     }
@@ -346,11 +372,12 @@ static const char *shared_of(const hub_rows_t *rows, int i)
  * among them all. */
 static int find_tool(hub_gw_t *g, const char *name, hub_rows_t **rows)
 {
-    const char *sep = strstr(name, "__"), *args[6];
+    const char *sep = strstr(name, "__"), *args[9];
     int i, step;
 
     args[0] = g->instance_id;
     args[1] = g->tenant_id;
+    args[2] = args[3] = args[4] = hub_gw_caller_user(g);
     for (step = 0; step < 3; step++) {
         if (step == 0 && !sep) {
             continue;
@@ -358,11 +385,11 @@ static int find_tool(hub_gw_t *g, const char *name, hub_rows_t **rows)
         if (step == 1 && !g->bare) {
             continue;
         }
-        args[2] = args[3] = step == 0 ? apr_pstrmemdup(g->pool, name,
+        args[5] = args[6] = step == 0 ? apr_pstrmemdup(g->pool, name,
                                                        (apr_size_t)(sep - name))
                                       : NULL;
-        args[4] = args[5] = step == 0 ? sep + 2 : step == 1 ? name : NULL;
-        if (hub_db_select(g->r, STMT(ST_FIND), rows, 6, args) != HUB_DB_OK) {
+        args[7] = args[8] = step == 0 ? sep + 2 : step == 1 ? name : NULL;
+        if (hub_db_select(g->r, STMT(ST_FIND), rows, 9, args) != HUB_DB_OK) {
             return -2;
         }
         for (i = 0; i < (*rows)->rows->nelts; i++) {

@@ -58,7 +58,7 @@ typedef struct {
 static volatile apr_uint32_t open_streams;
 static apr_thread_mutex_t *lock;
 static apr_pool_t *cache_pool; /* cleared when CACHE_MAX is reached */
-static apr_hash_t *cache;      /* "tenant/instance" -> reading_t */
+static apr_hash_t *cache;      /* "tenant/instance/user" -> reading_t */
 
 void hub_gw_streams_child_init(apr_pool_t *pchild)
 {
@@ -119,7 +119,10 @@ static void remember(const char *key, const char *fp)
  * instance is gone, -1 when it cannot be read now. */
 static int fingerprint(hub_gw_t *g, apr_pool_t *p, const char **fp)
 {
-    const char *key = apr_pstrcat(p, g->tenant_id, "/", g->instance_id, NULL);
+    const char *user = hub_gw_caller_user(g);
+    /* what a caller sees depends on who it is (a project user's) */
+    const char *key = apr_pstrcat(p, g->tenant_id, "/", g->instance_id, "/",
+                                  user ? user : "", NULL);
     server_rec *s = g->r->server;
     hub_db_status_e st;
     ap_dbd_t *dbd;
@@ -130,7 +133,8 @@ static int fingerprint(hub_gw_t *g, apr_pool_t *p, const char **fp)
     if (!(dbd = hub_db_open(p, s))) {
         return -1;
     }
-    st = hub_gw_tools_fingerprint(p, s, dbd, g->instance_id, g->tenant_id, fp);
+    st = hub_gw_tools_fingerprint(p, s, dbd, g->instance_id, g->tenant_id, user,
+                                  fp);
     hub_db_close(s, dbd);
     if (st != HUB_DB_OK) {
         return -1;
