@@ -18,6 +18,16 @@ extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
 
 #define HUB_ANALYTICS_OWNER "hub_analytics"
 
+/* hub_analytics_retention.c: HubCallsRetention and its watchdog */
+typedef struct hub_analytics_srv {
+    int retention_days; /* HUB_UNSET: 90 */
+} hub_analytics_srv_t;
+void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s);
+void *hub_analytics_srv_merge(apr_pool_t *p, void *basev, void *addv);
+extern const command_rec hub_analytics_cmds[];
+extern const hub_stmt_t hub_analytics_retention_stmts[];
+int hub_analytics_retention_init(apr_pool_t *pconf, server_rec *s);
+
 /* hub_analytics_health.c */
 extern const hub_route_t hub_analytics_routes[];
 extern const hub_stmt_t hub_analytics_stmts[];

@@ -4,13 +4,13 @@
 #include "hub_analytics_private.h"
 
 /* Registers this module's statements and routes, in the parent. */
-static int post_config(apr_pool_t *pconf HUB_UNUSED,
-                       apr_pool_t *plog HUB_UNUSED,
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
 {
     hub_db_register(s, hub_analytics_stmts);
+    hub_db_register(s, hub_analytics_retention_stmts);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_routes);
-    return OK;
+    return hub_analytics_retention_init(pconf, s);
 }
 
 static int handler(request_rec *r)
@@ -32,9 +32,9 @@ AP_DECLARE_MODULE(hub_analytics) = {
     STANDARD20_MODULE_STUFF,
     NULL,
     NULL,
-    NULL,
-    NULL,
-    NULL,
+    hub_analytics_srv_create,
+    hub_analytics_srv_merge,
+    hub_analytics_cmds,
     register_hooks,
     AP_MODULE_FLAG_NONE
 };

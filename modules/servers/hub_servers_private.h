@@ -148,12 +148,6 @@ json_t *hub_servers_registry_entry(request_rec *r, const char *id);
 /* ---- hub_servers_probe.c: the prober on mod_watchdog ----------------- */
 extern const hub_stmt_t hub_servers_probe_stmts[];
 extern const hub_route_t hub_servers_probe_routes[];
-/* A callback of mod_watchdog every `every` (post_config; nothing in the
- * dry run): once per host when singleton, else in every child.
- * APR_ENOTIMPL without mod_watchdog. */
-apr_status_t hub_servers_watchdog(
-    apr_pool_t *pconf, server_rec *s, const char *name, int singleton,
-    apr_interval_time_t every, ap_watchdog_callback_fn_t *fn);
 /* register the watchdog callback (post_config, not in the dry run) */
 int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s);
 /* Fill target's url, headers and transport for a server's row (its

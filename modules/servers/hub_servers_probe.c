@@ -23,6 +23,7 @@
 #include <http_core.h>
 #include <mod_watchdog.h>
 #include "hub_servers_private.h"
+#include "hub_watchdog.h"
 #include "hub_json.h"
 #include "hub_mcp.h"
 #include "hub_servers_gateway.h"
@@ -540,33 +541,11 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
     return APR_SUCCESS;
 }
 
-apr_status_t hub_servers_watchdog(
-    apr_pool_t *pconf, server_rec *s, const char *name, int singleton,
-    apr_interval_time_t every, ap_watchdog_callback_fn_t *fn)
-{
-    APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *get_instance;
-    APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *register_callback;
-    ap_watchdog_t *wd;
-    apr_status_t rv;
-
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
-        return APR_SUCCESS; /* the dry run: nothing runs after it */
-    }
-    get_instance = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
-    register_callback = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
-    if (!get_instance || !register_callback) {
-        return APR_ENOTIMPL;
-    }
-    rv = get_instance(&wd, name, 0, singleton, pconf);
-    return rv == APR_SUCCESS ? register_callback(wd, every, s, fn) : rv;
-}
-
 int hub_servers_prober_init(apr_pool_t *pconf, server_rec *s)
 {
     /* a singleton in the children: one prober per host, the database
      * shares the work between hosts */
-    apr_status_t rv = hub_servers_watchdog(pconf, s, "hub-prober", 1, TICK,
-                                           tick);
+    apr_status_t rv = hub_watchdog(pconf, s, "hub-prober", 1, TICK, tick);
     if (rv == APR_ENOTIMPL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
                      "HUB00311: mod_watchdog "

@@ -19,6 +19,7 @@
 #include <http_core.h>
 #include <mod_watchdog.h>
 #include "hub_servers_private.h"
+#include "hub_watchdog.h"
 #include "hub_json.h"
 
 #define BATCH       1000
@@ -219,8 +220,7 @@ void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s)
 int hub_servers_recorder_init(apr_pool_t *pconf, server_rec *s)
 {
     /* not a singleton: each child writes its own buffer */
-    apr_status_t rv = hub_servers_watchdog(pconf, s, "hub-recorder", 0, TICK,
-                                           tick);
+    apr_status_t rv = hub_watchdog(pconf, s, "hub-recorder", 0, TICK, tick);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
                      "HUB00590: cannot set up the call recorder's watchdog "

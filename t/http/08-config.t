@@ -92,6 +92,10 @@ my @bad = (
       'HubMaxJsonDepth 2^32+8 (does not wrap to 8)' ],
     [ "HubDiagnostics maybe", 0, qr/HubDiagnostics must be On or Off/,
       'HubDiagnostics maybe' ],
+    [ "HubCallsRetention -1", 0, qr/HubCallsRetention must be a number of days from 0/,
+      'HubCallsRetention -1' ],
+    [ "HubCallsRetention 30d", 0, qr/HubCallsRetention must be a number of days from 0/,
+      'HubCallsRetention 30d' ],
     # 0 turns the streams off; below is wrong
     [ "<Location /mcp2>\n    HubMcpStreams -1\n</Location>", 1,
       qr/HubMcpStreams must be a number from 0 to 100000/, 'HubMcpStreams -1' ],

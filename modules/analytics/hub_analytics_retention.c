@@ -1,0 +1,123 @@
+/* How long the gateway's call records are kept: HubCallsRetention days
+ * (server config; 90 by default, 0 keeps them all).  A singleton watchdog
+ * of mod_hub_analytics (one per host; hosts sharing the database take
+ * turns through the function's lock) prunes mcp_calls shortly after the
+ * start and then every hour: whole day partitions older than the
+ * retention are dropped, which costs nothing like a DELETE of their rows
+ * (hub_mcp_calls_prune, sql/029).  The partitions ahead are made by
+ * mod_hub_servers' prober, which writes the records. */
+#include <stdlib.h>
+#include <apr_strings.h>
+#include "hub_analytics_private.h"
+#include "hub_watchdog.h"
+
+#define TICK  apr_time_from_sec(5)
+#define EVERY apr_time_from_sec(3600)
+
+/* clang-format off */
+const hub_stmt_t hub_analytics_retention_stmts[] = {
+    { "hub_calls_prune",
+      "SELECT dropped, deleted FROM hub_mcp_calls_prune(%s::int)" },
+    { NULL, NULL }
+};
+/* clang-format on */
+
+void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
+{
+    hub_analytics_srv_t *c = apr_pcalloc(p, sizeof(*c));
+    c->retention_days = HUB_UNSET;
+    return c;
+}
+
+void *hub_analytics_srv_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const hub_analytics_srv_t *base = basev, *add = addv;
+    hub_analytics_srv_t *c = apr_pcalloc(p, sizeof(*c));
+    c->retention_days = add->retention_days != HUB_UNSET ? add->retention_days
+                                                         : base->retention_days;
+    return c;
+}
+
+static int retention_days(server_rec *s)
+{
+    const hub_analytics_srv_t *c = ap_get_module_config(s->module_config,
+                                                        &hub_analytics_module);
+    return c->retention_days == HUB_UNSET ? 90 : c->retention_days;
+}
+
+static const char *set_retention(cmd_parms *cmd, void *dconf HUB_UNUSED,
+                                 const char *arg)
+{
+    hub_analytics_srv_t *c = ap_get_module_config(cmd->server->module_config,
+                                                  &hub_analytics_module);
+    char *end;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || v < 0 || v > 36500) {
+        return "HubCallsRetention must be a number of days from 0 (keep "
+               "every record) to 36500";
+    }
+    c->retention_days = (int)v;
+    return NULL;
+}
+
+const command_rec hub_analytics_cmds[] = {
+    AP_INIT_TAKE1("HubCallsRetention", set_retention, NULL, RSRC_CONF,
+                  "days the gateway's call records are kept (90); 0: all"),
+    { NULL }
+};
+
+static void prune(apr_pool_t *p, server_rec *s, int days)
+{
+    const char *arg = apr_itoa(p, days);
+    ap_dbd_t *dbd = hub_db_open(p, s);
+    hub_rows_t *rows;
+
+    if (!dbd) {
+        return; /* the database is away: the next hour */
+    }
+    if (hub_db_select_on(p, s, dbd, &hub_analytics_retention_stmts[0], &rows, 1,
+                         &arg)
+            != HUB_DB_OK
+        || !rows->rows->nelts) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "HUB00801: the call records older than %d days could "
+                     "not be pruned now",
+                     days);
+    }
+    else if (strcmp(hub_rows_get(rows, 0, "dropped"), "0")
+             || strcmp(hub_rows_get(rows, 0, "deleted"), "0")) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                     "HUB00800: call records older than %d days pruned: %s "
+                     "day partition(s) dropped, %s row(s) deleted",
+                     days, hub_rows_get(rows, 0, "dropped"),
+                     hub_rows_get(rows, 0, "deleted"));
+    }
+    hub_db_close(s, dbd);
+}
+
+static apr_status_t tick(int state, void *data, apr_pool_t *pool)
+{
+    static apr_time_t last;
+    server_rec *s = data;
+    int days = retention_days(s);
+
+    if (state != AP_WATCHDOG_STATE_RUNNING || days <= 0
+        || (last && apr_time_now() - last < EVERY)) {
+        return APR_SUCCESS;
+    }
+    last = apr_time_now();
+    prune(pool, s, days);
+    return APR_SUCCESS;
+}
+
+int hub_analytics_retention_init(apr_pool_t *pconf, server_rec *s)
+{
+    apr_status_t rv = hub_watchdog(pconf, s, "hub-analytics", 1, TICK, tick);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     "HUB00802: cannot set up the watchdog that prunes the "
+                     "call records (mod_watchdog is required)");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
