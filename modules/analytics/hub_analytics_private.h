@@ -18,7 +18,7 @@ extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
 
 #define HUB_ANALYTICS_OWNER "hub_analytics"
 
-/* hub_analytics_retention.c: HubCallsRetention and its watchdog */
+/* hub_analytics_partitions.c: mcp_calls' partitions, HubCallsRetention */
 typedef struct hub_analytics_srv {
     int retention_days; /* HUB_UNSET: 90 */
 } hub_analytics_srv_t;

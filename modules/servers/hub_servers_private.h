@@ -181,7 +181,5 @@ extern const hub_stmt_t hub_servers_recorder_stmts[];
 void hub_servers_record(json_t *rec);
 void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s);
 int hub_servers_recorder_init(apr_pool_t *pconf, server_rec *s);
-/* make the partitions of the days ahead (the prober, hourly) */
-void hub_servers_calls_partitions(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd);
 
 #endif

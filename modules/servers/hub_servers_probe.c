@@ -439,7 +439,7 @@ static void record(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, job_t *j)
 /* ---- a tick ---------------------------------------------------------- */
 
 static apr_thread_pool_t *workers;
-static apr_time_t partitions_at; /* of the prober's thread only */
+static apr_time_t forgot_at; /* of the prober's thread only */
 
 /* Claim a batch, probe it in parallel, record every result. */
 /* Returns how many servers it claimed (0 with nothing due or no
@@ -459,11 +459,11 @@ static int probe_due(apr_pool_t *p, server_rec *s, int first)
     }
     if (first) {
         hub_db_exec_on(p, s, dbd, ST_STALE, NULL, 0, NULL);
-        /* the gateway's call records: days ahead partitioned, hourly */
-        if (apr_time_now() - partitions_at > apr_time_from_sec(3600)) {
-            hub_servers_calls_partitions(p, s, dbd);
+        /* the rate-limit counts of minutes gone, hourly (the call
+         * records' partitions are mod_hub_analytics') */
+        if (apr_time_now() - forgot_at > apr_time_from_sec(3600)) {
             hub_gw_guard_forget(p, s, dbd);
-            partitions_at = apr_time_now();
+            forgot_at = apr_time_now();
         }
     }
     /* a lease well past the longest probe: a host that dies mid-probe

@@ -49,13 +49,11 @@ const hub_stmt_t hub_servers_recorder_stmts[] = {
       "        error_type text, error text, request_bytes integer,"
       "        response_bytes integer)"
       "  WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = x.tenant_id)" },
-    { "hub_gw_calls_ensure", "SELECT hub_mcp_calls_ensure(7) AS made" },
     { NULL, NULL }
 };
 /* clang-format on */
 
 #define ST_INSERT (&hub_servers_recorder_stmts[0])
-#define ST_ENSURE (&hub_servers_recorder_stmts[1])
 
 /* this child's buffer */
 static apr_thread_mutex_t *lock;
@@ -155,19 +153,6 @@ static void flush(apr_pool_t *p, server_rec *s)
     }
     json_decref(all);
     hub_db_close(s, dbd);
-}
-
-/* The days ahead have their partitions: at the first tick of a host's
- * prober and every hour after (hub_servers_probe.c). */
-void hub_servers_calls_partitions(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd)
-{
-    hub_rows_t *rows;
-    if (hub_db_select_on(p, s, dbd, ST_ENSURE, &rows, 0, NULL) != HUB_DB_OK) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     "HUB00593: the partitions of mcp_calls could not be "
-                     "made; records of days without one go to the default "
-                     "partition");
-    }
 }
 
 static apr_status_t tick(int state, void *data, apr_pool_t *pool)

@@ -1,4 +1,5 @@
-# HubCallsRetention: the gateway's call records are kept so many days.
+# The day partitions of the gateway's call records: made a week ahead and
+# kept HubCallsRetention days.
 # Shortly after a host starts (and every hour) its analytics watchdog
 # drops the day partitions of mcp_calls that ended before the cut-off and
 # deletes older rows of the default partition; newer records stay, and
@@ -29,6 +30,10 @@ record('now()', 'today');
 is(q1("SELECT count(*) FROM mcp_calls"), 4, 'four records, of 2020, 100 and 29 days ago, and today');
 sub left { q1("SELECT coalesce(string_agg(tool_name, ',' ORDER BY at), '') FROM mcp_calls") }
 
+# a day ahead without its partition (as on a hub stopped for a week)
+my $ahead = q1("SELECT 'mcp_calls_' || to_char((now() AT TIME ZONE 'UTC')::date + 3, 'YYYYMMDD')");
+q1("DROP TABLE $ahead");
+
 # the watchdog runs a few seconds after the start
 $hub->stop_httpd;
 $hub->start;
@@ -37,6 +42,7 @@ ok(HubTest::eventually(30, sub { left() eq 'day-29,today' }), 'after a start: wh
 is(q1("SELECT to_regclass('mcp_calls_20200101') IS NULL"), 't', '  the 2020 day partition dropped, not emptied');
 my $today = q1("SELECT 'mcp_calls_' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')");
 is(q1("SELECT to_regclass('$today') IS NOT NULL"), 't', "  today's partition kept");
+is(q1("SELECT to_regclass('$ahead') IS NOT NULL"), 't', '  and the missing day ahead made again');
 like($hub->slurp($hub->error_log_path), qr/HUB00800: call records older than 30 days pruned: 1 day partition\(s\) dropped, 1 row\(s\) deleted/,
      '  and the host says what it pruned (the row 100 days old was in the default partition)');
 

@@ -1,11 +1,12 @@
-/* How long the gateway's call records are kept: HubCallsRetention days
- * (server config; 90 by default, 0 keeps them all).  A singleton watchdog
- * of mod_hub_analytics (one per host; hosts sharing the database take
- * turns through the function's lock) prunes mcp_calls shortly after the
- * start and then every hour: whole day partitions older than the
- * retention are dropped, which costs nothing like a DELETE of their rows
- * (hub_mcp_calls_prune, sql/029).  The partitions ahead are made by
- * mod_hub_servers' prober, which writes the records. */
+/* The day partitions of the gateway's call records (mcp_calls, written
+ * by mod_hub_servers' recorder): made a week ahead, and dropped past
+ * HubCallsRetention days (server config; 90 by default, 0 keeps them
+ * all).  A singleton watchdog of mod_hub_analytics (one per host; hosts
+ * sharing the database take turns through the functions' locks) does
+ * both shortly after the start and then every hour: hub_mcp_calls_ensure
+ * (sql/023; a day without its partition goes to the default one, so a
+ * late run refuses nothing) and hub_mcp_calls_prune (sql/029), which
+ * drops whole partitions: nothing like a DELETE of their rows. */
 #include <stdlib.h>
 #include <apr_strings.h>
 #include "hub_analytics_private.h"
@@ -18,9 +19,13 @@
 const hub_stmt_t hub_analytics_retention_stmts[] = {
     { "hub_calls_prune",
       "SELECT dropped, deleted FROM hub_mcp_calls_prune(%s::int)" },
+    { "hub_calls_ensure", "SELECT hub_mcp_calls_ensure(7) AS made" },
     { NULL, NULL }
 };
 /* clang-format on */
+
+#define ST_PRUNE  (&hub_analytics_retention_stmts[0])
+#define ST_ENSURE (&hub_analytics_retention_stmts[1])
 
 void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
 {
@@ -66,31 +71,46 @@ const command_rec hub_analytics_cmds[] = {
     { NULL }
 };
 
-static void prune(apr_pool_t *p, server_rec *s, int days)
+/* The days before the cut-off dropped: a log line when any went. */
+static void prune(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int days)
 {
     const char *arg = apr_itoa(p, days);
+    hub_rows_t *rows;
+
+    if (hub_db_select_on(p, s, dbd, ST_PRUNE, &rows, 1, &arg) != HUB_DB_OK
+        || !rows->rows->nelts) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "HUB00801: the call records older than %d days could "
+                     "not be pruned now",
+                     days);
+        return;
+    }
+    if (strcmp(hub_rows_get(rows, 0, "dropped"), "0")
+        || strcmp(hub_rows_get(rows, 0, "deleted"), "0")) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                     "HUB00800: call records older than %d days pruned: %s "
+                     "day partition(s) dropped, %s row(s) deleted",
+                     days, hub_rows_get(rows, 0, "dropped"),
+                     hub_rows_get(rows, 0, "deleted"));
+    }
+}
+
+static void upkeep(apr_pool_t *p, server_rec *s, int days)
+{
     ap_dbd_t *dbd = hub_db_open(p, s);
     hub_rows_t *rows;
 
     if (!dbd) {
         return; /* the database is away: the next hour */
     }
-    if (hub_db_select_on(p, s, dbd, &hub_analytics_retention_stmts[0], &rows, 1,
-                         &arg)
-            != HUB_DB_OK
-        || !rows->rows->nelts) {
+    if (hub_db_select_on(p, s, dbd, ST_ENSURE, &rows, 0, NULL) != HUB_DB_OK) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     "HUB00801: the call records older than %d days could "
-                     "not be pruned now",
-                     days);
+                     "HUB00803: the partitions of mcp_calls could not be "
+                     "made; records of days without one go to the default "
+                     "partition");
     }
-    else if (strcmp(hub_rows_get(rows, 0, "dropped"), "0")
-             || strcmp(hub_rows_get(rows, 0, "deleted"), "0")) {
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
-                     "HUB00800: call records older than %d days pruned: %s "
-                     "day partition(s) dropped, %s row(s) deleted",
-                     days, hub_rows_get(rows, 0, "dropped"),
-                     hub_rows_get(rows, 0, "deleted"));
+    if (days > 0) {
+        prune(p, s, dbd, days);
     }
     hub_db_close(s, dbd);
 }
@@ -101,12 +121,12 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
     server_rec *s = data;
     int days = retention_days(s);
 
-    if (state != AP_WATCHDOG_STATE_RUNNING || days <= 0
+    if (state != AP_WATCHDOG_STATE_RUNNING
         || (last && apr_time_now() - last < EVERY)) {
         return APR_SUCCESS;
     }
     last = apr_time_now();
-    prune(pool, s, days);
+    upkeep(pool, s, days);
     return APR_SUCCESS;
 }
 
