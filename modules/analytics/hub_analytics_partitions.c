@@ -16,7 +16,7 @@
 #define EVERY apr_time_from_sec(3600)
 
 /* clang-format off */
-const hub_stmt_t hub_analytics_retention_stmts[] = {
+const hub_stmt_t hub_analytics_partitions_stmts[] = {
     { "hub_calls_prune",
       "SELECT dropped, deleted FROM hub_mcp_calls_prune(%s::int)" },
     { "hub_calls_ensure", "SELECT hub_mcp_calls_ensure(7) AS made" },
@@ -24,8 +24,8 @@ const hub_stmt_t hub_analytics_retention_stmts[] = {
 };
 /* clang-format on */
 
-#define ST_PRUNE  (&hub_analytics_retention_stmts[0])
-#define ST_ENSURE (&hub_analytics_retention_stmts[1])
+#define ST_PRUNE  (&hub_analytics_partitions_stmts[0])
+#define ST_ENSURE (&hub_analytics_partitions_stmts[1])
 
 void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
 {
@@ -130,7 +130,7 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
     return APR_SUCCESS;
 }
 
-int hub_analytics_retention_init(apr_pool_t *pconf, server_rec *s)
+int hub_analytics_partitions_init(apr_pool_t *pconf, server_rec *s)
 {
     apr_status_t rv = hub_watchdog(pconf, s, "hub-analytics", 1, TICK, tick);
     if (rv != APR_SUCCESS) {

@@ -25,8 +25,8 @@ typedef struct hub_analytics_srv {
 void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s);
 void *hub_analytics_srv_merge(apr_pool_t *p, void *basev, void *addv);
 extern const command_rec hub_analytics_cmds[];
-extern const hub_stmt_t hub_analytics_retention_stmts[];
-int hub_analytics_retention_init(apr_pool_t *pconf, server_rec *s);
+extern const hub_stmt_t hub_analytics_partitions_stmts[];
+int hub_analytics_partitions_init(apr_pool_t *pconf, server_rec *s);
 
 /* hub_analytics_health.c */
 extern const hub_route_t hub_analytics_routes[];

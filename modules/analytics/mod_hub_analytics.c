@@ -8,9 +8,9 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
 {
     hub_db_register(s, hub_analytics_stmts);
-    hub_db_register(s, hub_analytics_retention_stmts);
+    hub_db_register(s, hub_analytics_partitions_stmts);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_routes);
-    return hub_analytics_retention_init(pconf, s);
+    return hub_analytics_partitions_init(pconf, s);
 }
 
 static int handler(request_rec *r)

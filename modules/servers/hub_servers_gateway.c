@@ -109,7 +109,7 @@ static int send_rpc(hub_gw_t *g, int status, json_t *msg)
     return OK;
 }
 
-static int send_error(hub_gw_t *g, int status, const json_t *id, int code,
+int hub_gw_send_error(hub_gw_t *g, int status, const json_t *id, int code,
                       const char *message)
 {
     return send_rpc(g, status, hub_rpc_error(id, code, message, NULL));
@@ -271,30 +271,32 @@ static int admit(hub_gw_t *g, const char *session_id, hub_rows_t **ctx)
     hub_db_status_e st;
 
     if (!origin_allowed(g)) {
-        return send_error(g, HTTP_FORBIDDEN, NULL, HUB_RPC_SERVER_ERROR,
-                          "Forbidden: this Origin may not call the endpoint");
+        return hub_gw_send_error(
+            g, HTTP_FORBIDDEN, NULL, HUB_RPC_SERVER_ERROR,
+            "Forbidden: this Origin may not call the endpoint");
     }
     if (!hub_is_uuid(g->instance_id)) {
-        return send_error(g, HTTP_NOT_FOUND, NULL, HUB_RPC_SERVER_ERROR,
-                          "Navigator instance not found");
+        return hub_gw_send_error(g, HTTP_NOT_FOUND, NULL, HUB_RPC_SERVER_ERROR,
+                                 "Navigator instance not found");
     }
     g->who = mcp_principal ? mcp_principal(g->r, g->instance_id) : NULL;
     if (g->who && g->who->unavailable) {
-        return send_error(g, HTTP_SERVICE_UNAVAILABLE, NULL,
-                          HUB_RPC_INTERNAL_ERROR,
-                          "the hub's database is unavailable");
+        return hub_gw_send_error(g, HTTP_SERVICE_UNAVAILABLE, NULL,
+                                 HUB_RPC_INTERNAL_ERROR,
+                                 "the hub's database is unavailable");
     }
     if (!g->who || g->who->csrf_failed) {
         apr_table_setn(g->r->err_headers_out, "WWW-Authenticate",
                        "Bearer realm=\"mod_hub\"");
-        return send_error(g, HTTP_UNAUTHORIZED, NULL, HUB_RPC_SERVER_ERROR,
-                          "Unauthorized: a navigator instance's API key or "
-                          "a hub credential is required");
+        return hub_gw_send_error(
+            g, HTTP_UNAUTHORIZED, NULL, HUB_RPC_SERVER_ERROR,
+            "Unauthorized: a navigator instance's API key or "
+            "a hub credential is required");
     }
     if (!g->who->navigator_instance_id && !hub_principal_can_read(g->who)) {
-        return send_error(g, HTTP_FORBIDDEN, NULL, HUB_RPC_SERVER_ERROR,
-                          "Forbidden: this credential cannot read the "
-                          "tenant's navigators");
+        return hub_gw_send_error(g, HTTP_FORBIDDEN, NULL, HUB_RPC_SERVER_ERROR,
+                                 "Forbidden: this credential cannot read the "
+                                 "tenant's navigators");
     }
     args[0] = session_id
                   ? hub_sha256_hex(g->pool, session_id, strlen(session_id))
@@ -304,13 +306,13 @@ static int admit(hub_gw_t *g, const char *session_id, hub_rows_t **ctx)
     args[3] = g->tenant_id = g->who->tenant_id;
     st = hub_db_select(g->r, STMT(ST_CONTEXT), ctx, 4, args);
     if (st != HUB_DB_OK) {
-        return send_error(g, hub_db_http_status(st), NULL,
-                          HUB_RPC_INTERNAL_ERROR,
-                          "the navigator instance cannot be read now");
+        return hub_gw_send_error(g, hub_db_http_status(st), NULL,
+                                 HUB_RPC_INTERNAL_ERROR,
+                                 "the navigator instance cannot be read now");
     }
     if (!(*ctx)->rows->nelts) {
-        return send_error(g, HTTP_NOT_FOUND, NULL, HUB_RPC_SERVER_ERROR,
-                          "Navigator instance not found");
+        return hub_gw_send_error(g, HTTP_NOT_FOUND, NULL, HUB_RPC_SERVER_ERROR,
+                                 "Navigator instance not found");
     }
     g->project_id = hub_rows_get(*ctx, 0, "project_id");
     g->navigator_name = hub_rows_get(*ctx, 0, "navigator_name");
@@ -347,8 +349,9 @@ static int initialize(hub_gw_t *g, const hub_rpc_msg_t *m)
                                     NULL));
     }
     if (!(sid = hub_key_mint(g->pool, SESSION_KIND))) {
-        return send_error(g, HTTP_SERVICE_UNAVAILABLE, m->id,
-                          HUB_RPC_INTERNAL_ERROR, "no session can be made now");
+        return hub_gw_send_error(g, HTTP_SERVICE_UNAVAILABLE, m->id,
+                                 HUB_RPC_INTERNAL_ERROR,
+                                 "no session can be made now");
     }
     g->version = hub_mcp_negotiate(asked);
     info = json_object_get(m->params, "clientInfo");
@@ -362,8 +365,9 @@ static int initialize(hub_gw_t *g, const hub_rpc_msg_t *m)
     args[6] = cut(g->pool, json_string_value(json_object_get(info, "version")),
                   100);
     if (hub_db_exec(g->r, STMT(ST_OPEN), NULL, 7, args) != HUB_DB_OK) {
-        return send_error(g, HTTP_SERVICE_UNAVAILABLE, m->id,
-                          HUB_RPC_INTERNAL_ERROR, "no session can be made now");
+        return hub_gw_send_error(g, HTTP_SERVICE_UNAVAILABLE, m->id,
+                                 HUB_RPC_INTERNAL_ERROR,
+                                 "no session can be made now");
     }
     result = hub_gw_server_description(g);
     json_object_set_new(result, "protocolVersion", json_string(g->version));
@@ -383,19 +387,21 @@ static int serve_session(hub_gw_t *g, const hub_rpc_msg_t *m,
         return initialize(g, m);
     }
     if (!sid) {
-        return send_error(g, HTTP_BAD_REQUEST, m->id, HUB_RPC_SERVER_ERROR,
-                          "Bad Request: Mcp-Session-Id header is required");
+        return hub_gw_send_error(
+            g, HTTP_BAD_REQUEST, m->id, HUB_RPC_SERVER_ERROR,
+            "Bad Request: Mcp-Session-Id header is required");
     }
     if (!g->session) {
-        return send_error(g, HTTP_NOT_FOUND, m->id, HUB_RPC_SESSION_UNKNOWN,
-                          "Session not found");
+        return hub_gw_send_error(g, HTTP_NOT_FOUND, m->id,
+                                 HUB_RPC_SESSION_UNKNOWN, "Session not found");
     }
     if (hv && !hub_mcp_session_version(hv)) {
-        return send_error(g, HTTP_BAD_REQUEST, m->id, HUB_RPC_SERVER_ERROR,
-                          apr_psprintf(g->pool,
-                                       "Bad Request: Unsupported protocol "
-                                       "version: %s",
-                                       hv));
+        return hub_gw_send_error(
+            g, HTTP_BAD_REQUEST, m->id, HUB_RPC_SERVER_ERROR,
+            apr_psprintf(g->pool,
+                         "Bad Request: Unsupported protocol "
+                         "version: %s",
+                         hv));
     }
     if (!strcmp(hub_rows_get(ctx, 0, "stale"), "t")) {
         args[0] = g->session;
@@ -427,8 +433,9 @@ static int end_session(hub_gw_t *g)
     int rc, n = 0;
 
     if (!sid) {
-        return send_error(g, HTTP_BAD_REQUEST, NULL, HUB_RPC_SERVER_ERROR,
-                          "Bad Request: Mcp-Session-Id header is required");
+        return hub_gw_send_error(
+            g, HTTP_BAD_REQUEST, NULL, HUB_RPC_SERVER_ERROR,
+            "Bad Request: Mcp-Session-Id header is required");
     }
     if ((rc = admit(g, sid, &ctx)) != DECLINED) {
         return rc;
@@ -439,8 +446,8 @@ static int end_session(hub_gw_t *g)
     args[3] = hub_gw_owner(g);
     if (!g->session || hub_db_exec(g->r, STMT(ST_END), &n, 4, args) != HUB_DB_OK
         || !n) {
-        return send_error(g, HTTP_NOT_FOUND, NULL, HUB_RPC_SESSION_UNKNOWN,
-                          "Session not found");
+        return hub_gw_send_error(g, HTTP_NOT_FOUND, NULL,
+                                 HUB_RPC_SESSION_UNKNOWN, "Session not found");
     }
     return send_empty(g, HTTP_OK);
 }
@@ -458,13 +465,14 @@ static int open_stream(hub_gw_t *g)
         return rc;
     }
     if (!g->session) {
-        return send_error(g, HTTP_NOT_FOUND, NULL, HUB_RPC_SESSION_UNKNOWN,
-                          "Session not found");
+        return hub_gw_send_error(g, HTTP_NOT_FOUND, NULL,
+                                 HUB_RPC_SESSION_UNKNOWN, "Session not found");
     }
     if (!accept || !ap_strcasestr(accept, "text/event-stream")) {
-        return send_error(g, HTTP_NOT_ACCEPTABLE, NULL, HUB_RPC_SERVER_ERROR,
-                          "Not Acceptable: Client must accept "
-                          "text/event-stream");
+        return hub_gw_send_error(g, HTTP_NOT_ACCEPTABLE, NULL,
+                                 HUB_RPC_SERVER_ERROR,
+                                 "Not Acceptable: Client must accept "
+                                 "text/event-stream");
     }
     return hub_gw_stream_get(g);
 }
@@ -487,10 +495,10 @@ static int read_message(hub_gw_t *g, json_t **msg)
     int rc;
 
     if (!is_json(apr_table_get(g->r->headers_in, "Content-Type"))) {
-        return send_error(g, HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
-                          HUB_RPC_SERVER_ERROR,
-                          "Unsupported Media Type: Content-Type must be "
-                          "application/json");
+        return hub_gw_send_error(g, HTTP_UNSUPPORTED_MEDIA_TYPE, NULL,
+                                 HUB_RPC_SERVER_ERROR,
+                                 "Unsupported Media Type: Content-Type must be "
+                                 "application/json");
     }
     rc = hub_body_read(g->r, MAX_BODY, &buf, &len);
     g->request_bytes = len;
@@ -498,19 +506,20 @@ static int read_message(hub_gw_t *g, json_t **msg)
         if (rc == HTTP_REQUEST_ENTITY_TOO_LARGE) {
             g->r->connection->keepalive = AP_CONN_CLOSE;
         }
-        return send_error(g, rc, NULL, HUB_RPC_PARSE_ERROR,
-                          rc == HTTP_REQUEST_ENTITY_TOO_LARGE
-                              ? "the message is larger than 4 MiB"
-                              : "the message is incomplete");
+        return hub_gw_send_error(g, rc, NULL, HUB_RPC_PARSE_ERROR,
+                                 rc == HTTP_REQUEST_ENTITY_TOO_LARGE
+                                     ? "the message is larger than 4 MiB"
+                                     : "the message is incomplete");
     }
     *msg = len ? hub_json_parse(g->pool, buf, len, MAX_DEPTH, &jerr) : NULL;
     if (!*msg) {
-        return send_error(g, HTTP_BAD_REQUEST, NULL, HUB_RPC_PARSE_ERROR,
-                          "Parse error: the body is not one JSON value");
+        return hub_gw_send_error(g, HTTP_BAD_REQUEST, NULL, HUB_RPC_PARSE_ERROR,
+                                 "Parse error: the body is not one JSON value");
     }
     if (json_is_array(*msg)) {
-        return send_error(g, HTTP_BAD_REQUEST, NULL, HUB_RPC_INVALID_REQUEST,
-                          "Invalid Request: batches are not supported");
+        return hub_gw_send_error(g, HTTP_BAD_REQUEST, NULL,
+                                 HUB_RPC_INVALID_REQUEST,
+                                 "Invalid Request: batches are not supported");
     }
     return DECLINED;
 }
@@ -601,16 +610,17 @@ static int serve_post(hub_gw_t *g)
     hub_mcp_verdict_t v;
     hub_rpc_msg_t m;
     hub_rows_t *ctx;
-    json_t *msg;
+    json_t *msg = NULL;
     int rc;
 
     if ((rc = read_message(g, &msg)) != DECLINED) {
         return rc;
     }
     if (hub_rpc_read(msg, &m) == HUB_RPC_INVALID) {
-        return send_error(g, HTTP_BAD_REQUEST, m.id, HUB_RPC_INVALID_REQUEST,
-                          apr_pstrcat(g->pool, "Invalid Request: ", m.why,
-                                      NULL));
+        return hub_gw_send_error(g, HTTP_BAD_REQUEST, m.id,
+                                 HUB_RPC_INVALID_REQUEST,
+                                 apr_pstrcat(g->pool,
+                                             "Invalid Request: ", m.why, NULL));
     }
     if (hub_mcp_classify(g->pool, &m, header(g, "MCP-Protocol-Version"),
                          header(g, "Mcp-Method"), &v)) {
@@ -698,9 +708,9 @@ static int handler(request_rec *r)
         }
         apr_table_setn(r->headers_out, "Allow", "POST, DELETE");
         r->allowed = (AP_METHOD_BIT << M_POST) | (AP_METHOD_BIT << M_DELETE);
-        return send_error(&g, HTTP_METHOD_NOT_ALLOWED, NULL,
-                          HUB_RPC_SERVER_ERROR,
-                          "Method Not Allowed: POST a JSON-RPC message");
+        return hub_gw_send_error(&g, HTTP_METHOD_NOT_ALLOWED, NULL,
+                                 HUB_RPC_SERVER_ERROR,
+                                 "Method Not Allowed: POST a JSON-RPC message");
     }
 }
 

@@ -101,6 +101,9 @@ int hub_gw_streams_on(const hub_gw_t *g);
 void hub_gw_streams_child_init(apr_pool_t *pchild);
 
 /* hub_servers_gateway.c */
+/* a JSON-RPC error as the answer, with its HTTP status: OK */
+int hub_gw_send_error(hub_gw_t *g, int status, const json_t *id, int code,
+                      const char *message);
 /* who is calling, as sessions and approvals remember them */
 const char *hub_gw_owner(hub_gw_t *g);
 /* a stream's call record, once it has ended: method, bytes sent */

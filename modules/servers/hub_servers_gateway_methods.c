@@ -71,16 +71,21 @@
     "                      AND pu.user_id = %s::uuid" \
     "                      AND ps.server_instance_id = si.id))"
 
+/* the tools tools/list shows, one per prefix and name (a server in two
+ * instances of the project counts once: its oldest), with more columns */
+#define GW_LISTED(cols) \
+    "SELECT DISTINCT ON (" GW_PREFIX ", t.name)" \
+    "       " GW_PREFIX \
+    " AS prefix, t.name, t.definition::text AS definition" cols GW_TOOLS_FROM \
+    " ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id"
+
 /* clang-format off */
 const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
     /* shared: how many servers list a tool of that name (bare naming) */
     { "hub_gw_tools_page",
       "SELECT prefix, name, definition,"
-      "       count(*) OVER (PARTITION BY name) AS shared FROM ("
-      "  SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
-      "         " GW_PREFIX " AS prefix, t.name, t.definition::text"
-      "         AS definition" GW_TOOLS_FROM
-      "   ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x"
+      "       count(*) OVER (PARTITION BY name) AS shared"
+      "  FROM (" GW_LISTED("") ") x"
       " ORDER BY prefix COLLATE \"C\", name COLLATE \"C\""
       " LIMIT %s::int OFFSET %s::int" },
     /* the tools of a prefix and a name, of a name (prefix NULL), or
@@ -101,16 +106,13 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
     { "hub_gw_tools_search",
       "SELECT prefix, name, definition, hits, shared FROM ("
       " SELECT x.*, count(*) OVER (PARTITION BY name) AS shared FROM ("
-      "  SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
-      "         " GW_PREFIX " AS prefix, t.name, t.definition::text"
-      "         AS definition, coalesce(t.quality_score, 50) AS quality,"
-      "         (SELECT coalesce(sum(CASE WHEN strpos(lower(" GW_PREFIX
-      "                   || '__' || t.name), w) > 0 THEN 3 ELSE 0 END"
-      "                 + CASE WHEN strpos(lower(coalesce(t.description, '')),"
-      "                   w) > 0 THEN 1 ELSE 0 END), 0)"
-      "            FROM unnest(string_to_array(lower(%s::text), ' ')) w"
-      "           WHERE w <> '') AS hits" GW_TOOLS_FROM
-      "   ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x) y"
+      GW_LISTED(", coalesce(t.quality_score, 50) AS quality,"
+                " (SELECT coalesce(sum(CASE WHEN strpos(lower(" GW_PREFIX
+                "          || '__' || t.name), w) > 0 THEN 3 ELSE 0 END"
+                "        + CASE WHEN strpos(lower(coalesce(t.description, '')),"
+                "          w) > 0 THEN 1 ELSE 0 END), 0)"
+                "   FROM unnest(string_to_array(lower(%s::text), ' ')) w"
+                "  WHERE w <> '') AS hits") ") x) y"
       " WHERE hits > 0"
       " ORDER BY hits DESC, quality DESC, prefix COLLATE \"C\","
       "          name COLLATE \"C\""
@@ -124,10 +126,7 @@ const hub_stmt_t hub_servers_gateway_tools_stmts[] = {
       "  SELECT md5(n.tool_naming || coalesce(string_agg(prefix || '__' || name || ' '"
       "                                 || coalesce(definition, ''), E'\\n'"
       "           ORDER BY prefix COLLATE \"C\", name COLLATE \"C\"), ''))"
-      "    FROM (SELECT DISTINCT ON (" GW_PREFIX ", t.name)"
-      "                 " GW_PREFIX " AS prefix, t.name, t.definition::text"
-      "                 AS definition" GW_TOOLS_FROM
-      "           ORDER BY " GW_PREFIX ", t.name, s.created_at, s.id) x)"
+      "    FROM (" GW_LISTED("") ") x)"
       "       END AS fingerprint"
       "  FROM navigator_instances i JOIN navigators n ON n.id = i.navigator_id"
       " WHERE i.id = %s::uuid AND i.tenant_id = %s::uuid" },

@@ -164,8 +164,6 @@ typedef struct {
     const char *fp;          /* the fingerprint of the list last told */
 } stream_t;
 
-enum { END_GONE, END_STOPPING, END_TIMEOUT, END_INSTANCE, END_SESSION };
-
 static const char *event_id(apr_pool_t *p, const char *fp)
 {
     return apr_psprintf(p, "%s.%" APR_TIME_T_FMT, fp, apr_time_now());
@@ -184,72 +182,75 @@ static apr_status_t send_message(stream_t *st, apr_pool_t *p, const char *id,
  * 2026 era, with the new list's id in the 2025 one. */
 static apr_status_t send_changed(stream_t *st, apr_pool_t *p, long retry)
 {
-    json_t *params = NULL;
+    json_t *msg = json_pack("{s:s,s:s}", "jsonrpc", "2.0", "method",
+                            "notifications/tools/list_changed");
     if (st->listen_id) {
-        params = json_pack("{s:{s:O}}", "_meta", SUBSCRIPTION, st->listen_id);
+        json_object_set_new(msg, "params",
+                            json_pack("{s:{s:O}}", "_meta", SUBSCRIPTION,
+                                      st->listen_id));
     }
-    return send_message(
-        st, p, st->listen_id ? NULL : event_id(p, st->fp), retry,
-        params ? json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method",
-                           "notifications/tools/list_changed", "params", params)
-               : json_pack("{s:s,s:s}", "jsonrpc", "2.0", "method",
-                           "notifications/tools/list_changed"));
+    return send_message(st, p, st->listen_id ? NULL : event_id(p, st->fp),
+                        retry, msg);
 }
 
-/* Until the stream ends (END_*): changes told, keep-alives, the session
- * kept and watched; until is 0 for no time limit. */
-static int follow(stream_t *st, apr_time_t until)
+/* One wait and what follows it: 0 to go on, 1 when the stream ends and
+ * more may be written (time, the host stopping, the instance or the
+ * session gone), -1 when the client is gone. */
+static int step(stream_t *st, apr_pool_t *it, apr_time_t until,
+                apr_time_t *wrote, apr_time_t *checked)
 {
     hub_gw_t *g = st->g;
-    apr_time_t wrote = apr_time_now(), checked = wrote, now;
-    apr_pool_t *it;
+    int w = hub_stream_wait(st->out, POLL), found;
+    apr_time_t now = apr_time_now();
     const char *fp;
-    int end = -1, w;
 
-    apr_pool_create(&it, g->pool);
-    while (end < 0) {
-        w = hub_stream_wait(st->out, POLL);
-        apr_pool_clear(it);
-        now = apr_time_now();
-        if (w != HUB_STREAM_IDLE) {
-            end = w == HUB_STREAM_GONE ? END_GONE : END_STOPPING;
-            break;
+    if (w != HUB_STREAM_IDLE) {
+        return w == HUB_STREAM_GONE ? -1 : 1;
+    }
+    if (until && now >= until) {
+        return 1;
+    }
+    /* -1: the database is away, nothing to tell */
+    if (!(found = fingerprint(g, it, &fp))) {
+        return 1;
+    }
+    if (found > 0 && strcmp(fp, st->fp)) {
+        st->fp = apr_pstrdup(g->pool, fp);
+        if (send_changed(st, it, -1) != APR_SUCCESS) {
+            return -1;
         }
-        if (until && now >= until) {
-            end = END_TIMEOUT;
-            break;
-        }
-        switch (fingerprint(g, it, &fp)) {
-        case 0: end = END_INSTANCE; continue;
-        case 1:
-            if (strcmp(fp, st->fp)) {
-                st->fp = apr_pstrdup(g->pool, fp);
-                if (send_changed(st, it, -1) != APR_SUCCESS) {
-                    end = END_GONE;
-                    continue;
-                }
-                wrote = now;
-            }
-            break;
-        default: break; /* the database is away: nothing to tell */
-        }
-        if (g->session && now - checked >= SESSION_CHECK) {
-            checked = now;
-            if (session_live(g, it) == 0) {
-                end = END_SESSION;
-                continue;
-            }
-        }
-        if (now - wrote >= KEEPALIVE) {
-            if (hub_stream_write(st->out, ": keepalive\n\n") != APR_SUCCESS) {
-                end = END_GONE;
-                continue;
-            }
-            wrote = now;
+        *wrote = now;
+    }
+    if (g->session && now - *checked >= SESSION_CHECK) {
+        *checked = now;
+        if (session_live(g, it) == 0) {
+            return 1;
         }
     }
+    if (now - *wrote >= KEEPALIVE) {
+        if (hub_stream_write(st->out, ": keepalive\n\n") != APR_SUCCESS) {
+            return -1;
+        }
+        *wrote = now;
+    }
+    return 0;
+}
+
+/* Until the stream ends: changes told, keep-alives, the session kept and
+ * watched; until is 0 for no time limit.  Whether the client is still
+ * there to be told the end. */
+static int follow(stream_t *st, apr_time_t until)
+{
+    apr_time_t wrote = apr_time_now(), checked = wrote;
+    apr_pool_t *it;
+    int rc;
+
+    apr_pool_create(&it, st->g->pool);
+    do {
+        apr_pool_clear(it);
+    } while (!(rc = step(st, it, until, &wrote, &checked)));
     apr_pool_destroy(it);
-    return end;
+    return rc > 0;
 }
 
 /* Whether one more stream fits in this child; taken when it does. */
@@ -269,13 +270,10 @@ static int take_slot(hub_gw_t *g)
 
 static int unavailable(hub_gw_t *g, const json_t *id)
 {
-    hub_send_json(g->r, HTTP_SERVICE_UNAVAILABLE,
-                  hub_json_own(g->pool,
-                               hub_rpc_error(id, HUB_RPC_INTERNAL_ERROR,
-                                             "the navigator instance's tools "
-                                             "cannot be read now",
-                                             NULL)));
-    return OK;
+    return hub_gw_send_error(g, HTTP_SERVICE_UNAVAILABLE, id,
+                             HUB_RPC_INTERNAL_ERROR,
+                             "the navigator instance's tools cannot be read "
+                             "now");
 }
 
 /* ---- 2025-11-25: GET ------------------------------------------------------ */
@@ -359,14 +357,11 @@ static json_t *listen_filter(json_t *params)
     return f;
 }
 
+/* in-band, as the SDK answers them: HTTP 200 */
 static int listen_error(hub_gw_t *g, const hub_rpc_msg_t *m, int code,
                         const char *message)
 {
-    /* in-band, as the SDK answers them: HTTP 200 */
-    hub_send_json(g->r, HTTP_OK,
-                  hub_json_own(g->pool,
-                               hub_rpc_error(m->id, code, message, NULL)));
-    return OK;
+    return hub_gw_send_error(g, HTTP_OK, m->id, code, message);
 }
 
 /* The end of a subscription the client did not end: its request's
@@ -386,7 +381,7 @@ int hub_gw_listen(hub_gw_t *g, const hub_rpc_msg_t *m)
     json_t *filter = listen_filter(m->params), *honored;
     stream_t st = { 0 };
     const char *fp;
-    int end, tools;
+    int tools;
 
     if (!filter) {
         return listen_error(g, m, HUB_RPC_INVALID_PARAMS,
@@ -414,8 +409,7 @@ int hub_gw_listen(hub_gw_t *g, const hub_rpc_msg_t *m)
                                SUBSCRIPTION, m->id))
         == APR_SUCCESS) {
         /* nothing the hub can tell: the subscription ends at once */
-        end = tools ? follow(&st, 0) : END_STOPPING;
-        if (end != END_GONE) {
+        if (!tools || follow(&st, 0)) {
             send_ended(&st, g->pool);
         }
     }
