@@ -78,16 +78,14 @@ const hub_stmt_t hub_servers_gateway_stmts[] = {
       "UPDATE mcp_sessions SET last_seen_at = now()"
       " WHERE id_hash = %s AND ended_at IS NULL" },
     /* a stream's look at its session: live or not, marked seen at most
-     * once a minute */
+     * once a minute (a data-modifying WITH runs unread) */
     { "hub_gw_session_keep",
       "WITH s AS (SELECT id_hash, last_seen_at FROM mcp_sessions"
       "            WHERE id_hash = %s AND ended_at IS NULL),"
       "     u AS (UPDATE mcp_sessions m SET last_seen_at = now() FROM s"
       "            WHERE m.id_hash = s.id_hash"
-      "              AND s.last_seen_at < now() - interval '60 s'"
-      "           RETURNING 1)"
-      "SELECT (SELECT count(*) FROM s) AS live, (SELECT count(*) FROM u)"
-      "       AS touched" },
+      "              AND s.last_seen_at < now() - interval '60 s')"
+      "SELECT count(*) AS live FROM s" },
     { "hub_gw_session_end",
       "UPDATE mcp_sessions SET ended_at = now()"
       " WHERE id_hash = %s AND navigator_instance_id = %s::uuid"
