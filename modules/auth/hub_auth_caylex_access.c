@@ -457,7 +457,7 @@ static int invite_servers(hub_req_t *hr, hub_result_t *res,
             APR_ARRAY_PUSH(ids, const char *) = id;
         }
     }
-    *oauth_ids = hub_auth_pg_uuids(hr->pool, ids);
+    *oauth_ids = hub_pg_array_strv(hr->pool, ids);
     return DECLINED;
 }
 

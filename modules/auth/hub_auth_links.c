@@ -41,8 +41,8 @@
  *   authentication made through it stays, current_auth_link null).
  * - Reading needs read access; making, changing and deleting links
  *   needs the tenant's admin: whoever completes a link joins the tenant. */
+#include <apr_hash.h>
 #include <apr_strings.h>
-#include <apr_lib.h>
 #include <httpd.h>
 #include "hub_auth_links.h"
 #include "hub_crypto.h"
@@ -65,26 +65,15 @@ int hub_auth_project_not_found(hub_result_t *res)
     return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", PROJECT_NOT_FOUND);
 }
 
-/* s in lower case, in p */
-static char *lower(apr_pool_t *p, const char *s)
+/* id appended to ids unless taken (the ids so far, a hash: a body of
+ * thousands of ids costs no more than reading it) already holds it */
+static void take_once(apr_hash_t *taken, apr_array_header_t *ids,
+                      const char *id)
 {
-    char *o = apr_pstrdup(p, s), *c;
-    for (c = o; *c; c++) {
-        *c = (char)apr_tolower(*c);
+    if (!apr_hash_get(taken, id, APR_HASH_KEY_STRING)) {
+        apr_hash_set(taken, id, APR_HASH_KEY_STRING, id);
+        APR_ARRAY_PUSH(ids, const char *) = id;
     }
-    return o;
-}
-
-/* Is id in the first n of ids? */
-static int seen(const apr_array_header_t *ids, int n, const char *id)
-{
-    int i;
-    for (i = 0; i < n; i++) {
-        if (!strcmp(APR_ARRAY_IDX(ids, i, const char *), id)) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 apr_array_header_t *hub_auth_uuid_list(hub_req_t *hr, hub_result_t *res,
@@ -94,6 +83,7 @@ apr_array_header_t *hub_auth_uuid_list(hub_req_t *hr, hub_result_t *res,
     apr_array_header_t *ids = apr_array_make(hr->pool, 4, sizeof(char *));
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
+    apr_hash_t *taken = apr_hash_make(hr->pool);
     size_t i;
 
     json_array_foreach(list, i, v) {
@@ -107,10 +97,7 @@ apr_array_header_t *hub_auth_uuid_list(hub_req_t *hr, hub_result_t *res,
                             "Input should be a valid UUID");
         }
         else {
-            const char *id = lower(hr->pool, json_string_value(v));
-            if (!seen(ids, ids->nelts, id)) {
-                APR_ARRAY_PUSH(ids, const char *) = id;
-            }
+            take_once(taken, ids, hub_lower(hr->pool, json_string_value(v)));
         }
     }
     if (!problems->nelts && !json_array_size(list)) {
@@ -132,20 +119,10 @@ apr_array_header_t *hub_auth_uuid_list(hub_req_t *hr, hub_result_t *res,
     return ids;
 }
 
-const char *hub_auth_pg_uuids(apr_pool_t *p, const apr_array_header_t *ids)
-{
-    const char *s = "{";
-    int i;
-    for (i = 0; i < ids->nelts; i++) {
-        s = apr_pstrcat(p, s, i ? "," : "", APR_ARRAY_IDX(ids, i, const char *),
-                        NULL);
-    }
-    return apr_pstrcat(p, s, "}", NULL);
-}
-
 /* Append the ids of one value (a comma-separated list) to ids: -1 when
  * one is no UUID. */
-static int ids_take(apr_pool_t *p, char *value, apr_array_header_t *ids)
+static int ids_take(apr_pool_t *p, char *value, apr_hash_t *taken,
+                    apr_array_header_t *ids)
 {
     char *last, *id;
     for (id = apr_strtok(value, ",", &last); id;
@@ -153,10 +130,7 @@ static int ids_take(apr_pool_t *p, char *value, apr_array_header_t *ids)
         if (!hub_is_uuid(id)) {
             return -1;
         }
-        id = lower(p, id);
-        if (!seen(ids, ids->nelts, id)) {
-            APR_ARRAY_PUSH(ids, const char *) = id;
-        }
+        take_once(taken, ids, hub_lower(p, id));
     }
     return 0;
 }
@@ -165,6 +139,7 @@ int hub_auth_query_uuids(hub_req_t *hr, hub_result_t *res, const char *name,
                          const char **pg)
 {
     apr_array_header_t *ids = apr_array_make(hr->pool, 4, sizeof(char *));
+    apr_hash_t *taken = apr_hash_make(hr->pool);
     char *args = apr_pstrdup(hr->pool, hr->r->args ? hr->r->args : "");
     char *last, *pair;
     size_t n = strlen(name);
@@ -178,7 +153,7 @@ int hub_auth_query_uuids(hub_req_t *hr, hub_result_t *res, const char *name,
             continue;
         }
         bad = ap_unescape_urlencoded(pair + n + 1) != OK
-              || ids_take(hr->pool, pair + n + 1, ids);
+              || ids_take(hr->pool, pair + n + 1, taken, ids);
     }
     if (bad) {
         hub_err_field(res, "query", name, "uuid_parsing",
@@ -186,7 +161,7 @@ int hub_auth_query_uuids(hub_req_t *hr, hub_result_t *res, const char *name,
         return -1;
     }
     if (ids->nelts) {
-        *pg = hub_auth_pg_uuids(hr->pool, ids);
+        *pg = hub_pg_array_strv(hr->pool, ids);
     }
     return 0;
 }
@@ -249,7 +224,7 @@ static const char *domain_of(hub_req_t *hr, hub_result_t *res)
     if (!s) {
         return NULL;
     }
-    d = lower(hr->pool, s + (*s == '@'));
+    d = hub_lower(hr->pool, s + (*s == '@'));
     if (!domain_ok(d)) {
         hub_err_field(res, "body", "domain", "value_error",
                       "Value error, domain must be a domain name such as "
@@ -390,7 +365,7 @@ static const hub_field_t pair_fields[] = {
 /* One pair of server_instance_emails checked into ids and list, or its
  * problems appended (named server_instance_emails[i].field). */
 static void pair_take(hub_req_t *hr, const json_t *pair, size_t i,
-                      apr_array_header_t *ids, json_t *list,
+                      apr_hash_t *taken, apr_array_header_t *ids, json_t *list,
                       apr_array_header_t *problems)
 {
     const char *at = apr_psprintf(hr->pool, "server_instance_emails[%u]",
@@ -402,13 +377,14 @@ static void pair_take(hub_req_t *hr, const json_t *pair, size_t i,
 
     if (!hub_validate(pair, pair_fields, hr->pool, mine)) {
         id = json_string_value(json_object_get(pair, "server_instance_id"));
-        email = lower(hr->pool,
-                      json_string_value(json_object_get(pair, "email")));
+        email = hub_lower(hr->pool,
+                          json_string_value(json_object_get(pair, "email")));
         if (!hub_is_uuid(id)) {
             hub_invalid_add(mine, "server_instance_id", "uuid_parsing",
                             "Input should be a valid UUID");
         }
-        else if (seen(ids, ids->nelts, lower(hr->pool, id))) {
+        else if (apr_hash_get(taken, hub_lower(hr->pool, id),
+                              APR_HASH_KEY_STRING)) {
             hub_invalid_add(mine, "server_instance_id", "value_error",
                             "Value error, each server instance can be "
                             "given once");
@@ -418,8 +394,8 @@ static void pair_take(hub_req_t *hr, const json_t *pair, size_t i,
                             "value is not a valid email address");
         }
         if (!mine->nelts) {
-            id = lower(hr->pool, id);
-            APR_ARRAY_PUSH(ids, const char *) = id;
+            id = hub_lower(hr->pool, id);
+            take_once(taken, ids, id);
             json_array_append_new(list, json_pack("{s:s,s:s}", "id", id,
                                                   "valid_for", email));
         }
@@ -444,10 +420,11 @@ static const char *pairs_of(hub_req_t *hr, hub_result_t *res)
     apr_array_header_t *problems = apr_array_make(hr->pool, 2,
                                                   sizeof(hub_invalid_t));
     json_t *list = hub_json_own(hr->pool, json_array());
+    apr_hash_t *taken = apr_hash_make(hr->pool);
     size_t i;
 
     json_array_foreach(pairs, i, pair) {
-        pair_take(hr, pair, i, ids, list, problems);
+        pair_take(hr, pair, i, taken, ids, list, problems);
     }
     if (!problems->nelts && !ids->nelts) {
         hub_invalid_add(problems, "server_instance_emails", "too_short",
@@ -561,7 +538,7 @@ static int authenticate_servers(hub_req_t *hr, hub_result_t *res)
         return HUB_DONE;
     }
     st = hub_auth_links_for_instances(hr, project,
-                                      hub_auth_pg_uuids(hr->pool, ids), uhash,
+                                      hub_pg_array_strv(hr->pool, ids), uhash,
                                       phash, expires, &row);
     if (verdict(hr, res, st, row, "user", 0) != DECLINED) {
         return HUB_DONE;

@@ -14,6 +14,7 @@
 
 #include "hub_auth_private.h"
 #include "hub_page.h"
+#include "hub_text.h"
 
 extern const hub_stmt_t hub_auth_links_stmts[];
 /* the endpoints (hub_auth_links.c, hub_auth_project_users.c) */
@@ -28,17 +29,11 @@ int hub_auth_project_not_found(hub_result_t *res);
  * case, each once; NULL with FastAPI's 422 in res otherwise. */
 apr_array_header_t *hub_auth_uuid_list(hub_req_t *hr, hub_result_t *res,
                                        const char *field);
-/* ids as a text[] literal ("{a,b}") */
-const char *hub_auth_pg_uuids(apr_pool_t *p, const apr_array_header_t *ids);
 /* Every value of the query parameter `name` (repeated, or
  * comma-separated), as a text[] literal in *pg (NULL: none given); -1
  * with the 422 in res when one is no UUID. */
 int hub_auth_query_uuids(hub_req_t *hr, hub_result_t *res, const char *name,
                          const char **pg);
-/* The body's date-time `field` in *iso (NULL when absent or null): 0, or
- * -1 with the 422 in res when it is no date-time or not in the future. */
-int hub_auth_expiry(hub_req_t *hr, hub_result_t *res, const char *field,
-                    const char **iso);
 
 /* ---- links -------------------------------------------------------------- */
 

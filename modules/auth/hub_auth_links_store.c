@@ -249,7 +249,8 @@ const hub_stmt_t hub_auth_links_stmts[] = {
       "  FROM auth_links l"
       "  JOIN auth_link_instances a ON a.auth_link_id = l.id"
       "   AND a.tenant_id = l.tenant_id" INSTANCE_JOIN
-      " WHERE l.id = %s::uuid AND l.token_hash = %s"
+      " WHERE l.id = %s::uuid AND l.token_hash = %s AND l.revoked_at IS NULL"
+      "   AND l.expires_at > now()"
       "   AND (l.link_type = 'user' OR a.valid_for IS NULL"
       "        OR a.valid_for = lower(%s::text))"
       " ORDER BY a.position" },

@@ -167,30 +167,6 @@ static const char *body_str(hub_req_t *hr, const char *name)
     return json_string_value(json_object_get(hr->body, name));
 }
 
-/* The body's expires_at as ISO-8601 in *at (NULL: none): 0, or -1 with
- * the 422 in res (not a time, or not in the future). */
-static int expiry(hub_req_t *hr, hub_result_t *res, const char **at)
-{
-    const char *s = body_str(hr, "expires_at");
-    apr_time_t when;
-    *at = NULL;
-    if (!s) {
-        return 0;
-    }
-    if (hub_parse_iso8601(s, &when)) {
-        hub_err_field(res, "body", "expires_at", "datetime_parsing",
-                      "Input should be a valid datetime");
-        return -1;
-    }
-    if (when <= apr_time_now()) {
-        hub_err_field(res, "body", "expires_at", "value_error",
-                      "Value error, expires_at must be in the future");
-        return -1;
-    }
-    *at = hub_iso8601(hr->pool, when);
-    return 0;
-}
-
 /* ---- listing ------------------------------------------------------------ */
 
 /* clang-format off */
@@ -269,7 +245,7 @@ static int key_create(hub_req_t *hr, hub_result_t *res)
 
     if (!(k.navigator_instance_id = hub_param_uuid(hr, res,
                                                    "navigator_instance_id"))
-        || expiry(hr, res, &k.expires_at)) {
+        || hub_auth_expiry(hr, res, "expires_at", &k.expires_at)) {
         return HUB_DONE;
     }
     k.name = body_str(hr, "name");
@@ -299,7 +275,7 @@ static int key_update(hub_req_t *hr, hub_result_t *res)
 
     if (!(args[6] = hub_param_uuid(hr, res, "navigator_instance_id"))
         || !(args[5] = hub_param_uuid(hr, res, "api_key_id"))
-        || expiry(hr, res, &args[4])) {
+        || hub_auth_expiry(hr, res, "expires_at", &args[4])) {
         return HUB_DONE;
     }
     args[0] = body_str(hr, "name");

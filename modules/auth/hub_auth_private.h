@@ -269,6 +269,12 @@ extern const hub_route_t hub_auth_docs_routes[];
 extern const hub_route_t hub_auth_stats_routes[];
 void hub_auth_stats_hooks(void);
 
+/* hub_auth_links.c: an expiry of a key, a link, ... (a body field) */
+/* The body's date-time `field` in *iso (NULL when absent or null): 0, or
+ * -1 with the 422 in res when it is no date-time or not in the future. */
+int hub_auth_expiry(hub_req_t *hr, hub_result_t *res, const char *field,
+                    const char **iso);
+
 /* hub_auth_diag.c: the HubDiagnostics echo endpoint */
 extern const hub_route_t hub_auth_diag_routes[];
 

@@ -152,7 +152,7 @@ static int user_revoke(hub_req_t *hr, hub_result_t *res)
         return HUB_DONE;
     }
     st = hub_auth_project_user_revoke(hr, project, id,
-                                      hub_auth_pg_uuids(hr->pool, ids), &row);
+                                      hub_pg_array_strv(hr->pool, ids), &row);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }

@@ -339,6 +339,7 @@ link_ok(cx($a->{key}, GET => "/projects/$p1/auth-links/$al_u")->{json}, $al_u, '
 link_ok(cx($a->{key}, GET => "/projects/$p1/auth-links/$al_p")->{json}, $al_p, 'the project link: the others',
         details => 0);
 $r = cx($a->{key}, POST => "/projects/$p1/authenticate-servers", json => { server_instances => [$I{Docs}], link_expires_at => $LATER });
+is($r->{status}, 200, 'authenticate-servers for the project-level Docs only');
 is($r->{json}{user_invite_link}, undef, 'no per-user server: no user link');
 is($r->{json}{user_invite_link_expires_at}, undef, '  nor its expiry');
 my ($al_p2) = link_of($r->{json}{project_invite_link});
@@ -388,6 +389,7 @@ is_deeply($r->{json}, { tenant_name => 'Team acme', auth_scope => 'user',
 is(cx($carol, GET => "/invite/config?auth_link_id=$ul")->{status}, 401, 'config without the token: 401');
 is(cx($ann, GET => "/invite/config?auth_link_id=$ul&token=$ut")->{status}, 403, 'not for an address of another domain');
 $r = cx($ann, GET => "/invite/config?auth_link_id=$pl&token=$pt");
+is($r->{status}, 200, "config for ann's address of the project link");
 is_deeply([map { $_->{id} } @{ $r->{json}{header_servers} }], [], "ann's instances of the project link: no header server");
 is_deeply($r->{json}{oauth_servers}, [], '  nor OAuth');
 $r = cx($a->{key}, GET => "/invite/config?auth_link_id=$pl&token=$pt");
@@ -504,7 +506,9 @@ sub weekly {    # what the test wrote: tools/call of the user through Support in
     return scalar grep { $_->[0] eq $u && $_->[1] eq 'acme' && $_->[2] eq $p1 && $_->[3] eq 'tools/call'
                          && $days{ $_->[4] } < 7 } @calls;
 }
-is(weekly($carol_id), 3, "the test's own count for carol");
+# (a check of the fixture, not of the hub: three of carol's calls are
+# within the week, so the answers below have something to count)
+is(weekly($carol_id), 3, "fixture: three of carol's calls fall within 7 days");
 
 # what each user authenticated to, the latest first (then by name)
 sub auths {
