@@ -108,27 +108,49 @@ static const hub_shape_t user_details[] = {
 };
 /* clang-format on */
 
-static int user_get(hub_req_t *hr, hub_result_t *res)
+/* The path's project and user ids: 0, or -1 with FastAPI's 422 in res. */
+static int path_ids(hub_req_t *hr, hub_result_t *res, const char **project,
+                    const char **id)
 {
-    const char *project, *id;
-    hub_rows_t *row;
-    hub_db_status_e st;
+    return (*project = hub_param_uuid(hr, res, "project_id"))
+                   && (*id = hub_param_uuid(hr, res, "user_id"))
+               ? 0
+               : -1;
+}
 
-    if (!(project = hub_param_uuid(hr, res, "project_id"))
-        || !(id = hub_param_uuid(hr, res, "user_id"))) {
-        return HUB_DONE;
-    }
-    st = hub_auth_project_user_get(hr, project, id, &row);
+/* What a store call on one user found: DECLINED when the project (the
+ * row's project column) and the user (its column `user`, set and not
+ * "0") are there; else the error is answered. */
+static int found(hub_req_t *hr, hub_result_t *res, hub_db_status_e st,
+                 const hub_rows_t *row, const char *user)
+{
+    const char *u;
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
-    if (!row->rows->nelts) {
+    if (!row->rows->nelts || !hub_rows_get(row, 0, "project")) {
         return hub_auth_project_not_found(res);
     }
-    if (!hub_rows_get(row, 0, "id")) {
+    u = hub_rows_get(row, 0, user);
+    if (!u || !strcmp(u, "0")) {
         return user_not_found(res);
     }
-    return hub_ok_row(res, row, user_details);
+    return DECLINED;
+}
+
+static int user_get(hub_req_t *hr, hub_result_t *res)
+{
+    const char *project, *id;
+    hub_rows_t *row = NULL;
+    hub_db_status_e st;
+    int rc;
+
+    if (path_ids(hr, res, &project, &id)) {
+        return HUB_DONE;
+    }
+    st = hub_auth_project_user_get(hr, project, id, &row);
+    rc = found(hr, res, st, row, "id");
+    return rc != DECLINED ? rc : hub_ok_row(res, row, user_details);
 }
 
 /* clang-format off */
@@ -143,24 +165,18 @@ static int user_revoke(hub_req_t *hr, hub_result_t *res)
 {
     const char *project, *id;
     apr_array_header_t *ids;
-    hub_rows_t *row;
+    hub_rows_t *row = NULL;
     hub_db_status_e st;
+    int rc;
 
-    if (!(project = hub_param_uuid(hr, res, "project_id"))
-        || !(id = hub_param_uuid(hr, res, "user_id"))
+    if (path_ids(hr, res, &project, &id)
         || !(ids = hub_auth_uuid_list(hr, res, "server_instance_ids"))) {
         return HUB_DONE;
     }
     st = hub_auth_project_user_revoke(hr, project, id,
                                       hub_pg_array_strv(hr->pool, ids), &row);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (!hub_rows_get(row, 0, "project")) {
-        return hub_auth_project_not_found(res);
-    }
-    if (strcmp(hub_rows_get(row, 0, "found"), "1")) {
-        return user_not_found(res);
+    if ((rc = found(hr, res, st, row, "found")) != DECLINED) {
+        return rc;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
                   "HUB00603: project %s user %s: %s authentication(s) revoked "
@@ -191,22 +207,16 @@ static void forget_keys(hub_req_t *hr, const char *hashes)
 static int user_delete(hub_req_t *hr, hub_result_t *res)
 {
     const char *project, *id;
-    hub_rows_t *row;
+    hub_rows_t *row = NULL;
     hub_db_status_e st;
+    int rc;
 
-    if (!(project = hub_param_uuid(hr, res, "project_id"))
-        || !(id = hub_param_uuid(hr, res, "user_id"))) {
+    if (path_ids(hr, res, &project, &id)) {
         return HUB_DONE;
     }
     st = hub_auth_project_user_delete(hr, project, id, &row);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
-    }
-    if (!hub_rows_get(row, 0, "project")) {
-        return hub_auth_project_not_found(res);
-    }
-    if (!hub_rows_get(row, 0, "id")) {
-        return user_not_found(res);
+    if ((rc = found(hr, res, st, row, "id")) != DECLINED) {
+        return rc;
     }
     forget_keys(hr, hub_rows_get(row, 0, "revoked"));
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
