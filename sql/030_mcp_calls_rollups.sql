@@ -28,9 +28,17 @@
 -- and element 65 those of 2^(63/4) ms (55 s) and more.  Four buckets per
 -- doubling put a percentile read from it within 19% of the exact value;
 -- histograms of any buckets add element by element.
+--
+-- Queries: a compact navigator's search_tools call is a query (Caylex's
+-- word for what an agent asks the navigator); its record keeps the query
+-- text and a new query_id, and the tool calls that follow in the same
+-- 2025-era session carry that id until the next query (the session row
+-- remembers its last one).  Stateless (2026-era) exchanges have no
+-- session to join them by: their queries stand alone.
 ALTER TABLE mcp_calls
     ADD COLUMN query_id uuid,
     ADD COLUMN query text CHECK (length(query) <= 2000);
+ALTER TABLE mcp_sessions ADD COLUMN last_query_id uuid;
 
 CREATE FUNCTION hub_latency_bucket(ms real) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$

@@ -40,6 +40,7 @@
  * Nothing here writes an answer but hub_send_json (hub_request.c); the
  * streams are written by hub_stream.c. */
 #include <apr_strings.h>
+#include <apr_uuid.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -60,7 +61,7 @@ const hub_stmt_t hub_servers_gateway_stmts[] = {
     { "hub_gw_context",
       "SELECT ni.id, ni.project_id, n.name AS navigator_name,"
       "       n.tool_exposure, n.tool_naming,"
-      "       s.protocol_version, s.owner,"
+      "       s.protocol_version, s.owner, s.last_query_id,"
       "       s.last_seen_at < now() - interval '60 s' AS stale"
       "  FROM navigator_instances ni"
       "  JOIN navigators n ON n.id = ni.navigator_id"
@@ -90,11 +91,16 @@ const hub_stmt_t hub_servers_gateway_stmts[] = {
       "UPDATE mcp_sessions SET ended_at = now()"
       " WHERE id_hash = %s AND navigator_instance_id = %s::uuid"
       "   AND tenant_id = %s::uuid AND owner = %s AND ended_at IS NULL" },
+    /* a query (search_tools) made in the session: the calls after it
+     * belong to it (sql/030) */
+    { "hub_gw_session_query",
+      "UPDATE mcp_sessions SET last_query_id = %s::uuid"
+      " WHERE id_hash = %s AND ended_at IS NULL" },
     { NULL, NULL }
 };
 /* clang-format on */
 
-enum { ST_CONTEXT, ST_OPEN, ST_TOUCH, ST_KEEP, ST_END };
+enum { ST_CONTEXT, ST_OPEN, ST_TOUCH, ST_KEEP, ST_END, ST_QUERY };
 #define STMT(i) (&hub_servers_gateway_stmts[i])
 
 static APR_OPTIONAL_FN_TYPE(hub_auth_mcp_principal) *mcp_principal;
@@ -185,6 +191,8 @@ static void record(hub_gw_t *g, const hub_rpc_msg_t *m, json_t *reply,
     json_object_set_new(rec, "request_bytes",
                         json_integer((json_int_t)g->request_bytes));
     json_object_set_new(rec, "response_bytes", json_integer((json_int_t)sent));
+    json_object_set_new(rec, "query_id", hub_json_str_or_null(g->rec.query_id));
+    json_object_set_new(rec, "query", str_or_null(g->pool, g->rec.query, 2000));
     hub_servers_record(rec);
 }
 
@@ -193,6 +201,28 @@ void hub_gw_record_stream(hub_gw_t *g, const char *method, apr_size_t sent)
     hub_rpc_msg_t m = { 0 };
     m.method = method;
     record(g, &m, NULL, sent);
+}
+
+/* A query (search_tools) begins: a new id for its record and the calls
+ * that follow it in this session.  The session's row is told at once, so
+ * the next request (on any host) reads it with the session. */
+void hub_gw_query_begin(hub_gw_t *g, const char *text)
+{
+    apr_uuid_t u;
+    char *id = apr_palloc(g->pool, APR_UUID_FORMATTED_LENGTH + 1);
+
+    apr_uuid_get(&u);
+    apr_uuid_format(id, &u);
+    g->rec.query = text;
+    g->rec.query_id = id;
+    if (g->session) {
+        const char *args[2] = { id, g->session };
+        if (hub_db_exec(g->r, STMT(ST_QUERY), NULL, 2, args) != HUB_DB_OK) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, g->r,
+                          "HUB00806: a query's session could not be told; "
+                          "the calls after it are recorded without it");
+        }
+    }
 }
 
 /* The answer to request m, sent and recorded. */
@@ -320,6 +350,7 @@ static int admit(hub_gw_t *g, const char *session_id, hub_rows_t **ctx)
         && !strcmp(hub_rows_get(*ctx, 0, "owner"), hub_gw_owner(g))) {
         g->session = args[0];
         g->version = hub_rows_get(*ctx, 0, "protocol_version");
+        g->session_query = hub_rows_get(*ctx, 0, "last_query_id");
     }
     return DECLINED;
 }

@@ -30,8 +30,11 @@ typedef struct hub_gw {
         const char *server_id, *server_instance_id, *tool_id;
         const char *error_type; /* when it failed (else: from the reply) */
         const char *error;
-        double upstream_ms; /* < 0: no upstream was called */
+        double upstream_ms;   /* < 0: no upstream was called */
+        const char *query;    /* search_tools': the query's text */
+        const char *query_id; /* the query this call is or belongs to */
     } rec;
+    const char *session_query; /* the session's last query (its id) */
 } hub_gw_t;
 
 /* What an MCP method answers: a result, or a JSON-RPC error. */
@@ -108,6 +111,9 @@ int hub_gw_send_error(hub_gw_t *g, int status, const json_t *id, int code,
 const char *hub_gw_owner(hub_gw_t *g);
 /* a stream's call record, once it has ended: method, bytes sent */
 void hub_gw_record_stream(hub_gw_t *g, const char *method, apr_size_t sent);
+/* A compact navigator's search_tools call is a query: its record gets the
+ * text and a new query id, which the session's later calls carry. */
+void hub_gw_query_begin(hub_gw_t *g, const char *text);
 /* whether the 2025-era session (its hash) is live, marked seen when it
  * was last more than a minute ago; on a background connection.  1 live,
  * 0 ended or gone, -1 unknown (the database is away) */

@@ -274,6 +274,7 @@ static int op_search_tools(hub_gw_t *g, json_t *args, hub_gw_answer_t *a)
                            "Invalid params: search_tools needs a query "
                            "(string) and at most a limit from 1 to 50");
     }
+    hub_gw_query_begin(g, query);
     argv[0] = query;
     argv[1] = g->instance_id;
     argv[2] = g->tenant_id;
@@ -472,6 +473,7 @@ static int op_tools_call(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
     if (g->compact && name && !strcmp(name, SEARCH_TOOLS)) {
         return op_search_tools(g, json_is_object(args) ? args : NULL, a);
     }
+    g->rec.query_id = g->session_query; /* a call of the session's query */
     if (g->compact && name && !strcmp(name, CALL_TOOL)
         && json_is_object(args)) {
         name = json_string_value(json_object_get(args, "name"));

@@ -33,13 +33,13 @@ const hub_stmt_t hub_servers_recorder_stmts[] = {
       "       project_id, method, tool_name, server_id, server_instance_id,"
       "       tool_id, key_id, user_id, session_hash, protocol_version,"
       "       gateway_ms, upstream_ms, ok, error_type, error, request_bytes,"
-      "       response_bytes)"
+      "       response_bytes, query_id, query)"
       " SELECT to_timestamp(x.at_us / 1e6), x.tenant_id,"
       "        x.navigator_instance_id, x.project_id, x.method, x.tool_name,"
       "        x.server_id, x.server_instance_id, x.tool_id, x.key_id,"
       "        x.user_id, x.session_hash, x.protocol_version, x.gateway_ms,"
       "        x.upstream_ms, x.ok, x.error_type, x.error, x.request_bytes,"
-      "        x.response_bytes"
+      "        x.response_bytes, x.query_id, x.query"
       "   FROM jsonb_to_recordset(%s::jsonb) AS x(at_us bigint,"
       "        tenant_id uuid, navigator_instance_id uuid, project_id uuid,"
       "        method text, tool_name text, server_id uuid,"
@@ -47,7 +47,7 @@ const hub_stmt_t hub_servers_recorder_stmts[] = {
       "        user_id uuid, session_hash text, protocol_version text,"
       "        gateway_ms real, upstream_ms real, ok boolean,"
       "        error_type text, error text, request_bytes integer,"
-      "        response_bytes integer)"
+      "        response_bytes integer, query_id uuid, query text)"
       "  WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = x.tenant_id)" },
     { NULL, NULL }
 };

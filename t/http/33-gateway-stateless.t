@@ -138,6 +138,37 @@ ok(HubTest::eventually(10, sub { q1("SELECT count(*) FROM mcp_calls WHERE tool_n
 my $compact = list_bytes();
 ok($compact < $all_bytes / 2, "compact tools/list: $compact bytes against $all_bytes for every tool");
 
+# queries: a search_tools call is recorded as a query (its text, a new
+# query id); in a 2025 session the calls after it carry that id, in the
+# stateless era nothing joins them
+is(q1("SELECT count(*) FROM mcp_calls WHERE tool_name = 'search_tools' AND query = 'sum numbers'
+         AND query_id IS NOT NULL"), 1, 'the stateless search_tools call is recorded as a query, with an id');
+is(q1("SELECT count(*) FROM mcp_calls WHERE tool_name = 'everything__get-sum' AND query_id IS NULL"), 1,
+   '  the stateless call after it belongs to no query');
+$c = HubMcp::sdk_client({ url => $URL, headers => { 'x-api-key' => $g->{key} },
+    steps => [ { op => 'call', name => 'modern__tool-001' },
+               { op => 'call', name => 'search_tools', arguments => { query => 'echo please' } },
+               { op => 'call', name => 'call_tool',
+                 arguments => { name => 'everything__echo', arguments => { message => 'q1' } } },
+               { op => 'call', name => 'modern__tool-002', arguments => { text => 'x', n => 1 } },
+               { op => 'call', name => 'search_tools', arguments => { query => 'add' } },
+               { op => 'call', name => 'call_tool',
+                 arguments => { name => 'everything__get-sum', arguments => { a => 1, b => 2 } } } ] });
+is($c->{protocol_version}, '2025-11-25', 'a 2025 session in compact mode');
+ok(HubTest::eventually(10, sub { q1("SELECT count(*) FROM mcp_calls WHERE query IN ('echo please', 'add')") == 2 }),
+   '  its two searches are recorded as queries');
+my $q_echo = q1("SELECT query_id FROM mcp_calls WHERE query = 'echo please'");
+my $q_add = q1("SELECT query_id FROM mcp_calls WHERE query = 'add'");
+isnt($q_echo, $q_add, '  each with its own id');
+my $sess = q1("SELECT session_hash FROM mcp_calls WHERE query = 'echo please'");
+ok(HubTest::eventually(10, sub { q1("SELECT count(*) FROM mcp_calls WHERE method = 'tools/call'
+                                        AND session_hash = '$sess' AND query IS NULL") == 4 }),
+   '  and its four tool calls are recorded');
+is(q1("SELECT string_agg(tool_name || '=' || coalesce(query_id::text, '-'), ' ' ORDER BY at)
+         FROM mcp_calls WHERE method = 'tools/call' AND session_hash = '$sess' AND query IS NULL"),
+   "modern__tool-001=- everything__echo=$q_echo modern__tool-002=$q_echo everything__get-sum=$q_add",
+   '  the call before any query has none; each later call carries the latest query of its session');
+
 # ---- bare naming: a tool's own name, prefixed only where two servers share it ------
 $r = $hub->request(PATCH => "/caylex/api/v1/navigators/$g->{navigator}",
                    headers => { Authorization => "Bearer $a->{key}" },
