@@ -9,6 +9,7 @@
 #include "hub_request.h"
 #include "hub_profile.h"
 #include "hub_route.h"
+#include "hub_metrics.h"
 
 /* the module record's file declares the module itself */
 #ifndef HUB_MODULE_RECORD
@@ -29,6 +30,16 @@ void *hub_analytics_srv_merge(apr_pool_t *p, void *basev, void *addv);
 extern const command_rec hub_analytics_cmds[];
 extern const hub_stmt_t hub_analytics_partitions_stmts[];
 int hub_analytics_partitions_init(apr_pool_t *pconf, server_rec *s);
+
+/* hub_analytics_metrics.c: the counters' shared memory, HTTP requests
+ * counted; NULL in the dry run or when it could not be made */
+hub_metrics_t *hub_analytics_metrics(void);
+void hub_analytics_metrics_hooks(void);
+/* hub_analytics_prometheus.c: SetHandler hub-metrics */
+#define HUB_METRICS_HANDLER "hub-metrics"
+void hub_analytics_prometheus_hooks(void);
+/* hub_analytics_status.c: the section of mod_status' page */
+void hub_analytics_status_hooks(void);
 
 /* hub_analytics_health.c */
 extern const hub_route_t hub_analytics_routes[];

@@ -25,6 +25,9 @@ static void register_hooks(apr_pool_t *p HUB_UNUSED)
     ap_hook_post_config(post_config, after_auth, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(hub_db_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
+    hub_analytics_metrics_hooks();
+    hub_analytics_prometheus_hooks();
+    hub_analytics_status_hooks();
 }
 
 /* clang-format off */

@@ -313,8 +313,8 @@ char *hub_metrics_text(apr_pool_t *p, const hub_metrics_read_t *x)
     mcp_part(&o, x);
     recorder_part(&o, x);
     family(&o, "hub_metrics_since_seconds", "gauge",
-           "When these counters began (Unix time): the server's first "
-           "start; a graceful restart keeps them.");
+           "When these counters began (Unix time): httpd's start; its "
+           "restarts keep them.");
     put(&o, "hub_metrics_since_seconds %" APR_TIME_T_FMT "\n",
         apr_time_sec(x->since));
     return apr_array_pstrcat(p, o.parts, 0);

@@ -21,6 +21,7 @@
 #include "hub_servers_private.h"
 #include "hub_watchdog.h"
 #include "hub_json.h"
+#include "mod_hub_analytics.h"
 
 #define BATCH       1000
 #define MAX_PENDING 100000
@@ -60,16 +61,55 @@ static apr_thread_mutex_t *lock;
 static json_t *pending; /* array of records, owned here */
 static apr_size_t dropped;
 
+/* mod_hub_analytics' counters (NULL when it is not loaded): each request
+ * recorded, and every move of this buffer, so that /metrics shows what
+ * all children hold, wrote and lost */
+static APR_OPTIONAL_FN_TYPE(hub_analytics_count_call) *count_call;
+static APR_OPTIONAL_FN_TYPE(hub_analytics_count_recorder) *count_moved;
+
+static void moved(apr_int64_t buffered, apr_size_t written, apr_size_t lost)
+{
+    if (count_moved) {
+        count_moved(buffered, written, lost);
+    }
+}
+
+/* A record counted as it is made: its method, outcome and timings. */
+static void count(const json_t *rec)
+{
+    json_t *up = json_object_get(rec, "upstream_ms");
+    if (!count_call) {
+        return;
+    }
+    count_call(json_string_value(json_object_get(rec, "method")),
+               json_string_value(json_object_get(rec, "error_type")),
+               (apr_interval_time_t)(json_number_value(
+                                         json_object_get(rec, "gateway_ms"))
+                                     * 1000.0),
+               json_is_number(up)
+                   ? (apr_interval_time_t)(json_number_value(up) * 1000.0)
+                   : -1);
+}
+
 void hub_servers_record(json_t *rec)
 {
+    count(rec);
     if (!lock || !rec) {
+        moved(0, 0, rec ? 1 : 0);
         json_decref(rec);
         return;
     }
     apr_thread_mutex_lock(lock);
-    if (json_array_size(pending) >= MAX_PENDING) {
+    if (!pending) {
+        moved(0, 0, 1); /* the child has ended its buffer */
+    }
+    else if (json_array_size(pending) >= MAX_PENDING) {
         json_array_remove(pending, 0);
         dropped++;
+        moved(0, 0, 1);
+    }
+    else {
+        moved(1, 0, 0);
     }
     json_array_append_new(pending, rec);
     apr_thread_mutex_unlock(lock);
@@ -83,6 +123,7 @@ static json_t *take(apr_size_t *lost)
     if (json_array_size(pending)) {
         all = pending;
         pending = json_array();
+        moved(-(apr_int64_t)json_array_size(all), 0, 0);
     }
     *lost = dropped;
     dropped = 0;
@@ -94,12 +135,14 @@ static json_t *take(apr_size_t *lost)
 static void give_back(json_t *rest)
 {
     apr_thread_mutex_lock(lock);
+    moved((apr_int64_t)json_array_size(rest), 0, 0);
     json_array_extend(rest, pending);
     json_decref(pending);
     pending = rest;
     while (json_array_size(pending) > MAX_PENDING) {
         json_array_remove(pending, 0);
         dropped++;
+        moved(-1, 0, 1);
     }
     apr_thread_mutex_unlock(lock);
 }
@@ -144,7 +187,11 @@ static void flush(apr_pool_t *p, server_rec *s)
             give_back(rest);
             break;
         }
-        if (st != HUB_DB_OK) {
+        if (st == HUB_DB_OK) {
+            moved(0, end - i, 0);
+        }
+        else {
+            moved(0, 0, end - i);
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
                          "HUB00592: %" APR_SIZE_T_FMT " call records could "
                          "not be written and are dropped",
@@ -181,6 +228,7 @@ static apr_status_t buffer_cleanup(void *data)
     /* the buffer goes with the child (a record after this is dropped:
      * jansson refuses to append to NULL and frees it) */
     apr_thread_mutex_lock(lock);
+    moved(-(apr_int64_t)json_array_size(pending), 0, json_array_size(pending));
     json_decref(pending);
     pending = NULL;
     apr_thread_mutex_unlock(lock);
@@ -189,6 +237,8 @@ static apr_status_t buffer_cleanup(void *data)
 
 void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    count_call = APR_RETRIEVE_OPTIONAL_FN(hub_analytics_count_call);
+    count_moved = APR_RETRIEVE_OPTIONAL_FN(hub_analytics_count_recorder);
     if (apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT,
                                 s->process->pool)
         != APR_SUCCESS) {
