@@ -21,7 +21,8 @@ my $conf = join "\n",
     # /metrics and /server-status as conf/'s example mounts them
     "Include \"$HubTest::TOP/conf/hub-metrics.conf\"",
     # every child ends after a few connections: the counters must not
-    'MaxConnectionsPerChild 6',
+    # (not with valgrind's one process, which would end with its child)
+    $ENV{HUB_VALGRIND} ? () : 'MaxConnectionsPerChild 6',
     # which child served what (relative to ServerRoot: beside error.log)
     'CustomLog pids.log "%P %>s %m %U"',
     '<Location /metrics-closed>',
@@ -297,7 +298,7 @@ is_deeply($s2->{bad}, [], 'the text keeps the rules') or diag(explain($s2->{bad}
 # ---- summed over children, past their ends ------------------------------------------
 my %pids = map { (split ' ')[0] => 1 } split /\n/,
     $hub->slurp($hub->error_log_path =~ s/error\.log$/pids.log/r);
-ok(keys %pids >= 3, 'the requests were served by ' . keys(%pids) . ' child processes (MaxConnectionsPerChild 6)');
+ok(keys %pids >= ($ENV{HUB_VALGRIND} ? 1 : 3), 'the requests were served by ' . keys(%pids) . ' child processes (MaxConnectionsPerChild 6)');
 
 # ---- mod_status ------------------------------------------------------------------
 $r = $hub->get('/server-status');
