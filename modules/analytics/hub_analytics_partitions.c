@@ -44,6 +44,7 @@ void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
     hub_analytics_srv_t *c = apr_pcalloc(p, sizeof(*c));
     c->retention_days = HUB_UNSET;
     c->rollup_keep[0] = HUB_UNSET;
+    c->events_interval = HUB_UNSET;
     return c;
 }
 
@@ -57,6 +58,9 @@ void *hub_analytics_srv_merge(apr_pool_t *p, void *basev, void *addv)
            add->rollup_keep[0] != HUB_UNSET ? add->rollup_keep
                                             : base->rollup_keep,
            sizeof(c->rollup_keep));
+    c->events_interval = add->events_interval != HUB_UNSET
+                             ? add->events_interval
+                             : base->events_interval;
     return c;
 }
 
@@ -109,6 +113,10 @@ const command_rec hub_analytics_cmds[] = {
     AP_INIT_TAKE3("HubRollupRetention", set_rollup_retention, NULL, RSRC_CONF,
                   "days the per-minute, per-hour and per-day rollups of the "
                   "call records are kept (7 90 730)"),
+    AP_INIT_TAKE1("HubEventsInterval", hub_analytics_set_events_interval, NULL,
+                  RSRC_CONF,
+                  "seconds between runs of the notifications and alerts "
+                  "(10)"),
     { NULL }
 };
 

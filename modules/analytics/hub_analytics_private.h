@@ -24,6 +24,7 @@ extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
 typedef struct hub_analytics_srv {
     int retention_days; /* HUB_UNSET: 90 */
     int rollup_keep[3]; /* HubRollupRetention; [0] HUB_UNSET: 7 90 730 */
+    int events_interval; /* HUB_UNSET: 10 (hub_analytics_events.c) */
 } hub_analytics_srv_t;
 void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s);
 void *hub_analytics_srv_merge(apr_pool_t *p, void *basev, void *addv);
@@ -44,5 +45,36 @@ void hub_analytics_status_hooks(void);
 /* hub_analytics_health.c */
 extern const hub_route_t hub_analytics_routes[];
 extern const hub_stmt_t hub_analytics_stmts[];
+
+/* hub_analytics_events.c: the watchdog's notifications and alerts */
+extern const hub_stmt_t hub_analytics_events_stmts[];
+int hub_analytics_events_init(apr_pool_t *pconf, server_rec *s);
+const char *hub_analytics_set_events_interval(cmd_parms *cmd, void *dconf,
+                                              const char *arg);
+
+/* hub_analytics_notifications.c, _audit.c, _telemetry.c, _alerts.c */
+extern const hub_route_t hub_analytics_notifications_routes[];
+extern const hub_stmt_t hub_analytics_notifications_stmts[];
+extern const hub_route_t hub_analytics_audit_routes[];
+extern const hub_stmt_t hub_analytics_audit_stmts[];
+extern const hub_route_t hub_analytics_telemetry_routes[];
+extern const hub_stmt_t hub_analytics_telemetry_stmts[];
+extern const hub_route_t hub_analytics_alerts_routes[];
+extern const hub_stmt_t hub_analytics_alerts_stmts[];
+
+/* A telemetry stream: "<project>[.<server instance>].<metric>" */
+typedef struct hub_an_stream {
+    const char *id;
+    const char *project_id;
+    const char *instance_id; /* NULL: the whole project */
+    const char *metric;      /* calls | error_rate | latency_p95 */
+} hub_an_stream_t;
+/* The caller's stream id: DECLINED with *out, else HUB_DONE with 400
+ * (not a stream id) or 404 (none of the caller's tenant) in res. */
+int hub_analytics_stream_find(hub_req_t *hr, hub_result_t *res, const char *id,
+                              hub_an_stream_t *out);
+/* One run over the due alerts: 0 with the counts, -1 when it failed. */
+int hub_analytics_alerts_evaluate(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
+                                  int interval_s, long *evaluated, long *fired);
 
 #endif

@@ -2,6 +2,7 @@
  * This file holds the module record and its hooks only. */
 #define HUB_MODULE_RECORD
 #include "hub_analytics_private.h"
+#include "hub_audit.h"
 
 /* Registers this module's statements and routes, in the parent. */
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
@@ -9,7 +10,21 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
 {
     hub_db_register(s, hub_analytics_stmts);
     hub_db_register(s, hub_analytics_partitions_stmts);
+    hub_db_register(s, hub_analytics_events_stmts);
+    hub_db_register(s, hub_analytics_notifications_stmts);
+    hub_db_register(s, hub_analytics_audit_stmts);
+    hub_db_register(s, hub_analytics_telemetry_stmts);
+    hub_db_register(s, hub_analytics_alerts_stmts);
+    hub_db_register(s, hub_audit_stmts);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_routes);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER,
+                          hub_analytics_notifications_routes);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_audit_routes);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_telemetry_routes);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_alerts_routes);
+    if (hub_analytics_events_init(pconf, s) != OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     return hub_analytics_partitions_init(pconf, s);
 }
 
