@@ -7,7 +7,10 @@
  *
  * What feeds it: every G4F settings change (a trigger on settings_audit,
  * type settings.changed, data {path, from, to}) and the mutations that
- * call hub_audit (hub_audit.h): telemetry alerts made here
+ * call hub_audit (hub_audit.h): projects created and deleted through
+ * Caylex and G4F (project.created, project.deleted), API keys and
+ * platform tokens made and revoked (api_key.created, api_key.revoked;
+ * entity_type the key's kind), telemetry alerts made here
  * (telemetry.alert_created).  Decisions:
  * - newest first; G4F: limit 1..200 (50), cursor the offset next_cursor
  *   gave, project_id (a UUID: 400 otherwise) and type exact; GoClaw:

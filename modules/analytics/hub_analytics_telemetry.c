@@ -181,8 +181,9 @@ static int stream_parse(apr_pool_t *p, const char *id, hub_an_stream_t *out)
     char *copy, *parts[4], *last;
     int n = 0, i;
 
-    if (!id || strlen(id) > 200) {
-        return 0;
+    if (!id || strlen(id) > 200 || *id == '.' || strstr(id, "..")
+        || id[strlen(id) - 1] == '.') {
+        return 0; /* strtok would pass over an empty part */
     }
     copy = apr_pstrdup(p, id);
     for (parts[n] = apr_strtok(copy, ".", &last); parts[n] && n < 3;

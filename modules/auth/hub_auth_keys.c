@@ -4,6 +4,7 @@
  * Caylex's token endpoints are shapes over these operations. */
 #include <apr_strings.h>
 #include "hub_auth_private.h"
+#include "hub_audit.h"
 #include "hub_crypto.h"
 #include "hub_key.h"
 
@@ -82,6 +83,10 @@ hub_db_status_e hub_auth_key_create(hub_req_t *hr, const hub_key_new_t *k,
     st = hub_db_select(hr->r, ST_INSERT, row, 17, args);
     if (st == HUB_DB_OK && !ni && (*row)->rows->nelts != 1) {
         st = HUB_DB_ERROR;
+    }
+    if (st == HUB_DB_OK && (*row)->rows->nelts == 1) {
+        hub_audit(hr, "api_key.created", NULL, args[2],
+                  hub_rows_get(*row, 0, "id"), NULL);
     }
     *raw = key->raw;
     return st;
@@ -165,6 +170,7 @@ int hub_auth_key_revoke(hub_req_t *hr, hub_result_t *res)
         return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "%s", w->not_found);
     }
     /* refused at once on this host, not after the cache's TTL */
+    hub_audit(hr, "api_key.revoked", NULL, w->kind, args[0], NULL);
     hash = hub_rows_get(rows, 0, "key_hash");
     hub_auth_cache_forget(hr->r,
                           args[3]

@@ -7,6 +7,7 @@
  * (hub_auth_projects_store.c), always in the caller's tenant. */
 #include <apr_strings.h>
 #include "hub_auth_projects.h"
+#include "hub_audit.h"
 
 static const hub_project_words_t *words(const hub_req_t *hr)
 {
@@ -72,6 +73,8 @@ int hub_auth_project_op_create(hub_req_t *hr, hub_result_t *res)
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, words(hr)->conflict, hr->request_id);
     }
+    hub_audit(hr, "project.created", hub_rows_get(row, 0, "id"), "project",
+              hub_rows_get(row, 0, "id"), NULL);
     return answer(hr, res, words(hr)->created, row, hub_rows_get(row, 0, "id"));
 }
 
@@ -120,6 +123,7 @@ int hub_auth_project_op_delete(hub_req_t *hr, hub_result_t *res)
     if (!found) {
         return not_found(hr, res);
     }
+    hub_audit(hr, "project.deleted", id, "project", id, NULL);
     return answer(hr, res, words(hr)->deleted, NULL, id);
 }
 

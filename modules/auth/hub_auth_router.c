@@ -13,6 +13,7 @@
 #include "hub_auth_private.h"
 #include "hub_auth_links.h"
 #include "hub_auth_projects.h"
+#include "hub_audit.h"
 #include "hub_http.h"
 #include "mod_hub_auth.h"
 
@@ -111,6 +112,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_register(s, hub_auth_nav_keys_stmts);
     hub_db_register(s, hub_auth_g4f_stmts);
     hub_db_register(s, hub_auth_g4f_users_stmts);
+    hub_db_register(s, hub_audit_stmts);
     hub_auth_started();
     hub_auth_password_init();
     /* once, in the parent, before any thread exists (libcurl's rule) */

@@ -35,8 +35,9 @@ my $si = q1("INSERT INTO server_instances (tenant_id, server_id, project_id) VAL
 
 # ---- failed calls become notifications ------------------------------------
 
-# every call of one minute, three minutes ago
-my $minute = "date_trunc('minute', now() - interval '3 minutes')";
+# every call of one minute, three minutes ago (read once: the batches
+# below must not straddle a minute boundary)
+my $minute = "'" . q1("SELECT iso8601(date_trunc('minute', now() - interval '3 minutes'))") . "'::timestamptz";
 sub call {
     my (%c) = @_;
     my $t = $c{tenant} || $ta;
@@ -254,6 +255,7 @@ my %bad = (
     'a bad from' => { stream_id => "$pa.calls", time_range => { from => 'yesterday', to => $T1 } },
     'no time_range' => { stream_id => "$pa.calls" },
     'a bad stream id' => { stream_id => "$pa.watts", time_range => { from => $T0, to => $T1 } },
+    'an empty part' => { stream_id => "$pa..calls", time_range => { from => $T0, to => $T1 } },
     'a bad band' => { stream_id => "$pa.calls", time_range => { from => $T0, to => $T1 }, band => '7m' },
     'a bad threshold' => { stream_id => "$pa.calls", time_range => { from => $T0, to => $T1 }, threshold => -1 },
 );
@@ -316,33 +318,40 @@ $hub->request('PUT', "$G/settings", auth($beta->{key}), json => { theme => 'beta
 my $owner = q1("SELECT id FROM users WHERE email = 'owner\@alpha.test'");
 $r = $hub->get("$G/audit", auth($alpha->{key}));
 is($r->{status}, 200, 'g4f: GET /audit');
-is_deeply([ map { $_->{type} } @{ $r->{json}{items} } ], ['settings.changed', 'telemetry.alert_created'],
-          '  the settings change and the alert, newest first');
-my ($set, $made) = @{ $r->{json}{items} };
+is_deeply([ map { $_->{type} } @{ $r->{json}{items} } ],
+          ['settings.changed', 'telemetry.alert_created', 'project.created', 'api_key.created'],
+          '  the settings change, the alert, the project and the platform token, newest first');
+my ($set, $made, $proj, $tok) = @{ $r->{json}{items} };
+is_deeply([ @$proj{qw(actor_user_id project_id)} ], [ $owner, $pa ], '  the project');
 is_deeply([ @$set{qw(actor_user_id project_id)}, $set->{data} ],
           [ $owner, undef, { path => 'theme.mode', from => undef, to => 'dark' } ], '  the change');
 is_deeply([ @$made{qw(actor_user_id project_id)}, $made->{data}{stream_id} ], [ $owner, $pa, "$pa.calls" ], '  the alert');
 is_deeply([ sort keys %$set ], [qw(actor_user_id data id project_id ts type)], '  the fields');
 is(scalar @{ $hub->get("$G/audit?type=settings.changed", auth($alpha->{key}))->{json}{items} }, 1, '  type filter');
-is(scalar @{ $hub->get("$G/audit?project_id=$pa", auth($alpha->{key}))->{json}{items} }, 1, '  project filter');
+is(scalar @{ $hub->get("$G/audit?project_id=$pa", auth($alpha->{key}))->{json}{items} }, 2, '  project filter');
 is(scalar @{ $hub->get("$G/audit?project_id=$pb", auth($alpha->{key}))->{json}{items} }, 0, "  beta's project: none");
 is($hub->get("$G/audit?limit=1", auth($alpha->{key}))->{json}{next_cursor}, 1, '  pages');
 is($hub->get("$G/audit?project_id=nope", auth($alpha->{key}))->{status}, 400, '  a malformed project_id: 400');
 $r = $hub->get("$G/audit", auth($beta->{key}));
-is_deeply([ map { $_->{data}{to} } @{ $r->{json}{items} } ], ['beta'], "beta's trail is its own");
+is_deeply([ map { $_->{data}{to} // $_->{project_id} } @{ $r->{json}{items} } ], ['beta', $pb], "beta's trail is its own");
 
 $r = $hub->get('/v1/activity', auth($alpha->{key}));
 is($r->{status}, 200, 'goclaw: GET /v1/activity');
-is_deeply([ @{ $r->{json} }{qw(total limit offset)} ], [2, 50, 0], '  total, limit, offset');
+is_deeply([ @{ $r->{json} }{qw(total limit offset)} ], [4, 50, 0], '  total, limit, offset');
 is_deeply([ sort keys %{ $r->{json}{logs}[0] } ],
           [qw(action actor_id actor_type created_at details entity_id entity_type id ip_address)], '  a log entry');
 is_deeply([ @{ $r->{json}{logs}[1] }{qw(action actor_type actor_id entity_type entity_id)} ],
           ['telemetry.alert_created', 'user', $owner, 'telemetry_alert', $alert], '  the alert');
 $r = $hub->get('/v1/activity?action=settings.changed&offset=0&limit=1', auth($alpha->{key}));
 is_deeply([ $r->{json}{total}, scalar @{ $r->{json}{logs} } ], [1, 1], '  action filter');
-is(scalar @{ $hub->get('/v1/activity?offset=1', auth($alpha->{key}))->{json}{logs} }, 1, '  offset');
+is(scalar @{ $hub->get('/v1/activity?offset=3', auth($alpha->{key}))->{json}{logs} }, 1, '  offset');
+my $pat_id = q1("SELECT id FROM api_keys WHERE kind = 'platform'");
+is_deeply([ @{ $hub->get('/v1/activity?offset=3', auth($alpha->{key}))->{json}{logs}[0] }{qw(action entity_type entity_id)} ],
+          ['api_key.created', 'platform', $pat_id], '  the platform token made');
+is($hub->request('DELETE', "$C/platform-access-tokens/$pat_id", auth($alpha->{key}))->{status}, 204, 'the token revoked');
+is($hub->get('/v1/activity?action=api_key.revoked', auth($alpha->{key}))->{json}{logs}[0]{entity_id}, $pat_id, '  audited');
 is($hub->get('/v1/activity?limit=0', auth($alpha->{key}))->{status}, 400, '  limit 0: 400');
-is($hub->get('/v1/activity', auth($beta->{key}))->{json}{total}, 1, '  beta: its own one');
+is($hub->get('/v1/activity', auth($beta->{key}))->{json}{total}, 2, '  beta: its own two');
 
 ok($hub->log_is_clean, 'error log clean');
 done_testing();
