@@ -22,8 +22,8 @@ extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
 /* hub_analytics_partitions.c: mcp_calls' partitions, HubCallsRetention,
  * HubRollupRetention */
 typedef struct hub_analytics_srv {
-    int retention_days; /* HUB_UNSET: 90 */
-    int rollup_keep[3]; /* HubRollupRetention; [0] HUB_UNSET: 7 90 730 */
+    int retention_days;  /* HUB_UNSET: 90 */
+    int rollup_keep[3];  /* HubRollupRetention; [0] HUB_UNSET: 7 90 730 */
     int events_interval; /* HUB_UNSET: 10 (hub_analytics_events.c) */
 } hub_analytics_srv_t;
 void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s);
