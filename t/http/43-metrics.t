@@ -317,14 +317,17 @@ is($auto{HubMcpRequests}, mcp_total($now), '  HubMcpRequests: the total');
 is($auto{HubMcpCallsWritten}, $now->{v}{hub_mcp_calls_written_total}, '  HubMcpCallsWritten');
 
 # ---- a graceful restart keeps them -------------------------------------------------
-kill 'USR1', $hub->{pid};
-sleep 1;
-my $s3;
-ok(HubTest::eventually(15, sub { $s3 = scrape(); ($s3->{r}{status} // 0) == 200 }), 'after a graceful restart');
-is($s3->{v}{hub_metrics_since_seconds}, $now->{v}{hub_metrics_since_seconds}, '  the same counting');
-is(http_total($s3), http_total($now), '  the same request counts');
-is(mcp_total($s3), mcp_total($now), '  and MCP counts');
-like($hub->slurp($hub->error_log_path), qr/SIGUSR1 received/, '  (httpd did restart)');
+SKIP: {
+    skip 'httpd -X (valgrind) does not restart', 5 if $ENV{HUB_VALGRIND};
+    kill 'USR1', $hub->{pid};
+    sleep 1;
+    my $s3;
+    ok(HubTest::eventually(15, sub { $s3 = scrape(); ($s3->{r}{status} // 0) == 200 }), 'after a graceful restart');
+    is($s3->{v}{hub_metrics_since_seconds}, $now->{v}{hub_metrics_since_seconds}, '  the same counting');
+    is(http_total($s3), http_total($now), '  the same request counts');
+    is(mcp_total($s3), mcp_total($now), '  and MCP counts');
+    like($hub->slurp($hub->error_log_path), qr/SIGUSR1 received/, '  (httpd did restart)');
+}
 
 $up->stop;
 # (the denied Location's refusal is logged by mod_authz_core)
