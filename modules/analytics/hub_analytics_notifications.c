@@ -35,6 +35,7 @@
 #include "hub_analytics_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
+#include "hub_text.h"
 #include "hub_validate.h"
 
 /* the reader's watermarks: exactly one row, NULLs when none */
@@ -165,26 +166,6 @@ static const hub_qfield_t cx_unread_query[] = {
 };
 /* clang-format on */
 
-/* An ILIKE pattern for "contains s", LIKE's own characters escaped. */
-static const char *contains(apr_pool_t *p, const char *s)
-{
-    char *out, *o;
-    if (!s) {
-        return NULL;
-    }
-    out = o = apr_palloc(p, strlen(s) * 2 + 3);
-    *o++ = '%';
-    for (; *s; s++) {
-        if (*s == '%' || *s == '_' || *s == '\\') {
-            *o++ = '\\';
-        }
-        *o++ = *s;
-    }
-    *o++ = '%';
-    *o = '\0';
-    return out;
-}
-
 static int cx_list(hub_req_t *hr, hub_result_t *res)
 {
     const char *args[9];
@@ -197,7 +178,7 @@ static int cx_list(hub_req_t *hr, hub_result_t *res)
     args[3] = hub_qv_str(&hr->q, "project_id");
     args[4] = hub_qv_str(&hr->q, "event_type");
     args[5] = hub_qv_str(&hr->q, "severity");
-    args[6] = contains(hr->pool, hub_qv_str(&hr->q, "search"));
+    args[6] = hub_like_contains(hr->pool, hub_qv_str(&hr->q, "search"));
     args[7] = apr_ltoa(hr->pool, pg.limit);
     args[8] = apr_ltoa(hr->pool, pg.offset);
     return hub_select_page(hr, res, STMT(ST_CX_PAGE), 9, args, cx_notification,

@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
+#include "hub_text.h"
 #include "hub_validate.h"
 
 /* clang-format off */
@@ -206,21 +207,7 @@ static int users_list(hub_req_t *hr, hub_result_t *res)
     int i, n;
 
     args[0] = hr->who->tenant_id;
-    args[1] = q;
-    if (args[1]) {
-        /* q is text to find, not a pattern: escape LIKE's wildcards */
-        char *pat = apr_palloc(hr->pool, 2 * strlen(q) + 3), *o = pat;
-        *o++ = '%';
-        for (; *q; q++) {
-            if (*q == '%' || *q == '_' || *q == '\\') {
-                *o++ = '\\';
-            }
-            *o++ = *q;
-        }
-        *o++ = '%';
-        *o = '\0';
-        args[1] = pat;
-    }
+    args[1] = hub_like_contains(hr->pool, q); /* text to find, not a pattern */
     args[2] = args[3] = args[1];
     args[4] = apr_ltoa(hr->pool, limit + 1); /* one more: is there more? */
     args[5] = apr_ltoa(hr->pool, offset);

@@ -173,3 +173,22 @@ const char *hub_join(apr_pool_t *p, const json_t *strings, const char *sep)
     }
     return out;
 }
+
+const char *hub_like_contains(apr_pool_t *p, const char *s)
+{
+    char *out, *o;
+    if (!s) {
+        return NULL;
+    }
+    out = o = apr_palloc(p, strlen(s) * 2 + 3);
+    *o++ = '%';
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\') {
+            *o++ = '\\';
+        }
+        *o++ = *s;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}

@@ -38,6 +38,11 @@ json_t *hub_pg_array_prefixed(const char *pg_array, const char *prefix);
  * starting with a digit, 1 to 200 long. */
 int hub_is_env_name(const char *s);
 
+/* The LIKE/ILIKE pattern that finds s as a substring: s between two %,
+ * its own %, _ and \ escaped (text to find, not a pattern); NULL for
+ * NULL. */
+const char *hub_like_contains(apr_pool_t *p, const char *s);
+
 /* s in lower case (ASCII); "" for NULL. */
 char *hub_lower(apr_pool_t *p, const char *s);
 /* 1 when s is one of values (NULL-ended); 0 for NULL. */

@@ -91,6 +91,9 @@ static void test_words(apr_pool_t *p)
     ok(!hub_is_env_name(""), "not empty");
     is_str(hub_lower(p, "MiXeD"), "mixed", "lower");
     is_str(hub_lower(p, NULL), "", "lower NULL");
+    is_str(hub_like_contains(p, "50%_a\\b"), "%50\\%\\_a\\\\b%",
+           "like_contains: LIKE's own characters escaped, between two %");
+    ok(hub_like_contains(p, NULL) == NULL, "like_contains NULL");
     ok(hub_one_of("sse", v) && !hub_one_of("stdio", v) && !hub_one_of(NULL, v),
        "one_of");
     is_str(hub_join(p, a, ", "), "x, y, z", "join");
