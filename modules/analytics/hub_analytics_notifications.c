@@ -342,7 +342,6 @@ static int g4f_list(hub_req_t *hr, hub_result_t *res)
 static const char *ack_ids(hub_req_t *hr, hub_result_t *res)
 {
     json_t *ids = json_object_get(hr->body, "ids"), *v;
-    const char *lit = "{";
     size_t i;
 
     if (!json_array_size(ids) || json_array_size(ids) > ACK_MAX) {
@@ -356,10 +355,8 @@ static const char *ack_ids(hub_req_t *hr, hub_result_t *res)
                     "ids[%u]: not a notification id (a UUID)", (unsigned)i);
             return NULL;
         }
-        lit = apr_pstrcat(hr->pool, lit, i ? "," : "", json_string_value(v),
-                          NULL);
     }
-    return apr_pstrcat(hr->pool, lit, "}", NULL);
+    return hub_pg_array(hr->pool, ids);
 }
 
 static int g4f_ack(hub_req_t *hr, hub_result_t *res)
