@@ -65,7 +65,7 @@ const hub_stmt_t hub_analytics_alerts_stmts[] = {
       "             AND (d.server_instance_id IS NULL"
       "                  OR c.server_instance_id = d.server_instance_id)"
       "             AND c.at > now() - make_interval(secs => d.window_s)"
-      "             AND c.method NOT IN ('GET', 'subscriptions/listen')) m),"
+      "             AND" HUB_AN_NOT_STREAM("c") ") m),"
       " u AS (UPDATE telemetry_alerts a SET evaluated_at = now(),"
       "         last_value = e.value,"
       "         state = CASE WHEN e.hit THEN 'firing' ELSE 'ok' END,"

@@ -63,7 +63,7 @@ const hub_stmt_t hub_analytics_events_stmts[] = {
       "        WHERE NOT c.ok AND c.recorded_at > f.seen_at"
       "          AND c.recorded_at <= (SELECT upto FROM cut)"
       "          AND c.at > f.seen_at - interval '1 day'"
-      "          AND c.method NOT IN ('GET', 'subscriptions/listen')),"
+      "          AND" HUB_AN_NOT_STREAM("c") "),"
       " g AS (SELECT tenant_id, project_id, event, server_id, tool_name,"
       "              date_trunc('minute', at) AS minute, count(*) AS n,"
       "              min(at) AS first_at, max(at) AS last_at,"

@@ -19,6 +19,12 @@ extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
 
 #define HUB_ANALYTICS_OWNER "hub_analytics"
 
+/* SQL: the mcp_calls row c is a request, not one of the gateway's
+ * long-lived streams (GET, subscriptions/listen, whose gateway_ms is the
+ * stream's life): what the notifications, telemetry and alerts count */
+#define HUB_AN_NOT_STREAM(c) \
+    " " c ".method NOT IN ('GET', 'subscriptions/listen')"
+
 /* hub_analytics_partitions.c: mcp_calls' partitions, HubCallsRetention,
  * HubRollupRetention */
 typedef struct hub_analytics_srv {

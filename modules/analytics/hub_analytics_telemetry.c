@@ -40,6 +40,7 @@
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_robust.h"
+#include "hub_text.h"
 #include "hub_time.h"
 #include "hub_validate.h"
 
@@ -49,47 +50,48 @@
 /* date_bin's origin: 2000-01-01T00:00:00Z */
 #define ORIGIN apr_time_from_sec(946684800)
 
-/* the band names and widths, in seconds, narrowest first */
-static const struct {
-    const char *name;
-    long secs;
-} bands[] = { { "1m", 60 },   { "5m", 300 },   { "15m", 900 },
-              { "1h", 3600 }, { "1d", 86400 }, { NULL, 0 } };
+/* the band names and their widths in seconds, narrowest first: the one
+ * list the body's validation, the streams' bands and the query read */
+static const char *const band_names[] = { "1m", "5m", "15m", "1h", "1d", NULL };
+static const long band_secs[] = { 60, 300, 900, 3600, 86400 };
 
 /* the calls a stream counts: the gateway's requests but its streams */
-#define CALLS " c.method NOT IN ('GET', 'subscriptions/listen')"
+#define CALLS HUB_AN_NOT_STREAM("c")
 
 /* clang-format off */
 const hub_stmt_t hub_analytics_telemetry_stmts[] = {
     { "hub_an_streams",
       "WITH pr AS (SELECT id, tenant_id FROM projects"
       "             WHERE id = %s::uuid AND tenant_id = %s::uuid),"
-      " src AS (SELECT pr.id AS project_id, NULL::uuid AS si,"
-      "                NULL::text AS server, 0 AS ord FROM pr"
-      "          UNION ALL"
-      "         SELECT pr.id, si.id, s.name, 1 FROM pr"
-      "           JOIN server_instances si ON si.project_id = pr.id"
-      "                AND si.tenant_id = pr.tenant_id"
-      "           JOIN servers s ON s.id = si.server_id),"
+      " scope AS (SELECT pr.id AS project_id, NULL::uuid AS si,"
+      "                  NULL::text AS server, 0 AS ord FROM pr"
+      "            UNION ALL"
+      "           SELECT pr.id, si.id, s.name, 1 FROM pr"
+      "             JOIN server_instances si ON si.project_id = pr.id"
+      "                  AND si.tenant_id = pr.tenant_id"
+      "             JOIN servers s ON s.id = si.server_id),"
+      /* whether a scope had a call in the last hour: once per scope,
+       * shared by its three metrics */
+      " src AS (SELECT scope.*, EXISTS (SELECT 1 FROM mcp_calls c, pr"
+      "                   WHERE c.tenant_id = pr.tenant_id"
+      "                     AND c.project_id = scope.project_id"
+      "                     AND (scope.si IS NULL"
+      "                          OR c.server_instance_id = scope.si)"
+      "                     AND c.at > now() - interval '1 hour'"
+      "                     AND" CALLS ") AS active"
+      "          FROM scope),"
       " m (metric, label, type, ord) AS (VALUES"
       "   ('calls', 'Tool calls', 'count', 1),"
       "   ('error_rate', 'Error rate', 'ratio', 2),"
       "   ('latency_p95', 'p95 latency (ms)', 'latency', 3)),"
-      " st AS (SELECT src.*, m.metric, m.label, m.type, m.ord AS mord,"
-      "          EXISTS (SELECT 1 FROM mcp_calls c, pr"
-      "                   WHERE c.tenant_id = pr.tenant_id"
-      "                     AND c.project_id = src.project_id"
-      "                     AND (src.si IS NULL"
-      "                          OR c.server_instance_id = src.si)"
-      "                     AND c.at > now() - interval '1 hour'"
-      "                     AND" CALLS ") AS active"
+      " st AS (SELECT src.*, m.metric, m.label, m.type, m.ord AS mord"
       "          FROM src CROSS JOIN m)"
       " SELECT (SELECT count(*) FROM st) AS total, x.*"
       "   FROM pr LEFT JOIN LATERAL ("
       "    SELECT project_id || '.' || coalesce(si || '.', '') || metric"
       "           AS id,"
       "           label || coalesce(' - ' || server, '') AS label, type,"
-      "           '{1m,5m,15m,1h,1d}'::text AS bands,"
+      "           %s::text AS bands,"
       "           CASE WHEN active THEN 'active' ELSE 'idle' END AS status,"
       "           project_id, si AS server_instance_id, metric"
       "      FROM st ORDER BY ord, server, si, mord"
@@ -158,8 +160,10 @@ static const hub_qfield_t streams_query[] = {
 static int streams_list(hub_req_t *hr, hub_result_t *res)
 {
     const char *project = hub_param(hr, "project_id");
-    const char *args[4];
+    const char *args[5];
+    apr_array_header_t *names;
     hub_page_t pg;
+    int i;
 
     if (!hub_is_uuid(project)) {
         return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "project not found");
@@ -167,9 +171,14 @@ static int streams_list(hub_req_t *hr, hub_result_t *res)
     hub_qv_page(&hr->q, "limit", "cursor", &pg);
     args[0] = project;
     args[1] = hr->who->tenant_id;
-    args[2] = apr_ltoa(hr->pool, pg.limit);
-    args[3] = apr_ltoa(hr->pool, pg.offset);
-    return hub_select_page(hr, res, STMT(ST_STREAMS), 4, args, stream_out, &pg,
+    names = apr_array_make(hr->pool, 5, sizeof(const char *));
+    for (i = 0; band_names[i]; i++) {
+        APR_ARRAY_PUSH(names, const char *) = band_names[i];
+    }
+    args[2] = hub_pg_array_strv(hr->pool, names);
+    args[3] = apr_ltoa(hr->pool, pg.limit);
+    args[4] = apr_ltoa(hr->pool, pg.offset);
+    return hub_select_page(hr, res, STMT(ST_STREAMS), 5, args, stream_out, &pg,
                            "project not found");
 }
 
@@ -234,8 +243,6 @@ int hub_analytics_stream_find(hub_req_t *hr, hub_result_t *res, const char *id,
 
 /* ---- query --------------------------------------------------------------- */
 
-static const char *const band_names[] = { "1m", "5m", "15m", "1h", "1d", NULL };
-
 /* clang-format off */
 static const hub_field_t query_in[] = {
     { "stream_id", HUB_T_STRING, HUB_F_REQUIRED, 1, 200, NULL,
@@ -268,13 +275,13 @@ static int pick_band(hub_req_t *hr, hub_result_t *res, apr_time_t t0,
 {
     const char *asked = json_string_value(json_object_get(hr->body, "band"));
     int i;
-    for (i = 0; bands[i].name; i++) {
-        if (asked ? !strcmp(asked, bands[i].name)
-                  : buckets(t0, t1, bands[i].secs) <= limit) {
+    for (i = 0; band_names[i]; i++) {
+        if (asked ? !strcmp(asked, band_names[i])
+                  : buckets(t0, t1, band_secs[i]) <= limit) {
             break;
         }
     }
-    if (!bands[i].name || buckets(t0, t1, bands[i].secs) > limit) {
+    if (!band_names[i] || buckets(t0, t1, band_secs[i]) > limit) {
         hub_err(res, HTTP_BAD_REQUEST, "VALIDATION_ERROR",
                 "the time range holds more than limit (%ld) points at "
                 "band %s; give a wider band or a larger limit",
@@ -382,7 +389,7 @@ static int telemetry_query(hub_req_t *hr, hub_result_t *res)
     args[3] = sm.metric;
     args[4] = hub_iso8601_ms(hr->pool, t0);
     args[5] = hub_iso8601_ms(hr->pool, t1);
-    args[6] = apr_psprintf(hr->pool, "%ld seconds", bands[band].secs);
+    args[6] = apr_psprintf(hr->pool, "%ld seconds", band_secs[band]);
     st = hub_db_select(hr->r, STMT(ST_SERIES), &rows, 7, args);
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
@@ -392,7 +399,7 @@ static int telemetry_query(hub_req_t *hr, hub_result_t *res)
     anomalies = anomalies_json(hr->pool, series, x, n, threshold, &method);
     return hub_ok(res, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "stream_id",
                                  sm.id, "metric", sm.metric, "band",
-                                 bands[band].name, "series", series,
+                                 band_names[band], "series", series,
                                  "anomalies", anomalies, "method", method));
 }
 
