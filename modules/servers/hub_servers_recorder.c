@@ -78,7 +78,7 @@ static void moved(apr_int64_t buffered, apr_size_t written, apr_size_t lost)
 static void count(const json_t *rec)
 {
     json_t *up = json_object_get(rec, "upstream_ms");
-    if (!count_call) {
+    if (!count_call || !rec) {
         return;
     }
     count_call(json_string_value(json_object_get(rec, "method")),
