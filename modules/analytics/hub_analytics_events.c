@@ -29,7 +29,6 @@
  *    `at` so that old partitions are not read).
  *
  * 2. Telemetry alerts are evaluated (hub_analytics_alerts.c). */
-#include <stdlib.h>
 #include <apr_strings.h>
 #include "hub_analytics_private.h"
 #include "hub_watchdog.h"
@@ -126,27 +125,6 @@ const hub_stmt_t hub_analytics_events_stmts[] = {
 enum { ST_START, ST_FEED };
 #define STMT(i) (&hub_analytics_events_stmts[i])
 
-static int events_interval(server_rec *s)
-{
-    const hub_analytics_srv_t *c = ap_get_module_config(s->module_config,
-                                                        &hub_analytics_module);
-    return c->events_interval == HUB_UNSET ? 10 : c->events_interval;
-}
-
-const char *hub_analytics_set_events_interval(
-    cmd_parms *cmd, void *dconf HUB_UNUSED, const char *arg)
-{
-    hub_analytics_srv_t *c = ap_get_module_config(cmd->server->module_config,
-                                                  &hub_analytics_module);
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (end == arg || *end || v < 1 || v > 3600) {
-        return "HubEventsInterval must be a number of seconds from 1 to 3600";
-    }
-    c->events_interval = (int)v;
-    return NULL;
-}
-
 static void feed_calls(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd)
 {
     hub_rows_t *rows;
@@ -192,7 +170,7 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
 {
     static apr_time_t last;
     server_rec *s = data;
-    int interval = events_interval(s);
+    int interval = hub_analytics_events_interval(s);
     ap_dbd_t *dbd;
 
     if (state != AP_WATCHDOG_STATE_RUNNING

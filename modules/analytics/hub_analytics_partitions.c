@@ -12,8 +12,6 @@
  * HubRollupRetention: per-minute rows after 7 days, per-hour after 90,
  * per-day after 730 by default.  Rollups are not dropped with the raw
  * rows they came from: a year's graph outlives the raw records. */
-#include <stdlib.h>
-#include <string.h>
 #include <apr_strings.h>
 #include "hub_analytics_private.h"
 #include "hub_watchdog.h"
@@ -35,90 +33,6 @@ const hub_stmt_t hub_analytics_partitions_stmts[] = {
 #define ST_PRUNE   (&hub_analytics_partitions_stmts[0])
 #define ST_ENSURE  (&hub_analytics_partitions_stmts[1])
 #define ST_ROLLUPS (&hub_analytics_partitions_stmts[2])
-
-/* HubRollupRetention's defaults: days of per-minute, -hour, -day rows */
-static const int rollup_keep_default[3] = { 7, 90, 730 };
-
-void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
-{
-    hub_analytics_srv_t *c = apr_pcalloc(p, sizeof(*c));
-    c->retention_days = HUB_UNSET;
-    c->rollup_keep[0] = HUB_UNSET;
-    c->events_interval = HUB_UNSET;
-    return c;
-}
-
-void *hub_analytics_srv_merge(apr_pool_t *p, void *basev, void *addv)
-{
-    const hub_analytics_srv_t *base = basev, *add = addv;
-    hub_analytics_srv_t *c = apr_pcalloc(p, sizeof(*c));
-    c->retention_days = add->retention_days != HUB_UNSET ? add->retention_days
-                                                         : base->retention_days;
-    memcpy(c->rollup_keep,
-           add->rollup_keep[0] != HUB_UNSET ? add->rollup_keep
-                                            : base->rollup_keep,
-           sizeof(c->rollup_keep));
-    c->events_interval = add->events_interval != HUB_UNSET
-                             ? add->events_interval
-                             : base->events_interval;
-    return c;
-}
-
-static int retention_days(server_rec *s)
-{
-    const hub_analytics_srv_t *c = ap_get_module_config(s->module_config,
-                                                        &hub_analytics_module);
-    return c->retention_days == HUB_UNSET ? 90 : c->retention_days;
-}
-
-static const char *set_retention(cmd_parms *cmd, void *dconf HUB_UNUSED,
-                                 const char *arg)
-{
-    hub_analytics_srv_t *c = ap_get_module_config(cmd->server->module_config,
-                                                  &hub_analytics_module);
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (end == arg || *end || v < 0 || v > 36500) {
-        return "HubCallsRetention must be a number of days from 0 (keep "
-               "every record) to 36500";
-    }
-    c->retention_days = (int)v;
-    return NULL;
-}
-
-static const char *set_rollup_retention(cmd_parms *cmd, void *dconf HUB_UNUSED,
-                                        const char *m, const char *h,
-                                        const char *d)
-{
-    hub_analytics_srv_t *c = ap_get_module_config(cmd->server->module_config,
-                                                  &hub_analytics_module);
-    const char *args[3] = { m, h, d };
-    int i;
-
-    for (i = 0; i < 3; i++) {
-        char *end;
-        long v = strtol(args[i], &end, 10);
-        if (end == args[i] || *end || v < 1 || v > 36500) {
-            return "HubRollupRetention takes three numbers of days from 1 "
-                   "to 36500: per-minute, per-hour and per-day rollups";
-        }
-        c->rollup_keep[i] = (int)v;
-    }
-    return NULL;
-}
-
-const command_rec hub_analytics_cmds[] = {
-    AP_INIT_TAKE1("HubCallsRetention", set_retention, NULL, RSRC_CONF,
-                  "days the gateway's call records are kept (90); 0: all"),
-    AP_INIT_TAKE3("HubRollupRetention", set_rollup_retention, NULL, RSRC_CONF,
-                  "days the per-minute, per-hour and per-day rollups of the "
-                  "call records are kept (7 90 730)"),
-    AP_INIT_TAKE1("HubEventsInterval", hub_analytics_set_events_interval, NULL,
-                  RSRC_CONF,
-                  "seconds between runs of the notifications and alerts "
-                  "(10)"),
-    { NULL }
-};
 
 /* The days before the cut-off dropped: a log line when any went. */
 static void prune(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int days)
@@ -146,10 +60,7 @@ static void prune(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, int days)
 
 static void prune_rollups(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd)
 {
-    const hub_analytics_srv_t *c = ap_get_module_config(s->module_config,
-                                                        &hub_analytics_module);
-    const int *keep = c->rollup_keep[0] == HUB_UNSET ? rollup_keep_default
-                                                     : c->rollup_keep;
+    const int *keep = hub_analytics_rollup_keep(s);
     const char *args[3];
     hub_rows_t *rows;
     int i;
@@ -198,7 +109,7 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
 {
     static apr_time_t last;
     server_rec *s = data;
-    int days = retention_days(s);
+    int days = hub_analytics_retention_days(s);
 
     if (state != AP_WATCHDOG_STATE_RUNNING
         || (last && apr_time_now() - last < EVERY)) {

@@ -25,8 +25,8 @@ extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
 #define HUB_AN_NOT_STREAM(c) \
     " " c ".method NOT IN ('GET', 'subscriptions/listen')"
 
-/* hub_analytics_partitions.c: mcp_calls' partitions, HubCallsRetention,
- * HubRollupRetention */
+/* hub_analytics_config.c: the directives, and their values with the
+ * defaults resolved */
 typedef struct hub_analytics_srv {
     int retention_days;  /* HUB_UNSET: 90 */
     int rollup_keep[3];  /* HubRollupRetention; [0] HUB_UNSET: 7 90 730 */
@@ -35,6 +35,11 @@ typedef struct hub_analytics_srv {
 void *hub_analytics_srv_create(apr_pool_t *p, server_rec *s);
 void *hub_analytics_srv_merge(apr_pool_t *p, void *basev, void *addv);
 extern const command_rec hub_analytics_cmds[];
+int hub_analytics_retention_days(server_rec *s);
+const int *hub_analytics_rollup_keep(server_rec *s); /* minute, hour, day */
+int hub_analytics_events_interval(server_rec *s);
+
+/* hub_analytics_partitions.c: mcp_calls' partitions, both retentions */
 extern const hub_stmt_t hub_analytics_partitions_stmts[];
 int hub_analytics_partitions_init(apr_pool_t *pconf, server_rec *s);
 
@@ -55,8 +60,6 @@ extern const hub_stmt_t hub_analytics_stmts[];
 /* hub_analytics_events.c: the watchdog's notifications and alerts */
 extern const hub_stmt_t hub_analytics_events_stmts[];
 int hub_analytics_events_init(apr_pool_t *pconf, server_rec *s);
-const char *hub_analytics_set_events_interval(cmd_parms *cmd, void *dconf,
-                                              const char *arg);
 
 /* hub_analytics_notifications.c, _audit.c, _telemetry.c, _alerts.c */
 extern const hub_route_t hub_analytics_notifications_routes[];
