@@ -173,11 +173,9 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
     int interval = hub_analytics_events_interval(s);
     ap_dbd_t *dbd;
 
-    if (state != AP_WATCHDOG_STATE_RUNNING
-        || (last && apr_time_now() - last < apr_time_from_sec(interval))) {
+    if (!hub_watchdog_due(state, &last, apr_time_from_sec(interval))) {
         return APR_SUCCESS;
     }
-    last = apr_time_now();
     if (!(dbd = hub_db_open(pool, s))) {
         return APR_SUCCESS; /* the database is away: the next run */
     }

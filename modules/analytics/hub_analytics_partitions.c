@@ -111,12 +111,9 @@ static apr_status_t tick(int state, void *data, apr_pool_t *pool)
     server_rec *s = data;
     int days = hub_analytics_retention_days(s);
 
-    if (state != AP_WATCHDOG_STATE_RUNNING
-        || (last && apr_time_now() - last < EVERY)) {
-        return APR_SUCCESS;
+    if (hub_watchdog_due(state, &last, EVERY)) {
+        upkeep(pool, s, days);
     }
-    last = apr_time_now();
-    upkeep(pool, s, days);
     return APR_SUCCESS;
 }
 

@@ -22,3 +22,13 @@ apr_status_t hub_watchdog(apr_pool_t *pconf, server_rec *s, const char *name,
     rv = get_instance(&wd, name, 0, singleton, pconf);
     return rv == APR_SUCCESS ? register_callback(wd, every, s, fn) : rv;
 }
+
+int hub_watchdog_due(int state, apr_time_t *last, apr_interval_time_t every)
+{
+    apr_time_t now = apr_time_now();
+    if (state != AP_WATCHDOG_STATE_RUNNING || (*last && now - *last < every)) {
+        return 0;
+    }
+    *last = now;
+    return 1;
+}

@@ -13,4 +13,9 @@ apr_status_t hub_watchdog(apr_pool_t *pconf, server_rec *s, const char *name,
                           int singleton, apr_interval_time_t every,
                           ap_watchdog_callback_fn_t *fn);
 
+/* Whether a callback that ticks often but works seldom is due: running,
+ * and first called or `every` past *last (then *last is now).  For work
+ * that should start soon after the start and then keep its own pace. */
+int hub_watchdog_due(int state, apr_time_t *last, apr_interval_time_t every);
+
 #endif
