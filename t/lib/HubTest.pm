@@ -71,7 +71,7 @@ sub psql {
     return $out;
 }
 
-# new(name => 'health', conf => '...extra httpd config...', private_pg => 0,
+# new(name => 'health', conf => '...extra httpd config (@PORT@: its port)...', private_pg => 0,
 #     share => $other_hub)   # a second host on $other_hub's database
 sub new {
     my ($class, %o) = @_;
@@ -136,6 +136,8 @@ sub write_conf {
     # cluster at once, so theirs start small and grow on demand.  A test's
     # own conf comes after and can set its own.
     my $extra = "DBDMin 1\nDBDKeep 4\n$self->{conf}";
+    # a test's own <VirtualHost 127.0.0.1:@PORT@> needs the port it got
+    $extra =~ s/\@PORT\@/$self->{port}/g;
     my $cmd = join ' ', 'hub_httpd_conf', map { quote($_) }
         $self->{conf_file}, $rt, $self->{port}, $htdocs, $dbd,
         $self->{loglevel}, $extra;
