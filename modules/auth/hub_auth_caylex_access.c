@@ -660,7 +660,7 @@ static int mail_send(request_rec *r, const char *to, const char *subject,
 /* Where the mailed link points: under the mount's public URL. */
 static const char *reset_link(hub_req_t *hr, const char *token)
 {
-    return apr_pstrcat(hr->pool, hub_auth_public_base(hr),
+    return apr_pstrcat(hr->pool, hr->base_url,
                        "/settings/password-reset/confirm"
                        "?token=",
                        token, NULL);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <apr_fnmatch.h>
 #include <apr_strings.h>
+#include <apr_uri.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
 #include "hub_profile.h"
@@ -85,7 +86,6 @@ void *hub_auth_srv_merge(apr_pool_t *p, void *basev, void *addv)
                                                      : base->gateway_open;
     c->smtp_url = add->smtp_url ? add->smtp_url : base->smtp_url;
     c->smtp_from = add->smtp_from ? add->smtp_from : base->smtp_from;
-    c->public_url = add->public_url ? add->public_url : base->public_url;
     c->auth_link_url = add->auth_link_url ? add->auth_link_url
                                           : base->auth_link_url;
     c->jwt_key_file = add->jwt_key_file ? add->jwt_key_file
@@ -120,16 +120,6 @@ static const char *no_slash(apr_pool_t *p, const char *s)
 {
     size_t n = strlen(s);
     return apr_pstrmemdup(p, s, n && s[n - 1] == '/' ? n - 1 : n);
-}
-
-const char *hub_auth_public_base(hub_req_t *hr)
-{
-    const hub_auth_srv_t *c = hub_auth_srv(hr->r->server);
-    if (!c->public_url) {
-        return hr->base_url;
-    }
-    return apr_pstrcat(hr->pool, no_slash(hr->pool, c->public_url),
-                       no_slash(hr->pool, hr->conf->prefix), NULL);
 }
 
 /* A secret from a file of min..4096 bytes, trailing newlines dropped;
@@ -262,6 +252,26 @@ static const char *set_gateway_open(cmd_parms *cmd, void *dconf HUB_UNUSED,
     return NULL;
 }
 
+/* HubPublicUrl: an absolute http(s) URL without query or fragment; in
+ * server context it lands in the server's default directory config, so
+ * every <Location> inherits it. */
+static const char *set_public_url(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    hub_loc_conf_t *c = dconf;
+    apr_uri_t u;
+    if (apr_uri_parse(cmd->pool, arg, &u) != APR_SUCCESS || !u.scheme
+        || (strcasecmp(u.scheme, "http") && strcasecmp(u.scheme, "https"))
+        || !u.hostname || !*u.hostname || u.query || u.fragment || u.user) {
+        return "HubPublicUrl must be an absolute http:// or https:// URL "
+               "without query, fragment or credentials";
+    }
+    c->public_url = no_slash(cmd->pool, arg);
+    c->public_origin =
+        apr_pstrcat(cmd->pool, apr_pstrndup(cmd->pool, arg, strlen(u.scheme)),
+                    "://", u.hostinfo, NULL);
+    return NULL;
+}
+
 /* One setter for the plain string settings of the server config. */
 static const char *set_srv_string(cmd_parms *cmd, void *dconf HUB_UNUSED,
                                   const char *arg)
@@ -287,9 +297,11 @@ const command_rec hub_auth_cmds[] = {
     AP_INIT_TAKE1("HubMailFrom", set_srv_string,
                   (void *)APR_OFFSETOF(hub_auth_srv_t, smtp_from), RSRC_CONF,
                   "sender address of the hub's mail"),
-    AP_INIT_TAKE1("HubPublicUrl", set_srv_string,
-                  (void *)APR_OFFSETOF(hub_auth_srv_t, public_url), RSRC_CONF,
-                  "the hub's public base URL, for links in mail"),
+    AP_INIT_TAKE1("HubPublicUrl", set_public_url, NULL,
+                  RSRC_CONF | ACCESS_CONF,
+                  "the URL clients reach this server at behind a reverse "
+                  "proxy (https://hub.example.com[/path]): the base of every "
+                  "link, OpenAPI servers entry and mail the hub hands out"),
     AP_INIT_TAKE1("HubAuthLinkUrl", set_srv_string,
                   (void *)APR_OFFSETOF(hub_auth_srv_t, auth_link_url),
                   RSRC_CONF,

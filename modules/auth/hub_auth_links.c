@@ -253,10 +253,9 @@ static int email_ok(const char *e)
 static const char *link_url(hub_req_t *hr, const char *id, const char *token)
 {
     const hub_auth_srv_t *c = hub_auth_srv(hr->r->server);
-    const char *base = c->auth_link_url
-                           ? c->auth_link_url
-                           : apr_pstrcat(hr->pool, hub_auth_public_base(hr),
-                                         "/invite/metadata", NULL);
+    const char *base = c->auth_link_url ? c->auth_link_url
+                                        : apr_pstrcat(hr->pool, hr->base_url,
+                                                      "/invite/metadata", NULL);
     return apr_pstrcat(hr->pool, base, strchr(base, '?') ? "&" : "?",
                        "auth_link_id=", id, token ? "&token=" : "",
                        token ? token : "", NULL);

@@ -26,7 +26,6 @@ typedef struct hub_auth_srv {
     int gateway_open;               /* HubGatewayAuthDisabled, HUB_UNSET */
     const char *smtp_url;           /* HubSmtpServer smtp://host:port */
     const char *smtp_from;          /* HubMailFrom */
-    const char *public_url;         /* HubPublicUrl: base of links in mail */
     const char *auth_link_url;      /* HubAuthLinkUrl: the page auth links
                                        open */
     int cache_ttl;                  /* HubAuthCacheTTL, HUB_UNSET */
@@ -45,10 +44,6 @@ void *hub_auth_srv_merge(apr_pool_t *p, void *base, void *add);
 int hub_auth_config_load(apr_pool_t *p, server_rec *s);
 const char *hub_auth_gateway_tenant(const hub_auth_srv_t *c);
 int hub_auth_gateway_open(const hub_auth_srv_t *c);
-/* The public URL of this request's mount: HubPublicUrl and the
- * <Location>'s path, else the request's own scheme, host and mount; no
- * trailing slash.  The base of the links the hub hands out. */
-const char *hub_auth_public_base(hub_req_t *hr);
 
 /* per-request state: the route matched and the caller */
 typedef struct hub_auth_req {

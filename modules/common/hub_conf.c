@@ -32,6 +32,14 @@ void *hub_conf_merge(apr_pool_t *p, void *basev, void *addv)
                                                : base->max_depth;
     c->diagnostics = add->diagnostics != HUB_UNSET ? add->diagnostics
                                                    : base->diagnostics;
+    if (add->public_url) {
+        c->public_url = add->public_url;
+        c->public_origin = add->public_origin;
+    }
+    else {
+        c->public_url = base->public_url;
+        c->public_origin = base->public_origin;
+    }
     return c;
 }
 

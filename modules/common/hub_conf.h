@@ -17,6 +17,11 @@ typedef struct hub_loc_conf {
     apr_off_t max_body; /* HubMaxBodySize, HUB_UNSET */
     int max_depth;      /* HubMaxJsonDepth, HUB_UNSET */
     int diagnostics;    /* HubDiagnostics, HUB_UNSET */
+    /* HubPublicUrl: where clients reach this server, behind a reverse
+     * proxy; NULL: the request's own view (ap_construct_url) */
+    const char *public_url;    /* scheme://host[:port][/path], no
+                                  trailing slash */
+    const char *public_origin; /* its scheme://host[:port] */
 } hub_loc_conf_t;
 
 void *hub_conf_create(apr_pool_t *p, char *dir);

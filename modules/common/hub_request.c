@@ -123,6 +123,9 @@ static const char *request_id(request_rec *r)
     return id;
 }
 
+/* Links are built on HubPublicUrl when it is set (a reverse proxy in
+ * front), else on httpd's own view of the request: ap_construct_url
+ * honours UseCanonicalName and a ServerName with a scheme. */
 static const char *base_url(request_rec *r, const hub_loc_conf_t *conf)
 {
     const char *prefix = conf->prefix;
@@ -130,7 +133,19 @@ static const char *base_url(request_rec *r, const hub_loc_conf_t *conf)
     if (n && prefix[n - 1] == '/') {
         prefix = apr_pstrmemdup(r->pool, prefix, n - 1);
     }
-    return apr_pstrcat(r->pool, ap_construct_url(r->pool, "", r), prefix, NULL);
+    return apr_pstrcat(r->pool,
+                       conf->public_url ? conf->public_url
+                                        : ap_construct_url(r->pool, "", r),
+                       prefix, NULL);
+}
+
+const char *hub_req_origin(request_rec *r)
+{
+    const hub_loc_conf_t *conf = conf_fn ? conf_fn(r) : NULL;
+    if (conf && conf->public_origin) {
+        return conf->public_origin;
+    }
+    return ap_construct_url(r->pool, "", r);
 }
 
 /* application/json, application/<x>+json, with any parameters */

@@ -27,6 +27,10 @@ struct hub_req {
     hub_result_t *res;          /* what the operation answers */
 };
 
+/* The origin (scheme://host[:port]) clients reach this request's server
+ * at: HubPublicUrl's, else httpd's own view (ap_construct_url). */
+const char *hub_req_origin(request_rec *r);
+
 /* Register a module's table with mod_hub_auth (from post_config). */
 void hub_dispatch_register(const char *owner, const hub_route_t *routes);
 

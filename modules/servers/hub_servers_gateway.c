@@ -271,7 +271,8 @@ static int origin_allowed(hub_gw_t *g)
     if (!o) {
         return 1; /* not a browser */
     }
-    if (!strcasecmp(o, ap_construct_url(g->pool, "", g->r))) {
+    if (!strcasecmp(o, hub_req_origin(g->r))
+        || !strcasecmp(o, ap_construct_url(g->pool, "", g->r))) {
         return 1;
     }
     for (i = 0; allow && i < allow->nelts; i++) {
