@@ -141,11 +141,63 @@ static void child_init(apr_pool_t *p, server_rec *s)
     hub_db_child_init(p, s);
 }
 
+/* rel with its trailing slash added or taken away; NULL at the root */
+static const char *slash_toggled(apr_pool_t *p, const char *rel)
+{
+    size_t n = strlen(rel);
+    if (n <= 1) {
+        return NULL;
+    }
+    return rel[n - 1] == '/' ? apr_pstrmemdup(p, rel, n - 1)
+                             : apr_pstrcat(p, rel, "/", NULL);
+}
+
+/* A path no route matched: one that differs from a route by its trailing
+ * slash gets what the route's profile's own server does (hub_slash_e);
+ * one in the space of a profile mounted here gets that profile's 404 in
+ * its envelope, not httpd's HTML page.  At a mount of "/" that space is
+ * the paths whose leading segments begin routes of the profile (/api/,
+ * /v1/), so static files elsewhere stay httpd's; under any other mount
+ * it is everything.  0: leave the request to httpd. */
+static int near_miss(request_rec *r, const hub_loc_conf_t *conf,
+                     unsigned flags_ok, const char *rel, hub_match_t *m)
+{
+    const char *other = slash_toggled(r->pool, rel);
+    unsigned profile;
+
+    if (other
+        && hub_route_index_lookup(route_index, conf->profiles, flags_ok,
+                                  hub_method_of(r), other, r->pool, m)) {
+        profile = m->route ? m->route->profile : m->profile;
+        switch (hub_profile_slash(profile)) {
+        case HUB_SLASH_IGNORE: return 1;
+        case HUB_SLASH_REDIRECT:
+            memset(m, 0, sizeof(*m));
+            m->profile = profile;
+            m->redirect = other;
+            return 1;
+        case HUB_SLASH_STRICT: break;
+        }
+    }
+    memset(m, 0, sizeof(*m));
+    profile = hub_route_index_claim(route_index, conf->profiles, rel, r->pool);
+    if (!profile && strcmp(conf->prefix, "/")) {
+        profile = conf->profiles & (~conf->profiles + 1u);
+    }
+    if (!profile) {
+        return 0;
+    }
+    m->profile = profile;
+    m->missing = 1;
+    return 1;
+}
+
 static int translate(request_rec *r)
 {
     const hub_loc_conf_t *conf = hub_auth_conf(r);
     const char *rel;
     hub_match_t *m;
+    unsigned flags_ok;
 
     if (!conf || !conf->profiles || r->proxyreq || !r->parsed_uri.path) {
         return DECLINED;
@@ -155,9 +207,10 @@ static int translate(request_rec *r)
         return DECLINED;
     }
     m = apr_pcalloc(r->pool, sizeof(*m));
-    if (!hub_route_index_lookup(route_index, conf->profiles,
-                                hub_conf_diagnostics(conf) ? HUB_ROUTE_DIAG : 0,
-                                hub_method_of(r), rel, r->pool, m)) {
+    flags_ok = hub_conf_diagnostics(conf) ? HUB_ROUTE_DIAG : 0;
+    if (!hub_route_index_lookup(route_index, conf->profiles, flags_ok,
+                                hub_method_of(r), rel, r->pool, m)
+        && !near_miss(r, conf, flags_ok, rel, m)) {
         return DECLINED;
     }
     hub_auth_req(r)->match = m;

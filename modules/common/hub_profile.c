@@ -7,12 +7,16 @@ static const struct {
     unsigned bit;
     const char *name;
     const char *title;
+    hub_slash_e slash;
 } profiles[] = {
-    { HUB_PATCHWORK, "patchwork", "Patchwork MCP API" },
-    { HUB_CAYLEX,    "caylex",    "Caylex API Service" },
-    { HUB_GOCLAW,    "goclaw",    "GoClaw Gateway API" },
-    { HUB_TOOLHUB,   "toolhub",   "Tool Hub API" },
-    { HUB_G4F,       "g4f",       "G4FAgent Dev Platform API" },
+    /* Patchwork and Caylex are FastAPI services, Tool Hub an Express one,
+     * GoClaw a Go net/http server and G4FAgent's api_server.py matches
+     * paths exactly */
+    { HUB_PATCHWORK, "patchwork", "Patchwork MCP API",         HUB_SLASH_REDIRECT },
+    { HUB_CAYLEX,    "caylex",    "Caylex API Service",        HUB_SLASH_REDIRECT },
+    { HUB_GOCLAW,    "goclaw",    "GoClaw Gateway API",        HUB_SLASH_STRICT },
+    { HUB_TOOLHUB,   "toolhub",   "Tool Hub API",              HUB_SLASH_IGNORE },
+    { HUB_G4F,       "g4f",       "G4FAgent Dev Platform API", HUB_SLASH_STRICT },
 };
 /* clang-format on */
 
@@ -49,4 +53,15 @@ const char *hub_profile_title(unsigned profile)
         }
     }
     return "mod_hub";
+}
+
+hub_slash_e hub_profile_slash(unsigned profile)
+{
+    size_t i;
+    for (i = 0; i < NPROFILES; i++) {
+        if (profiles[i].bit == profile) {
+            return profiles[i].slash;
+        }
+    }
+    return HUB_SLASH_STRICT;
 }

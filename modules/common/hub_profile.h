@@ -16,4 +16,15 @@ const char *hub_profile_name(unsigned profile);
 /* The title of that profile's API document, for docs and roots. */
 const char *hub_profile_title(unsigned profile);
 
+/* What the profile's own server does with a path that differs from a
+ * route only by its trailing slash. */
+typedef enum {
+    HUB_SLASH_STRICT = 0, /* nothing: 404 (Go's ServeMux, G4F's server) */
+    HUB_SLASH_REDIRECT,   /* 307 to the route's form (FastAPI's
+                             redirect_slashes) */
+    HUB_SLASH_IGNORE      /* the route answers (Express, strict routing
+                             off) */
+} hub_slash_e;
+hub_slash_e hub_profile_slash(unsigned profile);
+
 #endif

@@ -282,7 +282,13 @@ static int take_body(hub_req_t *hr)
                                    jerr.line, jerr.column, jerr.text));
     }
     problems = apr_array_make(r->pool, 4, sizeof(hub_invalid_t));
-    if (hub_validate(hr->body, hr->route->body, r->pool, problems)) {
+    hub_validate(hr->body, hr->route->body, r->pool, problems);
+    /* Patchwork's models forbid what they do not name: a typo (`url` for
+     * `endpoint`) is a 422, not a silently different server */
+    if (hr->profile == HUB_PATCHWORK) {
+        hub_validate_extras(hr->body, hr->route->body, problems);
+    }
+    if (problems->nelts) {
         return hub_err_invalid(hr->res, "body", problems);
     }
     return DECLINED; /* go on */
@@ -568,7 +574,18 @@ int hub_dispatch(request_rec *r, const char *owner)
     hr->base_url = base_url(r, hr->conf);
     hr->res = apr_palloc(r->pool, sizeof(*hr->res));
     hub_result_init(hr->res, r->pool);
-    if (!m->route) {
+    if (m->redirect) {
+        /* as FastAPI's redirect_slashes: 307, the query kept, no body */
+        apr_table_setn(r->headers_out, "Location",
+                       apr_pstrcat(r->pool, hr->base_url, m->redirect,
+                                   r->args ? "?" : "", r->args, NULL));
+        send_text(r, HTTP_TEMPORARY_REDIRECT, NULL, 0);
+        return OK;
+    }
+    if (m->missing) {
+        hub_err(hr->res, HTTP_NOT_FOUND, "NOT_FOUND", "Not Found");
+    }
+    else if (!m->route) {
         not_allowed(hr, m);
     }
     else if (check_access(hr) == DECLINED && take_input(hr) == DECLINED) {

@@ -233,6 +233,7 @@ struct node {
     apr_hash_t *literal;      /* segment text -> node_t */
     node_t *param;            /* a parameter in this place */
     apr_array_header_t *ends; /* entry_t of patterns ending here */
+    unsigned below;           /* profiles of the routes at or under it */
 };
 
 struct hub_route_index {
@@ -289,6 +290,7 @@ hub_route_index_t *hub_route_index_make(apr_pool_t *p,
                     break;
                 }
                 n = child(p, n, seg, len);
+                n->below |= rt->profile;
                 seg += len;
                 depth++;
             }
@@ -310,6 +312,38 @@ hub_route_index_t *hub_route_index_make(apr_pool_t *p,
 int hub_route_index_size(const hub_route_index_t *ix)
 {
     return ix ? ix->routes : 0;
+}
+
+unsigned hub_route_index_claim(const hub_route_index_t *ix, unsigned profiles,
+                               const char *path, apr_pool_t *p)
+{
+    const node_t *n = ix ? &ix->root : NULL;
+    const char *seg = path;
+    unsigned best = 0;
+    size_t len;
+
+    while (n) {
+        const node_t *next = NULL;
+        char *lit;
+        seg = next_segment(seg, &len);
+        if (len == 0) {
+            break;
+        }
+        lit = hub_url_decode(p, seg, len);
+        if (lit && n->literal) {
+            next = apr_hash_get(n->literal, lit, APR_HASH_KEY_STRING);
+        }
+        if (!next || !(next->below & profiles)) {
+            next = n->param;
+        }
+        if (!next || !(next->below & profiles)) {
+            break;
+        }
+        best = next->below & profiles;
+        n = next;
+        seg += len;
+    }
+    return best & (~best + 1u); /* the lowest bit */
 }
 
 /* Every route a request of these segments can match, into found. */

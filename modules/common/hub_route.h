@@ -84,10 +84,16 @@ typedef struct hub_route_table {
 } hub_route_table_t;
 
 typedef struct hub_match {
-    const hub_route_t *route; /* NULL when only the path matched: 405 */
+    const hub_route_t *route; /* NULL when only the path matched: 405;
+                                 or when one of the two below is set */
     const char *owner;        /* owner of route's table */
     unsigned allow;           /* bit per HUB_M_* the path answers to */
     unsigned profile;         /* profile of the best path match */
+    int missing;              /* no route, in the space of `profile`: its
+                                 404 */
+    const char *redirect;     /* the route's path (relative to the
+                                 mount) this one differs from by its
+                                 trailing slash: a 307 there */
     int nparams;
     const char *names[HUB_MAX_PARAMS];
     const char *values[HUB_MAX_PARAMS];
@@ -120,6 +126,12 @@ int hub_route_index_lookup(const hub_route_index_t *ix, unsigned profiles,
                            apr_pool_t *p, hub_match_t *out);
 /* how many routes it holds */
 int hub_route_index_size(const hub_route_index_t *ix);
+/* Which of `profiles` a path no route matched belongs to: the profile of
+ * the routes sharing its longest leading run of segments (literal, or a
+ * parameter's place), the earliest profile bit on a tie; 0 when not even
+ * its first segment begins a route of theirs (a static file, say). */
+unsigned hub_route_index_claim(const hub_route_index_t *ix, unsigned profiles,
+                               const char *path, apr_pool_t *p);
 
 /* The value of a captured parameter, NULL when absent. */
 const char *hub_match_param(const hub_match_t *m, const char *name);

@@ -96,6 +96,28 @@ static void check_bounds(const json_t *v, const struct hub_field *f,
     }
 }
 
+int hub_validate_extras(const json_t *body, const struct hub_field *fields,
+                        apr_array_header_t *problems)
+{
+    const char *key;
+    json_t *v;
+    int before = problems->nelts;
+
+    if (!json_is_object(body)) {
+        return 0;
+    }
+    json_object_foreach((json_t *)body, key, v) {
+        const struct hub_field *f;
+        for (f = fields; f && f->name && strcmp(f->name, key); f++) {
+        }
+        if (!f || !f->name) {
+            hub_invalid_add(problems, key, "extra_forbidden",
+                            "Extra inputs are not permitted");
+        }
+    }
+    return problems->nelts - before;
+}
+
 int hub_validate(const json_t *body, const struct hub_field *fields,
                  apr_pool_t *p, apr_array_header_t *problems)
 {

@@ -52,6 +52,12 @@ void hub_invalid_add(apr_array_header_t *problems, const char *field,
 int hub_validate(const json_t *body, const struct hub_field *fields,
                  apr_pool_t *p, apr_array_header_t *problems);
 
+/* Members of the object `body` that `fields` does not name: one
+ * extra_forbidden problem each (pydantic's extra='forbid'), in the body's
+ * order.  Returns how many. */
+int hub_validate_extras(const json_t *body, const struct hub_field *fields,
+                        apr_array_header_t *problems);
+
 /* JSON-schema type name of a hub_type_e ("string", ...). */
 const char *hub_type_name(hub_type_e t);
 

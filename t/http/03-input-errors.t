@@ -381,8 +381,12 @@ my $off = HubTest->new(name => 'input_errors_off');
 for my $p (@PROFILES) {
     my $r = post_json($off, $ECHO{$p}, { name => 'x' });
     is($r->{status}, 404, "$p echo with diagnostics off: 404");
-    ok(!defined $r->{headers}{'x-request-id'}, "$p 404 is httpd's, not the hub's");
-    like($r->{headers}{'content-type'} // '', qr{^text/html}, "$p httpd's HTML 404");
+    # no route: the profile's own 404, as for any path of its space that
+    # is none of its routes (t/http/51)
+    like($r->{headers}{'content-type'} // '', qr{^application/json}, "$p its JSON 404");
+    my $j = $r->{json} || {};
+    is(ref $j->{error} eq 'HASH' ? $j->{error}{message} : $j->{error} // $j->{detail},
+       'Not Found', "$p no route there: Not Found");
     is($off->get($ECHO{$p})->{status}, 404, "$p GET echo: 404, not 405");
     next if $p eq 'goclaw';    # no OpenAPI document of its own
     my %doc = (caylex => '/caylex/api/v1/docs/openapi.json',

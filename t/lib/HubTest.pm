@@ -217,7 +217,8 @@ sub slurp {
     return <$fh>;
 }
 
-# request(METHOD, PATH, body => STRING|REF, json => REF, headers => {...})
+# request(METHOD, PATH, body => STRING|REF, json => REF, headers => {...},
+#         max_redirect => N (5; 0 to see a redirect))
 # -> { status, headers, content, json }
 sub request {
     my ($self, $method, $path, %o) = @_;
@@ -228,7 +229,8 @@ sub request {
         $h{'content-type'} //= 'application/json';
     }
     # under valgrind an Argon2 check alone takes many seconds
-    my $http = HTTP::Tiny->new(timeout => $ENV{HUB_VALGRIND} ? 300 : 20, keep_alive => 0);
+    my $http = HTTP::Tiny->new(timeout => $ENV{HUB_VALGRIND} ? 300 : 20, keep_alive => 0,
+                               max_redirect => $o{max_redirect} // 5);
     my $res = $http->request($method, $self->base . $path,
                              { headers => \%h,
                                defined $content ? (content => $content) : () });
