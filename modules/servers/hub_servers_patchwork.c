@@ -12,6 +12,9 @@
  *   exactly; an unknown mode lists nothing.
  * - health_status is `unknown` and uptime_24h null until the prober has
  *   seen the server (or, in heartbeat mode, its first heartbeat).
+ * - ServerOut also shows the hub's `endpoint` and `default_branch` as
+ *   stored (null endpoint: a heartbeat server), so a typo shows at once;
+ *   members ServerIn does not name are refused (extra_forbidden).
  * - The answer to POST carries, beside ServerOut's fields, the new
  *   server's key as `server_key` (`hubs_...`, Patchwork's ServerKeyAuth
  *   for its heartbeats and feedback): shown this once, stored only as a
@@ -31,6 +34,11 @@ static const hub_shape_t server_out[] = {
     { "description", NULL, HUB_J_STRING },
     { "mode", NULL, HUB_J_STRING },
     { "github_repo", NULL, HUB_J_STRING },
+    /* hub extensions: what ServerIn's own extensions stored, so a caller
+     * sees the server it made (URLs with credentials are refused at
+     * input, hub_url_problem) */
+    { "endpoint", NULL, HUB_J_STRING },
+    { "default_branch", NULL, HUB_J_STRING },
     { "health_status", NULL, HUB_J_STRING },
     { "uptime_24h", NULL, HUB_J_JSON },
     { "created_at", NULL, HUB_J_STRING },

@@ -145,7 +145,7 @@ const hub_stmt_t hub_servers_store_stmts[] = {
      * column and the instance counts (backend CPU over 3000 EXECUTEs) */
     { "hub_servers_page_out",
       PAGE_SQL("s.id, s.name, s.slug, s.description, s.mode, s.github_repo,"
-               " s.health_status, s.uptime_24h,"
+               " s.endpoint, s.default_branch, s.health_status, s.uptime_24h,"
                " iso8601(s.created_at) AS created_at,"
                " iso8601(s.updated_at) AS updated_at", "") },
     { NULL, NULL }

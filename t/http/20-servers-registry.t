@@ -41,7 +41,7 @@ sub no_secret {
 my $r = req($a->{key}, POST => '/api/v1/servers/', json => { name => 'Weather Tools!', description => 'forecasts' });
 is($r->{status}, 201, 'patchwork: create server');
 my $pw = $r->{json};
-is_deeply([sort keys %$pw], [sort qw(id name slug description mode github_repo health_status uptime_24h
+is_deeply([sort keys %$pw], [sort qw(id name slug description mode github_repo endpoint default_branch health_status uptime_24h
                                      created_at updated_at server_key)], 'ServerOut fields, and the server key once');
 like($pw->{server_key}, qr/^hubs_[\w-]{43}$/, 'server_key');
 like($pw->{id}, $UUID, 'id');

@@ -87,6 +87,11 @@ $r = $hub->post('/api/v1/servers/', headers => \%auth,
                 body => '{"name": "right", "endpoint": "https://mcp.example.test/mcp"}');
 is($r->{status}, 201, 'the same with `endpoint` is made');
 is($r->{json}{name}, 'right', 'as named');
+is_deeply([ @{ $r->{json} }{qw(mode endpoint default_branch)} ],
+          [ 'remote', 'https://mcp.example.test/mcp', 'main' ],
+          'ServerOut shows what was stored: mode, endpoint, default_branch');
+my ($listed) = grep { $_->{name} eq 'right' } @{ $hub->get('/api/v1/servers/', headers => \%auth)->{json} };
+is($listed->{endpoint}, 'https://mcp.example.test/mcp', 'and so does the list');
 
 # a known path with another method is still 405
 $r = $http->request('DELETE', "$base/health/live");
