@@ -48,19 +48,24 @@ sub hubctl {
 # nullability, indexes, constraints, functions, triggers
 sub schema_of {
     my ($db) = @_;
+    # day partitions are the watchdog's, made whenever a host runs: not
+    # the schema
     return q_db($db, <<'SQL');
+WITH rel AS (SELECT c.oid, c.relname FROM pg_class c
+              WHERE c.relnamespace = 'public'::regnamespace
+                AND NOT c.relispartition AND c.relname <> 'schema_migrations')
 SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   SELECT 'col ' || table_name || '.' || column_name || ' ' || data_type || ' '
          || is_nullable || ' ' || coalesce(column_default, '') AS x
     FROM information_schema.columns WHERE table_schema = 'public'
-      AND table_name <> 'schema_migrations'
+      AND table_name IN (SELECT relname FROM rel)
   UNION ALL
   SELECT 'idx ' || indexname || ' ' || indexdef FROM pg_indexes
-   WHERE schemaname = 'public' AND tablename <> 'schema_migrations'
+   WHERE schemaname = 'public' AND tablename IN (SELECT relname FROM rel)
   UNION ALL
   SELECT 'con ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
     FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-      AND conrelid <> coalesce(to_regclass('schema_migrations'), 0)
+      AND conrelid IN (SELECT oid FROM rel)
   UNION ALL
   SELECT 'fn ' || p.oid::regprocedure || ' ' || md5(pg_get_functiondef(p.oid))
     FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
@@ -69,7 +74,7 @@ SELECT string_agg(x, E'\n' ORDER BY x) FROM (
    WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'a'
   UNION ALL
   SELECT 'trg ' || tgrelid::regclass || ' ' || tgname FROM pg_trigger
-   WHERE NOT tgisinternal) s
+   WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM rel)) s
 SQL
 }
 my $fresh = schema_of($hub->db);
