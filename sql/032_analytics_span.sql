@@ -19,7 +19,9 @@
 --     first is hub_step_bucket(t0, step) (it may begin before t0), the
 --     last begins before t1.  A graph's points, zeros included.
 --
---   hub_rollup_span(tenant, t0, t1, step DEFAULT NULL) -> SETOF rows of
+--   hub_rollup_span(tenant, t0, t1, step DEFAULT NULL,
+--                   minutes_since DEFAULT NULL, hours_since DEFAULT NULL)
+--     -> SETOF rows of
 --     the rollups' shape (bucket, tenant_id, the dims project_id,
 --     navigator_instance_id, server_instance_id, server_id, tool_name,
 --     is_query, and the measures calls, errors, err_auth, err_rate_limit,
@@ -41,6 +43,18 @@
 -- is inlined (LANGUAGE sql STABLE, one SELECT), so they reach the rollup
 -- scans.  The tenant and time predicates use the rollups' unique indexes
 -- (tenant_id, bucket, ...) and mcp_calls' (tenant_id, at).
+--
+-- Retention (HubRollupRetention, HubCallsRetention) prunes the minute
+-- rollups first (7 days by default), then the hours (90 days) and the raw
+-- records (90 days), the days last (730); records that arrive late may
+-- add rows to buckets already pruned.  So the rollups are trusted only
+-- where nothing was pruned: minutes from minutes_since, hours from
+-- hours_since (NULL: now() less the directive's defaults, 7 and 90
+-- days; mod_hub_analytics passes now() less its configured days).  An
+-- hour piece older than hours_since is read as minutes, and a minute
+-- piece older than minutes_since from the raw records: exact for as long
+-- as the raw records are kept.  Older than that, what is finer than a
+-- day is gone, and only the day pieces count.
 --
 -- How the range is cut: first at the step's bucket boundaries (without a
 -- step, [t0, t1) is one segment); then each segment [lo, hi) into at most
@@ -130,7 +144,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 CREATE FUNCTION hub_rollup_span(tenant uuid, t0 timestamptz, t1 timestamptz,
-                                step interval DEFAULT NULL)
+                                step interval DEFAULT NULL,
+                                minutes_since timestamptz DEFAULT NULL,
+                                hours_since timestamptz DEFAULT NULL)
 RETURNS TABLE (
     bucket timestamptz, tenant_id uuid, project_id uuid,
     navigator_instance_id uuid, server_instance_id uuid, server_id uuid,
@@ -142,7 +158,32 @@ RETURNS TABLE (
     run_sum double precision, run_min real, run_max real,
     last_at timestamptz)
 LANGUAGE sql STABLE AS $$
-    WITH p AS MATERIALIZED (SELECT * FROM hub_span_pieces(t0, t1, step))
+    WITH hz AS MATERIALIZED (
+        SELECT hub_time_ceil(coalesce(minutes_since, now() - interval '7 days'),
+                             interval '1 minute') AS m,
+               hub_time_ceil(coalesce(hours_since, now() - interval '90 days'),
+                             interval '1 hour') AS h
+    ), p0 AS MATERIALIZED (
+        SELECT * FROM hub_span_pieces(t0, t1, step)
+    ), old AS (
+        -- hours before the hour horizon and all minute pieces: read as
+        -- minutes where those are kept, else from the raw records
+        SELECT p0.lo, least(p0.hi, hz.h) AS hi FROM p0, hz
+         WHERE p0.grain = '1h' AND p0.lo < hz.h
+        UNION ALL
+        SELECT p0.lo, p0.hi FROM p0 WHERE p0.grain = '1m'
+    ), p AS MATERIALIZED (
+        SELECT p0.grain, p0.lo, p0.hi FROM p0 WHERE p0.grain IN ('1d', 'raw')
+        UNION ALL
+        SELECT '1h', greatest(p0.lo, hz.h), p0.hi FROM p0, hz
+         WHERE p0.grain = '1h' AND p0.hi > hz.h
+        UNION ALL
+        SELECT '1m', greatest(old.lo, hz.m), old.hi FROM old, hz
+         WHERE old.hi > hz.m
+        UNION ALL
+        SELECT 'raw', old.lo, least(old.hi, hz.m) FROM old, hz
+         WHERE old.lo < hz.m
+    )
     SELECT r.bucket, r.tenant_id, r.project_id, r.navigator_instance_id,
            r.server_instance_id, r.server_id, r.tool_name, r.is_query,
            r.calls, r.errors, r.err_auth, r.err_rate_limit, r.err_timeout,

@@ -14,6 +14,11 @@
 /* the module record's file declares the module itself */
 #ifndef HUB_MODULE_RECORD
 APLOG_USE_MODULE(hub_analytics);
+/* hub_analytics_cx_series.c: Caylex's totals and graphs over the rollups
+ * (hub_analytics_window.h, sql/032) */
+extern const hub_route_t hub_analytics_cx_series_routes[];
+extern const hub_stmt_t hub_analytics_cx_series_stmts[];
+
 #endif
 extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
 
@@ -85,5 +90,10 @@ int hub_analytics_stream_find(hub_req_t *hr, hub_result_t *res, const char *id,
 /* One run over the due alerts: 0 with the counts, -1 when it failed. */
 int hub_analytics_alerts_evaluate(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
                                   int interval_s, long *evaluated, long *fired);
+
+/* hub_analytics_cx_series.c: Caylex's totals and graphs over the rollups
+ * (hub_analytics_window.h, sql/032) */
+extern const hub_route_t hub_analytics_cx_series_routes[];
+extern const hub_stmt_t hub_analytics_cx_series_stmts[];
 
 #endif

@@ -31,7 +31,15 @@
  * series, the same as an unused id of the caller's own (as Caylex's
  * notifications' project_id does), and says nothing of whether the id
  * exists elsewhere.  The answer's "filters" object echoes the filters
- * given, by name, as strings. */
+ * given, by name, as strings.
+ *
+ * Reading the rollups: SELECT ... FROM hub_rollup_span(tenant, t0, t1,
+ * step, minutes_since, hours_since) r WHERE HUB_AN_SQL_MATCH("r", "p"),
+ * summing (rows are not one per key).  Pass minutes_since / hours_since
+ * as now() - make_interval(days => keep) with hub_analytics_rollup_keep's
+ * minute and hour days: the rollups are then read only where retention
+ * pruned nothing, and older pieces come from finer grains or the raw
+ * records (sql/032's header). */
 #ifndef HUB_ANALYTICS_WINDOW_H
 #define HUB_ANALYTICS_WINDOW_H
 
