@@ -98,7 +98,8 @@
     " hub_hist_quantile(" h ", 0.5) AS p50, hub_hist_quantile(" h \
     ", 0.95) AS p95, hub_hist_quantile(" h ", 0.99) AS p99"
 #define SPAN(step) \
-    " FROM p, w, hub_rollup_span(p.tenant, w.t0, w.t1, " step ") r" \
+    " FROM p, w, hub_rollup_span(p.tenant, w.t0, w.t1, " step "," \
+    "                            p.m_since, p.h_since) r" \
     " WHERE" HUB_AN_SQL_MATCH("r", "p")
 #define BUCKETS \
     " to_char(b.b AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" \

@@ -15,7 +15,10 @@ use List::Util qw(sum0 min max first);
 use POSIX qw(floor ceil strftime);
 use HubTest;
 
-my $hub = HubTest->new();
+# short rollup retention: the minutes of more than a day ago and the hours
+# of more than 30 are pruned (below, as the watchdog would), so windows
+# must read those from finer grains and the raw records
+my $hub = HubTest->new(conf => 'HubRollupRetention 1 30 730');
 my $alpha = $hub->team('alpha');
 my $beta = $hub->team('beta');
 my $gamma = $hub->team('gamma');    # no records at all
@@ -137,6 +140,10 @@ my $n_late = @late;
 while (my @chunk = splice(@first, 0, 150)) { q1(batch_sql(@chunk)) }
 # late: older records arrive after their buckets were rolled up
 while (my @chunk = splice(@late, 0, 150)) { q1(batch_sql(@chunk)) }
+q1('SELECT hub_mcp_rollups_prune(1, 30, 730)');
+is(q1("SELECT (SELECT count(*) FROM mcp_rollup_1m WHERE bucket < now() - interval '1 day')
+            + (SELECT count(*) FROM mcp_rollup_1h WHERE bucket < now() - interval '30 days')"), 0,
+   'minutes older than a day and hours older than 30 days pruned');
 is(q1('SELECT count(*) FROM mcp_calls'), scalar @recs, scalar(@recs) . ' records seeded, '
    . "$n_late of them late");
 
@@ -195,7 +202,8 @@ sub exact_q {
             my $got = q1(sprintf("SELECT coalesce(sum(calls), 0), coalesce(sum(errors), 0),"
                 . " coalesce(sum(lat_sum), 0), coalesce(sum(run_calls), 0),"
                 . " coalesce(sum(err_timeout), 0), count(*) FILTER (WHERE is_query)"
-                . " FROM hub_rollup_span('%s', to_timestamp(%.4f), to_timestamp(%.4f), %s::interval)",
+                . " FROM hub_rollup_span('%s', to_timestamp(%.4f), to_timestamp(%.4f), %s::interval,"
+                . " now() - interval '1 day', now() - interval '30 days')",
                 $tenant{alpha}, $t0, $t1, $step));
             my @g = split /\|/, $got;
             my @w = (scalar @c, scalar(grep { !$_->{ok} } @c), sum0(map { $_->{gw} } @c),
@@ -217,8 +225,9 @@ sub exact_q {
         $want{ floor(($_->{at} - $origin) / $len) * $len + $origin }++ for calls_of('alpha', $t0, $t1);
         my %got = map { split /\|/ } split /\n/, q1(sprintf(
             "SELECT extract(epoch FROM hub_step_bucket(bucket, '%s'))::bigint, sum(calls)"
-            . " FROM hub_rollup_span('%s', to_timestamp(%.4f), to_timestamp(%.4f), '%s')"
-            . " GROUP BY 1", $iv, $tenant{alpha}, $t0, $t1, $iv));
+            . " FROM hub_rollup_span('%s', to_timestamp(%.4f), to_timestamp(%.4f), '%s',"
+            . " now() - interval '1 day', now() - interval '30 days') GROUP BY 1",
+            $iv, $tenant{alpha}, $t0, $t1, $iv));
         is_deeply(\%got, \%want, "hub_rollup_span step $iv: every bucket's calls");
     }
     my $months = q1("SELECT string_agg(to_char(b AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), ' ')"
