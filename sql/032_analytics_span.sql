@@ -74,34 +74,42 @@ RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 CREATE FUNCTION hub_time_ceil(ts timestamptz, grain interval)
 RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN f = ts THEN f ELSE f + grain END
-      FROM (SELECT date_bin(grain, ts, timestamptz '1970-01-01 00:00:00+00')
-                   AS f) x
+    SELECT CASE
+        WHEN date_bin(grain, ts, timestamptz '1970-01-01 00:00:00+00') = ts
+        THEN ts
+        ELSE date_bin(grain, ts, timestamptz '1970-01-01 00:00:00+00') + grain
+    END
 $$;
 
+-- one expression, no FROM: PostgreSQL inlines it into the GROUP BY of a
+-- graph (a function it cannot inline costs a call per row)
 CREATE FUNCTION hub_step_bucket(ts timestamptz, step interval)
 RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
-        WHEN n_months > 0 THEN
-            (timestamp '1970-01-01'
-             + make_interval(months => (n_months * floor(
-                   ((extract(year FROM u) - 1970) * 12
-                    + extract(month FROM u) - 1) / n_months))::integer))
+        WHEN extract(year FROM step) * 12 + extract(month FROM step) > 0 THEN
+            (timestamp '1970-01-01' + make_interval(months => (
+                (extract(year FROM step) * 12 + extract(month FROM step))
+                * floor(((extract(year FROM ts AT TIME ZONE 'UTC') - 1970) * 12
+                         + extract(month FROM ts AT TIME ZONE 'UTC') - 1)
+                        / (extract(year FROM step) * 12
+                           + extract(month FROM step))))::integer))
             AT TIME ZONE 'UTC'
-        WHEN extract(epoch FROM step)::numeric % 604800 = 0 THEN
+        WHEN extract(epoch FROM step) % 604800 = 0 THEN
             date_bin(step, ts, timestamptz '1970-01-05 00:00:00+00')
         ELSE date_bin(step, ts, timestamptz '1970-01-01 00:00:00+00')
     END
-      FROM (SELECT (extract(year FROM step) * 12
-                    + extract(month FROM step))::integer AS n_months,
-                   ts AT TIME ZONE 'UTC' AS u) x
 $$;
 
 -- timestamp (no zone) arithmetic: adding months or days does not depend
--- on the session's time zone
+-- on the session's time zone.  This function and hub_span_pieces are run
+-- once per query, not inlined (their SET clause): so the planner takes
+-- their ROWS, not generate_series' guess of 1000 rows, whose product with
+-- the rollups' rows made every plan look so dear that PostgreSQL spent
+-- seconds compiling it (JIT) for a query that runs in milliseconds.
 CREATE FUNCTION hub_step_buckets(t0 timestamptz, t1 timestamptz,
                                  step interval)
-RETURNS SETOF timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+RETURNS SETOF timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
+ROWS 100 SET timezone = 'UTC' AS $$
     SELECT b AT TIME ZONE 'UTC'
       FROM generate_series(hub_step_bucket(t0, step) AT TIME ZONE 'UTC',
                            t1 AT TIME ZONE 'UTC', step) AS g(b)
@@ -112,7 +120,7 @@ $$;
 CREATE FUNCTION hub_span_pieces(t0 timestamptz, t1 timestamptz,
                                 step interval DEFAULT NULL)
 RETURNS TABLE (grain text, lo timestamptz, hi timestamptz)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 10 SET timezone = 'UTC' AS $$
     WITH seg AS (
         SELECT t0 AS lo, t1 AS hi WHERE step IS NULL AND t0 < t1
         UNION ALL
