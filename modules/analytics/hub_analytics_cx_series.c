@@ -363,10 +363,8 @@ typedef struct an_ctx {
     const char *now; /* the answer's timestamp */
 } an_ctx_t;
 
-static int envelope(hub_req_t *hr, hub_result_t *res, const an_ctx_t *c,
-                    json_t *data)
+static int envelope(hub_result_t *res, const an_ctx_t *c, json_t *data)
 {
-    (void)hr;
     json_object_set_new(data, "timestamp", json_string(c->now));
     return hub_ok(res, json_pack("{s:b,s:o,s:s}", "success", 1, "data", data,
                                  "timestamp", c->now));
@@ -441,7 +439,6 @@ static int metric_total(hub_req_t *hr, hub_result_t *res)
                                  "String should match pattern "
                                  "'^\\d+[mhdw]$|^\\d+mo$'");
         }
-        c.w.step.text = NULL; /* a total: no step in the SQL */
         data = json_pack("{s:s,s:s}", "view", c.view, "frequency",
                          freq ? freq : "1h");
     }
@@ -478,7 +475,7 @@ static int metric_total(hub_req_t *hr, hub_result_t *res)
     }
     json_object_set_new(data, "window", json_string(c.w.window.text));
     json_object_set_new(data, "filters", hub_an_filters_json(&c.f));
-    return envelope(hr, res, &c, data);
+    return envelope(res, &c, data);
 }
 
 /* ErrorTypesGraph's list: the types that occurred, most first. */
@@ -551,7 +548,7 @@ static int metric_graph(hub_req_t *hr, hub_result_t *res)
         data = json_pack("{s:s,s:s,s:o,s:I}", "view_type", c.view, "frequency",
                          c.w.step.text, "time_series_data", points,
                          "total_errors", total);
-        return envelope(hr, res, &c, data);
+        return envelope(res, &c, data);
     }
     points = json_array();
     if (m->graph == G_RATE) {
@@ -571,7 +568,7 @@ static int metric_graph(hub_req_t *hr, hub_result_t *res)
                          "total_errors", errors, "total_tool_calls", calls,
                          "average_error_rate",
                          ratio((double)errors, (double)calls));
-        return envelope(hr, res, &c, data);
+        return envelope(res, &c, data);
     }
     for (i = 0; i < n; i++) {
         json_t *pt = json_pack("{s:s}", "timestamp",
@@ -582,7 +579,7 @@ static int metric_graph(hub_req_t *hr, hub_result_t *res)
     data = json_pack("{s:o,s:s,s:s,s:s,s:o}", "data_points", points, "view",
                      c.view, "frequency", c.w.step.text, "window",
                      c.w.window.text, "filters", hub_an_filters_json(&c.f));
-    return envelope(hr, res, &c, data);
+    return envelope(res, &c, data);
 }
 
 /* ---- heroes/global/stats -------------------------------------------------- */
@@ -615,7 +612,7 @@ static int global_stats(hub_req_t *hr, hub_result_t *res)
         return rc;
     }
     return envelope(
-        hr, res, &c,
+        res, &c,
         json_pack("{s:I,s:I,s:I,s:I,s:s}", "total_queries",
                   integer(rows, 0, "queries"), "total_tool_calls",
                   integer(rows, 0, "calls"), "previous_total_queries",
