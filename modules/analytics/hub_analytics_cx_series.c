@@ -63,9 +63,12 @@
     "                  now() - make_interval(days => %s::integer)" \
     "                  AS m_since," \
     "                  now() - make_interval(days => %s::integer)" \
-    "                  AS h_since, " HUB_AN_SQL_P_FILTERS ")," \
+    "                  AS h_since)," \
     " w AS (SELECT " HUB_AN_T0("p.iv") " AS t0, now() AS t1 FROM p)"
-#define NARGS 12
+#define NARGS 8
+/* then the filters' arguments (hub_an_filter_args) once for each
+ * HUB_AN_SQL_FILTER in the statement's text: its row of nfilters */
+#define MAX_ARGS (NARGS + 2 * HUB_AN_FILTER_NARGS)
 
 /* the measures of tool calls (not queries) and of queries, summed over
  * span rows r; then the same read with zeros for none (x: the sums) */
@@ -118,7 +121,7 @@
 #define SPAN(step) \
     " FROM p, w, hub_rollup_span(p.tenant, w.t0, w.t1, " step "," \
     "                            p.m_since, p.h_since) r" \
-    " WHERE" HUB_AN_SQL_MATCH("r", "p")
+    " WHERE" HUB_AN_SQL_FILTER("r")
 #define BUCKETS \
     " to_char(b.b AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" \
     " AS ts"
@@ -129,7 +132,7 @@
     " WHERE c.tenant_id = p.tenant AND c.at >= w.t0 AND c.at < w.t1" \
     "   AND c.method = 'tools/call' AND c.query_id IS NOT NULL" \
     "   AND (p.f_tool_id IS NULL OR c.tool_id = p.f_tool_id)" \
-    "   AND" HUB_AN_SQL_MATCH("c", "p")
+    "   AND" HUB_AN_SQL_FILTER("c")
 
 /* clang-format off */
 const hub_stmt_t hub_analytics_cx_series_stmts[] = {
@@ -137,14 +140,13 @@ const hub_stmt_t hub_analytics_cx_series_stmts[] = {
      * (period 1): one statement, so both end at the same now() */
     { "hub_an_cx_total",
       P ", k AS (SELECT k.k FROM p, (VALUES (0), (1)) k(k)"
-      "        WHERE k.k <= p.nprev),"
-      " x AS (SELECT k.k," SUMS
-      "   FROM p, w, k, LATERAL hub_rollup_span(p.tenant,"
+      "        WHERE k.k <= p.nprev)"
+      " SELECT k.k AS period," OUT("x")
+      "   FROM p, w, k, LATERAL (SELECT" SUMS
+      "   FROM hub_rollup_span(p.tenant,"
       "          w.t0 - k.k * (w.t1 - w.t0), w.t1 - k.k * (w.t1 - w.t0),"
       "          NULL, p.m_since, p.h_since) r"
-      "  WHERE" HUB_AN_SQL_MATCH("r", "p") " GROUP BY k.k)"
-      " SELECT k.k AS period," OUT("x")
-      "   FROM k LEFT JOIN x ON x.k = k.k ORDER BY k.k" },
+      "  WHERE" HUB_AN_SQL_FILTER("r") ") x ORDER BY k.k" },
     /* the latency total: the sums, the histogram's percentiles, and the
      * exact ones from the raw records when p.exact */
     { "hub_an_cx_total_lat",
@@ -154,7 +156,7 @@ const hub_stmt_t hub_analytics_cx_series_stmts[] = {
       "         FROM p, w, mcp_calls c"
       "        WHERE p.exact AND c.tenant_id = p.tenant AND c.at >= w.t0"
       "          AND c.at < w.t1 AND c.method = 'tools/call'"
-      "          AND c.query IS NULL AND" HUB_AN_SQL_MATCH("c", "p") ")"
+      "          AND c.query IS NULL AND" HUB_AN_SQL_FILTER("c") ")"
       " SELECT 0 AS period," OUT("x") ","
       "        coalesce(e.q[1], hub_hist_quantile(x.hist, 0.5)) AS p50,"
       "        coalesce(e.q[2], hub_hist_quantile(x.hist, 0.95)) AS p95,"
@@ -390,11 +392,16 @@ static int read_ctx(hub_req_t *hr, hub_result_t *res, const char *def_window,
     return DECLINED;
 }
 
-static const char **args_of(hub_req_t *hr, const an_ctx_t *c, int nprev,
-                            int exact)
+/* how many HUB_AN_SQL_FILTERs each statement's text has, by ST_* */
+static const int nfilters[] = { 1, 2, 1, 1, 1, 1 };
+
+/* The statement's arguments: P's, then the filters' for each FILTER. */
+static const char **args_of(hub_req_t *hr, const an_ctx_t *c, int st, int nprev,
+                            int exact, int *nargs)
 {
-    const char **a = apr_pcalloc(hr->pool, NARGS * sizeof(*a));
+    const char **a = apr_pcalloc(hr->pool, MAX_ARGS * sizeof(*a));
     const int *keep = hub_analytics_rollup_keep(hr->r->server);
+    int i;
     a[0] = hr->who->tenant_id;
     a[1] = c->w.window.interval;
     a[2] = c->w.step.text ? c->w.step.interval : NULL;
@@ -404,14 +411,19 @@ static const char **args_of(hub_req_t *hr, const an_ctx_t *c, int nprev,
     /* the rollups are read only where retention pruned nothing */
     a[6] = apr_itoa(hr->pool, keep[0]);
     a[7] = apr_itoa(hr->pool, keep[1]);
-    hub_an_filters_args(&c->f, a + 8);
+    *nargs = NARGS;
+    for (i = 0; i < nfilters[st]; i++) {
+        *nargs += hub_an_filter_args(&c->f, a + *nargs);
+    }
     return a;
 }
 
-static int run(hub_req_t *hr, hub_result_t *res, int st, const char **args,
-               hub_rows_t **rows)
+static int run(hub_req_t *hr, hub_result_t *res, const an_ctx_t *c, int st,
+               int nprev, int exact, hub_rows_t **rows)
 {
-    hub_db_status_e s = hub_db_select(hr->r, STMT(st), rows, NARGS, args);
+    int n;
+    const char **args = args_of(hr, c, st, nprev, exact, &n);
+    hub_db_status_e s = hub_db_select(hr->r, STMT(st), rows, n, args);
     if (s != HUB_DB_OK) {
         return hub_err_db(res, s, NULL, hr->request_id);
     }
@@ -445,10 +457,8 @@ static int metric_total(hub_req_t *hr, hub_result_t *res)
     else {
         data = json_object();
     }
-    rc = run(hr, res, m->total_st,
-             args_of(hr, &c, m->prev_field != NULL,
-                     c.w.window.seconds <= EXACT_SECONDS),
-             &rows);
+    rc = run(hr, res, &c, m->total_st, m->prev_field != NULL,
+             c.w.window.seconds <= EXACT_SECONDS, &rows);
     if (rc != DECLINED) {
         json_decref(data);
         return rc;
@@ -537,8 +547,7 @@ static int metric_graph(hub_req_t *hr, hub_result_t *res)
     if ((rc = read_ctx(hr, res, m->graph_window, 1, &c)) != DECLINED) {
         return rc;
     }
-    if ((rc = run(hr, res, m->graph_st, args_of(hr, &c, 0, 0), &rows))
-        != DECLINED) {
+    if ((rc = run(hr, res, &c, m->graph_st, 0, 0, &rows)) != DECLINED) {
         return rc;
     }
     n = rows->rows->nelts;
@@ -607,8 +616,7 @@ static int global_stats(hub_req_t *hr, hub_result_t *res)
     if ((rc = read_ctx(hr, res, window, 0, &c)) != DECLINED) {
         return rc;
     }
-    if ((rc = run(hr, res, ST_TOTAL, args_of(hr, &c, 1, 0), &rows))
-        != DECLINED) {
+    if ((rc = run(hr, res, &c, ST_TOTAL, 1, 0, &rows)) != DECLINED) {
         return rc;
     }
     return envelope(

@@ -168,3 +168,14 @@ int hub_an_filters_args(const hub_an_filters_t *f, const char **args)
     args[3] = f->tool_name;
     return 4;
 }
+
+int hub_an_filter_args(const hub_an_filters_t *f, const char **args)
+{
+    const char *v[4] = { f->project_id, f->navigator_instance_id,
+                         f->server_instance_id, f->tool_name };
+    int i;
+    for (i = 0; i < 4; i++) {
+        args[2 * i] = args[2 * i + 1] = v[i];
+    }
+    return HUB_AN_FILTER_NARGS;
+}

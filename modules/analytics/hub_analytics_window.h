@@ -118,6 +118,21 @@ int hub_an_filters_args(const hub_an_filters_t *f, const char **args);
     " AND (" p ".f_nav IS NULL OR " r ".navigator_instance_id = " p ".f_nav)" \
     " AND (" p ".f_si IS NULL OR " r ".server_instance_id = " p ".f_si)" \
     " AND (" p ".f_tool IS NULL OR " r ".tool_name = " p ".f_tool)"
+/* The same filters as statement parameters of their own (preferred):
+ * HUB_AN_SQL_FILTER("r") in a WHERE takes HUB_AN_FILTER_NARGS arguments,
+ * hub_an_filter_args' (each value twice, as apr_dbd numbers every %s).
+ * With the values themselves in the query, PostgreSQL's custom plans
+ * fold a filter not given (NULL IS NULL) away instead of testing it per
+ * row, and estimate the rows better (hash aggregates, not sorts that
+ * spill): measured 1.5-4x faster than HUB_AN_SQL_MATCH over p's row. */
+#define HUB_AN_SQL_FILTER(r) \
+    " (%s::uuid IS NULL OR " r ".project_id = %s::uuid)" \
+    " AND (%s::uuid IS NULL OR " r ".navigator_instance_id = %s::uuid)" \
+    " AND (%s::uuid IS NULL OR " r ".server_instance_id = %s::uuid)" \
+    " AND (%s::text IS NULL OR " r ".tool_name = %s::text)"
+#define HUB_AN_FILTER_NARGS 8
+int hub_an_filter_args(const hub_an_filters_t *f, const char **args);
+
 /* A window's start from its interval text (t1 is now()): calendar months
  * back in UTC whatever the session's time zone. */
 #define HUB_AN_T0(iv) \
