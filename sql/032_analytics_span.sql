@@ -116,7 +116,9 @@ ROWS 100 SET timezone = 'UTC' AS $$
      WHERE b AT TIME ZONE 'UTC' < t1 AND t0 < t1
 $$;
 
--- the pieces of [t0, t1): (grain, lo, hi), grain 'raw', '1m', '1h', '1d'
+-- the pieces of [t0, t1): (grain, lo, hi), grain 'raw', '1m', '1h', '1d'.
+-- Each step is MATERIALIZED: inlined, every use of m0 (and of h0, d0
+-- built on it) would repeat its whole expression (1.4 ms a segment).
 CREATE FUNCTION hub_span_pieces(t0 timestamptz, t1 timestamptz,
                                 step interval DEFAULT NULL)
 RETURNS TABLE (grain text, lo timestamptz, hi timestamptz)
@@ -127,18 +129,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE ROWS 10 SET timezone = 'UTC' AS $$
         SELECT greatest(b, t0),
                least((b AT TIME ZONE 'UTC' + step) AT TIME ZONE 'UTC', t1)
           FROM hub_step_buckets(t0, t1, step) AS b WHERE step IS NOT NULL
-    ), m AS (
+    ), m AS MATERIALIZED (
         SELECT lo, hi, m0,
                greatest(hub_time_floor(hi, interval '1 minute'), m0) AS m1
           FROM (SELECT lo, hi,
                        least(hub_time_ceil(lo, interval '1 minute'), hi) AS m0
                   FROM seg) s
-    ), h AS (
+    ), h AS MATERIALIZED (
         SELECT s.*, greatest(hub_time_floor(m1, interval '1 hour'), h0) AS h1
           FROM (SELECT m.*,
                        least(hub_time_ceil(m0, interval '1 hour'), m1) AS h0
                   FROM m) s
-    ), d AS (
+    ), d AS MATERIALIZED (
         SELECT s.*, greatest(hub_time_floor(h1, interval '1 day'), d0) AS d1
           FROM (SELECT h.*, least(hub_time_ceil(h0, interval '1 day'), h1) AS d0
                   FROM h) s
