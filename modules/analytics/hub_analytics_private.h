@@ -14,11 +14,6 @@
 /* the module record's file declares the module itself */
 #ifndef HUB_MODULE_RECORD
 APLOG_USE_MODULE(hub_analytics);
-/* hub_analytics_cx_series.c: Caylex's totals and graphs over the rollups
- * (hub_analytics_window.h, sql/032) */
-extern const hub_route_t hub_analytics_cx_series_routes[];
-extern const hub_stmt_t hub_analytics_cx_series_stmts[];
-
 #endif
 extern module AP_MODULE_DECLARE_DATA hub_analytics_module;
 
@@ -95,5 +90,8 @@ int hub_analytics_alerts_evaluate(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
  * (hub_analytics_window.h, sql/032) */
 extern const hub_route_t hub_analytics_cx_series_routes[];
 extern const hub_stmt_t hub_analytics_cx_series_stmts[];
+/* hub_analytics_cxl_*.c: Caylex's query logs, users and breakdowns */
+extern const hub_route_t hub_analytics_cxl_queries_routes[];
+extern const hub_stmt_t hub_analytics_cxl_queries_stmts[];
 
 #endif

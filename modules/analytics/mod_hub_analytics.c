@@ -17,6 +17,10 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_register(s, hub_analytics_alerts_stmts);
     hub_db_register(s, hub_audit_stmts);
     hub_db_register(s, hub_analytics_cx_series_stmts);
+    /* Caylex's query logs, users and breakdowns (hub_analytics_cxl_*.c) */
+    hub_db_register(s, hub_analytics_cxl_queries_stmts);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER,
+                          hub_analytics_cxl_queries_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER,
                           hub_analytics_notifications_routes);

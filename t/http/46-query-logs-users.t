@@ -1,0 +1,192 @@
+# Caylex's query logs, query traces and project users' analytics, read
+# from seeded gateway call records (mcp_calls): every expected number and
+# order is computed here from the seeded rows (t/lib/HubCxlSeed.pm).  Two
+# tenants: the other's projects, queries and calls are never shown.
+use strict;
+use warnings;
+use Test::More;
+use List::Util qw(sum max first);
+use HubTest;
+use HubCxlSeed;
+
+my $hub = HubTest->new();
+my $acme = $hub->team('acme');
+my $globex = $hub->team('globex');
+my $C = '/caylex/api/v1';
+sub q1 { $hub->psql($hub->db, $_[0]) }
+sub get { my ($key, $path) = @_; $hub->get("$C$path", headers => { Authorization => "Bearer $key" }) }
+my $s = HubCxlSeed->new($hub);
+
+# ---- the seed --------------------------------------------------------------------
+# Q_a: four calls in two groups (the second begins while the first runs;
+# the fourth while the third does), one failing; a stray call naming no
+# tool and another tenant's record with its id are none of its calls
+my $qa = $s->query(nav => 'I11', ago => 3600, text => 'weather in paris', user => 'ann',
+                   calls => [ ['si11', 'weather__today', 120, 1, 0.010], ['si21', 'docs__find', 80, 0, 0.050],
+                              ['si11', 'weather__week', 40, 1, 1.0], ['si11', 'weather__today', 30, 1, 1.02] ]);
+$s->add(nav => 'I11', ago => 3600 - 2, tool => 'nope', ok => 0, error_type => 'protocol', query_id => $qa);
+$s->add(nav => 'I31', ago => 3600 - 3, si => 'si33', server => 'S3', tool => 'beta__x', query_id => $qa);
+my $qb = $s->query(nav => 'I21', ago => 7200, text => 'docs please', user => 'bob',
+                   calls => [ ['si21', 'docs__find', 10, 1, 0.5] ]);
+my $qc = $s->query(nav => 'I11', ago => 10 * 86400, text => 'old question', calls => [ ['si11', 'weather__today', 5, 0, 2] ]);
+# many more for pages, 0..3 calls each
+srand(46);
+for my $k (1 .. 23) {
+    my @calls = map { [ (qw(si11 si21))[ int rand 2 ], "tool-$_", 5 + int rand 50, rand() < 0.8 ? 1 : 0, 0.2 * $_ ] }
+                1 .. int rand 4;
+    $s->query(nav => $k % 3 ? 'I11' : 'I21', ago => 20000 + 1000 * $k, text => "query $k", calls => \@calls,
+              user => (qw(ann bob dan))[ $k % 3 ]);
+}
+# another project's and another tenant's queries
+my $qp2 = $s->query(nav => 'I12', ago => 500, text => 'in p2', calls => [ ['si12', 'weather__today', 7, 1, 0.1] ]);
+my $qg = $s->query(nav => 'I31', ago => 400, text => 'globex asks', user => 'zed',
+                   calls => [ ['si33', 'beta__x', 9, 1, 0.1] ]);
+# plain calls (no query), other methods and a stream
+for my $k (1 .. 30) {
+    $s->add(nav => (qw(I11 I21 I12))[ $k % 3 ], ago => 300 * $k, si => 'si11', server => 'S1',
+            tool => 'weather__today', ms => $k, ok => $k % 5 ? 1 : 0, user => (qw(ann bob dan))[ $k % 3 ]);
+}
+$s->add(nav => 'I11', ago => 100, method => 'tools/list', tool => undef);
+$s->add(nav => 'I11', ago => 100, method => 'GET', tool => undef, ms => 60000);
+$s->flush;
+
+my @rows = @{ $s->{rows} };
+my %search = map { ($_->{query_id} => $_) } grep { defined $_->{query} } @rows;
+# a query's tool calls, as the README defines them
+sub calls_of {
+    my ($id) = @_;
+    my $q = $search{$id};
+    return sort { $a->{at} <=> $b->{at} } grep {
+        defined $_->{query_id} && $_->{query_id} eq $id && !defined $_->{query} && $_->{method} eq 'tools/call'
+            && defined $_->{si} && $_->{tenant} eq $q->{tenant} && $_->{at} >= $q->{at}
+    } @rows;
+}
+sub log_entry {
+    my ($q) = @_;
+    my @c = calls_of($q->{query_id});
+    my (@srv, %seen);
+    for (@c) { push @srv, $_->{server} unless $seen{ $_->{server} }++ }
+    return { id => $q->{query_id}, query => $q->{query}, num_tool_calls => scalar @c,
+             num_errors => scalar(grep { !$_->{ok} } @c),
+             servers_invoked => [ map { $s->{srv}{$_} } @srv ],
+             server_logo_urls => [ map { $s->{srv_logo}{$_} } @srv ],
+             timestamp => HubCxlSeed::iso($q->{at}), navigator_instance_id => $s->{ni}{ $q->{nav} },
+             navigator_name => $s->{nav_name}{ $s->{ni_nav}{ $q->{nav} } } };
+}
+sub expect_log {
+    my ($project, $filter) = @_;
+    return [ map { log_entry($_) }
+             sort { $b->{at} <=> $a->{at} || $b->{query_id} cmp $a->{query_id} }
+             grep { $_->{tenant} eq 'acme' && $_->{project} eq $project && $filter->($_) } values %search ];
+}
+
+# ---- GET /projects/{project_id}/query-logs -----------------------------------------
+my $P1 = $s->{p}{P1};
+my $r = get($acme->{key}, "/projects/$P1/query-logs?size=100");
+is($r->{status}, 200, 'query logs of P1') or diag explain $r->{json};
+my $want = expect_log('P1', sub { 1 });
+is($r->{json}{meta}{total}, scalar @$want, '  meta.total: every query of the project (' . @$want . ')');
+is_deeply($r->{json}{items}, $want, '  each query with its calls, errors, servers and logos, newest first');
+my ($a_entry) = grep { $_->{id} eq $qa } @{ $r->{json}{items} };
+is($a_entry->{num_tool_calls}, 4, '  Q_a: four tool calls (the stray one and the other tenant\'s not among them)');
+is_deeply($a_entry->{server_logo_urls}, ['https://logos.test/weather.png', undef], '  a server without a logo: null');
+
+# pages of 5, walked with the cursor
+my (@ids, $cursor, $pages);
+do {
+    $r = get($acme->{key}, "/projects/$P1/query-logs?size=5" . ($cursor ? "&cursor=$cursor" : ''));
+    push @ids, map { $_->{id} } @{ $r->{json}{items} };
+    is($r->{json}{meta}{has_prev} ? 1 : 0, $pages ? 1 : 0, "  page $pages: has_prev") if $pages;
+    $pages++;
+    $cursor = $r->{json}{meta}{next_cursor};
+    is(!!$r->{json}{meta}{has_next}, !!$cursor, "  page $pages: has_next agrees with next_cursor");
+} while ($cursor && $pages < 20);
+is($pages, int((@$want + 4) / 5), '  pages of 5: as many as the total needs');
+is_deeply(\@ids, [ map { $_->{id} } @$want ], '  the pages together: every query once, in order');
+
+# filters
+my %F = (
+    "navigator_instance_id=$s->{ni}{I21}" => sub { $_[0]{nav} eq 'I21' },
+    "server_instance_id=$s->{si}{si21}"   => sub { grep { $_->{si} eq 'si21' } calls_of($_[0]{query_id}) },
+    'timestamp__gte=' . HubCxlSeed::iso($search{$qb}{at}) => sub { $_[0]{at} >= $search{$qb}{at} },
+    'timestamp__lte=' . HubCxlSeed::iso($search{$qb}{at}) => sub { $_[0]{at} <= $search{$qb}{at} },
+    'timestamp__gte=' . HubCxlSeed::iso($s->{now} - 30000) . '&timestamp__lte=' . HubCxlSeed::iso($s->{now} - 3600)
+        => sub { $_[0]{at} >= $s->{now} - 30000 && $_[0]{at} <= $s->{now} - 3600 },
+);
+for my $f (sort keys %F) {
+    $r = get($acme->{key}, "/projects/$P1/query-logs?size=100&$f");
+    my $w = expect_log('P1', $F{$f});
+    is_deeply([ map { $_->{id} } @{ $r->{json}{items} || [] } ], [ map { $_->{id} } @$w ],
+              "filter $f: " . @$w . ' queries');
+}
+$r = get($acme->{key}, "/projects/$P1/query-logs?timestamp__gte=2001-01-01T00:00:00Z&timestamp__lte=2001-01-02T00:00:00Z");
+is_deeply([$r->{status}, $r->{json}{items}, $r->{json}{meta}{total}], [200, [], 0], 'an empty window: no items, total 0');
+$r = get($acme->{key}, "/projects/$s->{p}{P2}/query-logs");
+is_deeply([ map { $_->{id} } @{ $r->{json}{items} } ], [$qp2], "P2's log: its own query only");
+
+# another tenant's project, and bad parameters
+is(get($acme->{key}, "/projects/$s->{p}{Q1}/query-logs")->{status}, 404, "another tenant's project: 404");
+$r = get($globex->{key}, "/projects/$s->{p}{Q1}/query-logs");
+is_deeply([ map { $_->{id} } @{ $r->{json}{items} } ], [$qg], "  globex sees its own query there");
+HubTest::is_422(get($acme->{key}, "/projects/$P1/query-logs?size=0"), ['query', 'size'], 'size 0');
+HubTest::is_422(get($acme->{key}, "/projects/$P1/query-logs?size=101"), ['query', 'size'], 'size 101');
+HubTest::is_422(get($acme->{key}, "/projects/$P1/query-logs?navigator_instance_id=nope"),
+                ['query', 'navigator_instance_id'], 'a navigator instance id that is no UUID');
+HubTest::is_422(get($acme->{key}, "/projects/$P1/query-logs?timestamp__gte=yesterday"),
+                ['query', 'timestamp__gte'], 'a timestamp that is none');
+HubTest::is_422(get($acme->{key}, "/projects/not-a-uuid/query-logs"), ['path', 'project_id'], 'a project id that is no UUID');
+
+# ---- GET /queries/query-logs/{query_id} and /trace -----------------------------------
+sub query_doc {
+    my ($id) = @_;
+    my $q = $search{$id};
+    my @c = calls_of($id);
+    return { id => $id, token => undef, query => $q->{query}, navigator_instance_id => $s->{ni}{ $q->{nav} },
+             project_id => $s->{p}{ $q->{project} }, created_at => HubCxlSeed::iso($q->{at}),
+             updated_at => HubCxlSeed::iso(@c ? $c[-1]{at} : $q->{at}) };
+}
+for my $id ($qa, $qb, $qc) {
+    $r = get($acme->{key}, "/queries/query-logs/$id");
+    is($r->{status}, 200, "query $search{$id}{query}");
+    is_deeply($r->{json}, query_doc($id), '  as seeded: created at the search, updated at its last call');
+}
+is(get($acme->{key}, "/queries/query-logs/$qg")->{status}, 404, "another tenant's query: 404");
+is(get($globex->{key}, "/queries/query-logs/$qa")->{status}, 404, '  both ways');
+is(get($acme->{key}, '/queries/query-logs/' . HubCxlSeed::uuid())->{status}, 404, 'an unknown query: 404');
+HubTest::is_422(get($acme->{key}, '/queries/query-logs/x1'), ['path', 'query_id'], 'a query id that is no UUID');
+
+# the trace: groups of calls that ran together, computed here
+sub trace_of {
+    my ($id) = @_;
+    my (@groups, $busy);
+    for my $c (calls_of($id)) {
+        push @groups, [] if !defined $busy || $c->{at} >= $busy;
+        push @{ $groups[-1] }, $c;
+        $busy = max($busy // 0, $c->{at} + $c->{ms} / 1000);
+    }
+    return { query => query_doc($id),
+             tool_call_groups => [ map { my $g = $_; {
+                 created_at => HubCxlSeed::iso($g->[0]{at}),
+                 tool_calls => [ map { { server_instance_id => $s->{si}{ $_->{si} },
+                                         tool => { server => { id => $s->{srv}{ $_->{server} },
+                                                               name => $s->{srv_name}{ $_->{server} } },
+                                                   name => $_->{tool} },
+                                         latency => $_->{ms}, success => $_->{ok} ? JSON::PP::true : JSON::PP::false,
+                                         error_message => $_->{error}, created_at => HubCxlSeed::iso($_->{at}) } } @$g ] } }
+                 @groups ],
+             tool_schemas => [],
+             suggest_tools => [ { id => $id, created_at => HubCxlSeed::iso($search{$id}{at}) } ] };
+}
+for my $id ($qa, $qb, $qc, (grep { $search{$_}{query} =~ /^query / } sort keys %search)[0 .. 4]) {
+    $r = get($acme->{key}, "/queries/query-logs/$id/trace");
+    is($r->{status}, 200, "trace of $search{$id}{query}");
+    is_deeply($r->{json}, trace_of($id), '  its calls in order, grouped by overlap');
+}
+$r = get($acme->{key}, "/queries/query-logs/$qa/trace");
+is_deeply([ map { scalar @{ $_->{tool_calls} } } @{ $r->{json}{tool_call_groups} } ], [2, 2],
+          'Q_a: two groups of two calls');
+is(get($acme->{key}, "/queries/query-logs/$qg/trace")->{status}, 404, "another tenant's trace: 404");
+HubTest::is_422(get($acme->{key}, '/queries/query-logs/x1/trace'), ['path', 'query_id'], 'trace: not a UUID');
+
+ok($hub->log_is_clean, 'no unexpected errors in the log');
+done_testing();
