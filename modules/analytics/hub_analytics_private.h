@@ -93,5 +93,9 @@ extern const hub_stmt_t hub_analytics_cx_series_stmts[];
 /* hub_analytics_cxl_*.c: Caylex's query logs, users and breakdowns */
 extern const hub_route_t hub_analytics_cxl_queries_routes[];
 extern const hub_stmt_t hub_analytics_cxl_queries_stmts[];
+extern const hub_route_t hub_analytics_cxl_users_routes[];
+extern const hub_stmt_t hub_analytics_cxl_users_stmts[];
+extern const hub_route_t hub_analytics_cxl_activity_routes[];
+extern const hub_stmt_t hub_analytics_cxl_activity_stmts[];
 
 #endif

@@ -21,6 +21,11 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_register(s, hub_analytics_cxl_queries_stmts);
     hub_dispatch_register(HUB_ANALYTICS_OWNER,
                           hub_analytics_cxl_queries_routes);
+    hub_db_register(s, hub_analytics_cxl_users_stmts);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_cxl_users_routes);
+    hub_db_register(s, hub_analytics_cxl_activity_stmts);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER,
+                          hub_analytics_cxl_activity_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER,
                           hub_analytics_notifications_routes);

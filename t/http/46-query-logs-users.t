@@ -46,6 +46,11 @@ for my $k (1 .. 30) {
     $s->add(nav => (qw(I11 I21 I12))[ $k % 3 ], ago => 300 * $k, si => 'si11', server => 'S1',
             tool => 'weather__today', ms => $k, ok => $k % 5 ? 1 : 0, user => (qw(ann bob dan))[ $k % 3 ]);
 }
+# project users active long ago: ann 10 days, cat 40 days (out of the
+# month), and bob in another project only then
+$s->add(nav => 'I11', ago => 10 * 86400 + 500, si => 'si11', server => 'S1', tool => 'weather__today', user => 'ann');
+$s->add(nav => 'I21', ago => 40 * 86400, si => 'si11', server => 'S1', tool => 'weather__today', user => 'cat');
+$s->add(nav => 'I12', ago => 20 * 86400, si => 'si12', server => 'S1', tool => 'weather__today', user => 'bob');
 $s->add(nav => 'I11', ago => 100, method => 'tools/list', tool => undef);
 $s->add(nav => 'I11', ago => 100, method => 'GET', tool => undef, ms => 60000);
 $s->flush;
@@ -187,6 +192,38 @@ is_deeply([ map { scalar @{ $_->{tool_calls} } } @{ $r->{json}{tool_call_groups}
           'Q_a: two groups of two calls');
 is(get($acme->{key}, "/queries/query-logs/$qg/trace")->{status}, 404, "another tenant's trace: 404");
 HubTest::is_422(get($acme->{key}, '/queries/query-logs/x1/trace'), ['path', 'query_id'], 'trace: not a UUID');
+
+# ---- GET /projects/{project_id}/users/summary --------------------------------------
+sub active {
+    my ($project, $from, $to) = @_;    # seconds ago: (from, to]
+    my %u = map { ($_ => 1) } grep { $s->{pu}{$_} && $_ ne 'zed' } keys %{ $s->{pu} };
+    my %a;
+    for (@rows) {
+        next unless $_->{method} eq 'tools/call' && $_->{user} && $u{ $_->{user} } && $_->{project} eq $project;
+        my $ago = $s->{now} - $_->{at};
+        $a{ $_->{user} } = 1 if $ago < $from && $ago >= $to;
+    }
+    return scalar keys %a;
+}
+$r = get($acme->{key}, "/projects/$P1/users/summary");
+is($r->{status}, 200, 'users summary of P1') or diag explain $r->{json};
+my $sum = $r->{json}{data};
+ok($r->{json}{success} && $r->{json}{timestamp}, '  success, timestamp');
+is($sum->{total_users}, 3, '  total_users: its three project users');
+is($sum->{weekly_active_users}, active('P1', 7 * 86400, 0), '  weekly active (' . active('P1', 7 * 86400, 0) . ')');
+is($sum->{monthly_active_users}, active('P1', 30 * 86400, 0), '  monthly active');
+is($sum->{inactive_users}, 3 - active('P1', 30 * 86400, 0), '  inactive: the rest');
+is_deeply([ map { $_->{value} } @{ $sum->{wau_timeline} } ],
+          [ map { active('P1', 7 * 86400 * ($_ + 1), 7 * 86400 * $_) } reverse 0 .. 11 ],
+          '  wau_timeline: 12 weeks, oldest first, each its active users');
+is($sum->{wau_timeline}[-1]{value}, $sum->{weekly_active_users}, '  the last is this week');
+is($sum->{window}, '12w', '  window 12w');
+$r = get($acme->{key}, "/projects/$s->{p}{P2}/users/summary");
+is_deeply([ @{ $r->{json}{data} }{qw(total_users weekly_active_users)} ], [0, 0], 'P2: no project users');
+is(get($acme->{key}, "/projects/$s->{p}{Q1}/users/summary")->{status}, 404, "another tenant's project: 404");
+is($hub->get("$C/projects/$s->{p}{Q1}/users/summary", headers => { Authorization => "Bearer $globex->{key}" })
+       ->{json}{data}{total_users}, 1, '  globex sees its one user');
+HubTest::is_422(get($acme->{key}, '/projects/x1/users/summary'), ['path', 'project_id'], 'summary: not a UUID');
 
 ok($hub->log_is_clean, 'no unexpected errors in the log');
 done_testing();
