@@ -5,7 +5,7 @@
 use strict;
 use warnings;
 use Test::More;
-use List::Util qw(sum max first);
+use List::Util qw(sum max min first);
 use HubTest;
 use HubCxlSeed;
 
@@ -224,6 +224,79 @@ is(get($acme->{key}, "/projects/$s->{p}{Q1}/users/summary")->{status}, 404, "ano
 is($hub->get("$C/projects/$s->{p}{Q1}/users/summary", headers => { Authorization => "Bearer $globex->{key}" })
        ->{json}{data}{total_users}, 1, '  globex sees its one user');
 HubTest::is_422(get($acme->{key}, '/projects/x1/users/summary'), ['path', 'project_id'], 'summary: not a UUID');
+
+# ---- GET /projects/{project_id}/users/{user_id}/analytics -------------------------
+sub bucket_of { my ($t, $step) = @_; $step == 604800 ? 345600 + 604800 * int(($t - 345600) / 604800)
+                                                       : $step * int($t / $step) }
+sub user_analytics {
+    my ($user, $win, $step) = @_;
+    my $t0 = $s->{now} - $win;
+    my @c = grep { $_->{method} eq 'tools/call' && ($_->{user} // '') eq $user && $_->{project} eq 'P1'
+                   && $_->{at} >= $t0 } @rows;
+    my @tc = grep { !defined $_->{query} } @c;
+    my (%nav, %tool, %srv, %q, %n, %e, %x);
+    for (@tc) {
+        my $name = $s->{nav_name}{ $s->{ni_nav}{ $_->{nav} } };
+        $nav{"$name|$s->{ni}{ $_->{nav} }"}++;
+        $tool{"$_->{tool}|" . ($_->{server} ? $s->{srv_name}{ $_->{server} } : '')}++;
+        $srv{ $s->{srv_name}{ $_->{server} } }++ if $_->{server};
+        $n{ bucket_of($_->{at}, $step) }++;
+        $e{ bucket_of($_->{at}, $step) }++ unless $_->{ok};
+        $x{ bucket_of($_->{at}, $step) }++ if ($_->{error_type} // '') eq 'execution';
+    }
+    $q{ bucket_of($_->{at}, $step) }++ for grep { defined $_->{query} } @c;
+    my @b;
+    for (my $b = bucket_of($t0, $step); $b < $s->{now}; $b += $step) { push @b, $b }
+    my $nq = grep { defined $_->{query} } @c;
+    my $ne = grep { !$_->{ok} } @tc;
+    # top lists ordered by count, then name: ties broken as the hub does
+    my @navs = sort { $nav{$b} <=> $nav{$a} || $a cmp $b } keys %nav;
+    my @tools = sort { $tool{$b} <=> $tool{$a} || $a cmp $b } keys %tool;
+    my @srvs = sort { $srv{$b} <=> $srv{$a} || $a cmp $b } keys %srv;
+    return {
+        total_queries => $nq, total_tool_calls => scalar @tc, avg => $nq ? @tc / $nq : 0,
+        top_navigators => [ map { my ($nm, $id) = split /\|/; { navigator_instance_id => $id, navigator_name => $nm,
+                                                                  tool_count => $nav{$_} } } @navs[0 .. min(4, $#navs)] ],
+        top_tools => [ map { my ($t, $sv) = split /\|/, $_, -1; { tool_name => $t, server_name => $sv, call_count => $tool{$_} } }
+                       @tools[0 .. min(4, $#tools)] ],
+        top_servers => [ map { { server_name => $_, tool_count => $srv{$_} } } @srvs[0 .. min(4, $#srvs)] ],
+        queries_timeline => [ map { { timestamp => HubCxlSeed::iso($_), value => $q{$_} // 0 } } @b ],
+        tool_calls_timeline => [ map { { timestamp => HubCxlSeed::iso($_), value => $n{$_} // 0 } } @b ],
+        errors => $ne, errors_per_bucket => [ map { $e{$_} // 0 } @b ],
+        execution_per_bucket => [ map { $x{$_} // 0 } @b ],
+    };
+}
+for my $case (['ann', '', 7 * 86400, 86400, '1w', '1d'], ['bob', '?window=30d&frequency=1w', 30 * 86400, 604800, '30d', '1w'],
+              ['ann', '?window=2d&frequency=6h', 2 * 86400, 21600, '2d', '6h']) {
+    my ($user, $q, $win, $step, $wtext, $ftext) = @$case;
+    $r = get($acme->{key}, "/projects/$P1/users/$s->{pu}{$user}/analytics$q");
+    is($r->{status}, 200, "analytics of $user$q") or diag explain $r->{json};
+    my $d = $r->{json}{data};
+    my $w = user_analytics($user, $win, $step);
+    is_deeply([ @$d{qw(user_email user_token_id window frequency)} ], [ $s->{email}{$user}, $s->{pu}{$user}, $wtext, $ftext ],
+              '  who, window, frequency');
+    is_deeply([ @$d{qw(total_queries total_tool_calls)} ], [ @$w{qw(total_queries total_tool_calls)} ],
+              "  $w->{total_queries} queries, $w->{total_tool_calls} tool calls");
+    ok(abs($d->{avg_tool_calls_per_query} - $w->{avg}) < 1e-9, '  tool calls per query');
+    is_deeply($d->{$_}, $w->{$_}, "  $_") for qw(top_navigators top_tools top_servers queries_timeline tool_calls_timeline);
+    my $er = $d->{error_rate_data};
+    is_deeply([ @$er{qw(total_errors total_tool_calls)} ], [ $w->{errors}, $w->{total_tool_calls} ], '  errors');
+    ok(abs($er->{average_error_rate} - ($w->{total_tool_calls} ? 100 * $w->{errors} / $w->{total_tool_calls} : 0)) < 1e-9,
+       '  average_error_rate, a percentage');
+    is_deeply([ map { $_->{errors} } @{ $er->{time_series_data} } ], $w->{errors_per_bucket}, '  errors per bucket');
+    is_deeply([ map { $_->{execution} } @{ $d->{error_types_data}{time_series_data} } ], $w->{execution_per_bucket},
+              '  execution errors per bucket, by type');
+}
+is(get($acme->{key}, "/projects/$s->{p}{P2}/users/$s->{pu}{ann}/analytics")->{status}, 404,
+   'a user of another project: 404');
+is(get($acme->{key}, "/projects/$s->{p}{Q1}/users/$s->{pu}{zed}/analytics")->{status}, 404,
+   "another tenant's user: 404");
+is(get($acme->{key}, "/projects/$P1/users/$s->{user}{ann}/analytics")->{status}, 404,
+   'a users.id is not a project user id: 404');
+HubTest::is_422(get($acme->{key}, "/projects/$P1/users/$s->{pu}{ann}/analytics?window=3x"), ['query', 'window'], 'a bad window');
+HubTest::is_422(get($acme->{key}, "/projects/$P1/users/$s->{pu}{ann}/analytics?frequency=1y"), ['query', 'frequency'],
+                'a bad frequency');
+HubTest::is_422(get($acme->{key}, "/projects/$P1/users/x1/analytics"), ['path', 'user_id'], 'a user id that is no UUID');
 
 ok($hub->log_is_clean, 'no unexpected errors in the log');
 done_testing();
