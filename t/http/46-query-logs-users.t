@@ -1,15 +1,22 @@
 # Caylex's query logs, query traces and project users' analytics, read
 # from seeded gateway call records (mcp_calls): every expected number and
 # order is computed here from the seeded rows (t/lib/HubCxlSeed.pm).  Two
-# tenants: the other's projects, queries and calls are never shown.
+# tenants: the other's projects, queries and calls are never shown.  At
+# the end, a real query: a 2025 SDK client searches and calls through a
+# compact navigator, and its query log entry and trace are read back.
 use strict;
 use warnings;
 use Test::More;
 use List::Util qw(sum max min first);
 use HubTest;
+use HubMcp;
+use HubGateway;
 use HubCxlSeed;
 
-my $hub = HubTest->new();
+HubMcp::require_peers();
+my $hub = HubTest->new(conf => join "\n",
+    'HubOutboundAllow 127.0.0.0/8', 'HubProbeInterval 3600',
+    '<Location /mcp>', '    HubMcpGateway On', '</Location>');
 my $acme = $hub->team('acme');
 my $globex = $hub->team('globex');
 my $C = '/caylex/api/v1';
@@ -297,6 +304,41 @@ HubTest::is_422(get($acme->{key}, "/projects/$P1/users/$s->{pu}{ann}/analytics?w
 HubTest::is_422(get($acme->{key}, "/projects/$P1/users/$s->{pu}{ann}/analytics?frequency=1y"), ['query', 'frequency'],
                 'a bad frequency');
 HubTest::is_422(get($acme->{key}, "/projects/$P1/users/x1/analytics"), ['path', 'user_id'], 'a user id that is no UUID');
+
+# ---- a real query: a 2025 SDK client's search and calls through a compact navigator ----
+{
+    my $up = HubMcp::node_server('sessionful.mjs', TOOLS => 2, JSON => 1);
+    my $wiki = HubGateway::register($hub, $acme->{key}, { name => 'Wiki', endpoint => $up->{url} });
+    my $g = HubGateway::navigator($hub, $acme->{key}, $wiki);
+    $r = $hub->request(PATCH => "$C/navigators/$g->{navigator}", headers => { Authorization => "Bearer $acme->{key}" },
+                       json => { tool_exposure => 'compact' });
+    is($r->{json}{tool_exposure}, 'compact', 'real: a compact navigator');
+    my $c = HubMcp::sdk_client({ url => $hub->base . $g->{path}, headers => { 'x-api-key' => $g->{key} },
+        steps => [ { op => 'call', name => 'search_tools', arguments => { query => 'legacy tools' } },
+                   { op => 'call', name => 'call_tool', arguments => { name => 'wiki__legacy-001' } },
+                   { op => 'call', name => 'wiki__legacy-002' },
+                   { op => 'call', name => 'call_tool', arguments => { name => 'wiki__nope' } } ] });
+    is($c->{steps}[1]{content}[0]{text}, 'called legacy-001', 'real: call_tool ran the tool found');
+    ok(HubTest::eventually(15, sub { q1("SELECT count(*) FROM mcp_calls WHERE navigator_instance_id = '$g->{instance}'
+                                           AND method = 'tools/call'") == 4 }), 'real: the four calls recorded');
+    my $si = q1("SELECT id FROM server_instances WHERE server_id = '$wiki' AND project_id = '$g->{project}'");
+    my $nav_name = q1("SELECT name FROM navigators WHERE id = '$g->{navigator}'");
+    $r = get($acme->{key}, "/projects/$g->{project}/query-logs");
+    my $e = $r->{json}{items}[0] || {};
+    is_deeply([ $r->{json}{meta}{total}, @$e{qw(query num_tool_calls num_errors navigator_instance_id navigator_name)},
+                $e->{servers_invoked} ],
+              [ 1, 'legacy tools', 2, 0, $g->{instance}, $nav_name, [$wiki] ],
+              'real: one query, its two tool calls (the unknown name is none), on the Wiki');
+    $r = get($acme->{key}, "/queries/query-logs/$e->{id}/trace");
+    is($r->{status}, 200, 'real: its trace');
+    my @calls = map { @{ $_->{tool_calls} } } @{ $r->{json}{tool_call_groups} || [] };
+    is_deeply([ map { [ $_->{tool}{name}, $_->{tool}{server}{name}, $_->{tool}{server}{id}, $_->{server_instance_id},
+                        $_->{success} ? 1 : 0 ] } @calls ],
+              [ [ 'wiki__legacy-001', 'Wiki', $wiki, $si, 1 ], [ 'wiki__legacy-002', 'Wiki', $wiki, $si, 1 ] ],
+              '  the tool calls in order, on the Wiki instance, successful');
+    ok(!grep({ !defined $_->{latency} || $_->{latency} < 0 } @calls), '  each with its latency');
+    is_deeply([ map { $_->{id} } @{ $r->{json}{suggest_tools} } ], [ $e->{id} ], '  the search as suggest_tools');
+}
 
 ok($hub->log_is_clean, 'no unexpected errors in the log');
 done_testing();
