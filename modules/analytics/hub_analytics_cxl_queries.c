@@ -56,6 +56,18 @@
     "   AND c.query IS NOT NULL AND c.method = 'tools/call'" \
     " ORDER BY c.at LIMIT 1"
 
+/* the project's queries c (search records) through the filters of p; read
+ * twice, for the total (sql/034's index alone) and for the page */
+#define LOG_QUERIES \
+    " FROM mcp_calls c, p" \
+    " WHERE c.tenant_id = p.tenant AND c.project_id = p.project" \
+    "   AND c.query IS NOT NULL AND c.method = 'tools/call'" \
+    "   AND (p.nav IS NULL OR c.navigator_instance_id = p.nav)" \
+    "   AND (p.t0 IS NULL OR c.at >= p.t0) AND (p.t1 IS NULL OR c.at <= p.t1)" \
+    "   AND (p.si IS NULL OR EXISTS (SELECT 1 FROM mcp_calls t" \
+    "         WHERE" QUERY_CALLS( \
+        "t", "c", "p.tenant") "           AND t.server_instance_id = p.si))"
+
 /* GetQueryResponse of q, as JSON */
 #define QUERY_JSON(q, last) \
     "json_build_object('id', " q ".query_id, 'token', NULL, 'query', " q \
@@ -71,48 +83,38 @@ const hub_stmt_t hub_analytics_cxl_queries_stmts[] = {
       "                  %s::timestamptz AS t0, %s::timestamptz AS t1),"
       " pr AS (SELECT pj.id FROM projects pj, p"
       "         WHERE pj.id = p.project AND pj.tenant_id = p.tenant),"
-      " q AS (SELECT c.query_id, c.query, c.at, c.navigator_instance_id"
-      "         FROM mcp_calls c, p"
-      "        WHERE c.tenant_id = p.tenant AND c.project_id = p.project"
-      "          AND c.query IS NOT NULL AND c.method = 'tools/call'"
-      "          AND (p.nav IS NULL OR c.navigator_instance_id = p.nav)"
-      "          AND (p.t0 IS NULL OR c.at >= p.t0)"
-      "          AND (p.t1 IS NULL OR c.at <= p.t1)"
-      "          AND (p.si IS NULL OR EXISTS (SELECT 1 FROM mcp_calls t"
-      "                WHERE" QUERY_CALLS("t", "c", "p.tenant")
-      "                  AND t.server_instance_id = p.si)))"
-      " SELECT (SELECT count(*) FROM q) AS total, x.*"
+      " page AS (SELECT c.query_id, c.query, c.at, c.navigator_instance_id"
+      LOG_QUERIES " ORDER BY c.at DESC, c.query_id DESC"
+      "          LIMIT %s::bigint OFFSET %s::bigint)"
+      " SELECT (SELECT count(*)" LOG_QUERIES ") AS total, x.*"
       "   FROM pr LEFT JOIN LATERAL ("
       "    SELECT q.query_id AS id, q.query, k.n AS num_tool_calls,"
       "           k.servers::text AS servers_invoked, k.logos::text AS logos,"
       "           iso8601(q.at) AS timestamp, k.e AS num_errors,"
       "           q.navigator_instance_id, coalesce(nv.name, '')"
       "           AS navigator_name"
-      "      FROM q CROSS JOIN p"
+      "      FROM page q CROSS JOIN p"
       "      LEFT JOIN navigator_instances ni"
       "             ON ni.id = q.navigator_instance_id"
       "            AND ni.tenant_id = p.tenant"
       "      LEFT JOIN navigators nv ON nv.id = ni.navigator_id"
       "            AND nv.tenant_id = p.tenant"
+      /* its calls read once, by server */
       "      CROSS JOIN LATERAL ("
-      "        SELECT (SELECT count(*) FROM mcp_calls t"
-      "                 WHERE" QUERY_CALLS("t", "q", "p.tenant") ") AS n,"
-      "               (SELECT count(*) FROM mcp_calls t"
-      "                 WHERE" QUERY_CALLS("t", "q", "p.tenant")
-      "                   AND NOT t.ok) AS e,"
-      "               coalesce(json_agg(f.server_id ORDER BY f.first),"
-      "                        '[]') AS servers,"
-      "               coalesce(json_agg(s.logo_url ORDER BY f.first),"
-      "                        '[]') AS logos"
-      "          FROM (SELECT t.server_id, min(t.at) AS first"
+      "        SELECT coalesce(sum(f.n), 0) AS n, coalesce(sum(f.e), 0) AS e,"
+      "               coalesce(json_agg(f.server_id ORDER BY f.first)"
+      "                 FILTER (WHERE f.server_id IS NOT NULL), '[]')"
+      "               AS servers,"
+      "               coalesce(json_agg(s.logo_url ORDER BY f.first)"
+      "                 FILTER (WHERE f.server_id IS NOT NULL), '[]') AS logos"
+      "          FROM (SELECT t.server_id, min(t.at) AS first, count(*) AS n,"
+      "                       count(*) FILTER (WHERE NOT t.ok) AS e"
       "                  FROM mcp_calls t"
       "                 WHERE" QUERY_CALLS("t", "q", "p.tenant")
-      "                   AND t.server_id IS NOT NULL"
       "                 GROUP BY t.server_id) f"
       "          LEFT JOIN servers s ON s.id = f.server_id"
       "               AND s.tenant_id = p.tenant) k"
-      "     ORDER BY q.at DESC, q.query_id DESC"
-      "     LIMIT %s::bigint OFFSET %s::bigint) x ON true" },
+      "     ORDER BY q.at DESC, q.query_id DESC) x ON true" },
     { "hub_an_cx_query",
       "WITH q AS (" QUERY_ONE ")"
       " SELECT " QUERY_JSON("q", "(SELECT max(t.at) FROM mcp_calls t"
