@@ -216,6 +216,16 @@ for my $ep (qw(tools servers users top-servers top-navigators navigator-tool-con
     is($r->{status}, 200, "$ep with another tenant's project: 200");
     unlike($r->{content}, qr/beta__x|Beta Tools|\Q$s->{srv}{S3}\E|zed\@/, '  and none of its data');
 }
+for my $ep (qw(tools servers users top-servers navigator-tool-connections proxy-tools proxy-tools/suggest-tools)) {
+    my $r = get($acme->{key}, "/analytics/$ep?window=30d&navigator_instance_id=$s->{ni}{I31}");
+    is($r->{status}, 200, "$ep with another tenant's navigator instance: 200");
+    unlike($r->{content}, qr/beta__x|Beta Tools|\Q$s->{srv}{S3}\E|zed\@|"(?:count|suggest_tools_count|invoke_tools_count)":[1-9]/,
+           '  and none of its data');
+}
+for my $ep (qw(tools navigator-tool-connections)) {
+    my $r = get($acme->{key}, "/analytics/$ep?window=30d&server_instance_id=$s->{si}{si33}");
+    unlike($r->{content}, qr/beta__x/, "$ep with another tenant's server instance: none of its data");
+}
 $d = envelope_ok(get($globex->{key}, '/analytics/servers?window=30d'), "globex's own servers");
 is_deeply($d->{servers}, [ { server_name => 'Beta Tools', tool_count => 6 } ], '  only its own');
 HubTest::is_422(get($acme->{key}, '/analytics/tools?window=forever'), ['query', 'window'], 'a window that is none');
