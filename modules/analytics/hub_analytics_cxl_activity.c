@@ -60,12 +60,15 @@
     "WITH p AS (SELECT %s::uuid AS tenant, " HUB_AN_T0( \
         "%s") " AS t0," \
               "  now() AS t1, " HUB_AN_SQL_P_FILTERS ", %s::text AS dir," \
-              "  %s::int AS lim, %s::text AS win, %s::json AS filters)"
-#define NARGS 10
+              "  %s::int AS lim, %s::text AS win, %s::json AS filters," \
+              "  now() - make_interval(days => %s::integer) AS m_since," \
+              "  now() - make_interval(days => %s::integer) AS h_since)"
+#define NARGS 12
 
 /* the rollup rows r of the window, filtered */
 #define SPAN \
-    " FROM p CROSS JOIN LATERAL hub_rollup_span(p.tenant, p.t0, p.t1) r"
+    " FROM p CROSS JOIN LATERAL hub_rollup_span(p.tenant, p.t0, p.t1, NULL," \
+    "                                        p.m_since, p.h_since) r"
 #define SPAN_WHERE " WHERE" HUB_AN_SQL_MATCH("r", "p")
 /* the raw tools/call records c of the window, filtered */
 #define RAW \
@@ -286,6 +289,9 @@ static int activity(hub_req_t *hr, hub_result_t *res)
     args[7] = apr_ltoa(hr->pool, hub_qv_long(&hr->q, "limit"));
     args[8] = w.window.text;
     args[9] = filters ? apr_pstrdup(hr->pool, filters) : "{}";
+    /* the rollups are read only where retention pruned nothing */
+    args[10] = apr_itoa(hr->pool, hub_analytics_rollup_keep(hr->r->server)[0]);
+    args[11] = apr_itoa(hr->pool, hub_analytics_rollup_keep(hr->r->server)[1]);
     free(filters);
     rc = hub_select_one(hr, res, &hub_analytics_cxl_activity_stmts[a->stmt],
                         NARGS, args, &row, "no answer");
