@@ -126,9 +126,8 @@ static int decide(hub_req_t *hr, hub_result_t *res, const char *to)
     }
     if (strcmp(hub_rows_get(row, 0, "decided"), "1")) {
         return hub_err(res, HTTP_CONFLICT, "CONFLICT",
-                       apr_psprintf(hr->pool,
-                                    "Approval request is %s, not pending",
-                                    hub_rows_get(row, 0, "status")));
+                       "Approval request is %s, not pending",
+                       hub_rows_get(row, 0, "status"));
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
                   "HUB00585: navigator instance %s: tool call %s %s in "

@@ -34,8 +34,7 @@ int hub_servers_reporter(hub_req_t *hr, hub_result_t *res, const char *what,
 
     if (!rep->by_server && !hub_principal_can_write(who)) {
         return hub_err(res, HTTP_FORBIDDEN, "FORBIDDEN",
-                       apr_pstrcat(hr->pool, what, " needs write access",
-                                   NULL));
+                       "%s needs write access", what);
     }
     if (!rep->by_server && !slug) {
         hub_invalid_add(problems, "server_slug", "missing",

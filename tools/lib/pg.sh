@@ -124,7 +124,7 @@ hub_migrate_adopt() {
         [ -e "$f" ] || continue
         version=$(basename "$f" .sql)
         versions+=("$version")
-        cond=$(perl "$HUB_TOP/tools/lib/migration-objects.pl" "$f")
+        cond=$(perl "${HUB_LIB:-$HUB_TOP/tools/lib}/migration-objects.pl" "$f")
         [ -n "$cond" ] || continue
         have=$("$@" -At -c "SELECT $cond") || return 1
         case $have in
