@@ -8,7 +8,8 @@ HUB_MODULES_DIR=$HUB_BUILD_DIR/mods
 # Debian packages: build, run and test (PLATFORM.md).
 HUB_PACKAGES="apache2 apache2-dev libaprutil1-dbd-pgsql postgresql libpq-dev
     libjansson-dev libcurl4-openssl-dev libssl-dev autoconf automake libtool
-    pkg-config libjwt-dev libargon2-dev argon2 make gcc perl wrk"
+    pkg-config libjwt-dev libargon2-dev argon2 make gcc perl wrk
+    debhelper dpkg-dev fakeroot"
 
 hub_say() { printf '%s\n' "hub: $*" >&2; }
 hub_die() { hub_say "$*"; exit 1; }
