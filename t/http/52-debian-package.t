@@ -22,7 +22,13 @@ use JSON::PP;
 use Time::HiRes qw(sleep);
 use HubTest;
 
+use Fcntl qw(:flock);
+
 plan skip_all => 'needs root: installs a Debian package and runs apache2ctl' if $> != 0;
+# two runs at once (two checkouts' suites) would share the system's
+# package: one at a time
+open my $lock, '>', '/var/lock/hubtest-debian-package.lock' or die "lock: $!";
+flock $lock, LOCK_EX or die "flock: $!";
 my $PKG = 'libapache2-mod-hub';
 my $status = `dpkg-query -W -f='\${Status}' $PKG 2>/dev/null`;
 plan skip_all => "$PKG is installed on this machine; the test would purge it"
