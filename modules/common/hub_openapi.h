@@ -1,6 +1,17 @@
 /* The OpenAPI document of what this hub serves for one profile, built from
  * the same route and field tables that drive routing and validation.
- * httpd-free. */
+ * httpd-free.
+ *
+ * Everything comes from the route rows: the success status (route.status,
+ * else 200), the answer's schema from the shape and the wrapper (a named
+ * schema per shape in components.schemas, arrays and pages of it), query
+ * parameters from the query table, the body from the field table, the
+ * error statuses the dispatcher itself can give (401/403/503 when not
+ * public, the profile's validation status, 404 with path parameters,
+ * 413/415 with a body) in the profile's error envelope, and the security
+ * schemes of the route's ways in.  What a row cannot say (a hand-built
+ * answer's shape, a status an operation picks itself, the spec's name of
+ * a model) comes from the hints of hub_openapi_hints.c. */
 #ifndef HUB_OPENAPI_H
 #define HUB_OPENAPI_H
 
@@ -16,5 +27,33 @@ json_t *hub_openapi_build(apr_pool_t *p, const apr_array_header_t *tables,
 
 /* The document's path for a route path: ":id" becomes "{id}". */
 const char *hub_openapi_path(apr_pool_t *p, const char *route_path);
+
+/* What the document says of one route beyond its row. */
+typedef enum {
+    HUB_OA_BY_PATH = 0, /* rows: an array for a GET of a collection (the
+                           path ends in a literal), else one object */
+    HUB_OA_ONE,         /* one object */
+    HUB_OA_MANY         /* an array */
+} hub_oa_many_e;
+
+typedef struct hub_openapi_hint {
+    unsigned profile;         /* one HUB_<profile> bit; 0 ends the table */
+    int method;               /* HUB_M_* */
+    const char *path;         /* the route's path as its row writes it */
+    const char *model;        /* components.schemas name of the route's shape
+                           (the spec's model where it has one) */
+    hub_oa_many_e many;       /* one object or an array of the shape */
+    const char *ok;           /* success statuses, space-separated, replacing
+                           the row's ("200 503": a health check) */
+    const char *schema;       /* JSON text: the schema of a hand-built answer
+                           (no shape), may $ref components */
+    const char *errors;       /* more error statuses the operation gives
+                           ("409 429") */
+    const char *content_type; /* a document that is not JSON */
+} hub_openapi_hint_t;
+
+/* The hint of one route, NULL when it has none. */
+const hub_openapi_hint_t *hub_openapi_hint(unsigned profile, int method,
+                                           const char *path);
 
 #endif

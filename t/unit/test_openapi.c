@@ -2,11 +2,15 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
 #include <apr_tables.h>
 #include "hub_json.h"
 #include "hub_openapi.h"
 #include "hub_profile.h"
+#include "hub_query.h"
+#include "hub_result.h"
 #include "hub_route.h"
+#include "hub_rows.h"
 #include "hub_validate.h"
 #include "tap.h"
 
@@ -18,6 +22,23 @@ static int op_dummy(hub_req_t *r, hub_result_t *res)
 }
 
 static const char *const kinds[] = { "stdio", "http", NULL };
+
+static const hub_shape_t item_shape[] = {
+    { "id", NULL, HUB_J_STRING },
+    { "count", NULL, HUB_J_INT },
+    { "on", NULL, HUB_J_BOOL },
+    { "tags", NULL, HUB_J_STRINGS },
+    { "meta", NULL, HUB_J_JSON },
+    { "note", NULL, HUB_J_OMITEMPTY },
+    { NULL, NULL, 0 }
+};
+
+static const hub_qfield_t item_query[] = {
+    HUB_Q_CX_PAGE,
+    { "on", HUB_Q_BOOL, 0, 0, 0, 0, NULL, NULL },
+    { "mode", HUB_Q_ENUM, HUB_Q_REQUIRED, 0, 0, 0, kinds, NULL },
+    HUB_Q_END
+};
 
 static const hub_field_t server_fields[] = {
     { "name", HUB_T_STRING, HUB_F_REQUIRED, 1, 64, NULL, "display name" },
@@ -45,6 +66,15 @@ static const hub_route_t routes[] = {
       .need = HUB_NEED_ANY },
     { HUB_CAYLEX, HUB_M_GET, "/debug", NULL, NULL, 0, HUB_ROUTE_DIAG, NULL,
       .need = HUB_NEED_ANY },
+    { HUB_G4F, HUB_M_GET, "/items", op_dummy, NULL, 0, 0, "List Items",
+      .need = HUB_NEED_READ, .query = item_query, .shape = item_shape,
+      .wrap = HUB_WRAP_CX_PAGE },
+    { HUB_G4F, HUB_M_POST, "/items", op_dummy, server_fields, 0, 0,
+      "Create Item",
+      .need = HUB_NEED_WRITE, .shape = item_shape, .status = 201 },
+    { HUB_G4F, HUB_M_GET, "/items/:id", op_dummy, NULL, 0, 0, "Get Item",
+      .need = HUB_NEED_READ, .shape = item_shape, .wrap = HUB_WRAP_KEY,
+      .key = "item" },
     { HUB_GOCLAW, HUB_M_GET, "/tools", NULL, NULL, 0, 0, NULL,
       .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_GET, "/servers", NULL, NULL, 0, 0, "goclaw list",
@@ -110,8 +140,11 @@ static void test_paths(apr_pool_t *p)
        "operationId present");
     is_str(AT("paths", "/health", "get", "security"), "[]",
            "public route: empty security");
-    is_str(AT("paths", "/servers", "get", "security"), NULL,
-           "other routes: no security override");
+    is_str(AT("paths", "/servers", "get", "security"),
+           "[{\"bearerAuth\":[]},{\"cookieAuth\":[]},{\"ApiKeyHeader\":[]}]",
+           "other routes: the profile's ways in, by its scheme names");
+    is_str(AT("components", "securitySchemes", "cookieAuth", "name"), "\"DS\"",
+           "  ... declared in components");
 }
 
 static void test_params(apr_pool_t *p)
@@ -166,8 +199,82 @@ static void test_flags_profiles(apr_pool_t *p)
            "goclaw /servers is goclaw's row");
     is_str(AT("info", "title"), "\"GoClaw Gateway API\"", "goclaw title");
 
-    doc = build(p, HUB_G4F, 0);
+    doc = build(p, HUB_TOOLHUB, 0);
     is_str(AT("paths"), "{}", "profile without routes: empty paths");
+}
+
+static void test_answers(apr_pool_t *p)
+{
+    json_t *doc = build(p, HUB_G4F, 0);
+    const char *item = "#/components/schemas/ListItemsItem";
+
+    is_str(AT("paths", "/items", "post", "responses", "201", "content",
+              "application/json", "schema", "$ref"),
+           apr_psprintf(p, "\"%s\"", item),
+           "create: 201 (the row's status) with the shape's schema");
+    ok(AT("paths", "/items", "post", "responses", "200") == NULL,
+       "  ... and no 200");
+    is_str(AT("components", "schemas", "ListItemsItem"),
+           "{\"type\":\"object\",\"properties\":{"
+           "\"id\":{\"type\":\"string\",\"nullable\":true},"
+           "\"count\":{\"type\":\"integer\",\"nullable\":true},"
+           "\"on\":{\"type\":\"boolean\",\"nullable\":true},"
+           "\"tags\":{\"type\":\"array\",\"items\":{\"type\":"
+           "\"string\"},\"nullable\":true},"
+           "\"meta\":{},\"note\":{\"type\":\"string\"}},"
+           "\"required\":[\"id\",\"count\",\"on\",\"tags\",\"meta\"]}",
+           "one schema per shape: types, nulls, omitempty not required");
+    is_str(AT("paths", "/items", "get", "responses", "200", "content",
+              "application/json", "schema", "$ref"),
+           "\"#/components/schemas/Page_ListItemsItem_\"",
+           "a paged list: the page of the shape");
+    is_str(AT("components", "schemas", "Page_ListItemsItem_", "properties",
+              "items", "items", "$ref"),
+           apr_psprintf(p, "\"%s\"", item), "  ... whose items are the shape");
+    is_str(AT("components", "schemas", "PageMeta", "required"),
+           "[\"size\",\"total\",\"next_cursor\",\"has_next\","
+           "\"has_prev\"]",
+           "  ... and its meta");
+    is_str(AT("paths", "/items/{id}", "get", "responses", "200", "content",
+              "application/json", "schema"),
+           apr_psprintf(p,
+                        "{\"type\":\"object\",\"properties\":{\"item\":"
+                        "{\"$ref\":\"%s\"}},\"required\":[\"item\"]}",
+                        item),
+           "one object under its key");
+    ok(AT("paths", "/items/{id}", "get", "responses", "404") != NULL,
+       "a path parameter: 404 declared");
+    is_str(AT("paths", "/items/{id}", "get", "responses", "400", "content",
+              "application/json", "schema", "$ref"),
+           "\"#/components/schemas/Error\"",
+           "g4f validation: 400 in its Error envelope");
+    ok(AT("paths", "/items", "get", "responses", "401") != NULL
+           && AT("paths", "/items", "get", "responses", "403") != NULL,
+       "not public: 401 and 403 declared");
+    ok(AT("paths", "/items", "post", "responses", "415") != NULL
+           && AT("paths", "/items", "post", "responses", "413") != NULL,
+       "a body: 415 and 413 declared");
+    ok(AT("paths", "/items", "get", "responses", "default") != NULL,
+       "default: the envelope for anything else");
+    is_str(AT("components", "schemas", "Error", "required"), "[\"error\"]",
+           "g4f's envelope");
+
+    is_str(AT("paths", "/items", "get", "parameters"),
+           "[{\"name\":\"size\",\"in\":\"query\",\"required\":false,"
+           "\"schema\":{\"type\":\"integer\",\"minimum\":1,"
+           "\"maximum\":100,\"default\":20},\"description\":"
+           "\"page size\"},"
+           "{\"name\":\"cursor\",\"in\":\"query\",\"required\":false,"
+           "\"schema\":{\"type\":\"string\"},\"description\":"
+           "\"meta.next_cursor of the page before\"},"
+           "{\"name\":\"on\",\"in\":\"query\",\"required\":false,"
+           "\"schema\":{\"type\":\"boolean\"}},"
+           "{\"name\":\"mode\",\"in\":\"query\",\"required\":true,"
+           "\"schema\":{\"type\":\"string\",\"enum\":[\"stdio\","
+           "\"http\"]}}]",
+           "query parameters: types, bounds, defaults, enums, required");
+    ok(AT("paths", "/items", "get", "responses", "400") != NULL,
+       "a query: the validation status declared");
 }
 
 static void test_path_conversion(apr_pool_t *p)
@@ -191,6 +298,7 @@ int main(void)
     test_params(p);
     test_body(p);
     test_flags_profiles(p);
+    test_answers(p);
     test_path_conversion(p);
 
     apr_pool_destroy(p);

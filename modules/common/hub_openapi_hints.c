@@ -1,0 +1,124 @@
+/* What the served OpenAPI documents say of a route beyond its row: the
+ * spec's name of a shape's model, statuses an operation picks itself (a
+ * health check's 503, a 201 or 204 the row does not carry), the schema
+ * of an answer built by hand, a document that is not JSON.  A route with
+ * no hint is described from its row alone (hub_openapi.c);
+ * t/http/53-openapi-live.t checks live answers against what this says. */
+#include <string.h>
+#include "hub_openapi.h"
+#include "hub_profile.h"
+#include "hub_route.h"
+
+#define PW  HUB_PATCHWORK
+#define CX  HUB_CAYLEX
+#define GC  HUB_GOCLAW
+#define TH  HUB_TOOLHUB
+#define G4F HUB_G4F
+#define GET HUB_M_GET
+#define PST HUB_M_POST
+#define PAT HUB_M_PATCH
+#define DEL HUB_M_DELETE
+
+/* schemas of hand-built answers, as JSON text */
+#define OBJ(props, req) \
+    "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "]}"
+#define STR         "{\"type\":\"string\"}"
+#define NSTR        "{\"type\":\"string\",\"nullable\":true}"
+#define INT         "{\"type\":\"integer\"}"
+#define BOOL        "{\"type\":\"boolean\"}"
+#define ARRAY_OF(s) "{\"type\":\"array\",\"items\":" s "}"
+
+/* clang-format off */
+static const hub_openapi_hint_t hints[] = {
+    /* ---- Patchwork: the spec's models ---- */
+    { PW, GET, "/api/v1/servers/", "ServerOut", 0, NULL, NULL, NULL, NULL },
+    { PW, PST, "/api/v1/servers/", "ServerOut", 0, NULL, NULL, NULL, NULL },
+    { PW, GET, "/api/v1/teams/", "TeamOut", 0, NULL, NULL, NULL, NULL },
+    { PW, PAT, "/api/v1/teams/{slug}/", "TeamOut", 0, NULL, NULL, NULL,
+      NULL },
+    { PW, GET, "/api/v1/teams/{slug}/api-keys/", "APIKeyOut", 0, NULL, NULL,
+      NULL, NULL },
+    { PW, GET, "/api/v1/admin/users/{email}/teams/", "UserTeamOut", 0, NULL,
+      NULL, NULL, NULL },
+    { PW, GET, "/api/v1/servers/{slug}/tool-changes/", "ToolChangeOut", 0,
+      NULL, NULL, NULL, NULL },
+    { PW, GET, "/api/v1/health", NULL, 0, "200 503",
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+    { PW, PST, "/api/v1/feedback/", NULL, 0, "201", NULL, NULL, NULL },
+    { PW, DEL, "/api/v1/teams/{slug}/api-keys/{key_uuid}/", NULL, 0, NULL,
+      OBJ("\"uuid\":" STR ",\"message\":" STR, "\"uuid\",\"message\""),
+      NULL, NULL },
+
+    /* ---- Caylex ---- */
+    { CX, GET, "/servers", "GetServerResponse", 0, NULL, NULL, NULL, NULL },
+    { CX, GET, "/projects", "GetProjectResponse", 0, NULL, NULL, NULL,
+      NULL },
+    { CX, GET, "/servers/search", "GetServerResponse", 0, NULL, NULL, NULL,
+      NULL },
+    { CX, GET, "/servers/{server_id}", "GetServerResponse", 0, NULL, NULL,
+      NULL, NULL },
+    { CX, GET, "/projects/search", "GetProjectResponse", 0, NULL, NULL, NULL,
+      NULL },
+    { CX, GET, "/projects/{project_id}", "GetProjectResponse", 0, NULL, NULL,
+      NULL, NULL },
+    { CX, GET, "/health", NULL, 0, "200 503",
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+    { CX, GET, "/analytics/health", NULL, 0, "200 503", NULL, NULL, NULL },
+    { CX, GET, "/members/search", NULL, 0, NULL, NULL, "400", NULL },
+    { CX, GET, "/servers/discover-oauth-metadata", NULL, 0, NULL, NULL, "422",
+      NULL },
+    { CX, GET, "/docs/openapi.yaml", NULL, 0, NULL, NULL, NULL,
+      "text/plain" },
+    { CX, GET, "/servers/logos/{logo_id}", NULL, 0, "200 304", NULL, NULL,
+      "image/*" },
+    { CX, DEL, "/servers/{server_id}", NULL, 0, NULL,
+      OBJ("\"server_id\":" STR ",\"message\":" STR,
+          "\"server_id\",\"message\""), NULL, NULL },
+    { CX, GET, "/platform-access-tokens", NULL, HUB_OA_MANY, NULL, NULL, NULL,
+      NULL },
+    { CX, DEL, "/platform-access-tokens/{token_id}", NULL, 0, "204", NULL,
+      NULL, NULL },
+    { CX, DEL, "/projects/{project_id}/auth-links/{auth_link_id}", NULL, 0,
+      "204", NULL, NULL, NULL },
+
+    /* ---- GoClaw ---- */
+    { GC, GET, "/v1/api-keys", "ApiKey", 0, NULL, NULL, NULL, NULL },
+    { GC, GET, "/health", NULL, 0, "200 503",
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+    { GC, DEL, "/v1/api-keys/{id}", NULL, 0, NULL,
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+    { GC, DEL, "/v1/mcp/servers/{id}", NULL, 0, NULL,
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+
+    /* ---- Tool Hub ---- */
+    { TH, GET, "/health/ready", NULL, 0, "200 503",
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+    { TH, GET, "/api/secrets", NULL, 0, NULL,
+      ARRAY_OF(OBJ("\"name\":" STR ",\"description\":" NSTR
+                   ",\"created_at\":" STR ",\"updated_at\":" STR,
+                   "\"name\",\"created_at\"")), NULL, NULL },
+    { TH, PST, "/api/secrets", NULL, 0, "201", NULL, NULL, NULL },
+    { TH, DEL, "/api/secrets/:name", NULL, 0, "204", NULL, NULL, NULL },
+    { TH, DEL, "/api/mcp/servers/:id", NULL, 0, "204", NULL, NULL, NULL },
+
+    /* ---- G4F ---- */
+    { G4F, GET, "/health", NULL, 0, "200 503",
+      OBJ("\"ok\":" BOOL ",\"version\":" STR ",\"uptime_s\":" INT,
+          "\"ok\",\"version\""), NULL, NULL },
+
+    { 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
+};
+/* clang-format on */
+
+const hub_openapi_hint_t *hub_openapi_hint(unsigned profile, int method,
+                                           const char *path)
+{
+    const hub_openapi_hint_t *h;
+    for (h = hints; h->profile; h++) {
+        if (h->profile == profile && h->method == method && h->path
+            && !strcmp(h->path, path)) {
+            return h;
+        }
+    }
+    return NULL;
+}
