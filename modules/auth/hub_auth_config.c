@@ -326,6 +326,8 @@ const command_rec hub_auth_cmds[] = {
     AP_INIT_FLAG("HubDiagnostics", set_diag, NULL, RSRC_CONF | ACCESS_CONF,
                  "serve POST <location>/_hub/<profile>/echo, which validates and "
                  "echoes a body (default Off)"),
+    AP_INIT_TAKE1("HubSwaggerUi", hub_auth_docs_set_ui, NULL, RSRC_CONF,
+                  "directory of swagger-ui-dist, for the Swagger UI pages"),
     { NULL }
 };
 /* clang-format on */

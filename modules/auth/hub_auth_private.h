@@ -257,8 +257,10 @@ apr_time_t hub_auth_started(void);
 /* 1 when a round trip to PostgreSQL succeeds */
 int hub_auth_db_ok(request_rec *r);
 
-/* hub_auth_docs.c: /docs and the OpenAPI documents */
+/* hub_auth_docs.c: /docs, the OpenAPI documents, the Swagger UI pages */
 extern const hub_route_t hub_auth_docs_routes[];
+/* HubSwaggerUi DIR */
+const char *hub_auth_docs_set_ui(cmd_parms *cmd, void *dconf, const char *arg);
 
 /* hub_auth_stats.c: this httpd's request timings, g4f /server/stats */
 extern const hub_route_t hub_auth_stats_routes[];

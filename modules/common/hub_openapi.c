@@ -478,6 +478,19 @@ static const char *reason(int status)
     /* clang-format on */
 }
 
+/* documents that are not JSON: "text/css image/png" */
+static json_t *text_content(apr_pool_t *p, const char *types)
+{
+    json_t *c = json_object();
+    char *list = apr_pstrdup(p, types), *last, *t;
+    for (t = apr_strtok(list, " ", &last); t;
+         t = apr_strtok(NULL, " ", &last)) {
+        json_object_set_new(c, t,
+                            json_pack("{s:{s:s}}", "schema", "type", "string"));
+    }
+    return c;
+}
+
 static json_t *json_content(json_t *schema)
 {
     return json_pack("{s:{s:o}}", "application/json", "schema", schema);
@@ -542,8 +555,7 @@ static json_t *responses(doc_t *d, const hub_route_t *rt,
         if (ok[i] != 204 && ok[i] != 304) {
             if (h && h->content_type) {
                 json_object_set_new(resp, "content",
-                                    json_pack("{s:{s:{s:s}}}", h->content_type,
-                                              "schema", "type", "string"));
+                                    text_content(d->p, h->content_type));
             }
             else {
                 if (!schema) {

@@ -16,6 +16,7 @@
 #define G4F HUB_G4F
 #define GET HUB_M_GET
 #define PST HUB_M_POST
+#define PUT HUB_M_PUT
 #define PAT HUB_M_PATCH
 #define DEL HUB_M_DELETE
 
@@ -27,6 +28,14 @@
 #define INT         "{\"type\":\"integer\"}"
 #define BOOL        "{\"type\":\"boolean\"}"
 #define ARRAY_OF(s) "{\"type\":\"array\",\"items\":" s "}"
+
+/* a Swagger UI page and its files: 404 when HubSwaggerUi is not set */
+#define UI(profile, page) \
+    { profile, GET, page, NULL, 0, NULL, NULL, "404", "text/html" }, \
+    { \
+        profile, GET, page "/{file}", NULL, 0, NULL, NULL, "404", \
+            "text/javascript text/css image/png" \
+    }
 
 /* clang-format off */
 static const hub_openapi_hint_t hints[] = {
@@ -85,6 +94,8 @@ static const hub_openapi_hint_t hints[] = {
     { GC, GET, "/v1/api-keys", "ApiKey", 0, NULL, NULL, NULL, NULL },
     { GC, GET, "/health", NULL, 0, "200 503",
       OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+    { GC, PUT, "/v1/mcp/servers/{id}", NULL, 0, NULL,
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
     { GC, DEL, "/v1/api-keys/{id}", NULL, 0, NULL,
       OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
     { GC, DEL, "/v1/mcp/servers/{id}", NULL, 0, NULL,
@@ -105,6 +116,13 @@ static const hub_openapi_hint_t hints[] = {
     { G4F, GET, "/health", NULL, 0, "200 503",
       OBJ("\"ok\":" BOOL ",\"version\":" STR ",\"uptime_s\":" INT,
           "\"ok\",\"version\""), NULL, NULL },
+
+    /* ---- every profile: the Swagger UI pages (hub_auth_docs.c) ---- */
+    UI(PW, "/api/docs"),
+    UI(CX, "/docs/ui"),
+    UI(GC, "/v1/docs"),
+    UI(TH, "/docs"),
+    UI(G4F, "/docs/ui"),
 
     { 0, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 };

@@ -81,6 +81,14 @@ our %HUB_EXTRAS = (
                    'post /navigator-instances/{navigator_instance_id}/approvals/{approval_id}/approve',
                    'post /navigator-instances/{navigator_instance_id}/approvals/{approval_id}/deny' },
 );
+# and the Swagger UI page of each document, with its files
+# (hub_auth_docs.c; t/http/53 checks them)
+$HUB_EXTRAS{toolhub} ||= {};
+$HUB_EXTRAS{g4f} ||= {};
+$HUB_EXTRAS{patchwork}{$_} = 1 for 'get /api/docs', 'get /api/docs/{file}';
+$HUB_EXTRAS{caylex}{$_} = 1 for 'get /docs/ui', 'get /docs/ui/{file}';
+$HUB_EXTRAS{toolhub}{$_} = 1 for 'get /docs', 'get /docs/{file}';
+$HUB_EXTRAS{g4f}{$_} = 1 for 'get /docs/ui', 'get /docs/ui/{file}';
 
 sub check_document {
     my ($hub, $profile, $diag) = @_;

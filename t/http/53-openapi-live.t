@@ -12,6 +12,7 @@ use strict;
 use warnings;
 use Test::More;
 use File::Temp qw(tempdir);
+use HTTP::Tiny;
 use JSON::PP;
 use HubSchema qw(validate resolve);
 use HubTest;
@@ -56,7 +57,13 @@ my $keyfile = "$dir/secret.key";
 { open my $fh, '>', $keyfile or die; print $fh unpack('H*', join '', map { chr int rand 256 } 1 .. 32), "\n";
   close $fh; chmod 0600, $keyfile; }
 my ($jwtfile, $jwtkey) = HubTest::jwt_key_file($dir);
-my $hub = HubTest->new(conf => "HubSecretKeyFile $keyfile\nHubStdioAllow true\nHubJwtKeyFile $jwtfile");
+# the Swagger UI files as tools/hub installs them (hub_swagger_ui)
+my $UI_DIR = ($ENV{HUB_BUILD_DIR} // '') . '/swagger-ui/node_modules/swagger-ui-dist';
+my $have_ui = -r "$UI_DIR/swagger-ui-bundle.js";
+diag("no Swagger UI in $UI_DIR (tools/hub test installs it): its pages are checked for their 404 only")
+    unless $have_ui;
+my $hub = HubTest->new(conf => "HubSecretKeyFile $keyfile\nHubStdioAllow true\nHubJwtKeyFile $jwtfile"
+                               . ($have_ui ? "\nHubSwaggerUi $UI_DIR" : ''));
 my $team = $hub->team('acme');
 my $KEY = $team->{key};
 my $RO = $hub->hubctl('create-key', 'acme', '--user', $team->{email}, '--scopes', 'operator.read');
@@ -66,13 +73,14 @@ my $TH = HubTest::jwt($jwtkey, { sub => 'th-user', email => 'dev@toolhub.test', 
 my $TH_RO = HubTest::jwt($jwtkey, { sub => 'th-viewer', email => 'view@toolhub.test', role => 'viewer',
                                     tenant => 'acme', exp => $now + 900, iat => $now });
 
-my %MOUNT = (caylex => '/caylex/api/v1', g4f => '/g4f/api/v1', patchwork => '', toolhub => '');
+my %MOUNT = (caylex => '/caylex/api/v1', g4f => '/g4f/api/v1', patchwork => '', toolhub => '', goclaw => '');
 my %DOC = (caylex => '/docs/openapi.json', patchwork => '/api/openapi.json',
-           toolhub => '/openapi.json', g4f => '/openapi.json');
-my %UI = (caylex => '/docs/ui', patchwork => '/api/docs', toolhub => '/docs', g4f => '/docs');
-my @PROFILES = qw(patchwork caylex toolhub g4f);
-my %CRED = (patchwork => $KEY, caylex => $KEY, g4f => $KEY, toolhub => $TH);
-my %CRED_RO = (patchwork => $RO, caylex => $RO, g4f => $RO, toolhub => $TH_RO);
+           toolhub => '/openapi.json', g4f => '/openapi.json', goclaw => '/v1/openapi.json');
+my %UI = (caylex => '/docs/ui', patchwork => '/api/docs', toolhub => '/docs', g4f => '/docs/ui',
+          goclaw => '/v1/docs');
+my @PROFILES = qw(patchwork caylex goclaw toolhub g4f);
+my %CRED = (patchwork => $KEY, caylex => $KEY, g4f => $KEY, toolhub => $TH, goclaw => $KEY);
+my %CRED_RO = (patchwork => $RO, caylex => $RO, g4f => $RO, toolhub => $TH_RO, goclaw => $RO);
 my $UNKNOWN = '00000000-0000-4000-8000-000000000000';
 
 my %doc;
@@ -166,6 +174,11 @@ $r = call(toolhub => POST => '/api/mcp/servers', json => { name => 'live-fs', co
 my $th_server = $r->{json}{id};
 ok($th_server, 'toolhub: created a server');
 $r = call(toolhub => POST => '/api/secrets', json => { name => 'LIVE_SECRET', value => 'v-1' });
+$r = call(goclaw => POST => '/v1/mcp/servers', json => { name => 'live-gc', transport => 'stdio', command => 'true' });
+my $gc_server = $r->{json}{id};
+ok($gc_server, 'goclaw: created a server');
+$r = call(goclaw => POST => '/v1/api-keys', json => { name => 'live-key', scopes => ['operator.read'] });
+my $gc_key = $r->{json}{id};
 $r = call(g4f => POST => '/projects', json => { name => 'live-g4f' });
 my $g4f_project = $r->{json}{project}{id};
 ok($g4f_project, 'g4f: created a project');
@@ -180,6 +193,8 @@ my %PARAM = (
     caylex    => sub { my ($name) = @_; $name eq 'project_id' ? $cx_project : $UNKNOWN },
     toolhub   => sub { my ($name) = @_; $name eq 'id' ? $th_server : $name eq 'name' ? 'LIVE_SECRET' : $UNKNOWN },
     g4f       => sub { my ($name) = @_; $name eq 'project_id' ? $g4f_project : $UNKNOWN },
+    goclaw    => sub { my ($name, $path) = @_; $name ne 'id' ? $UNKNOWN
+                       : $path =~ m{^/v1/mcp/servers} ? $gc_server : $UNKNOWN },
 );
 
 # Routes that answer without end (event streams) or reach out of the
@@ -199,13 +214,17 @@ for my $p (@PROFILES) {
 my %CREATE = (patchwork => ['/api/v1/servers/', { name => 'x' }, { name => 42 }],
               caylex    => ['/projects', { name => 'x' }, { name => 42 }],
               toolhub   => ['/api/mcp/servers', { name => 'x', command => 'true' }, { name => 42 }],
-              g4f       => ['/projects', { name => 'x' }, { name => 42 }]);
+              g4f       => ['/projects', { name => 'x' }, { name => 42 }],
+              goclaw    => ['/v1/mcp/servers', { name => 'x', transport => 'stdio', command => 'true' },
+                            { name => 42 }]);
 my %GET_ONE = (patchwork => ['/api/v1/servers/{slug}/quality/', "/api/v1/servers/no-such-server/quality/"],
                caylex    => ['/projects/{project_id}', "/projects/$UNKNOWN"],
                toolhub   => ['/api/mcp/servers/{id}/tools', "/api/mcp/servers/$UNKNOWN/tools"],
-               g4f       => ['/projects/{project_id}', "/projects/$UNKNOWN"]);
+               g4f       => ['/projects/{project_id}', "/projects/$UNKNOWN"],
+               goclaw    => ['/v1/mcp/servers/{id}', "/v1/mcp/servers/$UNKNOWN"]);
 for my $p (@PROFILES) {
     my ($path, $good, $bad) = @{ $CREATE{$p} };
+    # a write the caller may not do, a delete, an update where there is one
     $r = call($p, GET => $path, cred => undef, what => 'no credentials');
     is($r->{status}, 401, "$p: 401 without credentials");
     $r = call($p, POST => $path, cred => $CRED_RO{$p}, json => $good, what => 'read-only');
@@ -236,6 +255,55 @@ is($r->{status}, 400, 'g4f: 400 for a bad query');
     $list->[0]{name} = 7;
     ok(scalar validate($doc{patchwork}, $schema, $list), '... and fails with a name that is a number');
     ok(scalar validate($doc{patchwork}, $schema, $list->[0]), '... and fails as one object, not an array');
+}
+
+# writes beyond creates: an update and deletes, with their declared answers
+call(goclaw => PUT => '/v1/mcp/servers/{id}', path => "/v1/mcp/servers/$gc_server",
+     json => { display_name => 'Live GC' }, what => 'update');
+call(goclaw => DELETE => '/v1/api-keys/{id}', path => "/v1/api-keys/$gc_key", what => 'revoke');
+call(goclaw => DELETE => '/v1/mcp/servers/{id}', path => "/v1/mcp/servers/$gc_server", what => 'delete');
+call(caylex => PATCH => '/projects/{project_id}', path => "/projects/$cx_project",
+     json => { name => 'live-project-2' }, what => 'update');
+call(caylex => DELETE => '/projects/{project_id}', path => "/projects/$cx_project", what => 'delete');
+call(toolhub => DELETE => '/api/secrets/{name}', path => '/api/secrets/LIVE_SECRET', what => 'delete');
+call(toolhub => DELETE => '/api/mcp/servers/{id}', path => "/api/mcp/servers/$th_server", what => 'delete');
+call(g4f => PATCH => '/projects/{project_id}', path => "/projects/$g4f_project",
+     json => { name => 'live-g4f-2' }, what => 'update');
+call(g4f => DELETE => '/projects/{project_id}', path => "/projects/$g4f_project", what => 'delete');
+call(patchwork => PATCH => '/api/v1/teams/{slug}/', path => '/api/v1/teams/acme/',
+     json => { name => 'Team Acme' }, what => 'update');
+
+# ---- the Swagger UI pages ---------------------------------------------------
+for my $p (@PROFILES) {
+    my $r = $hub->get($MOUNT{$p} . $UI{$p});
+    check($p, GET => $UI{$p}, $r, 'Swagger UI');
+    if (!$have_ui) {
+        is($r->{status}, 404, "$p: no Swagger UI page without HubSwaggerUi");
+        next;
+    }
+    is($r->{status}, 200, "$p: the Swagger UI page");
+    like($r->{headers}{'content-type'} // '', qr{^text/html}, "$p: ... HTML");
+    my $html = $r->{content} // '';
+    my ($doc_url) = $html =~ /data-url="([^"]+)"/;
+    is($doc_url, $hub->base . $MOUNT{$p} . $DOC{$p}, "$p: ... loads the profile's document");
+    my $d = HTTP::Tiny->new->get($doc_url // 'http://127.0.0.1:1/');
+    is($d->{status}, 200, "$p: ... which is there");
+    my @assets = $html =~ /(?:src|href)="([^"]+)"/g;
+    ok(grep(/swagger-ui-bundle\.js$/, @assets) && grep(/swagger-ui\.css$/, @assets),
+       "$p: ... with Swagger UI's script and style");
+    for my $url (@assets) {
+        my ($file) = $url =~ m{/([^/]+)$};
+        my $a = HTTP::Tiny->new->get($url);
+        is($a->{status}, 200, "$p: $file is served");
+        is(length($a->{content} // ''), -s "$UI_DIR/$file", "$p: ... the installed file");
+        my $want = $file =~ /\.js$/ ? 'text/javascript' : $file =~ /\.css$/ ? 'text/css' : 'image/png';
+        like($a->{headers}{'content-type'} // '', qr{^\Q$want\E}, "$p: ... as $want");
+    }
+    $r = $hub->get($MOUNT{$p} . $UI{$p} . '/..%2f..%2fpackage.json');
+    isnt($r->{status}, 200, "$p: nothing else under the page");
+    $r = $hub->get($MOUNT{$p} . $UI{$p} . '/package.json');
+    check($p, GET => "$UI{$p}/{file}", $r, 'not a Swagger UI file');
+    is($r->{status}, 404, "$p: only the page's files");
 }
 
 note("$_: " . scalar(keys %{ $checked{$_} }) . ' operations checked live') for @PROFILES;

@@ -78,3 +78,21 @@ hub_httpd_conf() {
       SYSTEM_MODULES_DIR "$sysmods" CONF_DIR "$HUB_TOP/conf" \
       <"$HUB_TOP/conf/httpd-local.conf.in" >"$out"
 }
+
+# hub_swagger_ui: the Swagger UI files of the documentation pages
+# (HubSwaggerUi), from tools/swagger-ui's lock into
+# $HUB_BUILD_DIR/swagger-ui; prints their directory.  Install scripts are
+# not run (swagger-ui-dist's dependency would report the install home).
+hub_swagger_ui() {
+    local dir=$HUB_BUILD_DIR/swagger-ui
+    command -v npm >/dev/null || HUB_PACKAGES="nodejs npm" hub_deps
+    mkdir -p "$dir"
+    if ! cmp -s "$HUB_TOP/tools/swagger-ui/package-lock.json" "$dir/package-lock.json" \
+       || [ ! -f "$dir/node_modules/swagger-ui-dist/swagger-ui-bundle.js" ]; then
+        cp "$HUB_TOP/tools/swagger-ui/package.json" "$HUB_TOP/tools/swagger-ui/package-lock.json" "$dir/"
+        (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --silent >/dev/null) \
+            || hub_die "npm ci of swagger-ui-dist failed (is the npm registry reachable?)"
+    fi
+    chmod -R a+rX "$dir"
+    echo "$dir/node_modules/swagger-ui-dist"
+}
