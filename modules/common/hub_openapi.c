@@ -362,6 +362,14 @@ static json_t *answer_schema(doc_t *d, const hub_route_t *rt,
 
     if (h && h->schema) {
         v = json_loads(h->schema, 0, NULL);
+        if (v && h->model) {
+            /* a model of the spec: a component of its name */
+            if (!json_object_get(d->schemas, h->model)) {
+                json_object_set(d->schemas, h->model, v);
+            }
+            json_decref(v);
+            return ref(d->p, h->model);
+        }
         if (v) {
             return v;
         }

@@ -37,23 +37,32 @@ typedef enum {
 } hub_oa_many_e;
 
 typedef struct hub_openapi_hint {
-    unsigned profile;         /* one HUB_<profile> bit; 0 ends the table */
-    int method;               /* HUB_M_* */
-    const char *path;         /* the route's path as its row writes it */
-    const char *model;        /* components.schemas name of the route's shape
-                           (the spec's model where it has one) */
-    hub_oa_many_e many;       /* one object or an array of the shape */
-    const char *ok;           /* success statuses, space-separated, replacing
-                           the row's ("200 503": a health check) */
-    const char *schema;       /* JSON text: the schema of a hand-built answer
-                           (no shape), may $ref components */
-    const char *errors;       /* more error statuses the operation gives
-                           ("409 429") */
-    const char *content_type; /* a document that is not JSON */
+    /* the route: one HUB_<profile> bit (0 ends the table), HUB_M_*, and
+     * its path as its row writes it */
+    unsigned profile;
+    int method;
+    const char *path;
+    /* components.schemas name of the route's shape, or of `schema` (the
+     * spec's model where it has one) */
+    const char *model;
+    /* one object or an array of the shape */
+    hub_oa_many_e many;
+    /* success statuses, space-separated, replacing the row's ("200 503":
+     * a health check) */
+    const char *ok;
+    /* JSON text: the schema of a hand-built answer (no shape) */
+    const char *schema;
+    /* more error statuses the operation gives ("409 429") */
+    const char *errors;
+    /* documents that are not JSON: their types, space-separated */
+    const char *content_type;
 } hub_openapi_hint_t;
 
 /* The hint of one route, NULL when it has none. */
 const hub_openapi_hint_t *hub_openapi_hint(unsigned profile, int method,
                                            const char *path);
+
+/* The whole table, ended by a row whose profile is 0 (for its tests). */
+const hub_openapi_hint_t *hub_openapi_hints(void);
 
 #endif

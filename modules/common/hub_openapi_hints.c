@@ -28,6 +28,16 @@
 #define INT         "{\"type\":\"integer\"}"
 #define BOOL        "{\"type\":\"boolean\"}"
 #define ARRAY_OF(s) "{\"type\":\"array\",\"items\":" s "}"
+#define NUM         "{\"type\":\"number\"}"
+#define NNUM        "{\"type\":\"number\",\"nullable\":true}"
+#define NINT        "{\"type\":\"integer\",\"nullable\":true}"
+#define OBJECT      "{\"type\":\"object\"}"
+#define STRS        ARRAY_OF(STR)
+/* an OpenAPI document, as the hub serves them */
+#define OPENAPI \
+    OBJ("\"openapi\":" STR ",\"info\":" OBJECT ",\"paths\":" OBJECT \
+        ",\"components\":" OBJECT, \
+        "\"openapi\",\"info\",\"paths\"")
 
 /* a Swagger UI page and its files: 404 when HubSwaggerUi is not set */
 #define UI(profile, page) \
@@ -117,6 +127,85 @@ static const hub_openapi_hint_t hints[] = {
       OBJ("\"ok\":" BOOL ",\"version\":" STR ",\"uptime_s\":" INT,
           "\"ok\",\"version\""), NULL, NULL },
 
+    /* ---- hand-built answers, by what they hold ---- */
+    { PW, GET, "/api/", "APIRootResponse", 0, NULL,
+      OBJ("\"message\":" STR ",\"versions\":" OBJECT ",\"documentation\":"
+          STR ",\"openapi_schema\":" STR, "\"message\",\"versions\""),
+      NULL, NULL },
+    { PW, GET, "/api/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },
+    { PW, GET, "/api/v1/servers/{slug}/quality/", "ToolQualityOut", 0, NULL,
+      OBJ("\"server_slug\":" STR ",\"tool_count\":" INT
+          ",\"average_score\":" NNUM ",\"tools\":" ARRAY_OF(OBJECT),
+          "\"server_slug\",\"tool_count\",\"average_score\",\"tools\""),
+      NULL, NULL },
+    { PW, GET, "/api/v1/servers/{slug}/stats", "ServerStatsOut", 0, NULL,
+      OBJ("\"server_id\":" STR ",\"server_name\":" STR ",\"mode\":" STR
+          ",\"total_feedback\":" INT ",\"unreviewed\":" INT
+          ",\"by_gap_type\":" OBJECT ",\"recent\":" ARRAY_OF(OBJECT),
+          "\"server_id\",\"total_feedback\",\"by_gap_type\",\"recent\""),
+      NULL, NULL },
+    { CX, GET, "/docs", NULL, 0, NULL,
+      OBJ("\"title\":" STR ",\"version\":" STR ",\"endpoints\":"
+          OBJ("\"openapi_json\":" STR ",\"openapi_yaml\":" STR
+              ",\"swagger_ui\":" STR, "\"openapi_json\",\"openapi_yaml\""),
+          "\"title\",\"version\",\"endpoints\""), NULL, NULL },
+    { CX, GET, "/docs/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },
+    { CX, GET, "/settings/general", "GeneralSettingsResponse", 0, NULL,
+      OBJ("\"name\":" NSTR ",\"email\":" STR ",\"timezone\":" NSTR
+          ",\"tenant_name\":" NSTR ",\"tenant_id\":" NSTR ",\"role\":" NSTR
+          ",\"avatar_url\":" NSTR, "\"email\""), NULL, NULL },
+    { CX, GET, "/notifications/unread-count", "UnreadCountResponse", 0, NULL,
+      OBJ("\"count\":" INT, "\"count\""), NULL, NULL },
+    { CX, GET, "/webhooks/event-types", "WebhookEventTypesByScopeResponse", 0,
+      NULL,
+      OBJ("\"scopes\":" ARRAY_OF(OBJ("\"scope\":" STR ",\"event_types\":" STRS,
+                                     "\"scope\",\"event_types\"")),
+          "\"scopes\""), NULL, NULL },
+    { CX, GET, "/projects/{project_id}/server-instances/status",
+      "GetProjectStatusResponse", 0, NULL,
+      OBJ("\"active_server_instances\":" INT ",\"disabled_server_instances\":"
+          INT ",\"active_navigator_instances\":" INT,
+          "\"active_server_instances\",\"disabled_server_instances\""),
+      NULL, NULL },
+    { GC, GET, "/v1/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },
+    { TH, GET, "/health/live", NULL, 0, NULL,
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+    { TH, GET, "/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },
+    { TH, GET, "/api/mcp/servers/:id/health", NULL, 0, NULL,
+      OBJ("\"server_id\":" STR ",\"status\":" STR ",\"message\":" NSTR
+          ",\"latency_ms\":" NINT, "\"server_id\",\"status\""), NULL, NULL },
+    { G4F, GET, "/", NULL, 0, NULL,
+      OBJ("\"ok\":" BOOL ",\"name\":" STR ",\"version\":" STR
+          ",\"base_path\":" STR ",\"endpoints\":"
+          ARRAY_OF(OBJ("\"method\":" STR ",\"path\":" STR,
+                       "\"method\",\"path\"")),
+          "\"ok\",\"name\",\"version\",\"endpoints\""), NULL, NULL },
+    { G4F, GET, "/capabilities", NULL, 0, NULL,
+      OBJ("\"features\":" OBJECT ",\"limits\":" OBJECT,
+          "\"features\",\"limits\""), NULL, NULL },
+    { G4F, GET, "/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },
+    { G4F, GET, "/server/stats", NULL, 0, NULL,
+      OBJ("\"window_s\":" INT ",\"cpu\":" OBJECT ",\"ram\":" OBJECT
+          ",\"gpu\":" OBJECT ",\"network\":" OBJECT ",\"requests\":" OBJECT,
+          "\"window_s\",\"cpu\",\"ram\",\"requests\""), NULL, NULL },
+    { G4F, GET, "/me", NULL, 0, NULL,
+      OBJ("\"user\":" OBJ("\"id\":" STR ",\"name\":" NSTR ",\"email\":" STR
+                          ",\"roles\":" STRS ",\"created_at\":" STR
+                          ",\"tenant\":" STR,
+                          "\"id\",\"email\",\"roles\""),
+          "\"user\""), NULL, NULL },
+    { G4F, GET, "/settings", NULL, 0, NULL,
+      OBJ("\"settings\":" OBJECT, "\"settings\""), NULL, NULL },
+    { G4F, GET, "/settings/audit", NULL, 0, NULL,
+      OBJ("\"items\":" ARRAY_OF(OBJECT) ",\"next_cursor\":" NINT,
+          "\"items\",\"next_cursor\""), NULL, NULL },
+    { G4F, GET, "/admin/users", NULL, 0, NULL,
+      OBJ("\"items\":" ARRAY_OF(OBJ("\"id\":" STR ",\"name\":" NSTR
+                                    ",\"email\":" STR ",\"created_at\":" STR
+                                    ",\"disabled\":" BOOL ",\"roles\":" STRS,
+                                    "\"id\",\"email\",\"roles\""))
+          ",\"next_cursor\":" NINT, "\"items\",\"next_cursor\""), NULL, NULL },
+
     /* ---- every profile: the Swagger UI pages (hub_auth_docs.c) ---- */
     UI(PW, "/api/docs"),
     UI(CX, "/docs/ui"),
@@ -139,4 +228,9 @@ const hub_openapi_hint_t *hub_openapi_hint(unsigned profile, int method,
         }
     }
     return NULL;
+}
+
+const hub_openapi_hint_t *hub_openapi_hints(void)
+{
+    return hints;
 }

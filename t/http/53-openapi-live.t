@@ -270,6 +270,17 @@ call(toolhub => DELETE => '/api/mcp/servers/{id}', path => "/api/mcp/servers/$th
 call(g4f => PATCH => '/projects/{project_id}', path => "/projects/$g4f_project",
      json => { name => 'live-g4f-2' }, what => 'update');
 call(g4f => DELETE => '/projects/{project_id}', path => "/projects/$g4f_project", what => 'delete');
+$r = call(patchwork => POST => '/api/v1/teams/{slug}/api-keys/', path => '/api/v1/teams/acme/api-keys/',
+          json => { description => 'live' }, what => 'create a key');
+call(patchwork => DELETE => '/api/v1/teams/{slug}/api-keys/{key_uuid}/',
+     path => "/api/v1/teams/acme/api-keys/$r->{json}{uuid}/", what => 'revoke') if $r->{json}{uuid};
+$r = call(caylex => POST => '/platform-access-tokens', json => { name => 'live-pat' }, what => 'create');
+call(caylex => DELETE => '/platform-access-tokens/{token_id}', path => "/platform-access-tokens/$r->{json}{id}",
+     what => 'revoke') if $r->{json}{id};
+$r = call(g4f => POST => '/admin/users', json => { name => 'Ann', email => 'ann@acme.test', roles => ['member'] },
+          what => 'create');
+call(g4f => DELETE => '/admin/users/{user_id}', path => "/admin/users/$r->{json}{user}{id}", what => 'delete')
+    if $r->{json}{user};
 call(patchwork => PATCH => '/api/v1/teams/{slug}/', path => '/api/v1/teams/acme/',
      json => { name => 'Team Acme' }, what => 'update');
 

@@ -277,6 +277,27 @@ static void test_answers(apr_pool_t *p)
        "a query: the validation status declared");
 }
 
+/* every hint's schema is JSON, and names a real way to answer */
+static void test_hints(apr_pool_t *p)
+{
+    const hub_openapi_hint_t *h;
+    int bad = 0, n = 0;
+    (void)p;
+    for (h = hub_openapi_hints(); h->profile; h++, n++) {
+        json_t *v = h->schema ? json_loads(h->schema, 0, NULL) : NULL;
+        if (h->schema && !json_is_object(v)) {
+            diag("hint %s: schema is not a JSON object", h->path);
+            bad++;
+        }
+        json_decref(v);
+        if (!h->path || h->path[0] != '/') {
+            bad++;
+        }
+    }
+    ok(n > 10, "hints are there");
+    is_int(bad, 0, "every hint's schema is a JSON object");
+}
+
 static void test_path_conversion(apr_pool_t *p)
 {
     is_str(hub_openapi_path(p, "/a/:b/c/:d"), "/a/{b}/c/{d}",
@@ -299,6 +320,7 @@ int main(void)
     test_body(p);
     test_flags_profiles(p);
     test_answers(p);
+    test_hints(p);
     test_path_conversion(p);
 
     apr_pool_destroy(p);
