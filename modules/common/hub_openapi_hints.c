@@ -33,6 +33,15 @@
 #define NINT        "{\"type\":\"integer\",\"nullable\":true}"
 #define OBJECT      "{\"type\":\"object\"}"
 #define STRS        ARRAY_OF(STR)
+/* Tool Hub's secret, without its value */
+#define SECRET \
+    OBJ("\"name\":" STR ",\"description\":" NSTR ",\"created_at\":" STR \
+        ",\"updated_at\":" STR, \
+        "\"name\",\"created_at\"")
+/* {"ok": true}: G4F's answer to a change */
+#define G4F_OK OBJ("\"ok\":" BOOL, "\"ok\"")
+/* Caylex's ModifiedProjectResponse */
+#define CX_ID OBJ("\"id\":" STR, "\"id\"")
 /* an OpenAPI document, as the hub serves them */
 #define OPENAPI \
     OBJ("\"openapi\":" STR ",\"info\":" OBJECT ",\"paths\":" OBJECT \
@@ -82,7 +91,10 @@ static const hub_openapi_hint_t hints[] = {
       NULL, NULL },
     { CX, GET, "/health", NULL, 0, "200 503",
       OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
-    { CX, GET, "/analytics/health", NULL, 0, "200 503", NULL, NULL, NULL },
+    { CX, GET, "/analytics/health", NULL, 0, "200 503",
+      OBJ("\"status\":" STR ",\"influxdb_connected\":" BOOL
+          ",\"database_connected\":" BOOL ",\"last_check\":" STR,
+          "\"status\""), NULL, NULL },
     { CX, GET, "/members/search", NULL, 0, NULL, NULL, "400", NULL },
     { CX, GET, "/servers/discover-oauth-metadata", NULL, 0, NULL, NULL, "422",
       NULL },
@@ -115,10 +127,8 @@ static const hub_openapi_hint_t hints[] = {
     { TH, GET, "/health/ready", NULL, 0, "200 503",
       OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
     { TH, GET, "/api/secrets", NULL, 0, NULL,
-      ARRAY_OF(OBJ("\"name\":" STR ",\"description\":" NSTR
-                   ",\"created_at\":" STR ",\"updated_at\":" STR,
-                   "\"name\",\"created_at\"")), NULL, NULL },
-    { TH, PST, "/api/secrets", NULL, 0, "201", NULL, NULL, NULL },
+      ARRAY_OF(SECRET), NULL, NULL },
+    { TH, PST, "/api/secrets", NULL, 0, "201", SECRET, NULL, NULL },
     { TH, DEL, "/api/secrets/:name", NULL, 0, "204", NULL, NULL, NULL },
     { TH, DEL, "/api/mcp/servers/:id", NULL, 0, "204", NULL, NULL, NULL },
 
@@ -205,6 +215,38 @@ static const hub_openapi_hint_t hints[] = {
                                     ",\"disabled\":" BOOL ",\"roles\":" STRS,
                                     "\"id\",\"email\",\"roles\""))
           ",\"next_cursor\":" NINT, "\"items\",\"next_cursor\""), NULL, NULL },
+
+    /* ---- answers to writes ---- */
+    { PW, PST, "/api/v1/teams/{slug}/api-keys/", "APIKeyCreatedOut", 0, NULL,
+      OBJ("\"uuid\":" STR ",\"description\":" STR ",\"is_prod\":" BOOL
+          ",\"created_at\":" STR ",\"raw_key\":" STR,
+          "\"uuid\",\"raw_key\""), NULL, NULL },
+    { CX, PST, "/projects", "ModifiedProjectResponse", 0, NULL, CX_ID, NULL,
+      NULL },
+    { CX, PAT, "/projects/{project_id}", "ModifiedProjectResponse", 0, NULL,
+      CX_ID, NULL, NULL },
+    { CX, DEL, "/projects/{project_id}", "ModifiedProjectResponse", 0, NULL,
+      CX_ID, NULL, NULL },
+    { CX, PST, "/platform-access-tokens", "CreatePlatformAccessTokenResponse",
+      0, NULL,
+      OBJ("\"id\":" STR ",\"name\":" STR ",\"description\":" NSTR
+          ",\"expires_at\":" NSTR ",\"created_at\":" STR ",\"preview\":" STR
+          ",\"role\":" STR ",\"token\":" STR, "\"id\",\"name\",\"token\""),
+      NULL, NULL },
+    { GC, PST, "/v1/api-keys", NULL, 0, NULL,
+      OBJ("\"id\":" STR ",\"name\":" STR ",\"prefix\":" STR ",\"scopes\":" STRS
+          ",\"expires_at\":" NSTR ",\"created_at\":" STR ",\"key\":" STR,
+          "\"id\",\"name\",\"prefix\",\"scopes\",\"key\""), NULL, NULL },
+    { GC, GET, "/v1/activity", NULL, 0, NULL,
+      OBJ("\"logs\":" ARRAY_OF(OBJECT), "\"logs\""), NULL, NULL },
+    { G4F, PAT, "/projects/{project_id}", NULL, 0, NULL, G4F_OK, NULL, NULL },
+    { G4F, DEL, "/projects/{project_id}", NULL, 0, NULL, G4F_OK, NULL, NULL },
+    { G4F, DEL, "/admin/users/{user_id}", NULL, 0, NULL, G4F_OK, NULL, NULL },
+    { G4F, PST, "/admin/users", NULL, 0, NULL,
+      OBJ("\"user\":" OBJ("\"id\":" STR ",\"name\":" NSTR ",\"email\":" STR
+                          ",\"created_at\":" STR ",\"disabled\":" BOOL
+                          ",\"roles\":" STRS, "\"id\",\"email\",\"roles\""),
+          "\"user\""), NULL, NULL },
 
     /* ---- every profile: the Swagger UI pages (hub_auth_docs.c) ---- */
     UI(PW, "/api/docs"),
