@@ -12,6 +12,7 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_openapi.h"
+#include "hub_validate.h"
 #include "hub_yaml.h"
 #include "mod_hub_auth.h"
 
@@ -112,7 +113,7 @@ static json_t *document(hub_req_t *hr)
     return hub_openapi_build(hr->pool, hub_auth_tables(), hr->profile,
                              hub_conf_diagnostics(hr->conf) ? HUB_ROUTE_DIAG
                                                             : 0,
-                             HUB_VERSION, hr->base_url);
+                             HUB_VERSION, hr->base_url, hub_body_raw);
 }
 
 static int openapi_json(hub_req_t *hr, hub_result_t *res)

@@ -38,9 +38,10 @@ const char *hub_openapi_path(apr_pool_t *p, const char *route_path)
 typedef struct {
     apr_pool_t *p;
     unsigned profile;
-    json_t *schemas;      /* components.schemas */
-    json_t *schemes;      /* components.securitySchemes */
-    apr_hash_t *by_shape; /* const hub_shape_t * -> its schema's name */
+    json_t *schemas;        /* components.schemas */
+    json_t *schemes;        /* components.securitySchemes */
+    apr_hash_t *by_shape;   /* const hub_shape_t * -> its schema's name */
+    const hub_field_t *raw; /* the body table of uploads */
 } doc_t;
 
 static json_t *ref(apr_pool_t *p, const char *name)
@@ -190,12 +191,11 @@ static json_t *parameters(apr_pool_t *p, const hub_route_t *rt,
     return plist;
 }
 
-/* A body the operation reads itself (hub_body_raw, an upload): a field
- * table without fields.  Compared by content, as hub_body_raw lives in
- * the httpd glue this file does not link against. */
-static int raw_body(const hub_route_t *rt)
+/* A body the operation reads itself (an upload): the raw table the
+ * caller named (hub_body_raw, which lives in the httpd glue). */
+static int raw_body(const doc_t *d, const hub_route_t *rt)
 {
-    return rt->body && !rt->body->name;
+    return rt->body && d->raw && rt->body == d->raw;
 }
 
 /* ---- answers: shapes, wrappers, envelopes --------------------------------- */
@@ -546,7 +546,7 @@ static json_t *responses(doc_t *d, const hub_route_t *rt,
     json_t *out = json_object(), *schema = NULL;
     int ok[8], nok = 0, errs[8], nerr = 0, i;
     int invalid = hub_error_status_invalid(rt->profile);
-    int has_body = rt->body && !raw_body(rt);
+    int has_body = rt->body && !raw_body(d, rt);
     int is_public = hub_access_ways_in(rt) & HUB_IN_PUBLIC;
 
     if (h && h->ok) {
@@ -592,10 +592,11 @@ static json_t *responses(doc_t *d, const hub_route_t *rt,
     if (has_body) {
         error_response(d, out, hub_error_status_malformed(rt->profile),
                        envelope);
-        error_response(d, out, 415, envelope);
+        error_response(d, out, 400, envelope); /* a body cut short */
     }
     if (rt->body) {
         error_response(d, out, 413, envelope);
+        error_response(d, out, 415, envelope);
     }
     if (!is_public && rt->method != HUB_M_GET) {
         error_response(d, out, 409, envelope); /* a unique key taken */
@@ -735,7 +736,7 @@ static json_t *operation(doc_t *d, const hub_route_t *rt,
     else {
         json_decref(plist);
     }
-    if (raw_body(rt)) {
+    if (raw_body(d, rt)) {
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b,s:{s:{s:{s:s}}}}", "required", 1,
                                       "content", "multipart/form-data",
@@ -776,7 +777,8 @@ static void route_params(apr_pool_t *p, const char *path, hub_match_t *m)
 
 json_t *hub_openapi_build(apr_pool_t *p, const apr_array_header_t *tables,
                           unsigned profile, unsigned flags_ok,
-                          const char *version, const char *server_url)
+                          const char *version, const char *server_url,
+                          const hub_field_t *raw_body)
 {
     json_t *paths = json_object();
     const char *envelope;
@@ -788,6 +790,7 @@ json_t *hub_openapi_build(apr_pool_t *p, const apr_array_header_t *tables,
     d.schemas = json_object();
     d.schemes = json_object();
     d.by_shape = apr_hash_make(p);
+    d.raw = raw_body;
     envelope = error_schemas(&d);
     for (t = 0; tables && t < tables->nelts; t++) {
         const hub_route_t *rt =

@@ -19,11 +19,16 @@
 #include <apr_tables.h>
 #include <jansson.h>
 
+struct hub_field;
+
 /* tables: hub_route_table_t; flags_ok as for hub_routes_lookup;
- * server_url: where the profile is mounted.  A new reference. */
+ * server_url: where the profile is mounted; raw_body: the body table of
+ * operations that read their body themselves (hub_body_raw: an upload,
+ * multipart/form-data).  A new reference. */
 json_t *hub_openapi_build(apr_pool_t *p, const apr_array_header_t *tables,
                           unsigned profile, unsigned flags_ok,
-                          const char *version, const char *server_url);
+                          const char *version, const char *server_url,
+                          const struct hub_field *raw_body);
 
 /* The document's path for a route path: ":id" becomes "{id}". */
 const char *hub_openapi_path(apr_pool_t *p, const char *route_path);

@@ -96,6 +96,7 @@ static const hub_openapi_hint_t hints[] = {
           ",\"database_connected\":" BOOL ",\"last_check\":" STR,
           "\"status\""), NULL, NULL },
     { CX, GET, "/members/search", NULL, 0, NULL, NULL, "400", NULL },
+    { CX, PST, "/settings/general", NULL, 0, NULL, NULL, "400", NULL },
     { CX, GET, "/servers/discover-oauth-metadata", NULL, 0, NULL, NULL, "422",
       NULL },
     { CX, GET, "/docs/openapi.yaml", NULL, 0, NULL, NULL, NULL,

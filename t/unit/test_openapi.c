@@ -33,6 +33,10 @@ static const hub_shape_t item_shape[] = {
     { NULL, NULL, 0 }
 };
 
+/* an upload's body, read by its operation; and a JSON body of any members */
+static const hub_field_t upload_body[] = { { NULL, 0, 0, 0, 0, NULL, NULL } };
+static const hub_field_t any_body[] = { { NULL, 0, 0, 0, 0, NULL, NULL } };
+
 static const hub_qfield_t item_query[] = {
     HUB_Q_CX_PAGE,
     { "on", HUB_Q_BOOL, 0, 0, 0, 0, NULL, NULL },
@@ -75,6 +79,10 @@ static const hub_route_t routes[] = {
     { HUB_G4F, HUB_M_GET, "/items/:id", op_dummy, NULL, 0, 0, "Get Item",
       .need = HUB_NEED_READ, .shape = item_shape, .wrap = HUB_WRAP_KEY,
       .key = "item" },
+    { HUB_G4F, HUB_M_POST, "/upload", op_dummy, upload_body, 0, 0, "Upload",
+      .need = HUB_NEED_WRITE },
+    { HUB_G4F, HUB_M_PUT, "/anything", op_dummy, any_body, 0, 0, "Any",
+      .need = HUB_NEED_WRITE },
     { HUB_GOCLAW, HUB_M_GET, "/tools", NULL, NULL, 0, 0, NULL,
       .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_GET, "/servers", NULL, NULL, 0, 0, "goclaw list",
@@ -90,7 +98,7 @@ static json_t *build(apr_pool_t *p, unsigned profile, unsigned flags_ok)
     tab->owner = "hub_test";
     tab->routes = routes;
     return hub_json_own(p, hub_openapi_build(p, t, profile, flags_ok, "1.2.3",
-                                             "/caylex/api/v1"));
+                                             "/caylex/api/v1", upload_body));
 }
 
 /* Text of the value at a JSON pointer-ish path of object keys, NULL when
@@ -256,6 +264,16 @@ static void test_answers(apr_pool_t *p)
        "a body: 415 and 413 declared");
     ok(AT("paths", "/items", "get", "responses", "default") != NULL,
        "default: the envelope for anything else");
+    ok(AT("paths", "/upload", "post", "requestBody", "content",
+          "multipart/form-data")
+           != NULL,
+       "the upload's body is multipart");
+    ok(AT("paths", "/upload", "post", "responses", "415") != NULL,
+       "  ... with its 415");
+    is_str(AT("paths", "/anything", "put", "requestBody", "content",
+              "application/json", "schema"),
+           "{\"type\":\"object\",\"properties\":{}}",
+           "an empty field table is a JSON object of any members");
     is_str(AT("components", "schemas", "Error", "required"), "[\"error\"]",
            "g4f's envelope");
 
