@@ -1,7 +1,8 @@
 # The served OpenAPI documents describe what the hub really answers: for
 # every documented profile, fetch its document, then call a representative
 # set of its operations (every GET, with real ids where the test made the
-# object and unknown ones elsewhere; a create of each; the errors of each
+# object and unknown ones elsewhere; every write with an empty body at
+# unknown ids; a create, update and delete of each; the errors of each
 # kind: 401, 403, validation, malformed JSON, 404, 415) and check each live
 # answer against the document: the status is declared for that operation
 # (500 only through `default`), and the body validates against the
