@@ -71,6 +71,10 @@ extern const hub_stmt_t hub_analytics_telemetry_stmts[];
 extern const hub_route_t hub_analytics_alerts_routes[];
 extern const hub_stmt_t hub_analytics_alerts_stmts[];
 
+/* hub_analytics_fold.c: the rollups' pending calls folded (sql/033) */
+extern const hub_stmt_t hub_analytics_fold_stmts[];
+int hub_analytics_fold_init(apr_pool_t *pconf, server_rec *s);
+
 /* A telemetry stream: "<project>[.<server instance>].<metric>" */
 typedef struct hub_an_stream {
     const char *id;

@@ -26,6 +26,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_register(s, hub_analytics_cxl_activity_stmts);
     hub_dispatch_register(HUB_ANALYTICS_OWNER,
                           hub_analytics_cxl_activity_routes);
+    hub_db_register(s, hub_analytics_fold_stmts);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER,
                           hub_analytics_notifications_routes);
@@ -34,6 +35,9 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_alerts_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_cx_series_routes);
     if (hub_analytics_events_init(pconf, s) != OK) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (hub_analytics_fold_init(pconf, s) != OK) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return hub_analytics_partitions_init(pconf, s);

@@ -1,10 +1,14 @@
-# The rollups of the gateway's call records (sql/030): every batch
-# inserted into mcp_calls is added to the per-minute, per-hour and per-day
-# rollups in the same statement.  The test writes batches of records that
-# share buckets (and one that comes late, into buckets already rolled up),
-# then recomputes every rollup row itself from the raw rows it reads back
-# and compares them all; and the latency histogram's percentiles against
-# the exact ones.
+# The rollups of the gateway's call records (sql/030, sql/033): every
+# batch inserted into mcp_calls is readable at once in the per-minute,
+# per-hour and per-day rollups (views over the folded rows and the pending
+# ones), and the hub's watchdog folds the pending ones into the stores.
+# The test writes batches of records that share buckets (and one that
+# comes late, into buckets already rolled up), then recomputes every
+# rollup row itself from the raw rows it reads back and compares them
+# all, through the views (whatever has been folded by then) and, once
+# everything is folded, in the stores alone (one row per bucket and
+# combination); and the latency histogram's percentiles against the
+# exact ones.
 use strict;
 use warnings;
 use Test::More;
@@ -69,16 +73,23 @@ cmp_ok(q1("SELECT count(*) FROM mcp_calls WHERE method <> 'tools/call'"), '>', 1
        '  with other methods among them');
 
 # the raw rows, read back as the test's own input
-my @raw = map { [split /\|/, $_, -1] } split /\n/, q1(
+sub read_raw {
+    return map { [split /\|/, $_, -1] } split /\n/, q1(
     "SELECT extract(epoch FROM at)::numeric(20,6), tenant_id, coalesce(project_id::text, ''),
             navigator_instance_id, coalesce(server_instance_id::text, ''),
             coalesce(server_id::text, ''), tool_name, (query IS NOT NULL)::int, ok::int,
             coalesce(error_type, ''), gateway_ms, coalesce(upstream_ms::text, '')
        FROM mcp_calls WHERE method = 'tools/call'");
+}
+my @raw = read_raw();
 my %grain = ('1m' => 60, '1h' => 3600, '1d' => 86400);
 my @types = qw(auth rate_limit timeout execution protocol approval);
 
-for my $g (sort keys %grain) {
+# Each rollup row of grain $g read from relation $rel (a view: several rows
+# of one bucket and combination are added up, as readers do), compared
+# with the rows the test computes from the raw ones.
+sub compare {
+    my ($g, $rel, $label) = @_;
     my %want;
     for my $r (@raw) {
         my ($at, @dims) = @$r[0 .. 7];
@@ -96,13 +107,16 @@ for my $g (sort keys %grain) {
         split /\n/, q1("SELECT extract(epoch FROM bucket)::bigint, tenant_id, coalesce(project_id::text, ''),
                                navigator_instance_id, coalesce(server_instance_id::text, ''),
                                coalesce(server_id::text, ''), tool_name, is_query::int,
-                               calls, errors, err_auth, err_rate_limit, err_timeout,
-                               err_execution, err_protocol, err_approval,
-                               lat_sum, lat_min, lat_max, run_calls, run_sum,
-                               coalesce(run_min::text, ''), coalesce(run_max::text, ''),
-                               (SELECT sum(x) FROM unnest(lat_hist) x)
-                          FROM mcp_rollup_$g");
-    is(scalar(keys %got), scalar(keys %want), "$g: one rollup row per bucket and combination (" . scalar(keys %want) . ')');
+                               sum(calls), sum(errors), sum(err_auth), sum(err_rate_limit),
+                               sum(err_timeout), sum(err_execution), sum(err_protocol),
+                               sum(err_approval), sum(lat_sum), min(lat_min), max(lat_max),
+                               sum(run_calls), sum(run_sum),
+                               coalesce(min(run_min)::text, ''), coalesce(max(run_max)::text, ''),
+                               sum(hist_total)
+                          FROM (SELECT r.*, (SELECT sum(x) FROM unnest(r.lat_hist) x) AS hist_total
+                                  FROM $rel r) r
+                         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8");
+    is(scalar(keys %got), scalar(keys %want), "$g, $label: every bucket and combination (" . scalar(keys %want) . ')');
     my @bad;
     for my $k (sort keys %want) {
         my $w = $want{$k};
@@ -121,8 +135,54 @@ for my $g (sort keys %grain) {
         push @bad, "$k run_min" if @{$w->{run}} && abs($r->[13] - min(@{$w->{run}})) > 1e-3 * $r->[13] + 1e-4;
         push @bad, "$k hist total $r->[15]" if $r->[15] != $w->{calls};
     }
-    is(scalar(@bad), 0, "$g: counts, errors by type, latency and runtime sums, minima, maxima and histogram totals match the raw rows")
+    is(scalar(@bad), 0, "$g, $label: counts, errors by type, latency and runtime sums, minima, maxima and histogram totals match the raw rows")
         or diag(join "\n", @bad[0 .. min(9, $#bad)]);
+}
+
+for my $g (sort keys %grain) {
+    compare($g, "mcp_rollup_$g", 'through the view, as soon as written');
+}
+
+# the watchdog folds the pending calls (every 2 s): then the stores alone
+# hold every call, one row per bucket and combination
+ok(HubTest::eventually(60, sub { q1("SELECT count(*) FROM mcp_rollup_pending") == 0 }),
+   'the watchdog folds every pending batch into the stores');
+for my $g (sort keys %grain) {
+    compare($g, "mcp_rollup_${g}_store", 'folded');
+    is(q1("SELECT count(*) - count(DISTINCT (bucket, tenant_id, project_id, navigator_instance_id,
+                  server_instance_id, server_id, tool_name, is_query)) FROM mcp_rollup_${g}_store"), 0,
+       "$g: one stored row per bucket and combination");
+}
+# a batch after the fold, into folded buckets: the views add it at once
+batch(400, 0.5, 30);
+@raw = read_raw();
+for my $g (sort keys %grain) {
+    compare($g, "mcp_rollup_$g", 'folded and pending');
+}
+
+# two sessions folding (as two hosts would, besides the watchdog) while
+# batches are written: no call is counted twice or lost, in the views
+# meanwhile and in the stores once all is folded
+my @folders = map {
+    my $pid = fork() // die "fork: $!";
+    if (!$pid) {
+        q1("SELECT hub_mcp_rollups_fold(1)") for 1 .. 30;
+        POSIX::_exit(0);
+    }
+    $pid
+} 1 .. 2;
+batch(300, 0.6, 30);
+batch(300, 0.7, 3);
+batch(300, 0.8, 30);
+waitpid($_, 0) for @folders;
+@raw = read_raw();
+for my $g (sort keys %grain) {
+    compare($g, "mcp_rollup_$g", 'folds racing writes');
+}
+ok(HubTest::eventually(60, sub { q1("SELECT count(*) FROM mcp_rollup_pending") == 0 }),
+   'then all folded');
+for my $g (sort keys %grain) {
+    compare($g, "mcp_rollup_${g}_store", 'folded after the race');
 }
 
 # other tenants' rows never land in a tenant's rollup row: each rollup row
