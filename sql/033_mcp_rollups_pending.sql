@@ -168,12 +168,18 @@ BEGIN
 END $$;
 DROP FUNCTION hub_mcp_rollup_sql(text);
 
--- The upsert of grouped rows (the query text groups) into grain g's store.
-CREATE FUNCTION hub_mcp_rollup_upsert(g text, groups text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+-- The upsert of grouped rows (the query text groups) into grain g's
+-- store, but for the buckets older than the grain's retention (keep, the
+-- text of a number of days): the next prune would delete them, and
+-- writing them is most of a history load's cost (a per-minute row per
+-- call when calls are sparse).
+CREATE FUNCTION hub_mcp_rollup_upsert(g text, groups text, keep text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT format($q$
 INSERT INTO %I AS r
-SELECT * FROM (%s) AS x ORDER BY 2, 1, 3, 4, 5, 6, 7, 8
+SELECT * FROM (%s) AS x
+ WHERE x.bucket >= now() - make_interval(days => %s)
+ ORDER BY 2, 1, 3, 4, 5, 6, 7, 8
 ON CONFLICT (tenant_id, bucket, project_id, navigator_instance_id,
              server_instance_id, server_id, tool_name, is_query)
 DO UPDATE SET
@@ -194,7 +200,7 @@ DO UPDATE SET
     run_min = least(r.run_min, excluded.run_min),
     run_max = greatest(r.run_max, excluded.run_max),
     last_at = greatest(r.last_at, excluded.last_at)$q$,
-        'mcp_rollup_' || g || '_store', groups)
+        'mcp_rollup_' || g || '_store', groups, keep)
 $$;
 
 -- One fold: up to `batches` pending rows (batches of calls) this snapshot
@@ -205,9 +211,13 @@ $$;
 -- NULL when another session holds the fold's lock (another host folding
 -- now: this one has nothing to add).  The stores' upserts are the only
 -- writers of their rows besides retention, so a fold never waits for a
--- recorder nor a recorder for a fold.  The memory is for the groups of a
--- sparse history (up to a rollup row per call), which would go to disk.
-CREATE FUNCTION hub_mcp_rollups_fold(batches integer) RETURNS bigint
+-- recorder nor a recorder for a fold.  keep_1m, _1h and _1d are the
+-- days of HubRollupRetention: older buckets are not written (they would
+-- be pruned).  The memory is for the groups of a sparse history (up to a
+-- rollup row per call), which would go to disk.
+CREATE FUNCTION hub_mcp_rollups_fold(batches integer, keep_1m integer,
+                                     keep_1h integer, keep_1d integer)
+RETURNS bigint
 LANGUAGE plpgsql SET work_mem = '64MB' AS $$
 DECLARE
     n bigint;
@@ -223,10 +233,10 @@ BEGIN
                    ' m AS (%s), h AS (%s), y AS (%s)'
                    ' SELECT count(*) FROM d',
                    hub_mcp_pending_rows('d'),
-                   hub_mcp_rollup_upsert('1m', hub_mcp_rollup_groups('1m', 'TABLE c')),
-                   hub_mcp_rollup_upsert('1h', hub_mcp_rollup_groups('1h', 'TABLE c')),
-                   hub_mcp_rollup_upsert('1d', hub_mcp_rollup_groups('1d', 'TABLE c')))
-       INTO n USING batches;
+                   hub_mcp_rollup_upsert('1m', hub_mcp_rollup_groups('1m', 'TABLE c'), '$2'),
+                   hub_mcp_rollup_upsert('1h', hub_mcp_rollup_groups('1h', 'TABLE c'), '$3'),
+                   hub_mcp_rollup_upsert('1d', hub_mcp_rollup_groups('1d', 'TABLE c'), '$4'))
+       INTO n USING batches, keep_1m, keep_1h, keep_1d;
     RETURN n;
 END $$;
 

@@ -5,9 +5,10 @@
  * mcp_rollup_1m/_1h/_1d_store every TICK, FOLD batches per transaction,
  * again while a fold finds a full load and for at most BUDGET, so that a
  * backlog (a history load, a host that was down) is worked off without
- * holding one transaction for long.  Readers never wait for it: the
- * views under the rollups' names show pending calls too, so a fold makes
- * a rollup smaller, not more complete. */
+ * holding one transaction for long.  Buckets past HubRollupRetention are
+ * not written (the hourly prune would delete them).  Readers never wait
+ * for it: the views under the rollups' names show pending calls too, so
+ * a fold makes a rollup smaller, not more complete. */
 #include <apr_strings.h>
 #include "hub_analytics_private.h"
 #include "hub_watchdog.h"
@@ -19,7 +20,8 @@
 /* clang-format off */
 const hub_stmt_t hub_analytics_fold_stmts[] = {
     { "hub_rollups_fold",
-      "SELECT hub_mcp_rollups_fold(%s::int) AS folded" },
+      "SELECT hub_mcp_rollups_fold(%s::int, %s::int, %s::int, %s::int)"
+      " AS folded" },
     { NULL, NULL }
 };
 /* clang-format on */
@@ -30,10 +32,16 @@ const hub_stmt_t hub_analytics_fold_stmts[] = {
  * holds the lock, -1 when it failed. */
 static long fold_once(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd)
 {
-    const char *arg = apr_itoa(p, FOLD), *n;
+    const int *keep = hub_analytics_rollup_keep(s);
+    const char *args[4], *n;
     hub_rows_t *rows;
+    int i;
 
-    if (hub_db_select_on(p, s, dbd, ST_FOLD, &rows, 1, &arg) != HUB_DB_OK
+    args[0] = apr_itoa(p, FOLD);
+    for (i = 0; i < 3; i++) {
+        args[i + 1] = apr_itoa(p, keep[i]);
+    }
+    if (hub_db_select_on(p, s, dbd, ST_FOLD, &rows, 4, args) != HUB_DB_OK
         || rows->rows->nelts != 1) {
         return -1;
     }

@@ -166,7 +166,7 @@ for my $g (sort keys %grain) {
 my @folders = map {
     my $pid = fork() // die "fork: $!";
     if (!$pid) {
-        q1("SELECT hub_mcp_rollups_fold(1)") for 1 .. 30;
+        q1("SELECT hub_mcp_rollups_fold(1, 7, 90, 730)") for 1 .. 30;
         POSIX::_exit(0);
     }
     $pid
