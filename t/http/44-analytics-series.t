@@ -140,6 +140,10 @@ my $n_late = @late;
 while (my @chunk = splice(@first, 0, 150)) { q1(batch_sql(@chunk)) }
 # late: older records arrive after their buckets were rolled up
 while (my @chunk = splice(@late, 0, 150)) { q1(batch_sql(@chunk)) }
+# retention prunes the folded rollups (sql/033): wait for the watchdog to
+# fold the batches (every 2 s; it does not write buckets past retention)
+ok(HubTest::eventually(60, sub { q1('SELECT count(*) FROM mcp_rollup_pending') == 0 }),
+   'the watchdog folded every batch');
 q1('SELECT hub_mcp_rollups_prune(1, 30, 730)');
 is(q1("SELECT (SELECT count(*) FROM mcp_rollup_1m WHERE bucket < now() - interval '1 day')
             + (SELECT count(*) FROM mcp_rollup_1h WHERE bucket < now() - interval '30 days')"), 0,
