@@ -48,6 +48,102 @@
         ",\"components\":" OBJECT, \
         "\"openapi\",\"info\",\"paths\"")
 
+/* ---- Caylex's analytics answers (modules/analytics/hub_analytics_cx_series.c,
+ * hub_analytics_cxl_*.c): the spec's models as this hub fills them, with
+ * its extensions (p50/p95/p99 latency and how they were had, the
+ * previous window and the change) ---- */
+/* {success, data, error, timestamp}: data is always there */
+#define CX_OK(data) \
+    OBJ("\"success\":" BOOL ",\"data\":" data ",\"error\":" NSTR \
+        ",\"timestamp\":" STR, \
+        "\"success\",\"data\",\"timestamp\"")
+#define AN_FILTERS "{\"type\":\"object\",\"additionalProperties\":" STR "}"
+#define AN_VIEW \
+    "{\"type\":\"string\",\"enum\":[\"timeseries\",\"bar\",\"pie\"," \
+    "\"heatmap\"]}"
+#define AN_SORT "{\"type\":\"string\",\"enum\":[\"asc\",\"desc\"]}"
+/* a window's answer: its members, then window, filters and timestamp */
+#define AN_DATA(props, req) \
+    OBJ(props \
+        ",\"window\":" STR ",\"filters\":" AN_FILTERS ",\"timestamp\":" STR, \
+        req ",\"window\",\"filters\",\"timestamp\"")
+/* a graph: one point per bucket, each at its timestamp */
+#define AN_GRAPH(point, preq) \
+    CX_OK(AN_DATA("\"data_points\":" ARRAY_OF( \
+                      OBJ("\"timestamp\":" STR "," point, \
+                          "\"timestamp\"," preq)) ",\"view\":" AN_VIEW \
+                                                  ",\"frequency\":" STR, \
+                  "\"data_points\",\"view\",\"frequency\""))
+#define AN_LAT \
+    "\"average_latency\":" NUM ",\"total_calls\":" INT ",\"p50_latency\":" NUM \
+    ",\"p95_latency\":" NUM ",\"p99_latency\":" NUM
+#define AN_LAT_REQ \
+    "\"average_latency\",\"total_calls\",\"p50_latency\",\"p95_latency\"," \
+    "\"p99_latency\""
+#define AN_RUN     "\"average_runtime\":" NUM ",\"total_executions\":" INT
+#define AN_RUN_REQ "\"average_runtime\",\"total_executions\""
+#define AN_CPQ \
+    "\"average_tool_calls_per_query\":" NUM ",\"total_queries\":" INT \
+    ",\"total_tool_calls\":" INT
+#define AN_CPQ_REQ \
+    "\"average_tool_calls_per_query\",\"total_queries\",\"total_tool_calls\""
+/* a processed total, the window before and the change in percent */
+#define AN_PROCESSED(what) \
+    CX_OK(AN_DATA("\"total_" what "\":" INT ",\"previous_total_" what \
+                  "\":" INT ",\"percentage_change\":" NNUM, \
+                  "\"total_" what "\",\"previous_total_" what \
+                  "\",\"percentage_change\""))
+/* Caylex's TimeSeriesData */
+#define AN_SERIES \
+    ARRAY_OF(OBJ("\"timestamp\":" STR ",\"value\":" NUM ",\"labels\":" \
+                 "{\"type\":\"object\",\"nullable\":true," \
+                 "\"additionalProperties\":" STR "}", \
+                 "\"timestamp\",\"value\""))
+/* a breakdown: the list under key, its length, the order and limit */
+#define AN_LIST(key, item) \
+    CX_OK(AN_DATA("\"" key "\":" ARRAY_OF(item) ",\"total_count\":" INT \
+                                                ",\"sort_order\":" AN_SORT \
+                                                ",\"limit\":" INT, \
+                  "\"" key "\",\"total_count\",\"sort_order\",\"limit\""))
+#define AN_COUNT(key, val) \
+    OBJ("\"" key "\":" val ",\"tool_count\":" INT, "\"" key "\",\"tool_count\"")
+/* a top list: by tool calls and by queries, each with its length */
+#define AN_TOP1(count, list, id) \
+    OBJ("\"" count "\":" INT ",\"" list "\":" ARRAY_OF( \
+            OBJ("\"" id "\":" STR ",\"count\":" INT, "\"" id "\",\"count\"")), \
+        "\"" count "\",\"" list "\"")
+#define AN_TOP(count, list, id) \
+    CX_OK(OBJ( \
+        "\"tool_calls\":" AN_TOP1( \
+            count, list, \
+            id) ",\"queries_processed\":" AN_TOP1(count, list, \
+                                                  id) ",\"window\":" STR \
+                                                      ",\"filters\":" AN_FILTERS \
+                                                      ",\"limit\":" INT, \
+        "\"tool_calls\",\"queries_processed\",\"window\"," \
+        "\"filters\",\"limit\""))
+/* Caylex's GetQueryResponse: token is always null here */
+#define AN_QUERY \
+    OBJ("\"id\":" STR ",\"token\":" NSTR ",\"query\":" STR \
+        ",\"navigator_instance_id\":" STR ",\"project_id\":" NSTR \
+        ",\"created_at\":" STR ",\"updated_at\":" STR, \
+        "\"id\",\"token\",\"query\",\"navigator_instance_id\"," \
+        "\"created_at\",\"updated_at\"")
+#define AN_TOOL \
+    OBJ("\"server\":" OBJ("\"id\":" STR ",\"name\":" STR, \
+                          "\"id\",\"name\"") ",\"name\":" STR, \
+        "\"server\",\"name\"")
+/* Caylex's TimeSeriesPoint */
+#define AN_POINTS(more, req) \
+    ARRAY_OF(OBJ("\"timestamp\":" STR ",\"value\":" NUM more, \
+                 "\"timestamp\",\"value\"" req))
+#define AN_ERR_TYPES \
+    "\"auth\":" INT ",\"rate_limit\":" INT ",\"timeout\":" INT \
+    ",\"execution\":" INT ",\"protocol\":" INT ",\"approval\":" INT
+#define AN_ERR_TYPES_REQ \
+    "\"auth\",\"rate_limit\",\"timeout\",\"execution\",\"protocol\"," \
+    "\"approval\""
+
 /* a Swagger UI page and its files: 404 when HubSwaggerUi is not set */
 #define UI(profile, page) \
     { profile, GET, page, NULL, 0, NULL, NULL, "404", "text/html" }, \
@@ -216,6 +312,202 @@ static const hub_openapi_hint_t hints[] = {
                                     ",\"disabled\":" BOOL ",\"roles\":" STRS,
                                     "\"id\",\"email\",\"roles\""))
           ",\"next_cursor\":" NINT, "\"items\",\"next_cursor\""), NULL, NULL },
+
+    /* ---- Caylex's analytics: totals and series (hub_analytics_cx_series.c) ---- */
+    { CX, GET, "/analytics/average-tool-call-latency",
+      "AverageToolCallLatencyResponse", 0, NULL,
+      CX_OK(AN_DATA(AN_LAT ",\"percentiles\":"
+                    "{\"type\":\"string\",\"enum\":[\"exact\",\"histogram\"]}",
+                    AN_LAT_REQ ",\"percentiles\"")), NULL, NULL },
+    { CX, GET, "/analytics/average-tool-call-latency-graph",
+      "AverageToolCallLatencyGraphResponse", 0, NULL,
+      AN_GRAPH(AN_LAT, AN_LAT_REQ), NULL, NULL },
+    { CX, GET, "/analytics/average-tool-call-runtime",
+      "AverageToolCallRuntimeResponse", 0, NULL,
+      CX_OK(AN_DATA(AN_RUN, AN_RUN_REQ)), NULL, NULL },
+    { CX, GET, "/analytics/average-tool-call-runtime-graph",
+      "AverageToolCallRuntimeGraphResponse", 0, NULL,
+      AN_GRAPH(AN_RUN, AN_RUN_REQ), NULL, NULL },
+    { CX, GET, "/analytics/average-tool-calls-per-query",
+      "ToolCallsPerQueryResponse", 0, NULL,
+      CX_OK(AN_DATA(AN_CPQ ",\"view\":" AN_VIEW ",\"frequency\":" STR,
+                    AN_CPQ_REQ ",\"view\",\"frequency\"")), NULL, NULL },
+    { CX, GET, "/analytics/average-tool-calls-per-query-graph",
+      "ToolCallsPerQueryGraphResponse", 0, NULL,
+      AN_GRAPH(AN_CPQ, AN_CPQ_REQ), NULL, NULL },
+    { CX, GET, "/analytics/tool-calls-processed",
+      "ToolCallsProcessedResponse", 0, NULL, AN_PROCESSED("tool_calls"),
+      NULL, NULL },
+    { CX, GET, "/analytics/queries-processed", "QueriesProcessedResponse", 0,
+      NULL, AN_PROCESSED("queries"), NULL, NULL },
+    /* the spec gives both graphs of counts one model */
+    { CX, GET, "/analytics/tool-calls-processed-graph",
+      "ToolCallsGraphResponse", 0, NULL,
+      AN_GRAPH("\"count\":" INT, "\"count\""), NULL, NULL },
+    { CX, GET, "/analytics/queries-processed-graph", "ToolCallsGraphResponse",
+      0, NULL, AN_GRAPH("\"count\":" INT, "\"count\""), NULL, NULL },
+    { CX, GET, "/analytics/error-rate-graph", "ErrorRateGraphResponse", 0,
+      NULL,
+      CX_OK(OBJ("\"view_type\":" AN_VIEW ",\"frequency\":" STR
+                ",\"time_series_data\":" AN_SERIES ",\"total_errors\":" INT
+                ",\"total_tool_calls\":" INT ",\"average_error_rate\":" NUM
+                ",\"timestamp\":" STR,
+                "\"view_type\",\"frequency\",\"time_series_data\","
+                "\"total_errors\",\"total_tool_calls\","
+                "\"average_error_rate\",\"timestamp\"")), NULL, NULL },
+    { CX, GET, "/analytics/error-types-graph", "ErrorTypesGraphResponse", 0,
+      NULL,
+      CX_OK(OBJ("\"view_type\":" AN_VIEW ",\"frequency\":" STR
+                ",\"time_series_data\":"
+                ARRAY_OF(OBJ("\"error_type\":" STR ",\"error_name\":" STR
+                             ",\"time_series_data\":" AN_SERIES
+                             ",\"total_count\":" INT,
+                             "\"error_type\",\"error_name\","
+                             "\"time_series_data\",\"total_count\""))
+                ",\"total_errors\":" INT ",\"timestamp\":" STR,
+                "\"view_type\",\"frequency\",\"time_series_data\","
+                "\"total_errors\",\"timestamp\"")), NULL, NULL },
+    { CX, GET, "/analytics/heroes/global/stats", "GlobalStatsResponse", 0,
+      NULL,
+      CX_OK(OBJ("\"total_queries\":" INT ",\"total_tool_calls\":" INT
+                ",\"previous_total_queries\":" INT
+                ",\"previous_total_tool_calls\":" INT
+                ",\"comparison_period\":{\"type\":\"string\",\"enum\":["
+                "\"rolling_month\",\"rolling_week\",\"rolling_day\","
+                "\"rolling_hour\"]},\"timestamp\":" STR,
+                "\"total_queries\",\"total_tool_calls\","
+                "\"previous_total_queries\",\"previous_total_tool_calls\","
+                "\"comparison_period\",\"timestamp\"")), NULL, NULL },
+
+    /* ---- Caylex's analytics: breakdowns (hub_analytics_cxl_activity.c) ---- */
+    { CX, GET, "/analytics/tools", "ToolActivityResponse", 0, NULL,
+      AN_LIST("tools", STR), NULL, NULL },
+    { CX, GET, "/analytics/servers", "ServerActivityResponse", 0, NULL,
+      AN_LIST("servers", AN_COUNT("server_name", STR)), NULL, NULL },
+    { CX, GET, "/analytics/users", "UsersActivityResponse", 0, NULL,
+      AN_LIST("users", AN_COUNT("user_email", STR)), NULL, NULL },
+    { CX, GET, "/analytics/top-servers", "TopServersActivityResponse", 0,
+      NULL, AN_TOP("server_count", "servers", "server_id"), NULL, NULL },
+    { CX, GET, "/analytics/top-projects", "TopProjectsActivityResponse", 0,
+      NULL, AN_TOP("project_count", "projects", "project_id"), NULL, NULL },
+    { CX, GET, "/analytics/top-navigators", "TopNavigatorsActivityResponse",
+      0, NULL, AN_TOP("navigator_count", "navigators", "navigator_id"), NULL,
+      NULL },
+    { CX, GET, "/analytics/navigator-tool-connections",
+      "NavigatorToolConnectionsResponse", 0, NULL,
+      CX_OK(ARRAY_OF(AN_DATA("\"navigator_instance_id\":" STR
+                             ",\"tool_id\":" STR ",\"connection_status\":"
+                             "{\"type\":\"string\",\"enum\":[\"active\"]}"
+                             ",\"last_used\":" NSTR ",\"usage_count\":" INT,
+                             "\"navigator_instance_id\",\"tool_id\","
+                             "\"connection_status\",\"usage_count\""))),
+      NULL, NULL },
+    { CX, GET, "/analytics/proxy-tools", "ProxyToolEfficiencyResponse", 0,
+      NULL,
+      CX_OK(AN_DATA("\"suggest_tools_count\":" INT
+                    ",\"get_tool_schemas_count\":" INT
+                    ",\"invoke_tools_count\":" INT,
+                    "\"suggest_tools_count\",\"get_tool_schemas_count\","
+                    "\"invoke_tools_count\"")), NULL, NULL },
+    { CX, GET, "/analytics/proxy-tools/suggest-tools",
+      "ProxyToolSuggestionsResponse", 0, NULL,
+      CX_OK(AN_DATA("\"count\":" INT ",\"suggested_tools\":" INT,
+                    "\"count\",\"suggested_tools\"")), NULL, NULL },
+
+    /* ---- Caylex's query logs and users (hub_analytics_cxl_queries.c,
+     * _users.c) ---- */
+    { CX, GET, "/projects/{project_id}/query-logs", "Page_QueryLogResponse_",
+      0, NULL,
+      OBJ("\"items\":"
+          ARRAY_OF(OBJ("\"id\":" STR ",\"query\":" STR ",\"num_tool_calls\":"
+                       INT ",\"servers_invoked\":" STRS
+                       ",\"server_logo_urls\":" ARRAY_OF(NSTR)
+                       ",\"timestamp\":" STR ",\"num_errors\":" INT
+                       ",\"navigator_instance_id\":" STR
+                       ",\"navigator_name\":" STR,
+                       "\"id\",\"query\",\"num_tool_calls\","
+                       "\"servers_invoked\",\"server_logo_urls\","
+                       "\"timestamp\",\"num_errors\","
+                       "\"navigator_instance_id\",\"navigator_name\""))
+          ",\"meta\":"
+          OBJ("\"size\":" INT ",\"total\":" INT ",\"next_cursor\":" NSTR
+              ",\"has_next\":" BOOL ",\"has_prev\":" BOOL,
+              "\"size\",\"total\",\"has_next\",\"has_prev\""),
+          "\"items\",\"meta\""), NULL, NULL },
+    { CX, GET, "/queries/query-logs/{query_id}", "GetQueryResponse", 0, NULL,
+      AN_QUERY, NULL, NULL },
+    { CX, GET, "/queries/query-logs/{query_id}/trace", "GetQueryTrace", 0,
+      NULL,
+      OBJ("\"query\":" AN_QUERY ",\"tool_call_groups\":"
+          ARRAY_OF(OBJ("\"tool_calls\":"
+                       ARRAY_OF(OBJ("\"server_instance_id\":" STR
+                                    ",\"tool\":" AN_TOOL ",\"latency\":" NNUM
+                                    ",\"success\":" BOOL
+                                    ",\"error_message\":" NSTR
+                                    ",\"created_at\":" STR,
+                                    "\"server_instance_id\",\"tool\","
+                                    "\"latency\",\"success\","
+                                    "\"error_message\",\"created_at\""))
+                       ",\"created_at\":" STR,
+                       "\"tool_calls\",\"created_at\""))
+          ",\"tool_schemas\":"
+          ARRAY_OF(OBJ("\"id\":" STR ",\"tool\":" AN_TOOL
+                       ",\"created_at\":" STR,
+                       "\"id\",\"tool\",\"created_at\""))
+          ",\"suggest_tools\":"
+          ARRAY_OF(OBJ("\"id\":" STR ",\"created_at\":" STR,
+                       "\"id\",\"created_at\"")),
+          "\"query\",\"tool_call_groups\",\"tool_schemas\","
+          "\"suggest_tools\""), NULL, NULL },
+    { CX, GET, "/projects/{project_id}/users/summary",
+      "UserbaseSummaryResponse", 0, NULL,
+      CX_OK(OBJ("\"total_users\":" INT ",\"weekly_active_users\":" INT
+                ",\"monthly_active_users\":" INT ",\"inactive_users\":" INT
+                ",\"wau_timeline\":" AN_POINTS("", "") ",\"window\":" STR
+                ",\"calculated_at\":" STR,
+                "\"total_users\",\"weekly_active_users\","
+                "\"monthly_active_users\",\"inactive_users\","
+                "\"wau_timeline\",\"window\",\"calculated_at\"")), NULL,
+      NULL },
+    { CX, GET, "/projects/{project_id}/users/{user_id}/analytics",
+      "UserAnalyticsResponse", 0, NULL,
+      CX_OK(OBJ("\"user_email\":" STR ",\"user_token_id\":" STR
+                ",\"total_queries\":" INT ",\"total_tool_calls\":" INT
+                ",\"avg_tool_calls_per_query\":" NUM
+                ",\"top_navigators\":"
+                ARRAY_OF(OBJ("\"navigator_instance_id\":" STR
+                             ",\"navigator_name\":" STR ",\"tool_count\":" INT,
+                             "\"navigator_instance_id\",\"navigator_name\","
+                             "\"tool_count\""))
+                ",\"top_tools\":"
+                ARRAY_OF(OBJ("\"tool_name\":" STR ",\"server_name\":" STR
+                             ",\"call_count\":" INT,
+                             "\"tool_name\",\"server_name\",\"call_count\""))
+                ",\"top_servers\":" ARRAY_OF(AN_COUNT("server_name", STR))
+                ",\"queries_timeline\":" AN_POINTS("", "")
+                ",\"tool_calls_timeline\":" AN_POINTS("", "")
+                ",\"error_rate_data\":"
+                OBJ("\"average_error_rate\":" NUM ",\"total_errors\":" INT
+                    ",\"total_tool_calls\":" INT ",\"time_series_data\":"
+                    AN_POINTS(",\"errors\":" INT ",\"tool_calls\":" INT,
+                              ",\"errors\",\"tool_calls\""),
+                    "\"average_error_rate\",\"total_errors\","
+                    "\"total_tool_calls\",\"time_series_data\"")
+                ",\"error_types_data\":"
+                OBJ("\"view_type\":" STR ",\"frequency\":" STR
+                    ",\"total_errors\":" INT ",\"time_series_data\":"
+                    ARRAY_OF(OBJ("\"timestamp\":" STR "," AN_ERR_TYPES,
+                                 "\"timestamp\"," AN_ERR_TYPES_REQ)),
+                    "\"view_type\",\"frequency\",\"total_errors\","
+                    "\"time_series_data\"")
+                ",\"window\":" STR ",\"frequency\":" STR
+                ",\"calculated_at\":" STR,
+                "\"user_email\",\"user_token_id\",\"total_queries\","
+                "\"total_tool_calls\",\"avg_tool_calls_per_query\","
+                "\"top_navigators\",\"top_tools\",\"top_servers\","
+                "\"queries_timeline\",\"tool_calls_timeline\","
+                "\"error_rate_data\",\"error_types_data\",\"window\","
+                "\"frequency\",\"calculated_at\"")), NULL, NULL },
 
     /* ---- answers to writes ---- */
     { PW, PST, "/api/v1/teams/{slug}/api-keys/", "APIKeyCreatedOut", 0, NULL,
