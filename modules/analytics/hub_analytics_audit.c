@@ -162,7 +162,7 @@ static int gc_activity(hub_req_t *hr, hub_result_t *res)
 const hub_route_t hub_analytics_audit_routes[] = {
     { HUB_G4F, HUB_M_GET, "/audit", g4f_audit, NULL, G4F_IN, 0,
       "Notifications / Audit / Admin: GET /audit",
-      .need = HUB_NEED_READ, .query = g4f_query,
+      .need = HUB_NEED_READ, .query = g4f_query, .shape = g4f_event,
       .wrap = HUB_WRAP_G4F_PAGE },
     { HUB_GOCLAW, HUB_M_GET, "/v1/activity", gc_activity, NULL, 0, 0,
       "List audit activity logs",

@@ -400,7 +400,7 @@ const hub_route_t hub_analytics_notifications_routes[] = {
     { HUB_G4F, HUB_M_GET, "/notifications", g4f_list, NULL, G4F_IN, 0,
       "Notifications / Audit / Admin: GET /notifications",
       .need = HUB_NEED_READ, .query = g4f_list_query,
-      .wrap = HUB_WRAP_G4F_PAGE },
+      .shape = g4f_notification, .wrap = HUB_WRAP_G4F_PAGE },
     { HUB_G4F, HUB_M_POST, "/notifications/ack", g4f_ack, g4f_ack_in, G4F_IN,
       0, "Notifications / Audit / Admin: POST /notifications/ack",
       .need = HUB_NEED_READ },

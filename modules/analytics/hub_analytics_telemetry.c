@@ -410,7 +410,7 @@ const hub_route_t hub_analytics_telemetry_routes[] = {
     { HUB_G4F, HUB_M_GET, "/projects/{project_id}/telemetry/streams",
       streams_list, NULL, G4F_IN, 0,
       "Telemetry: GET /projects/{project_id}/telemetry/streams",
-      .need = HUB_NEED_READ, .query = streams_query,
+      .need = HUB_NEED_READ, .query = streams_query, .shape = stream_out,
       .wrap = HUB_WRAP_G4F_PAGE },
     { HUB_G4F, HUB_M_POST, "/telemetry/query", telemetry_query, query_in,
       G4F_IN, 0, "Telemetry: POST /telemetry/query",

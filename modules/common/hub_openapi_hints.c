@@ -530,8 +530,38 @@ static const hub_openapi_hint_t hints[] = {
       OBJ("\"id\":" STR ",\"name\":" STR ",\"prefix\":" STR ",\"scopes\":" STRS
           ",\"expires_at\":" NSTR ",\"created_at\":" STR ",\"key\":" STR,
           "\"id\",\"name\",\"prefix\",\"scopes\",\"key\""), NULL, NULL },
+    /* hub_analytics_audit.c: a page of gc_log rows */
     { GC, GET, "/v1/activity", NULL, 0, NULL,
-      OBJ("\"logs\":" ARRAY_OF(OBJECT), "\"logs\""), NULL, NULL },
+      OBJ("\"logs\":"
+          ARRAY_OF(OBJ("\"id\":" STR ",\"actor_type\":" NSTR ",\"actor_id\":"
+                       NSTR ",\"action\":" NSTR ",\"entity_type\":" NSTR
+                       ",\"entity_id\":" NSTR ",\"details\":{}"
+                       ",\"ip_address\":" NSTR ",\"created_at\":" STR,
+                       "\"id\",\"actor_type\",\"actor_id\",\"action\","
+                       "\"entity_type\",\"entity_id\",\"details\","
+                       "\"ip_address\",\"created_at\""))
+          ",\"total\":" INT ",\"limit\":" INT ",\"offset\":" INT,
+          "\"logs\",\"total\",\"limit\",\"offset\""), NULL, NULL },
+    /* hub_analytics_telemetry.c */
+    { G4F, PST, "/telemetry/query", NULL, 0, NULL,
+      OBJ("\"stream_id\":" STR ",\"metric\":" STR ",\"band\":" STR
+          ",\"series\":"
+          ARRAY_OF(OBJ("\"ts\":" STR ",\"value\":" NUM, "\"ts\",\"value\""))
+          ",\"anomalies\":"
+          ARRAY_OF(OBJ("\"ts\":" STR ",\"value\":" NUM ",\"score\":" NUM,
+                       "\"ts\",\"value\",\"score\""))
+          ",\"method\":"
+          OBJ("\"name\":" STR ",\"median\":" NUM ",\"mad\":" NUM
+              ",\"threshold\":" NUM ",\"fallback\":" NSTR,
+              "\"name\",\"median\",\"mad\",\"threshold\",\"fallback\""),
+          "\"stream_id\",\"metric\",\"band\",\"series\",\"anomalies\","
+          "\"method\""), NULL, NULL },
+    /* hub_analytics_notifications.c */
+    { G4F, PST, "/notifications/ack", NULL, 0, NULL, G4F_OK, NULL, NULL },
+    { CX, PST, "/notifications/read-all", NULL, 0, NULL,
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
+    { CX, PST, "/notifications/clear-all", NULL, 0, NULL,
+      OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
     { G4F, PAT, "/projects/{project_id}", NULL, 0, NULL, G4F_OK, NULL, NULL },
     { G4F, DEL, "/projects/{project_id}", NULL, 0, NULL, G4F_OK, NULL, NULL },
     { G4F, DEL, "/admin/users/{user_id}", NULL, 0, NULL, G4F_OK, NULL, NULL },

@@ -109,9 +109,15 @@ sub fill {
 sub check {
     my ($t, $path, $what, $want_status) = @_;
     my $r = $hub->get("$C$path", headers => { Authorization => "Bearer $KEY" });
-    my $tag = "$t ($what) -> $r->{status}";
+    return check_doc($doc, get => $t, $r, $what, $want_status);
+}
+
+# A live answer against the operation's declared answer of its status.
+sub check_doc {
+    my ($doc, $method, $t, $r, $what, $want_status) = @_;
+    my $tag = "$method $t ($what) -> $r->{status}";
     is($r->{status}, $want_status, "$tag: status") or diag(substr($r->{content} // '', 0, 300));
-    my $op = ($doc->{paths}{$t} || {})->{get} or return;
+    my $op = ($doc->{paths}{$t} || {})->{$method} or return fail("$tag: documented");
     my $resp = $op->{responses}{ $r->{status} };
     ok($resp, "$tag: declared") or return;
     my $schema = $resp->{content}{'application/json'}{schema};
@@ -120,7 +126,7 @@ sub check {
     my @e = validate($doc, $schema, $value);
     ok(!@e, "$tag: validates") or diag(join "\n", @e[0 .. ($#e > 5 ? 5 : $#e)], substr($r->{content}, 0, 600));
     diag("$t $what: " . $JSON->encode($value)) if $ENV{DUMP};
-    push @answers, [$t, $what, $schema, $value] if $r->{status} == 200;
+    push @answers, [$t, $what, $schema, $value, $doc] if $r->{status} == 200;
     # top-projects takes no project filter
     if ($what =~ /^empty/ && !($t =~ /top-projects/ && $what =~ /project/)) {
         my $sum = 0;
@@ -157,14 +163,59 @@ for my $t (sort keys %ROUTES) {
     }
 }
 
+# ---- G4F's notifications, audit and telemetry; GoClaw's activity -----------
+my $G = '/g4f/api/v1';
+my $AUTH = { Authorization => "Bearer $KEY" };
+my %odoc = (g4f => $hub->get("$G/openapi.json")->{json} || {}, goclaw => $hub->get('/v1/openapi.json')->{json} || {});
+# what they answer is the hub's shapes: named schemas, not {type: object}
+for (['g4f', '/notifications'], ['g4f', '/audit'], ['g4f', '/projects/{project_id}/telemetry/streams']) {
+    my ($p, $t) = @$_;
+    my $sch = $odoc{$p}{paths}{$t}{get}{responses}{200}{content}{'application/json'}{schema} || {};
+    $sch = resolve($odoc{$p}, $sch->{'$ref'}) if $sch->{'$ref'};
+    my $items = ($sch->{properties} || {})->{items} || {};
+    ok(($items->{items} || {})->{'$ref'}, "$p $t: its items are a named schema");
+}
+$hub->psql($hub->db, "INSERT INTO notifications (tenant_id, project_id, event_type, severity, title, body)"
+                   . " VALUES ('$s->{t}{acme}', '$P1', 'call.failed', 'error', 'A call failed', 'weather__today')");
+$r = $hub->post("$G/projects", headers => $AUTH, json => { name => 'audited' });
+like($r->{status}, qr/^20[01]$/, 'g4f: a project (audited)') or diag($r->{content});
+$r = $hub->post('/v1/api-keys', headers => $AUTH, json => { name => 'audited-key', scopes => ['operator.read'] });
+like($r->{status}, qr/^20[01]$/, 'goclaw: a key (audited)');
+my $g4f = sub { my ($m, $t, $path, $what, $want, %o) = @_;
+                my $r = $hub->request(uc $m, "$G$path", headers => $AUTH, %o);
+                check_doc($odoc{g4f}, $m, $t, $r, $what, $want) };
+my $v = $g4f->(get => '/notifications', '/notifications', 'with one', 200);
+ok(@{ $v->{items} || [] } >= 1, 'g4f: the notification is listed');
+$g4f->(post => '/notifications/ack', '/notifications/ack', 'ack it', 200,
+       json => { ids => [ map { $_->{id} } @{ $v->{items} || [] } ] });
+$g4f->(get => '/notifications', '/notifications?limit=0', 'a bad limit', 400);
+$v = $g4f->(get => '/audit', '/audit', 'with events', 200);
+ok(@{ $v->{items} || [] } >= 1, 'g4f: audit events listed');
+$g4f->(get => '/audit', '/audit?type=no.such', 'empty: no such type', 200);
+$v = $g4f->(get => '/projects/{project_id}/telemetry/streams', "/projects/$P1/telemetry/streams", 'streams', 200);
+my ($stream) = map { $_->{id} } @{ $v->{items} || [] };
+ok($stream, 'g4f: a telemetry stream');
+my $to = HubCxlSeed::iso($s->{now} + 60);
+my $from = HubCxlSeed::iso($s->{now} - 86400);
+$v = $g4f->(post => '/telemetry/query', '/telemetry/query', 'a day of calls', 200,
+            json => { stream_id => $stream, time_range => { from => $from, to => $to }, band => '1h' });
+ok(grep({ $_->{value} } @{ $v->{series} || [] }), 'g4f: the series has the seeded calls');
+$g4f->(post => '/telemetry/query', '/telemetry/query', 'an empty hour', 200,
+       json => { stream_id => $stream, time_range => { from => HubCxlSeed::iso($s->{now} - 3500), to => $to },
+                 band => '1m' });
+$g4f->(post => '/telemetry/query', '/telemetry/query', 'no time range', 400, json => { stream_id => $stream });
+$r = $hub->get('/v1/activity', headers => $AUTH);
+$v = check_doc($odoc{goclaw}, get => '/v1/activity', $r, 'with events', 200);
+ok(@{ $v->{logs} || [] } >= 1, 'goclaw: activity listed');
+
 # the validation can fail: each live answer, spoiled, fails its schema
 {
     my $n = 0;
     for my $a (@answers) {
-        my ($t, $what, $schema, $value) = @$a;
-        my $spoiled = spoil($doc, $schema, $value) or next;
+        my ($t, $what, $schema, $value, $d) = @$a;
+        my $spoiled = spoil($d, $schema, $value) or next;
         $n++;
-        ok(scalar validate($doc, $schema, $spoiled), "$t ($what): fails when spoiled");
+        ok(scalar validate($d, $schema, $spoiled), "$t ($what): fails when spoiled");
     }
     ok($n >= 20, "spoiled $n live answers");
 }
