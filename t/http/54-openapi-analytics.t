@@ -5,8 +5,9 @@
 # (t/lib/HubCxlSeed.pm): a window with data, empty ones (the last hour,
 # which has no records; another tenant's project as the filter: nothing
 # matches; both checked to count nothing), and a bad window (422).  Each answer's schema must be the spec's model by name, more
-# than {type: object}, and the validator is shown to fail on the live
-# answers with a member's type changed or a required member dropped.
+# than {type: object}, every member of a live answer declared, and the
+# validator is shown to fail on the live answers with a member's type
+# changed or a required member dropped.
 # Also the other analytics GETs whose schemas are hints (notifications,
 # telemetry, audit; GoClaw's /v1/activity).
 use strict;
@@ -125,6 +126,8 @@ sub check_doc {
     ok(defined $value, "$tag: JSON") or return;
     my @e = validate($doc, $schema, $value);
     ok(!@e, "$tag: validates") or diag(join "\n", @e[0 .. ($#e > 5 ? 5 : $#e)], substr($r->{content}, 0, 600));
+    my @extra = undeclared($doc, $schema, $value, '');
+    is_deeply(\@extra, [], "$tag: every member is declared") if $r->{status} < 300;
     diag("$t $what: " . $JSON->encode($value)) if $ENV{DUMP};
     push @answers, [$t, $what, $schema, $value, $doc] if $r->{status} == 200;
     # top-projects takes no project filter
@@ -218,6 +221,27 @@ ok(@{ $v->{logs} || [] } >= 1, 'goclaw: activity listed');
         ok(scalar validate($d, $schema, $spoiled), "$t ($what): fails when spoiled");
     }
     ok($n >= 20, "spoiled $n live answers");
+    my ($t, $what, $schema, $value, $d) = @{ $answers[0] };
+    my $copy = $JSON->decode($JSON->encode($value));
+    $copy->{zz_undeclared} = 1;
+    is_deeply([ undeclared($d, $schema, $copy, '') ], ['.zz_undeclared'], "$t: an undeclared member is found");
+}
+
+# The members of value that its schema does not declare (where the
+# schema lists properties and says nothing of others), as paths.
+sub undeclared {
+    my ($doc, $schema, $v, $at) = @_;
+    $schema = resolve($doc, $schema->{'$ref'}) while $schema->{'$ref'};
+    return () if $schema->{anyOf};
+    if (ref $v eq 'ARRAY') {
+        return () unless $schema->{items};
+        my %seen;
+        return grep { !$seen{$_}++ } map { undeclared($doc, $schema->{items}, $_, "$at\[]") } @$v;
+    }
+    return () unless ref $v eq 'HASH';
+    my $props = $schema->{properties} or return ();
+    return () if exists $schema->{additionalProperties};
+    return map { $props->{$_} ? undeclared($doc, $props->{$_}, $v->{$_}, "$at.$_") : "$at.$_" } sort keys %$v;
 }
 
 # The value with its first required member (depth-first) dropped or its
