@@ -273,6 +273,7 @@ static int activity(hub_req_t *hr, hub_result_t *res)
     const char *args[NARGS], *sort, *text;
     char *filters;
     hub_rows_t *row;
+    const int *keep = hub_analytics_rollup_keep(hr->r->server);
     int rc;
 
     if (hub_an_window_read(hr->pool, &hr->q, a->def_window, 0, &w, problems)) {
@@ -290,8 +291,8 @@ static int activity(hub_req_t *hr, hub_result_t *res)
     args[8] = w.window.text;
     args[9] = filters ? apr_pstrdup(hr->pool, filters) : "{}";
     /* the rollups are read only where retention pruned nothing */
-    args[10] = apr_itoa(hr->pool, hub_analytics_rollup_keep(hr->r->server)[0]);
-    args[11] = apr_itoa(hr->pool, hub_analytics_rollup_keep(hr->r->server)[1]);
+    args[10] = apr_itoa(hr->pool, keep[0]);
+    args[11] = apr_itoa(hr->pool, keep[1]);
     free(filters);
     rc = hub_select_one(hr, res, &hub_analytics_cxl_activity_stmts[a->stmt],
                         NARGS, args, &row, "no answer");
