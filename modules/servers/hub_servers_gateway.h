@@ -64,6 +64,12 @@ json_t *hub_gw_server_description(hub_gw_t *g);
 json_t *hub_gw_server_info(void);
 
 int hub_gw_fail(hub_gw_answer_t *a, int code, const char *message);
+/* compact mode's meta tools (search_tools, call_tool), MCP definitions:
+ * the hub's built-in tools (hub_servers_builtin_tools.c).  New ref. */
+json_t *hub_gw_meta_tools(void);
+/* 1 unless the tenant disabled built-in tool name (PUT
+ * /v1/tools/builtin/{name}); 1 too when that cannot be read. */
+int hub_gw_builtin_enabled(hub_gw_t *g, const char *name);
 
 /* hub_servers_gateway_guard.c: approvals and rate limits of the tool of
  * row i (tool_id, permission, rate_limit_per_minute): DECLINED to call

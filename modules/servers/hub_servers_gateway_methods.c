@@ -236,7 +236,7 @@ static json_t *public_tool(hub_gw_t *g, const hub_rows_t *rows, int i)
 #define SEARCH_TOOLS "search_tools"
 #define CALL_TOOL    "call_tool"
 
-static json_t *meta_tools(void)
+json_t *hub_gw_meta_tools(void)
 {
     return json_pack(
         "[{s:s,s:s,s:{s:s,s:{s:{s:s,s:s},s:{s:s,s:i,s:i,s:s}},s:[s]}},"
@@ -319,7 +319,17 @@ static int op_tools_list(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
                            "server gave");
     }
     if (g->compact) {
-        a->result = json_pack("{s:o}", "tools", meta_tools());
+        /* less the built-in tools the tenant disabled */
+        json_t *defs = hub_gw_meta_tools(), *on = json_array(), *d;
+        size_t k;
+        json_array_foreach(defs, k, d) {
+            if (hub_gw_builtin_enabled(g, json_string_value(
+                                              json_object_get(d, "name")))) {
+                json_array_append(on, d);
+            }
+        }
+        json_decref(defs);
+        a->result = json_pack("{s:o}", "tools", on);
         return 0;
     }
     args[0] = g->instance_id;
@@ -470,6 +480,12 @@ static int op_tools_call(hub_gw_t *g, json_t *params, hub_gw_answer_t *a)
     int i;
 
     /* compact mode: the meta tools, call_tool being any tool by name */
+    if (g->compact && name
+        && (!strcmp(name, SEARCH_TOOLS) || !strcmp(name, CALL_TOOL))
+        && !hub_gw_builtin_enabled(g, name)) {
+        return hub_gw_fail(a, HUB_RPC_INVALID_PARAMS,
+                           apr_psprintf(g->pool, "Tool %s not found", name));
+    }
     if (g->compact && name && !strcmp(name, SEARCH_TOOLS)) {
         return op_search_tools(g, json_is_object(args) ? args : NULL, a);
     }

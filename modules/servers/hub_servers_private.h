@@ -19,6 +19,13 @@
 /* the module record's file declares the module itself */
 #ifndef HUB_MODULE_RECORD
 APLOG_USE_MODULE(hub_servers);
+/* ---- the tool registries (sql/039, hub_servers_tool_registry.h) ------ */
+extern const hub_stmt_t hub_servers_tool_store_stmts[];
+extern const hub_route_t hub_servers_custom_tools_routes[];
+extern const hub_route_t hub_servers_g4f_tools_routes[];
+extern const hub_route_t hub_servers_skills_routes[];
+extern const hub_route_t hub_servers_builtin_tools_routes[];
+
 #endif
 extern module AP_MODULE_DECLARE_DATA hub_servers_module;
 
@@ -173,6 +180,12 @@ const char *hub_servers_stdio_target(
     apr_pool_t *p, server_rec *s, const char *tenant, const char *command,
     const char *args_text, const char *secrets_text, hub_mcp_target_t *target);
 
+/* A sealed value of the tenant's (hub_secret.h) in plain text in p, its
+ * ${secret:NAME} references resolved: NULL with *plain, or why not
+ * (never a secret). */
+const char *hub_servers_unseal(apr_pool_t *p, server_rec *s, const char *tenant,
+                               json_t *sealed, const char **plain);
+
 /* ---- hub_servers_recorder.c: the gateway's call records -------------- */
 extern const hub_stmt_t hub_servers_recorder_stmts[];
 /* Buffer one record (a JSON object of mcp_calls' columns; at_us the
@@ -181,5 +194,12 @@ extern const hub_stmt_t hub_servers_recorder_stmts[];
 void hub_servers_record(json_t *rec);
 void hub_servers_recorder_child_init(apr_pool_t *pchild, server_rec *s);
 int hub_servers_recorder_init(apr_pool_t *pconf, server_rec *s);
+
+/* ---- the tool registries (sql/039, hub_servers_tool_registry.h) ------ */
+extern const hub_stmt_t hub_servers_tool_store_stmts[];
+extern const hub_route_t hub_servers_custom_tools_routes[];
+extern const hub_route_t hub_servers_g4f_tools_routes[];
+extern const hub_route_t hub_servers_skills_routes[];
+extern const hub_route_t hub_servers_builtin_tools_routes[];
 
 #endif

@@ -247,6 +247,20 @@ static const char *open_secret(apr_pool_t *p, server_rec *s,
     return *plain ? NULL : why;
 }
 
+/* A sealed value of the tenant's in plain text, its ${secret:NAME}
+ * references resolved (custom tools' header values,
+ * hub_servers_tool_handler.c): NULL and *plain set, or why not. */
+const char *hub_servers_unseal(apr_pool_t *p, server_rec *s, const char *tenant,
+                               json_t *sealed, const char **plain)
+{
+    return open_secret(p, s, hub_servers_srv(s), tenant, sealed,
+                       "a stored credential needs HubSecretKeyFile, which is "
+                       "not set",
+                       "a stored credential does not decrypt with this "
+                       "HubSecretKeyFile",
+                       plain);
+}
+
 /* Where the server is reached and with what credentials: header secrets
  * become headers, query secrets query parameters, path secrets replace
  * {name} in the endpoint, GoClaw's api_key a bearer token.  Decrypted
