@@ -124,8 +124,9 @@ static const char *problem_at(apr_pool_t *p, const json_t *s, const char *at,
             }
             json_array_foreach(v, i, sub) {
                 if ((why = problem_at(p, sub,
-                                      apr_psprintf(p, "%s.%s[%zu]", at,
-                                                   lists[k], i),
+                                      apr_psprintf(p,
+                                                   "%s.%s[%" APR_SIZE_T_FMT "]",
+                                                   at, lists[k], i),
                                       depth + 1))) {
                     return why;
                 }
@@ -352,7 +353,8 @@ static void check_array(apr_pool_t *p, const json_t *s, const json_t *v,
     size_t i, j, n = json_array_size(v);
     if (items) {
         json_array_foreach((json_t *)v, i, e) {
-            check(p, items, e, apr_psprintf(p, "%s[%zu]", at, i), problems);
+            check(p, items, e,
+                  apr_psprintf(p, "%s[%" APR_SIZE_T_FMT "]", at, i), problems);
         }
     }
     if ((k = json_object_get(s, "minItems"))
