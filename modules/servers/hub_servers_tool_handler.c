@@ -212,10 +212,10 @@ static int http_handler(hub_req_t *hr, hub_result_t *res, const json_t *h,
             json_array_append_new(names, json_string(name));
         }
     }
-    out->handler = hub_json_text(hr->pool,
-                                 json_pack("{s:s,s:s,s:s,s:O}", "type", "http",
-                                           "url", url, "method", method,
-                                           "headers", names));
+    out->handler = hub_json_text(
+        hr->pool, hub_json_own(hr->pool, json_pack("{s:s,s:s,s:s,s:O}", "type",
+                                                   "http", "url", url, "method",
+                                                   method, "headers", names)));
     out->secrets = hub_json_text(hr->pool, sealed);
     out->server_id = NULL;
     return DECLINED;
@@ -254,9 +254,10 @@ static int mcp_handler(hub_req_t *hr, hub_result_t *res, const json_t *h,
         return bad(res, "handler.server_id: no MCP server %s in this tenant",
                    server);
     }
-    out->handler = hub_json_text(hr->pool,
-                                 json_pack("{s:s,s:s,s:s}", "type", "mcp",
-                                           "server_id", server, "tool", tool));
+    out->handler = hub_json_text(
+        hr->pool,
+        hub_json_own(hr->pool, json_pack("{s:s,s:s,s:s}", "type", "mcp",
+                                         "server_id", server, "tool", tool)));
     out->secrets = "{}";
     out->server_id = server;
     return DECLINED;
