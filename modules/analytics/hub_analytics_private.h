@@ -66,6 +66,10 @@ extern const hub_route_t hub_analytics_notifications_routes[];
 extern const hub_stmt_t hub_analytics_notifications_stmts[];
 extern const hub_route_t hub_analytics_audit_routes[];
 extern const hub_stmt_t hub_analytics_audit_stmts[];
+
+/* hub_analytics_gc_llm.c: GoClaw's traces, costs and usage (llm_calls) */
+extern const hub_route_t hub_analytics_gc_llm_routes[];
+extern const hub_stmt_t hub_analytics_gc_llm_stmts[];
 extern const hub_route_t hub_analytics_telemetry_routes[];
 extern const hub_stmt_t hub_analytics_telemetry_stmts[];
 extern const hub_route_t hub_analytics_alerts_routes[];

@@ -13,6 +13,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_register(s, hub_analytics_events_stmts);
     hub_db_register(s, hub_analytics_notifications_stmts);
     hub_db_register(s, hub_analytics_audit_stmts);
+    hub_db_register(s, hub_analytics_gc_llm_stmts);
     hub_db_register(s, hub_analytics_telemetry_stmts);
     hub_db_register(s, hub_analytics_alerts_stmts);
     hub_db_register(s, hub_audit_stmts);
@@ -31,6 +32,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_dispatch_register(HUB_ANALYTICS_OWNER,
                           hub_analytics_notifications_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_audit_routes);
+    hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_gc_llm_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_telemetry_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_alerts_routes);
     hub_dispatch_register(HUB_ANALYTICS_OWNER, hub_analytics_cx_series_routes);
