@@ -27,6 +27,7 @@
 #include "hub_analytics_private.h"
 #include "hub_audit.h"
 #include "hub_json.h"
+#include "hub_openapi_schema.h"
 #include "hub_validate.h"
 
 #define BATCH 200
@@ -241,7 +242,8 @@ int hub_analytics_alerts_evaluate(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
 const hub_route_t hub_analytics_alerts_routes[] = {
     { HUB_G4F, HUB_M_POST, "/telemetry/alerts", alert_create, alert_in,
       G4F_IN, 0, "Telemetry: POST /telemetry/alerts",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("AlertCreated", OBJ("\"alert_id\":" STR, "\"alert_id\"")) },
     { 0 }
 };
 /* clang-format on */

@@ -25,6 +25,7 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
+#include "hub_openapi_schema.h"
 #include "hub_validate.h"
 
 /* clang-format off */
@@ -366,30 +367,39 @@ static const hub_field_t member_approve_in[] = {
 };
 /* clang-format on */
 
+/* the spec's names of what the routes answer (their shapes above) */
+#define TENANT_OUT HUB_DOC("GetTenantResponse", NULL)
+#define MEMBER_OUT HUB_DOC("TenantUserResponse", NULL)
+/* hub_auth_member_remove */
+#define MEMBER_GONE_OUT \
+    HUB_DOC("DeleteTenantUserResponse", \
+            OBJ("\"id\":" STR ",\"message\":" STR, "\"id\",\"message\""))
+
 #define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
 
 /* clang-format off */
 const hub_route_t hub_auth_caylex_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/tenants", tenant_get, NULL, CX_IN, 0,
       "Get Current Tenant Information",
-      .need = HUB_NEED_READ, .query = tenant_query },
+      .need = HUB_NEED_READ, .query = tenant_query,
+      .shape = cx_tenant, .doc = TENANT_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/members", members_list, NULL, CX_IN, 0,
       "Get Tenant Members",
       .need = HUB_NEED_ANY, .query = members_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .shape = cx_member, .doc = MEMBER_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/members/search", members_search, NULL, CX_IN,
       0, "Search Tenant Members",
       .need = HUB_NEED_ANY, .query = members_search_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .shape = cx_member, .doc = MEMBER_OUT },
     { HUB_CAYLEX, HUB_M_PATCH, "/members/{member_id}", member_update,
       member_update_in, CX_IN, 0, "Update Tenant Member",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .shape = cx_member, .doc = MEMBER_OUT },
     { HUB_CAYLEX, HUB_M_DELETE, "/members/{member_id}",
       hub_auth_member_remove, NULL, CX_IN, 0, "Delete Tenant Member",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .doc = MEMBER_GONE_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/members/{member_id}/approve", member_approve,
       member_approve_in, CX_IN, 0, "Approve Tenant Member",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .shape = cx_member, .doc = MEMBER_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -22,6 +22,7 @@
 #include "hub_key.h"
 #include "hub_json.h"
 #include "hub_http.h"
+#include "hub_openapi_schema.h"
 #include "hub_time.h"
 #include "hub_validate.h"
 
@@ -846,16 +847,87 @@ static const hub_qfield_t reset_check_query[] = {
 };
 /* clang-format on */
 
+/* ---- what the routes answer, for the served document ------------------- */
+
+/* pat_json: a token as listed; on create also the token itself */
+#define PAT_MEMBERS \
+    "\"id\":" STR ",\"name\":" STR ",\"description\":" NSTR \
+    ",\"expires_at\":" NSTR ",\"created_at\":" STR ",\"preview\":" STR \
+    ",\"role\":" ENUM("\"admin\",\"member\"")
+#define PAT_REQUIRED \
+    "\"id\",\"name\",\"description\",\"expires_at\",\"created_at\"," \
+    "\"preview\",\"role\""
+#define PAT_OUT \
+    HUB_DOC("GetPlatformAccessTokenResponse", OBJ(PAT_MEMBERS, PAT_REQUIRED))
+#define PAT_CREATED_OUT \
+    HUB_DOC("CreatePlatformAccessTokenResponse", \
+            OBJ(PAT_MEMBERS ",\"token\":" STR, PAT_REQUIRED ",\"token\""))
+/* invite_meta_out */
+#define INVITE_META_OUT \
+    HUB_DOC("InviteMetadataResponse", \
+            OBJ("\"tenant_name\":" STR ",\"project_name\":" STR \
+                ",\"expires_at\":" STR ",\"auth_link_type\":" \
+                ENUM("\"user\",\"project\"") ",\"valid_for\":" \
+                "{\"type\":\"array\",\"items\":" STR ",\"nullable\":true}", \
+                "\"tenant_name\",\"project_name\",\"expires_at\"," \
+                "\"auth_link_type\",\"valid_for\""))
+/* invite_config: the servers of the link by what they ask for */
+#define INVITE_SERVER(more, req) \
+    OBJ("\"name\":" STR ",\"id\":" STR ",\"server_id\":" STR more, \
+        "\"name\",\"id\",\"server_id\"" req)
+#define INVITE_CONFIG_OUT \
+    HUB_DOC("InviteConfigResponse", \
+            OBJ("\"tenant_name\":" STR ",\"auth_scope\":" \
+                ENUM("\"user\",\"project\"") ",\"oauth_servers\":" \
+                ARRAY_OF(INVITE_SERVER(",\"descope_outbound_app_id\":" STR, \
+                                       ",\"descope_outbound_app_id\"")) \
+                ",\"header_servers\":" \
+                ARRAY_OF(INVITE_SERVER( \
+                    ",\"headers\":" ARRAY_OF(OBJ("\"name\":" STR \
+                                                 ",\"prefix\":" NSTR, \
+                                                 "\"name\",\"prefix\"")), \
+                    ",\"headers\"")) \
+                ",\"path_servers\":" \
+                ARRAY_OF(INVITE_SERVER( \
+                    ",\"paths\":" ARRAY_OF(OBJ("\"name\":" STR, "\"name\"")), \
+                    ",\"paths\"")), \
+                "\"tenant_name\",\"auth_scope\",\"oauth_servers\"," \
+                "\"header_servers\",\"path_servers\""))
+/* the caller is signed in already: user_token is always null */
+#define INVITE_DONE_OUT \
+    HUB_DOC("InviteCompleteResponse", \
+            OBJ("\"is_new_user\":" BOOL ",\"user_token\":" NSTR, \
+                "\"is_new_user\",\"user_token\""))
+/* general_send */
+#define GENERAL_OUT \
+    HUB_DOC("GeneralSettingsResponse", \
+            OBJ("\"name\":" NSTR ",\"role\":" ENUM("\"admin\",\"user\"") \
+                ",\"email\":" STR ",\"timezone\":" NSTR \
+                ",\"tenant_name\":" STR ",\"tenant_id\":" STR \
+                ",\"avatar_url\":" NSTR, \
+                "\"name\",\"role\",\"email\",\"timezone\",\"tenant_name\"," \
+                "\"tenant_id\",\"avatar_url\""))
+#define RESET_SENT_OUT \
+    HUB_DOC("PasswordResetResponse", \
+            OBJ("\"message\":" STR ",\"email\":" STR, "\"message\",\"email\""))
+#define RESET_CHECK_OUT \
+    HUB_DOC("PasswordResetCheckResponse", \
+            OBJ("\"valid\":" BOOL ",\"expires_at\":" STR, \
+                "\"valid\",\"expires_at\""))
+#define RESET_DONE_OUT \
+    HUB_DOC("PasswordResetDoneResponse", \
+            OBJ("\"message\":" STR, "\"message\""))
+
 #define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
 
 /* clang-format off */
 const hub_route_t hub_auth_caylex_access_routes[] = {
     { HUB_CAYLEX, HUB_M_POST, "/platform-access-tokens", pat_create,
       pat_create_in, 0, 0, "Create Platform Access Token",
-      .need = HUB_NEED_ADMIN, .status = 201 },
+      .need = HUB_NEED_ADMIN, .status = 201, .doc = PAT_CREATED_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/platform-access-tokens", pat_list, NULL, 0, 0,
       "List Platform Access Tokens",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = PAT_OUT },
     /* deleting revokes: the row stays, as every revoked key's does */
     { HUB_CAYLEX, HUB_M_DELETE, "/platform-access-tokens/{token_id}",
       hub_auth_key_revoke, NULL, 0, 0, "Delete Platform Access Token",
@@ -863,30 +935,33 @@ const hub_route_t hub_auth_caylex_access_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/invite/metadata", invite_metadata, NULL,
       HUB_IN_PUBLIC, 0,
       "Get metadata for an invite link (no authentication required)",
-      .need = HUB_NEED_PUBLIC, .query = invite_query },
+      .need = HUB_NEED_PUBLIC, .query = invite_query,
+      .doc = INVITE_META_OUT },
     /* any signed-in user: an invite crosses tenants on purpose */
     { HUB_CAYLEX, HUB_M_GET, "/invite/config", invite_config, NULL, CX_IN, 0,
       "Get configuration for an invite link",
-      .need = HUB_NEED_ANY, .query = invite_query },
+      .need = HUB_NEED_ANY, .query = invite_query,
+      .doc = INVITE_CONFIG_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/invite/complete", invite_complete,
       invite_complete_in, CX_IN, 0, "Complete an invite link",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .doc = INVITE_DONE_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/settings/general", general_get, NULL, CX_IN,
       0, "Get user general settings",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .doc = GENERAL_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/settings/general", general_update,
       general_in, CX_IN, 0, "Update user general settings",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .doc = GENERAL_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/settings/password-reset", reset_send, NULL,
       CX_IN, 0, "Send password reset link",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .doc = RESET_SENT_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/settings/password-reset/confirm", reset_check,
       NULL, HUB_IN_PUBLIC, 0, "Check a password reset link (hub addition)",
-      .need = HUB_NEED_PUBLIC, .query = reset_check_query },
+      .need = HUB_NEED_PUBLIC, .query = reset_check_query,
+      .doc = RESET_CHECK_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/settings/password-reset/confirm",
       reset_complete, reset_complete_in, HUB_IN_PUBLIC, 0,
       "Set a new password with a reset token (hub addition)",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = RESET_DONE_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -11,6 +11,7 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_json.h"
+#include "hub_openapi_schema.h"
 #include "hub_validate.h"
 
 /* the largest settings document kept, serialized */
@@ -267,7 +268,7 @@ const hub_route_t hub_auth_g4f_routes[] = {
       .need = HUB_NEED_READ },
     { HUB_G4F, HUB_M_PUT, "/settings", settings_put, settings_in, G4F_IN, 0,
       "Settings: PUT /settings",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = HUB_DOC("Ok", G4F_OK) },
     { HUB_G4F, HUB_M_GET, "/settings/audit", audit_list, NULL, G4F_IN, 0,
       "Settings: GET /settings/audit",
       .need = HUB_NEED_READ, .query = audit_query },

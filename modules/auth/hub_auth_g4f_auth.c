@@ -4,6 +4,7 @@
  * GET /me says who is calling. */
 #include <apr_strings.h>
 #include "hub_auth_private.h"
+#include "hub_openapi_schema.h"
 #include "hub_validate.h"
 
 /* clang-format off */
@@ -144,18 +145,26 @@ static const hub_field_t logout_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* send_tokens: a new login's tokens */
+#define TOKENS_OUT \
+    HUB_DOC("Tokens", \
+            OBJ("\"access_token\":" STR ",\"refresh_token\":" STR \
+                ",\"expires_in\":" INT ",\"token_type\":" ENUM("\"bearer\""), \
+                "\"access_token\",\"refresh_token\",\"expires_in\"," \
+                "\"token_type\""))
+
 /* clang-format off */
 const hub_route_t hub_auth_g4f_auth_routes[] = {
     { HUB_G4F, HUB_M_POST, "/auth/login", login, login_in, 0, 0,
       "Auth: POST /auth/login",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = TOKENS_OUT },
     { HUB_G4F, HUB_M_POST, "/auth/refresh", refresh, refresh_in, 0, 0,
       "Auth: POST /auth/refresh",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = TOKENS_OUT },
     /* a login's own access token only: an API key has no login to end */
     { HUB_G4F, HUB_M_POST, "/auth/logout", logout, logout_in, HUB_IN_JWT, 0,
       "Auth: POST /auth/logout",
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .doc = HUB_DOC("Ok", G4F_OK) },
     { HUB_G4F, HUB_M_GET, "/me", me, NULL, 0, 0, "Auth: GET /me",
       .need = HUB_NEED_ANY },
     { 0 }

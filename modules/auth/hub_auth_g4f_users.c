@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
+#include "hub_openapi_schema.h"
 #include "hub_text.h"
 #include "hub_validate.h"
 
@@ -434,7 +435,7 @@ const hub_route_t hub_auth_g4f_users_routes[] = {
     { HUB_G4F, HUB_M_PATCH, "/admin/users/{user_id}", user_update,
       user_update_in, G4F_IN, 0,
       "Notifications / Audit / Admin: PATCH /admin/users/{user_id}",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = HUB_DOC("Ok", G4F_OK) },
     { HUB_G4F, HUB_M_DELETE, "/admin/users/{user_id}", hub_auth_member_remove,
       NULL, G4F_IN, 0,
       "Notifications / Audit / Admin: DELETE /admin/users/{user_id}",

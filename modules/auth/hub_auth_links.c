@@ -48,6 +48,7 @@
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_key.h"
+#include "hub_openapi_schema.h"
 #include "hub_time.h"
 #include "hub_validate.h"
 
@@ -816,6 +817,55 @@ static const hub_field_t project_link_patch_in[] = {
 };
 /* clang-format on */
 
+/* ---- what the routes answer, for the served document ---------------------- */
+
+/* link_json: the link's id and URL, then link_out or link_details_out */
+#define LINK_MEMBERS \
+    "\"id\":" STR ",\"auth_link\":" STR ",\"expires_at\":" STR \
+    ",\"auth_credentials_level\":" ENUM("\"user\",\"project\"") \
+    ",\"created_at\":" STR ",\"server_instances\":" \
+    ARRAY_OF(OBJ("\"id\":" STR ",\"name\":" STR ",\"logo_url\":" NSTR \
+                 ",\"valid_for\":" NSTR, \
+                 "\"id\",\"name\",\"logo_url\",\"valid_for\""))
+#define LINK_REQUIRED \
+    "\"id\",\"auth_link\",\"expires_at\",\"auth_credentials_level\"," \
+    "\"created_at\",\"server_instances\""
+#define LINK_OUT \
+    HUB_DOC("InviteLinkResponse", \
+            OBJ(LINK_MEMBERS ",\"users\":" \
+                ARRAY_OF(OBJ("\"email\":" STR ",\"first_authenticated\":" NSTR \
+                             ",\"last_authenticated\":" NSTR, \
+                             "\"email\",\"first_authenticated\"," \
+                             "\"last_authenticated\"")), \
+                LINK_REQUIRED ",\"users\""))
+#define LINK_DETAILS_OUT \
+    HUB_DOC("AuthLinkDetailsResponse", \
+            OBJ(LINK_MEMBERS ",\"user_count\":" INT, \
+                LINK_REQUIRED ",\"user_count\""))
+/* link_make: the new link with its token, shown this once */
+#define LINK_MADE_OUT \
+    HUB_DOC("CreateAuthLinkResponse", \
+            OBJ("\"invite_link\":" STR ",\"invite_link_expires_at\":" STR, \
+                "\"invite_link\",\"invite_link_expires_at\""))
+#define LINKS_MADE_OUT \
+    HUB_DOC("AuthenticateServersResponse", \
+            OBJ("\"user_invite_link\":" NSTR \
+                ",\"user_invite_link_expires_at\":" NSTR \
+                ",\"project_invite_link\":" NSTR \
+                ",\"project_invite_link_expires_at\":" NSTR, \
+                "\"user_invite_link\",\"user_invite_link_expires_at\"," \
+                "\"project_invite_link\",\"project_invite_link_expires_at\""))
+/* link_user_out */
+#define LINK_USER_OUT \
+    HUB_DOC("AuthLinkUserResponse", \
+            OBJ("\"user_email\":" STR ",\"authenticated_servers\":" \
+                ARRAY_OF(OBJ("\"server_instance_id\":" STR \
+                             ",\"authenticated_at\":" NSTR \
+                             ",\"current_auth_link\":" NSTR, \
+                             "\"server_instance_id\",\"authenticated_at\"," \
+                             "\"current_auth_link\"")), \
+                "\"user_email\",\"authenticated_servers\""))
+
 #define LINKS "/projects/{project_id}/auth-links"
 
 /* clang-format off */
@@ -823,36 +873,37 @@ const hub_route_t hub_auth_links_routes[] = {
     { HUB_CAYLEX, HUB_M_POST, "/projects/{project_id}/authenticate-servers",
       authenticate_servers, authenticate_in, 0, 0,
       "Authenticate Server Instances",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = LINKS_MADE_OUT },
     { HUB_CAYLEX, HUB_M_GET, LINKS, links_list, NULL, 0, 0, "Get Auth Links",
-      .need = HUB_NEED_READ, .query = links_query, .wrap = HUB_WRAP_CX_PAGE },
+      .need = HUB_NEED_READ, .query = links_query, .wrap = HUB_WRAP_CX_PAGE,
+      .doc = LINK_OUT },
     { HUB_CAYLEX, HUB_M_POST, LINKS "/user", user_link_create, user_link_in,
       0, 0, "Create User Auth Link",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = LINK_MADE_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/projects/{project_id}/auth-link/project",
       project_link_create, project_link_in, 0, 0, "Create Project Auth Link",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = LINK_MADE_OUT },
     { HUB_CAYLEX, HUB_M_PATCH, LINKS "/user/{auth_link_id}", user_link_update,
       user_link_patch_in, 0, 0, "Update User Auth Link",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = LINK_OUT },
     { HUB_CAYLEX, HUB_M_PATCH, LINKS "/project/{auth_link_id}",
       project_link_update, project_link_patch_in, 0, 0,
       "Update Project Auth Link",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = LINK_OUT },
     { HUB_CAYLEX, HUB_M_DELETE, LINKS "/{auth_link_id}", link_delete, NULL, 0,
       0, "Delete Auth Link",
       .need = HUB_NEED_ADMIN, .status = 204 },
     { HUB_CAYLEX, HUB_M_GET, LINKS "/{auth_link_id}", link_get, NULL, 0, 0,
       "Get Auth Link Details",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = LINK_DETAILS_OUT },
     { HUB_CAYLEX, HUB_M_GET, LINKS "/{auth_link_id}/users", link_users, NULL,
       0, 0, "Get Auth Link Users",
       .need = HUB_NEED_READ, .query = link_users_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .doc = LINK_USER_OUT },
     { HUB_CAYLEX, HUB_M_GET, LINKS "/{auth_link_id}/users/search", link_users,
       NULL, 0, 0, "Search Auth Link Users",
       .need = HUB_NEED_READ, .query = link_users_search_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .doc = LINK_USER_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -21,6 +21,7 @@
 #include "hub_auth_private.h"
 #include "hub_crypto.h"
 #include "hub_key.h"
+#include "hub_openapi_schema.h"
 #include "hub_time.h"
 #include "hub_validate.h"
 
@@ -290,28 +291,38 @@ static int key_update(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, json_pack("{s:s}", "id", args[5]));
 }
 
+/* key_create: the key itself, shown this once */
+#define KEY_CREATED_OUT \
+    HUB_DOC("CreateApiKeyResponse", \
+            OBJ("\"id\":" STR ",\"key\":" STR ",\"preview\":" STR, \
+                "\"id\",\"key\",\"preview\""))
+/* key_update and hub_auth_key_revoke (HUB_REVOKED_ID) */
+#define KEY_ID_OUT HUB_DOC("ModifiedApiKeyResponse", ID_OUT)
+
 #define KEYS "/navigator-instances/{navigator_instance_id}/api-keys"
 
 /* clang-format off */
 const hub_route_t hub_auth_nav_keys_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, KEYS, keys_list, NULL, 0, 0, "List API Keys",
-      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE },
+      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE,
+      .shape = key_out },
     { HUB_CAYLEX, HUB_M_POST, KEYS, key_create, create_in, 0, 0,
       "Create API Key",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = KEY_CREATED_OUT },
     { HUB_CAYLEX, HUB_M_GET, KEYS "/search", keys_list, NULL, 0, 0,
       "Search API Keys",
       .need = HUB_NEED_READ, .query = search_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .shape = key_out },
     { HUB_CAYLEX, HUB_M_GET, KEYS "/{api_key_id}", key_get, NULL, 0, 0,
       "Get API Key Details",
       .need = HUB_NEED_READ, .shape = key_out },
     { HUB_CAYLEX, HUB_M_PATCH, KEYS "/{api_key_id}", key_update, update_in, 0,
       0, "Update API Key",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = KEY_ID_OUT },
     { HUB_CAYLEX, HUB_M_DELETE, KEYS "/{api_key_id}", hub_auth_key_revoke,
       NULL, 0, 0, "Delete API Key",
-      .need = HUB_NEED_ADMIN, .words = &hub_auth_revoke_navigator },
+      .need = HUB_NEED_ADMIN, .words = &hub_auth_revoke_navigator,
+      .doc = KEY_ID_OUT },
     { 0 }
 };
 /* clang-format on */

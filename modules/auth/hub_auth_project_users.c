@@ -40,6 +40,7 @@
 #include "hub_auth_links.h"
 #include "hub_auth_projects.h"
 #include "hub_json.h"
+#include "hub_openapi_schema.h"
 #include "hub_validate.h"
 
 #define USER_NOT_FOUND "User not found in this project"
@@ -258,22 +259,57 @@ static int instances_status(hub_req_t *hr, hub_result_t *res)
     return hub_ok_row(res, row, status_out);
 }
 
+/* ---- what the routes answer, for the served document ---------------------- */
+
+#define USER_SUMMARY_OUT \
+    HUB_DOC("ProjectUserSummary", \
+            OBJ("\"user_email\":" STR ",\"user_token_id\":" STR \
+                ",\"authenticated_servers_count\":" INT \
+                ",\"total_project_server_instances\":" INT \
+                ",\"server_logos\":" ARRAY_OF(NSTR) \
+                ",\"last_authentication_at\":" NSTR ",\"weekly_queries\":" INT \
+                ",\"weekly_tool_calls\":" INT, \
+                "\"user_email\",\"user_token_id\"," \
+                "\"authenticated_servers_count\"," \
+                "\"total_project_server_instances\",\"server_logos\"," \
+                "\"last_authentication_at\",\"weekly_queries\"," \
+                "\"weekly_tool_calls\""))
+#define USER_DETAILS_OUT \
+    HUB_DOC("UserAuthDetails", \
+            OBJ("\"user_email\":" STR ",\"servers\":" \
+                ARRAY_OF(OBJ("\"server_instance_id\":" STR \
+                             ",\"server_name\":" STR ",\"logo_url\":" NSTR \
+                             ",\"auth_method\":" STR \
+                             ",\"authenticated_at\":" STR, \
+                             "\"server_instance_id\",\"server_name\"," \
+                             "\"logo_url\",\"auth_method\"," \
+                             "\"authenticated_at\"")), \
+                "\"user_email\",\"servers\""))
+#define REVOKED_OUT \
+    HUB_DOC("RevokeUserAccessResponse", \
+            OBJ("\"revoked_server_instance_ids\":" STRS \
+                ",\"deleted_auth_count\":" INT \
+                ",\"descope_tokens_revoked\":" INT, \
+                "\"revoked_server_instance_ids\",\"deleted_auth_count\"," \
+                "\"descope_tokens_revoked\""))
+
 #define USERS "/projects/{project_id}/users"
 
 /* clang-format off */
 const hub_route_t hub_auth_project_users_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, USERS, users_list, NULL, 0, 0,
       "List users with auth status and weekly metrics",
-      .need = HUB_NEED_READ, .query = users_query, .wrap = HUB_WRAP_CX_PAGE },
+      .need = HUB_NEED_READ, .query = users_query, .wrap = HUB_WRAP_CX_PAGE,
+      .doc = USER_SUMMARY_OUT },
     { HUB_CAYLEX, HUB_M_GET, USERS "/{user_id}", user_get, NULL, 0, 0,
       "Get user authentication details",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = USER_DETAILS_OUT },
     { HUB_CAYLEX, HUB_M_POST, USERS "/{user_id}", user_revoke, revoke_in, 0,
       0, "Revoke user access to specific server instances",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = REVOKED_OUT },
     { HUB_CAYLEX, HUB_M_DELETE, USERS "/{user_id}", user_delete, NULL, 0, 0,
       "Delete a user from a project",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = HUB_DOC("ModifiedUserResponse", ID_OUT) },
     { HUB_CAYLEX, HUB_M_GET, "/projects/{project_id}/server-instances/status",
       instances_status, NULL, 0, 0, "Get Server Instance Status",
       .need = HUB_NEED_READ },

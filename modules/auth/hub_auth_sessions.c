@@ -12,6 +12,7 @@
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include "hub_auth_private.h"
+#include "hub_openapi_schema.h"
 #include "hub_validate.h"
 
 static const char *cookie_name(const hub_req_t *hr)
@@ -85,20 +86,29 @@ static const hub_field_t login_in[] = {
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
+/* what login and logout answer (their cookie aside) */
+#define LOGIN_OUT \
+    HUB_DOC("LoginOut", OBJ("\"email\":" STR ",\"team\":" STR \
+                            ",\"csrf_token\":" STR ",\"expires_at\":" STR, \
+                            "\"email\",\"team\",\"csrf_token\"," \
+                            "\"expires_at\""))
+#define LOGOUT_OUT \
+    HUB_DOC("LogoutOut", OBJ("\"message\":" STR, "\"message\""))
+
 /* clang-format off */
 const hub_route_t hub_auth_sessions_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/login/", login, login_in, 0,
       0, "Log in: a pw_sessionid session cookie",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = LOGIN_OUT },
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/auth/logout/", logout, NULL, 0, 0,
       "Log out: end the session",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = LOGOUT_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/auth/login", login, login_in, 0, 0,
       "Log in: a DS session cookie",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = LOGIN_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/auth/logout", logout, NULL, 0, 0,
       "Log out: end the session",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = LOGOUT_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -249,27 +249,65 @@ static char *camel(apr_pool_t *p, const char *s)
     return out;
 }
 
-/* The name of the shape's schema, made on first use: the hint's model,
- * else from the summary of the first route that answers with it. */
+/* The spec's name of the route's answer: its hint's, else its doc's. */
+static const char *model_of(const hub_route_t *rt, const hub_openapi_hint_t *h)
+{
+    if (h && h->model) {
+        return h->model;
+    }
+    return rt->doc ? rt->doc->model : NULL;
+}
+
+/* The name of the shape's schema, made on first use: the model, else
+ * from the summary of the first route that answers with it. */
 static const char *shape_ref(doc_t *d, const hub_route_t *rt,
                              const hub_openapi_hint_t *h, const char *opid)
 {
     const char *name = apr_hash_get(d->by_shape, &rt->shape, sizeof(rt->shape));
+    const char *model = model_of(rt, h);
     int n;
     if (name) {
         return name;
     }
-    name = h && h->model
-               ? h->model
-               : apr_pstrcat(d->p,
-                             camel(d->p, rt->summary ? rt->summary : opid),
-                             "Item", NULL);
+    name = model ? model
+                 : apr_pstrcat(d->p,
+                               camel(d->p, rt->summary ? rt->summary : opid),
+                               "Item", NULL);
     for (n = 2; json_object_get(d->schemas, name); n++) {
-        name = apr_psprintf(d->p, "%s%d", h && h->model ? h->model : name, n);
+        name = apr_psprintf(d->p, "%s%d", model ? model : name, n);
     }
     json_object_set_new(d->schemas, name, shape_schema(rt->shape));
     /* keyed by the shape's address, not by what it points to */
     apr_hash_set(d->by_shape, &rt->shape, sizeof(rt->shape), name);
+    return name;
+}
+
+/* The name of a doc's schema (one item of a hand-built answer): its
+ * model, one component for every route of that model (the first one's
+ * text), else from the route's summary.  NULL when the text is not a
+ * JSON object: the route is then described as if it had no doc. */
+static const char *doc_ref(doc_t *d, const hub_route_t *rt,
+                           const hub_openapi_hint_t *h, const char *opid)
+{
+    const char *name = model_of(rt, h);
+    json_t *v;
+    int n;
+    if (name && json_object_get(d->schemas, name)) {
+        return name;
+    }
+    v = json_loads(rt->doc->schema, 0, NULL);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return NULL;
+    }
+    if (!name) {
+        const char *base = camel(d->p, rt->summary ? rt->summary : opid);
+        name = apr_pstrcat(d->p, base, "Response", NULL);
+        for (n = 2; json_object_get(d->schemas, name); n++) {
+            name = apr_psprintf(d->p, "%sResponse%d", base, n);
+        }
+    }
+    json_object_set_new(d->schemas, name, v);
     return name;
 }
 
@@ -282,7 +320,8 @@ static int answers_many(const hub_route_t *rt, const hub_openapi_hint_t *h)
         return h->many == HUB_OA_MANY;
     }
     /* a hand-built answer is one object, but where it is paged */
-    if (!rt->shape && rt->wrap != HUB_WRAP_CX_PAGE
+    if (!rt->shape && !(rt->doc && rt->doc->schema)
+        && rt->wrap != HUB_WRAP_CX_PAGE
         && rt->wrap != HUB_WRAP_G4F_PAGE) {
         return 0;
     }
@@ -374,10 +413,13 @@ static json_t *answer_schema(doc_t *d, const hub_route_t *rt,
             return v;
         }
     }
-    if (rt->shape) {
+    if (rt->doc && rt->doc->schema) {
+        item = doc_ref(d, rt, h, opid);
+    }
+    if (!item && rt->shape) {
         item = shape_ref(d, rt, h, opid);
     }
-    else {
+    if (!item) {
         inline_item = json_pack("{s:s}", "type", "object");
     }
     if (many

@@ -6,6 +6,7 @@
  * t/http/53-openapi-live.t checks live answers against what this says. */
 #include <string.h>
 #include "hub_openapi.h"
+#include "hub_openapi_schema.h"
 #include "hub_profile.h"
 #include "hub_route.h"
 
@@ -20,26 +21,6 @@
 #define PAT HUB_M_PATCH
 #define DEL HUB_M_DELETE
 
-/* schemas of hand-built answers, as JSON text */
-#define OBJ(props, req) \
-    "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "]}"
-#define STR         "{\"type\":\"string\"}"
-#define NSTR        "{\"type\":\"string\",\"nullable\":true}"
-#define INT         "{\"type\":\"integer\"}"
-#define BOOL        "{\"type\":\"boolean\"}"
-#define ARRAY_OF(s) "{\"type\":\"array\",\"items\":" s "}"
-#define NUM         "{\"type\":\"number\"}"
-#define NNUM        "{\"type\":\"number\",\"nullable\":true}"
-#define NINT        "{\"type\":\"integer\",\"nullable\":true}"
-#define OBJECT      "{\"type\":\"object\"}"
-#define STRS        ARRAY_OF(STR)
-/* Tool Hub's secret, without its value */
-#define SECRET \
-    OBJ("\"name\":" STR ",\"description\":" NSTR ",\"created_at\":" STR \
-        ",\"updated_at\":" STR, \
-        "\"name\",\"created_at\"")
-/* {"ok": true}: G4F's answer to a change */
-#define G4F_OK OBJ("\"ok\":" BOOL, "\"ok\"")
 /* Caylex's ModifiedProjectResponse */
 #define CX_ID OBJ("\"id\":" STR, "\"id\"")
 /* an OpenAPI document, as the hub serves them */
@@ -168,7 +149,6 @@ static const hub_openapi_hint_t hints[] = {
       NULL, NULL, NULL, NULL },
     { PW, GET, "/api/v1/health", NULL, 0, "200 503",
       OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
-    { PW, PST, "/api/v1/feedback/", NULL, 0, "201", NULL, NULL, NULL },
     { PW, DEL, "/api/v1/teams/{slug}/api-keys/{key_uuid}/", NULL, 0, NULL,
       OBJ("\"uuid\":" STR ",\"message\":" STR, "\"uuid\",\"message\""),
       NULL, NULL },
@@ -223,9 +203,6 @@ static const hub_openapi_hint_t hints[] = {
     /* ---- Tool Hub ---- */
     { TH, GET, "/health/ready", NULL, 0, "200 503",
       OBJ("\"status\":" STR, "\"status\""), NULL, NULL },
-    { TH, GET, "/api/secrets", NULL, 0, NULL,
-      ARRAY_OF(SECRET), NULL, NULL },
-    { TH, PST, "/api/secrets", NULL, 0, "201", SECRET, NULL, NULL },
     { TH, DEL, "/api/secrets/:name", NULL, 0, "204", NULL, NULL, NULL },
     { TH, DEL, "/api/mcp/servers/:id", NULL, 0, "204", NULL, NULL, NULL },
 
@@ -257,10 +234,6 @@ static const hub_openapi_hint_t hints[] = {
               ",\"swagger_ui\":" STR, "\"openapi_json\",\"openapi_yaml\""),
           "\"title\",\"version\",\"endpoints\""), NULL, NULL },
     { CX, GET, "/docs/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },
-    { CX, GET, "/settings/general", "GeneralSettingsResponse", 0, NULL,
-      OBJ("\"name\":" NSTR ",\"email\":" STR ",\"timezone\":" NSTR
-          ",\"tenant_name\":" NSTR ",\"tenant_id\":" NSTR ",\"role\":" NSTR
-          ",\"avatar_url\":" NSTR, "\"email\""), NULL, NULL },
     { CX, GET, "/notifications/unread-count", "UnreadCountResponse", 0, NULL,
       OBJ("\"count\":" INT, "\"count\""), NULL, NULL },
     { CX, GET, "/webhooks/event-types", "WebhookEventTypesByScopeResponse", 0,
@@ -520,12 +493,6 @@ static const hub_openapi_hint_t hints[] = {
       CX_ID, NULL, NULL },
     { CX, DEL, "/projects/{project_id}", "ModifiedProjectResponse", 0, NULL,
       CX_ID, NULL, NULL },
-    { CX, PST, "/platform-access-tokens", "CreatePlatformAccessTokenResponse",
-      0, NULL,
-      OBJ("\"id\":" STR ",\"name\":" STR ",\"description\":" NSTR
-          ",\"expires_at\":" NSTR ",\"created_at\":" STR ",\"preview\":" STR
-          ",\"role\":" STR ",\"token\":" STR, "\"id\",\"name\",\"token\""),
-      NULL, NULL },
     { GC, PST, "/v1/api-keys", NULL, 0, NULL,
       OBJ("\"id\":" STR ",\"name\":" STR ",\"prefix\":" STR ",\"scopes\":" STRS
           ",\"expires_at\":" NSTR ",\"created_at\":" STR ",\"key\":" STR,

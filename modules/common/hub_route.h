@@ -50,6 +50,19 @@ typedef struct hub_qfield hub_qfield_t;
 typedef struct hub_shape hub_shape_t;
 typedef struct hub_result hub_result_t;
 
+/* What the served OpenAPI document says of a route's answer that its row
+ * cannot (hub_openapi.c): the spec's name of its model, and the schema of
+ * an answer the operation builds by hand, written where the route is
+ * (hub_openapi_schema.h).  One item of the answer: the route's wrapper
+ * and paging apply to it as to a shape.  t/http/63-openapi-complete.t
+ * checks each against live answers. */
+typedef struct hub_doc {
+    const char *model;  /* components.schemas name (the spec's model);
+                           NULL: made from the route's summary */
+    const char *schema; /* JSON text; NULL: the route's shape */
+} hub_doc_t;
+#define HUB_DOC(model, schema) (&(const hub_doc_t){ (model), (schema) })
+
 /* An operation: parsed input and the caller in, a result out (it never
  * writes the response; hub_dispatch renders the result once). */
 typedef int (*hub_op_fn)(hub_req_t *req, hub_result_t *res);
@@ -75,6 +88,8 @@ typedef struct hub_route {
                                   profiles reads of this one (its words,
                                   answers, hooks); the operation's header
                                   names the type.  NULL: nothing */
+    const hub_doc_t *doc;      /* the answer in the OpenAPI document
+                                  beyond .shape; NULL: the shape alone */
 } hub_route_t;
 
 /* A module's table, ended by a row whose path is NULL. */

@@ -13,6 +13,7 @@
  * decided (409 otherwise), and another tenant's or an unknown one is
  * 404. */
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 
 #define COLS \
@@ -146,19 +147,23 @@ static int deny(hub_req_t *hr, hub_result_t *res)
     return decide(hr, res, "denied");
 }
 
+/* approval_out, by a name of its own */
+#define APPROVAL_OUT HUB_DOC("ToolCallApproval", NULL)
+
 #define APPROVALS "/navigator-instances/{navigator_instance_id}/approvals"
 
 /* clang-format off */
 const hub_route_t hub_servers_approvals_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, APPROVALS, approvals_list, NULL, 0, 0,
       "List Tool Call Approvals (hub extension)",
-      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE },
+      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE,
+      .shape = approval_out, .doc = APPROVAL_OUT },
     { HUB_CAYLEX, HUB_M_POST, APPROVALS "/{approval_id}/approve", approve,
       NULL, 0, 0, "Approve a Tool Call (hub extension)",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .shape = approval_out, .doc = APPROVAL_OUT },
     { HUB_CAYLEX, HUB_M_POST, APPROVALS "/{approval_id}/deny", deny,
       NULL, 0, 0, "Deny a Tool Call (hub extension)",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .shape = approval_out, .doc = APPROVAL_OUT },
     { 0 }
 };
 /* clang-format on */

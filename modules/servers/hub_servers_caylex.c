@@ -25,6 +25,7 @@
  * - DELETE of a server that projects use is 400 with their ids, checked
  *   in the one statement that deletes. */
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
@@ -635,6 +636,9 @@ const hub_srv_profile_t hub_servers_cx_profile = {
     .deleted_message = "Successfully deleted server '%s'",
 };
 
+/* hub_servers_op_create (created_id) and _update: the server's id */
+#define SERVER_ID_OUT HUB_DOC("ServerModifiedResponse", ID_OUT)
+
 /* clang-format off */
 const hub_route_t hub_servers_caylex_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/servers", hub_servers_op_list, NULL, 0, 0,
@@ -650,25 +654,25 @@ const hub_route_t hub_servers_caylex_routes[] = {
       .need = HUB_NEED_READ, .query = get_query, .shape = cx_server },
     { HUB_CAYLEX, HUB_M_PATCH, "/servers/{server_id}", hub_servers_op_update,
       patch_in, 0, 0, "Update Server",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = SERVER_ID_OUT },
     { HUB_CAYLEX, HUB_M_DELETE, "/servers/{server_id}", hub_servers_op_delete,
       NULL, 0, 0, "Delete Server",
       .need = HUB_NEED_WRITE },
     { HUB_CAYLEX, HUB_M_POST, "/servers/header", hub_servers_op_create,
       header_in, 0, 0, "Add External Header-Auth Server",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = SERVER_ID_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/servers/oauth", hub_servers_op_create,
       oauth_in, 0, 0, "Add External OAuth Server",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = SERVER_ID_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/servers/path", hub_servers_op_create,
       path_in, 0, 0, "Add External Path-Auth Server",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = SERVER_ID_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/servers/query", hub_servers_op_create,
       query_in, 0, 0, "Add External Query-Auth Server",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = SERVER_ID_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/servers/noauth", hub_servers_op_create,
       noauth_in, 0, 0, "Add External No-Auth Server",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = SERVER_ID_OUT },
     { 0 },
 };
 /* clang-format on */

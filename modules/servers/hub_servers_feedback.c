@@ -36,6 +36,7 @@
  *   every field, `reviewed` and created_at. */
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
@@ -352,13 +353,22 @@ static int stats(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, hub_row_json(rows, 0, stats_out));
 }
 
+/* submit: the feedback kept, and what to tell the user */
+#define FEEDBACK_OUT \
+    HUB_DOC("FeedbackOut", \
+            OBJ("\"id\":" STR ",\"status\":" ENUM("\"received\",\"filtered\"") \
+                ",\"message\":" STR ",\"guidance\":" STR ",\"filtered\":" BOOL \
+                ",\"filter_reason\":" STR, \
+                "\"id\",\"status\",\"message\",\"guidance\",\"filtered\"," \
+                "\"filter_reason\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_feedback_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/feedback/", submit, feedback_in,
       HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Submit Feedback",
       /* a server key carries no role: the operation asks API keys for
        * write access and holds a server key to its own server */
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .status = 201, .doc = FEEDBACK_OUT },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/stats", stats, NULL,
       0, 0, "Get Server Stats",
       .need = HUB_NEED_READ },

@@ -39,6 +39,7 @@
  *   tools with what it saw when it began, so a change can be written
  *   twice.  The feedback's duplicate rule has the same blind spot. */
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
@@ -265,11 +266,17 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res)
                                  hub_rows_get(rows, 0, "slug")));
 }
 
+/* heartbeat: taken, for which server */
+#define HEARTBEAT_OUT \
+    HUB_DOC("HeartbeatOut", OBJ("\"status\":" ENUM("\"ok\"") \
+                                ",\"server_slug\":" STR, \
+                                "\"status\",\"server_slug\""))
+
 const hub_route_t hub_servers_heartbeat_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/heartbeat/", heartbeat, heartbeat_in,
       HUB_IN_SERVERKEY | HUB_IN_APIKEY, 0, "Heartbeat",
       /* a server key carries no role: the operation asks API keys for
        * write access and holds a server key to its own server */
-      .need = HUB_NEED_ANY },
+      .need = HUB_NEED_ANY, .doc = HEARTBEAT_OUT },
     { 0 }
 };

@@ -28,6 +28,7 @@
  * - Instances, servers and projects are the caller's tenant's only:
  *   another tenant's id is "not found". */
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
@@ -442,21 +443,46 @@ static int server_clone(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, json_pack("{s:s}", "id", hub_rows_get(row, 0, "id")));
 }
 
+/* instance_json: cx_instance and paused */
+#define INSTANCE_OUT \
+    HUB_DOC("GetServerInstanceResponse", \
+            OBJ("\"id\":" STR ",\"server_id\":" STR ",\"project_id\":" STR \
+                ",\"paused\":" BOOL ",\"created_at\":" STR \
+                ",\"updated_at\":" STR ",\"server_name\":" NSTR \
+                ",\"project_name\":" NSTR ",\"auth_method\":" NSTR \
+                ",\"auth_credentials_level\":" NSTR ",\"server_type\":" NSTR \
+                ",\"transport\":" NSTR ",\"logo_url\":" NSTR \
+                ",\"description\":" NSTR ",\"num_tools\":" NINT, \
+                "\"id\",\"server_id\",\"project_id\",\"paused\"," \
+                "\"created_at\",\"updated_at\",\"server_name\"," \
+                "\"project_name\",\"auth_method\",\"auth_credentials_level\"," \
+                "\"server_type\",\"transport\",\"logo_url\",\"description\"," \
+                "\"num_tools\""))
+/* instance_status */
+#define STATUS_OUT \
+    HUB_DOC("ServerInstanceResponse", \
+            OBJ("\"server_instance_id\":" STR ",\"server_id\":" STR \
+                ",\"server_name\":" STR ",\"status\":" \
+                ENUM("\"paused\",\"running\"") ",\"message\":" STR, \
+                "\"server_instance_id\",\"server_id\",\"server_name\"," \
+                "\"status\",\"message\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_instances_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/server-instances", instances_list, NULL, 0, 0,
       "List Server Instances",
-      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE },
+      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE,
+      .doc = INSTANCE_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/server-instances/search", instances_list,
       NULL, 0, 0, "Search Server Instances",
       .need = HUB_NEED_READ, .query = search_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .doc = INSTANCE_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/server-instances/{server_instance_id}",
       instance_get, NULL, 0, 0, "Get Server Instance",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = INSTANCE_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/server-instances/{server_instance_id}",
       instance_status, status_in, 0, 0, "Update Server Instance Status",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = STATUS_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/server-instances/{server_instance_id}/tools",
       instance_tools, NULL, 0, 0, "Get Server Instance Tools",
       .need = HUB_NEED_READ, .shape = instance_tool, .wrap = HUB_WRAP_KEY,
@@ -469,10 +495,11 @@ const hub_route_t hub_servers_instances_routes[] = {
     { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/connections",
       hub_servers_op_connections_set, hub_servers_connections_in, 0, 0,
       "Update Server Project Connections",
-      .need = HUB_NEED_WRITE, .words = &connections_words },
+      .need = HUB_NEED_WRITE, .words = &connections_words,
+      .doc = HUB_DOC("ServerModifiedResponse", ID_OUT) },
     { HUB_CAYLEX, HUB_M_POST, "/servers/{server_id}/clone", server_clone,
       clone_in, 0, 0, "Clone Server",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = HUB_DOC("ServerModifiedResponse", ID_OUT) },
     { 0 },
 };
 /* clang-format on */

@@ -27,6 +27,7 @@
  *   the navigator's row lock; a project that is not the tenant's is 400
  *   and changes nothing. */
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
@@ -488,6 +489,32 @@ static int permissions_set(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, json_pack("{s:s}", "id", id));
 }
 
+/* instance_json: instance_out, instance_metadata when asked for, and
+ * config_metadata when asked for (nothing is extracted here) */
+#define INSTANCE_OUT \
+    HUB_DOC("GetNavigatorInstanceResponse", \
+            OBJ("\"id\":" STR ",\"navigator_id\":" STR ",\"project_id\":" STR \
+                ",\"created_at\":" STR ",\"updated_at\":" STR \
+                ",\"navigator_name\":" NSTR ",\"api_name\":" NSTR \
+                ",\"project_name\":" NSTR \
+                ",\"dynamic_suggestions_enabled\":" BOOL \
+                ",\"context_maps_enabled\":" BOOL ",\"metadata\":" \
+                "{\"type\":\"object\",\"nullable\":true,\"properties\":{" \
+                "\"servers_enabled\":" NINT ",\"tools_enabled\":" NINT \
+                "},\"required\":[\"servers_enabled\",\"tools_enabled\"]}" \
+                ",\"config_metadata\":" \
+                "{\"type\":\"object\",\"nullable\":true,\"properties\":{" \
+                "\"can_enable_context_maps\":" BOOL \
+                ",\"extraction_enabled_servers_count\":" INT \
+                ",\"extraction_enabled_server_ids\":" STRS "},\"required\":[" \
+                "\"can_enable_context_maps\"," \
+                "\"extraction_enabled_servers_count\"," \
+                "\"extraction_enabled_server_ids\"]}", \
+                "\"id\",\"navigator_id\",\"project_id\",\"created_at\"," \
+                "\"updated_at\",\"navigator_name\",\"api_name\"," \
+                "\"project_name\",\"dynamic_suggestions_enabled\"," \
+                "\"context_maps_enabled\",\"metadata\",\"config_metadata\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_nav_instances_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/navigators/{navigator_id}/connections",
@@ -498,13 +525,15 @@ const hub_route_t hub_servers_nav_instances_routes[] = {
     { HUB_CAYLEX, HUB_M_POST, "/navigators/{navigator_id}/connections",
       hub_servers_op_connections_set, hub_servers_connections_in, 0, 0,
       "Update Navigator Project Connections",
-      .need = HUB_NEED_WRITE, .words = &connections_words },
+      .need = HUB_NEED_WRITE, .words = &connections_words,
+      .doc = HUB_DOC("NavigatorModifiedResponse", ID_OUT) },
     { HUB_CAYLEX, HUB_M_GET, "/navigator-instances", instances_list, NULL, 0,
       0, "List Navigator Instances",
-      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE },
+      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE,
+      .doc = INSTANCE_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/navigator-instances/{navigator_instance_id}",
       instance_get, NULL, 0, 0, "Get Navigator Instance Details",
-      .need = HUB_NEED_READ, .query = get_query },
+      .need = HUB_NEED_READ, .query = get_query, .doc = INSTANCE_OUT },
     { HUB_CAYLEX, HUB_M_GET,
       "/navigator-instances/{navigator_instance_id}/tool-permissions",
       permissions_get, NULL, 0, 0,
@@ -514,7 +543,8 @@ const hub_route_t hub_servers_nav_instances_routes[] = {
     { HUB_CAYLEX, HUB_M_PUT,
       "/navigator-instances/{navigator_instance_id}/tool-permissions",
       permissions_set, permissions_in, 0, 0, "Update Tool Permissions",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("NavigatorInstanceModifiedResponse", ID_OUT) },
     { 0 },
 };
 /* clang-format on */

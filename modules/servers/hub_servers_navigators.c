@@ -24,6 +24,7 @@
  *   server__tool only for a name two of the project's servers share),
  *   taken and shown as tool_exposure is. */
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
@@ -306,6 +307,23 @@ static int navigator_delete(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, json_pack("{s:s}", "id", args[0]));
 }
 
+/* navigator_json: navigator_out, and navigator_metadata when asked for */
+#define NAVIGATOR_OUT \
+    HUB_DOC("GetNavigatorResponse", \
+            OBJ("\"id\":" STR ",\"name\":" STR ",\"description\":" NSTR \
+                ",\"api_name\":" STR ",\"tool_exposure\":" STR \
+                ",\"tool_naming\":" STR ",\"created_at\":" STR \
+                ",\"updated_at\":" STR ",\"metadata\":" \
+                "{\"type\":\"object\",\"nullable\":true,\"properties\":{" \
+                "\"enabled_servers_count\":" INT \
+                ",\"connected_projects_count\":" INT "},\"required\":[" \
+                "\"enabled_servers_count\",\"connected_projects_count\"]}", \
+                "\"id\",\"name\",\"description\",\"api_name\"," \
+                "\"tool_exposure\",\"tool_naming\",\"created_at\"," \
+                "\"updated_at\",\"metadata\""))
+#define NAVIGATOR_ID_OUT \
+    HUB_DOC("NavigatorModifiedResponse", ID_OUT)
+
 /* clang-format off */
 static const hub_shape_t created_out[] = {
     { "id", NULL, HUB_J_STRING },
@@ -317,23 +335,24 @@ static const hub_shape_t created_out[] = {
 const hub_route_t hub_servers_navigators_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/navigators", navigators_list, NULL, 0, 0,
       "List All Navigators",
-      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE },
+      .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE,
+      .doc = NAVIGATOR_OUT },
     { HUB_CAYLEX, HUB_M_POST, "/navigators", navigator_create, create_in, 0,
       0, "Create New Navigator",
       .need = HUB_NEED_WRITE, .shape = created_out },
     { HUB_CAYLEX, HUB_M_GET, "/navigators/search", navigators_list, NULL, 0,
       0, "Search Navigators",
       .need = HUB_NEED_READ, .query = search_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .doc = NAVIGATOR_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/navigators/{navigator_id}", navigator_get,
       NULL, 0, 0, "Get Navigator Details",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = NAVIGATOR_OUT },
     { HUB_CAYLEX, HUB_M_PATCH, "/navigators/{navigator_id}",
       navigator_update, update_in, 0, 0, "Update Navigator Configuration",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = NAVIGATOR_OUT },
     { HUB_CAYLEX, HUB_M_DELETE, "/navigators/{navigator_id}",
       navigator_delete, NULL, 0, 0, "Delete Navigator",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = NAVIGATOR_ID_OUT },
     { 0 },
 };
 /* clang-format on */

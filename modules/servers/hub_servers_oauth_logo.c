@@ -55,6 +55,7 @@
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include <util_filter.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
@@ -629,15 +630,30 @@ static int logo_get(hub_req_t *hr, hub_result_t *res)
 #define LOGO_BODY NULL
 #endif
 
+/* discover: what the server's metadata says, null where it says nothing */
+#define DISCOVERED_OUT \
+    HUB_DOC("DiscoverOAuthMetadataResponse", \
+            OBJ("\"found\":" BOOL ",\"auth_endpoint\":" NSTR \
+                ",\"token_endpoint\":" NSTR ",\"registration_endpoint\":" NSTR \
+                ",\"redirect_url\":" NSTR ",\"scopes\":" \
+                "{\"type\":\"array\",\"items\":" STR ",\"nullable\":true}" \
+                ",\"authorization_server\":" NSTR \
+                ",\"resource_metadata_url\":" NSTR, \
+                "\"found\",\"auth_endpoint\",\"token_endpoint\"," \
+                "\"registration_endpoint\",\"redirect_url\",\"scopes\"," \
+                "\"authorization_server\",\"resource_metadata_url\""))
+#define LOGO_OUT \
+    HUB_DOC("UploadLogoResponse", OBJ("\"logo_url\":" STR, "\"logo_url\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_oauth_logo_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/servers/discover-oauth-metadata", discover,
       NULL, 0, 0, "Discover OAuth Metadata",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = DISCOVERED_OUT },
     /* no JSON body: upload_logo reads the multipart body itself */
     { HUB_CAYLEX, HUB_M_POST, "/servers/upload-logo", upload_logo,
       LOGO_BODY, 0, 0, "Upload Server Logo",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = LOGO_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/servers/logos/{logo_id}", logo_get, NULL,
       0, 0, "Get Server Logo",
       .need = HUB_NEED_READ },

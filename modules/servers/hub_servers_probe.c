@@ -22,6 +22,7 @@
 #include <apr_thread_cond.h>
 #include <http_core.h>
 #include <mod_watchdog.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_watchdog.h"
 #include "hub_json.h"
@@ -606,9 +607,16 @@ static int trigger_probe(hub_req_t *hr, hub_result_t *res)
                             "health_status within seconds"));
 }
 
+/* trigger_probe: queued, or skipped for a heartbeat server */
+#define PROBE_OUT \
+    HUB_DOC("ProbeResultOut", \
+            OBJ("\"server_slug\":" STR ",\"status\":" \
+                ENUM("\"queued\",\"skipped\"") ",\"message\":" STR, \
+                "\"server_slug\",\"status\",\"message\""))
+
 const hub_route_t hub_servers_probe_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/servers/{slug}/probe/", trigger_probe,
       NULL, HUB_IN_APIKEY | HUB_IN_SESSION, 0, "Trigger Probe",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = PROBE_OUT },
     { 0 }
 };

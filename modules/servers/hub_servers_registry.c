@@ -25,6 +25,7 @@
  * - The children only read the entries; each answer parses its entry's
  *   JSON text again, so no jansson object is shared between threads. */
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_addr.h"
 #include "hub_crypto.h"
@@ -552,22 +553,40 @@ static int registry_tools(hub_req_t *hr, hub_result_t *res)
                    "listings.");
 }
 
+/* an entry's answer, made once when the catalog is read (entry_check) */
+#define ENTRY_OUT \
+    HUB_DOC("GetServerRegistryResponse", \
+            OBJ("\"id\":" STR ",\"name\":" STR ",\"description\":" STR \
+                ",\"endpoint\":" STR ",\"logo_url\":" STR \
+                ",\"server_type\":" STR ",\"transport\":" STR \
+                ",\"auth_methods\":" STRS ",\"auth_config\":" \
+                "{\"type\":\"object\",\"nullable\":true," \
+                "\"additionalProperties\":true}", \
+                "\"id\",\"name\",\"description\",\"endpoint\",\"logo_url\"," \
+                "\"server_type\",\"transport\",\"auth_methods\"," \
+                "\"auth_config\""))
+/* registry_tools: the tenant's tools of the entry, or the catalog's */
+#define TOOL_OUT \
+    HUB_DOC("RegistryTool", OBJ("\"name\":" STR ",\"description\":" NSTR, \
+                                "\"name\",\"description\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_registry_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/server-registry", registry_list, NULL, 0, 0,
       "List Servers from Registry",
       .need = HUB_NEED_READ, .query = list_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .doc = ENTRY_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/server-registry/search", registry_list, NULL,
       0, 0, "Search Servers from Registry",
       .need = HUB_NEED_READ, .query = search_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .doc = ENTRY_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/server-registry/{server_registry_id}",
       registry_get, NULL, 0, 0, "Get Server from Registry by ID",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = ENTRY_OUT },
     { HUB_CAYLEX, HUB_M_GET, "/server-registry/{server_registry_id}/tools",
       registry_tools, NULL, 0, 0, "Get tools for server from registry",
-      .need = HUB_NEED_READ, .wrap = HUB_WRAP_KEY, .key = "tools" },
+      .need = HUB_NEED_READ, .wrap = HUB_WRAP_KEY, .key = "tools",
+      .doc = TOOL_OUT },
     { 0 },
 };
 /* clang-format on */

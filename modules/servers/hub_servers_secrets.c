@@ -19,6 +19,7 @@
  *   server registry does; the list works without it. */
 #include <apr_lib.h>
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_json.h"
 #include "hub_rows.h"
@@ -237,16 +238,23 @@ static int secret_delete(hub_req_t *hr, hub_result_t *res)
 #define TH_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
 /* clang-format off */
+/* secret_out: a secret without its value */
+#define SECRET_OUT \
+    HUB_DOC("Secret", OBJ("\"name\":" STR ",\"description\":" NSTR \
+                          ",\"created_at\":" STR ",\"updated_at\":" STR, \
+                          "\"name\",\"description\",\"created_at\"," \
+                          "\"updated_at\""))
+
 const hub_route_t hub_servers_secrets_routes[] = {
     { HUB_TOOLHUB, HUB_M_GET, "/api/secrets", secrets_list, NULL, TH_IN, 0,
       "List Secrets",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = SECRET_OUT },
     { HUB_TOOLHUB, HUB_M_POST, "/api/secrets", secret_create,
       secret_create_in, TH_IN, 0, "Create Secret",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .status = 201, .doc = SECRET_OUT },
     { HUB_TOOLHUB, HUB_M_PUT, "/api/secrets/:name", secret_update,
       secret_update_in, TH_IN, 0, "Update Secret",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = SECRET_OUT },
     { HUB_TOOLHUB, HUB_M_DELETE, "/api/secrets/:name", secret_delete, NULL,
       TH_IN, 0, "Delete Secret",
       .need = HUB_NEED_WRITE },

@@ -29,6 +29,7 @@
  *   extension, `enabled` (a disabled tool stays listed; the gateway does
  *   not offer it).  It needs write access. */
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_servers_store.h"
 #include "hub_crypto.h"
@@ -344,6 +345,20 @@ static int th_health_last(hub_req_t *hr, hub_result_t *res)
     /* clang-format on */
 }
 
+/* th_health_last: the last check's outcome */
+#define HEALTH_LAST_OUT \
+    HUB_DOC("ServerHealth", \
+            OBJ("\"server_id\":" STR ",\"status\":" STR ",\"message\":" NSTR \
+                ",\"latency_ms\":" NINT ",\"checked_at\":" NSTR \
+                ",\"uptime_24h\":" NNUM, \
+                "\"server_id\",\"status\",\"message\",\"latency_ms\"," \
+                "\"checked_at\",\"uptime_24h\""))
+/* cx_tool_patch */
+#define TOOL_PATCHED_OUT \
+    HUB_DOC("PatchServerToolResponse", \
+            OBJ("\"id\":" STR ",\"added_context\":" NSTR, \
+                "\"id\",\"added_context\""))
+
 /* ---- routes ------------------------------------------------------------ */
 
 /* clang-format off */
@@ -359,7 +374,7 @@ const hub_route_t hub_servers_tools_routes[] = {
       .need = HUB_NEED_READ },
     { HUB_TOOLHUB, HUB_M_GET, "/health/mcp/:server_id", th_health_last, NULL,
       0, 0, "MCP Health Check",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = HEALTH_LAST_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/mcp/servers/{id}/tools", tools_list, NULL,
       0, 0, "List server tools",
       .need = HUB_NEED_READ, .shape = gc_tool, .wrap = HUB_WRAP_KEY,
@@ -370,7 +385,7 @@ const hub_route_t hub_servers_tools_routes[] = {
       .key = "tools" },
     { HUB_CAYLEX, HUB_M_PATCH, "/servers/{server_id}/tools/{tool_id}",
       cx_tool_patch, cx_patch_in, 0, 0, "Patch Server Tool",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = TOOL_PATCHED_OUT },
     { 0 }
 };
 /* clang-format on */
