@@ -35,6 +35,7 @@
 #include "hub_analytics_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
+#include "hub_openapi_schema.h"
 #include "hub_text.h"
 #include "hub_validate.h"
 
@@ -384,7 +385,8 @@ const hub_route_t hub_analytics_notifications_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, "/notifications", cx_list, NULL, 0, 0,
       "List notifications",
       .need = HUB_NEED_READ, .query = cx_list_query,
-      .wrap = HUB_WRAP_CX_PAGE },
+      .wrap = HUB_WRAP_CX_PAGE, .shape = cx_notification,
+      .doc = HUB_DOC("NotificationResponse", NULL) },
     { HUB_CAYLEX, HUB_M_GET, "/notifications/unread-count", cx_unread, NULL,
       0, 0, "Get unread notification count",
       .need = HUB_NEED_READ, .query = cx_unread_query },

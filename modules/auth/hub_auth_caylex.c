@@ -368,7 +368,7 @@ static const hub_field_t member_approve_in[] = {
 /* clang-format on */
 
 /* the spec's names of what the routes answer (their shapes above) */
-#define TENANT_OUT HUB_DOC("GetTenantResponse", NULL)
+#define TENANT_OUT HUB_DOC_ONE("GetTenantResponse", NULL)
 #define MEMBER_OUT HUB_DOC("TenantUserResponse", NULL)
 /* hub_auth_member_remove */
 #define MEMBER_GONE_OUT \

@@ -864,35 +864,33 @@ static const hub_qfield_t reset_check_query[] = {
             OBJ(PAT_MEMBERS ",\"token\":" STR, PAT_REQUIRED ",\"token\""))
 /* invite_meta_out */
 #define INVITE_META_OUT \
-    HUB_DOC("InviteMetadataResponse", \
-            OBJ("\"tenant_name\":" STR ",\"project_name\":" STR \
-                ",\"expires_at\":" STR ",\"auth_link_type\":" \
-                ENUM("\"user\",\"project\"") ",\"valid_for\":" \
-                "{\"type\":\"array\",\"items\":" STR ",\"nullable\":true}", \
-                "\"tenant_name\",\"project_name\",\"expires_at\"," \
-                "\"auth_link_type\",\"valid_for\""))
+    HUB_DOC_ONE( \
+        "InviteMetadataResponse", \
+        OBJ("\"tenant_name\":" STR ",\"project_name\":" STR \
+            ",\"expires_at\":" STR ",\"auth_link_type\":" ENUM( \
+                "\"user\",\"project\"") ",\"valid_for\":" \
+                                        "{\"type\":\"array\",\"items\":" STR \
+                                        ",\"nullable\":true}", \
+            "\"tenant_name\",\"project_name\",\"expires_at\"," \
+            "\"auth_link_type\",\"valid_for\""))
 /* invite_config: the servers of the link by what they ask for */
 #define INVITE_SERVER(more, req) \
     OBJ("\"name\":" STR ",\"id\":" STR ",\"server_id\":" STR more, \
         "\"name\",\"id\",\"server_id\"" req)
 #define INVITE_CONFIG_OUT \
-    HUB_DOC("InviteConfigResponse", \
-            OBJ("\"tenant_name\":" STR ",\"auth_scope\":" \
-                ENUM("\"user\",\"project\"") ",\"oauth_servers\":" \
-                ARRAY_OF(INVITE_SERVER(",\"descope_outbound_app_id\":" STR, \
-                                       ",\"descope_outbound_app_id\"")) \
-                ",\"header_servers\":" \
-                ARRAY_OF(INVITE_SERVER( \
-                    ",\"headers\":" ARRAY_OF(OBJ("\"name\":" STR \
-                                                 ",\"prefix\":" NSTR, \
-                                                 "\"name\",\"prefix\"")), \
-                    ",\"headers\"")) \
-                ",\"path_servers\":" \
-                ARRAY_OF(INVITE_SERVER( \
-                    ",\"paths\":" ARRAY_OF(OBJ("\"name\":" STR, "\"name\"")), \
-                    ",\"paths\"")), \
-                "\"tenant_name\",\"auth_scope\",\"oauth_servers\"," \
-                "\"header_servers\",\"path_servers\""))
+    HUB_DOC_ONE( \
+        "InviteConfigResponse", \
+        OBJ("\"tenant_name\":" STR \
+            ",\"auth_scope\":" ENUM("\"user\",\"project\"") ",\"oauth_servers\":" ARRAY_OF(INVITE_SERVER(",\"descope_outbound_app_id\":" STR, ",\"descope_outbound_app_id\"")) ",\"header_servers\":" ARRAY_OF( \
+                INVITE_SERVER( \
+                    ",\"headers\":" ARRAY_OF( \
+                        OBJ("\"name\":" STR ",\"prefix\":" NSTR, \
+                            "\"name\",\"prefix\"")), \
+                    ",\"headers\"")) ",\"path_servers\":" ARRAY_OF(INVITE_SERVER(",\"paths\":" ARRAY_OF(OBJ("\"name\":" STR, \
+                                                                                                            "\"name\"")), \
+                                                                                 ",\"paths\"")), \
+            "\"tenant_name\",\"auth_scope\",\"oauth_servers\"," \
+            "\"header_servers\",\"path_servers\""))
 /* the caller is signed in already: user_token is always null */
 #define INVITE_DONE_OUT \
     HUB_DOC("InviteCompleteResponse", \
@@ -900,23 +898,24 @@ static const hub_qfield_t reset_check_query[] = {
                 "\"is_new_user\",\"user_token\""))
 /* general_send */
 #define GENERAL_OUT \
-    HUB_DOC("GeneralSettingsResponse", \
-            OBJ("\"name\":" NSTR ",\"role\":" ENUM("\"admin\",\"user\"") \
-                ",\"email\":" STR ",\"timezone\":" NSTR \
-                ",\"tenant_name\":" STR ",\"tenant_id\":" STR \
-                ",\"avatar_url\":" NSTR, \
-                "\"name\",\"role\",\"email\",\"timezone\",\"tenant_name\"," \
-                "\"tenant_id\",\"avatar_url\""))
+    HUB_DOC_ONE( \
+        "GeneralSettingsResponse", \
+        OBJ("\"name\":" NSTR ",\"role\":" ENUM( \
+                "\"admin\",\"user\"") ",\"email\":" STR ",\"timezone\":" NSTR \
+                                      ",\"tenant_name\":" STR \
+                                      ",\"tenant_id\":" STR \
+                                      ",\"avatar_url\":" NSTR, \
+            "\"name\",\"role\",\"email\",\"timezone\",\"tenant_name\"," \
+            "\"tenant_id\",\"avatar_url\""))
 #define RESET_SENT_OUT \
-    HUB_DOC("PasswordResetResponse", \
-            OBJ("\"message\":" STR ",\"email\":" STR, "\"message\",\"email\""))
+    HUB_DOC("PasswordResetResponse", OBJ("\"message\":" STR ",\"email\":" STR, \
+                                         "\"message\",\"email\""))
 #define RESET_CHECK_OUT \
-    HUB_DOC("PasswordResetCheckResponse", \
-            OBJ("\"valid\":" BOOL ",\"expires_at\":" STR, \
-                "\"valid\",\"expires_at\""))
+    HUB_DOC_ONE("PasswordResetCheckResponse", \
+                OBJ("\"valid\":" BOOL ",\"expires_at\":" STR, \
+                    "\"valid\",\"expires_at\""))
 #define RESET_DONE_OUT \
-    HUB_DOC("PasswordResetDoneResponse", \
-            OBJ("\"message\":" STR, "\"message\""))
+    HUB_DOC("PasswordResetDoneResponse", OBJ("\"message\":" STR, "\"message\""))
 
 #define CX_IN (HUB_IN_JWT | HUB_IN_SESSION | HUB_IN_APIKEY)
 

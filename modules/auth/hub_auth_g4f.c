@@ -259,6 +259,18 @@ static const hub_field_t settings_in[] = {
 };
 /* clang-format on */
 
+/* audit_list: a page of audit_item */
+#define AUDIT_OUT \
+    HUB_DOC_ONE( \
+        "SettingsAuditPage", \
+        OBJ("\"items\":" ARRAY_OF(OBJ( \
+                "\"id\":" STR ",\"ts\":" STR ",\"actor_user_id\":" NSTR \
+                ",\"actor\":" NSTR \
+                ",\"change\":" OBJ("\"path\":" STR ",\"from\":{},\"to\":{}", \
+                                   "\"path\",\"from\",\"to\""), \
+                "\"id\",\"ts\",\"actor_user_id\",\"actor\",\"change\"")) ",\"next_cursor\":" NINT, \
+            "\"items\",\"next_cursor\""))
+
 #define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
 /* clang-format off */
@@ -271,7 +283,7 @@ const hub_route_t hub_auth_g4f_routes[] = {
       .need = HUB_NEED_ADMIN, .doc = HUB_DOC("Ok", G4F_OK) },
     { HUB_G4F, HUB_M_GET, "/settings/audit", audit_list, NULL, G4F_IN, 0,
       "Settings: GET /settings/audit",
-      .need = HUB_NEED_READ, .query = audit_query },
+      .need = HUB_NEED_READ, .query = audit_query, .doc = AUDIT_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -822,21 +822,23 @@ static const hub_field_t project_link_patch_in[] = {
 /* link_json: the link's id and URL, then link_out or link_details_out */
 #define LINK_MEMBERS \
     "\"id\":" STR ",\"auth_link\":" STR ",\"expires_at\":" STR \
-    ",\"auth_credentials_level\":" ENUM("\"user\",\"project\"") \
-    ",\"created_at\":" STR ",\"server_instances\":" \
-    ARRAY_OF(OBJ("\"id\":" STR ",\"name\":" STR ",\"logo_url\":" NSTR \
-                 ",\"valid_for\":" NSTR, \
-                 "\"id\",\"name\",\"logo_url\",\"valid_for\""))
+    ",\"auth_credentials_level\":" ENUM( \
+        "\"user\",\"project\"") ",\"created_at\":" STR \
+                                ",\"server_instances\":" ARRAY_OF(OBJ( \
+                                    "\"id\":" STR ",\"name\":" STR \
+                                    ",\"logo_url\":" NSTR \
+                                    ",\"valid_for\":" NSTR, \
+                                    "\"id\",\"name\",\"logo_url\",\"valid_for\""))
 #define LINK_REQUIRED \
     "\"id\",\"auth_link\",\"expires_at\",\"auth_credentials_level\"," \
     "\"created_at\",\"server_instances\""
 #define LINK_OUT \
     HUB_DOC("InviteLinkResponse", \
-            OBJ(LINK_MEMBERS ",\"users\":" \
-                ARRAY_OF(OBJ("\"email\":" STR ",\"first_authenticated\":" NSTR \
-                             ",\"last_authenticated\":" NSTR, \
-                             "\"email\",\"first_authenticated\"," \
-                             "\"last_authenticated\"")), \
+            OBJ(LINK_MEMBERS ",\"users\":" ARRAY_OF( \
+                    OBJ("\"email\":" STR ",\"first_authenticated\":" NSTR \
+                        ",\"last_authenticated\":" NSTR, \
+                        "\"email\",\"first_authenticated\"," \
+                        "\"last_authenticated\"")), \
                 LINK_REQUIRED ",\"users\""))
 #define LINK_DETAILS_OUT \
     HUB_DOC("AuthLinkDetailsResponse", \
@@ -858,12 +860,12 @@ static const hub_field_t project_link_patch_in[] = {
 /* link_user_out */
 #define LINK_USER_OUT \
     HUB_DOC("AuthLinkUserResponse", \
-            OBJ("\"user_email\":" STR ",\"authenticated_servers\":" \
-                ARRAY_OF(OBJ("\"server_instance_id\":" STR \
-                             ",\"authenticated_at\":" NSTR \
-                             ",\"current_auth_link\":" NSTR, \
-                             "\"server_instance_id\",\"authenticated_at\"," \
-                             "\"current_auth_link\"")), \
+            OBJ("\"user_email\":" STR ",\"authenticated_servers\":" ARRAY_OF( \
+                    OBJ("\"server_instance_id\":" STR \
+                        ",\"authenticated_at\":" NSTR \
+                        ",\"current_auth_link\":" NSTR, \
+                        "\"server_instance_id\",\"authenticated_at\"," \
+                        "\"current_auth_link\"")), \
                 "\"user_email\",\"authenticated_servers\""))
 
 #define LINKS "/projects/{project_id}/auth-links"

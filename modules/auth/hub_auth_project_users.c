@@ -266,9 +266,10 @@ static int instances_status(hub_req_t *hr, hub_result_t *res)
             OBJ("\"user_email\":" STR ",\"user_token_id\":" STR \
                 ",\"authenticated_servers_count\":" INT \
                 ",\"total_project_server_instances\":" INT \
-                ",\"server_logos\":" ARRAY_OF(NSTR) \
-                ",\"last_authentication_at\":" NSTR ",\"weekly_queries\":" INT \
-                ",\"weekly_tool_calls\":" INT, \
+                ",\"server_logos\":" ARRAY_OF( \
+                    NSTR) ",\"last_authentication_at\":" NSTR \
+                          ",\"weekly_queries\":" INT \
+                          ",\"weekly_tool_calls\":" INT, \
                 "\"user_email\",\"user_token_id\"," \
                 "\"authenticated_servers_count\"," \
                 "\"total_project_server_instances\",\"server_logos\"," \
@@ -276,14 +277,13 @@ static int instances_status(hub_req_t *hr, hub_result_t *res)
                 "\"weekly_tool_calls\""))
 #define USER_DETAILS_OUT \
     HUB_DOC("UserAuthDetails", \
-            OBJ("\"user_email\":" STR ",\"servers\":" \
-                ARRAY_OF(OBJ("\"server_instance_id\":" STR \
-                             ",\"server_name\":" STR ",\"logo_url\":" NSTR \
-                             ",\"auth_method\":" STR \
-                             ",\"authenticated_at\":" STR, \
-                             "\"server_instance_id\",\"server_name\"," \
-                             "\"logo_url\",\"auth_method\"," \
-                             "\"authenticated_at\"")), \
+            OBJ("\"user_email\":" STR ",\"servers\":" ARRAY_OF( \
+                    OBJ("\"server_instance_id\":" STR ",\"server_name\":" STR \
+                        ",\"logo_url\":" NSTR ",\"auth_method\":" STR \
+                        ",\"authenticated_at\":" STR, \
+                        "\"server_instance_id\",\"server_name\"," \
+                        "\"logo_url\",\"auth_method\"," \
+                        "\"authenticated_at\"")), \
                 "\"user_email\",\"servers\""))
 #define REVOKED_OUT \
     HUB_DOC("RevokeUserAccessResponse", \

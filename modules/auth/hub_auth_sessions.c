@@ -92,8 +92,7 @@ static const hub_field_t login_in[] = {
                             ",\"csrf_token\":" STR ",\"expires_at\":" STR, \
                             "\"email\",\"team\",\"csrf_token\"," \
                             "\"expires_at\""))
-#define LOGOUT_OUT \
-    HUB_DOC("LogoutOut", OBJ("\"message\":" STR, "\"message\""))
+#define LOGOUT_OUT HUB_DOC("LogoutOut", OBJ("\"message\":" STR, "\"message\""))
 
 /* clang-format off */
 const hub_route_t hub_auth_sessions_routes[] = {

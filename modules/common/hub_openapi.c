@@ -319,10 +319,12 @@ static int answers_many(const hub_route_t *rt, const hub_openapi_hint_t *h)
     if (h && h->many) {
         return h->many == HUB_OA_MANY;
     }
+    if (rt->doc && rt->doc->one) {
+        return 0;
+    }
     /* a hand-built answer is one object, but where it is paged */
     if (!rt->shape && !(rt->doc && rt->doc->schema)
-        && rt->wrap != HUB_WRAP_CX_PAGE
-        && rt->wrap != HUB_WRAP_G4F_PAGE) {
+        && rt->wrap != HUB_WRAP_CX_PAGE && rt->wrap != HUB_WRAP_G4F_PAGE) {
         return 0;
     }
     if (rt->method != HUB_M_GET) {

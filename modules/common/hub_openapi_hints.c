@@ -276,9 +276,6 @@ static const hub_openapi_hint_t hints[] = {
           "\"user\""), NULL, NULL },
     { G4F, GET, "/settings", NULL, 0, NULL,
       OBJ("\"settings\":" OBJECT, "\"settings\""), NULL, NULL },
-    { G4F, GET, "/settings/audit", NULL, 0, NULL,
-      OBJ("\"items\":" ARRAY_OF(OBJECT) ",\"next_cursor\":" NINT,
-          "\"items\",\"next_cursor\""), NULL, NULL },
     { G4F, GET, "/admin/users", NULL, 0, NULL,
       OBJ("\"items\":" ARRAY_OF(OBJ("\"id\":" STR ",\"name\":" NSTR
                                     ",\"email\":" STR ",\"created_at\":" STR

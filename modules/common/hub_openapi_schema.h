@@ -11,15 +11,15 @@
     "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "]}"
 /* an object with no member always there */
 #define OBJ_OPT(props) "{\"type\":\"object\",\"properties\":{" props "}}"
-#define STR         "{\"type\":\"string\"}"
-#define NSTR        "{\"type\":\"string\",\"nullable\":true}"
-#define INT         "{\"type\":\"integer\"}"
-#define NINT        "{\"type\":\"integer\",\"nullable\":true}"
-#define BOOL        "{\"type\":\"boolean\"}"
-#define NUM         "{\"type\":\"number\"}"
-#define NNUM        "{\"type\":\"number\",\"nullable\":true}"
-#define ARRAY_OF(s) "{\"type\":\"array\",\"items\":" s "}"
-#define STRS        ARRAY_OF(STR)
+#define STR            "{\"type\":\"string\"}"
+#define NSTR           "{\"type\":\"string\",\"nullable\":true}"
+#define INT            "{\"type\":\"integer\"}"
+#define NINT           "{\"type\":\"integer\",\"nullable\":true}"
+#define BOOL           "{\"type\":\"boolean\"}"
+#define NUM            "{\"type\":\"number\"}"
+#define NNUM           "{\"type\":\"number\",\"nullable\":true}"
+#define ARRAY_OF(s)    "{\"type\":\"array\",\"items\":" s "}"
+#define STRS           ARRAY_OF(STR)
 /* a value that is one of the listed strings ("\"a\",\"b\"") */
 #define ENUM(list) "{\"type\":\"string\",\"enum\":[" list "]}"
 /* an object whose members are the caller's own (free-form) */

@@ -60,8 +60,11 @@ typedef struct hub_doc {
     const char *model;  /* components.schemas name (the spec's model);
                            NULL: made from the route's summary */
     const char *schema; /* JSON text; NULL: the route's shape */
+    int one;            /* one object, though the route is a GET of a
+                           path that ends in a literal (which lists) */
 } hub_doc_t;
-#define HUB_DOC(model, schema) (&(const hub_doc_t){ (model), (schema) })
+#define HUB_DOC(model, schema)     (&(const hub_doc_t){ (model), (schema), 0 })
+#define HUB_DOC_ONE(model, schema) (&(const hub_doc_t){ (model), (schema), 1 })
 
 /* An operation: parsed input and the caller in, a result out (it never
  * writes the response; hub_dispatch renders the result once). */

@@ -356,9 +356,11 @@ static int stats(hub_req_t *hr, hub_result_t *res)
 /* submit: the feedback kept, and what to tell the user */
 #define FEEDBACK_OUT \
     HUB_DOC("FeedbackOut", \
-            OBJ("\"id\":" STR ",\"status\":" ENUM("\"received\",\"filtered\"") \
-                ",\"message\":" STR ",\"guidance\":" STR ",\"filtered\":" BOOL \
-                ",\"filter_reason\":" STR, \
+            OBJ("\"id\":" STR ",\"status\":" ENUM( \
+                    "\"received\",\"filtered\"") ",\"message\":" STR \
+                                                 ",\"guidance\":" STR \
+                                                 ",\"filtered\":" BOOL \
+                                                 ",\"filter_reason\":" STR, \
                 "\"id\",\"status\",\"message\",\"guidance\",\"filtered\"," \
                 "\"filter_reason\""))
 

@@ -268,9 +268,9 @@ static int heartbeat(hub_req_t *hr, hub_result_t *res)
 
 /* heartbeat: taken, for which server */
 #define HEARTBEAT_OUT \
-    HUB_DOC("HeartbeatOut", OBJ("\"status\":" ENUM("\"ok\"") \
-                                ",\"server_slug\":" STR, \
-                                "\"status\",\"server_slug\""))
+    HUB_DOC("HeartbeatOut", \
+            OBJ("\"status\":" ENUM("\"ok\"") ",\"server_slug\":" STR, \
+                "\"status\",\"server_slug\""))
 
 const hub_route_t hub_servers_heartbeat_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/heartbeat/", heartbeat, heartbeat_in,

@@ -462,8 +462,8 @@ static int server_clone(hub_req_t *hr, hub_result_t *res)
 #define STATUS_OUT \
     HUB_DOC("ServerInstanceResponse", \
             OBJ("\"server_instance_id\":" STR ",\"server_id\":" STR \
-                ",\"server_name\":" STR ",\"status\":" \
-                ENUM("\"paused\",\"running\"") ",\"message\":" STR, \
+                ",\"server_name\":" STR ",\"status\":" ENUM( \
+                    "\"paused\",\"running\"") ",\"message\":" STR, \
                 "\"server_instance_id\",\"server_id\",\"server_name\"," \
                 "\"status\",\"message\""))
 

@@ -321,8 +321,7 @@ static int navigator_delete(hub_req_t *hr, hub_result_t *res)
                 "\"id\",\"name\",\"description\",\"api_name\"," \
                 "\"tool_exposure\",\"tool_naming\",\"created_at\"," \
                 "\"updated_at\",\"metadata\""))
-#define NAVIGATOR_ID_OUT \
-    HUB_DOC("NavigatorModifiedResponse", ID_OUT)
+#define NAVIGATOR_ID_OUT HUB_DOC("NavigatorModifiedResponse", ID_OUT)
 
 /* clang-format off */
 static const hub_shape_t created_out[] = {

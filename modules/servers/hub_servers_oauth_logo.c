@@ -632,16 +632,17 @@ static int logo_get(hub_req_t *hr, hub_result_t *res)
 
 /* discover: what the server's metadata says, null where it says nothing */
 #define DISCOVERED_OUT \
-    HUB_DOC("DiscoverOAuthMetadataResponse", \
-            OBJ("\"found\":" BOOL ",\"auth_endpoint\":" NSTR \
-                ",\"token_endpoint\":" NSTR ",\"registration_endpoint\":" NSTR \
-                ",\"redirect_url\":" NSTR ",\"scopes\":" \
-                "{\"type\":\"array\",\"items\":" STR ",\"nullable\":true}" \
-                ",\"authorization_server\":" NSTR \
-                ",\"resource_metadata_url\":" NSTR, \
-                "\"found\",\"auth_endpoint\",\"token_endpoint\"," \
-                "\"registration_endpoint\",\"redirect_url\",\"scopes\"," \
-                "\"authorization_server\",\"resource_metadata_url\""))
+    HUB_DOC_ONE("DiscoverOAuthMetadataResponse", \
+                OBJ("\"found\":" BOOL ",\"auth_endpoint\":" NSTR \
+                    ",\"token_endpoint\":" NSTR \
+                    ",\"registration_endpoint\":" NSTR \
+                    ",\"redirect_url\":" NSTR ",\"scopes\":" \
+                    "{\"type\":\"array\",\"items\":" STR ",\"nullable\":true}" \
+                    ",\"authorization_server\":" NSTR \
+                    ",\"resource_metadata_url\":" NSTR, \
+                    "\"found\",\"auth_endpoint\",\"token_endpoint\"," \
+                    "\"registration_endpoint\",\"redirect_url\",\"scopes\"," \
+                    "\"authorization_server\",\"resource_metadata_url\""))
 #define LOGO_OUT \
     HUB_DOC("UploadLogoResponse", OBJ("\"logo_url\":" STR, "\"logo_url\""))
 

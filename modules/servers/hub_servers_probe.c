@@ -610,8 +610,8 @@ static int trigger_probe(hub_req_t *hr, hub_result_t *res)
 /* trigger_probe: queued, or skipped for a heartbeat server */
 #define PROBE_OUT \
     HUB_DOC("ProbeResultOut", \
-            OBJ("\"server_slug\":" STR ",\"status\":" \
-                ENUM("\"queued\",\"skipped\"") ",\"message\":" STR, \
+            OBJ("\"server_slug\":" STR ",\"status\":" ENUM( \
+                    "\"queued\",\"skipped\"") ",\"message\":" STR, \
                 "\"server_slug\",\"status\",\"message\""))
 
 const hub_route_t hub_servers_probe_routes[] = {
