@@ -9,9 +9,12 @@
  * error statuses the dispatcher itself can give (401/403/503 when not
  * public, the profile's validation status, 404 with path parameters,
  * 413/415 with a body) in the profile's error envelope, and the security
- * schemes of the route's ways in.  What a row cannot say (a hand-built
- * answer's shape, a status an operation picks itself, the spec's name of
- * a model) comes from the hints of hub_openapi_hints.c. */
+ * schemes of the route's ways in.  A hand-built answer's schema and the
+ * spec's name of a model are declared on the row too (.doc, hub_doc_t,
+ * written with hub_openapi_schema.h next to the code that builds the
+ * answer).  What is left (a status an operation picks itself, documents
+ * that are not JSON, answers not yet moved onto their rows) comes from
+ * the hints of hub_openapi_hints.c, which win over the row. */
 #ifndef HUB_OPENAPI_H
 #define HUB_OPENAPI_H
 

@@ -2,7 +2,8 @@
  * spec's name of a shape's model, statuses an operation picks itself (a
  * health check's 503, a 201 or 204 the row does not carry), the schema
  * of an answer built by hand, a document that is not JSON.  A route with
- * no hint is described from its row alone (hub_openapi.c);
+ * no hint is described from its row alone (hub_openapi.c); new answers
+ * are better declared on their rows (.doc, hub_route.h) than here.
  * t/http/53-openapi-live.t checks live answers against what this says. */
 #include <string.h>
 #include "hub_openapi.h"
