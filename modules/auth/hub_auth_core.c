@@ -4,6 +4,7 @@
 #include <mod_watchdog.h>
 #include "hub_auth_private.h"
 #include "hub_json.h"
+#include "hub_openapi_schema.h"
 #include "hub_profile.h"
 #include "hub_time.h"
 #include "mod_hub_auth.h"
@@ -158,11 +159,31 @@ static int g4f_capabilities(hub_req_t *hr, hub_result_t *res)
                                  "stats_window_max_s", HUB_STATS_WINDOW_MAX));
 }
 
+/* patchwork_root */
+#define ROOT_OUT \
+    HUB_DOC_ONE("APIRootResponse", \
+                OBJ("\"message\":" STR ",\"versions\":" \
+                    "{\"type\":\"object\",\"additionalProperties\":" STR "}" \
+                    ",\"documentation\":" STR ",\"openapi_schema\":" STR, \
+                    "\"message\",\"versions\",\"documentation\"," \
+                    "\"openapi_schema\""))
+/* g4f_capabilities: a feature each module or part, and the limits */
+#define CAPABILITIES_OUT \
+    HUB_DOC_ONE("Capabilities", \
+                OBJ("\"features\":" \
+                    "{\"type\":\"object\",\"additionalProperties\":" BOOL "}" \
+                    ",\"limits\":" OBJ( \
+                        "\"max_body_bytes\":" INT ",\"max_json_depth\":" INT \
+                        ",\"stats_window_max_s\":" INT, \
+                        "\"max_body_bytes\",\"max_json_depth\"," \
+                        "\"stats_window_max_s\""), \
+                    "\"features\",\"limits\""))
+
 /* clang-format off */
 const hub_route_t hub_auth_core_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/", patchwork_root, NULL,
       HUB_IN_PUBLIC, 0, "API Root",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = ROOT_OUT },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/health", patchwork_health, NULL,
       HUB_IN_PUBLIC, 0, "Health Check",
       .need = HUB_NEED_PUBLIC },
@@ -186,7 +207,7 @@ const hub_route_t hub_auth_core_routes[] = {
       .need = HUB_NEED_PUBLIC },
     { HUB_G4F, HUB_M_GET, "/capabilities", g4f_capabilities, NULL,
       HUB_IN_PUBLIC, 0, "Core (Public): GET /capabilities",
-      .need = HUB_NEED_PUBLIC },
+      .need = HUB_NEED_PUBLIC, .doc = CAPABILITIES_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -9,6 +9,7 @@
 #include <http_core.h>
 #include <http_protocol.h>
 #include "hub_auth_private.h"
+#include "hub_openapi_schema.h"
 #include "hub_sysinfo.h"
 
 static hub_stats_t *stats; /* in shared memory, NULL in the dry run */
@@ -121,11 +122,30 @@ static int server_stats(hub_req_t *hr, hub_result_t *res)
             sum.p99_ms, "count", (json_int_t)sum.count));
 }
 
+/* server_stats: the window's host and request figures (no GPU: nulls) */
+#define STATS_OUT \
+    HUB_DOC_ONE( \
+        "ServerStats", \
+        OBJ("\"window_s\":" INT \
+            ",\"cpu\":" OBJ("\"pct\":" NUM, "\"pct\"") ",\"ram\":" OBJ("\"used_bytes\":" INT ",\"total_bytes\":" INT, "\"used_bytes\",\"total_bytes\"") ",\"gpu\":" OBJ( \
+                "\"pct\":" NNUM ",\"vram_used_bytes\":" NINT \
+                ",\"vram_total_bytes\":" NINT, \
+                "\"pct\",\"vram_used_bytes\",\"vram_total_bytes\"") ",\"network\":" OBJ("\"rx_bps\":" NUM \
+                                                                                        ",\"tx_bps\":" NUM, \
+                                                                                        "\"rx_bps\",\"tx_bps\"") ",\"requests\":" OBJ("\"rps\":" NUM \
+                                                                                                                                      ",\"p50_ms\":" NUM \
+                                                                                                                                      ",\"p95_ms\":" NUM \
+                                                                                                                                      ",\"p99_ms\":" NUM \
+                                                                                                                                      ",\"count\":" INT, \
+                                                                                                                                      "\"rps\",\"p50_ms\",\"p95_ms\",\"p99_ms\"," \
+                                                                                                                                      "\"count\""), \
+            "\"window_s\",\"cpu\",\"ram\",\"gpu\",\"network\",\"requests\""))
+
 /* clang-format off */
 const hub_route_t hub_auth_stats_routes[] = {
     { HUB_G4F, HUB_M_GET, "/server/stats", server_stats, NULL,
       HUB_IN_PUBLIC, 0, "Core (Public): GET /server/stats",
-      .need = HUB_NEED_PUBLIC, .query = stats_query },
+      .need = HUB_NEED_PUBLIC, .query = stats_query, .doc = STATS_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -213,22 +213,7 @@ static const hub_openapi_hint_t hints[] = {
           "\"ok\",\"version\""), NULL, NULL },
 
     /* ---- hand-built answers, by what they hold ---- */
-    { PW, GET, "/api/", "APIRootResponse", 0, NULL,
-      OBJ("\"message\":" STR ",\"versions\":" OBJECT ",\"documentation\":"
-          STR ",\"openapi_schema\":" STR, "\"message\",\"versions\""),
-      NULL, NULL },
     { PW, GET, "/api/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },
-    { PW, GET, "/api/v1/servers/{slug}/quality/", "ToolQualityOut", 0, NULL,
-      OBJ("\"server_slug\":" STR ",\"tool_count\":" INT
-          ",\"average_score\":" NNUM ",\"tools\":" ARRAY_OF(OBJECT),
-          "\"server_slug\",\"tool_count\",\"average_score\",\"tools\""),
-      NULL, NULL },
-    { PW, GET, "/api/v1/servers/{slug}/stats", "ServerStatsOut", 0, NULL,
-      OBJ("\"server_id\":" STR ",\"server_name\":" STR ",\"mode\":" STR
-          ",\"total_feedback\":" INT ",\"unreviewed\":" INT
-          ",\"by_gap_type\":" OBJECT ",\"recent\":" ARRAY_OF(OBJECT),
-          "\"server_id\",\"total_feedback\",\"by_gap_type\",\"recent\""),
-      NULL, NULL },
     { CX, GET, "/docs", NULL, 0, NULL,
       OBJ("\"title\":" STR ",\"version\":" STR ",\"endpoints\":"
           OBJ("\"openapi_json\":" STR ",\"openapi_yaml\":" STR
@@ -261,14 +246,7 @@ static const hub_openapi_hint_t hints[] = {
           ARRAY_OF(OBJ("\"method\":" STR ",\"path\":" STR,
                        "\"method\",\"path\"")),
           "\"ok\",\"name\",\"version\",\"endpoints\""), NULL, NULL },
-    { G4F, GET, "/capabilities", NULL, 0, NULL,
-      OBJ("\"features\":" OBJECT ",\"limits\":" OBJECT,
-          "\"features\",\"limits\""), NULL, NULL },
     { G4F, GET, "/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },
-    { G4F, GET, "/server/stats", NULL, 0, NULL,
-      OBJ("\"window_s\":" INT ",\"cpu\":" OBJECT ",\"ram\":" OBJECT
-          ",\"gpu\":" OBJECT ",\"network\":" OBJECT ",\"requests\":" OBJECT,
-          "\"window_s\",\"cpu\",\"ram\",\"requests\""), NULL, NULL },
     { G4F, GET, "/me", NULL, 0, NULL,
       OBJ("\"user\":" OBJ("\"id\":" STR ",\"name\":" NSTR ",\"email\":" STR
                           ",\"roles\":" STRS ",\"created_at\":" STR

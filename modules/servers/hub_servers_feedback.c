@@ -364,6 +364,31 @@ static int stats(hub_req_t *hr, hub_result_t *res)
                 "\"id\",\"status\",\"message\",\"guidance\",\"filtered\"," \
                 "\"filter_reason\""))
 
+/* stats: the counts by gap type and the newest feedback */
+#define STATS_OUT \
+    HUB_DOC_ONE( \
+        "ServerStatsOut", \
+        OBJ("\"server_id\":" STR ",\"server_name\":" STR ",\"mode\":" STR \
+            ",\"total_feedback\":" INT ",\"unreviewed\":" INT \
+            ",\"by_gap_type\":" \
+            "{\"type\":\"object\",\"additionalProperties\":" INT "}" \
+            ",\"recent\":" ARRAY_OF( \
+                OBJ("\"id\":" STR ",\"what_i_needed\":" STR \
+                    ",\"what_i_tried\":" STR ",\"gap_type\":" NSTR \
+                    ",\"suggestion\":" NSTR ",\"user_goal\":" NSTR \
+                    ",\"resolution\":" NSTR ",\"tools_available\":" \
+                    "{\"type\":\"array\",\"items\":" STR ",\"nullable\":true}" \
+                    ",\"agent_model\":" NSTR ",\"session_id\":" NSTR \
+                    ",\"client_type\":" NSTR ",\"reviewed\":" BOOL \
+                    ",\"created_at\":" STR, \
+                    "\"id\",\"what_i_needed\",\"what_i_tried\"," \
+                    "\"gap_type\",\"suggestion\",\"user_goal\"," \
+                    "\"resolution\",\"tools_available\"," \
+                    "\"agent_model\",\"session_id\",\"client_type\"," \
+                    "\"reviewed\",\"created_at\"")), \
+            "\"server_id\",\"server_name\",\"mode\",\"total_feedback\"," \
+            "\"unreviewed\",\"by_gap_type\",\"recent\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_feedback_routes[] = {
     { HUB_PATCHWORK, HUB_M_POST, "/api/v1/feedback/", submit, feedback_in,
@@ -373,7 +398,7 @@ const hub_route_t hub_servers_feedback_routes[] = {
       .need = HUB_NEED_ANY, .status = 201, .doc = FEEDBACK_OUT },
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/stats", stats, NULL,
       0, 0, "Get Server Stats",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = STATS_OUT },
     { 0 }
 };
 /* clang-format on */

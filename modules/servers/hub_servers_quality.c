@@ -11,6 +11,7 @@
  * order.  Another tenant's server, or an unknown slug, is 404. */
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include "hub_openapi_schema.h"
 #include "hub_servers_private.h"
 #include "hub_json.h"
 #include "hub_quality.h"
@@ -183,11 +184,25 @@ static int pw_quality(hub_req_t *hr, hub_result_t *res)
                                  "tools", tools));
 }
 
+/* pw_quality: every tool's score and issues, null when not scored yet */
+#define QUALITY_OUT \
+    HUB_DOC_ONE( \
+        "ToolQualityOut", \
+        OBJ("\"server_slug\":" STR ",\"tool_count\":" INT \
+            ",\"average_score\":" NNUM ",\"tools\":" ARRAY_OF(OBJ( \
+                "\"tool_name\":" STR ",\"quality_score\":" NINT \
+                ",\"quality_issues\":" ARRAY_OF(OBJ( \
+                    "\"type\":" STR ",\"severity\":" STR ",\"detail\":" STR, \
+                    "\"type\",\"severity\",\"detail\"")) ",\"last_analyzed_at\":" NSTR, \
+                "\"tool_name\",\"quality_score\"," \
+                "\"quality_issues\",\"last_analyzed_at\"")), \
+            "\"server_slug\",\"tool_count\",\"average_score\",\"tools\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_quality_routes[] = {
     { HUB_PATCHWORK, HUB_M_GET, "/api/v1/servers/{slug}/quality/", pw_quality,
       NULL, 0, 0, "Get Tool Quality",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = QUALITY_OUT },
     { 0 }
 };
 /* clang-format on */

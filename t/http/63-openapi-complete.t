@@ -71,6 +71,38 @@ for my $p (sort keys %doc) {
         }
     }
 }
+# ... nor has a member that is one, but for what is free-form on purpose:
+# the caller's settings, an OpenAPI document's parts
+sub loose {
+    my ($d, $s, $at, $depth) = @_;
+    return () if $depth > 12 || ref $s ne 'HASH';
+    return loose($d, resolve($d, $s->{'$ref'}), $at, $depth + 1) if $s->{'$ref'};
+    my @out;
+    push @out, $at if ($s->{type} // '') eq 'object' && !$s->{properties} && !exists $s->{additionalProperties};
+    push @out, loose($d, $s->{items}, "$at\[]", $depth + 1) if $s->{items};
+    push @out, loose($d, $s->{properties}{$_}, "$at.$_", $depth + 1) for sort keys %{ $s->{properties} || {} };
+    push @out, loose($d, $_, $at, $depth + 1) for @{ $s->{anyOf} || [] }, @{ $s->{oneOf} || [] };
+    return @out;
+}
+my @loose;
+for my $p (sort keys %doc) {
+    for my $path (sort keys %{ $doc{$p}{paths} || {} }) {
+        for my $m (sort keys %{ $doc{$p}{paths}{$path} }) {
+            my $op = $doc{$p}{paths}{$path}{$m};
+            my $name = "$p " . uc($m) . " $path";
+            for my $st (grep { /^2/ } sort keys %{ $op->{responses} }) {
+                my $s = (($op->{responses}{$st}{content} || {})->{'application/json'} || {})->{schema} or next;
+                push @loose, map { "$name $_" }
+                             grep { !($path =~ /openapi\.json$/ && /^\$\.(info|paths|components)$/) }
+                             grep { !($FREE{$name} && $_ eq '$.settings') } loose($doc{$p}, $s, '$', 0);
+            }
+        }
+    }
+}
+is_deeply(\@loose, [], 'no member of an answer is a bare {"type":"object"}') or diag join "\n", @loose;
+is_deeply([loose({}, { type => 'object', properties => { a => { type => 'array', items => { type => 'object' } },
+                                                   b => { type => 'object', additionalProperties => { type => 'integer' } } } },
+                 '$', 0)], ['$.a[]'], 'a bare member is found, a map of integers is not bare');
 ok($ops > 200, "$ops operations documented");
 is_deeply(\@bare, [], 'no operation answers a bare {"type":"object"}') or diag join "\n", @bare;
 # the check sees one
@@ -134,6 +166,9 @@ call(patchwork => POST => '/api/v1/heartbeat/', cred => $skey,
 call(patchwork => POST => '/api/v1/feedback/', cred => $skey,
      json => { what_i_needed => 'hourly rain', what_i_tried => 'forecast with hours' });
 call(patchwork => POST => '/api/v1/servers/{slug}/probe/', path => "/api/v1/servers/$slug/probe/");
+call(patchwork => GET => '/api/', cred => undef);
+call(patchwork => GET => '/api/v1/servers/{slug}/quality/', path => "/api/v1/servers/$slug/quality/");
+call(patchwork => GET => '/api/v1/servers/{slug}/stats', path => "/api/v1/servers/$slug/stats");
 
 # ---- Tool Hub -----------------------------------------------------------------
 my $now = time;
@@ -151,6 +186,8 @@ my ($access, $refresh) = @{ $r->{json} }{qw(access_token refresh_token)};
 $r = call(g4f => POST => '/auth/refresh', cred => undef, json => { refresh_token => $refresh });
 call(g4f => POST => '/auth/logout', cred => $r->{json}{access_token}, json => {});
 call(g4f => PUT => '/settings', json => { theme => 'dark' });
+call(g4f => GET => '/capabilities', cred => undef);
+call(g4f => GET => '/server/stats', cred => undef);
 call(g4f => GET => '/settings/audit');
 $r = $hub->post('/g4f/api/v1/admin/users', headers => { Authorization => "Bearer $KEY" },
                 json => { name => 'Ann', email => 'ann@acme.test', roles => ['member'] });
@@ -286,7 +323,7 @@ call(caylex => GET => '/notifications');
 call(g4f => POST => '/telemetry/alerts', json => { name => 'slow', stream_id => "$p1.latency_p95",
      condition => { op => '>', threshold => 500 }, actions => [{ type => 'notify' }] });
 
-# every operation whose answer was a bare object before hub_doc_t was called
+# every operation whose answer was (or held) a bare object before hub_doc_t
 my @MUST = split /\n/, <<'END';
 caylex POST /auth/login
 caylex POST /auth/logout
@@ -351,12 +388,17 @@ caylex PATCH /servers/{server_id}/tools/{tool_id}
 caylex POST /settings/general
 caylex GET /tenants
 g4f PATCH /admin/users/{user_id}
+g4f GET /capabilities
+g4f GET /server/stats
 g4f POST /auth/login
 g4f POST /auth/logout
 g4f POST /auth/refresh
 g4f PUT /settings
 g4f GET /settings/audit
 g4f POST /telemetry/alerts
+patchwork GET /api/
+patchwork GET /api/v1/servers/{slug}/quality/
+patchwork GET /api/v1/servers/{slug}/stats
 patchwork POST /api/v1/auth/login/
 patchwork POST /api/v1/auth/logout/
 patchwork POST /api/v1/feedback/
