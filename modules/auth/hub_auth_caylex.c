@@ -124,22 +124,22 @@ enum { ST_TENANT, ST_PAGE, ST_UPDATE, ST_APPROVE };
 
 /* clang-format off */
 static const hub_shape_t cx_tenant[] = {
-    { "id", NULL, HUB_J_STRING },
-    { "name", NULL, HUB_J_STRING },
-    { "descope_id", NULL, HUB_J_STRING },
-    { "enabled", NULL, HUB_J_BOOL },
+    { "id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "name", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "descope_id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "enabled", NULL, HUB_J_BOOL | HUB_J_NOTNULL },
     { NULL, NULL, 0 }
 };
 
 static const hub_shape_t cx_member[] = {
-    { "id", NULL, HUB_J_STRING },
-    { "email", NULL, HUB_J_STRING },
+    { "id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "email", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "name", NULL, HUB_J_STRING },
-    { "role", NULL, HUB_J_STRING },
+    { "role", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "confirmed_at", NULL, HUB_J_STRING },
     { "timezone", NULL, HUB_J_STRING },
-    { "created_at", NULL, HUB_J_STRING },
-    { "updated_at", NULL, HUB_J_STRING },
+    { "created_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "updated_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { NULL, NULL, 0 }
 };
 /* clang-format on */

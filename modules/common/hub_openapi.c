@@ -200,15 +200,17 @@ static int raw_body(const doc_t *d, const hub_route_t *rt)
 
 /* ---- answers: shapes, wrappers, envelopes --------------------------------- */
 
-/* A shape's members: every one is there (SQL NULL as null), but for
- * omitempty ones, which are left out when empty. */
+/* A shape's members: every one is there (SQL NULL as null, where the
+ * shape does not say the column is NOT NULL), but for omitempty ones,
+ * which are left out when empty. */
 static json_t *shape_schema(const hub_shape_t *shape)
 {
     json_t *props = json_object(), *req = json_array();
     const hub_shape_t *s;
     for (s = shape; s->name; s++) {
+        hub_json_kind_e kind = HUB_J_KIND(s->kind);
         json_t *one;
-        switch (s->kind) {
+        switch (kind) {
         case HUB_J_INT: one = json_pack("{s:s}", "type", "integer"); break;
         case HUB_J_BOOL: one = json_pack("{s:s}", "type", "boolean"); break;
         case HUB_J_STRINGS:
@@ -218,12 +220,12 @@ static json_t *shape_schema(const hub_shape_t *shape)
         case HUB_J_JSON: one = json_object(); break; /* any JSON value */
         default: one = json_pack("{s:s}", "type", "string"); break;
         }
-        /* the shape cannot say which columns are NOT NULL */
-        if (s->kind != HUB_J_JSON && s->kind != HUB_J_OMITEMPTY) {
+        if (kind != HUB_J_JSON && kind != HUB_J_OMITEMPTY
+            && !(s->kind & HUB_J_NOTNULL)) {
             json_object_set_new(one, "nullable", json_true());
         }
         json_object_set_new(props, s->name, one);
-        if (s->kind != HUB_J_OMITEMPTY) {
+        if (kind != HUB_J_OMITEMPTY) {
             json_array_append_new(req, json_string(s->name));
         }
     }

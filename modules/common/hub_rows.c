@@ -148,11 +148,12 @@ json_t *hub_row_json(const hub_rows_t *rows, int i, const hub_shape_t *shape)
     for (; shape->name; shape++) {
         const char *col = shape->col ? shape->col : shape->name;
         const char *v = hub_rows_get(rows, i, col);
-        if (shape->kind == HUB_J_OMITEMPTY && (!v || !*v)) {
+        if (HUB_J_KIND(shape->kind) == HUB_J_OMITEMPTY && (!v || !*v)) {
             continue;
         }
         /* shape names are the program's own ASCII */
-        json_object_set_new_nocheck(obj, shape->name, value(v, shape->kind));
+        json_object_set_new_nocheck(obj, shape->name,
+                                    value(v, HUB_J_KIND(shape->kind)));
     }
     return obj;
 }
@@ -229,7 +230,7 @@ static int write_row(hub_json_buf_t *b, const hub_rows_t *rows, int i,
     for (; shape->name; shape++) {
         const char *col = shape->col ? shape->col : shape->name;
         const char *v = hub_rows_get(rows, i, col);
-        if (shape->kind == HUB_J_OMITEMPTY && (!v || !*v)) {
+        if (HUB_J_KIND(shape->kind) == HUB_J_OMITEMPTY && (!v || !*v)) {
             continue;
         }
         if (!first) {
@@ -240,7 +241,7 @@ static int write_row(hub_json_buf_t *b, const hub_rows_t *rows, int i,
             return -1;
         }
         hub_json_buf_put(b, ":", 1);
-        if (write_value(b, v, shape->kind)) {
+        if (write_value(b, v, HUB_J_KIND(shape->kind))) {
             return -1;
         }
     }

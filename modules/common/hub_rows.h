@@ -28,10 +28,17 @@ typedef enum {
                          `json:",omitempty"`, as GoClaw answers) */
 } hub_json_kind_e;
 
+/* or-ed into a shape's kind: the column is never NULL (a NOT NULL
+ * column, a count), so the served OpenAPI documents do not call the
+ * member nullable (hub_openapi.c) */
+#define HUB_J_NOTNULL 0x100u
+/* the hub_json_kind_e of a shape's kind */
+#define HUB_J_KIND(k) ((hub_json_kind_e)((k)&0xffu))
+
 typedef struct hub_shape {
     const char *name; /* JSON name; NULL ends a table */
     const char *col;  /* column; NULL: same as name */
-    hub_json_kind_e kind;
+    unsigned kind;    /* hub_json_kind_e, | HUB_J_NOTNULL */
 } hub_shape_t;
 
 /* The rows whose column col is not NULL (a LEFT JOIN's parent row without

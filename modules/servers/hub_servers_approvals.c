@@ -62,18 +62,18 @@ enum { ST_PAGE, ST_DECIDE };
 
 /* clang-format off */
 static const hub_shape_t approval_out[] = {
-    { "id", NULL, HUB_J_STRING },
-    { "navigator_instance_id", NULL, HUB_J_STRING },
-    { "tool_id", NULL, HUB_J_STRING },
-    { "tool_name", NULL, HUB_J_STRING },
+    { "id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "navigator_instance_id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "tool_id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "tool_name", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "arguments", NULL, HUB_J_JSON },
-    { "status", NULL, HUB_J_STRING },
-    { "requested_by", NULL, HUB_J_STRING },
+    { "status", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "requested_by", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "decided_by", NULL, HUB_J_STRING },
     { "decided_at", NULL, HUB_J_STRING },
     { "used_at", NULL, HUB_J_STRING },
-    { "created_at", NULL, HUB_J_STRING },
-    { "expires_at", NULL, HUB_J_STRING },
+    { "created_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "expires_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { NULL, NULL, 0 }
 };
 

@@ -45,18 +45,18 @@ static const char *const cx_sorts[] = { "name_asc", "name_desc",
 /* ---- answers -------------------------------------------------------- */
 
 static const hub_shape_t cx_server[] = {
-    { "id", NULL, HUB_J_STRING },
+    { "id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "registry_id", NULL, HUB_J_STRING },
-    { "name", NULL, HUB_J_STRING },
+    { "name", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "description", NULL, HUB_J_STRING },
     { "transport", NULL, HUB_J_STRING },
     { "auth_method", NULL, HUB_J_STRING },
     { "server_type", NULL, HUB_J_STRING },
     { "auth_level", NULL, HUB_J_STRING },
     { "logo_url", NULL, HUB_J_STRING },
-    { "active_instances", NULL, HUB_J_INT },
-    { "created_at", NULL, HUB_J_STRING },
-    { "updated_at", NULL, HUB_J_STRING },
+    { "active_instances", NULL, HUB_J_INT | HUB_J_NOTNULL },
+    { "created_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "updated_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { NULL, NULL, 0 }
 };
 

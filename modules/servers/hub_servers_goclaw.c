@@ -67,9 +67,9 @@ static const hub_field_t update_in[] = {
 };
 
 static const hub_shape_t gc_server[] = {
-    { "id", NULL, HUB_J_STRING },
-    { "name", "slug", HUB_J_STRING },
-    { "display_name", "name", HUB_J_STRING },
+    { "id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "name", "slug", HUB_J_STRING | HUB_J_NOTNULL },
+    { "display_name", "name", HUB_J_STRING | HUB_J_NOTNULL },
     { "command", NULL, HUB_J_STRING },
     { "args", NULL, HUB_J_JSON },
     { "url", "endpoint", HUB_J_STRING },
@@ -77,8 +77,8 @@ static const hub_shape_t gc_server[] = {
     { "timeout_sec", NULL, HUB_J_INT },
     { "enabled", NULL, HUB_J_BOOL },
     { "created_by", NULL, HUB_J_STRING },
-    { "created_at", NULL, HUB_J_STRING },
-    { "updated_at", NULL, HUB_J_STRING },
+    { "created_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "updated_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { NULL, NULL, 0 }
 };
 

@@ -28,11 +28,11 @@
 #include "hub_rows.h"
 
 static const hub_shape_t server_out[] = {
-    { "id", NULL, HUB_J_STRING },
-    { "name", NULL, HUB_J_STRING },
-    { "slug", NULL, HUB_J_STRING },
+    { "id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "name", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "slug", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "description", NULL, HUB_J_STRING },
-    { "mode", NULL, HUB_J_STRING },
+    { "mode", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "github_repo", NULL, HUB_J_STRING },
     /* hub extensions: what ServerIn's own extensions stored, so a caller
      * sees the server it made (URLs with credentials are refused at
@@ -41,8 +41,8 @@ static const hub_shape_t server_out[] = {
     { "default_branch", NULL, HUB_J_STRING },
     { "health_status", NULL, HUB_J_STRING },
     { "uptime_24h", NULL, HUB_J_JSON },
-    { "created_at", NULL, HUB_J_STRING },
-    { "updated_at", NULL, HUB_J_STRING },
+    { "created_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "updated_at", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { NULL, NULL, 0 }
 };
 

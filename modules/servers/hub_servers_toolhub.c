@@ -38,8 +38,8 @@ static const hub_field_t server_in[] = {
 };
 
 static const hub_shape_t server_out[] = {
-    { "id", NULL, HUB_J_STRING },
-    { "name", NULL, HUB_J_STRING },
+    { "id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
+    { "name", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "command", NULL, HUB_J_STRING },
     { "args", NULL, HUB_J_JSON },
     { "description", NULL, HUB_J_STRING },

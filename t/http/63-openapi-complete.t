@@ -112,6 +112,13 @@ ok(bare({}, { type => 'object' }) && bare({}, { type => 'array', items => { type
    && !bare({}, { type => 'object', properties => { id => { type => 'string' } } }),
    'a bare answer, a list or a page of them, is found');
 
+# a shape's NOT NULL columns (HUB_J_NOTNULL) are not nullable, the others are
+{
+    my $so = $doc{patchwork}{components}{schemas}{ServerOut}{properties} || {};
+    ok($so->{id} && !$so->{id}{nullable} && !$so->{created_at}{nullable}, 'ServerOut: id and created_at never null');
+    ok($so->{description}{nullable}, 'ServerOut: description may be null');
+}
+
 # ---- live answers -----------------------------------------------------------
 my %seen;    # "profile METHOD template" => its live 2xx status
 # The members of value its schema does not declare, as paths.

@@ -24,7 +24,7 @@ static int op_dummy(hub_req_t *r, hub_result_t *res)
 static const char *const kinds[] = { "stdio", "http", NULL };
 
 static const hub_shape_t item_shape[] = {
-    { "id", NULL, HUB_J_STRING },
+    { "id", NULL, HUB_J_STRING | HUB_J_NOTNULL },
     { "count", NULL, HUB_J_INT },
     { "on", NULL, HUB_J_BOOL },
     { "tags", NULL, HUB_J_STRINGS },
@@ -224,14 +224,15 @@ static void test_answers(apr_pool_t *p)
        "  ... and no 200");
     is_str(AT("components", "schemas", "ListItemsItem"),
            "{\"type\":\"object\",\"properties\":{"
-           "\"id\":{\"type\":\"string\",\"nullable\":true},"
+           "\"id\":{\"type\":\"string\"},"
            "\"count\":{\"type\":\"integer\",\"nullable\":true},"
            "\"on\":{\"type\":\"boolean\",\"nullable\":true},"
            "\"tags\":{\"type\":\"array\",\"items\":{\"type\":"
            "\"string\"},\"nullable\":true},"
            "\"meta\":{},\"note\":{\"type\":\"string\"}},"
            "\"required\":[\"id\",\"count\",\"on\",\"tags\",\"meta\"]}",
-           "one schema per shape: types, nulls, omitempty not required");
+           "one schema per shape: types, nulls (but NOT NULL columns), "
+           "omitempty not required");
     is_str(AT("paths", "/items", "get", "responses", "200", "content",
               "application/json", "schema", "$ref"),
            "\"#/components/schemas/Page_ListItemsItem_\"",
