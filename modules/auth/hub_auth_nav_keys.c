@@ -296,6 +296,8 @@ static int key_update(hub_req_t *hr, hub_result_t *res)
     HUB_DOC("CreateApiKeyResponse", \
             OBJ("\"id\":" STR ",\"key\":" STR ",\"preview\":" STR, \
                 "\"id\",\"key\",\"preview\""))
+/* key_out, by the spec's name */
+#define KEY_OUT HUB_DOC("GetApiKeyResponse", NULL)
 /* key_update and hub_auth_key_revoke (HUB_REVOKED_ID) */
 #define KEY_ID_OUT HUB_DOC("ModifiedApiKeyResponse", ID_OUT)
 
@@ -305,17 +307,17 @@ static int key_update(hub_req_t *hr, hub_result_t *res)
 const hub_route_t hub_auth_nav_keys_routes[] = {
     { HUB_CAYLEX, HUB_M_GET, KEYS, keys_list, NULL, 0, 0, "List API Keys",
       .need = HUB_NEED_READ, .query = list_query, .wrap = HUB_WRAP_CX_PAGE,
-      .shape = key_out },
+      .shape = key_out, .doc = KEY_OUT },
     { HUB_CAYLEX, HUB_M_POST, KEYS, key_create, create_in, 0, 0,
       "Create API Key",
       .need = HUB_NEED_ADMIN, .doc = KEY_CREATED_OUT },
     { HUB_CAYLEX, HUB_M_GET, KEYS "/search", keys_list, NULL, 0, 0,
       "Search API Keys",
       .need = HUB_NEED_READ, .query = search_query,
-      .wrap = HUB_WRAP_CX_PAGE, .shape = key_out },
+      .wrap = HUB_WRAP_CX_PAGE, .shape = key_out, .doc = KEY_OUT },
     { HUB_CAYLEX, HUB_M_GET, KEYS "/{api_key_id}", key_get, NULL, 0, 0,
       "Get API Key Details",
-      .need = HUB_NEED_READ, .shape = key_out },
+      .need = HUB_NEED_READ, .shape = key_out, .doc = KEY_OUT },
     { HUB_CAYLEX, HUB_M_PATCH, KEYS "/{api_key_id}", key_update, update_in, 0,
       0, "Update API Key",
       .need = HUB_NEED_ADMIN, .doc = KEY_ID_OUT },
