@@ -10,6 +10,8 @@ use warnings;
 use Test::More;
 use Digest::SHA qw(sha256_hex);
 use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use POSIX ();
 use JSON::PP;
 use HubSchema qw(validate resolve);
 use HubTest;
@@ -30,7 +32,28 @@ my $regfile = "$dir/registry.json";
       tools => [{ name => 'list_repos', description => 'List repositories' }, { name => 'get_issue' }] }]);
   close $fh; chmod 0644, $regfile; }
 my ($jwtfile, $jwtkey) = HubTest::jwt_key_file($dir);
-my $hub = HubTest->new(conf => "HubSecretKeyFile $keyfile\nHubRegistryFile $regfile\nHubJwtKeyFile $jwtfile");
+# a mail server that takes every mail (a reset link's): t/http/13 reads them
+my $smtp = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1', LocalPort => 0, ReuseAddr => 1)
+    or die "smtp: $!";
+my $smtp_pid = fork // die "fork: $!";
+if (!$smtp_pid) {
+    while (my $c = $smtp->accept) {
+        $c->autoflush(1);
+        print $c "220 test ESMTP\r\n";
+        my $data = 0;
+        while (my $line = <$c>) {
+            if ($data) { if ($line eq ".\r\n") { $data = 0; print $c "250 OK\r\n" } next }
+            if ($line =~ /^DATA\b/i) { $data = 1; print $c "354 go ahead\r\n" }
+            elsif ($line =~ /^QUIT\b/i) { print $c "221 bye\r\n"; last }
+            else { print $c "250 OK\r\n" }
+        }
+        close $c;
+    }
+    POSIX::_exit(0);
+}
+END { if ($smtp_pid) { kill 'TERM', $smtp_pid; waitpid $smtp_pid, 0 } }
+my $hub = HubTest->new(conf => "HubSecretKeyFile $keyfile\nHubRegistryFile $regfile\nHubJwtKeyFile $jwtfile\n"
+                             . "HubSmtpServer smtp://127.0.0.1:" . $smtp->sockport . "\nHubMailFrom hub\@test");
 my $db = $hub->db;
 my $acme = $hub->team('acme');
 my $KEY = $acme->{key};
@@ -206,6 +229,15 @@ call(caylex => POST => '/auth/logout', cred => undef);
 call(caylex => GET => '/tenants', path => '/tenants?descope_id=acme');
 call(caylex => GET => '/settings/general');
 call(caylex => POST => '/settings/general', json => { timezone => 'Europe/Berlin' });
+call(caylex => POST => '/settings/password-reset');
+# a reset token as the mailed link carries one (stored as its SHA-256)
+my $reset = 'reset-token-of-the-test-' . ('x' x 20);
+q1("INSERT INTO password_resets (token_hash, user_id, expires_at) SELECT '" . sha256_hex($reset)
+   . "', id, now() + interval '1 hour' FROM users WHERE email = '$acme->{email}'");
+call(caylex => GET => '/settings/password-reset/confirm', cred => undef,
+     path => "/settings/password-reset/confirm?token=$reset");
+call(caylex => POST => '/settings/password-reset/confirm', cred => undef,
+     json => { token => $reset, new_password => 'a new long password' });
 call(caylex => GET => '/platform-access-tokens') if call(caylex => POST => '/platform-access-tokens', json => { name => 'pat' });
 $hub->hubctl('create-user', 'pend@acme.test');
 $hub->hubctl('add-member', 'acme', 'pend@acme.test', 'member');
@@ -393,6 +425,9 @@ caylex POST /servers/{server_id}/clone
 caylex POST /servers/{server_id}/connections
 caylex PATCH /servers/{server_id}/tools/{tool_id}
 caylex POST /settings/general
+caylex POST /settings/password-reset
+caylex GET /settings/password-reset/confirm
+caylex POST /settings/password-reset/confirm
 caylex GET /tenants
 g4f PATCH /admin/users/{user_id}
 g4f GET /capabilities
