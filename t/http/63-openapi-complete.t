@@ -51,7 +51,7 @@ if (!$smtp_pid) {
     }
     POSIX::_exit(0);
 }
-END { if ($smtp_pid) { kill 'TERM', $smtp_pid; waitpid $smtp_pid, 0 } }
+END { local $?; if ($smtp_pid) { kill 'TERM', $smtp_pid; waitpid $smtp_pid, 0 } }
 my $hub = HubTest->new(conf => "HubSecretKeyFile $keyfile\nHubRegistryFile $regfile\nHubJwtKeyFile $jwtfile\n"
                              . "HubSmtpServer smtp://127.0.0.1:" . $smtp->sockport . "\nHubMailFrom hub\@test");
 my $db = $hub->db;
