@@ -13,6 +13,7 @@ use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use POSIX ();
 use JSON::PP;
+use HubMcp;
 use HubSchema qw(validate resolve);
 use HubTest;
 
@@ -53,7 +54,8 @@ if (!$smtp_pid) {
 }
 END { local $?; if ($smtp_pid) { kill 'TERM', $smtp_pid; waitpid $smtp_pid, 0 } }
 my $hub = HubTest->new(conf => "HubSecretKeyFile $keyfile\nHubRegistryFile $regfile\nHubJwtKeyFile $jwtfile\n"
-                             . "HubSmtpServer smtp://127.0.0.1:" . $smtp->sockport . "\nHubMailFrom hub\@test");
+                             . "HubSmtpServer smtp://127.0.0.1:" . $smtp->sockport . "\nHubMailFrom hub\@test\n"
+                             . "HubOutboundAllow 127.0.0.0/8");
 my $db = $hub->db;
 my $acme = $hub->team('acme');
 my $KEY = $acme->{key};
@@ -277,6 +279,24 @@ call(caylex => POST => '/server-instances/{server_instance_id}', path => "/serve
 my $tool = q1("SELECT id FROM tools WHERE server_id = '$srv' AND name = 'forecast'");
 call(caylex => PATCH => '/servers/{server_id}/tools/{tool_id}', path => "/servers/$srv/tools/$tool",
      json => { added_context => 'in metric units' });
+{
+    # a server that names its authorization server, which has metadata
+    my $as = HubMcp::canned(sub {
+        my ($q) = @_;
+        my $O = "http://$q->{headers}{host}";
+        return HubMcp::http_json(200, { resource => "$O/mcp", authorization_servers => ["$O/"],
+                                        scopes_supported => ['mcp:read'] })
+            if $q->{path} eq '/.well-known/oauth-protected-resource/mcp';
+        return HubMcp::http_json(200, { issuer => $O, authorization_endpoint => "$O/authorize",
+                                        token_endpoint => "$O/token", registration_endpoint => "$O/register" })
+            if $q->{path} eq '/.well-known/oauth-authorization-server';
+        return HubMcp::http(404, 'text/plain', 'no');
+    });
+    $r = call(caylex => GET => '/servers/discover-oauth-metadata',
+              path => "/servers/discover-oauth-metadata?url=http%3A%2F%2F127.0.0.1%3A$as->{port}%2Fmcp");
+    is($r->{json}{found}, JSON::PP::true, 'OAuth metadata found');
+    $as->stop;
+}
 call(caylex => GET => '/server-registry');
 call(caylex => GET => '/server-registry/search', path => '/server-registry/search?search=repo');
 call(caylex => GET => '/server-registry/{server_registry_id}', path => "/server-registry/$REG");
@@ -414,6 +434,7 @@ caylex GET /server-registry
 caylex GET /server-registry/search
 caylex GET /server-registry/{server_registry_id}
 caylex GET /server-registry/{server_registry_id}/tools
+caylex GET /servers/discover-oauth-metadata
 caylex POST /servers/header
 caylex POST /servers/noauth
 caylex POST /servers/oauth
