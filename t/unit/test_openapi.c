@@ -6,6 +6,7 @@
 #include <apr_tables.h>
 #include "hub_json.h"
 #include "hub_openapi.h"
+#include "hub_openapi_schema.h"
 #include "hub_profile.h"
 #include "hub_query.h"
 #include "hub_result.h"
@@ -87,6 +88,22 @@ static const hub_route_t routes[] = {
       .need = HUB_NEED_ANY },
     { HUB_GOCLAW, HUB_M_GET, "/servers", NULL, NULL, 0, 0, "goclaw list",
       .need = HUB_NEED_ANY },
+    /* answers declared on the rows (hub_doc_t) */
+    { HUB_PATCHWORK, HUB_M_GET, "/things", op_dummy, NULL, 0, 0, "List",
+      .need = HUB_NEED_READ, .doc = HUB_DOC("Thing", OBJ("\"id\":" STR, "\"id\"")) },
+    { HUB_PATCHWORK, HUB_M_POST, "/things", op_dummy, server_fields, 0, 0,
+      "Make", .need = HUB_NEED_WRITE, .status = 201,
+      .doc = HUB_DOC("Thing", OBJ("\"id\":" STR, "\"id\"")) },
+    { HUB_PATCHWORK, HUB_M_GET, "/things/mine", op_dummy, NULL, 0, 0, "Mine",
+      .need = HUB_NEED_READ,
+      .doc = HUB_DOC_ONE("Mine", OBJ("\"n\":" INT, "\"n\"")) },
+    { HUB_PATCHWORK, HUB_M_GET, "/things/:id", op_dummy, NULL, 0, 0, "One",
+      .need = HUB_NEED_READ, .shape = item_shape,
+      .doc = HUB_DOC("ThingRow", NULL) },
+    { HUB_PATCHWORK, HUB_M_GET, "/named", op_dummy, NULL, 0, 0, "Named Thing",
+      .need = HUB_NEED_READ, .doc = HUB_DOC_ONE(NULL, OBJ("\"a\":" STR, "")) },
+    { HUB_PATCHWORK, HUB_M_GET, "/broken", op_dummy, NULL, 0, 0, "Broken",
+      .need = HUB_NEED_READ, .doc = HUB_DOC_ONE("Broken", "{not json") },
     { 0 }
 };
 /* clang-format on */
@@ -321,6 +338,43 @@ static void test_hints(apr_pool_t *p)
     is_int(bad, 0, "every hint's schema is a JSON object, none shadowed");
 }
 
+/* answers declared on the route rows: named components, arrays for a
+ * GET that lists (but HUB_DOC_ONE), a shape by the doc's model */
+static void test_docs(apr_pool_t *p)
+{
+    json_t *doc = build(p, HUB_PATCHWORK, 0);
+#define OK200(path, m) \
+    AT("paths", path, m, "responses", "200", "content", "application/json", \
+       "schema")
+    is_str(OK200("/things", "get"),
+           "{\"type\":\"array\",\"items\":"
+           "{\"$ref\":\"#/components/schemas/Thing\"}}",
+           "a doc on a GET of a collection: an array of its model");
+    is_str(AT("paths", "/things", "post", "responses", "201", "content",
+              "application/json", "schema"),
+           "{\"$ref\":\"#/components/schemas/Thing\"}",
+           "a doc on a write: its model, at the row's status");
+    is_str(AT("components", "schemas", "Thing"),
+           "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":"
+           "\"string\"}},\"required\":[\"id\"]}",
+           "  the model is the doc's schema, once");
+    is_str(OK200("/things/mine", "get"),
+           "{\"$ref\":\"#/components/schemas/Mine\"}",
+           "HUB_DOC_ONE: one object on a GET that would list");
+    is_str(OK200("/things/{id}", "get"),
+           "{\"$ref\":\"#/components/schemas/ThingRow\"}",
+           "a doc without a schema names the row's shape");
+    ok(AT("components", "schemas", "ThingRow", "properties", "count") != NULL,
+       "  the shape's schema under the doc's model");
+    is_str(OK200("/named", "get"),
+           "{\"$ref\":\"#/components/schemas/NamedThingResponse\"}",
+           "a doc without a model: named from the summary");
+    is_str(OK200("/broken", "get"), "{\"type\":\"object\"}",
+           "a doc whose schema is not JSON: a bare object (t/http/63 fails "
+           "on it)");
+#undef OK200
+}
+
 static void test_path_conversion(apr_pool_t *p)
 {
     is_str(hub_openapi_path(p, "/a/:b/c/:d"), "/a/{b}/c/{d}",
@@ -344,6 +398,7 @@ int main(void)
     test_flags_profiles(p);
     test_answers(p);
     test_hints(p);
+    test_docs(p);
     test_path_conversion(p);
 
     apr_pool_destroy(p);
