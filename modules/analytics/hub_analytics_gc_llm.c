@@ -30,6 +30,7 @@
 #include <apr_strings.h>
 #include "hub_analytics_private.h"
 #include "hub_crypto.h"
+#include "hub_openapi_schema.h"
 
 /* A trace's aggregate over its calls, and the columns every trace answer
  * has: f is the grouped calls, e its execution (LEFT JOIN) */
@@ -505,19 +506,100 @@ static int gc_usage_summary(hub_req_t *hr, hub_result_t *res)
                             hub_row_json(rows, 1, summary_shape)));
 }
 
+/* the answers in the served OpenAPI document */
+#define TRACE_SCHEMA \
+    OBJ("\"id\":" STR ",\"agent_id\":" STR ",\"run_id\":" STR ",\"name\":" STR \
+        ",\"start_time\":" STR ",\"end_time\":" STR ",\"duration_ms\":" INT \
+        ",\"total_input_tokens\":" INT ",\"total_output_tokens\":" INT \
+        ",\"total_cost\":" NUM ",\"span_count\":" INT \
+        ",\"llm_call_count\":" INT ",\"tool_call_count\":" INT \
+        ",\"status\":" ENUM( \
+            "\"running\",\"completed\",\"error\",\"cancelled\"") ",\"error\":" STR \
+                                                                 ",\"created_at\":" STR, \
+        "\"id\",\"name\",\"start_time\",\"duration_ms\"," \
+        "\"total_input_tokens\",\"total_output_tokens\",\"total_cost\"," \
+        "\"span_count\",\"llm_call_count\",\"tool_call_count\"," \
+        "\"status\",\"created_at\"")
+#define SPAN_SCHEMA \
+    OBJ("\"id\":" STR ",\"trace_id\":" STR ",\"agent_id\":" STR \
+        ",\"span_type\":" ENUM( \
+            "\"llm_call\",\"tool_call\",\"agent\",\"event\"") ",\"name\":" STR \
+                                                              ",\"start_time\":" STR \
+                                                              ",\"end_time\":" STR \
+                                                              ",\"duration_ms\":" NINT \
+                                                              ",\"status\":" STR \
+                                                              ",\"error\":" STR \
+                                                              ",\"model\":" STR \
+                                                              ",\"provider\":" STR \
+                                                              ",\"input_tokens\":" NINT \
+                                                              ",\"output_tokens\":" NINT \
+                                                              ",\"cost\":" NNUM \
+                                                              ",\"node_id\":" STR \
+                                                              ",\"tool_name\":" STR, \
+        "\"id\",\"trace_id\",\"span_type\",\"start_time\",\"status\"")
+#define TRACES_OUT \
+    HUB_DOC_ONE("TraceList", \
+                OBJ("\"traces\":" ARRAY_OF( \
+                        TRACE_SCHEMA) ",\"total\":" INT ",\"limit\":" INT \
+                                      ",\"offset\":" INT, \
+                    "\"traces\",\"total\",\"limit\",\"offset\""))
+#define TRACE_OUT \
+    HUB_DOC("TraceDetail", \
+            OBJ("\"trace\":" TRACE_SCHEMA ",\"spans\":" ARRAY_OF(SPAN_SCHEMA), \
+                "\"trace\",\"spans\""))
+#define COSTS_OUT \
+    HUB_DOC_ONE( \
+        "CostSummary", \
+        OBJ("\"rows\":" ARRAY_OF( \
+                OBJ("\"agent_id\":" NSTR ",\"agent_name\":" NSTR \
+                    ",\"provider\":" NSTR ",\"model\":" NSTR \
+                    ",\"call_count\":" INT ",\"trace_count\":" INT \
+                    ",\"total_input_tokens\":" INT \
+                    ",\"total_output_tokens\":" INT ",\"total_cost\":" NUM, \
+                    "\"agent_id\",\"agent_name\",\"provider\",\"model\"," \
+                    "\"call_count\",\"trace_count\",\"total_input_tokens\"," \
+                    "\"total_output_tokens\",\"total_cost\"")), \
+            "\"rows\""))
+#define SERIES_OUT \
+    HUB_DOC_ONE( \
+        "UsageTimeseries", \
+        OBJ("\"period\":" STR ",\"interval\":" STR ",\"points\":" ARRAY_OF( \
+                OBJ("\"bucket_time\":" STR ",\"request_count\":" INT \
+                    ",\"llm_call_count\":" INT ",\"input_tokens\":" INT \
+                    ",\"output_tokens\":" INT ",\"total_cost\":" NUM \
+                    ",\"error_count\":" INT ",\"avg_duration_ms\":" INT, \
+                    "\"bucket_time\",\"request_count\",\"llm_call_count\"," \
+                    "\"input_tokens\",\"output_tokens\",\"total_cost\"," \
+                    "\"error_count\",\"avg_duration_ms\"")), \
+            "\"period\",\"interval\",\"points\""))
+#define USAGE_SCHEMA \
+    OBJ("\"requests\":" INT ",\"input_tokens\":" INT ",\"output_tokens\":" INT \
+        ",\"cost\":" NUM ",\"errors\":" INT ",\"llm_calls\":" INT \
+        ",\"tool_calls\":" INT ",\"avg_duration_ms\":" INT, \
+        "\"requests\",\"input_tokens\",\"output_tokens\",\"cost\"," \
+        "\"errors\",\"llm_calls\",\"tool_calls\",\"avg_duration_ms\"")
+#define SUMMARY_OUT \
+    HUB_DOC_ONE("UsageSummary", \
+                OBJ("\"period\":" STR ",\"current\":" USAGE_SCHEMA \
+                    ",\"previous\":" USAGE_SCHEMA, \
+                    "\"period\",\"current\",\"previous\""))
+
 /* clang-format off */
 const hub_route_t hub_analytics_gc_llm_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/traces", gc_traces, NULL, 0, 0,
-      "List LLM traces", .need = HUB_NEED_READ, .query = q_traces },
+      "List LLM traces", .need = HUB_NEED_READ, .query = q_traces,
+      .doc = TRACES_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/traces/{traceID}", gc_trace, NULL, 0, 0,
-      "Get trace detail", .need = HUB_NEED_READ },
+      "Get trace detail", .need = HUB_NEED_READ, .doc = TRACE_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/costs/summary", gc_costs, NULL, 0, 0,
-      "Get cost summary", .need = HUB_NEED_READ, .query = q_costs },
+      "Get cost summary", .need = HUB_NEED_READ, .query = q_costs,
+      .doc = COSTS_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/usage/timeseries", gc_usage_series, NULL,
       0, 0, "Usage timeseries analytics", .need = HUB_NEED_READ,
-      .query = q_series },
+      .query = q_series, .doc = SERIES_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/usage/summary", gc_usage_summary, NULL, 0,
-      0, "Usage summary", .need = HUB_NEED_READ, .query = q_summary },
+      0, "Usage summary", .need = HUB_NEED_READ, .query = q_summary,
+      .doc = SUMMARY_OUT },
     { 0 }
 };
 /* clang-format on */

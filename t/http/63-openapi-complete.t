@@ -14,7 +14,7 @@ use IO::Socket::INET;
 use POSIX ();
 use JSON::PP;
 use HubMcp;
-use HubSchema qw(validate resolve);
+use HubSchema qw(validate resolve undeclared);
 use HubTest;
 
 my $JSON = JSON::PP->new->utf8->allow_nonref->canonical;
@@ -146,20 +146,6 @@ ok(bare({}, { type => 'object' }) && bare({}, { type => 'array', items => { type
 
 # ---- live answers -----------------------------------------------------------
 my %seen;    # "profile METHOD template" => its live 2xx status
-# The members of value its schema does not declare, as paths.
-sub undeclared {
-    my ($d, $schema, $v, $at) = @_;
-    $schema = resolve($d, $schema->{'$ref'}) while $schema->{'$ref'};
-    return () if $schema->{anyOf} || $schema->{additionalProperties};
-    if (ref $v eq 'ARRAY') {
-        return () unless $schema->{items};
-        my %u;
-        return grep { !$u{$_}++ } map { undeclared($d, $schema->{items}, $_, "$at\[]") } @$v;
-    }
-    return () unless ref $v eq 'HASH';
-    my $props = $schema->{properties} or return ();
-    return map { $props->{$_} ? undeclared($d, $props->{$_}, $v->{$_}, "$at.$_") : "$at.$_" } sort keys %$v;
-}
 sub call {
     my ($p, $method, $template, %o) = @_;
     my $cred = exists $o{cred} ? delete $o{cred} : $KEY;

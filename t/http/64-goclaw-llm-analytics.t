@@ -6,6 +6,7 @@
 use strict;
 use warnings;
 use Test::More;
+use HubSchema qw(validate undeclared);
 use HubTest;
 
 my $hub = HubTest->new;
@@ -47,9 +48,22 @@ for my $c (@calls) {
        . ", $in, $out, $cost, now() - interval '$ago minutes', $ms)");
 }
 
+# Each answer checked against the served document: it validates, and
+# declares every member it has.
+my $doc = $hub->get('/v1/openapi.json')->{json};
+sub served {
+    my ($tmpl, $r) = @_;
+    my $s = $doc->{paths}{$tmpl}{get}{responses}{200}{content}{'application/json'}{schema};
+    ok($s, "  $tmpl documented") or return;
+    my @e = validate($doc, $s, $r->{json});
+    ok(!@e, "  $tmpl: the answer validates") or diag join "\n", @e[0 .. ($#e > 4 ? 4 : $#e)];
+    is_deeply([undeclared($doc, $s, $r->{json}, '')], [], "  $tmpl: every member declared");
+}
+
 # ---- traces -----------------------------------------------------------
 my $r = $hub->get('/v1/traces', auth($alpha->{key}));
 is($r->{status}, 200, 'GET /v1/traces');
+served('/v1/traces', $r);
 is_deeply([ @{ $r->{json} }{qw(total limit offset)} ], [4, 50, 0], '  total, limit, offset');
 is_deeply([ map { $_->{id} } @{ $r->{json}{traces} } ], [$exec, $chat1, $chat2, $old], '  newest first');
 my %t = map { ($_->{id} => $_) } @{ $r->{json}{traces} };
@@ -73,6 +87,7 @@ is($hub->get('/v1/traces', auth($beta->{key}))->{json}{total}, 1, '  beta: its o
 
 $r = $hub->get("/v1/traces/$exec", auth($alpha->{key}));
 is($r->{status}, 200, 'GET /v1/traces/{traceID}');
+served('/v1/traces/{traceID}', $r);
 is($r->{json}{trace}{id}, $exec, '  the trace');
 is_deeply([ map { $_->{span_type} } @{ $r->{json}{spans} } ], [qw(agent llm_call tool_call event llm_call)], '  its spans in time order');
 my ($tool) = grep { $_->{span_type} eq 'tool_call' } @{ $r->{json}{spans} };
@@ -86,6 +101,7 @@ is($hub->get('/v1/traces/not-a-uuid', auth($alpha->{key}))->{status}, 400, '  a 
 # ---- costs --------------------------------------------------------------
 $r = $hub->get('/v1/costs/summary', auth($alpha->{key}));
 is($r->{status}, 200, 'GET /v1/costs/summary');
+served('/v1/costs/summary', $r);
 my @rows = @{ $r->{json}{rows} };
 is(scalar @rows, 2, '  a row per agent, provider and model');
 is_deeply([ @{ $rows[0] }{qw(agent_id agent_name provider model call_count trace_count total_input_tokens total_output_tokens)} ],
@@ -100,6 +116,7 @@ is_deeply([ map { $_->{total_input_tokens} } @{ $hub->get('/v1/costs/summary', a
 # ---- usage --------------------------------------------------------------
 $r = $hub->get('/v1/usage/timeseries?period=1h', auth($alpha->{key}));
 is($r->{status}, 200, 'GET /v1/usage/timeseries?period=1h');
+served('/v1/usage/timeseries', $r);
 is($r->{json}{interval}, '5 minutes', '  5-minute buckets');
 my @p = @{ $r->{json}{points} };
 ok(@p == 12 || @p == 13, '  every bucket of the hour (' . scalar(@p) . ')');
@@ -123,6 +140,7 @@ is($hub->get('/v1/usage/timeseries?period=2h', auth($alpha->{key}))->{status}, 4
 
 $r = $hub->get('/v1/usage/summary', auth($alpha->{key}));
 is($r->{status}, 200, 'GET /v1/usage/summary');
+served('/v1/usage/summary', $r);
 is_deeply([ @{ $r->{json}{current} }{qw(requests llm_calls input_tokens output_tokens errors tool_calls)} ],
           [3, 4, 300, 60, 1, 1], '  current: the last 24 hours');
 is_deeply([ @{ $r->{json}{previous} }{qw(requests llm_calls input_tokens)} ], [1, 1, 70], '  previous: the 24 hours before');

@@ -15,7 +15,7 @@ use warnings;
 use B ();
 use JSON::PP ();
 use Exporter 'import';
-our @EXPORT_OK = qw(validate resolve);
+our @EXPORT_OK = qw(validate resolve undeclared);
 
 # The schema a $ref names, within $doc.
 sub resolve {
@@ -130,6 +130,23 @@ sub validate {
             if defined $schema->{maxLength} && $n > $schema->{maxLength};
     }
     return @err;
+}
+
+
+# The members of value $v that schema does not declare, as paths ($at
+# their root's): an answer that grew a member its document does not name.
+sub undeclared {
+    my ($doc, $schema, $v, $at) = @_;
+    $schema = resolve($doc, $schema->{'$ref'}) while $schema->{'$ref'};
+    return () if $schema->{anyOf} || $schema->{additionalProperties};
+    if (ref $v eq 'ARRAY') {
+        return () unless $schema->{items};
+        my %u;
+        return grep { !$u{$_}++ } map { undeclared($doc, $schema->{items}, $_, "$at\[]") } @$v;
+    }
+    return () unless ref $v eq 'HASH';
+    my $props = $schema->{properties} or return ();
+    return map { $props->{$_} ? undeclared($doc, $props->{$_}, $v->{$_}, "$at.$_") : "$at.$_" } sort keys %$v;
 }
 
 1;
