@@ -1,6 +1,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <http_request.h>
 #include <apr_dbd.h>
 #include <apr_strings.h>
 #include <apr_thread_rwlock.h>
@@ -357,12 +358,71 @@ static hub_db_status_e exec_stmt(dbctx_t *c, const hub_stmt_t *st,
 }
 
 /* A request's context: mod_dbd's connection for this request. */
+/* A request's connection is held here rather than by mod_dbd's
+ * ap_dbd_acquire (which gives it back only when the request's pool goes),
+ * so that hub_db_release can give it back early: a parked event stream
+ * lives for minutes and must not keep one.  Subrequests and internal
+ * redirects share the initial request's, as with ap_dbd_acquire. */
+#define REQ_DBD_KEY "hub_db.request"
+
+typedef struct {
+    server_rec *s;
+    ap_dbd_t *dbd;
+} req_dbd_t;
+
+static apr_status_t req_dbd_release(void *data)
+{
+    req_dbd_t *h = data;
+    if (h->dbd) {
+        dbd_close(h->s, h->dbd);
+        h->dbd = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+static request_rec *initial_request(request_rec *r)
+{
+    while (!ap_is_initial_req(r)) {
+        r = r->prev ? r->prev : r->main;
+    }
+    return r;
+}
+
+static ap_dbd_t *request_dbd(request_rec *r)
+{
+    req_dbd_t *h = NULL;
+    r = initial_request(r);
+    apr_pool_userdata_get((void **)&h, REQ_DBD_KEY, r->pool);
+    if (h && h->dbd) {
+        return h->dbd;
+    }
+    if (!h) {
+        h = apr_pcalloc(r->pool, sizeof(*h));
+        h->s = r->server;
+        apr_pool_userdata_setn(h, REQ_DBD_KEY, NULL, r->pool);
+        apr_pool_cleanup_register(r->pool, h, req_dbd_release,
+                                  apr_pool_cleanup_null);
+    }
+    h->dbd = dbd_open(r->pool, r->server);
+    return h->dbd;
+}
+
+void hub_db_release(request_rec *r)
+{
+    req_dbd_t *h = NULL;
+    r = initial_request(r);
+    apr_pool_userdata_get((void **)&h, REQ_DBD_KEY, r->pool);
+    if (h) {
+        req_dbd_release(h);
+    }
+}
+
 static int request_ctx(request_rec *r, dbctx_t *c)
 {
     c->p = r->pool;
     c->s = r->server;
     c->r = r;
-    c->dbd = have_dbd() ? dbd_acquire(r) : NULL;
+    c->dbd = have_dbd() ? request_dbd(r) : NULL;
     return c->dbd != NULL;
 }
 

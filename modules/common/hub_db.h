@@ -42,6 +42,11 @@ hub_db_status_e hub_db_select(request_rec *r, const hub_stmt_t *st,
 hub_db_status_e hub_db_exec(request_rec *r, const hub_stmt_t *st, int *affected,
                             int nargs, const char **args);
 
+/* Give the request's connection back to the pool now (the next
+ * hub_db_* call with r takes one again): for a response that outlives
+ * its handler (a parked event stream, hub_park.h). */
+void hub_db_release(request_rec *r);
+
 /* Background work (mod_watchdog callbacks) has no request: it opens a
  * connection from mod_dbd's pool, runs statements on it, and closes it.
  * hub_db_open returns NULL when the database cannot be reached. */

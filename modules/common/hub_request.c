@@ -401,6 +401,9 @@ static int render(hub_req_t *hr)
     const hub_route_t *rt = hr->route;
     int status;
 
+    if (res->written) {
+        return res->handler_rc;
+    }
     if (res->headers) {
         /* err_headers_out: they hold on errors too (Set-Cookie) */
         apr_table_do(add_header, r->err_headers_out, res->headers, NULL);

@@ -293,3 +293,10 @@ char *hub_result_text(apr_pool_t *p, const hub_result_t *res,
     json_decref(body);
     return text;
 }
+
+int hub_ok_written(hub_result_t *res, int rc)
+{
+    res->written = 1;
+    res->handler_rc = rc;
+    return HUB_DONE;
+}

@@ -63,6 +63,12 @@ typedef struct hub_result {
     apr_table_t *headers; /* extra response headers (Retry-After, ...) */
     int close;            /* end the connection after the answer (a
                              body left unread) */
+
+    /* the operation answered itself (an event stream): nothing is
+     * rendered and the handler returns handler_rc (OK, or SUSPENDED for
+     * a stream parked in the MPM, hub_park.h) */
+    int written;
+    int handler_rc;
 } hub_result_t;
 
 void hub_result_init(hub_result_t *res, apr_pool_t *p);
@@ -88,6 +94,9 @@ int hub_ok_empty(hub_result_t *res, int status);
 /* A document as it is (YAML, HTML, an image). */
 int hub_ok_text(hub_result_t *res, int status, const char *content_type,
                 const char *text, apr_size_t len);
+
+/* The operation wrote the response itself; the handler returns rc. */
+int hub_ok_written(hub_result_t *res, int rc);
 
 /* ---- errors -------------------------------------------------------------- */
 

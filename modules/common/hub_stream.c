@@ -115,6 +115,21 @@ int hub_stream_wait(hub_stream_t *s, apr_interval_time_t t)
     }
 }
 
+int hub_stream_check(hub_stream_t *s)
+{
+    if (s->gone || s->r->connection->aborted) {
+        return HUB_STREAM_GONE;
+    }
+    if (stopping()) {
+        return HUB_STREAM_STOPPING;
+    }
+    if (closed_within(s, 0)) {
+        s->gone = 1;
+        return HUB_STREAM_GONE;
+    }
+    return HUB_STREAM_IDLE;
+}
+
 apr_size_t hub_stream_sent(const hub_stream_t *s)
 {
     return s->sent;

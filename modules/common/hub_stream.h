@@ -35,6 +35,10 @@ enum {
  * marks it aborted) or the child begins to stop: HUB_STREAM_*. */
 int hub_stream_wait(hub_stream_t *s, apr_interval_time_t t);
 
+/* The same without waiting: whether the client has gone or the child
+ * is stopping, now (a parked stream's tick asks, hub_park.h). */
+int hub_stream_check(hub_stream_t *s);
+
 /* The bytes written so far. */
 apr_size_t hub_stream_sent(const hub_stream_t *s);
 

@@ -10,6 +10,13 @@ static int post_config(apr_pool_t *pconf HUB_UNUSED,
 {
     hub_db_register(s, hub_workflows_stmts);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_routes);
+    hub_db_register(s, hub_workflows_g4f_sessions_stmts);
+    hub_dispatch_register(HUB_WORKFLOWS_OWNER,
+                          hub_workflows_g4f_sessions_routes);
+    hub_db_register(s, hub_workflows_g4f_runs_stmts);
+    hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_g4f_runs_routes);
+    hub_db_register(s, hub_workflows_stream_stmts);
+    hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_stream_routes);
     return OK;
 }
 
@@ -18,23 +25,29 @@ static int handler(request_rec *r)
     return hub_dispatch(r, HUB_WORKFLOWS_OWNER);
 }
 
-static void register_hooks(apr_pool_t *p HUB_UNUSED)
+static void register_hooks(apr_pool_t *p)
 {
     static const char *const after_dbd[] = { "mod_dbd.c", NULL };
     static const char *const after_auth[] = { "mod_hub_auth.c", NULL };
     ap_hook_post_config(post_config, after_auth, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(hub_db_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
+    hub_wf_stream_register_hooks(p);
 }
 
 /* clang-format off */
+static const command_rec cmds[] = {
+    HUB_WF_STREAM_DIRECTIVES,
+    { NULL }
+};
+
 AP_DECLARE_MODULE(hub_workflows) = {
     STANDARD20_MODULE_STUFF,
     NULL,
     NULL,
     NULL,
     NULL,
-    NULL,
+    cmds,
     register_hooks,
     AP_MODULE_FLAG_NONE
 };
