@@ -3,6 +3,9 @@
 #include <httpd.h>
 #include <apr_atomic.h>
 #include <apr_strings.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_proc.h>
 #include <ap_mpm.h>
 #include <http_connection.h>
 #include <http_core.h>
@@ -11,8 +14,10 @@
 #include <http_request.h>
 #include "hub_db.h"
 #include "hub_park.h"
+#include "hub_route.h"
 
-typedef struct {
+typedef struct park park_t;
+struct park {
     request_rec *r;
     hub_stream_t *out;
     apr_interval_time_t every;
@@ -20,9 +25,139 @@ typedef struct {
     void *baton;
     apr_pool_t *tp; /* each tick's, cleared after it */
     hub_park_mode_e mode;
-} park_t;
+    apr_time_t due;      /* when its next tick is */
+    park_t *next, *prev; /* in the schedule, by due */
+};
 
+/* ---- the schedule: one thread per child keeps the due times ------------
+ *
+ * Why not a timed callback per tick, as mod_dialup registers: 2.4's event
+ * MPM bounds its poll by the next timer only in a loop where some timer
+ * has already expired, so a timer registered for later is run at the
+ * listener's next wake for whatever other reason (a new connection, a
+ * keep-alive timeout): seconds late, or never on a quiet server.  A timer
+ * due now is always run at once.  So this thread sleeps until the next
+ * stream is due and hands it to the MPM then, as a timer due now; the
+ * tick itself runs on a worker thread, the thread only waits. */
+
+static apr_thread_mutex_t *lock;
+static apr_thread_cond_t *wake;
+static apr_thread_t *thread;
+static park_t *first, *last; /* by due, earliest first */
+static int quit;
 static volatile apr_uint32_t parked;
+
+#define SLICE apr_time_from_msec(250) /* a stopping child is seen within */
+
+static int stopping(void)
+{
+    int state = AP_MPMQ_RUNNING;
+    return ap_mpm_query(AP_MPMQ_MPM_STATE, &state) == APR_SUCCESS
+           && state == AP_MPMQ_STOPPING;
+}
+
+/* (lock held) into the schedule by due: nearly always at the end */
+static void insert(park_t *pk)
+{
+    park_t *at = last;
+    while (at && at->due > pk->due) {
+        at = at->prev;
+    }
+    pk->prev = at;
+    pk->next = at ? at->next : first;
+    if (pk->next) {
+        pk->next->prev = pk;
+    }
+    else {
+        last = pk;
+    }
+    if (at) {
+        at->next = pk;
+    }
+    else {
+        first = pk;
+    }
+}
+
+static void schedule(park_t *pk, apr_time_t due)
+{
+    pk->due = due;
+    apr_thread_mutex_lock(lock);
+    insert(pk);
+    if (first == pk) {
+        apr_thread_cond_signal(wake);
+    }
+    apr_thread_mutex_unlock(lock);
+}
+
+static void callback(void *baton);
+
+static void *APR_THREAD_FUNC scheduler(apr_thread_t *t, void *data HUB_UNUSED)
+{
+    apr_thread_mutex_lock(lock);
+    while (!quit) {
+        apr_time_t now = apr_time_now();
+        int all = stopping(); /* every stream now: they see it and end */
+        park_t *pk;
+
+        while (first && (all || first->due <= now)) {
+            pk = first;
+            first = pk->next;
+            if (first) {
+                first->prev = NULL;
+            }
+            else {
+                last = NULL;
+            }
+            apr_thread_mutex_unlock(lock);
+            if (ap_mpm_register_timed_callback(0, callback, pk)
+                != APR_SUCCESS) {
+                callback(pk); /* the MPM would not: on this thread */
+            }
+            apr_thread_mutex_lock(lock);
+        }
+        apr_thread_cond_timedwait(wake, lock,
+                                  first && first->due - now < SLICE
+                                      ? first->due - now
+                                      : SLICE);
+    }
+    apr_thread_mutex_unlock(lock);
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+static apr_status_t scheduler_stop(void *data HUB_UNUSED)
+{
+    apr_status_t rv;
+    if (thread) {
+        apr_thread_mutex_lock(lock);
+        quit = 1;
+        apr_thread_cond_signal(wake);
+        apr_thread_mutex_unlock(lock);
+        apr_thread_join(&rv, thread);
+        thread = NULL;
+    }
+    return APR_SUCCESS;
+}
+
+void hub_park_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    quit = 0;
+    first = last = NULL;
+    if (apr_thread_mutex_create(&lock, APR_THREAD_MUTEX_DEFAULT, pchild)
+            != APR_SUCCESS
+        || apr_thread_cond_create(&wake, pchild) != APR_SUCCESS
+        || apr_thread_create(&thread, NULL, scheduler, NULL, pchild)
+               != APR_SUCCESS) {
+        thread = NULL;
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     "HUB01054: no stream scheduler in this child: event "
+                     "streams hold their threads");
+        return;
+    }
+    apr_pool_cleanup_register(pchild, NULL, scheduler_stop,
+                              apr_pool_cleanup_null);
+}
 
 unsigned hub_park_count(void)
 {
@@ -41,7 +176,8 @@ hub_park_mode_e hub_park_mode(request_rec *r, int allow)
 
     /* a stream inside HTTP/2 is no connection of the MPM's; a request
      * without a connection state is not served by an async MPM */
-    if (!allow || c->master || !c->cs || !mpm_says(AP_MPMQ_IS_ASYNC)) {
+    if (!allow || !thread || c->master || !c->cs
+        || !mpm_says(AP_MPMQ_IS_ASYNC)) {
         return HUB_PARK_HOLD;
     }
 #ifdef AP_MPMQ_CAN_SUSPEND
@@ -103,18 +239,13 @@ static void callback(void *baton)
     apr_thread_mutex_lock(pk->r->invoke_mtx);
 #endif
     rc = tick(pk);
-    if (rc == HUB_PARK_AGAIN
-        && ap_mpm_register_timed_callback(pk->every, callback, pk)
-               != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, pk->r,
-                      "HUB01050: the MPM took no timed callback: the stream "
-                      "ends");
-        rc = HUB_PARK_END;
-    }
 #if APR_HAS_THREADS
     apr_thread_mutex_unlock(pk->r->invoke_mtx);
 #endif
-    if (rc != HUB_PARK_AGAIN) {
+    if (rc == HUB_PARK_AGAIN) {
+        schedule(pk, apr_time_now() + pk->every);
+    }
+    else {
         finish(pk);
     }
 }
@@ -140,15 +271,8 @@ int hub_park_run(request_rec *r, hub_stream_t *out, int allow,
         /* it waits with no thread: nor a database connection */
         hub_db_release(r);
         apr_atomic_inc32(&parked);
-        if (ap_mpm_register_timed_callback(every, callback, pk)
-            == APR_SUCCESS) {
-            return SUSPENDED;
-        }
-        apr_atomic_dec32(&parked);
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      "HUB01051: the MPM took no timed callback: this stream "
-                      "holds its thread");
-        pk->mode = HUB_PARK_HOLD;
+        schedule(pk, apr_time_now() + every);
+        return SUSPENDED;
     }
     while (hub_stream_wait(out, every) == HUB_STREAM_IDLE
            && tick(pk) == HUB_PARK_AGAIN) {

@@ -56,6 +56,10 @@ int hub_park_run(request_rec *r, hub_stream_t *out, int allow,
                  apr_interval_time_t every, hub_park_tick_fn *tick,
                  void *baton);
 
+/* From child_init: the thread that keeps the parked streams' due times
+ * (hub_park.c says why); without it every stream holds its thread. */
+void hub_park_child_init(apr_pool_t *pchild, server_rec *s);
+
 /* Streams of this child parked now (for logs and tests). */
 unsigned hub_park_count(void);
 

@@ -2,6 +2,7 @@
  * This file holds the module record and its hooks only. */
 #define HUB_MODULE_RECORD
 #include "hub_workflows_private.h"
+#include "hub_park.h"
 
 /* Registers this module's statements and routes, in the parent. */
 static int post_config(apr_pool_t *pconf HUB_UNUSED,
@@ -31,6 +32,7 @@ static void register_hooks(apr_pool_t *p)
     static const char *const after_auth[] = { "mod_hub_auth.c", NULL };
     ap_hook_post_config(post_config, after_auth, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(hub_db_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(hub_park_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
     hub_wf_stream_register_hooks(p);
 }
