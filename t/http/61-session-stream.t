@@ -5,7 +5,8 @@
 # keep-alive comments when idle; the end of a stream at
 # HubSessionStreamTimeout; 200 idle subscribers held open while the
 # server answers other requests, and mod_status shows they hold no worker
-# thread (this httpd has 100 of them); a graceful stop is not held up.
+# thread (this httpd has 100 of them), unlike with HubSessionStreamSuspend
+# Off; a graceful stop is not held up.
 use strict;
 use warnings;
 use Test::More;
@@ -47,7 +48,7 @@ sub new_run {
 # Open a stream: { sock, status, buf (decoded body bytes), raw, chunked }
 sub open_stream {
     my ($path, %o) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $hub->port) or die "connect: $!";
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => ($o{hub} || $hub)->port) or die "connect: $!";
     my $key = $o{key} || $alpha->{key};
     my $extra = join '', map { "$_: $o{headers}{$_}\r\n" } keys %{ $o{headers} || {} };
     my $v = $o{http10} ? '1.0' : '1.1';
@@ -240,6 +241,17 @@ sub logged { scalar(() = $hub->slurp("$hub->{work}/httpd/access.log") =~ m{GET \
 ok(HubTest::eventually(30, sub { logged() == 200 }),
    'the streams of clients that went away end, each logged as a request') or diag(logged());
 
+# ---- HubSessionStreamSuspend Off: the same stream, holding its thread ------------
+
+my $held = HubTest->new(name => 'held', share => $hub, conf => "$conf\nHubSessionStreamSuspend Off\n");
+{
+    my $hs = open_stream("/stream/sessions/$sid?from_cursor=55", hub => $held, http10 => 1);
+    is_deeply([ map { $_->{id} } @{ wait_events($hs, 1) } ], [ 56 ], 'with HubSessionStreamSuspend Off the stream works alike');
+    my %v = map { /^([^:]+): (.*)$/ ? ($1, $2) : () } split /\n/, $held->get('/server-status?auto')->{content};
+    ok($v{BusyWorkers} >= 2, "... but holds a worker thread ($v{BusyWorkers} busy: it and the status request)");
+    close $hs->{sock};
+}
+
 # ---- the end of a stream, a graceful stop ---------------------------------------
 
 my $short = HubTest->new(name => 'short', share => $hub, conf => "HubSessionStreamTimeout 2\nHubSessionStreamPoll 200");
@@ -273,5 +285,5 @@ pump($open, 5);
 ok($open->{eof} || $open->{ended}, 'the client saw its stream end');
 
 ok($hub->log_is_clean, 'no errors in the log');
-ok($short->log_is_clean, 'nor in the other host\'s');
+ok($short->log_is_clean && $held->log_is_clean, 'nor in the other hosts\'');
 done_testing;
