@@ -26,6 +26,7 @@ struct park {
     apr_pool_t *tp; /* each tick's, cleared after it */
     hub_park_mode_e mode;
     apr_time_t due;      /* when its next tick is */
+    apr_time_t since;    /* when it was scheduled */
     park_t *next, *prev; /* in the schedule, by due */
 };
 
@@ -82,6 +83,7 @@ static void insert(park_t *pk)
 static void schedule(park_t *pk, apr_time_t due)
 {
     pk->due = due;
+    pk->since = apr_time_now();
     apr_thread_mutex_lock(lock);
     insert(pk);
     if (first == pk) {
@@ -100,7 +102,11 @@ static void *APR_THREAD_FUNC scheduler(apr_thread_t *t, void *data HUB_UNUSED)
         int all = stopping(); /* every stream now: they see it and end */
         park_t *pk;
 
-        while (first && (all || first->due <= now)) {
+        /* a stream parked a moment ago may still be on its way out of
+         * the handler's thread (the MPM counts it suspended after the
+         * handler returns): even a stopping child lets it get there */
+        while (first
+               && (first->due <= now || (all && now - first->since >= SLICE))) {
             pk = first;
             first = pk->next;
             if (first) {
@@ -201,6 +207,37 @@ static int tick(park_t *pk)
     return rc;
 }
 
+/* ap_lingering_close with shorter bounds: the response is complete and
+ * flushed and our side shut, so all that is left is to read what the
+ * client may still send (a request of its own on the connection) before
+ * closing, or the close would reset the connection under data the client
+ * has not read yet.  Streams end together (they began together, or the
+ * child stops): a worker must not wait seconds for each. */
+#define LINGER_WAIT apr_time_from_msec(200)
+#define LINGER_MAX  65536
+
+static void close_connection(conn_rec *c)
+{
+    apr_socket_t *csd = ap_get_conn_socket(c);
+    char buf[4096];
+    apr_size_t n, total = 0;
+
+    if (!csd) {
+        return;
+    }
+    if (!ap_start_lingering_close(c)) {
+        apr_socket_timeout_set(csd, LINGER_WAIT);
+        do {
+            n = sizeof(buf);
+            if (apr_socket_recv(csd, buf, &n) != APR_SUCCESS) {
+                break;
+            }
+            total += n;
+        } while (n && total < LINGER_MAX);
+    }
+    apr_socket_close(csd);
+}
+
 /* The end of a parked request: the response's end, its log line and its
  * pool (the EOR bucket), then the connection's. */
 static void finish(park_t *pk)
@@ -226,7 +263,7 @@ static void finish(park_t *pk)
      * on it counts the connection out, as suspended: the state it last
      * saw it in) */
     c->cs->state = CONN_STATE_SUSPENDED;
-    ap_lingering_close(c);
+    close_connection(c);
     apr_pool_destroy(c->pool);
 }
 
