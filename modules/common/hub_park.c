@@ -94,7 +94,8 @@ static void schedule(park_t *pk, apr_time_t due)
 
 static void callback(void *baton);
 
-static void *APR_THREAD_FUNC scheduler(apr_thread_t *t, void *data HUB_UNUSED)
+static void *APR_THREAD_FUNC scheduler(apr_thread_t *t HUB_UNUSED,
+                                       void *data HUB_UNUSED)
 {
     apr_thread_mutex_lock(lock);
     while (!quit) {
@@ -128,7 +129,6 @@ static void *APR_THREAD_FUNC scheduler(apr_thread_t *t, void *data HUB_UNUSED)
                                       : SLICE);
     }
     apr_thread_mutex_unlock(lock);
-    apr_thread_exit(t, APR_SUCCESS);
     return NULL;
 }
 
@@ -161,8 +161,8 @@ void hub_park_child_init(apr_pool_t *pchild, server_rec *s)
                      "streams hold their threads");
         return;
     }
-    apr_pool_cleanup_register(pchild, NULL, scheduler_stop,
-                              apr_pool_cleanup_null);
+    /* before anything of pchild goes, its mutex and condition first */
+    apr_pool_pre_cleanup_register(pchild, NULL, scheduler_stop);
 }
 
 unsigned hub_park_count(void)
