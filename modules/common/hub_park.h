@@ -6,9 +6,10 @@
  * is new, and says whether the stream goes on.  Where the MPM can park a
  * request (the event MPM, HTTP/1.x), the handler returns SUSPENDED and
  * each later tick runs from a timed callback of the MPM
- * (ap_mpm_register_timed_callback) on whichever worker thread is free: an
- * idle stream holds its connection and its request's memory, no thread
- * and no database connection (hub_db_release).  Elsewhere (prefork,
+ * (ap_mpm_register_timed_callback) on whichever worker thread is free,
+ * registered when it is due by one scheduler thread per child (hub_park.c
+ * says why): an idle stream holds its connection and its request's
+ * memory, no worker thread and no database connection (hub_db_release).  Elsewhere (prefork,
  * worker, a stream inside HTTP/2) the same ticks run in a loop that holds
  * the thread, between hub_stream_waits.
  *
