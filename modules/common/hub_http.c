@@ -333,7 +333,8 @@ struct hub_http_stream {
     void *baton;
     int running;
     int added;
-    CURLcode done; /* how it ended (CURLE_OK while running) */
+    CURLcode done;           /* how it ended (CURLE_OK while running) */
+    hub_http_response_t res; /* its headers, for hub_http_stream_header */
 };
 
 static size_t stream_body(char *data, size_t size, size_t n, void *userp)
@@ -376,6 +377,8 @@ hub_http_stream_t *hub_http_stream_open(
     s->p = p;
     s->c.p = p;
     s->c.pol = pol;
+    s->c.res = &s->res;
+    s->res.headers = apr_table_make(p, 8);
     s->fn = fn;
     s->baton = baton;
     s->multi = curl_multi_init();
@@ -397,10 +400,18 @@ hub_http_stream_t *hub_http_stream_open(
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &s->c);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, stream_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &s->c);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->hdrs);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_hub");
     if (req->method) {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+    }
+    if (req->body) {
+        /* the body stays the caller's (in p) while the stream runs */
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)req->body_len);
     }
     curl_multi_add_handle(s->multi, h);
     s->added = 1;
@@ -457,6 +468,11 @@ long hub_http_stream_status(const hub_http_stream_t *s)
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
     }
     return status;
+}
+
+const char *hub_http_stream_header(const hub_http_stream_t *s, const char *name)
+{
+    return apr_table_get(s->res.headers, name);
 }
 
 void hub_http_stream_close(hub_http_stream_t *s)

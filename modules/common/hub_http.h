@@ -71,7 +71,8 @@ hub_http_result_e hub_http_do(apr_pool_t *p, const hub_http_policy_t *pol,
  * the body is handed to fn as it arrives, with the status and the
  * Content-Type received; fn returns len to go on, anything else to stop.
  * The same policy as hub_http_do (address check, timeouts; the total
- * timeout bounds the whole stream); released by a cleanup of p or by
+ * timeout bounds the whole stream); a body (req->body) is sent as
+ * hub_http_do sends it; released by a cleanup of p or by
  * hub_http_stream_close.  NULL when it cannot be set up. */
 typedef apr_size_t hub_http_stream_fn(void *baton, const char *data,
                                       apr_size_t len, long status,
@@ -89,6 +90,9 @@ void hub_http_stream_wait(hub_http_stream_t *s, int ms);
 hub_http_result_e hub_http_stream_result(const hub_http_stream_t *s,
                                          const char **error);
 long hub_http_stream_status(const hub_http_stream_t *s);
+/* A header of the answer received so far (Retry-After), NULL when none. */
+const char *hub_http_stream_header(const hub_http_stream_t *s,
+                                   const char *name);
 void hub_http_stream_close(hub_http_stream_t *s);
 
 /* ref resolved against base, when it stays on base's origin (scheme,

@@ -33,7 +33,7 @@ typedef enum {
     HUB_RES_JSON,     /* a JSON value, through the route's wrapper */
     HUB_RES_ROWS,     /* rows, shaped, then through the wrapper */
     HUB_RES_TEXT,     /* a document as it is (docs, bytes) */
-    HUB_RES_ERROR     /* an error, in the profile's envelope */
+    HUB_RES_ERROR,    /* an error, in the profile's envelope */
 } hub_res_kind_e;
 
 typedef struct hub_result {
@@ -97,6 +97,9 @@ int hub_ok_text(hub_result_t *res, int status, const char *content_type,
 
 /* The operation wrote the response itself; the handler returns rc. */
 int hub_ok_written(hub_result_t *res, int rc);
+/* The same, for an operation that wrote an event stream and is done:
+ * hub_ok_written(res, OK). */
+int hub_ok_sent(hub_result_t *res);
 
 /* ---- errors -------------------------------------------------------------- */
 

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <apr_strings.h>
 #include "hub_servers_private.h"
+#include "mod_hub_servers.h"
 #include <ap_mpm.h>
 
 void *hub_servers_srv_create(apr_pool_t *p, server_rec *s HUB_UNUSED)
@@ -155,6 +156,23 @@ const hub_servers_srv_t *hub_servers_srv(const server_rec *s)
 const hub_secret_key_t *hub_servers_key(const request_rec *r)
 {
     return hub_servers_srv(r->server)->secret_key;
+}
+
+/* the optional functions of mod_hub_servers.h */
+static const hub_secret_key_t *hub_servers_secret_key(const server_rec *s)
+{
+    return hub_servers_srv(s)->secret_key;
+}
+
+static const apr_array_header_t *hub_servers_outbound_allow(const server_rec *s)
+{
+    return hub_servers_srv(s)->outbound_allow;
+}
+
+void hub_servers_config_hooks(void)
+{
+    APR_REGISTER_OPTIONAL_FN(hub_servers_secret_key);
+    APR_REGISTER_OPTIONAL_FN(hub_servers_outbound_allow);
 }
 
 int hub_servers_stdio_allowed(const request_rec *r, const char *command)

@@ -80,6 +80,8 @@ const hub_servers_srv_t *hub_servers_srv(const server_rec *s);
 /* Read every virtual host's key file (as root, before the children
  * start).  OK, or an error that stops httpd. */
 int hub_servers_config_load(apr_pool_t *pconf, server_rec *s);
+/* Registers mod_hub_servers.h's optional functions (register_hooks). */
+void hub_servers_config_hooks(void);
 /* The secret key of this request's server; NULL without HubSecretKeyFile. */
 const hub_secret_key_t *hub_servers_key(const request_rec *r);
 /* 1 when the operator allows this stdio command (exact match). */
