@@ -90,4 +90,13 @@ const char *hub_wf_stream_set_suspend(cmd_parms *cmd, void *d, int on);
             RSRC_CONF, \
             "On: park idle streams in the event MPM (no thread held)")
 
+/* LLM providers, agents and chat completions (hub_wf_providers.h has
+ * the stores) */
+extern const hub_route_t hub_workflows_goclaw_providers_routes[];
+extern const hub_route_t hub_workflows_goclaw_agents_routes[];
+extern const hub_route_t hub_workflows_goclaw_chat_routes[];
+extern const hub_route_t hub_workflows_g4f_providers_routes[];
+/* registers the tables above and their statements (post_config) */
+void hub_wf_llm_register(server_rec *s);
+
 #endif

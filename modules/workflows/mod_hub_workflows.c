@@ -18,6 +18,7 @@ static int post_config(apr_pool_t *pconf HUB_UNUSED,
     hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_g4f_runs_routes);
     hub_db_register(s, hub_workflows_stream_stmts);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_stream_routes);
+    hub_wf_llm_register(s);
     return OK;
 }
 
