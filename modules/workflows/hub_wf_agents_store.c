@@ -63,6 +63,13 @@ hub_db_status_e hub_wf_agent_get(hub_req_t *hr, const char *ref,
     return hub_db_select(hr->r, ST(ST_GET), row, 3, args);
 }
 
+hub_db_status_e hub_wf_agent_find(request_rec *r, const char *tenant,
+                                  const char *ref, hub_rows_t **row)
+{
+    const char *args[3] = { tenant, ref, ref };
+    return hub_db_select(r, ST(ST_GET), row, 3, args);
+}
+
 hub_db_status_e hub_wf_agent_get_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
                                     const char *tenant, const char *ref,
                                     hub_rows_t **row)

@@ -106,6 +106,8 @@ hub_db_status_e hub_wf_agents_all(hub_req_t *hr, hub_rows_t **rows);
  * (the engine). */
 hub_db_status_e hub_wf_agent_get(hub_req_t *hr, const char *ref,
                                  hub_rows_t **row);
+hub_db_status_e hub_wf_agent_find(request_rec *r, const char *tenant,
+                                  const char *ref, hub_rows_t **row);
 hub_db_status_e hub_wf_agent_get_on(apr_pool_t *p, server_rec *s, ap_dbd_t *dbd,
                                     const char *tenant, const char *ref,
                                     hub_rows_t **row);
@@ -139,6 +141,57 @@ typedef struct hub_wf_call {
 hub_db_status_e hub_wf_call_record(request_rec *r, const hub_wf_call_t *c);
 hub_db_status_e hub_wf_call_record_on(apr_pool_t *p, server_rec *s,
                                       ap_dbd_t *dbd, const hub_wf_call_t *c);
+
+/* ---- one agent's call (hub_wf_agent_call.c) ----------------------------- */
+
+/* Where statements run: a request's connection (r), or a background
+ * worker's (p, s, dbd: the workflow engine's). */
+typedef struct hub_wf_db {
+    request_rec *r;
+    apr_pool_t *p;
+    server_rec *s;
+    ap_dbd_t *dbd;
+} hub_wf_db_t;
+
+/* What the workflow engine's agent node (and GoClaw's chat completions)
+ * ask: an agent's call, or a provider's and a model's without one. */
+typedef struct hub_wf_agent_call {
+    const char *tenant_id;
+    const char *trace_id;     /* NULL: a new one (llm_calls.trace_id) */
+    const char *execution_id; /* the llm_calls row's; may be NULL */
+    const char *node_id;
+    const char *agent;    /* an agent's id or name, or NULL */
+    const char *provider; /* a provider's id or name: instead of the
+                             agent's, or without one */
+    const char *model;    /* instead of the agent's */
+    const char *system;   /* instead of the agent's system prompt */
+    /* the rest as hub_llm_request_t has it: the system prompt is put
+     * before messages */
+    const json_t *messages, *tools;
+    long max_tokens;
+    double temperature; /* < 0: not sent */
+    hub_llm_delta_fn *on_delta;
+    void *baton;
+    volatile const int *abort;
+    long timeout_ms; /* 0: HUB_WF_CHAT_TIMEOUT_MS */
+} hub_wf_agent_call_t;
+
+typedef enum {
+    HUB_WF_RUN_CALLED = 0,  /* the call was made: out says how it went */
+    HUB_WF_RUN_NO_AGENT,    /* no such agent */
+    HUB_WF_RUN_NO_PROVIDER, /* the agent has none, or no such provider */
+    HUB_WF_RUN_DISABLED,    /* the provider is disabled */
+    HUB_WF_RUN_NO_MODEL,    /* neither the call nor the agent names one */
+    HUB_WF_RUN_FAILED       /* the database, or a key that does not open */
+} hub_wf_run_e;
+
+/* Resolve the agent, its provider and model; make the call; record it
+ * in llm_calls.  *why says what went wrong when not CALLED (and out's
+ * error when the call failed).  *agent_id gets the agent's id when
+ * there is one. */
+hub_wf_run_e hub_wf_agent_run(
+    const hub_wf_db_t *db, const hub_wf_agent_call_t *c,
+    hub_llm_response_t *out, const char **why, const char **agent_id);
 
 /* ---- checks (hub_wf_providers_check.c) ---------------------------------- */
 

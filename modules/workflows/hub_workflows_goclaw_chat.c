@@ -246,73 +246,35 @@ static int failed(hub_result_t *res, const hub_llm_response_t *out)
                    out->error ? out->error : hub_llm_status_name(out->status));
 }
 
-/* The agent, its provider and its model: DECLINED, or HUB_DONE. */
-static int resolve(hub_req_t *hr, hub_result_t *res, const char *ref,
-                   hub_rows_t **agent, hub_wf_target_t *t, const char **model)
+/* The outcome of an agent's call that was not made, in GoClaw's words. */
+static int not_run(hub_req_t *hr, hub_result_t *res, hub_wf_run_e e,
+                   const char *why)
 {
-    const char *why, *pid;
-    int found;
-    hub_db_status_e st = hub_wf_agent_get(hr, ref, agent);
-    if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
+    switch (e) {
+    case HUB_WF_RUN_NO_AGENT:
+        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "%s", why);
+    case HUB_WF_RUN_FAILED:
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, hr->r,
+                      "HUB01034: chat completion not made: %s", why);
+        return hub_err(res, HTTP_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "%s",
+                       why);
+    default: return bad(res, "%s", why);
     }
-    if (!(*agent)->rows->nelts) {
-        return hub_err(res, HTTP_NOT_FOUND, "NOT_FOUND", "agent not found: %s",
-                       ref);
-    }
-    if (!(pid = hub_rows_get(*agent, 0, "provider_id"))) {
-        return bad(res, "agent %s has no provider", ref);
-    }
-    why = hub_wf_target(hr->r, hr->who->tenant_id, pid, t, &found);
-    if (why) {
-        return found ? hub_err(res, HTTP_INTERNAL_SERVER_ERROR,
-                               "INTERNAL_ERROR", "%s", why)
-                     : bad(res, "agent %s has no provider", ref);
-    }
-    if (!t->enabled) {
-        return bad(res, "the provider of agent %s is disabled", ref);
-    }
-    *model = hub_rows_get(*agent, 0, "model");
-    if (!*model || !**model) {
-        *model = json_string_value(
-            json_object_get(t->settings, "default_model"));
-    }
-    if (!*model || !**model) {
-        return bad(res, "agent %s has no model", ref);
-    }
-    return DECLINED;
-}
-
-/* The agent's system prompt, then the caller's messages. */
-static json_t *messages_for(hub_req_t *hr, const hub_rows_t *agent)
-{
-    const char *sp = hub_rows_get(agent, 0, "system_prompt");
-    json_t *msgs = hub_json_own(hr->pool, json_array());
-    if (sp && *sp) {
-        json_array_append_new(msgs, json_pack("{s:s,s:s}", "role", "system",
-                                              "content", sp));
-    }
-    json_array_extend(msgs, json_object_get(hr->body, "messages"));
-    return msgs;
 }
 
 static int chat_completions(hub_req_t *hr, hub_result_t *res)
 {
     json_t *b = hr->body, *v;
     const char *model_in = json_string_value(json_object_get(b, "model"));
-    const char *why, *model = NULL;
-    hub_llm_request_t rq = { 0 };
+    const char *why, *agent_id;
+    hub_wf_agent_call_t call = { 0 };
+    hub_wf_db_t db = { 0 };
     hub_llm_response_t out;
-    hub_wf_call_t call = { 0 };
-    hub_wf_target_t t;
-    hub_rows_t *agent;
+    hub_wf_run_e e;
     chat_t c = { 0 };
 
     if ((why = messages_problem(hr->pool, json_object_get(b, "messages")))) {
         return bad(res, "%s", why);
-    }
-    if (resolve(hr, res, agent_ref(model_in), &agent, &t, &model) != DECLINED) {
-        return HUB_DONE;
     }
     c.hr = hr;
     c.id = apr_pstrcat(hr->pool, "chatcmpl-", hub_random_hex(hr->pool, 12),
@@ -322,38 +284,28 @@ static int chat_completions(hub_req_t *hr, hub_result_t *res)
     c.include_usage = json_is_true(
         json_object_get(json_object_get(b, "stream_options"), "include_usage"));
 
-    rq.model = model;
-    rq.messages = messages_for(hr, agent);
-    rq.tools = json_object_get(b, "tools");
-    rq.temperature = json_is_number(v = json_object_get(b, "temperature"))
-                         ? json_number_value(v)
-                         : -1;
+    db.r = hr->r;
+    call.tenant_id = hr->who->tenant_id;
+    call.agent = agent_ref(model_in);
+    call.messages = json_object_get(b, "messages");
+    call.tools = json_object_get(b, "tools");
+    call.temperature = json_is_number(v = json_object_get(b, "temperature"))
+                           ? json_number_value(v)
+                           : -1;
     v = json_object_get(b, "max_tokens");
     if (!json_is_integer(v)) {
         v = json_object_get(b, "max_completion_tokens");
     }
-    rq.max_tokens = json_is_integer(v) ? (long)json_integer_value(v) : 0;
-    rq.stream = json_is_true(json_object_get(b, "stream"));
-    rq.on_delta = rq.stream ? on_delta : NULL;
-    rq.baton = &c;
-    rq.timeout_ms = HUB_WF_CHAT_TIMEOUT_MS;
-    hub_llm_chat(hr->pool, &t.pv, &rq, &out);
-
-    call.tenant_id = hr->who->tenant_id;
-    call.trace_id = hub_uuid4(hr->pool);
-    call.agent_id = hub_rows_get(agent, 0, "id");
-    call.target = &t;
-    call.model = model;
-    call.res = &out;
-    hub_wf_call_record(hr->r, &call);
-    if (out.status != HUB_LLM_OK && out.status != HUB_LLM_ABORTED) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, hr->r,
-                      "HUB01032: chat completion of agent %s (provider %s, "
-                      "model %s) failed: %s",
-                      hub_rows_get(agent, 0, "name"), t.name, model,
-                      out.error ? out.error : "?");
+    call.max_tokens = json_is_integer(v) ? (long)json_integer_value(v) : 0;
+    if (json_is_true(json_object_get(b, "stream"))) {
+        call.on_delta = on_delta;
+        call.baton = &c;
     }
-    if (!rq.stream) {
+    e = hub_wf_agent_run(&db, &call, &out, &why, &agent_id);
+    if (e != HUB_WF_RUN_CALLED) {
+        return not_run(hr, res, e, why);
+    }
+    if (!call.on_delta) {
         return out.status == HUB_LLM_OK ? hub_ok(res, completion(&c, &out))
                                         : failed(res, &out);
     }
