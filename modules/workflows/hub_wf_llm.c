@@ -17,7 +17,8 @@
 #include "hub_json.h"
 #include "hub_wf_llm_wire.h"
 
-#define MAX_ANSWER (8 * 1024 * 1024)
+#define MAX_ANSWER        (8 * 1024 * 1024)
+#define HUB_LLM_MAX_CALLS 128
 
 /* clang-format off */
 const char *const hub_llm_provider_types[] = {
@@ -116,6 +117,11 @@ int hub_llm_acc_text(hub_llm_acc_t *a, const char *s, apr_size_t n)
 
 json_t *hub_llm_acc_call(hub_llm_acc_t *a, size_t i)
 {
+    if (i >= HUB_LLM_MAX_CALLS) {
+        /* a provider's index past any sane count: its last call takes
+         * it, rather than a million empty ones */
+        i = HUB_LLM_MAX_CALLS - 1;
+    }
     while (json_array_size(a->calls) <= i) {
         json_array_append_new(a->calls,
                               json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", "",
@@ -340,6 +346,22 @@ static hub_llm_status_e exchange(apr_pool_t *p, const hub_llm_provider_t *pv,
     return HUB_LLM_OK;
 }
 
+/* A provider's error text may quote the key it was given: never let it
+ * out of the call (answers, llm_calls, logs). */
+static hub_llm_status_e scrubbed(apr_pool_t *p, const hub_llm_provider_t *pv,
+                                 hub_llm_response_t *out)
+{
+    const char *key = pv->api_key, *at;
+    apr_size_t n = key ? strlen(key) : 0;
+    while (n >= 4 && out->error && (at = strstr(out->error, key))) {
+        out->error = apr_pstrcat(p,
+                                 apr_pstrndup(p, out->error,
+                                              (apr_size_t)(at - out->error)),
+                                 "********", at + n, NULL);
+    }
+    return out->status;
+}
+
 static void response_init(hub_llm_response_t *out)
 {
     memset(out, 0, sizeof(*out));
@@ -379,17 +401,19 @@ hub_llm_status_e hub_llm_chat(apr_pool_t *p, const hub_llm_provider_t *pv,
     json_decref(body);
     if ((st = exchange(p, pv, rq, wire, &req, &c)) != HUB_LLM_OK) {
         acc.out->model = acc.out->model ? acc.out->model : rq->model;
-        return st;
+        return scrubbed(p, pv, out);
     }
     if (c.sse) {
         hub_sse_finish(c.sse);
         if (acc.failed) {
-            return fail(out, HUB_LLM_UPSTREAM,
-                        out->error ? out->error
-                                   : "the provider's stream reported an "
-                                     "error");
+            fail(out, HUB_LLM_UPSTREAM,
+                 out->error ? out->error
+                            : "the provider's stream reported an error");
+            return scrubbed(p, pv, out);
         }
-        if (!acc.done) {
+        /* a finish_reason is an end too: not every OpenAI-compatible
+         * server sends [DONE] */
+        if (!acc.done && !out->finish_reason) {
             return fail(out, HUB_LLM_BAD_ANSWER,
                         "the provider's stream ended before its end");
         }
@@ -437,7 +461,7 @@ hub_llm_status_e hub_llm_models(apr_pool_t *p, const hub_llm_provider_t *pv,
     req.url = url_of(p, pv, wire, "models");
     req.headers = headers_of(p, pv, wire, 0, 0);
     if ((st = exchange(p, pv, &rq, wire, &req, &c)) != HUB_LLM_OK) {
-        return st;
+        return scrubbed(p, pv, out);
     }
     answer = json_loadb(c.body->elts, (size_t)c.body->nelts, 0, NULL);
     list = wire == WIRE_ANTHROPIC ? hub_llm_anthropic_models(answer)

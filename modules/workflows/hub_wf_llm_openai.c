@@ -12,8 +12,9 @@ json_t *hub_llm_openai_body(const hub_llm_request_t *rq)
 {
     json_t *b = json_object();
     json_object_set_new(b, "model", json_string(rq->model ? rq->model : ""));
-    json_object_set(b, "messages",
-                    rq->messages ? (json_t *)rq->messages : json_array());
+    json_object_set_new(b, "messages",
+                        rq->messages ? json_incref((json_t *)rq->messages)
+                                     : json_array());
     if (json_array_size(rq->tools)) {
         json_object_set(b, "tools", (json_t *)rq->tools);
     }
@@ -141,8 +142,11 @@ int hub_llm_openai_event(void *baton, const hub_sse_event_t *ev)
     json_t *j, *choice, *delta, *err;
     const char *text;
 
-    if (!ev->data || !strcmp(ev->data, "[DONE]")) {
-        a->done = ev->data != NULL;
+    if (!ev->data) {
+        return 0;
+    }
+    if (!strcmp(ev->data, "[DONE]")) {
+        a->done = 1;
         return 0;
     }
     if (!(j = json_loadb(ev->data, ev->data_len, 0, NULL))) {

@@ -127,6 +127,9 @@ $r = req($a->{key}, POST => "/v1/providers/$p3->{id}/verify", body => '');
 is($r->{status}, 200, 'verify a refused key (no body): 200');
 ok(!$r->{json}{valid}, '... not valid');
 like($r->{json}{error}, qr/401.*Incorrect API key/, '... with the provider\'s words');
+unlike($r->{content}, qr/sk-wrong/, '... but not the key the provider quoted');
+like($r->{json}{error}, qr/provided: \*{8}/, '... which is masked');
+is(q1("SELECT count(*) FROM llm_calls WHERE error LIKE '%sk-wrong%'"), 0, '... in llm_calls too');
 
 $r = req($a->{key}, GET => "/v1/providers/$p1->{id}/models");
 is($r->{status}, 200, 'models');
@@ -245,6 +248,6 @@ is(req($a->{key}, DELETE => "/v1/providers/$p4->{id}")->{status}, 404, '... twic
 
 # ==== the key is nowhere =====================================================
 ok(!(grep { index($_, $KEY) >= 0 } @answers), 'the key is in no answer');
-unlike($hub->slurp($hub->error_log_path), qr/S3CRET/, '... and in no log line');
+unlike($hub->slurp($hub->error_log_path), qr/S3CRET|sk-wrong/, '... and in no log line');
 $hub->log_is_clean;
 done_testing;

@@ -28,7 +28,8 @@
 //   broken        500
 //   slow          the answer after SLOW_MS (default 3000) milliseconds
 // KEY set: the API key must come (Authorization: Bearer KEY, or x-api-key
-// for Anthropic), else 401.  LOG set: one JSON line per request
+// for Anthropic), else 401 (OpenAI's quoting the key it was given, as a
+// careless provider might: the hub must not pass that on).  LOG set: one JSON line per request
 // ({method, path, headers, body}).  Stops on SIGINT/SIGTERM.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -264,7 +265,10 @@ const server = http.createServer((req, res) => {
         if (!authorized(req, anthropic)) {
             return anthropic
                 ? send(res, 401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } })
-                : openaiError(res, 401, 'Incorrect API key provided', 'invalid_request_error', 'invalid_api_key');
+                : openaiError(res, 401,
+                              // as a careless provider might: the key it got, quoted
+                              `Incorrect API key provided: ${(req.headers.authorization || '').replace(/^Bearer /, '')}`,
+                              'invalid_request_error', 'invalid_api_key');
         }
         const go = () => {
             if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(req, res, body);
