@@ -10,6 +10,7 @@ void hub_wf_llm_register(server_rec *s)
     hub_db_register(s, hub_wf_providers_stmts);
     hub_db_register(s, hub_wf_agents_stmts);
     hub_db_register(s, hub_wf_calls_stmts);
+    hub_db_register(s, hub_wf_wake_stmts);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER,
                           hub_workflows_goclaw_providers_routes);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER,

@@ -31,6 +31,7 @@
 extern const hub_stmt_t hub_wf_providers_stmts[];
 extern const hub_stmt_t hub_wf_agents_stmts[];
 extern const hub_stmt_t hub_wf_calls_stmts[];
+extern const hub_stmt_t *const hub_wf_wake_stmts; /* the agents' wake */
 
 /* A name as llm_providers.name and agents.name take it: a letter or
  * digit, then up to 99 of letters, digits, '_', '.', '-'. */

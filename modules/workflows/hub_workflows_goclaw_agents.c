@@ -13,12 +13,33 @@
  *   sees its agents (GoClaw: "owners see all agents"; the hub has no
  *   per-user agent ownership).
  * - an unknown provider is 400; a name in use 409; reading needs read
- *   access, changes write access. */
+ *   access, changes write access.
+ * - POST /v1/agents/{id}/wake (`message`, `user_id`, both optional) makes
+ *   the agent's run durable: an executions row of kind `agent` (mode
+ *   full, trigger_type wake, trigger_id the user_id) whose graph is one
+ *   agent node built from the agent ({"id": "agent", "type": "agent",
+ *   "data": {agent_id, agent, provider_id, model, prompt, message}}); the
+ *   workflow engine's workers run it.  It answers at once: {"status":
+ *   "triggered", "execution_id", "agent_id"}. */
 #include <apr_strings.h>
 #include "hub_wf_providers.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_validate.h"
+
+/* the wake's execution: the executions row the engine's workers claim */
+/* clang-format off */
+static const hub_stmt_t wake_stmts[] = {
+    { "hub_wf_agent_wake",
+      "INSERT INTO executions (tenant_id, kind, agent_id, graph, mode,"
+      "   trigger_type, trigger_id, input, created_by)"
+      " VALUES (%s::uuid, 'agent', %s::uuid, %s::jsonb, 'full', 'wake', %s,"
+      "         %s::jsonb, %s::uuid)"
+      " RETURNING id" },
+    { NULL, NULL }
+};
+/* clang-format on */
+const hub_stmt_t *const hub_wf_wake_stmts = wake_stmts;
 
 /* clang-format off */
 static const char *const agent_types[] = { "open", "predefined", NULL };
@@ -205,6 +226,65 @@ static int delete (hub_req_t *hr, hub_result_t *res)
              : not_found(res, hub_param(hr, "id"));
 }
 
+/* One agent node: the agent as it is now (editing it later does not
+ * change a run under way, as for workflows' graphs). */
+static json_t *wake_graph(const hub_rows_t *a, const char *message)
+{
+    json_t *data = json_pack(
+        "{s:s,s:s,s:o,s:o,s:o,s:o}", "agent_id", hub_rows_get(a, 0, "id"),
+        "agent", hub_rows_get(a, 0, "name"), "provider_id",
+        hub_json_str_or_null(hub_rows_get(a, 0, "provider_id")), "model",
+        hub_json_str_or_null(hub_rows_get(a, 0, "model")), "prompt",
+        hub_json_str_or_null(hub_rows_get(a, 0, "system_prompt")), "message",
+        hub_json_str_or_null(message));
+    return json_pack("{s:[{s:s,s:s,s:o}],s:[]}", "nodes", "id", "agent", "type",
+                     "agent", "data", data, "edges");
+}
+
+static int wake(hub_req_t *hr, hub_result_t *res)
+{
+    json_t *b;
+    const char *message, *user;
+    const char *args[6];
+    hub_rows_t *a, *row;
+    hub_db_status_e st;
+    if (hub_wf_optional_body(hr, res, &b) != DECLINED
+        || agent_row(hr, res, &a) != DECLINED) {
+        return HUB_DONE;
+    }
+    message = json_string_value(json_object_get(b, "message"));
+    user = json_string_value(json_object_get(b, "user_id"));
+    if ((json_object_get(b, "message") && !message
+         && !json_is_null(json_object_get(b, "message")))
+        || (json_object_get(b, "user_id") && !user
+            && !json_is_null(json_object_get(b, "user_id")))
+        || (user && strlen(user) > 200)) {
+        return bad(res,
+                   "message and user_id are strings (user_id at most "
+                   "200)%s",
+                   "");
+    }
+    args[0] = hr->who->tenant_id;
+    args[1] = hub_rows_get(a, 0, "id");
+    args[2] = hub_json_text(hr->pool,
+                            hub_json_own(hr->pool, wake_graph(a, message)));
+    args[3] = user;
+    args[4] = hub_json_text(
+        hr->pool,
+        hub_json_own(hr->pool,
+                     json_pack("{s:o,s:o}", "message",
+                               hub_json_str_or_null(message), "user_id",
+                               hub_json_str_or_null(user))));
+    args[5] = hr->who->user_id;
+    st = hub_db_select(hr->r, &wake_stmts[0], &row, 6, args);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    return hub_ok(res, json_pack("{s:s,s:s,s:s}", "status", "triggered",
+                                 "execution_id", hub_rows_get(row, 0, "id"),
+                                 "agent_id", args[1]));
+}
+
 /* clang-format off */
 const hub_route_t hub_workflows_goclaw_agents_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/agents", list, NULL, 0, 0, "List agents",
@@ -219,6 +299,9 @@ const hub_route_t hub_workflows_goclaw_agents_routes[] = {
       .need = HUB_NEED_WRITE },
     { HUB_GOCLAW, HUB_M_DELETE, "/v1/agents/{id}", delete, NULL, 0, 0,
       "Delete agent",
+      .need = HUB_NEED_WRITE },
+    { HUB_GOCLAW, HUB_M_POST, "/v1/agents/{id}/wake", wake, hub_body_raw, 0, 0,
+      "Wake/trigger agent externally",
       .need = HUB_NEED_WRITE },
     { 0 }
 };

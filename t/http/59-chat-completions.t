@@ -4,7 +4,8 @@
 # prompt; plain answers and streams in OpenAI's chunk format ending with
 # [DONE], from an OpenAI-compatible and from an anthropic_native
 # provider; tool calls passed through; the provider's 429 as 429 with
-# Retry-After; unknown agents; every call an llm_calls row with tokens.
+# Retry-After; unknown agents; every call an llm_calls row with tokens;
+# and /v1/agents/{id}/wake as a durable agent execution.
 use strict;
 use warnings;
 use Test::More;
@@ -231,6 +232,24 @@ $r = req($a->{key}, PUT => "/v1/providers/$openai", json => { enabled => JSON::P
 $r = chat({ messages => [{ role => 'user', content => 'x' }] });
 is($r->{status}, 400, 'a disabled provider: 400');
 like($r->{json}{error}, qr/disabled/, '... saying so');
+
+# ==== wake ========================================================================
+$r = req($a->{key}, POST => "/v1/agents/$default->{id}/wake", json => { message => 'wake up', user_id => 'ext-7' });
+is($r->{status}, 200, 'wake: 200');
+is_deeply([@{ $r->{json} }{qw(status agent_id)}], ['triggered', $default->{id}], '... triggered');
+my $ex = $r->{json}{execution_id};
+like($ex, qr/^[0-9a-f-]{36}$/, '... an execution');
+is(q1("SELECT concat_ws(' ', kind, mode, trigger_type, trigger_id, agent_id = '$default->{id}',"
+      . " input->>'message', graph->'nodes'->0->>'type', graph->'nodes'->0->'data'->>'model',"
+      . " graph->'nodes'->0->'data'->>'prompt') FROM executions WHERE id = '$ex'"),
+   'agent full wake ext-7 t wake up agent gpt-4o-mini You are terse.',
+   '... a durable agent execution the engine runs: one agent node from the agent');
+is(req($a->{key}, POST => '/v1/agents/claude/wake', body => '')->{status}, 200, 'wake by name, no body');
+is(req($a->{key}, POST => '/v1/agents/ghost/wake')->{status}, 404, 'wake an unknown agent: 404');
+is(req($a->{key}, POST => '/v1/agents/default/wake', json => { message => 5 })->{status}, 400,
+   'a message that is no string: 400');
+is(req($b->{key}, POST => "/v1/agents/$default->{id}/wake")->{status}, 404, 'another tenant\'s agent: 404');
+is(req($ro, POST => "/v1/agents/$default->{id}/wake")->{status}, 403, 'a read-only key cannot wake');
 
 # ==== delete ======================================================================
 $r = req($a->{key}, DELETE => '/v1/agents/claude');
