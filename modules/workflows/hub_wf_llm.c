@@ -399,6 +399,10 @@ hub_llm_status_e hub_llm_chat(apr_pool_t *p, const hub_llm_provider_t *pv,
     req.headers = headers_of(p, pv, wire, rq->stream, 1);
     req.body = hub_json_dump(p, body, JSON_COMPACT, &req.body_len);
     json_decref(body);
+    if (!req.body) {
+        return fail(out, HUB_LLM_UPSTREAM,
+                    "the request could not be encoded as JSON");
+    }
     if ((st = exchange(p, pv, rq, wire, &req, &c)) != HUB_LLM_OK) {
         acc.out->model = acc.out->model ? acc.out->model : rq->model;
         return scrubbed(p, pv, out);

@@ -123,20 +123,32 @@ static json_t *chunk(const chat_t *c, json_t *delta, const char *finish)
                      "finish_reason", hub_json_str_or_null(finish));
 }
 
-/* One `data:` event; takes the reference.  0, or -1 once the client has
- * gone. */
-static int send_event(chat_t *c, json_t *j)
+/* One `data:` event of text.  0, or -1 once the client has gone. */
+static int send_data(chat_t *c, const char *data)
 {
-    apr_pool_t *p = c->hr->pool;
-    const char *data = j ? hub_json_dump(p, j, JSON_COMPACT, NULL) : "[DONE]";
-    json_decref(j);
     if (c->gone
-        || hub_stream_write(c->out, hub_sse_format(p, NULL, NULL, -1, data))
+        || hub_stream_write(c->out,
+                            hub_sse_format(c->hr->pool, NULL, NULL, -1, data))
                != APR_SUCCESS) {
         c->gone = 1;
         return -1;
     }
     return 0;
+}
+
+/* One chunk; takes the reference (NULL, a chunk that could not be made,
+ * is left out). */
+static int send_event(chat_t *c, json_t *j)
+{
+    const char *data = j ? hub_json_dump(c->hr->pool, j, JSON_COMPACT, NULL)
+                         : NULL;
+    json_decref(j);
+    return data ? send_data(c, data) : (c->gone ? -1 : 0);
+}
+
+static void send_done(chat_t *c)
+{
+    send_data(c, "[DONE]");
 }
 
 /* The stream's 200 and its first chunk, the assistant's role. */
@@ -208,7 +220,7 @@ static void finish_stream(chat_t *c, const hub_llm_response_t *out)
                                    "usage", usage_of(out)))) {
         return;
     }
-    send_event(c, NULL);
+    send_done(c);
 }
 
 /* ---- the answer ---------------------------------------------------------- */
@@ -319,7 +331,7 @@ static int chat_completions(hub_req_t *hr, hub_result_t *res)
         send_event(&c, json_pack("{s:{s:s,s:s}}", "error", "message",
                                  out.error ? out.error : "the provider failed",
                                  "type", hub_llm_status_name(out.status)));
-        send_event(&c, NULL);
+        send_done(&c);
     }
     return hub_ok_sent(res);
 }

@@ -205,7 +205,7 @@ is(req($ro, POST => "$G/providers/scan")->{status}, 403, 'a read-only key cannot
 # a second host on the same database, without HubOutboundAllow: a
 # provider at a loopback name it resolves (localhost) is refused when the
 # call connects, before anything is sent
-my $strict = HubTest->new(share => $hub, conf => "HubSecretKeyFile $keyfile");
+my $strict = HubTest->new(name => 'llm_providers_strict', share => $hub, conf => "HubSecretKeyFile $keyfile");
 $r = req($a->{key}, POST => '/v1/providers',
          json => { name => 'by-name', provider_type => 'ollama', api_base => "http://localhost:$llm->{port}/v1" });
 is($r->{status}, 201, 'a provider named by host name: stored (names are judged at connect time)');
