@@ -73,8 +73,9 @@ hub_wf_run_e hub_wf_agent_run(
         system = system ? system : hub_rows_get(agent, 0, "system_prompt");
     }
     if (!provider) {
-        *why = apr_pstrcat(p, "agent ", c->agent ? c->agent : "",
-                           " has no provider", NULL);
+        *why = c->agent ? apr_pstrcat(p, "agent ", c->agent, " has no provider",
+                                      NULL)
+                        : "no provider named, and no agent to take one from";
         return HUB_WF_RUN_NO_PROVIDER;
     }
     if ((*why = target(db, c->tenant_id, provider, &t, &found))) {
@@ -91,8 +92,12 @@ hub_wf_run_e hub_wf_agent_run(
         model = json_string_value(json_object_get(t.settings, "default_model"));
     }
     if (!model || !*model) {
-        *why = apr_pstrcat(p, "no model: agent ", c->agent ? c->agent : "",
-                           " names none, nor does provider ", t.name, NULL);
+        *why = apr_pstrcat(p, "no model: ",
+                           c->agent ? apr_pstrcat(p, "agent ", c->agent,
+                                                  " names none, ", NULL)
+                                    : "none asked for, ",
+                           "nor does provider ", t.name,
+                           " (settings.default_model)", NULL);
         return HUB_WF_RUN_NO_MODEL;
     }
     rq.model = model;
