@@ -82,11 +82,6 @@ int hub_ok_text(hub_result_t *res, int status, const char *content_type,
     return HUB_DONE;
 }
 
-int hub_ok_sent(hub_result_t *res)
-{
-    return hub_ok_written(res, OK);
-}
-
 static int set_error(hub_result_t *res, int status, const char *code,
                      const char *detail)
 {

@@ -97,9 +97,6 @@ int hub_ok_text(hub_result_t *res, int status, const char *content_type,
 
 /* The operation wrote the response itself; the handler returns rc. */
 int hub_ok_written(hub_result_t *res, int rc);
-/* The same, for an operation that wrote an event stream and is done:
- * hub_ok_written(res, OK). */
-int hub_ok_sent(hub_result_t *res);
 
 /* ---- errors -------------------------------------------------------------- */
 

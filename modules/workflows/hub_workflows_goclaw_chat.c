@@ -333,7 +333,7 @@ static int chat_completions(hub_req_t *hr, hub_result_t *res)
                                  "type", hub_llm_status_name(out.status)));
         send_done(&c);
     }
-    return hub_ok_sent(res);
+    return hub_ok_written(res, OK);
 }
 
 /* clang-format off */
