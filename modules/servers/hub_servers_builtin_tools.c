@@ -17,6 +17,7 @@
  * - reading needs read access; PUT needs admin, as GoClaw's changes. */
 #include <apr_strings.h>
 #include "hub_servers_tool_registry.h"
+#include "hub_servers_tool_schemas.h"
 #include "hub_servers_gateway.h"
 #include "hub_json.h"
 #include "hub_rows.h"
@@ -165,17 +166,34 @@ int hub_gw_builtin_enabled(hub_gw_t *g, const char *name)
     return rows->rows->nelts == 0;
 }
 
+/* the answers (tool_json): settings are the caller's own object,
+ * updated_at null until the tenant has set the tool */
+#define BUILTIN_OUT \
+    HUB_DOC( \
+        "BuiltinTool", \
+        OBJ("\"name\":" STR ",\"description\":" STR \
+            ",\"input_schema\":" TS_JSON_SCHEMA ",\"category\":" ENUM( \
+                "\"gateway\"") ",\"enabled\":" BOOL \
+                               ",\"settings\":{\"type\":\"object\"," \
+                               "\"additionalProperties\":true},\"updated_at\":" NSTR, \
+            "\"name\",\"description\",\"input_schema\",\"category\"," \
+            "\"enabled\",\"settings\",\"updated_at\""))
+/* the list: {"tools": [BuiltinTool]} (the component of the get's) */
+#define BUILTINS_OUT \
+    HUB_DOC_ONE("BuiltinToolList", \
+                OBJ("\"tools\":" ARRAY_OF(REF("BuiltinTool")), "\"tools\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_builtin_tools_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/tools/builtin", gc_list, NULL, 0, 0,
       "List built-in tools",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = BUILTINS_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/tools/builtin/{name}", gc_get, NULL, 0, 0,
       "Get built-in tool",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = BUILTIN_OUT },
     { HUB_GOCLAW, HUB_M_PUT, "/v1/tools/builtin/{name}", gc_update,
       update_in, 0, 0, "Update tool settings",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN, .doc = BUILTIN_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -19,6 +19,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include "hub_servers_tool_registry.h"
+#include "hub_servers_tool_schemas.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
@@ -288,23 +289,32 @@ static int gc_delete(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, json_pack("{s:s}", "status", "deleted"));
 }
 
+/* the answers (hub_ctool_json, the schema as "parameters") */
+#define TOOL_OUT HUB_DOC("CustomTool", TS_CUSTOM_TOOL("parameters"))
+/* the list: {"tools": [CustomTool]} (the component of the create's) */
+#define TOOLS_OUT \
+    HUB_DOC_ONE("CustomToolList", \
+                OBJ("\"tools\":" ARRAY_OF(REF("CustomTool")), "\"tools\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_custom_tools_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/tools/custom", gc_list, NULL, 0, 0,
       "List custom tools",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = TOOLS_OUT },
     { HUB_GOCLAW, HUB_M_POST, "/v1/tools/custom", gc_create, create_in, 0, 0,
       "Create custom tool",
-      .need = HUB_NEED_ADMIN, .status = 201 },
+      .need = HUB_NEED_ADMIN, .status = 201, .doc = TOOL_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/tools/custom/{id}", gc_get, NULL, 0, 0,
       "Get custom tool",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = TOOL_OUT },
     { HUB_GOCLAW, HUB_M_PUT, "/v1/tools/custom/{id}", gc_update, update_in, 0,
       0, "Update custom tool",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN,
+      .doc = HUB_DOC("RegistryUpdated", TS_STATUS("updated")) },
     { HUB_GOCLAW, HUB_M_DELETE, "/v1/tools/custom/{id}", gc_delete, NULL, 0,
       0, "Delete custom tool",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN,
+      .doc = HUB_DOC("RegistryDeleted", TS_STATUS("deleted")) },
     { 0 }
 };
 /* clang-format on */

@@ -27,6 +27,7 @@
  * - reading needs read access, the rest write access. */
 #include <apr_strings.h>
 #include "hub_servers_tool_registry.h"
+#include "hub_servers_tool_schemas.h"
 #include "hub_json.h"
 #include "hub_rows.h"
 
@@ -140,20 +141,34 @@ static int invoke(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, out);
 }
 
+/* the answers: the list's items (hub_ctool_json, the schema as
+ * "schema"; a page, ToolPage); invoke's result is whatever the tool
+ * answered (an MCP CallToolResult, an endpoint's JSON or text, null) */
+#define TOOL_OUT HUB_DOC("Tool", TS_CUSTOM_TOOL("schema"))
+#define TOOL_ID_OUT \
+    HUB_DOC("ToolCreated", OBJ("\"tool_id\":" STR, "\"tool_id\""))
+#define INVOKE_OUT \
+    HUB_DOC("ToolInvocation", \
+            OBJ("\"ok\":" BOOL ",\"result\":{\"nullable\":true," \
+                "\"description\":\"what the tool answered: any JSON " \
+                "value\"},\"http_status\":" INT, \
+                "\"ok\",\"result\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_g4f_tools_routes[] = {
     { HUB_G4F, HUB_M_GET, "/tools", list, NULL, G4F_IN, 0,
       "Tools: GET /tools",
-      .need = HUB_NEED_READ, .query = list_q, .wrap = HUB_WRAP_G4F_PAGE },
+      .need = HUB_NEED_READ, .query = list_q, .wrap = HUB_WRAP_G4F_PAGE,
+      .doc = TOOL_OUT },
     { HUB_G4F, HUB_M_POST, "/tools", create, create_in, G4F_IN, 0,
       "Tools: POST /tools",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = TOOL_ID_OUT },
     { HUB_G4F, HUB_M_DELETE, "/tools/{tool_id}", delete, NULL, G4F_IN, 0,
       "Tools: DELETE /tools/{tool_id}",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = HUB_DOC("Ok", G4F_OK) },
     { HUB_G4F, HUB_M_POST, "/tools/{tool_id}/invoke", invoke, invoke_in,
       G4F_IN, 0, "Tools: POST /tools/{tool_id}/invoke",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = INVOKE_OUT },
     { 0 }
 };
 /* clang-format on */

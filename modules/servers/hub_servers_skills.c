@@ -32,6 +32,7 @@
 #include <apr_strings.h>
 #include "hub_servers_tool_registry.h"
 #include "hub_servers_multipart.h"
+#include "hub_servers_tool_schemas.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_rows.h"
@@ -538,24 +539,55 @@ static int gc_delete(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, json_pack("{s:s}", "status", "deleted"));
 }
 
+/* The answers, as skill_out and skill_full render them: their files
+ * member is the JSON the statements build, paths and sizes (and in the
+ * whole package each file's content too). */
+#define SKILL_HEAD \
+    "\"id\":" STR ",\"name\":" STR ",\"description\":" STR ",\"version\":" INT \
+    ",\"enabled\":" BOOL ",\"size\":" INT ",\"sha256\":" STR
+#define SKILL_TAIL \
+    ",\"created_by\":" NSTR ",\"created_at\":" STR ",\"updated_at\":" STR
+#define SKILL_REQUIRED \
+    "\"id\",\"name\",\"description\",\"version\",\"enabled\",\"size\"," \
+    "\"sha256\",\"files\",\"created_by\",\"created_at\",\"updated_at\""
+#define PKG_FILE OBJ("\"path\":" STR ",\"size\":" INT, "\"path\",\"size\"")
+#define PKG_FILE_FULL \
+    OBJ("\"path\":" STR ",\"size\":" INT ",\"content\":" STR, \
+        "\"path\",\"size\",\"content\"")
+#define SKILL_OUT \
+    HUB_DOC("Skill", \
+            OBJ(SKILL_HEAD ",\"files\":" ARRAY_OF(PKG_FILE) SKILL_TAIL, \
+                SKILL_REQUIRED))
+/* the list: {"skills": [Skill]} (the component of the upload's) */
+#define SKILLS_OUT \
+    HUB_DOC_ONE("SkillList", \
+                OBJ("\"skills\":" ARRAY_OF(REF("Skill")), "\"skills\""))
+#define PACKAGE_OUT \
+    HUB_DOC("SkillPackage", \
+            OBJ(SKILL_HEAD ",\"content\":" STR \
+                           ",\"files\":" ARRAY_OF(PKG_FILE_FULL) SKILL_TAIL, \
+                SKILL_REQUIRED ",\"content\""))
+
 /* clang-format off */
 const hub_route_t hub_servers_skills_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/skills", gc_list, NULL, 0, 0,
       "List all skills",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = SKILLS_OUT },
     /* the multipart body is read by the operation */
     { HUB_GOCLAW, HUB_M_POST, "/v1/skills", gc_upload, hub_body_raw, 0, 0,
       "Upload skill",
-      .need = HUB_NEED_ADMIN, .status = 201 },
+      .need = HUB_NEED_ADMIN, .status = 201, .doc = SKILL_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/skills/{id}", gc_get, NULL, 0, 0,
       "Get skill",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = PACKAGE_OUT },
     { HUB_GOCLAW, HUB_M_PUT, "/v1/skills/{id}", gc_update, hub_body_raw, 0, 0,
       "Update skill",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN,
+      .doc = HUB_DOC("RegistryUpdated", TS_STATUS("updated")) },
     { HUB_GOCLAW, HUB_M_DELETE, "/v1/skills/{id}", gc_delete, NULL, 0, 0,
       "Delete skill",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN,
+      .doc = HUB_DOC("RegistryDeleted", TS_STATUS("deleted")) },
     { 0 }
 };
 /* clang-format on */
