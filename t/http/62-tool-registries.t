@@ -7,7 +7,9 @@
 # invoke checks the arguments against the tool's schema.  Built-in tools
 # are the gateway's meta tools: disabling one takes it out of compact
 # navigators.  Every object is the tenant's own; no secret is ever
-# answered.
+# answered.  Every operation's live answers hold to the served OpenAPI
+# documents: the documented success status, the declared schema, every
+# member declared (t/lib/HubSchema.pm).
 use strict;
 use warnings;
 use Test::More;
@@ -16,6 +18,7 @@ use JSON::PP;
 use HubTest;
 use HubMcp;
 use HubGateway;
+use HubSchema qw(validate resolve);
 
 HubMcp::require_peers();
 my $JSON = JSON::PP->new->canonical;
@@ -46,6 +49,46 @@ sub req {
     return $r;
 }
 sub q1 { $hub->psql($db, $_[0]) }
+
+# ---- the served documents: each answer below checked against its operation
+my %DOC = (goclaw => $hub->get('/v1/openapi.json')->{json} || {}, g4f => $hub->get("$G/openapi.json")->{json} || {});
+my %documented;    # "profile METHOD template" => answers checked
+# The members of value its schema does not declare, as paths.
+sub undeclared {
+    my ($d, $schema, $v, $at) = @_;
+    $schema = resolve($d, $schema->{'$ref'}) while $schema->{'$ref'};
+    return () if $schema->{anyOf} || $schema->{oneOf} || exists $schema->{additionalProperties};
+    if (ref $v eq 'ARRAY') {
+        return () unless $schema->{items};
+        my %u;
+        return grep { !$u{$_}++ } map { undeclared($d, $schema->{items}, $_, "$at\[]") } @$v;
+    }
+    return () unless ref $v eq 'HASH';
+    my $props = $schema->{properties} or return ();
+    return map { $props->{$_} ? undeclared($d, $props->{$_}, $v->{$_}, "$at.$_") : "$at.$_" } sort keys %$v;
+}
+# The answer r of operation "METHOD template" of profile p: its status the
+# documented success status, its body valid by the declared schema (no
+# bare object: more than its type), each of its members declared.
+sub as_documented {
+    my ($r, $p, $method, $template, $what) = @_;
+    my $tag = "$p $method $template" . ($what ? " ($what)" : '');
+    my $op = (($DOC{$p}{paths} || {})->{$template} || {})->{lc $method};
+    ok($op, "$tag: documented") or return $r;
+    my ($ok) = grep { /^2/ } sort keys %{ $op->{responses} };
+    is($r->{status}, $ok, "$tag: the documented success status ($ok)") or return $r;
+    my $schema = (($op->{responses}{$ok}{content} || {})->{'application/json'} || {})->{schema};
+    ok($schema, "$tag: an answer schema") or return $r;
+    my $s = $schema;
+    $s = resolve($DOC{$p}, $s->{'$ref'}) while $s->{'$ref'};
+    ok($s->{properties}, "$tag: an object of declared members");
+    my $value = eval { JSON::PP->new->decode($r->{content}) };
+    my @e = validate($DOC{$p}, $schema, $value);
+    ok(!@e, "$tag: validates") or diag(join("\n", @e[0 .. ($#e > 5 ? 5 : $#e)]), "\n", substr($r->{content}, 0, 500));
+    is_deeply([undeclared($DOC{$p}, $schema, $value, '')], [], "$tag: every member declared");
+    $documented{"$p $method $template"}++;
+    return $r;
+}
 sub gc_err {
     my ($r, $status, $re, $what) = @_;
     is($r->{status}, $status, "$what: $status");
@@ -85,6 +128,7 @@ my $md = skill_md('pdf-forms', 'Fill in PDF forms');
 my $r = upload($a->{key}, POST => '/v1/skills', ['file', 'SKILL.md', $md],
                ['files', 'reference/fields.md', "# Fields\n"], ['files', 'scripts/fill.py', "print('x')\n"]);
 is($r->{status}, 201, 'upload a skill: SKILL.md and two files, 201') or diag(explain($r->{json} // $r->{content}));
+as_documented($r, goclaw => POST => '/v1/skills');
 my $skill = $r->{json};
 is($skill->{name}, 'pdf-forms', "  named by SKILL.md's front matter");
 is($skill->{description}, 'Fill in PDF forms', '  described by it (quotes taken off)');
@@ -94,10 +138,10 @@ is_deeply($skill->{files}, [{ path => 'reference/fields.md', size => 9 }, { path
           '  its files by path, with sizes');
 is($skill->{size}, length($md) + 9 + 11, '  size: every byte of the package');
 like($skill->{sha256}, qr/^[0-9a-f]{64}$/, '  a digest');
-$r = req($a->{key}, GET => '/v1/skills');
+$r = as_documented(req($a->{key}, GET => '/v1/skills'), goclaw => GET => '/v1/skills');
 is_deeply([map { $_->{name} } @{ $r->{json}{skills} }], ['pdf-forms'], 'list: {"skills": [...]}');
 ok(!exists $r->{json}{skills}[0]{content}, '  without the content');
-$r = req($a->{key}, GET => "/v1/skills/$skill->{id}");
+$r = as_documented(req($a->{key}, GET => "/v1/skills/$skill->{id}"), goclaw => GET => '/v1/skills/{id}');
 is($r->{json}{content}, $md, 'get: SKILL.md as uploaded');
 is($r->{json}{files}[1]{content}, "print('x')\n", '  and each file with its content');
 
@@ -146,11 +190,13 @@ is(q1('SELECT count(*) FROM skills'), 1, 'none of these stored anything');
 # ---- update: a new package, or settings --------------------------------------
 $r = upload($a->{key}, PUT => "/v1/skills/$skill->{id}", ['file', 'SKILL.md', skill_md('pdf-filler', 'Fill PDFs, v2')]);
 is_deeply([$r->{status}, $r->{json}], [200, { status => 'updated' }], 'PUT a new package: {"status": "updated"}');
+as_documented($r, goclaw => PUT => '/v1/skills/{id}', 'a package');
 $r = req($a->{key}, GET => "/v1/skills/$skill->{id}");
 is_deeply([@{ $r->{json} }{qw(name version description)}, scalar @{ $r->{json}{files} }],
           ['pdf-filler', 2, 'Fill PDFs, v2', 0], '  renamed, version 2, its files replaced');
 $r = req($a->{key}, PUT => "/v1/skills/$skill->{id}", json => { enabled => JSON::PP::false });
 is($r->{status}, 200, 'PUT JSON settings');
+as_documented($r, goclaw => PUT => '/v1/skills/{id}', 'settings');
 is(req($a->{key}, GET => "/v1/skills/$skill->{id}")->{json}{enabled}, JSON::PP::false, '  disabled');
 $r = req($a->{key}, PUT => "/v1/skills/$skill->{id}", json => { name => 'other' });
 gc_err($r, 400, qr/not a setting/, 'PUT JSON with a member that is no setting');
@@ -163,7 +209,8 @@ gc_err(upload($b->{key}, PUT => "/v1/skills/$skill->{id}", ['file', 'SKILL.md', 
 gc_err(req($b->{key}, DELETE => "/v1/skills/$skill->{id}"), 404, qr/not found/, "B deletes A's skill");
 is(upload($b->{key}, POST => '/v1/skills', ['file', 'SKILL.md', skill_md('pdf-filler', 'B too')])->{status}, 201,
    'B may use the same name');
-is_deeply(req($a->{key}, DELETE => "/v1/skills/$skill->{id}")->{json}, { status => 'deleted' }, 'delete');
+$r = as_documented(req($a->{key}, DELETE => "/v1/skills/$skill->{id}"), goclaw => DELETE => '/v1/skills/{id}');
+is_deeply($r->{json}, { status => 'deleted' }, 'delete');
 gc_err(req($a->{key}, GET => "/v1/skills/$skill->{id}"), 404, qr/not found/, '  gone');
 
 # ==== custom tools ===============================================================
@@ -186,6 +233,7 @@ $r = req($a->{key}, POST => '/v1/tools/custom', json => {
     handler => { type => 'http', url => $api_url, method => 'post',
                  headers => { Authorization => 'Bearer ${secret:TOOL_TOKEN}', 'X-Static' => $SECRETS[1] } } });
 is($r->{status}, 201, 'create a custom tool with an http handler: 201') or diag(explain($r->{json}));
+as_documented($r, goclaw => POST => '/v1/tools/custom', 'an http handler');
 my $weather = $r->{json};
 is_deeply($weather->{handler}, { type => 'http', url => $api_url, method => 'POST',
                                  headers => { Authorization => '********', 'X-Static' => '********' } },
@@ -195,9 +243,10 @@ is_deeply([@$weather{qw(scope timeout_seconds enabled)}], ['tenant', 30, JSON::P
 unlike(q1("SELECT secrets::text FROM custom_tools WHERE id = '$weather->{id}'"), qr/static-value|secret:/,
        '  the header values are sealed at rest');
 like(q1("SELECT secrets->>'X-Static' FROM custom_tools WHERE id = '$weather->{id}'"), qr/^v1:/, '  (v1:...)');
-$r = req($a->{key}, GET => '/v1/tools/custom');
+$r = as_documented(req($a->{key}, GET => '/v1/tools/custom'), goclaw => GET => '/v1/tools/custom');
 is_deeply([map { $_->{name} } @{ $r->{json}{tools} }], ['weather'], 'list: {"tools": [...]}');
-is(req($a->{key}, GET => "/v1/tools/custom/$weather->{id}")->{json}{name}, 'weather', 'get');
+$r = as_documented(req($a->{key}, GET => "/v1/tools/custom/$weather->{id}"), goclaw => GET => '/v1/tools/custom/{id}');
+is($r->{json}{name}, 'weather', 'get');
 gc_err(req($a->{key}, POST => '/v1/tools/custom', json => { name => 'weather', handler => { type => 'http', url => $api_url } }),
        409, qr/already exists/, 'the same name again');
 
@@ -235,6 +284,7 @@ $r = req($a->{key}, PUT => "/v1/tools/custom/$weather->{id}", json => { descript
     handler => { type => 'http', url => $api_url, headers => { Authorization => '********', 'X-Static' => '********',
                                                                'X-Extra' => 'extra' } } });
 is_deeply([$r->{status}, $r->{json}], [200, { status => 'updated' }], 'PUT: {"status": "updated"}');
+as_documented($r, goclaw => PUT => '/v1/tools/custom/{id}');
 $r = req($a->{key}, GET => "/v1/tools/custom/$weather->{id}");
 is($r->{json}{description}, 'Weather, by city', '  the description changed');
 is_deeply([sort keys %{ $r->{json}{handler}{headers} }], ['Authorization', 'X-Extra', 'X-Static'],
@@ -244,7 +294,7 @@ gc_err(req($a->{key}, PUT => "/v1/tools/custom/$weather->{id}",
        400, qr/no stored value|there is none/, 'PUT: "********" for a header never stored');
 
 # ==== G4F's /tools: the same table ===================================================
-$r = req($a->{key}, GET => "$G/tools");
+$r = as_documented(req($a->{key}, GET => "$G/tools"), g4f => GET => '/tools', 'the last page');
 is_deeply([map { $_->{name} } @{ $r->{json}{items} }], ['weather'], "G4F's /tools lists GoClaw's custom tool");
 is_deeply($r->{json}{items}[0]{schema}, $weather_schema, '  its parameters as schema');
 ok(exists $r->{json}{items}[0]{created_at} && exists $r->{json}{items}[0]{scope}, '  with scope and created_at');
@@ -259,8 +309,12 @@ $r = req($a->{key}, POST => "$G/tools", json => {
     schema => { type => 'object', properties => { message => { type => 'string' } }, required => ['message'] },
     handler => { type => 'mcp', server_id => $srv, tool => 'echo' } });
 is($r->{status}, 200, 'G4F: create a tool with an mcp handler') or diag(explain($r->{json}));
+as_documented($r, g4f => POST => '/tools');
 my $echo = $r->{json}{tool_id};
 ok($echo, '  {"tool_id"}');
+$r = as_documented(req($a->{key}, GET => "/v1/tools/custom/$echo"), goclaw => GET => '/v1/tools/custom/{id}',
+                   'an mcp handler');
+is_deeply($r->{json}{handler}, { type => 'mcp', server_id => $srv, tool => 'echo' }, "  GoClaw's view of its handler");
 g4f_err(req($a->{key}, POST => "$G/tools", json => { name => 'x', scope => 'tenant', description => '',
                                                     schema => { type => 'object' } }),
         400, 'VALIDATION_ERROR', 'G4F: create without a handler');
@@ -272,7 +326,7 @@ g4f_err(req($a->{key}, POST => "$G/tools", json => { name => 'weather', scope =>
         409, 'CONFLICT', 'G4F: a name in use');
 
 # ---- list: filters and pages ----------------------------------------------------------
-$r = req($a->{key}, GET => "$G/tools?limit=1");
+$r = as_documented(req($a->{key}, GET => "$G/tools?limit=1"), g4f => GET => '/tools', 'a page with a next');
 is_deeply([(map { $_->{name} } @{ $r->{json}{items} }), $r->{json}{next_cursor}], ['echo', 1],
           'limit=1: the newest, next_cursor 1');
 $r = req($a->{key}, GET => "$G/tools?limit=1&cursor=1");
@@ -287,6 +341,7 @@ g4f_err(req($a->{key}, GET => "$G/tools?limit=0"), 400, 'VALIDATION_ERROR', 'lim
 # ---- invoke: through the MCP server ------------------------------------------------------
 $r = req($a->{key}, POST => "$G/tools/$echo/invoke", json => { args => { message => 'hi hub' } });
 is($r->{status}, 200, 'invoke the mcp tool') or diag(explain($r->{json}));
+as_documented($r, g4f => POST => '/tools/{tool_id}/invoke', 'an mcp tool');
 ok($r->{json}{ok}, '  ok');
 is($r->{json}{result}{content}[0]{text}, 'Echo: hi hub', "  the MCP server's CallToolResult");
 $r = req($a->{key}, POST => "$G/tools/$echo/invoke", json => { args => {} });
@@ -299,6 +354,7 @@ my $proj = req($a->{key}, POST => "$G/projects", json => { name => 'tools-proj' 
 $r = req($a->{key}, POST => "$G/tools/$weather->{id}/invoke",
          json => { args => { city => 'Paris', days => 3 }, context => { project_id => $proj } });
 is($r->{status}, 200, 'invoke the http tool') or diag(explain($r->{json}));
+as_documented($r, g4f => POST => '/tools/{tool_id}/invoke', 'an http tool');
 is_deeply($r->{json}, { ok => JSON::PP::true, http_status => 200,
                         result => { method => 'POST', path => '/weather', got => { city => 'Paris', days => 3 } } },
           '  ok, with the JSON the endpoint answered to the arguments it was sent');
@@ -310,6 +366,7 @@ like($sent->{headers}{'content-type'} // '', qr{application/json}, '  the argume
 $r = req($a->{key}, POST => "$G/tools/$weather->{id}/invoke", json => { args => { city => 'Nowhere' } });
 is_deeply([$r->{status}, $r->{json}{ok}, $r->{json}{http_status}, $r->{json}{result}],
           [200, JSON::PP::false, 404, { error => 'no such city' }], "the tool's own failure: ok false, its answer");
+as_documented($r, g4f => POST => '/tools/{tool_id}/invoke', "the tool's failure");
 
 my %args_bad = ('a wrong type' => [{ city => 5 }, 'args.city', 'type_error'],
                 'an extra argument' => [{ city => 'Rome', wind => 1 }, 'args.wind', 'extra_forbidden'],
@@ -330,10 +387,12 @@ g4f_err(req($a->{key}, POST => "$G/tools/$weather->{id}/invoke", json => { args 
 is(scalar(grep { ($_->{path} // '') eq '/weather' } @{ $api->requests }), 2, 'refused calls never reached the endpoint');
 
 # a text answer; an endpoint that is down; an address refused when called
-my $text = req($a->{key}, POST => '/v1/tools/custom', json => { name => 'texty',
-    handler => { type => 'http', url => "http://127.0.0.1:$api->{port}/text", method => 'GET' } })->{json};
+my $text = as_documented(req($a->{key}, POST => '/v1/tools/custom', json => { name => 'texty',
+    handler => { type => 'http', url => "http://127.0.0.1:$api->{port}/text", method => 'GET' } }),
+    goclaw => POST => '/v1/tools/custom', 'no headers')->{json};
 $r = req($a->{key}, POST => "$G/tools/$text->{id}/invoke", json => { args => { q => 'a b' } });
 is_deeply([$r->{json}{ok}, $r->{json}{result}], [JSON::PP::true, 'plain words'], 'a text answer is the result as text');
+as_documented($r, g4f => POST => '/tools/{tool_id}/invoke', 'a text answer');
 my ($got) = grep { ($_->{path} // '') =~ m{^/text} } @{ $api->requests };
 is($got->{path}, '/text?q=a+b', '  GET sends the arguments as the query');
 my $port = HubMcp::free_port();
@@ -364,13 +423,14 @@ g4f_err(req($b->{key}, POST => "$G/tools/$echo/invoke", json => { args => { mess
 is(scalar(grep { ($_->{path} // '') eq '/weather' } @{ $api->requests }), 2, "  and A's endpoint was not called");
 
 # ---- delete ----------------------------------------------------------------------------------
-is_deeply(req($a->{key}, DELETE => "$G/tools/$echo")->{json}, { ok => JSON::PP::true }, 'G4F delete: {"ok": true}');
+$r = as_documented(req($a->{key}, DELETE => "$G/tools/$echo"), g4f => DELETE => '/tools/{tool_id}');
+is_deeply($r->{json}, { ok => JSON::PP::true }, 'G4F delete: {"ok": true}');
 g4f_err(req($a->{key}, DELETE => "$G/tools/$echo"), 404, 'NOT_FOUND', '  again');
-is_deeply(req($a->{key}, DELETE => "/v1/tools/custom/$text->{id}")->{json}, { status => 'deleted' },
-          'GoClaw delete: {"status": "deleted"}');
+$r = as_documented(req($a->{key}, DELETE => "/v1/tools/custom/$text->{id}"), goclaw => DELETE => '/v1/tools/custom/{id}');
+is_deeply($r->{json}, { status => 'deleted' }, 'GoClaw delete: {"status": "deleted"}');
 
 # ==== built-in tools: the gateway's meta tools =================================================
-$r = req($a->{key}, GET => '/v1/tools/builtin');
+$r = as_documented(req($a->{key}, GET => '/v1/tools/builtin'), goclaw => GET => '/v1/tools/builtin', 'never set');
 is_deeply([map { $_->{name} } @{ $r->{json}{tools} }], ['search_tools', 'call_tool'],
           "built-in: the gateway's two meta tools, and no server's tool");
 ok($r->{json}{tools}[0]{enabled} && $r->{json}{tools}[0]{input_schema}{properties}{query}, '  enabled, with their schema');
@@ -380,7 +440,10 @@ is(req($ro, PUT => '/v1/tools/builtin/search_tools', json => { enabled => JSON::
 $r = req($a->{key}, PUT => '/v1/tools/builtin/search_tools', json => { enabled => JSON::PP::false, settings => { note => 'off' } });
 is_deeply([$r->{status}, $r->{json}{enabled}, $r->{json}{settings}], [200, JSON::PP::false, { note => 'off' }],
           'PUT: search_tools disabled, settings kept');
-is(req($a->{key}, GET => '/v1/tools/builtin/search_tools')->{json}{enabled}, JSON::PP::false, '  read back');
+as_documented($r, goclaw => PUT => '/v1/tools/builtin/{name}');
+$r = as_documented(req($a->{key}, GET => '/v1/tools/builtin/search_tools'), goclaw => GET => '/v1/tools/builtin/{name}');
+is($r->{json}{enabled}, JSON::PP::false, '  read back');
+as_documented(req($a->{key}, GET => '/v1/tools/builtin'), goclaw => GET => '/v1/tools/builtin', 'one set');
 is(req($b->{key}, GET => '/v1/tools/builtin/search_tools')->{json}{enabled}, JSON::PP::true, "  not in B's tenant");
 
 # a compact navigator of A's no longer offers it
@@ -404,6 +467,35 @@ is($r->{json}{result}{content}[0]{text}, 'Echo: m', '  call_tool still works');
 req($a->{key}, PUT => '/v1/tools/builtin/search_tools', json => { enabled => JSON::PP::true });
 is_deeply([map { $_->{name} } @{ rpc('tools/list')->{json}{result}{tools} }], ['search_tools', 'call_tool'],
           '  enabled again: both');
+
+# ==== every operation of the registries was checked against its document ====
+my @OPS = split /\n/, <<'END';
+goclaw GET /v1/skills
+goclaw POST /v1/skills
+goclaw GET /v1/skills/{id}
+goclaw PUT /v1/skills/{id}
+goclaw DELETE /v1/skills/{id}
+goclaw GET /v1/tools/custom
+goclaw POST /v1/tools/custom
+goclaw GET /v1/tools/custom/{id}
+goclaw PUT /v1/tools/custom/{id}
+goclaw DELETE /v1/tools/custom/{id}
+goclaw GET /v1/tools/builtin
+goclaw GET /v1/tools/builtin/{name}
+goclaw PUT /v1/tools/builtin/{name}
+g4f GET /tools
+g4f POST /tools
+g4f DELETE /tools/{tool_id}
+g4f POST /tools/{tool_id}/invoke
+END
+is_deeply([grep { !$documented{$_} } @OPS], [], scalar(@OPS) . ' operations answered as their documents say');
+{
+    # and a check that can fail: an undeclared member is found
+    my $s = { type => 'object', properties => { a => { type => 'array', items => { type => 'object',
+              properties => { b => { type => 'string' } } } } } };
+    is_deeply([undeclared({}, $s, { a => [{ b => 'x', c => 1 }], d => 2 }, '')], ['.a[].c', '.d'],
+              'undeclared members are found');
+}
 
 # ==== no secret in any answer ===================================================================
 my @leaks = grep { my $c = $_; grep { index($c, $_) >= 0 } @SECRETS } @answers;
