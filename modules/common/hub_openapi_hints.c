@@ -211,6 +211,9 @@ static const hub_openapi_hint_t hints[] = {
     { G4F, GET, "/health", NULL, 0, "200 503",
       OBJ("\"ok\":" BOOL ",\"version\":" STR ",\"uptime_s\":" INT,
           "\"ok\",\"version\""), NULL, NULL },
+    /* hub_workflows_stream.c: server-sent events, as the spec says */
+    { G4F, GET, "/stream/sessions/{session_id}", NULL, 0, NULL, NULL, NULL,
+      "text/event-stream" },
 
     /* ---- hand-built answers, by what they hold ---- */
     { PW, GET, "/api/openapi.json", NULL, 0, NULL, OPENAPI, NULL, NULL },

@@ -40,6 +40,7 @@
 #include "hub_workflows_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
+#include "hub_openapi_schema.h"
 #include "hub_validate.h"
 
 /* clang-format off */
@@ -412,6 +413,34 @@ static int run_events(hub_req_t *hr, hub_result_t *res)
                                       : json_null()));
 }
 
+/* The answers in the served document (hub_doc_t), as the statements and
+ * shapes above give them.  A run is any execution of the tenant: one
+ * outside a session has a null session_id (its events too); started_at,
+ * ended_at and result are null until the engine gets there. */
+#define FREE_OBJ "{\"type\":\"object\",\"additionalProperties\":true}"
+#define RUN_STATUS \
+    ENUM("\"pending\",\"running\",\"paused\",\"stopped\",\"completed\"," \
+         "\"failed\",\"cancelled\"")
+#define RUN_SCHEMA \
+    OBJ("\"id\":" STR ",\"session_id\":" NSTR ",\"status\":" RUN_STATUS \
+        ",\"progress\":" NUM ",\"started_at\":" NSTR ",\"ended_at\":" NSTR \
+        ",\"result\":{\"nullable\":true},\"usage\":" FREE_OBJ, \
+        "\"id\",\"session_id\",\"status\",\"progress\",\"started_at\"," \
+        "\"ended_at\",\"result\",\"usage\"")
+#define EVENT_SCHEMA \
+    OBJ("\"seq\":" INT ",\"run_id\":" STR ",\"session_id\":" NSTR \
+        ",\"type\":" STR ",\"data\":{},\"ts\":" STR, \
+        "\"seq\",\"run_id\",\"session_id\",\"type\",\"data\",\"ts\"")
+#define EVENTS_SCHEMA ARRAY_OF(EVENT_SCHEMA)
+#define RUN_ID_OUT    HUB_DOC("RunCreated", OBJ("\"run_id\":" STR, "\"run_id\""))
+#define RUN_OUT       HUB_DOC("RunResponse", OBJ("\"run\":" RUN_SCHEMA, "\"run\""))
+/* built by hand (one more row than the page says whether more follow):
+ * the page is written out, next_cursor the last seq or null */
+#define EVENTS_OUT \
+    HUB_DOC_ONE("RunEventPage", \
+                OBJ("\"items\":" EVENTS_SCHEMA ",\"next_cursor\":" NINT, \
+                    "\"items\",\"next_cursor\""))
+
 #define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
 /* clang-format off */
@@ -419,16 +448,16 @@ const hub_route_t hub_workflows_g4f_runs_routes[] = {
     { HUB_G4F, HUB_M_POST, "/sessions/{session_id}/runs", run_create,
       run_create_in, G4F_IN, 0,
       "Sessions / Messages / Runs: POST /sessions/{session_id}/runs",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = RUN_ID_OUT },
     { HUB_G4F, HUB_M_GET, "/runs/{run_id}", run_get, NULL, G4F_IN, 0,
       "Sessions / Messages / Runs: GET /runs/{run_id}",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = RUN_OUT },
     { HUB_G4F, HUB_M_POST, "/runs/{run_id}/cancel", run_cancel, NULL, G4F_IN,
       0, "Sessions / Messages / Runs: POST /runs/{run_id}/cancel",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = HUB_DOC("Ok", G4F_OK) },
     { HUB_G4F, HUB_M_GET, "/runs/{run_id}/events", run_events, NULL, G4F_IN,
       0, "Sessions / Messages / Runs: GET /runs/{run_id}/events",
-      .need = HUB_NEED_READ, .query = events_query },
+      .need = HUB_NEED_READ, .query = events_query, .doc = EVENTS_OUT },
     { 0 }
 };
 /* clang-format on */

@@ -30,6 +30,7 @@
 #include "hub_workflows_private.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
+#include "hub_openapi_schema.h"
 #include "hub_text.h"
 #include "hub_validate.h"
 
@@ -406,6 +407,38 @@ static int message_create(hub_req_t *hr, hub_result_t *res)
                   json_pack("{s:s}", "message_id", hub_rows_get(row, 0, "id")));
 }
 
+/* The answers in the served document (hub_doc_t), as the statements and
+ * shapes above give them: provider_id, model_id unset are null; so is
+ * project_id of a session made outside a project.  config and meta are
+ * the caller's objects, memory any JSON value. */
+#define FREE_OBJ "{\"type\":\"object\",\"additionalProperties\":true}"
+#define SESSION_SCHEMA \
+    OBJ("\"id\":" STR ",\"project_id\":" NSTR ",\"title\":" STR \
+        ",\"status\":" STR ",\"provider_id\":" NSTR ",\"model_id\":" NSTR \
+        ",\"config\":" FREE_OBJ ",\"memory\":{}" \
+        ",\"tags\":" STRS ",\"created_at\":" STR ",\"updated_at\":" STR, \
+        "\"id\",\"project_id\",\"title\",\"status\",\"provider_id\"," \
+        "\"model_id\",\"config\",\"memory\",\"tags\",\"created_at\"," \
+        "\"updated_at\"")
+/* a content part: an object such as {"type": "text", "text": "..."}, or
+ * a string */
+#define PART_SCHEMA \
+    "{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"type\":" STR \
+    ",\"text\":" STR "},\"additionalProperties\":true}," STR "]}"
+#define ROLE_SCHEMA  ENUM("\"system\",\"user\",\"assistant\",\"tool\"")
+#define PARTS_SCHEMA ARRAY_OF(PART_SCHEMA)
+#define MESSAGE_SCHEMA \
+    OBJ("\"id\":" STR ",\"session_id\":" STR ",\"role\":" ROLE_SCHEMA \
+        ",\"content\":" PARTS_SCHEMA ",\"meta\":" FREE_OBJ ",\"ts\":" STR, \
+        "\"id\",\"session_id\",\"role\",\"content\",\"meta\",\"ts\"")
+#define SESSIONS_OUT HUB_DOC("Session", SESSION_SCHEMA)
+#define SESSION_OUT \
+    HUB_DOC("SessionResponse", \
+            OBJ("\"session\":" SESSION_SCHEMA, "\"session\""))
+#define MESSAGES_OUT HUB_DOC("Message", MESSAGE_SCHEMA)
+#define MESSAGE_ID_OUT \
+    HUB_DOC("MessageCreated", OBJ("\"message_id\":" STR, "\"message_id\""))
+
 #define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
 /* clang-format off */
@@ -413,25 +446,25 @@ const hub_route_t hub_workflows_g4f_sessions_routes[] = {
     { HUB_G4F, HUB_M_GET, "/projects/{project_id}/sessions", sessions_list,
       NULL, G4F_IN, 0, "Sessions / Messages / Runs: GET /projects/{project_id}/sessions",
       .need = HUB_NEED_READ, .query = list_query, .shape = session_shape,
-      .wrap = HUB_WRAP_G4F_PAGE },
+      .wrap = HUB_WRAP_G4F_PAGE, .doc = SESSIONS_OUT },
     { HUB_G4F, HUB_M_POST, "/projects/{project_id}/sessions", session_create,
       session_create_in, G4F_IN, 0,
       "Sessions / Messages / Runs: POST /projects/{project_id}/sessions",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = SESSION_OUT },
     { HUB_G4F, HUB_M_GET, "/sessions/{session_id}", session_get, NULL, G4F_IN,
       0, "Sessions / Messages / Runs: GET /sessions/{session_id}",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = SESSION_OUT },
     { HUB_G4F, HUB_M_PATCH, "/sessions/{session_id}", session_update,
       session_update_in, G4F_IN, 0, "Sessions / Messages / Runs: PATCH /sessions/{session_id}",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = HUB_DOC("Ok", G4F_OK) },
     { HUB_G4F, HUB_M_GET, "/sessions/{session_id}/messages", messages_list,
       NULL, G4F_IN, 0, "Sessions / Messages / Runs: GET /sessions/{session_id}/messages",
       .need = HUB_NEED_READ, .query = messages_query, .shape = message_shape,
-      .wrap = HUB_WRAP_G4F_PAGE },
+      .wrap = HUB_WRAP_G4F_PAGE, .doc = MESSAGES_OUT },
     { HUB_G4F, HUB_M_POST, "/sessions/{session_id}/messages", message_create,
       message_create_in, G4F_IN, 0,
       "Sessions / Messages / Runs: POST /sessions/{session_id}/messages",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = MESSAGE_ID_OUT },
     { 0 }
 };
 /* clang-format on */
