@@ -3,11 +3,14 @@
 # and pages; messages in order with time bounds; a run of an agent is a
 # pending execution with a one-node graph and a run.created event; cancel
 # in each state; events paged by seq.  Another tenant sees none of it.
+# Every answer holds to the served OpenAPI document: it validates and
+# declares each member it has, at the status the document gives.
 # No engine runs here: where a run must be running or finished, the test
 # sets its status in the database, as a worker would.
 use strict;
 use warnings;
 use Test::More;
+use HubSchema qw(validate undeclared);
 use HubTest;
 
 my $hub = HubTest->new;
@@ -17,6 +20,23 @@ sub auth { (headers => { Authorization => "Bearer $_[0]" }) }
 sub q1 { $hub->psql($hub->db, $_[0]) }
 my $G = '/g4f/api/v1';
 sub patch { $hub->request('PATCH', $_[0], @_[1 .. $#_]) }
+
+# An answer against the served document: its status is the one success
+# status documented, it validates and declares every member.  Called
+# before the test reads the answer (Perl's use of a number as a string
+# would make it look like one).
+my $doc = $hub->get("$G/openapi.json")->{json};
+sub served {
+    my ($method, $tmpl, $r) = @_;
+    my $op = $doc->{paths}{$tmpl}{$method} || {};
+    is_deeply([ grep { /^2/ } keys %{ $op->{responses} || {} } ], [ $r->{status} ],
+              "  \U$method\E $tmpl: documented as its $r->{status}");
+    my $s = (($op->{responses}{ $r->{status} }{content} || {})->{'application/json'} || {})->{schema};
+    ok($s, '  ... with a JSON schema') or return;
+    my @e = validate($doc, $s, $r->{json});
+    ok(!@e, '  ... the answer validates') or diag join "\n", @e[0 .. ($#e > 4 ? 4 : $#e)];
+    is_deeply([ undeclared($doc, $s, $r->{json}, '$') ], [], '  ... every member declared');
+}
 
 my $pa = $hub->post("$G/projects", auth($alpha->{key}), json => { name => 'alpha-p' })->{json}{project}{id};
 my $pa2 = $hub->post("$G/projects", auth($alpha->{key}), json => { name => 'alpha-q' })->{json}{project}{id};
@@ -30,6 +50,7 @@ my $r = $hub->post("$G/projects/$pa/sessions", auth($alpha->{key}),
                              config => { temperature => 0.2 }, memory => { facts => [1] },
                              tags => [ 'a', 'b' ] });
 is($r->{status}, 200, 'a session is created') or diag($r->{content});
+served(post => '/projects/{project_id}/sessions', $r);
 my $s = $r->{json}{session};
 is_deeply([ @$s{qw(project_id title status provider_id model_id)} ],
           [ $pa, 'Planning', 'active', 'openai', 'gpt-x' ], 'with what was given, active by default');
@@ -39,6 +60,7 @@ ok($s->{id} && $s->{created_at} && $s->{updated_at}, 'an id and times');
 my $sid = $s->{id};
 
 $r = $hub->post("$G/projects/$pa/sessions", auth($alpha->{key}), json => { title => 'Bare' });
+served(post => '/projects/{project_id}/sessions', $r);
 is_deeply([ @{ $r->{json}{session} }{qw(provider_id model_id config memory tags)} ],
           [ undef, undef, {}, {}, [] ], 'absent fields have their defaults');
 my $bare = $r->{json}{session}{id};
@@ -58,10 +80,12 @@ is($hub->post("$G/projects/nope/sessions", auth($alpha->{key}), json => { title 
    'a malformed project id is not found');
 
 $r = $hub->get("$G/sessions/$sid", auth($alpha->{key}));
+served(get => '/sessions/{session_id}', $r);
 is($r->{json}{session}{title}, 'Planning', 'GET a session');
 is($hub->get("$G/sessions/$sid", auth($beta->{key}))->{status}, 404, 'another tenant cannot read it');
 
 $r = patch("$G/sessions/$sid", auth($alpha->{key}), json => { status => 'archived', model_id => undef, tags => [ 'c' ] });
+served(patch => '/sessions/{session_id}', $r);
 is_deeply($r->{json}, { ok => JSON::PP::true }, 'PATCH answers ok');
 $r = $hub->get("$G/sessions/$sid", auth($alpha->{key}));
 is_deeply([ @{ $r->{json}{session} }{qw(title status provider_id model_id tags)} ],
@@ -79,10 +103,12 @@ for my $i (1 .. 5) {
 $hub->post("$G/projects/$pa2/sessions", auth($alpha->{key}), json => { title => 'Elsewhere' });
 $hub->post("$G/projects/$pb/sessions", auth($beta->{key}), json => { title => 'Chat beta' });
 $r = $hub->get("$G/projects/$pa/sessions", auth($alpha->{key}));
+served(get => '/projects/{project_id}/sessions', $r);
 is(scalar @{ $r->{json}{items} }, 7, 'the project\'s sessions, not another project\'s');
 is($r->{json}{items}[0]{title}, 'Chat 5', 'most recently active first');
 is($r->{json}{next_cursor}, undef, 'one page');
 $r = $hub->get("$G/projects/$pa/sessions?q=CHAT&limit=2", auth($alpha->{key}));
+served(get => '/projects/{project_id}/sessions', $r);
 is_deeply([ map { $_->{title} } @{ $r->{json}{items} } ], [ 'Chat 5', 'Chat 4' ], 'q in the title, any case; limit');
 my @titles = map { $_->{title} } @{ $r->{json}{items} };
 while (defined(my $c = $r->{json}{next_cursor})) {
@@ -105,16 +131,19 @@ for my $m ([ 'user', 'hello' ], [ 'assistant', 'hi there' ], [ 'user', 'plan my 
                     json => { role => $m->[0], content => [ { type => 'text', text => $m->[1] } ],
                               meta => { client => 't' } });
     is($r->{status}, 200, "message '$m->[1]' posted");
+    served(post => '/sessions/{session_id}/messages', $r);
     push @mids, $r->{json}{message_id};
 }
 ok(!grep({ !$_ } @mids), 'each has a message_id');
 $r = $hub->get("$G/sessions/$bare/messages", auth($alpha->{key}));
+served(get => '/sessions/{session_id}/messages', $r);
 is_deeply([ map { $_->{id} } @{ $r->{json}{items} } ], \@mids, 'messages in the conversation\'s order');
 my $m0 = $r->{json}{items}[0];
 is_deeply([ @$m0{qw(session_id role content meta)} ],
           [ $bare, 'user', [ { type => 'text', text => 'hello' } ], { client => 't' } ], 'a message\'s fields');
 ok($m0->{ts}, 'and its time');
 $r = $hub->get("$G/sessions/$bare/messages?limit=2", auth($alpha->{key}));
+served(get => '/sessions/{session_id}/messages', $r);
 is(scalar @{ $r->{json}{items} }, 2, 'limit');
 $r = $hub->get("$G/sessions/$bare/messages?limit=2&cursor=$r->{json}{next_cursor}", auth($alpha->{key}));
 is_deeply([ map { $_->{id} } @{ $r->{json}{items} } ], [ $mids[2] ], 'the next page');
@@ -145,6 +174,7 @@ $r = $hub->post("$G/sessions/$sid/runs", auth($alpha->{key}),
                 json => { mode => 'mock', agent => { model => 'gpt-4o', prompt => 'Be brief', tools => [ 'weather/get' ] },
                           input => { message => 'hi' } });
 is($r->{status}, 200, 'a run is created') or diag($r->{content});
+served(post => '/sessions/{session_id}/runs', $r);
 my $run = $r->{json}{run_id};
 ok($run, 'its run_id');
 my $row = q1("SELECT kind || '|' || status || '|' || mode || '|' || session_id || '|' || project_id || '|' || input::text FROM executions WHERE id = '$run'");
@@ -177,6 +207,7 @@ is($hub->post("$G/sessions/$bare/runs", auth($beta->{key}), json => { mode => 'm
 
 $r = $hub->get("$G/runs/$run2", auth($alpha->{key}));
 is($r->{status}, 200, 'GET a run');
+served(get => '/runs/{run_id}', $r);
 is_deeply([ @{ $r->{json}{run} }{qw(id session_id status progress started_at ended_at result usage)} ],
           [ $run2, $bare, 'pending', 0, undef, undef, undef, {} ], 'a pending run');
 is($hub->get("$G/runs/$run2", auth($beta->{key}))->{status}, 404, 'another tenant cannot read it');
@@ -185,6 +216,7 @@ is($hub->get("$G/runs/nope", auth($alpha->{key}))->{status}, 404, 'a malformed r
 # as a worker would: running, then completed
 q1("UPDATE executions SET status = 'completed', progress = 1, started_at = now() - interval '2 seconds', completed_at = now(), output = '{\"text\": \"done\"}', usage = '{\"input_tokens\": 3}' WHERE id = '$run3'");
 $r = $hub->get("$G/runs/$run3", auth($alpha->{key}));
+served(get => '/runs/{run_id}', $r);
 is_deeply([ @{ $r->{json}{run} }{qw(status progress result usage)} ], [ 'completed', 1, { text => 'done' }, { input_tokens => 3 } ],
           'a finished run: its result and usage');
 ok($r->{json}{run}{started_at} && $r->{json}{run}{ended_at}, 'and its times');
@@ -192,6 +224,7 @@ ok($r->{json}{run}{started_at} && $r->{json}{run}{ended_at}, 'and its times');
 # ---- cancel in each state ----------------------------------------------------
 
 $r = $hub->post("$G/runs/$run2/cancel", auth($alpha->{key}));
+served(post => '/runs/{run_id}/cancel', $r);
 is_deeply($r->{json}, { ok => JSON::PP::true }, 'a pending run is cancelled');
 is(q1("SELECT status || '|' || requested || '|' || (completed_at IS NOT NULL) FROM executions WHERE id = '$run2'"),
    'cancelled|cancel|true', '... at once');
@@ -220,6 +253,7 @@ is(q1("SELECT status FROM executions WHERE id = '$other'"), 'pending', '... it i
 # ---- events ------------------------------------------------------------------
 
 $r = $hub->get("$G/runs/$run2/events", auth($alpha->{key}));
+served(get => '/runs/{run_id}/events', $r);
 is_deeply([ map { $_->{type} } @{ $r->{json}{items} } ], [ 'run.created', 'run.cancelled' ],
           'a run\'s events: created, cancelled');
 my $e0 = $r->{json}{items}[0];
@@ -234,6 +268,7 @@ my $tenant = q1("SELECT id FROM tenants WHERE slug = 'alpha'");
 q1("SELECT hub_run_event_append('$tenant', '$other', 'node.output', jsonb_build_object('i', i)) FROM generate_series(1, 7) i");
 my (@seen, $cursor);
 $r = $hub->get("$G/runs/$other/events?limit=3", auth($alpha->{key}));
+served(get => '/runs/{run_id}/events', $r);
 while (1) {
     push @seen, @{ $r->{json}{items} };
     last unless defined($cursor = $r->{json}{next_cursor});
@@ -247,6 +282,18 @@ is(scalar @{ $hub->get("$G/runs/$other/events?cursor=$seqs[-1]", auth($alpha->{k
    'nothing after the last');
 is($hub->get("$G/runs/$other/events", auth($beta->{key}))->{status}, 404, 'another tenant cannot read the events');
 is($hub->get("$G/runs/$other/events?limit=500", auth($alpha->{key}))->{status}, 400, 'limit out of range');
+
+# any execution of the tenant is a run: one outside a session (a G4F
+# workflow's) has no session_id, nor have its events
+my $wrun = q1("INSERT INTO executions (tenant_id, graph) VALUES ('$tenant', '{\"nodes\":[],\"edges\":[]}') RETURNING id");
+q1("SELECT hub_run_event_append('$tenant', '$wrun', 'run.created', '{}')");
+$r = $hub->get("$G/runs/$wrun", auth($alpha->{key}));
+served(get => '/runs/{run_id}', $r);
+is_deeply([ @{ $r->{json}{run} }{qw(id session_id status)} ], [ $wrun, undef, 'pending' ], 'a run outside a session');
+$r = $hub->get("$G/runs/$wrun/events", auth($alpha->{key}));
+served(get => '/runs/{run_id}/events', $r);
+is_deeply([ map { [ $_->{type}, $_->{session_id} ] } @{ $r->{json}{items} } ], [ [ 'run.created', undef ] ],
+          '... and its events');
 
 # a session's runs share one order of events
 my @all = split /\n/, q1("SELECT seq FROM run_events WHERE session_id = '$bare' ORDER BY seq");

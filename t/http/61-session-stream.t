@@ -130,6 +130,17 @@ is($st->{status}, 200, 'the stream answers 200');
 like($st->{head}, qr{^Content-Type: text/event-stream}mi, 'as text/event-stream');
 like($st->{head}, qr{^Cache-Control: no-cache}mi, 'never cached');
 is($st->{retry}, 1000, 'it tells the client when to come back');
+# and so does the served document, as G4F's spec: its one success is a
+# 200 of text/event-stream; its refusals are JSON (G4F's envelope)
+{
+    my $op = $hub->get("$G/openapi.json")->{json}{paths}{'/stream/sessions/{session_id}'}{get} || {};
+    my $resp = $op->{responses} || {};
+    is_deeply([ grep { /^2/ } keys %$resp ], [ 200 ], 'the document gives 200 as its success');
+    is_deeply([ keys %{ $resp->{200}{content} || {} } ], [ 'text/event-stream' ], '... of text/event-stream');
+    is(($resp->{200}{content}{'text/event-stream'}{schema} || {})->{type}, 'string', '... a stream of text');
+    is_deeply([ grep { !(($resp->{$_} || {})->{content} || {})->{'application/json'} } 400, 401, 404 ], [],
+              '... and its refusals (400, 401, 404) JSON');
+}
 
 my $run1 = new_run();
 my $ev = wait_events($st, 1);
