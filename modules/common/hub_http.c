@@ -404,6 +404,13 @@ hub_http_stream_t *hub_http_stream_open(
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &s->c);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->hdrs);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_hub");
+    if (req->body) {
+        /* a streamed answer to a request with a body (a workflow's http
+         * node): the body is the caller's, alive as long as p */
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)req->body_len);
+    }
     if (req->method) {
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     }

@@ -45,4 +45,5 @@ void hub_servers_register(server_rec *s)
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_g4f_tools_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_skills_routes);
     hub_dispatch_register(HUB_SERVERS_OWNER, hub_servers_builtin_tools_routes);
+    hub_db_register(s, hub_servers_targets_stmts);
 }

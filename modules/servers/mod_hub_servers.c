@@ -40,6 +40,7 @@ static void register_hooks(apr_pool_t *p HUB_UNUSED)
     ap_hook_handler(handler, NULL, NULL, APR_HOOK_MIDDLE);
     hub_servers_gateway_hooks();
     hub_servers_config_hooks();
+    hub_servers_targets_hooks();
 }
 
 AP_DECLARE_MODULE(hub_servers) = {

@@ -56,6 +56,9 @@ extern module AP_MODULE_DECLARE_DATA hub_workflows_module;
 extern const hub_route_t hub_workflows_routes[];
 extern const hub_stmt_t hub_workflows_stmts[];
 
+/* hub_workflows_toolhub.c: Tool Hub's workflows and executions */
+extern const hub_route_t hub_workflows_toolhub_routes[];
+
 /* hub_workflows_g4f_sessions.c: G4F's sessions and messages */
 extern const hub_route_t hub_workflows_g4f_sessions_routes[];
 extern const hub_stmt_t hub_workflows_g4f_sessions_stmts[];

@@ -1,0 +1,493 @@
+/* One node's run: what each node type does in full mode (real calls) and
+ * in mock mode (outputs derived from the node's configuration alone, no
+ * outbound call), with the node's timeout and its retries with backoff.
+ *
+ * A node's data may say, besides its type's own fields:
+ *   timeout     seconds the node may take (1..3600; HubWorkflowNodeTimeout)
+ *   retries     attempts after a failed first one (0..10; 0)
+ *   retryDelay  ms before the first retry, doubled for each next (500)
+ * A run in progress stops early when the caller's aborted() says so
+ * (a stop or cancel of the execution): outbound HTTP is polled every
+ * 100 ms, retry waits too. */
+#include <apr_strings.h>
+#include "hub_workflows_private.h"
+#include "hub_wf_engine.h"
+#include "hub_wf_expr.h"
+#include "hub_wf_template.h"
+#include "hub_http.h"
+#include "hub_json.h"
+#include "hub_mcp.h"
+#include "mod_hub_servers.h"
+
+#define HTTP_MAX_BODY (4 * 1024 * 1024)
+
+static const char *str_of(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s && *s ? s : NULL;
+}
+
+static const char *first_str(const json_t *o, const char *const *keys)
+{
+    const char *s = NULL;
+    while (!s && *keys) {
+        s = str_of(o, *keys++);
+    }
+    return s;
+}
+
+static const char *const model_keys[] = { "model", "agent_id", "agentId",
+                                          "agent", NULL };
+static const char *const prompt_keys[] = { "prompt", "userPrompt",
+                                           "user_prompt", "message", NULL };
+static const char *const system_keys[] = { "systemPrompt", "system_prompt",
+                                           "system", NULL };
+static const char *const server_keys[] = {
+    "server", "serverId", "server_id", "serverName", "server_name", NULL
+};
+static const char *const tool_keys[] = { "tool", "toolName", "tool_name",
+                                         NULL };
+static const char *const cond_keys[] = { "condition", "expression", NULL };
+static const char *const stop_keys[] = { "condition", "stopCondition",
+                                         "exitCondition", "expression", NULL };
+
+long hub_wf_node_timeout_ms(const hub_wf_node_t *n)
+{
+    json_t *t = json_object_get(n->data, "timeout");
+    double s = json_is_number(t) ? json_number_value(t) : 0;
+    if (s <= 0 || s > 3600) {
+        s = hub_wf_node_timeout();
+    }
+    return (long)(s * 1000);
+}
+
+static int is_aborted(hub_wf_run_t *run)
+{
+    return run->aborted && run->aborted(run->baton);
+}
+
+static int fail(hub_wf_run_t *run, const char *why)
+{
+    run->error = why;
+    return -1;
+}
+
+/* A prompt as the node says it, rendered against the context, or the
+ * node's input when it says none. */
+static const char *prompt_of(hub_wf_run_t *run, const json_t *d)
+{
+    const char *t = first_str(d, prompt_keys);
+    if (t) {
+        return hub_wf_template_render(run->p, t, run->ctx);
+    }
+    if (json_is_string(run->input)) {
+        return json_string_value(run->input);
+    }
+    return run->input && !json_is_null(run->input)
+               ? hub_json_text(run->p, run->input)
+               : "";
+}
+
+/* ---- agent, multi_agent ------------------------------------------------ */
+
+int hub_wf_node_agent_full(hub_wf_run_t *run, const char *model HUB_UNUSED,
+                           const char *system_prompt HUB_UNUSED,
+                           const char *prompt HUB_UNUSED,
+                           json_t **output HUB_UNUSED, const char **error)
+{
+    (void)run;
+    *error = "LLM providers not available: agent nodes run in mock mode "
+             "only on this hub";
+    return -1;
+}
+
+/* One agent's answer: deterministic in mock mode. */
+static json_t *agent_answer(hub_wf_run_t *run, const json_t *d,
+                            const json_t *defaults)
+{
+    const char *model = first_str(d, model_keys);
+    const char *sys = first_str(d, system_keys);
+    const char *prompt = prompt_of(run,
+                                   first_str(d, prompt_keys) ? d : defaults);
+    json_t *out = NULL;
+    if (!model) {
+        model = first_str(defaults, model_keys);
+    }
+    if (!sys && defaults) {
+        sys = first_str(defaults, system_keys);
+    }
+    if (run->mock) {
+        return json_pack("{s:s,s:s,s:b,s:{s:i,s:i}}", "response",
+                         apr_psprintf(run->p, "[mock %s] %s", model, prompt),
+                         "model", model, "mock", 1, "usage", "input_tokens",
+                         (int)strlen(prompt) / 4 + 1, "output_tokens",
+                         (int)strlen(prompt) / 4 + 4);
+    }
+    if (hub_wf_node_agent_full(
+            run, model,
+            sys ? hub_wf_template_render(run->p, sys, run->ctx) : NULL, prompt,
+            &out, &run->error)) {
+        return NULL;
+    }
+    return out;
+}
+
+static int run_agent(hub_wf_run_t *run, const json_t *d, json_t **out)
+{
+    *out = agent_answer(run, d, NULL);
+    return *out ? 0 : -1;
+}
+
+static int run_multi_agent(hub_wf_run_t *run, const json_t *d, json_t **out)
+{
+    json_t *agents = json_object_get(d, "agents"), *answers = json_array();
+    json_t *a;
+    size_t i;
+    json_array_foreach(agents, i, a) {
+        json_t *one = agent_answer(run, a, d);
+        if (!one) {
+            json_decref(answers);
+            return -1;
+        }
+        if (str_of(a, "name")) {
+            json_object_set_new(one, "agent", json_string(str_of(a, "name")));
+        }
+        json_array_append_new(answers, one);
+    }
+    *out = json_pack(
+        "{s:o,s:O}", "responses", answers, "response",
+        json_object_get(json_array_get(answers, json_array_size(answers) - 1),
+                        "response"));
+    return 0;
+}
+
+/* ---- mcp_tool --------------------------------------------------------- */
+
+/* The text parts of a CallToolResult, joined: what a template reads. */
+static const char *result_text(apr_pool_t *p, const json_t *result)
+{
+    json_t *c;
+    size_t i;
+    const char *all = NULL;
+    json_array_foreach(json_object_get(result, "content"), i, c) {
+        const char *t = str_of(c, "text");
+        if (t) {
+            all = all ? apr_pstrcat(p, all, "\n", t, NULL) : t;
+        }
+    }
+    return all;
+}
+
+static int run_mcp_tool(hub_wf_run_t *run, const json_t *d, json_t **out)
+{
+    static APR_OPTIONAL_FN_TYPE(hub_servers_mcp_target_of) *target_of;
+    const char *server = first_str(d, server_keys);
+    const char *tool = first_str(d, tool_keys), *why, *text;
+    json_t *args = hub_wf_template_json(run->p, json_object_get(d, "arguments"),
+                                        run->ctx);
+    hub_mcp_target_t target;
+    hub_mcp_session_t *sess;
+    ap_dbd_t *dbd;
+    json_t *result;
+    int rc;
+
+    hub_json_own(run->p, args);
+    if (json_is_null(args)) {
+        args = NULL;
+    }
+    if (run->mock) {
+        *out = json_pack("{s:b,s:s,s:s,s:O*,s:[{s:s,s:s}]}", "mock", 1,
+                         "server", server, "tool", tool, "arguments", args,
+                         "content", "type", "text", "text",
+                         apr_psprintf(run->p, "[mock] %s(%s)", tool,
+                                      args ? hub_json_text(run->p, args)
+                                           : "{}"));
+        json_object_set_new(*out, "text",
+                            json_string(result_text(run->p, *out)));
+        return 0;
+    }
+    if (!target_of) {
+        target_of = APR_RETRIEVE_OPTIONAL_FN(hub_servers_mcp_target_of);
+    }
+    if (!target_of) {
+        return fail(run, "mod_hub_servers is not loaded: no MCP servers");
+    }
+    if (!(dbd = hub_db_open(run->p, run->s))) {
+        return fail(run, "the database is not available");
+    }
+    why = target_of(run->p, run->s, dbd, run->tenant, server,
+                    hub_wf_node_timeout_ms(&run->g->nodes[run->node]), &target);
+    hub_db_close(run->s, dbd);
+    if (why) {
+        return fail(run, why);
+    }
+    if (hub_mcp_open(run->p, &target, &sess)) {
+        why = hub_mcp_info(sess)->error;
+        hub_mcp_close(sess);
+        return fail(run, apr_psprintf(run->p, "MCP server '%s': %s", server,
+                                      why ? why : "unreachable"));
+    }
+    rc = hub_mcp_call(sess, tool, args ? json_incref(args) : NULL, &result);
+    why = rc ? hub_mcp_info(sess)->error : NULL;
+    hub_mcp_close(sess);
+    if (rc) {
+        return fail(run, apr_psprintf(run->p, "tools/call %s: %s", tool,
+                                      why ? why : "failed"));
+    }
+    text = result_text(run->p, result);
+    if (json_is_true(json_object_get(result, "isError"))) {
+        return fail(run, apr_psprintf(run->p, "tool %s said: %s", tool,
+                                      text ? text : "an error"));
+    }
+    *out = json_deep_copy(result);
+    json_object_set_new(*out, "text", hub_json_str_or_null(text));
+    return 0;
+}
+
+/* ---- http ---------------------------------------------------------------- */
+
+typedef struct {
+    apr_pool_t *p;
+    char *buf;
+    apr_size_t len, cap;
+    const char *content_type;
+    int too_large;
+} body_t;
+
+static apr_size_t collect(void *baton, const char *data, apr_size_t len,
+                          long status HUB_UNUSED, const char *content_type)
+{
+    body_t *b = baton;
+    if (content_type && !b->content_type) {
+        b->content_type = apr_pstrdup(b->p, content_type);
+    }
+    if (b->len + len > HTTP_MAX_BODY) {
+        b->too_large = 1;
+        return 0;
+    }
+    if (b->len + len + 1 > b->cap) {
+        apr_size_t cap = (b->cap ? b->cap * 2 : 8192) + len;
+        char *nb = apr_palloc(b->p, cap);
+        if (b->len) {
+            memcpy(nb, b->buf, b->len);
+        }
+        b->buf = nb;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, data, len);
+    b->len += len;
+    b->buf[b->len] = '\0';
+    return len;
+}
+
+static int run_http(hub_wf_run_t *run, const json_t *d, json_t **out)
+{
+    static APR_OPTIONAL_FN_TYPE(hub_servers_outbound_allow) *allow_of;
+    const char *url = hub_wf_template_render(run->p, str_of(d, "url"),
+                                             run->ctx);
+    const char *method = str_of(d, "method"), *err = NULL, *k;
+    json_t *body = json_object_get(d, "body"), *hdrs, *v, *parsed = NULL;
+    hub_http_policy_t pol;
+    hub_http_request_t req;
+    hub_http_stream_t *st;
+    body_t got;
+    long status;
+
+    memset(&req, 0, sizeof(req));
+    req.url = url;
+    req.headers = apr_table_make(run->p, 4);
+    hdrs = hub_wf_template_json(run->p, json_object_get(d, "headers"),
+                                run->ctx);
+    hub_json_own(run->p, hdrs);
+    json_object_foreach(hdrs, k, v) {
+        if (json_is_string(v)) {
+            apr_table_set(req.headers, k, json_string_value(v));
+        }
+    }
+    if (body && !json_is_null(body)) {
+        json_t *b = hub_json_own(run->p,
+                                 hub_wf_template_json(run->p, body, run->ctx));
+        req.body = json_is_string(b) ? json_string_value(b)
+                                     : hub_json_text(run->p, b);
+        req.body_len = strlen(req.body);
+        if (!json_is_string(b) && !apr_table_get(req.headers, "Content-Type")) {
+            apr_table_set(req.headers, "Content-Type", "application/json");
+        }
+    }
+    req.method = apr_pstrdup(run->p, method     ? method
+                                     : req.body ? "POST"
+                                                : "GET");
+    ap_str_toupper((char *)req.method);
+    if (run->mock) {
+        *out = json_pack("{s:b,s:s,s:s,s:i,s:n}", "mock", 1, "method",
+                         req.method, "url", url, "status", 200, "body");
+        return 0;
+    }
+    if (!allow_of) {
+        allow_of = APR_RETRIEVE_OPTIONAL_FN(hub_servers_outbound_allow);
+    }
+    memset(&pol, 0, sizeof(pol));
+    pol.timeout_ms = hub_wf_node_timeout_ms(&run->g->nodes[run->node]);
+    pol.connect_timeout_ms = pol.timeout_ms < 5000 ? pol.timeout_ms : 5000;
+    pol.max_response = HTTP_MAX_BODY;
+    pol.allow = allow_of ? allow_of(run->s) : NULL;
+    memset(&got, 0, sizeof(got));
+    got.p = run->p;
+    st = hub_http_stream_open(run->p, &pol, &req, collect, &got);
+    if (!st) {
+        return fail(run, "the request could not be set up");
+    }
+    while (hub_http_stream_perform(st)) {
+        if (is_aborted(run)) {
+            hub_http_stream_close(st);
+            run->status = "aborted";
+            return fail(run, "aborted: the execution was stopped");
+        }
+        hub_http_stream_wait(st, 100);
+    }
+    status = hub_http_stream_status(st);
+    if (got.too_large) {
+        hub_http_stream_close(st);
+        return fail(run, "the answer is larger than 4 MiB");
+    }
+    if (hub_http_stream_result(st, &err) != HUB_HTTP_OK) {
+        hub_http_stream_close(st);
+        return fail(run, apr_psprintf(run->p, "%s %s: %s", req.method, url,
+                                      err ? err : "failed"));
+    }
+    hub_http_stream_close(st);
+    if (got.len && got.content_type && strstr(got.content_type, "json")) {
+        parsed = json_loadb(got.buf, got.len, 0, NULL);
+    }
+    if (!parsed && got.len) {
+        parsed = json_stringn(got.buf, got.len); /* NULL: not UTF-8 */
+    }
+    *out = json_pack("{s:i,s:o}", "status", (int)status, "body",
+                     parsed ? parsed : json_null());
+    if (status >= 400) {
+        json_decref(*out);
+        *out = NULL;
+        return fail(run, apr_psprintf(run->p, "%s %s answered %ld", req.method,
+                                      url, status));
+    }
+    return 0;
+}
+
+/* ---- control and data nodes -------------------------------------------- */
+
+static int run_condition(hub_wf_run_t *run, const json_t *d, json_t **out)
+{
+    const char *err;
+    int t = hub_wf_expr_test(run->p, first_str(d, cond_keys), run->ctx, &err);
+    if (t < 0) {
+        return fail(run, apr_psprintf(run->p, "the condition: %s", err));
+    }
+    run->branch = t ? "true" : "false";
+    *out = json_pack("{s:b,s:O}", "result", t, "input", run->input);
+    return 0;
+}
+
+static int run_loop(hub_wf_run_t *run, const json_t *d, json_t **out)
+{
+    const hub_wf_node_t *n = &run->g->nodes[run->node];
+    int done = hub_wf_loop_count(run->state, n->id);
+    int max = (int)json_integer_value(json_object_get(d, "maxIterations"));
+    const char *c = first_str(d, stop_keys), *err;
+    int stop = done >= max;
+    if (!stop && c && done > 0) {
+        int t = hub_wf_expr_test(run->p, c, run->ctx, &err);
+        if (t < 0) {
+            return fail(run, apr_psprintf(run->p, "the condition: %s", err));
+        }
+        stop = t;
+    }
+    run->branch = stop ? "exit" : "body";
+    *out = json_pack("{s:i,s:b,s:O}", "iterations", done, "done", stop, "input",
+                     run->input);
+    return 0;
+}
+
+static int run_template(hub_wf_run_t *run, const json_t *d, json_t **out)
+{
+    const char *text = hub_wf_template_render(
+        run->p, json_string_value(json_object_get(d, "template")), run->ctx);
+    *out = json_pack("{s:s}", "text", text);
+    return 0;
+}
+
+static int run_node_once(hub_wf_run_t *run, json_t **out)
+{
+    const hub_wf_node_t *n = &run->g->nodes[run->node];
+    const json_t *d = n->data;
+    *out = NULL;
+    switch (n->kind) {
+    case HUB_WF_AGENT: return run_agent(run, d, out);
+    case HUB_WF_MULTI_AGENT: return run_multi_agent(run, d, out);
+    case HUB_WF_MCP_TOOL: return run_mcp_tool(run, d, out);
+    case HUB_WF_HTTP: return run_http(run, d, out);
+    case HUB_WF_CONDITION: return run_condition(run, d, out);
+    case HUB_WF_FEEDBACK_LOOP: return run_loop(run, d, out);
+    case HUB_WF_TEMPLATE: return run_template(run, d, out);
+    case HUB_WF_PARALLEL:
+        *out = run->input ? json_deep_copy(run->input) : json_null();
+        return 0;
+    case HUB_WF_RAG:
+        if (run->mock) {
+            *out = json_pack("{s:b,s:[]}", "mock", 1, "documents");
+            return 0;
+        }
+        return fail(run, "rag nodes are not supported: this hub has no "
+                         "document store");
+    default: return fail(run, "unknown node type");
+    }
+}
+
+/* Sleep ms, waking early when the run is aborted: 1 when it was. */
+static int wait_or_abort(hub_wf_run_t *run, long ms)
+{
+    while (ms > 0) {
+        long step = ms < 100 ? ms : 100;
+        if (is_aborted(run)) {
+            return 1;
+        }
+        apr_sleep(apr_time_from_msec(step));
+        ms -= step;
+    }
+    return is_aborted(run);
+}
+
+void hub_wf_node_run(hub_wf_run_t *run)
+{
+    const hub_wf_node_t *n = &run->g->nodes[run->node];
+    json_t *r = json_object_get(n->data, "retries");
+    json_t *dl = json_object_get(n->data, "retryDelay");
+    int retries = json_is_integer(r) ? (int)json_integer_value(r) : 0;
+    long delay = json_is_number(dl) ? (long)json_number_value(dl) : 500;
+    json_t *out;
+
+    run->retries = 0;
+    run->status = NULL;
+    for (;;) {
+        run->error = NULL;
+        run->branch = NULL;
+        if (!run_node_once(run, &out)) {
+            run->status = "completed";
+            run->output = out;
+            return;
+        }
+        if (run->status && !strcmp(run->status, "aborted")) {
+            return;
+        }
+        if (run->mock || run->retries >= retries || retries > 10) {
+            break;
+        }
+        if (wait_or_abort(run, delay)) {
+            run->status = "aborted";
+            return;
+        }
+        delay = delay * 2 > 30000 ? 30000 : delay * 2;
+        run->retries++;
+    }
+    run->status = "failed";
+    run->output = NULL;
+}
