@@ -192,12 +192,14 @@ const hub_stmt_t hub_wf_store_stmts[] = {
       "  updated_at = now()"
       " WHERE id = %s::uuid AND claimed_by = %s AND status = 'running'"
       " RETURNING requested" },
-    /* (status, context, output, error, execution, worker): the claim let
-     * go: finished (completed, failed, cancelled), stopped, or paused */
+    /* (status, context, output, error, status, status, execution,
+     * worker): the claim let go (no lease: claimed_by stays, saying who
+     * ran it last): finished (completed, failed, cancelled), stopped, or
+     * paused */
     { "hub_wf_release",
       "UPDATE executions SET status = %s, context = %s::jsonb,"
       "  output = coalesce(%s::jsonb, output), error = %s,"
-      "  requested = NULL, claimed_by = NULL, lease_until = NULL,"
+      "  requested = NULL, lease_until = NULL,"
       "  progress = CASE WHEN %s IN ('completed') THEN 1 ELSE progress END,"
       "  completed_at = CASE WHEN %s IN ('completed', 'failed', 'cancelled')"
       "                 THEN now() END,"
