@@ -191,10 +191,9 @@ const char *hub_servers_unseal(apr_pool_t *p, server_rec *s, const char *tenant,
 /* ---- hub_servers_targets.c: mod_hub_servers.h's optional functions -- */
 extern const hub_stmt_t hub_servers_targets_stmts[];
 void hub_servers_targets_hooks(void);
-const char *hub_servers_mcp_target_of(apr_pool_t *p, server_rec *s,
-                                      ap_dbd_t *dbd, const char *tenant,
-                                      const char *server, long timeout_ms,
-                                      hub_mcp_target_t *target);
+const char *hub_servers_mcp_target_of(
+    apr_pool_t *p, server_rec *s, ap_dbd_t *dbd, const char *tenant,
+    const char *server, long timeout_ms, hub_mcp_target_t *target);
 
 /* ---- hub_servers_recorder.c: the gateway's call records -------------- */
 extern const hub_stmt_t hub_servers_recorder_stmts[];
