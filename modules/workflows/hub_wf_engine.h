@@ -43,7 +43,10 @@ enum {
     HUB_WF_ST_NODE_END,
     HUB_WF_ST_CHECKPOINT,
     HUB_WF_ST_RELEASE,
-    HUB_WF_ST_RENEW
+    HUB_WF_ST_RENEW,
+    HUB_WF_ST_G4F_LIST,
+    HUB_WF_ST_G4F_INSERT,
+    HUB_WF_ST_G4F_UPDATE
 };
 #define HUB_WF_STMT(i) (&hub_wf_store_stmts[i])
 
@@ -79,6 +82,17 @@ long hub_wf_node_timeout_ms(const hub_wf_node_t *n);
 int hub_wf_node_agent_full(hub_wf_run_t *run, const char *model,
                            const char *system_prompt, const char *prompt,
                            json_t **output, const char **error);
+
+/* ---- hub_workflows_toolhub.c: the one way a run begins --------------- */
+struct hub_req;
+/* A pending execution of the workflow in row 0 of wf (hub_wf_get's or a
+ * statement with the same columns), after validating its graph: 0 with
+ * *ex (id, status, workflow_id); else -1 with *invalid the problems (a
+ * 400 for the caller to word) or, when *invalid is NULL, the database's
+ * error already in res. */
+int hub_wf_run_start(struct hub_req *hr, hub_result_t *res,
+                     const hub_rows_t *wf, const char *mode, const char *input,
+                     hub_rows_t **ex, const char **invalid);
 
 /* ---- hub_wf_worker.c: the workers on mod_watchdog ------------------- */
 int hub_wf_workers_init(apr_pool_t *pconf, server_rec *s);

@@ -211,6 +211,35 @@ const hub_stmt_t hub_wf_store_stmts[] = {
       "   + make_interval(secs => %s::int)"
       " WHERE id = %s::uuid AND claimed_by = %s AND status = 'running'"
       " RETURNING requested" },
+    /* ---- G4F's project workflows (hub_workflows_g4f_flows.c) ---- */
+    /* (project, tenant, limit, offset): no row when the project is not
+     * the tenant's */
+    { "hub_wf_g4f_list",
+      "SELECT n.total, w.* FROM projects p"
+      " CROSS JOIN LATERAL (SELECT count(*) AS total FROM workflows x"
+      "   WHERE x.project_id = p.id AND x.tenant_id = p.tenant_id) n"
+      " LEFT JOIN LATERAL (SELECT " WF_COLS ", w.graph FROM workflows w"
+      "   WHERE w.project_id = p.id AND w.tenant_id = p.tenant_id"
+      "   ORDER BY w.created_at DESC, w.id LIMIT %s::int OFFSET %s::int) w"
+      "  ON true"
+      " WHERE p.id = %s::uuid AND p.tenant_id = %s::uuid" },
+    /* (tenant, name, description, graph, tags, user, project, tenant):
+     * nothing when the project is not the tenant's */
+    { "hub_wf_g4f_insert",
+      "INSERT INTO workflows AS w (tenant_id, project_id, name, description,"
+      "                            graph, tags, created_by)"
+      " SELECT %s::uuid, p.id, %s, %s, %s::jsonb,"
+      "        coalesce(%s::jsonb, '[]'), %s::uuid"
+      "   FROM projects p WHERE p.id = %s::uuid AND p.tenant_id = %s::uuid"
+      " RETURNING " WF_COLS ", w.graph" },
+    /* (name, description given, description, graph, tags, id, tenant) */
+    { "hub_wf_g4f_update",
+      "UPDATE workflows w SET name = coalesce(%s, w.name),"
+      "  description = CASE WHEN %s::boolean THEN %s ELSE w.description END,"
+      "  graph = coalesce(%s::jsonb, w.graph),"
+      "  tags = coalesce(%s::jsonb, w.tags), updated_at = now()"
+      " WHERE w.id = %s::uuid AND w.tenant_id = %s::uuid"
+      " RETURNING " WF_COLS ", w.graph" },
     { NULL, NULL }
 };
 /* clang-format on */

@@ -58,6 +58,8 @@ extern const hub_stmt_t hub_workflows_stmts[];
 
 /* hub_workflows_toolhub.c: Tool Hub's workflows and executions */
 extern const hub_route_t hub_workflows_toolhub_routes[];
+/* hub_workflows_g4f_flows.c: G4F's project workflows and their runs */
+extern const hub_route_t hub_workflows_g4f_flows_routes[];
 
 /* hub_workflows_g4f_sessions.c: G4F's sessions and messages */
 extern const hub_route_t hub_workflows_g4f_sessions_routes[];

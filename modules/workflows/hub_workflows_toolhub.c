@@ -301,36 +301,56 @@ static int wf_validate(hub_req_t *hr, hub_result_t *res)
     return hub_ok(res, json_incref(check_row(hr, rows, &graph)));
 }
 
-static int wf_run(hub_req_t *hr, hub_result_t *res)
+int hub_wf_run_start(hub_req_t *hr, hub_result_t *res, const hub_rows_t *wf,
+                     const char *mode, const char *input, hub_rows_t **ex,
+                     const char **invalid)
 {
-    const char *mode = json_string_value(json_object_get(hr->body, "mode"));
     json_t *graph, *verdict, *e;
     const char *args[7], *all = NULL;
-    hub_rows_t *rows, *ex;
     hub_db_status_e st;
     size_t i;
-    if (wf_select(hr, res, &rows) != DECLINED) {
-        return HUB_DONE;
-    }
-    verdict = check_row(hr, rows, &graph);
+    verdict = check_row(hr, wf, &graph);
+    *invalid = NULL;
     if (!json_is_true(json_object_get(verdict, "valid"))) {
         json_array_foreach(json_object_get(verdict, "errors"), i, e) {
             const char *m = json_string_value(json_object_get(e, "message"));
             all = all ? apr_pstrcat(hr->pool, all, "; ", m, NULL) : m;
         }
-        return hub_err(res, HTTP_BAD_REQUEST, "INVALID_WORKFLOW",
-                       "Workflow is invalid: %s", all ? all : "no graph");
+        *invalid = apr_pstrcat(hr->pool, "Workflow is invalid: ",
+                               all ? all : "no graph", NULL);
+        return -1;
     }
     args[0] = hr->who->tenant_id;
-    args[1] = hub_rows_get(rows, 0, "id");
-    args[2] = hub_rows_get(rows, 0, "project_id");
-    args[3] = hub_rows_get(rows, 0, "graph");
+    args[1] = hub_rows_get(wf, 0, "id");
+    args[2] = hub_rows_get(wf, 0, "project_id");
+    args[3] = hub_rows_get(wf, 0, "graph");
     args[4] = mode ? mode : "full";
-    args[5] = json_object_get(hr->body, "input") ? json_arg(hr, "input") : NULL;
+    args[5] = input;
     args[6] = hr->who->user_id;
-    st = hub_db_select(hr->r, HUB_WF_STMT(HUB_WF_ST_RUN), &ex, 7, args);
+    st = hub_db_select(hr->r, HUB_WF_STMT(HUB_WF_ST_RUN), ex, 7, args);
     if (st != HUB_DB_OK) {
-        return hub_err_db(res, st, NULL, hr->request_id);
+        hub_err_db(res, st, NULL, hr->request_id);
+        return -1;
+    }
+    return 0;
+}
+
+static int wf_run(hub_req_t *hr, hub_result_t *res)
+{
+    const char *mode = json_string_value(json_object_get(hr->body, "mode"));
+    const char *invalid;
+    hub_rows_t *rows, *ex;
+    if (wf_select(hr, res, &rows) != DECLINED) {
+        return HUB_DONE;
+    }
+    if (hub_wf_run_start(hr, res, rows, mode,
+                         json_object_get(hr->body, "input")
+                             ? json_arg(hr, "input")
+                             : NULL,
+                         &ex, &invalid)) {
+        return invalid ? hub_err(res, HTTP_BAD_REQUEST, "INVALID_WORKFLOW",
+                                 "%s", invalid)
+                       : HUB_DONE;
     }
     return hub_ok(res, json_pack("{s:s,s:s,s:s,s:s}", "execution_id",
                                  hub_rows_get(ex, 0, "id"), "id",

@@ -13,6 +13,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_routes);
     hub_db_register(s, hub_wf_store_stmts);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_toolhub_routes);
+    hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_g4f_flows_routes);
     hub_db_register(s, hub_workflows_g4f_sessions_stmts);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER,
                           hub_workflows_g4f_sessions_routes);
