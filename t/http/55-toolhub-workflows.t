@@ -274,6 +274,16 @@ is($ex->{status}, 'completed', '  it runs to the end');
 is(logs_by_node($ex)->{s2}{output}{text}, 'after slow', '  from the node it had not finished');
 is(q1("SELECT count(*) FROM execution_nodes WHERE execution_id = '$sx'"), 2, '  one log per node');
 err_is(req($th, POST => "/api/executions/$sx/stop"), 400, 'INVALID_STATE', 'stop a completed execution');
+# a cancel (what G4F's runs API asks for: requested = 'cancel') ends it
+my $cx = run_wf($sw, mode => 'full');
+ok(HubTest::eventually(20, sub { q1("SELECT status FROM execution_nodes WHERE execution_id = '$cx'") eq 'running' }),
+   'cancel: a slow node is running');
+q1("UPDATE executions SET requested = 'cancel' WHERE id = '$cx'");
+$ex = wait_status($cx, 'cancelled');
+is($ex->{status}, 'cancelled', '  requested = cancel: cancelled');
+is(logs_by_node($ex)->{s1}{status}, 'cancelled', '  the node in flight aborted');
+ok(!logs_by_node($ex)->{s2}, '  nothing after it ran');
+err_is(req($th, POST => "/api/executions/$cx/resume"), 400, 'INVALID_STATE', '  cancelled is final: no resume');
 err_is(req($th, POST => "/api/executions/$sx/resume"), 400, 'INVALID_STATE', 'resume a completed execution');
 err_is(req($tb, POST => "/api/executions/$sx/stop"), 404, 'EXECUTION_NOT_FOUND', "stop another tenant's execution");
 err_is(req($tb, POST => "/api/executions/$sx/resume"), 404, 'EXECUTION_NOT_FOUND', '  resume');
