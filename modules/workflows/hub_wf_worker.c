@@ -281,15 +281,16 @@ static int checkpoint(job_t *j, const hub_wf_run_t *run, int iteration,
             == HUB_DB_OK
         && rows->rows->nelts == 1) {
         j->requested = hub_rows_get(rows, 0, "requested");
-        ok = hub_db_exec_on(j->p, j->s, dbd, HUB_WF_STMT(HUB_WF_ST_NODE_END),
-                            NULL, 8, args)
-                 == HUB_DB_OK
-             && event_on(j, dbd,
-                         strcmp(run->status, "completed") ? "node.failed"
-                                                          : "node.completed",
-                         data)
-                    == HUB_DB_OK;
-        data = NULL;
+        if (hub_db_exec_on(j->p, j->s, dbd, HUB_WF_STMT(HUB_WF_ST_NODE_END),
+                           NULL, 8, args)
+            == HUB_DB_OK) {
+            ok = event_on(j, dbd,
+                          strcmp(run->status, "completed") ? "node.failed"
+                                                           : "node.completed",
+                          data)
+                 == HUB_DB_OK;
+            data = NULL; /* event_on took it */
+        }
     }
     else {
         j->lost = 1;

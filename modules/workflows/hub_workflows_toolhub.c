@@ -219,14 +219,12 @@ static int wf_get(hub_req_t *hr, hub_result_t *res)
 
 static int wf_create(hub_req_t *hr, hub_result_t *res)
 {
-    json_t *graph = json_pack("{s:O,s:O}", "nodes",
-                              json_object_get(hr->body, "nodes")
-                                  ? json_object_get(hr->body, "nodes")
-                                  : json_array(),
+    json_t *nodes = json_object_get(hr->body, "nodes");
+    json_t *edges = json_object_get(hr->body, "edges");
+    json_t *graph = json_pack("{s:o,s:o}", "nodes",
+                              nodes ? json_incref(nodes) : json_array(),
                               "edges",
-                              json_object_get(hr->body, "edges")
-                                  ? json_object_get(hr->body, "edges")
-                                  : json_array());
+                              edges ? json_incref(edges) : json_array());
     const char *args[5];
     hub_rows_t *rows;
     hub_db_status_e st;
