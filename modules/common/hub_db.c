@@ -70,16 +70,20 @@ static apr_status_t fence_close(void *data __attribute__((unused)))
 ap_dbd_t *hub_db_open(apr_pool_t *p, server_rec *s)
 {
     ap_dbd_t *dbd = NULL;
-    if (!have_dbd()) {
+    /* Not before this child's hub_db_child_init made the fence: a
+     * watchdog thread that starts first (mod_watchdog's child_init may
+     * run before ours) would otherwise open without the read lock and
+     * hub_db_close would then unlock one it never took, which left the
+     * fence's count broken and the child hanging at exit in
+     * fence_close.  Until then it is as if the database were away. */
+    if (!have_dbd() || !fence) {
         return NULL;
     }
-    if (fence) {
-        apr_thread_rwlock_rdlock(fence);
-    }
+    apr_thread_rwlock_rdlock(fence);
     if (!closing) {
         dbd = dbd_open(p, s);
     }
-    if (!dbd && fence) {
+    if (!dbd) {
         apr_thread_rwlock_unlock(fence);
     }
     return dbd;
