@@ -29,6 +29,7 @@
 #include <apr_strings.h>
 #include <apr_lib.h>
 #include "hub_wf_providers.h"
+#include "hub_wf_llm_schemas.h"
 #include "hub_json.h"
 #include "hub_text.h"
 #include "hub_validate.h"
@@ -324,20 +325,26 @@ static int test(hub_req_t *hr, hub_result_t *res)
                                  "details", details));
 }
 
+/* the answers (hub_wf_llm_schemas.h); the pages' items */
+#define G4F_PROVIDER_OUT HUB_DOC("ProviderInfo", LS_G4F_PROVIDER)
+#define G4F_MODEL_OUT    HUB_DOC("ModelInfo", LS_G4F_MODEL)
+
 /* clang-format off */
 const hub_route_t hub_workflows_g4f_providers_routes[] = {
     { HUB_G4F, HUB_M_GET, "/providers", list, NULL, G4F_IN, 0,
       "Providers: GET /providers",
-      .need = HUB_NEED_READ, .query = list_q, .wrap = HUB_WRAP_G4F_PAGE },
+      .need = HUB_NEED_READ, .query = list_q, .wrap = HUB_WRAP_G4F_PAGE,
+      .doc = G4F_PROVIDER_OUT },
     { HUB_G4F, HUB_M_POST, "/providers/scan", scan, hub_body_raw, G4F_IN, 0,
       "Providers: POST /providers/scan",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = HUB_DOC("ProviderScan", LS_G4F_SCAN) },
     { HUB_G4F, HUB_M_GET, "/providers/{provider_id}/models", models, NULL,
       G4F_IN, 0, "Providers: GET /providers/{provider_id}/models",
-      .need = HUB_NEED_READ, .query = models_q, .wrap = HUB_WRAP_G4F_PAGE },
+      .need = HUB_NEED_READ, .query = models_q, .wrap = HUB_WRAP_G4F_PAGE,
+      .doc = G4F_MODEL_OUT },
     { HUB_G4F, HUB_M_POST, "/providers/{provider_id}/test", test,
       hub_body_raw, G4F_IN, 0, "Providers: POST /providers/{provider_id}/test",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = HUB_DOC("ProviderTest", LS_G4F_TEST) },
     { 0 }
 };
 /* clang-format on */

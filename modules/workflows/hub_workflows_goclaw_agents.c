@@ -23,6 +23,7 @@
  *   "triggered", "execution_id", "agent_id"}. */
 #include <apr_strings.h>
 #include "hub_wf_providers.h"
+#include "hub_wf_llm_schemas.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
 #include "hub_validate.h"
@@ -285,24 +286,30 @@ static int wake(hub_req_t *hr, hub_result_t *res)
                                  "agent_id", args[1]));
 }
 
+/* the answers (hub_wf_llm_schemas.h) */
+#define AGENT_OUT  HUB_DOC("Agent", LS_AGENT)
+#define AGENTS_OUT HUB_DOC_ONE("AgentList", LS_AGENT_LIST)
+
 /* clang-format off */
 const hub_route_t hub_workflows_goclaw_agents_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/agents", list, NULL, 0, 0, "List agents",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = AGENTS_OUT },
     { HUB_GOCLAW, HUB_M_POST, "/v1/agents", create, create_in, 0, 0,
       "Create agent",
-      .need = HUB_NEED_WRITE, .status = 201 },
+      .need = HUB_NEED_WRITE, .status = 201, .doc = AGENT_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/agents/{id}", get, NULL, 0, 0, "Get agent",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = AGENT_OUT },
     { HUB_GOCLAW, HUB_M_PUT, "/v1/agents/{id}", update, update_in, 0, 0,
       "Update agent",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("AgentUpdated", LS_STATUS("updated")) },
     { HUB_GOCLAW, HUB_M_DELETE, "/v1/agents/{id}", delete, NULL, 0, 0,
       "Delete agent",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("AgentDeleted", LS_STATUS("deleted")) },
     { HUB_GOCLAW, HUB_M_POST, "/v1/agents/{id}/wake", wake, hub_body_raw, 0, 0,
       "Wake/trigger agent externally",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE, .doc = HUB_DOC("AgentTriggered", LS_WAKE) },
     { 0 }
 };
 /* clang-format on */

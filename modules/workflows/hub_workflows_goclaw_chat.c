@@ -25,6 +25,7 @@
  *   and cost; needs write access (a call spends the tenant's money). */
 #include <apr_strings.h>
 #include "hub_wf_providers.h"
+#include "hub_wf_llm_schemas.h"
 #include "hub_json.h"
 #include "hub_sse.h"
 #include "hub_stream.h"
@@ -336,11 +337,15 @@ static int chat_completions(hub_req_t *hr, hub_result_t *res)
     return hub_ok_written(res, OK);
 }
 
+/* The JSON answer is documented (hub_wf_llm_schemas.h); with `stream:
+ * true` the same 200 is text/event-stream, which the served document
+ * cannot say beside it (a route's answer has one content type there). */
 /* clang-format off */
 const hub_route_t hub_workflows_goclaw_chat_routes[] = {
     { HUB_GOCLAW, HUB_M_POST, "/v1/chat/completions", chat_completions,
       chat_in, 0, 0, "OpenAI-compatible chat completions",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("ChatCompletion", LS_CHAT_COMPLETION) },
     { 0 }
 };
 /* clang-format on */

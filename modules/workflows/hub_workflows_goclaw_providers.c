@@ -25,6 +25,7 @@
  * - a malformed or unknown id is 404; a name in use is 409. */
 #include <apr_strings.h>
 #include "hub_wf_providers.h"
+#include "hub_wf_llm_schemas.h"
 #include "hub_addr.h"
 #include "hub_crypto.h"
 #include "hub_json.h"
@@ -316,29 +317,37 @@ static int verify(hub_req_t *hr, hub_result_t *res)
                                  out.error ? out.error : "the call failed"));
 }
 
+/* the answers (hub_wf_llm_schemas.h) */
+#define PROVIDER_OUT  HUB_DOC("Provider", LS_PROVIDER)
+#define PROVIDERS_OUT HUB_DOC_ONE("ProviderList", LS_PROVIDER_LIST)
+
 /* clang-format off */
 const hub_route_t hub_workflows_goclaw_providers_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/providers", list, NULL, 0, 0,
       "List LLM providers",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = PROVIDERS_OUT },
     { HUB_GOCLAW, HUB_M_POST, "/v1/providers", create, create_in, 0, 0,
       "Create LLM provider",
-      .need = HUB_NEED_ADMIN, .status = 201 },
+      .need = HUB_NEED_ADMIN, .status = 201, .doc = PROVIDER_OUT },
     { HUB_GOCLAW, HUB_M_GET, "/v1/providers/{id}", get, NULL, 0, 0,
       "Get provider",
-      .need = HUB_NEED_READ },
+      .need = HUB_NEED_READ, .doc = PROVIDER_OUT },
     { HUB_GOCLAW, HUB_M_PUT, "/v1/providers/{id}", update, update_in, 0, 0,
       "Update provider",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN,
+      .doc = HUB_DOC("ProviderUpdated", LS_STATUS("updated")) },
     { HUB_GOCLAW, HUB_M_DELETE, "/v1/providers/{id}", delete, NULL, 0, 0,
       "Delete provider",
-      .need = HUB_NEED_ADMIN },
+      .need = HUB_NEED_ADMIN,
+      .doc = HUB_DOC("ProviderDeleted", LS_STATUS("deleted")) },
     { HUB_GOCLAW, HUB_M_GET, "/v1/providers/{id}/models", models, NULL, 0, 0,
       "List available models",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC_ONE("ProviderModels", LS_PROVIDER_MODELS) },
     { HUB_GOCLAW, HUB_M_POST, "/v1/providers/{id}/verify", verify, hub_body_raw,
       0, 0, "Verify provider connection",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("ProviderVerification", LS_VERIFY) },
     { 0 }
 };
 /* clang-format on */
