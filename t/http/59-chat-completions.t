@@ -5,11 +5,13 @@
 # [DONE], from an OpenAI-compatible and from an anthropic_native
 # provider; tool calls passed through; the provider's 429 as 429 with
 # Retry-After; unknown agents; every call an llm_calls row with tokens;
-# and /v1/agents/{id}/wake as a durable agent execution.
+# and /v1/agents/{id}/wake as a durable agent execution.  Each kind of
+# JSON answer is checked against the served OpenAPI document.
 use strict;
 use warnings;
 use Test::More;
 use File::Temp qw(tempdir);
+use HubSchema qw(validate undeclared);
 use HubTest;
 use HubMcp;
 
@@ -42,6 +44,21 @@ sub events {
 }
 sub chunks { [ map { $_ eq '[DONE]' ? $_ : $HubTest::JSON->decode($_) } @{ events($_[0]) } ] }
 
+# An answer against GoClaw's served document: the documented success
+# status, it validates, and every member is declared.
+my $doc = $hub->get('/v1/openapi.json')->{json};
+sub served {
+    my ($r, $method, $tmpl, $what) = @_;
+    my $op = (($doc->{paths} || {})->{$tmpl} || {})->{lc $method};
+    ok($op, "  $what: $method $tmpl documented") or return;
+    my ($ok) = grep { /^2/ } sort keys %{ $op->{responses} };
+    is($r->{status}, $ok, "  $what: the documented success status");
+    my $s = $op->{responses}{$ok}{content}{'application/json'}{schema};
+    my @e = validate($doc, $s, $r->{json});
+    ok(!@e, "  $what: the answer validates") or diag join "\n", @e[0 .. ($#e > 4 ? 4 : $#e)];
+    is_deeply([undeclared($doc, $s, $r->{json}, '')], [], "  $what: every member declared");
+}
+
 # ==== providers and agents ===================================================
 my $r = req($a->{key}, POST => '/v1/providers',
             json => { name => 'openai', provider_type => 'openai_compat', api_base => "$llm->{base}/v1",
@@ -56,10 +73,12 @@ is($r->{status}, 201, 'an anthropic_native provider');
 $r = req($a->{key}, GET => '/v1/agents', headers => { Authorization => "Bearer $a->{key}",
                                                        'X-GoClaw-User-Id' => 'u-1' });
 is_deeply([$r->{status}, $r->{json}], [200, { agents => [] }], 'agents: none at first (X-GoClaw-User-Id taken)');
+served($r, GET => '/v1/agents', 'the empty list');
 $r = req($a->{key}, POST => '/v1/agents',
          json => { name => 'default', display_name => 'Default', provider => 'openai', model => 'gpt-4o-mini',
                    system_prompt => 'You are terse.', description => 'the default agent' });
 is($r->{status}, 201, 'create an agent: 201');
+served($r, POST => '/v1/agents', 'an agent');
 my $default = $r->{json};
 is_deeply([@$default{qw(name display_name agent_type provider provider_id model system_prompt description)}],
           ['default', 'Default', 'open', 'openai', $openai, 'gpt-4o-mini', 'You are terse.', 'the default agent'],
@@ -86,12 +105,19 @@ is(req($ro, POST => '/v1/agents', json => { name => 'ro' })->{status}, 403, 'a r
 
 $r = req($a->{key}, GET => '/v1/agents');
 is_deeply([map { $_->{name} } @{ $r->{json}{agents} }], [qw(default claude limited broken orphan)], 'list');
-is(req($a->{key}, GET => "/v1/agents/$default->{id}")->{json}{name}, 'default', 'get by id');
+served($r, GET => '/v1/agents', 'the list');
+$r = req($a->{key}, GET => "/v1/agents/$default->{id}");
+is($r->{json}{name}, 'default', 'get by id');
+served($r, GET => '/v1/agents/{id}', 'an agent');
 is(req($a->{key}, GET => '/v1/agents/claude')->{json}{id}, $claude->{id}, 'get by name');
 is(req($a->{key}, GET => '/v1/agents/ghost')->{status}, 404, 'an unknown agent: 404');
 $r = req($a->{key}, PUT => '/v1/agents/orphan', json => { description => 'no provider', model => 'gpt-4o' });
 is_deeply([$r->{status}, $r->{json}], [200, { status => 'updated' }], 'update: {"status": "updated"}');
-is(req($a->{key}, GET => '/v1/agents/orphan')->{json}{description}, 'no provider', '... kept');
+served($r, PUT => '/v1/agents/{id}', 'the update');
+$r = req($a->{key}, GET => '/v1/agents/orphan');
+is_deeply([@{ $r->{json} }{qw(description provider provider_id)}], ['no provider', undef, undef],
+          '... kept; no provider: null');
+served($r, GET => '/v1/agents/{id}', 'an agent without a provider');
 is(req($a->{key}, PUT => '/v1/agents/orphan', json => { provider => 'ghost' })->{status}, 400,
    'update to an unknown provider: 400');
 is(req($b->{key}, GET => '/v1/agents/default')->{status}, 404, 'another tenant: 404');
@@ -105,6 +131,7 @@ my $c = $r->{json};
 is_deeply([@$c{qw(object model)}], ['chat.completion', 'goclaw:default'], 'a chat.completion, the caller\'s model');
 like($c->{id}, qr/^chatcmpl-/, 'an id');
 like($c->{created}, qr/^\d{10}$/, 'created');
+served($r, POST => '/v1/chat/completions', 'a chat.completion');
 is_deeply($c->{choices}, [{ index => 0, finish_reason => 'stop',
                             message => { role => 'assistant',
                                          content => '[system: You are terse.] echo: hello there' } }],
@@ -161,6 +188,7 @@ is($choice->{message}{tool_calls}[0]{function}{name}, 'lookup', '... the tool');
 is_deeply($HubTest::JSON->decode($choice->{message}{tool_calls}[0]{function}{arguments}),
           { text => 'please use tool' }, '... its arguments, a JSON text');
 like($choice->{message}{tool_calls}[0]{id}, qr/^call_/, '... the provider\'s call id');
+served($r, POST => '/v1/chat/completions', 'a chat.completion of tool calls');
 my ($with_tools) = grep { $_->{body}{tools} } @{ $llm->requests("$dir/llm.log") };
 is_deeply($with_tools->{body}{tools}, $tools, 'the tools reached the provider as they were');
 $r = chat({ stream => JSON::PP::true, messages => [{ role => 'user', content => 'please use tool' }],
@@ -184,6 +212,7 @@ is($r->{status}, 200, 'an agent on anthropic_native');
 is($r->{json}{choices}[0]{message}{content}, '[system: Answer kindly.] echo: hi claude',
    '... its answer, the system prompt as Anthropic\'s system');
 is_deeply($r->{json}{usage}, { prompt_tokens => 4, completion_tokens => 6, total_tokens => 10 }, '... its usage');
+served($r, POST => '/v1/chat/completions', 'an anthropic_native chat.completion');
 my ($am) = grep { $_->{path} eq '/v1/messages' } @{ $llm->requests("$dir/llm.log") };
 is_deeply([$am->{body}{system}, $am->{body}{model}, $am->{headers}{'x-api-key'}],
           ['Answer kindly.', 'claude-3-5-haiku-20241022', $KEY], '... sent in Anthropic\'s shape');
@@ -197,6 +226,7 @@ $r = chat({ model => 'agent:claude', messages => [{ role => 'user', content => '
             tools => $tools });
 is_deeply([$r->{json}{choices}[0]{finish_reason}, $r->{json}{choices}[0]{message}{tool_calls}[0]{function}{name}],
           ['tool_calls', 'lookup'], 'anthropic_native tool_use as OpenAI tool calls');
+served($r, POST => '/v1/chat/completions', 'anthropic_native tool calls');
 
 # ==== failures ==================================================================
 $r = chat({ model => 'goclaw:limited', messages => [{ role => 'user', content => 'x' }] });
@@ -239,6 +269,7 @@ is($r->{status}, 200, 'wake: 200');
 is_deeply([@{ $r->{json} }{qw(status agent_id)}], ['triggered', $default->{id}], '... triggered');
 my $ex = $r->{json}{execution_id};
 like($ex, qr/^[0-9a-f-]{36}$/, '... an execution');
+served($r, POST => '/v1/agents/{id}/wake', 'the wake');
 is(q1("SELECT concat_ws(' ', kind, mode, trigger_type, trigger_id, agent_id = '$default->{id}',"
       . " input->>'message', graph->'nodes'->0->>'type', graph->'nodes'->0->'data'->>'model',"
       . " graph->'nodes'->0->'data'->>'prompt') FROM executions WHERE id = '$ex'"),
@@ -254,6 +285,7 @@ is(req($ro, POST => "/v1/agents/$default->{id}/wake")->{status}, 403, 'a read-on
 # ==== delete ======================================================================
 $r = req($a->{key}, DELETE => '/v1/agents/claude');
 is_deeply([$r->{status}, $r->{json}], [200, { status => 'deleted' }], 'delete an agent');
+served($r, DELETE => '/v1/agents/{id}', 'the delete');
 is(req($a->{key}, GET => '/v1/agents/claude')->{status}, 404, '... gone');
 ok(q1("SELECT count(*) FROM llm_calls WHERE agent_id IS NULL AND provider_type = 'anthropic_native'") > 0,
    '... its calls kept as history');
