@@ -109,6 +109,8 @@ hub_wf_run_e hub_wf_agent_run(
     rq.on_delta = c->on_delta;
     rq.baton = c->baton;
     rq.abort = c->abort;
+    rq.aborted = c->aborted;
+    rq.abort_baton = c->abort_baton;
     rq.timeout_ms = c->timeout_ms ? c->timeout_ms : HUB_WF_CHAT_TIMEOUT_MS;
     hub_llm_chat(p, &t.pv, &rq, out);
 

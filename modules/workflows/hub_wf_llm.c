@@ -318,7 +318,8 @@ static hub_llm_status_e exchange(apr_pool_t *p, const hub_llm_provider_t *pv,
                     "the request could not be set up");
     }
     while (hub_http_stream_perform(s)) {
-        if (rq->abort && *rq->abort) {
+        if ((rq->abort && *rq->abort)
+            || (rq->aborted && rq->aborted(rq->abort_baton))) {
             aborted = 1;
             break;
         }

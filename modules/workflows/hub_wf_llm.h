@@ -69,6 +69,10 @@ typedef struct hub_llm_request {
     /* polled while the call runs: nonzero aborts it (a stopped
      * execution); NULL: never */
     volatile const int *abort;
+    /* the same asked of a function (the workflow engine's: a stop or
+     * cancel of the execution), polled as often; NULL: never */
+    int (*aborted)(void *abort_baton);
+    void *abort_baton;
     long timeout_ms;         /* the whole call; 0: 60000 */
     long connect_timeout_ms; /* 0: 5000 */
 } hub_llm_request_t;

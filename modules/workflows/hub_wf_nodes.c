@@ -18,6 +18,8 @@
 #include "hub_json.h"
 #include "hub_mcp.h"
 #include "mod_hub_servers.h"
+#include "hub_db.h"
+#include "hub_wf_providers.h"
 
 #define HTTP_MAX_BODY (4 * 1024 * 1024)
 
@@ -90,15 +92,97 @@ static const char *prompt_of(hub_wf_run_t *run, const json_t *d)
 
 /* ---- agent, multi_agent ------------------------------------------------ */
 
-int hub_wf_node_agent_full(hub_wf_run_t *run, const char *model HUB_UNUSED,
-                           const char *system_prompt HUB_UNUSED,
-                           const char *prompt HUB_UNUSED,
-                           json_t **output HUB_UNUSED, const char **error)
+/* The aborted() of the run, for the LLM client's poll */
+static int run_aborted(void *baton)
 {
-    (void)run;
-    *error = "LLM providers not available: agent nodes run in mock mode "
-             "only on this hub";
-    return -1;
+    return is_aborted(baton);
+}
+
+/* An agent node in full mode: one call of the provider through
+ * hub_wf_agent_run (hub_wf_providers.h), recorded in llm_calls with this
+ * execution as its trace.  The node's data names the agent (agent_id,
+ * agentId or agent: an id or a name), else a provider (provider_id,
+ * providerId or provider) and a model; what the agent has is used where
+ * the node says nothing.  The user's message is the rendered prompt, with
+ * the node's input after it when the prompt does not already hold it
+ * (Tool Hub's `prompt` is often instructions only). */
+static const char *const agent_keys[] = { "agent_id", "agentId", "agent",
+                                          NULL };
+static const char *const provider_keys[] = { "provider_id", "providerId",
+                                             "provider", NULL };
+
+int hub_wf_node_agent_full(hub_wf_run_t *run, const char *model,
+                           const char *system_prompt, const char *prompt,
+                           json_t **output, const char **error)
+{
+    const json_t *d = run->g->nodes[run->node].data;
+    const char *input = NULL, *why = NULL, *agent_id = NULL;
+    hub_wf_agent_call_t c = { 0 };
+    hub_llm_response_t out;
+    hub_wf_db_t db = { 0 };
+    hub_wf_run_e e;
+    json_t *usage;
+
+    if (json_is_string(run->input)) {
+        input = json_string_value(run->input);
+    }
+    else if (run->input && !json_is_null(run->input)) {
+        input = hub_json_text(run->p, run->input);
+    }
+    if (input && *input && !strstr(prompt ? prompt : "", input)) {
+        prompt = prompt && *prompt
+                     ? apr_pstrcat(run->p, prompt, "\n\n", input, NULL)
+                     : input;
+    }
+    c.tenant_id = run->tenant;
+    c.trace_id = run->execution;
+    c.execution_id = run->execution;
+    c.node_id = run->g->nodes[run->node].id;
+    c.agent = first_str(d, agent_keys);
+    c.provider = first_str(d, provider_keys);
+    /* the engine's model lookup also takes an agent's id: only a model
+     * the node names as such is one */
+    c.model = str_of(d, "model") ? model : NULL;
+    c.system = system_prompt;
+    c.messages =
+        hub_json_own(run->p,
+                     json_pack("[{s:s,s:s}]", "role", "user", "content",
+                               prompt && *prompt ? prompt : "(no input)"));
+    c.temperature = -1;
+    c.aborted = run_aborted;
+    c.abort_baton = run;
+    c.timeout_ms = hub_wf_node_timeout_ms(&run->g->nodes[run->node]);
+
+    db.p = run->p;
+    db.s = run->s;
+    if (!(db.dbd = hub_db_open(run->p, run->s))) {
+        *error = "the database is not available";
+        return -1;
+    }
+    e = hub_wf_agent_run(&db, &c, &out, &why, &agent_id);
+    hub_db_close(run->s, db.dbd);
+    if (e != HUB_WF_RUN_CALLED) {
+        *error = why ? why : "the agent could not be called";
+        return -1;
+    }
+    if (out.status != HUB_LLM_OK) {
+        if (out.status == HUB_LLM_ABORTED) {
+            run->status = "aborted";
+        }
+        *error = apr_pstrcat(run->p, "the provider's call failed: ",
+                             out.error ? out.error : "no answer", NULL);
+        return -1;
+    }
+    usage = json_pack("{s:I,s:I}", "input_tokens", (json_int_t)out.input_tokens,
+                      "output_tokens", (json_int_t)out.output_tokens);
+    *output = json_pack("{s:s,s:s?,s:s?,s:s?,s:o}", "response",
+                        out.content ? out.content : "", "model", out.model,
+                        "finish_reason", out.finish_reason, "agent_id",
+                        agent_id, "usage", usage);
+    if (out.tool_calls) {
+        json_object_set(*output, "tool_calls", out.tool_calls);
+    }
+    return 0;
 }
 
 /* One agent's answer: deterministic in mock mode. */

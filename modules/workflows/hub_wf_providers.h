@@ -174,6 +174,8 @@ typedef struct hub_wf_agent_call {
     hub_llm_delta_fn *on_delta;
     void *baton;
     volatile const int *abort;
+    int (*aborted)(void *abort_baton); /* as hub_llm_request_t's */
+    void *abort_baton;
     long timeout_ms; /* 0: HUB_WF_CHAT_TIMEOUT_MS */
 } hub_wf_agent_call_t;
 

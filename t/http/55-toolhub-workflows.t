@@ -237,7 +237,7 @@ like($L->{fallback}{output}{text}, qr/^fell back: .*not allowed/, '  the fallbac
 ok(!$L->{after}, '  the normal edge was not taken');
 for my $case (['unknown server', node('t', 'mcp_tool', server => 'nowhere', tool => 'echo'), qr/no MCP server 'nowhere'/],
               ['tool error', node('t', 'mcp_tool', server => $sid, tool => 'no-such-tool'), qr/no-such-tool/],
-              ['agent without providers', node('t', 'agent', model => 'gpt-4o', prompt => 'x'), qr/LLM providers not available/],
+              ['agent without a provider', node('t', 'agent', model => 'gpt-4o', prompt => 'x'), qr/no provider named/],
               ['rag', node('t', 'rag'), qr/not supported/]) {
     my ($what, $n, $re) = @$case;
     my $w = create($th, $what, [$n])->{json}{id};
