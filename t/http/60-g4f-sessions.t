@@ -5,15 +5,16 @@
 # in each state; events paged by seq.  Another tenant sees none of it.
 # Every answer holds to the served OpenAPI document: it validates and
 # declares each member it has, at the status the document gives.
-# No engine runs here: where a run must be running or finished, the test
-# sets its status in the database, as a worker would.
+# No engine runs here (HubWorkflowWorkers 0; t/http/65 runs them): where
+# a run must be running or finished, the test sets its status in the
+# database, as a worker would.
 use strict;
 use warnings;
 use Test::More;
 use HubSchema qw(validate undeclared);
 use HubTest;
 
-my $hub = HubTest->new;
+my $hub = HubTest->new(conf => 'HubWorkflowWorkers 0');
 my $alpha = $hub->team('alpha');
 my $beta = $hub->team('beta');
 sub auth { (headers => { Authorization => "Bearer $_[0]" }) }

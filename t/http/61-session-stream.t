@@ -18,6 +18,8 @@ use HubTest;
 my $conf = <<'EOF';
 HubSessionStreamPoll 100
 HubSessionStreamKeepAlive 1
+# the test appends the events itself: no engine runs the runs
+HubWorkflowWorkers 0
 # each child takes ThreadsPerChild + 10 x its idle threads connections
 AsyncRequestWorkerFactor 10
 LoadModule status_module ${HUB_SYSTEM_MODULES_DIR}/mod_status.so
@@ -239,7 +241,9 @@ my $sb = status_auto();
 ok(defined $sb->{BusyWorkers} && $sb->{BusyWorkers} < 20,
    "mod_status: $sb->{BusyWorkers} busy workers with 200 streams open: idle streams hold no thread")
     or diag(explain($sb));
-is(($sb->{Scoreboard} =~ tr/W//), $sb->{BusyWorkers}, '... the scoreboard agrees: no thread is writing to them');
+# (a tick or another request may be on a thread at that instant: the
+# claim is that 200 streams are not 200 threads)
+cmp_ok(($sb->{Scoreboard} =~ tr/W//), '<', 20, '... the scoreboard agrees: the streams are not threads writing');
 append($run2, 'broadcast', { to => 'all' });
 my $got = 0;
 for my $s (@subs) {
@@ -265,7 +269,7 @@ my $held = HubTest->new(name => 'held', share => $hub, conf => "$conf\nHubSessio
 
 # ---- the end of a stream, a graceful stop ---------------------------------------
 
-my $short = HubTest->new(name => 'short', share => $hub, conf => "HubSessionStreamTimeout 2\nHubSessionStreamPoll 200");
+my $short = HubTest->new(name => 'short', share => $hub, conf => "HubSessionStreamTimeout 2\nHubSessionStreamPoll 200\nHubWorkflowWorkers 0");
 {
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $short->port) or die;
     print $s "GET $G/stream/sessions/$sid?from_cursor=54 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer $alpha->{key}\r\n\r\n";
