@@ -24,6 +24,7 @@
 #include "hub_json.h"
 #include "hub_rows.h"
 #include "hub_validate.h"
+#include "hub_wf_schemas.h"
 
 #define G4F_IN (HUB_IN_JWT | HUB_IN_APIKEY)
 
@@ -206,24 +207,31 @@ static int flow_run(hub_req_t *hr, hub_result_t *res)
                                  mode ? mode : "full"));
 }
 
+/* the answers (hub_wf_schemas.h) */
+#define WORKFLOW_OUT HUB_DOC("Workflow", WS_G4F_WORKFLOW)
+
 /* clang-format off */
 const hub_route_t hub_workflows_g4f_flows_routes[] = {
     { HUB_G4F, HUB_M_GET, "/projects/{project_id}/workflows", flows_list,
       NULL, G4F_IN, 0, "Workflows: GET /projects/{project_id}/workflows",
       .need = HUB_NEED_READ, .query = list_q, .shape = g4f_workflow,
-      .wrap = HUB_WRAP_G4F_PAGE },
+      .wrap = HUB_WRAP_G4F_PAGE, .doc = WORKFLOW_OUT },
     { HUB_G4F, HUB_M_POST, "/projects/{project_id}/workflows", flow_create,
       create_in, G4F_IN, 0, "Workflows: POST /projects/{project_id}/workflows",
-      .need = HUB_NEED_WRITE, .wrap = HUB_WRAP_KEY, .key = "workflow" },
+      .need = HUB_NEED_WRITE, .wrap = HUB_WRAP_KEY, .key = "workflow",
+      .doc = WORKFLOW_OUT },
     { HUB_G4F, HUB_M_GET, "/workflows/{workflow_id}", flow_get, NULL, G4F_IN,
       0, "Workflows: GET /workflows/{workflow_id}",
-      .need = HUB_NEED_READ, .wrap = HUB_WRAP_KEY, .key = "workflow" },
+      .need = HUB_NEED_READ, .wrap = HUB_WRAP_KEY, .key = "workflow",
+      .doc = WORKFLOW_OUT },
     { HUB_G4F, HUB_M_PUT, "/workflows/{workflow_id}", flow_update, update_in,
       G4F_IN, 0, "Workflows: PUT /workflows/{workflow_id}",
-      .need = HUB_NEED_WRITE, .wrap = HUB_WRAP_KEY, .key = "workflow" },
+      .need = HUB_NEED_WRITE, .wrap = HUB_WRAP_KEY, .key = "workflow",
+      .doc = WORKFLOW_OUT },
     { HUB_G4F, HUB_M_POST, "/workflows/{workflow_id}/runs", flow_run, run_in,
       G4F_IN, 0, "Workflows: POST /workflows/{workflow_id}/runs",
-      .need = HUB_NEED_WRITE },
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("WorkflowRunStarted", WS_G4F_RUN) },
     { 0 }
 };
 /* clang-format on */

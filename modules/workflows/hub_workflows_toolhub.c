@@ -34,6 +34,7 @@
 #include "hub_json.h"
 #include "hub_rows.h"
 #include "hub_validate.h"
+#include "hub_wf_schemas.h"
 
 #define TH_IN    (HUB_IN_JWT | HUB_IN_APIKEY)
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
@@ -500,33 +501,45 @@ static int ex_resume(hub_req_t *hr, hub_result_t *res)
                      "Execution resumed");
 }
 
+/* the answers (hub_wf_schemas.h) */
+#define WORKFLOW_OUT HUB_DOC("Workflow", WS_WORKFLOW)
+
 /* clang-format off */
 const hub_route_t hub_workflows_toolhub_routes[] = {
     { HUB_TOOLHUB, HUB_M_GET, "/api/workflows", wf_list, NULL, TH_IN, 0,
-      "List Workflows", .need = HUB_NEED_READ, .query = page_q },
+      "List Workflows", .need = HUB_NEED_READ, .query = page_q,
+      .doc = HUB_DOC_ONE("WorkflowList", WS_WORKFLOW_LIST) },
     { HUB_TOOLHUB, HUB_M_POST, "/api/workflows", wf_create, wf_create_in,
-      TH_IN, 0, "Create Workflow", .need = HUB_NEED_WRITE },
+      TH_IN, 0, "Create Workflow", .need = HUB_NEED_WRITE, .status = 201,
+      .doc = WORKFLOW_OUT },
     { HUB_TOOLHUB, HUB_M_GET, "/api/workflows/:id", wf_get, NULL, TH_IN, 0,
-      "Get Workflow", .need = HUB_NEED_READ },
+      "Get Workflow", .need = HUB_NEED_READ, .doc = WORKFLOW_OUT },
     { HUB_TOOLHUB, HUB_M_PUT, "/api/workflows/:id", wf_update, wf_update_in,
-      TH_IN, 0, "Update Workflow", .need = HUB_NEED_WRITE },
+      TH_IN, 0, "Update Workflow", .need = HUB_NEED_WRITE,
+      .doc = WORKFLOW_OUT },
     { HUB_TOOLHUB, HUB_M_DELETE, "/api/workflows/:id", wf_delete, NULL,
-      TH_IN, 0, "Delete Workflow", .need = HUB_NEED_WRITE },
+      TH_IN, 0, "Delete Workflow", .need = HUB_NEED_WRITE, .status = 204 },
     { HUB_TOOLHUB, HUB_M_POST, "/api/workflows/:id/run", wf_run, run_in,
-      TH_IN, 0, "Run Workflow", .need = HUB_NEED_WRITE },
+      TH_IN, 0, "Run Workflow", .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("WorkflowRun", WS_RUN) },
     { HUB_TOOLHUB, HUB_M_POST, "/api/workflows/:id/validate", wf_validate,
-      NULL, TH_IN, 0, "Validate Workflow", .need = HUB_NEED_READ },
+      NULL, TH_IN, 0, "Validate Workflow", .need = HUB_NEED_READ,
+      .doc = HUB_DOC("WorkflowValidation", WS_VALIDATION) },
     { HUB_TOOLHUB, HUB_M_GET, "/api/executions", ex_list, NULL, TH_IN, 0,
-      "List Executions", .need = HUB_NEED_READ, .query = ex_list_q },
+      "List Executions", .need = HUB_NEED_READ, .query = ex_list_q,
+      .doc = HUB_DOC_ONE("ExecutionList", WS_EXECUTION_LIST) },
     { HUB_TOOLHUB, HUB_M_GET, "/api/executions/:id", ex_get, NULL, TH_IN, 0,
-      "Get Execution", .need = HUB_NEED_READ },
+      "Get Execution", .need = HUB_NEED_READ,
+      .doc = HUB_DOC("ExecutionDetail", WS_EXECUTION_DETAIL) },
     { HUB_TOOLHUB, HUB_M_POST, "/api/executions/:id/stop", ex_stop, NULL,
-      TH_IN, 0, "Stop Execution", .need = HUB_NEED_WRITE },
+      TH_IN, 0, "Stop Execution", .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("ExecutionStopped", WS_STOPPED) },
     { HUB_TOOLHUB, HUB_M_POST, "/api/executions/:id/resume", ex_resume, NULL,
-      TH_IN, 0, "Resume Execution", .need = HUB_NEED_WRITE },
+      TH_IN, 0, "Resume Execution", .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("ExecutionResumed", WS_RESUMED) },
     { HUB_TOOLHUB, HUB_M_GET, "/api/executions/:id/logs", ex_logs, NULL,
       TH_IN, 0, "Get Execution Logs", .need = HUB_NEED_READ,
-      .query = logs_q },
+      .query = logs_q, .doc = HUB_DOC("NodeLog", WS_NODE_LOG) },
     { 0 }
 };
 /* clang-format on */

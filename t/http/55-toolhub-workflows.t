@@ -4,7 +4,9 @@
 # (server-everything) and a local HTTP endpoint, the address policy of
 # http nodes, error edges as fallbacks, stop/resume in each state, debug
 # stepping, node logs, and tenants isolated (another tenant's workflow or
-# execution is 404).
+# execution is 404).  Every kind of answer is checked against the served
+# OpenAPI document: the documented status, the schema, every member
+# declared.
 use strict;
 use warnings;
 use Test::More;
@@ -12,6 +14,8 @@ use File::Temp qw(tempdir);
 use HubTest;
 use HubMcp;
 use HubGateway;
+use HubSchema qw(validate undeclared);
+use JSON::PP ();
 
 HubMcp::require_peers();
 my $dir = tempdir(CLEANUP => 1);
@@ -55,14 +59,37 @@ sub run_wf {
     is($r->{status}, 200, "run ($body{mode}): 200") or diag(explain($r->{json}));
     return $r->{json}{execution_id};
 }
+# The answer of METHOD TEMPLATE held against the served document: its
+# status the documented success, its body (decoded afresh: a number Perl
+# has compared as a string would look like one) valid and all declared.
+my $doc = $hub->get('/openapi.json')->{json};
+sub served {
+    my ($m, $tmpl, $r) = @_;
+    my $op = $doc->{paths}{$tmpl}{lc $m};
+    ok($op, "  $m $tmpl documented") or return;
+    my ($st) = grep { /^2/ } sort keys %{ $op->{responses} };
+    is($r->{status}, $st, "  $m $tmpl: the documented status");
+    my $s = (($op->{responses}{$st}{content} || {})->{'application/json'} || {})->{schema};
+    if ($st == 204) {
+        ok(!$s && !length $r->{content}, "  $m $tmpl: no body, as documented");
+        return;
+    }
+    ok($s, "  $m $tmpl: its answer documented") or return;
+    my $v = JSON::PP->new->allow_nonref->decode($r->{content});
+    my @e = validate($doc, $s, $v);
+    ok(!@e, "  $m $tmpl: the answer validates") or diag join "\n", @e[0 .. ($#e > 4 ? 4 : $#e)];
+    is_deeply([undeclared($doc, $s, $v, '$')], [], "  $m $tmpl: every member declared");
+}
 sub logs_by_node { my $e = shift; return { map { ($_->{node_id} => $_) } @{ $e->{node_logs} } } }
 
 # ==== CRUD ==================================================================
 my $r = req($th, GET => '/api/workflows');
 is_deeply([$r->{status}, $r->{json}], [200, { workflows => [], total => 0, limit => 100, offset => 0 }],
           'list: empty at first');
+served(GET => '/api/workflows', $r);
 $r = create($th, 'My Workflow', [node('node-1', 'template', template => 'hi {{input}}')]);
 is($r->{status}, 201, 'create: 201');
+served(POST => '/api/workflows', $r);
 my $wf1 = $r->{json}{id};
 like($wf1, qr/^[0-9a-f-]{36}$/, '  with an id');
 is_deeply([sort keys %{ $r->{json} }], [qw(created_at description edges id name nodes updated_at)],
@@ -72,15 +99,19 @@ is_deeply($r->{json}{edges}, [], '  edges as given');
 $r = req($th, POST => '/api/workflows', json => { nodes => [] });
 ok($r->{status} >= 400 && $r->{status} < 500, "create without a name: $r->{status}");
 ok($r->{json}{error}{message}, '  with a message in the envelope');
-is(req($th, GET => "/api/workflows/$wf1")->{json}{name}, 'My Workflow', 'get');
+$r = req($th, GET => "/api/workflows/$wf1");
+is($r->{json}{name}, 'My Workflow', 'get');
+served(GET => '/api/workflows/{id}', $r);
 create($th, "W$_", [node('n', 'template', template => 'x')]) for 2 .. 3;
 $r = req($th, GET => '/api/workflows?limit=2&offset=1');
 is($r->{json}{total}, 3, 'list: total');
+served(GET => '/api/workflows', $r);
 is_deeply([map { $_->{name} } @{ $r->{json}{workflows} }], ['W2', 'W3'], '  limit and offset, oldest first');
 is_deeply([@{ $r->{json} }{qw(limit offset)}], [2, 1], '  limit and offset answered');
 ok(req($th, GET => '/api/workflows?limit=1001')->{status} >= 400, 'limit above 1000 refused');
 $r = req($th, PUT => "/api/workflows/$wf1", json => { name => 'Renamed', description => 'd' });
 is_deeply([@{ $r->{json} }{qw(name description)}], ['Renamed', 'd'], 'update: name and description');
+served(PUT => '/api/workflows/{id}', $r);
 is($r->{json}{nodes}[0]{id}, 'node-1', '  nodes kept when not given');
 $r = req($th, PUT => "/api/workflows/$wf1", json => { nodes => [node('node-1', 'template', template => 'hello {{input}}')] });
 is($r->{json}{nodes}[0]{data}{template}, 'hello {{input}}', '  nodes replaced');
@@ -105,6 +136,7 @@ my $bad = create($th, 'Bad', [node('node-1', 'agent', prompt => 'x'), node('t', 
                  [edge('a', 'b'), edge('b', 'a'), edge('a', 'ghost')])->{json}{id};
 $r = req($th, POST => "/api/workflows/$bad/validate");
 is($r->{status}, 200, 'validate: 200');
+served(POST => '/api/workflows/{id}/validate', $r);
 is($r->{json}{valid}, JSON::PP::false, '  not valid');
 my @msgs = map { $_->{message} } @{ $r->{json}{errors} };
 for my $want ("Agent node 'node-1' missing model", "MCP tool node 't' missing server",
@@ -119,8 +151,9 @@ err_is(req($th, POST => "/api/workflows/$bad/run", json => { mode => 'mock' }), 
 like(req($th, POST => "/api/workflows/$bad/run", json => {})->{json}{error}{message}, qr/node-1/,
      '  naming its problems');
 is(q1('SELECT count(*) FROM executions'), 0, '  and no execution made');
-is_deeply(req($th, POST => "/api/workflows/$wf1/validate")->{json}, { valid => JSON::PP::true, errors => [] },
-          'a valid workflow');
+$r = req($th, POST => "/api/workflows/$wf1/validate");
+is_deeply($r->{json}, { valid => JSON::PP::true, errors => [] }, 'a valid workflow');
+served(POST => '/api/workflows/{id}/validate', $r);
 ok(req($th, POST => "/api/workflows/$wf1/run", json => { mode => 'fast' })->{status} >= 400, 'an unknown mode: 4xx');
 
 # ==== every node type in mock mode ============================================
@@ -147,12 +180,14 @@ my $every = create($th, 'Every node', \@all, \@alle)->{json}{id};
 is(req($th, POST => "/api/workflows/$every/validate")->{json}{valid}, JSON::PP::true, 'every node type: valid');
 $r = req($th, POST => "/api/workflows/$every/run", json => { input => 'go', mode => 'mock' });
 is($r->{status}, 200, 'run: 200');
+served(POST => '/api/workflows/{id}/run', $r);
 is($r->{json}{status}, 'pending', '  pending');
 is($r->{json}{execution_id}, $r->{json}{id}, '  execution_id and id are the one execution');
 is($r->{json}{workflow_id}, $every, '  workflow_id');
 my $ex = wait_status($r->{json}{id});
 is($ex->{status}, 'completed', 'mock: completed') or diag(explain($ex));
 is($ex->{mode}, 'mock', '  mode');
+served(GET => '/api/executions/{id}', req($th, GET => "/api/executions/$ex->{id}"));
 my $L = logs_by_node($ex);
 is($L->{start}{output}{text}, 'in=go', '  template renders {{input}}');
 like($L->{ag}{output}{response}, qr/^\[mock claude-3-5-sonnet\] Summarise in=go$/, '  agent: deterministic mock answer');
@@ -182,6 +217,8 @@ is(q1("SELECT count(*) FROM execution_nodes WHERE execution_id = '$ex->{id}' AND
    '  no node left running');
 $r = req($th, GET => "/api/executions/$ex->{id}/logs?node_id=body");
 is_deeply([map { $_->{node_id} } @{ $r->{json} }], [qw(body body body)], 'logs?node_id= filters');
+served(GET => '/api/executions/{id}/logs', $r);
+served(GET => '/api/executions/{id}/logs', req($th, GET => "/api/executions/$ex->{id}/logs"));
 is(scalar @{ req($th, GET => "/api/executions/$ex->{id}/logs")->{json} }, scalar @{ $ex->{node_logs} },
    'logs: every node run');
 my @events = split /\n/, q1("SELECT type FROM run_events WHERE run_id = '$ex->{id}' ORDER BY seq");
@@ -211,6 +248,7 @@ my $full = create($th, 'Full', [
     [edge('echo', 'sum'), edge('sum', 'fetch'), edge('fetch', 'ok'), edge('ok', 'say', 'true'), edge('ok', 'nope', 'false')])->{json}{id};
 $ex = wait_status(run_wf($full, input => 'there', mode => 'full'));
 is($ex->{status}, 'completed', 'full: completed') or diag(explain($ex));
+served(GET => '/api/executions/{id}', req($th, GET => "/api/executions/$ex->{id}"));
 $L = logs_by_node($ex);
 is($L->{echo}{output}{content}[0]{text}, 'Echo: hi there', '  mcp_tool: a real tools/call (by server id)');
 like($L->{sum}{output}{text}, qr/42/, '  by server slug');
@@ -231,6 +269,7 @@ $ex = wait_status(run_wf($fail, mode => 'full'));
 is($ex->{status}, 'completed', 'an error edge: the execution goes on') or diag(explain($ex));
 $L = logs_by_node($ex);
 is($L->{meta}{status}, 'failed', '  the http node failed');
+served(GET => '/api/executions/{id}', req($th, GET => "/api/executions/$ex->{id}"));
 like($L->{meta}{error}, qr/internal|not allowed/, '  refused by the address policy (HubOutboundAllow)');
 is($L->{meta}{retry_count}, 1, '  after its retry');
 like($L->{fallback}{output}{text}, qr/^fell back: .*not allowed/, '  the fallback ran with the error');
@@ -245,6 +284,7 @@ for my $case (['unknown server', node('t', 'mcp_tool', server => 'nowhere', tool
     is($ex->{status}, 'failed', "$what: the execution failed");
     like($ex->{error}, qr/Node 't' failed: .*$re/, '  saying why') or diag($ex->{error});
     like($ex->{node_logs}[0]{error}, $re, '  and the node log too');
+    served(GET => '/api/executions/{id}', req($th, GET => "/api/executions/$ex->{id}"));
 }
 my $other = create($tb, 'Bravo calls acme', [node('t', 'mcp_tool', server => $sid, tool => 'echo')])->{json}{id};
 my $bx = req($tb, POST => "/api/workflows/$other/run", json => { mode => 'full' })->{json}{id};
@@ -262,13 +302,17 @@ ok(HubTest::eventually(20, sub { q1("SELECT status FROM execution_nodes WHERE ex
    'a slow node is running');
 $r = req($th, POST => "/api/executions/$sx/stop");
 is($r->{status}, 200, 'stop a running execution: 200');
+served(POST => '/api/executions/{id}/stop', $r);
+is($r->{json}{status}, 'running', '  running until its worker stops it');
 is($r->{json}{message}, 'Execution stopped', '  the documented message');
 $ex = wait_status($sx, 'stopped');
 is($ex->{status}, 'stopped', '  it stops');
+served(GET => '/api/executions/{id}', req($th, GET => "/api/executions/$sx"));
 is(logs_by_node($ex)->{s1}{status}, 'cancelled', '  the node in flight is cancelled');
 err_is(req($th, POST => "/api/executions/$sx/stop"), 400, 'INVALID_STATE', 'stop a stopped execution');
 $r = req($th, POST => "/api/executions/$sx/resume");
 is_deeply([$r->{status}, $r->{json}{message}], [200, 'Execution resumed'], 'resume a stopped one: 200');
+served(POST => '/api/executions/{id}/resume', $r);
 $ex = wait_status($sx, 'completed', 'failed');
 is($ex->{status}, 'completed', '  it runs to the end');
 is(logs_by_node($ex)->{s2}{output}{text}, 'after slow', '  from the node it had not finished');
@@ -298,6 +342,7 @@ my $dw = create($th, 'Debug', [node('d1', 'template', template => 'one'), node('
 my $dx = run_wf($dw, mode => 'debug');
 $ex = wait_status($dx, 'paused');
 is($ex->{status}, 'paused', 'debug: paused before the first node');
+served(GET => '/api/executions/{id}', req($th, GET => "/api/executions/$dx"));
 is(scalar @{ $ex->{node_logs} }, 0, '  nothing ran');
 is(q1("SELECT context->>'debug_waiting' FROM executions WHERE id = '$dx'"), 'd1', '  waiting before d1');
 is(req($th, POST => "/api/executions/$dx/resume")->{status}, 200, '  resume');
@@ -306,7 +351,9 @@ ok(HubTest::eventually(20, sub { q1("SELECT context->>'debug_waiting' FROM execu
 $ex = req($th, GET => "/api/executions/$dx")->{json};
 is_deeply([map { $_->{node_id} } @{ $ex->{node_logs} }], ['d1'], '  d1 alone ran');
 # a paused execution stops at once, and resumes
-is(req($th, POST => "/api/executions/$dx/stop")->{json}{status}, 'stopped', 'stop a paused execution: stopped at once');
+$r = req($th, POST => "/api/executions/$dx/stop");
+is($r->{json}{status}, 'stopped', 'stop a paused execution: stopped at once');
+served(POST => '/api/executions/{id}/stop', $r);
 is(req($th, POST => "/api/executions/$dx/resume")->{status}, 200, '  resume it');
 ok(HubTest::eventually(20, sub { q1("SELECT status FROM executions WHERE id = '$dx'") =~ /paused|completed/ }),
    '  it goes on (paused again before d2, as debug mode does)');
@@ -320,6 +367,7 @@ is(q1("SELECT count(*) FROM execution_nodes WHERE execution_id = '$dx'"), 2, '  
 # ==== executions list ===========================================================
 $r = req($th, GET => "/api/executions?workflow_id=$every&limit=1");
 is($r->{json}{total}, 2, 'list executions: by workflow_id');
+served(GET => '/api/executions', $r);
 is(scalar @{ $r->{json}{executions} }, 1, '  limit');
 is_deeply([sort keys %{ $r->{json}{executions}[0] }],
           [sort qw(id workflow_id status mode trigger_type created_at started_at completed_at duration_ms)],
@@ -327,8 +375,11 @@ is_deeply([sort keys %{ $r->{json}{executions}[0] }],
 is($r->{json}{executions}[0]{trigger_type}, 'manual', '  trigger_type manual');
 $r = req($th, GET => '/api/executions?status=failed');
 ok($r->{json}{total} >= 4 && !(grep { $_->{status} ne 'failed' } @{ $r->{json}{executions} }), '  by status');
+served(GET => '/api/executions', req($th, GET => '/api/executions'));
 is(req($th, GET => '/api/executions?workflow_id=nope')->{json}{total}, 0, '  an unknown workflow_id: none');
-is(req($th, DELETE => "/api/workflows/$wf1")->{status}, 204, 'delete: 204');
+$r = req($th, DELETE => "/api/workflows/$wf1");
+is($r->{status}, 204, 'delete: 204');
+served(DELETE => '/api/workflows/{id}', $r);
 err_is(req($th, GET => "/api/workflows/$wf1"), 404, 'WORKFLOW_NOT_FOUND', '  then gone');
 err_is(req($th, DELETE => "/api/workflows/$wf1"), 404, 'WORKFLOW_NOT_FOUND', '  deleting again');
 
