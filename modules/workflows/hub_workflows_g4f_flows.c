@@ -6,7 +6,8 @@
  *
  * Decisions where the document is open (it gives generic objects):
  * - a workflow is {id, project_id, name, description, graph, tags,
- *   created_at, updated_at}, answered as {"workflow": ...}; `graph` is
+ *   created_at, updated_at}, answered as {"workflow": ...}; a create
+ *   also says the document's `workflow_id`, a PUT its `ok`; `graph` is
  *   {nodes, edges} as Tool Hub's (hub_wf_graph.h), stored as given and
  *   validated when it runs.  Lists are G4F's page ({items, next_cursor}),
  *   newest first.
@@ -131,8 +132,13 @@ static int flow_create(hub_req_t *hr, hub_result_t *res)
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
-    return rows->rows->nelts ? hub_ok_row(res, rows, g4f_workflow)
-                             : not_found(res, "Project");
+    if (!rows->rows->nelts) {
+        return not_found(res, "Project");
+    }
+    /* the document's `workflow_id`, and the workflow as GET answers it */
+    return hub_ok(res, json_pack("{s:s,s:o}", "workflow_id",
+                                 hub_rows_get(rows, 0, "id"), "workflow",
+                                 hub_row_json(rows, 0, g4f_workflow)));
 }
 
 /* The workflow of {workflow_id} (hub_wf_get): DECLINED with it. */
@@ -181,8 +187,12 @@ static int flow_update(hub_req_t *hr, hub_result_t *res)
     if (st != HUB_DB_OK) {
         return hub_err_db(res, st, NULL, hr->request_id);
     }
-    return rows->rows->nelts ? hub_ok_row(res, rows, g4f_workflow)
-                             : not_found(res, "Workflow");
+    if (!rows->rows->nelts) {
+        return not_found(res, "Workflow");
+    }
+    /* the document's `ok`, and the workflow as it now is */
+    return hub_ok(res, json_pack("{s:b,s:o}", "ok", 1, "workflow",
+                                 hub_row_json(rows, 0, g4f_workflow)));
 }
 
 static int flow_run(hub_req_t *hr, hub_result_t *res)
@@ -209,6 +219,14 @@ static int flow_run(hub_req_t *hr, hub_result_t *res)
 
 /* the answers (hub_wf_schemas.h) */
 #define WORKFLOW_OUT HUB_DOC("Workflow", WS_G4F_WORKFLOW)
+#define CREATED_OUT \
+    HUB_DOC("WorkflowCreated", \
+            OBJ("\"workflow_id\":" STR ",\"workflow\":" WS_G4F_WORKFLOW, \
+                "\"workflow_id\",\"workflow\""))
+#define UPDATED_OUT \
+    HUB_DOC("WorkflowUpdated", \
+            OBJ("\"ok\":" BOOL ",\"workflow\":" WS_G4F_WORKFLOW, \
+                "\"ok\",\"workflow\""))
 
 /* clang-format off */
 const hub_route_t hub_workflows_g4f_flows_routes[] = {
@@ -218,16 +236,14 @@ const hub_route_t hub_workflows_g4f_flows_routes[] = {
       .wrap = HUB_WRAP_G4F_PAGE, .doc = WORKFLOW_OUT },
     { HUB_G4F, HUB_M_POST, "/projects/{project_id}/workflows", flow_create,
       create_in, G4F_IN, 0, "Workflows: POST /projects/{project_id}/workflows",
-      .need = HUB_NEED_WRITE, .wrap = HUB_WRAP_KEY, .key = "workflow",
-      .doc = WORKFLOW_OUT },
+      .need = HUB_NEED_WRITE, .doc = CREATED_OUT },
     { HUB_G4F, HUB_M_GET, "/workflows/{workflow_id}", flow_get, NULL, G4F_IN,
       0, "Workflows: GET /workflows/{workflow_id}",
       .need = HUB_NEED_READ, .wrap = HUB_WRAP_KEY, .key = "workflow",
       .doc = WORKFLOW_OUT },
     { HUB_G4F, HUB_M_PUT, "/workflows/{workflow_id}", flow_update, update_in,
       G4F_IN, 0, "Workflows: PUT /workflows/{workflow_id}",
-      .need = HUB_NEED_WRITE, .wrap = HUB_WRAP_KEY, .key = "workflow",
-      .doc = WORKFLOW_OUT },
+      .need = HUB_NEED_WRITE, .doc = UPDATED_OUT },
     { HUB_G4F, HUB_M_POST, "/workflows/{workflow_id}/runs", flow_run, run_in,
       G4F_IN, 0, "Workflows: POST /workflows/{workflow_id}/runs",
       .need = HUB_NEED_WRITE,

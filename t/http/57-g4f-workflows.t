@@ -63,6 +63,7 @@ is($r->{status}, 200, 'create: 200');
 served(POST => '/projects/{project_id}/workflows', $r);
 my $w = $r->{json}{workflow};
 like($w->{id}, qr/^[0-9a-f-]{36}$/, '  {"workflow": ...} with an id');
+is($r->{json}{workflow_id}, $w->{id}, "  and the document's workflow_id");
 is($w->{project_id}, $project, '  in the project');
 is_deeply($w->{graph}, $graph, '  graph as given');
 is_deeply($w->{tags}, ['demo'], '  tags');
@@ -79,6 +80,7 @@ is($r->{json}{workflow}{name}, 'Greeter', 'get');
 served(GET => '/workflows/{workflow_id}', $r);
 $r = g($a->{key}, PUT => "/workflows/$w->{id}", json => { name => 'Greeter 2' });
 served(PUT => '/workflows/{workflow_id}', $r);
+is($r->{json}{ok}, JSON::PP::true, "put: the document's ok");
 is_deeply([$r->{json}{workflow}{name}, $r->{json}{workflow}{graph}], ['Greeter 2', $graph], 'put: name, graph kept');
 
 # ---- runs: real executions ------------------------------------------------------
