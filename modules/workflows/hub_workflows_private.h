@@ -104,4 +104,8 @@ extern const hub_route_t hub_workflows_g4f_providers_routes[];
 /* registers the tables above and their statements (post_config) */
 void hub_wf_llm_register(server_rec *s);
 
+/* an agent's memory and knowledge graph (hub_wf_memory.h has the store) */
+extern const hub_route_t hub_workflows_goclaw_memory_routes[];
+extern const hub_route_t hub_workflows_goclaw_kg_routes[];
+
 #endif

@@ -4,6 +4,7 @@
 #include "hub_workflows_private.h"
 #include "hub_park.h"
 #include "hub_wf_engine.h"
+#include "hub_wf_memory.h"
 
 /* Registers this module's statements and routes, in the parent. */
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
@@ -22,6 +23,10 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
     hub_db_register(s, hub_workflows_stream_stmts);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_stream_routes);
     hub_wf_llm_register(s);
+    hub_db_register(s, hub_wf_memory_stmts);
+    hub_dispatch_register(HUB_WORKFLOWS_OWNER,
+                          hub_workflows_goclaw_memory_routes);
+    hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_goclaw_kg_routes);
     return hub_wf_workers_init(pconf, s);
 }
 
