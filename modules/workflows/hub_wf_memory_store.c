@@ -86,23 +86,29 @@ const hub_stmt_t hub_wf_memory_stmts[] = {
       " DO NOTHING RETURNING 1)"
       " SELECT " ENTITY_COLS("e") ", e.created,"
       "  (SELECT count(*) FROM rel) AS relations_added FROM e" },
-    /* breadth by depth along source -> target; a path never visits an
-     * entity twice (cycles end), each entity answered once at its least
-     * depth; depth is at most 5 (the route's bound) */
+    /* breadth by depth along source -> target.  Each level keeps one
+     * row per entity (rn = 1: the least path) and extends only those,
+     * so a level is at most every entity and its relations, however
+     * dense the graph; a path never visits an entity twice (cycles
+     * end), and depth is at most 5 (the route's bound).  Each entity is
+     * answered once, at its least depth. */
     { "hub_wf_kg_traverse",
-      "WITH RECURSIVE walk (id, depth, path, via) AS ("
-      "  SELECT s.id, 0, ARRAY[s.id], NULL::text FROM kg_entities s"
+      "WITH RECURSIVE walk (id, depth, path, via, rn) AS ("
+      "  SELECT s.id, 0, ARRAY[s.id], NULL::text, 1::bigint"
+      "  FROM kg_entities s"
       "  WHERE s.id = %s::uuid AND s.tenant_id = %s::uuid"
       "    AND s.agent_id = %s::uuid"
       " UNION ALL"
       "  SELECT r.target_entity_id, w.depth + 1, w.path || r.target_entity_id,"
-      "         r.relation_type"
+      "         r.relation_type,"
+      "         row_number() OVER (PARTITION BY r.target_entity_id"
+      "                            ORDER BY w.path, r.relation_type)"
       "  FROM walk w JOIN kg_relations r ON r.source_entity_id = w.id"
       "   AND r.tenant_id = %s::uuid"
-      "  WHERE w.depth < least(%s::int, 5)"
+      "  WHERE w.rn = 1 AND w.depth < least(%s::int, 5)"
       "    AND r.target_entity_id <> ALL (w.path)),"
       " best AS (SELECT DISTINCT ON (id) id, depth, path, via FROM walk"
-      "  WHERE depth > 0 ORDER BY id, depth, path)"
+      "  WHERE depth > 0 AND rn = 1 ORDER BY id, depth)"
       " SELECT " ENTITY_COLS("e") ", b.depth, b.path::text[] AS path, b.via"
       " FROM best b JOIN kg_entities e ON e.id = b.id"
       " ORDER BY b.depth, e.name, e.id" },

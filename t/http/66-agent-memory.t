@@ -214,6 +214,16 @@ $r = traverse({ entity_id => 'Carol', max_depth => 1 });
 is_deeply(reached($r), ['Alice:1', 'Dave:1'], '  depth 1');
 $r = traverse({ entity_id => 'Eve' });
 is_deeply([ reached($r), $r->{json}{relations} ], [ [], [] ], '  a leaf reaches nothing');
+# a dense graph: 25 entities, every one related to every other (600
+# relations); depth 5 still answers each once, at depth 1
+my $dense = q1("INSERT INTO agents (tenant_id, name) VALUES ('$ta', 'dense') RETURNING id");
+q1("INSERT INTO kg_entities (tenant_id, agent_id, name, entity_type) SELECT '$ta', '$dense', 'n' || lpad(i::text, 2, '0'), 'node' FROM generate_series(1, 25) i");
+q1("INSERT INTO kg_relations (tenant_id, agent_id, source_entity_id, relation_type, target_entity_id) "
+   . "SELECT '$ta', '$dense', a.id, 'links', b.id FROM kg_entities a JOIN kg_entities b ON a.agent_id = b.agent_id AND a.id <> b.id WHERE a.agent_id = '$dense'");
+$r = req($alpha->{key}, POST => '/v1/agents/dense/kg/traverse', json => { entity_id => 'n01', max_depth => 5 });
+is($r->{status}, 200, 'a dense graph, depth 5');
+is_deeply(reached($r), [ map { sprintf('n%02d:1', $_) } 2 .. 25 ], '  each of the others once, at depth 1');
+is(scalar @{ $r->{json}{relations} }, 600, '  and all 600 relations among them');
 $r = traverse({ entity_id => 'Alice' });
 is($r->{status}, 400, '  a name of two types: 400');
 $r = traverse({ entity_id => 'Nobody' });
