@@ -22,6 +22,12 @@ hub_db_status_e hub_wf_memory_search(hub_req_t *hr, const char *agent,
                                      const char *query, const char *limit,
                                      hub_rows_t **rows);
 
+/* write the agent's document at path (its title kept when NULL): id,
+ * path, hash and whether it was created */
+hub_db_status_e hub_wf_memory_put(hub_req_t *hr, const char *agent,
+                                  const char *path, const char *title,
+                                  const char *content, hub_rows_t **row);
+
 /* entities of the agent: type and q (a part of the name) when not NULL */
 hub_db_status_e hub_wf_kg_list(
     hub_req_t *hr, const char *agent, const char *type, const char *q,

@@ -18,6 +18,11 @@
         ",\"created_at\":" STR ",\"updated_at\":" STR, \
         "\"id\",\"agent_id\",\"agent\",\"path\",\"title\",\"hash\"," \
         "\"size\",\"created_at\",\"updated_at\"")
+/* the hub's PUT .../memory/documents */
+#define MS_WRITTEN \
+    OBJ("\"status\":" ENUM("\"ok\"") ",\"id\":" STR ",\"path\":" STR \
+                                     ",\"hash\":" STR ",\"created\":" BOOL, \
+        "\"status\",\"id\",\"path\",\"hash\",\"created\"")
 /* gc_hit */
 #define MS_HIT \
     OBJ("\"path\":" STR ",\"title\":" NSTR ",\"start_line\":" INT \

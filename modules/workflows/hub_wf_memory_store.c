@@ -37,6 +37,15 @@ const hub_stmt_t hub_wf_memory_stmts[] = {
       "   AND d.tsv @@ q"
       " ORDER BY ts_rank(d.tsv, q) DESC, d.updated_at DESC, d.path"
       " LIMIT %s::int" },
+    /* the same path again replaces the text (the title when given) */
+    { "hub_wf_memory_put",
+      "INSERT INTO memory_documents AS d (tenant_id, agent_id, path, title,"
+      "   content)"
+      " VALUES (%s::uuid, %s::uuid, %s, %s, %s)"
+      " ON CONFLICT (agent_id, path) DO UPDATE SET"
+      "  title = coalesce(EXCLUDED.title, d.title),"
+      "  content = EXCLUDED.content, updated_at = now()"
+      " RETURNING d.id, d.path, d.hash, (d.xmax = 0) AS created" },
     { "hub_wf_kg_list",
       "SELECT " ENTITY_COLS("e") ENTITY_FIND
       " AND (%s::text IS NULL OR e.entity_type = %s)"
@@ -127,6 +136,7 @@ const hub_stmt_t hub_wf_memory_stmts[] = {
 enum {
     ST_ALL,
     ST_SEARCH,
+    ST_PUT,
     ST_KG_LIST,
     ST_KG_FIND,
     ST_KG_BAD,
@@ -149,6 +159,14 @@ hub_db_status_e hub_wf_memory_search(hub_req_t *hr, const char *agent,
 {
     const char *args[4] = { query, TENANT(hr), agent, limit };
     return hub_db_select(hr->r, ST(ST_SEARCH), rows, 4, args);
+}
+
+hub_db_status_e hub_wf_memory_put(hub_req_t *hr, const char *agent,
+                                  const char *path, const char *title,
+                                  const char *content, hub_rows_t **row)
+{
+    const char *args[5] = { TENANT(hr), agent, path, title, content };
+    return hub_db_select(hr->r, ST(ST_PUT), row, 5, args);
 }
 
 hub_db_status_e hub_wf_kg_list(

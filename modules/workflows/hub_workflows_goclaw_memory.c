@@ -26,8 +26,13 @@
  *   none, is 404 {"error": "agent not found: ..."}.
  * - how documents get in: GoClaw writes them from agent runs (its
  *   memory tools) and through PUT .../memory/documents/{path...}, which
- *   the hub's document does not list; the hub has no writer yet: rows
- *   are put in memory_documents by SQL (t/http/66 does). */
+ *   the hub's document does not list.  The hub's agent runs do not keep
+ *   memory yet; the hub adds PUT /v1/agents/{agentID}/memory/documents
+ *   with the path in the body (httpd refuses encoded slashes, and the
+ *   hub's routes take one segment per parameter): path (1..500), title
+ *   (kept when absent or null), content (at most 1000000 characters;
+ *   the same path again replaces it).  Answer GoClaw's {"status": "ok",
+ *   "path"} with the hash and whether it was created; write access. */
 #include <apr_strings.h>
 #include "hub_wf_memory.h"
 #include "hub_wf_providers.h"
@@ -43,6 +48,15 @@ static const hub_field_t search_in[] = {
       "GoClaw's name of limit" },
     { "user_id", HUB_T_STRING, HUB_F_NULLABLE, 0, 200, NULL,
       "accepted; the hub keeps no per-user memory" },
+    { NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+static const hub_field_t put_in[] = {
+    { "path", HUB_T_STRING, HUB_F_REQUIRED, 1, 500, NULL,
+      "e.g. MEMORY.md, memory/2026-01-02.md" },
+    { "title", HUB_T_STRING, HUB_F_NULLABLE, 0, 500, NULL,
+      "absent or null: kept" },
+    { "content", HUB_T_STRING, HUB_F_REQUIRED, 0, 1000000, NULL, NULL },
     { NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -125,6 +139,31 @@ static int search(hub_req_t *hr, hub_result_t *res)
                             "count", (int)rows->rows->nelts));
 }
 
+static int put(hub_req_t *hr, hub_result_t *res)
+{
+    const char *agent = hub_wf_memory_agent(hr, res);
+    json_t *b = hr->body;
+    hub_rows_t *row;
+    hub_db_status_e st;
+    if (!agent) {
+        return HUB_DONE;
+    }
+    st = hub_wf_memory_put(hr, agent,
+                           json_string_value(json_object_get(b, "path")),
+                           json_string_value(json_object_get(b, "title")),
+                           json_string_value(json_object_get(b, "content")),
+                           &row);
+    if (st != HUB_DB_OK) {
+        return hub_err_db(res, st, NULL, hr->request_id);
+    }
+    return hub_ok(res,
+                  json_pack("{s:s,s:s,s:s,s:s,s:b}", "status", "ok", "id",
+                            hub_rows_get(row, 0, "id"), "path",
+                            hub_rows_get(row, 0, "path"), "hash",
+                            hub_rows_get(row, 0, "hash"), "created",
+                            !strcmp(hub_rows_get(row, 0, "created"), "t")));
+}
+
 /* clang-format off */
 const hub_route_t hub_workflows_goclaw_memory_routes[] = {
     { HUB_GOCLAW, HUB_M_GET, "/v1/memory/documents", list_all, NULL, 0, 0,
@@ -135,6 +174,11 @@ const hub_route_t hub_workflows_goclaw_memory_routes[] = {
       search_in, 0, 0, "Search agent memory",
       .need = HUB_NEED_READ,
       .doc = HUB_DOC("MemorySearchResults", MS_SEARCH) },
+    /* the hub's own (see above) */
+    { HUB_GOCLAW, HUB_M_PUT, "/v1/agents/{agentID}/memory/documents", put,
+      put_in, 0, 0, "Write a memory document",
+      .need = HUB_NEED_WRITE,
+      .doc = HUB_DOC("MemoryDocumentWritten", MS_WRITTEN) },
     { 0 }
 };
 /* clang-format on */

@@ -89,6 +89,8 @@ $HUB_EXTRAS{patchwork}{$_} = 1 for 'get /api/docs', 'get /api/docs/{file}';
 $HUB_EXTRAS{caylex}{$_} = 1 for 'get /docs/ui', 'get /docs/ui/{file}';
 $HUB_EXTRAS{toolhub}{$_} = 1 for 'get /docs', 'get /docs/{file}';
 $HUB_EXTRAS{g4f}{$_} = 1 for 'get /docs/ui', 'get /docs/ui/{file}';
+# GoClaw's memory writer, with the path in the body (hub_workflows_goclaw_memory.c)
+$HUB_EXTRAS{goclaw}{'put /v1/agents/{agentID}/memory/documents'} = 1;
 
 sub check_document {
     my ($hub, $profile, $diag) = @_;

@@ -99,6 +99,37 @@ for my $bad ({}, { query => '' }, { query => 'x', limit => 0 }, { query => 'x', 
     ok(defined $r->{json}{error}, '    with an error');
 }
 
+# ---- the hub's writer: PUT /v1/agents/{agentID}/memory/documents -------------
+my $W = '/v1/agents/{agentID}/memory/documents';
+$r = req($alpha->{key}, PUT => '/v1/agents/scribe/memory/documents',
+         json => { path => 'memory/zebra.md', title => 'Zoo', content => "Zebras graze.\nStripes." });
+is($r->{status}, 200, 'write a document');
+served(put => $W, $r);
+ok($r->{json}{created}, '  created');
+is($r->{json}{path}, 'memory/zebra.md', '  its path');
+my $zid = $r->{json}{id};
+$r = req($alpha->{key}, POST => '/v1/agents/scribe/memory/search', json => { query => 'zebra' });
+is_deeply([ map { "$_->{path}:$_->{title}:$_->{end_line}" } @{ $r->{json}{results} } ], ['memory/zebra.md:Zoo:2'], '  searchable at once');
+$r = req($alpha->{key}, PUT => "/v1/agents/$agent/memory/documents", json => { path => 'memory/zebra.md', content => 'Giraffes now.' });
+ok(!$r->{json}{created}, 'the same path again: replaced');
+is($r->{json}{id}, $zid, '  the same document');
+is($r->{json}{hash}, q1("SELECT md5('Giraffes now.')"), '  the new hash');
+$r = req($alpha->{key}, POST => '/v1/agents/scribe/memory/search', json => { query => 'zebra' });
+is($r->{json}{count}, 0, '  the old text is gone from search');
+$r = req($alpha->{key}, POST => '/v1/agents/scribe/memory/search', json => { query => 'giraffe' });
+is_deeply([ map { "$_->{path}:$_->{title}" } @{ $r->{json}{results} } ], ['memory/zebra.md:Zoo'], '  the new one found; title kept');
+$r = req($beta->{key}, PUT => '/v1/agents/scribe/memory/documents', json => { path => 'x.md', content => 'x' });
+is($r->{status}, 404, "  into another tenant's agent: 404");
+$r = req($reader->{key}, PUT => '/v1/agents/scribe/memory/documents', json => { path => 'x.md', content => 'x' });
+is($r->{status}, 403, '  a read-only key: 403');
+for my $bad ({ content => 'x' }, { path => 'x.md' }, { path => '', content => 'x' }, { path => 'x' x 501, content => 'x' },
+             { path => 'x.md', content => 5 }, { path => 'x.md', content => 'x', title => 'y' x 501 }) {
+    $r = req($alpha->{key}, PUT => '/v1/agents/scribe/memory/documents', json => $bad);
+    is($r->{status}, 400, '  bad write 400');
+    ok(defined $r->{json}{error}, '    with an error');
+}
+is(q1("SELECT count(*) FROM memory_documents WHERE path = 'x.md' OR path LIKE 'xx%'"), 0, '  none written');
+
 # ---- KG: upsert -----------------------------------------------------------
 my $E = '/v1/agents/{agentID}/kg/entities';
 sub upsert { req($alpha->{key}, POST => '/v1/agents/scribe/kg/entities', json => $_[0]) }
