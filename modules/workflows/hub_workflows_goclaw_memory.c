@@ -1,5 +1,6 @@
 /* GoClaw's agent memory: GET /v1/memory/documents and
- * POST /v1/agents/{agentID}/memory/search (sql/041_agent_memory.sql).
+ * POST /v1/agents/{agentID}/memory/search, and the hub's writer PUT
+ * /v1/agents/{agentID}/memory/documents (sql/041_agent_memory.sql).
  *
  * Decisions, where the hub is simpler than GoClaw:
  * - a memory document is one text per agent and path (GoClaw's
@@ -30,9 +31,10 @@
  *   memory yet; the hub adds PUT /v1/agents/{agentID}/memory/documents
  *   with the path in the body (httpd refuses encoded slashes, and the
  *   hub's routes take one segment per parameter): path (1..500), title
- *   (kept when absent or null), content (at most 1000000 characters;
- *   the same path again replaces it).  Answer GoClaw's {"status": "ok",
- *   "path"} with the hash and whether it was created; write access. */
+ *   (kept when absent or null), content (at most 1000000 characters,
+ *   and the body within HubMaxBodySize; the same path again replaces
+ *   it).  Answer GoClaw's {"status": "ok", "path"} with the id, the
+ *   hash and whether it was created; write access. */
 #include <apr_strings.h>
 #include "hub_wf_memory.h"
 #include "hub_wf_providers.h"
