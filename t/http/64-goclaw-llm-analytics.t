@@ -8,6 +8,7 @@ use warnings;
 use Test::More;
 use HubSchema qw(validate undeclared);
 use HubTest;
+use Time::Local qw(timegm);
 
 my $hub = HubTest->new;
 my $alpha = $hub->team('alpha');
@@ -120,15 +121,30 @@ served('/v1/usage/timeseries', $r);
 is($r->{json}{interval}, '5 minutes', '  5-minute buckets');
 my @p = @{ $r->{json}{points} };
 ok(@p == 12 || @p == 13, '  every bucket of the hour (' . scalar(@p) . ')');
+# a bucket's requests are the traces with a call that started in it,
+# counted here from the seeded calls' times (a trace whose calls straddle
+# a bucket's edge counts in both)
+my @seeded = map { [ split /\|/ ] } split /\n/,
+    q1("SELECT trace_id, extract(epoch FROM started_at)::float8 FROM llm_calls WHERE tenant_id = '$ta'");
+sub epoch_of { my ($y, $mo, $d, $h, $mi, $s) = $_[0] =~ /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)/; timegm($s, $mi, $h, $d, $mo - 1, $y) }
+sub traces_in {
+    my ($t0, $step) = @_;
+    my %t = map { ($_->[0] => 1) } grep { $_->[1] >= $t0 && $_->[1] < $t0 + $step } @seeded;
+    return scalar keys %t;
+}
+my @want = map { traces_in(epoch_of($_->{bucket_time}), 300) } @p;
+is_deeply([ map { $_->{request_count} } @p ], \@want, '  each bucket: the traces with a call in it');
 my %sum;
-for my $pt (@p) { $sum{$_} += $pt->{$_} for qw(request_count llm_call_count input_tokens output_tokens error_count) }
-is_deeply([ @sum{qw(request_count llm_call_count input_tokens output_tokens error_count)} ], [2, 3, 290, 60, 0],
+for my $pt (@p) { $sum{$_} += $pt->{$_} for qw(llm_call_count input_tokens output_tokens error_count) }
+is_deeply([ @sum{qw(llm_call_count input_tokens output_tokens error_count)} ], [3, 290, 60, 0],
           '  the last hour: the execution and one chat');
 $r = $hub->get('/v1/usage/timeseries', auth($alpha->{key}));
 is_deeply([ $r->{json}{period}, $r->{json}{interval} ], ['24h', '1 hour'], '  default 24h in hours');
 %sum = ();
-for my $pt (@{ $r->{json}{points} }) { $sum{$_} += $pt->{$_} for qw(request_count error_count input_tokens) }
-is_deeply([ @sum{qw(request_count error_count input_tokens)} ], [3, 1, 300], '  the last 24 hours');
+for my $pt (@{ $r->{json}{points} }) { $sum{$_} += $pt->{$_} for qw(error_count input_tokens) }
+is_deeply([ @sum{qw(error_count input_tokens)} ], [1, 300], '  the last 24 hours');
+is_deeply([ map { $_->{request_count} } @{ $r->{json}{points} } ],
+          [ map { traces_in(epoch_of($_->{bucket_time}), 3600) } @{ $r->{json}{points} } ], '  each hour: its traces');
 my @times = map { $_->{bucket_time} } @{ $r->{json}{points} };
 is_deeply(\@times, [ sort @times ], '  in time order');
 like($times[0], qr/T\d\d:00:00(?:\.000)?Z$/, '  on the hour, UTC');
