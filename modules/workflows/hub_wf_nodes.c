@@ -92,6 +92,22 @@ static const char *prompt_of(hub_wf_run_t *run, const json_t *d)
 
 /* ---- agent, multi_agent ------------------------------------------------ */
 
+/* an agent's hub tools (below, after the MCP helpers they use) */
+typedef struct {
+    const char *name; /* as offered to the model: the MCP tool's own */
+    hub_mcp_session_t *sess;
+} agent_tool_t;
+typedef struct agent_tools {
+    apr_array_header_t *tools;    /* agent_tool_t */
+    apr_array_header_t *sessions; /* hub_mcp_session_t * */
+    json_t *offer;                /* OpenAI's tools (pool-owned) */
+} agent_tools_t;
+static const char *agent_tools_open(hub_wf_run_t *run, const json_t *spec,
+                                    agent_tools_t **at);
+static json_t *agent_tool_call(hub_wf_run_t *run, agent_tools_t *at,
+                               const json_t *call);
+static void agent_tools_close(agent_tools_t *at);
+
 /* The aborted() of the run, for the LLM client's poll */
 static int run_aborted(void *baton)
 {
@@ -105,7 +121,15 @@ static int run_aborted(void *baton)
  * providerId or provider) and a model; what the agent has is used where
  * the node says nothing.  The user's message is the rendered prompt, with
  * the node's input after it when the prompt does not already hold it
- * (Tool Hub's `prompt` is often instructions only). */
+ * (Tool Hub's `prompt` is often instructions only).
+ *
+ * `tools` offers the hub's MCP tools to the model: entries "server" (all
+ * its tools), "server/tool", or {server, tool} (server: an id, slug or
+ * name of the tenant's).  When the model asks for tools, each call is
+ * made through the hub's MCP client and its result sent back (OpenAI's
+ * tool messages), for at most AGENT_ROUNDS answers; the output lists the
+ * calls made (tool_calls_made). */
+#define AGENT_ROUNDS 5
 static const char *const agent_keys[] = { "agent_id", "agentId", "agent",
                                           NULL };
 static const char *const provider_keys[] = { "provider_id", "providerId",
@@ -120,8 +144,12 @@ int hub_wf_node_agent_full(hub_wf_run_t *run, const char *model,
     hub_wf_agent_call_t c = { 0 };
     hub_llm_response_t out;
     hub_wf_db_t db = { 0 };
-    hub_wf_run_e e;
-    json_t *usage;
+    hub_wf_run_e e = HUB_WF_RUN_FAILED;
+    agent_tools_t *at = NULL;
+    json_t *messages, *made, *tc;
+    long in_tokens = 0, out_tokens = 0;
+    size_t i;
+    int round;
 
     if (json_is_string(run->input)) {
         input = json_string_value(run->input);
@@ -144,23 +172,59 @@ int hub_wf_node_agent_full(hub_wf_run_t *run, const char *model,
      * the node names as such is one */
     c.model = str_of(d, "model") ? model : NULL;
     c.system = system_prompt;
-    c.messages =
+    messages =
         hub_json_own(run->p,
                      json_pack("[{s:s,s:s}]", "role", "user", "content",
                                prompt && *prompt ? prompt : "(no input)"));
+    made = hub_json_own(run->p, json_array());
     c.temperature = -1;
     c.aborted = run_aborted;
     c.abort_baton = run;
     c.timeout_ms = hub_wf_node_timeout_ms(&run->g->nodes[run->node]);
 
-    db.p = run->p;
-    db.s = run->s;
-    if (!(db.dbd = hub_db_open(run->p, run->s))) {
-        *error = "the database is not available";
+    if ((why = agent_tools_open(run, json_object_get(d, "tools"), &at))) {
+        agent_tools_close(at);
+        *error = why;
         return -1;
     }
-    e = hub_wf_agent_run(&db, &c, &out, &why, &agent_id);
-    hub_db_close(run->s, db.dbd);
+    c.tools = json_array_size(at->offer) ? at->offer : NULL;
+    db.p = run->p;
+    db.s = run->s;
+    for (round = 0; round < AGENT_ROUNDS; round++) {
+        c.messages = messages;
+        if (!(db.dbd = hub_db_open(run->p, run->s))) {
+            why = "the database is not available";
+            e = HUB_WF_RUN_FAILED;
+            break;
+        }
+        e = hub_wf_agent_run(&db, &c, &out, &why, &agent_id);
+        hub_db_close(run->s, db.dbd);
+        if (e != HUB_WF_RUN_CALLED || out.status != HUB_LLM_OK) {
+            break;
+        }
+        in_tokens += out.input_tokens;
+        out_tokens += out.output_tokens;
+        if (!c.tools || !json_array_size(out.tool_calls)) {
+            break;
+        }
+        /* the model's calls, then each one's result; and ask again */
+        json_array_append_new(messages,
+                              json_pack("{s:s,s:s?,s:O}", "role", "assistant",
+                                        "content",
+                                        out.content ? out.content : "",
+                                        "tool_calls", out.tool_calls));
+        json_array_foreach(out.tool_calls, i, tc) {
+            json_t *one = agent_tool_call(run, at, tc);
+            json_array_append_new(
+                messages,
+                json_pack("{s:s,s:s?,s:s?}", "role", "tool", "tool_call_id",
+                          json_string_value(json_object_get(tc, "id")),
+                          "content",
+                          json_string_value(json_object_get(one, "text"))));
+            json_array_append_new(made, one);
+        }
+    }
+    agent_tools_close(at);
     if (e != HUB_WF_RUN_CALLED) {
         *error = why ? why : "the agent could not be called";
         return -1;
@@ -173,14 +237,17 @@ int hub_wf_node_agent_full(hub_wf_run_t *run, const char *model,
                              out.error ? out.error : "no answer", NULL);
         return -1;
     }
-    usage = json_pack("{s:I,s:I}", "input_tokens", (json_int_t)out.input_tokens,
-                      "output_tokens", (json_int_t)out.output_tokens);
-    *output = json_pack("{s:s,s:s?,s:s?,s:s?,s:o}", "response",
+    *output = json_pack("{s:s,s:s?,s:s?,s:s?,s:{s:I,s:I}}", "response",
                         out.content ? out.content : "", "model", out.model,
                         "finish_reason", out.finish_reason, "agent_id",
-                        agent_id, "usage", usage);
-    if (out.tool_calls) {
+                        agent_id, "usage", "input_tokens",
+                        (json_int_t)in_tokens, "output_tokens",
+                        (json_int_t)out_tokens);
+    if (json_array_size(out.tool_calls)) {
         json_object_set(*output, "tool_calls", out.tool_calls);
+    }
+    if (json_array_size(made)) {
+        json_object_set(*output, "tool_calls_made", made);
     }
     return 0;
 }
@@ -326,6 +393,160 @@ static int run_mcp_tool(hub_wf_run_t *run, const json_t *d, json_t **out)
     *out = json_deep_copy(result);
     json_object_set_new(*out, "text", hub_json_str_or_null(text));
     return 0;
+}
+
+/* ---- an agent's hub tools ------------------------------------------------ */
+
+#define AGENT_MAX_TOOL_SPECS 8
+
+/* Open a session to each server the spec names and list its tools: NULL,
+ * or why not (*atp is always set, for agent_tools_close). */
+static const char *agent_tools_open(hub_wf_run_t *run, const json_t *spec,
+                                    agent_tools_t **atp)
+{
+    static APR_OPTIONAL_FN_TYPE(hub_servers_mcp_target_of) *target_of;
+    agent_tools_t *at = apr_pcalloc(run->p, sizeof(*at));
+    const json_t *e;
+    size_t i;
+
+    at->tools = apr_array_make(run->p, 8, sizeof(agent_tool_t));
+    at->sessions = apr_array_make(run->p, 2, sizeof(hub_mcp_session_t *));
+    at->offer = hub_json_own(run->p, json_array());
+    *atp = at;
+    if (!json_is_array(spec) || !json_array_size(spec)) {
+        return NULL;
+    }
+    if (json_array_size(spec) > AGENT_MAX_TOOL_SPECS) {
+        return "an agent's tools: at most 8 entries";
+    }
+    if (!target_of) {
+        target_of = APR_RETRIEVE_OPTIONAL_FN(hub_servers_mcp_target_of);
+    }
+    if (!target_of) {
+        return "mod_hub_servers is not loaded: no MCP servers";
+    }
+    json_array_foreach(spec, i, e) {
+        const char *server = NULL, *only = NULL, *why;
+        /* the session keeps its target: in the pool, not on this stack */
+        hub_mcp_target_t *target = apr_pcalloc(run->p, sizeof(*target));
+        hub_mcp_session_t *sess;
+        json_t *list, *t;
+        ap_dbd_t *dbd;
+        size_t k;
+        int offered = 0;
+
+        if (json_is_string(e)) {
+            const char *v = json_string_value(e), *slash = strchr(v, '/');
+            server = slash ? apr_pstrndup(run->p, v, slash - v) : v;
+            only = slash && slash[1] ? slash + 1 : NULL;
+        }
+        else {
+            server = first_str(e, server_keys);
+            only = first_str(e, tool_keys);
+        }
+        if (!server || !*server) {
+            return "an agent's tools: each entry names a server";
+        }
+        if (!(dbd = hub_db_open(run->p, run->s))) {
+            return "the database is not available";
+        }
+        why = target_of(run->p, run->s, dbd, run->tenant, server,
+                        hub_wf_node_timeout_ms(&run->g->nodes[run->node]),
+                        target);
+        hub_db_close(run->s, dbd);
+        if (why) {
+            return why;
+        }
+        if (hub_mcp_open(run->p, target, &sess)) {
+            why = hub_mcp_info(sess)->error;
+            hub_mcp_close(sess);
+            return apr_psprintf(run->p, "MCP server '%s': %s", server,
+                                why ? why : "unreachable");
+        }
+        APR_ARRAY_PUSH(at->sessions, hub_mcp_session_t *) = sess;
+        if (hub_mcp_list_tools(sess, &list)) {
+            why = hub_mcp_info(sess)->error;
+            return apr_psprintf(run->p, "MCP server '%s': %s", server,
+                                why ? why : "no tool list");
+        }
+        json_array_foreach(list, k, t) {
+            const char *name = str_of(t, "name");
+            const char *what = str_of(t, "description");
+            json_t *schema = json_object_get(t, "inputSchema");
+            agent_tool_t *one;
+            if (!name || (only && strcmp(only, name))) {
+                continue;
+            }
+            one = apr_array_push(at->tools);
+            one->name = name;
+            one->sess = sess;
+            offered++;
+            json_array_append_new(
+                at->offer,
+                json_pack("{s:s,s:{s:s,s:s,s:o}}", "type", "function",
+                          "function", "name", name, "description",
+                          what ? what : name, "parameters",
+                          json_is_object(schema)
+                              ? json_incref(schema)
+                              : json_pack("{s:s}", "type", "object")));
+        }
+        if (only && !offered) {
+            return apr_psprintf(run->p, "MCP server '%s' has no tool %s",
+                                server, only);
+        }
+    }
+    return NULL;
+}
+
+/* One call the model asked for ({id, function: {name, arguments}}): its
+ * record {tool, arguments, text, is_error} (a new reference), the text
+ * what goes back to the model. */
+static json_t *agent_tool_call(hub_wf_run_t *run, agent_tools_t *at,
+                               const json_t *call)
+{
+    const json_t *fn = json_object_get(call, "function");
+    const char *name = str_of(fn, "name");
+    const char *argt = json_string_value(json_object_get(fn, "arguments"));
+    json_t *args = argt && *argt ? json_loads(argt, 0, NULL) : NULL;
+    const char *text = NULL, *why;
+    json_t *result = NULL;
+    int i, err = 1;
+
+    hub_json_own(run->p, args);
+    for (i = 0; name && i < at->tools->nelts; i++) {
+        agent_tool_t *t = &APR_ARRAY_IDX(at->tools, i, agent_tool_t);
+        if (strcmp(t->name, name)) {
+            continue;
+        }
+        hub_mcp_renew(t->sess);
+        if (hub_mcp_call(t->sess, name,
+                         json_is_object(args) ? json_incref(args) : NULL,
+                         &result)) {
+            why = hub_mcp_info(t->sess)->error;
+            text = apr_psprintf(run->p, "tools/call %s: %s", name,
+                                why ? why : "failed");
+        }
+        else {
+            text = result_text(run->p, result);
+            err = json_is_true(json_object_get(result, "isError"));
+        }
+        break;
+    }
+    if (!text) {
+        text = apr_psprintf(run->p, "no tool %s was offered",
+                            name ? name : "(unnamed)");
+    }
+    return json_pack("{s:s?,s:O?,s:s,s:b}", "tool", name, "arguments",
+                     json_is_object(args) ? args : NULL, "text", text,
+                     "is_error", err);
+}
+
+static void agent_tools_close(agent_tools_t *at)
+{
+    int i;
+    for (i = 0; at && i < at->sessions->nelts; i++) {
+        hub_mcp_close(APR_ARRAY_IDX(at->sessions, i, hub_mcp_session_t *));
+    }
 }
 
 /* ---- http ---------------------------------------------------------------- */

@@ -5,13 +5,17 @@
 # run each end with the provider's answer as the agent node's output; every
 # call is an llm_calls row whose trace is the execution, so GoClaw's
 # /v1/traces/{id} shows it; a provider's failure fails the node, and a
-# stop ends a node whose call is in flight.
+# stop ends a node whose call is in flight; an agent given the hub's
+# MCP tools calls one when the model asks, and the result goes back.
 use strict;
 use warnings;
 use Test::More;
 use File::Temp qw(tempdir);
 use HubTest;
 use HubMcp;
+use HubGateway;
+
+HubMcp::require_peers();
 
 my $dir = tempdir(CLEANUP => 1);
 chmod 0755, $dir;
@@ -84,6 +88,29 @@ is($r->{status}, 200, "GoClaw's trace of the execution");
 is_deeply([ sort map { $_->{span_type} } @{ $r->{json}{spans} } ], [qw(agent event llm_call)],
           '  its spans: the llm call, the agent node and the template');
 is($r->{json}{trace}{status}, 'completed', '  completed');
+
+# ---- an agent with the hub's MCP tools ------------------------------------
+my $up = HubMcp::everything();
+my $sid = HubGateway::register($hub, $a->{key}, { name => 'Everything', endpoint => $up->{url} });
+$r = req($th, POST => '/api/workflows', json => {
+    name => 'Tooled', nodes => [ node('a', 'agent', agent_id => $agent, prompt => 'please call echo', tools => ["$sid/echo"]) ],
+    edges => [] });
+my $tooled = req($th, POST => "/api/workflows/$r->{json}{id}/run", json => { mode => 'full' })->{json}{execution_id};
+$e = finished($tooled);
+is($e->{status}, 'completed', 'an agent with tools completes') or diag(explain($e));
+my $out = $e->{node_logs}[0]{output} || {};
+is_deeply([ map { $_->{tool} } @{ $out->{tool_calls_made} || [] } ], ['echo'], '  it made the call the model asked for')
+    or diag(explain($out));
+ok(defined $out->{tool_calls_made}[0]{is_error}, '  ... with the tool\'s verdict');
+like($out->{response} // '', qr/tool said/, "  the model's last answer read the tool's result");
+my @chat = grep { $_->{path} eq '/v1/chat/completions' } @{ $llm->requests("$dir/llm.log") };
+my ($offered) = grep { grep { ($_->{function}{name} // '') eq 'echo' } @{ $_->{body}{tools} || [] } } @chat;
+ok($offered, 'the provider was offered the MCP tool');
+my ($fn) = grep { $_->{function}{name} eq 'echo' } @{ $offered->{body}{tools} || [] };
+ok($fn->{function}{parameters}{properties}{message}, "  with the MCP tool's own input schema");
+my ($back) = grep { grep { ($_->{role} // '') eq 'tool' } @{ $_->{body}{messages} || [] } } @chat;
+ok($back, "  and then sent the tool's result as a tool message");
+is(q1("SELECT count(*) FROM llm_calls WHERE execution_id = '$tooled'"), 2, '  two llm calls: the ask and the answer');
 
 # ---- a provider's failure fails the node ----------------------------------
 $r = req($th, POST => '/api/workflows', json => {
