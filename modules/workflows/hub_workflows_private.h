@@ -13,48 +13,10 @@
 /* the module record's file declares the module itself */
 #ifndef HUB_MODULE_RECORD
 APLOG_USE_MODULE(hub_workflows);
-/* hub_workflows_g4f_sessions.c: G4F's sessions and messages */
-extern const hub_route_t hub_workflows_g4f_sessions_routes[];
-extern const hub_stmt_t hub_workflows_g4f_sessions_stmts[];
-
-/* hub_workflows_g4f_runs.c: G4F's runs of an agent in a session, events */
-extern const hub_route_t hub_workflows_g4f_runs_routes[];
-extern const hub_stmt_t hub_workflows_g4f_runs_stmts[];
-
-/* hub_workflows_stream.c: G4F's live stream of a session's events, and
- * its directives (one setting per server) */
-extern const hub_route_t hub_workflows_stream_routes[];
-extern const hub_stmt_t hub_workflows_stream_stmts[];
-void hub_wf_stream_register_hooks(apr_pool_t *p);
-const char *hub_wf_stream_set_timeout(cmd_parms *cmd, void *d, const char *v);
-const char *hub_wf_stream_set_poll(cmd_parms *cmd, void *d, const char *v);
-const char *hub_wf_stream_set_keepalive(cmd_parms *cmd, void *d, const char *v);
-const char *hub_wf_stream_set_suspend(cmd_parms *cmd, void *d, int on);
-#define HUB_WF_STREAM_DIRECTIVES \
-    AP_INIT_TAKE1("HubSessionStreamTimeout", hub_wf_stream_set_timeout, NULL, \
-                  RSRC_CONF, \
-                  "seconds a G4F session stream lasts (1..86400, 300)"), \
-        AP_INIT_TAKE1("HubSessionStreamPoll", hub_wf_stream_set_poll, NULL, \
-                      RSRC_CONF, \
-                      "milliseconds between looks for new events " \
-                      "(100..60000, 1000)"), \
-        AP_INIT_TAKE1("HubSessionStreamKeepAlive", \
-                      hub_wf_stream_set_keepalive, NULL, RSRC_CONF, \
-                      "seconds of silence before a keep-alive comment " \
-                      "(1..3600, 15)"), \
-        AP_INIT_FLAG( \
-            "HubSessionStreamSuspend", hub_wf_stream_set_suspend, NULL, \
-            RSRC_CONF, \
-            "On: park idle streams in the event MPM (no thread held)")
-
 #endif
 extern module AP_MODULE_DECLARE_DATA hub_workflows_module;
 
 #define HUB_WORKFLOWS_OWNER "hub_workflows"
-
-/* hub_workflows_routes.c */
-extern const hub_route_t hub_workflows_routes[];
-extern const hub_stmt_t hub_workflows_stmts[];
 
 /* hub_workflows_toolhub.c: Tool Hub's workflows and executions */
 extern const hub_route_t hub_workflows_toolhub_routes[];

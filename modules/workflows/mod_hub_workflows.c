@@ -10,8 +10,6 @@
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog HUB_UNUSED,
                        apr_pool_t *ptemp HUB_UNUSED, server_rec *s)
 {
-    hub_db_register(s, hub_workflows_stmts);
-    hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_routes);
     hub_db_register(s, hub_wf_store_stmts);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_toolhub_routes);
     hub_dispatch_register(HUB_WORKFLOWS_OWNER, hub_workflows_g4f_flows_routes);
