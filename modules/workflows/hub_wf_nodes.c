@@ -329,16 +329,50 @@ static const char *result_text(apr_pool_t *p, const json_t *result)
     return all;
 }
 
-static int run_mcp_tool(hub_wf_run_t *run, const json_t *d, json_t **out)
+/* A session with the tenant's MCP server `server` (an id, slug or name),
+ * reached as the prober reaches it: NULL with *sess, or why not.  The
+ * session keeps its target, so the target lives in the pool. */
+static const char *mcp_session_open(hub_wf_run_t *run, const char *server,
+                                    hub_mcp_session_t **sess)
 {
     static APR_OPTIONAL_FN_TYPE(hub_servers_mcp_target_of) *target_of;
+    hub_mcp_target_t *target = apr_pcalloc(run->p, sizeof(*target));
+    const char *why;
+    ap_dbd_t *dbd;
+
+    *sess = NULL;
+    if (!target_of) {
+        target_of = APR_RETRIEVE_OPTIONAL_FN(hub_servers_mcp_target_of);
+    }
+    if (!target_of) {
+        return "mod_hub_servers is not loaded: no MCP servers";
+    }
+    if (!(dbd = hub_db_open(run->p, run->s))) {
+        return "the database is not available";
+    }
+    why = target_of(run->p, run->s, dbd, run->tenant, server,
+                    hub_wf_node_timeout_ms(&run->g->nodes[run->node]), target);
+    hub_db_close(run->s, dbd);
+    if (why) {
+        return why;
+    }
+    if (hub_mcp_open(run->p, target, sess)) {
+        why = hub_mcp_info(*sess)->error;
+        hub_mcp_close(*sess);
+        *sess = NULL;
+        return apr_psprintf(run->p, "MCP server '%s': %s", server,
+                            why ? why : "unreachable");
+    }
+    return NULL;
+}
+
+static int run_mcp_tool(hub_wf_run_t *run, const json_t *d, json_t **out)
+{
     const char *server = first_str(d, server_keys);
     const char *tool = first_str(d, tool_keys), *why, *text;
     json_t *args = hub_wf_template_json(run->p, json_object_get(d, "arguments"),
                                         run->ctx);
-    hub_mcp_target_t target;
     hub_mcp_session_t *sess;
-    ap_dbd_t *dbd;
     json_t *result;
     int rc;
 
@@ -357,26 +391,8 @@ static int run_mcp_tool(hub_wf_run_t *run, const json_t *d, json_t **out)
                             json_string(result_text(run->p, *out)));
         return 0;
     }
-    if (!target_of) {
-        target_of = APR_RETRIEVE_OPTIONAL_FN(hub_servers_mcp_target_of);
-    }
-    if (!target_of) {
-        return fail(run, "mod_hub_servers is not loaded: no MCP servers");
-    }
-    if (!(dbd = hub_db_open(run->p, run->s))) {
-        return fail(run, "the database is not available");
-    }
-    why = target_of(run->p, run->s, dbd, run->tenant, server,
-                    hub_wf_node_timeout_ms(&run->g->nodes[run->node]), &target);
-    hub_db_close(run->s, dbd);
-    if (why) {
+    if ((why = mcp_session_open(run, server, &sess))) {
         return fail(run, why);
-    }
-    if (hub_mcp_open(run->p, &target, &sess)) {
-        why = hub_mcp_info(sess)->error;
-        hub_mcp_close(sess);
-        return fail(run, apr_psprintf(run->p, "MCP server '%s': %s", server,
-                                      why ? why : "unreachable"));
     }
     rc = hub_mcp_call(sess, tool, args ? json_incref(args) : NULL, &result);
     why = rc ? hub_mcp_info(sess)->error : NULL;
@@ -404,7 +420,6 @@ static int run_mcp_tool(hub_wf_run_t *run, const json_t *d, json_t **out)
 static const char *agent_tools_open(hub_wf_run_t *run, const json_t *spec,
                                     agent_tools_t **atp)
 {
-    static APR_OPTIONAL_FN_TYPE(hub_servers_mcp_target_of) *target_of;
     agent_tools_t *at = apr_pcalloc(run->p, sizeof(*at));
     const json_t *e;
     size_t i;
@@ -419,19 +434,10 @@ static const char *agent_tools_open(hub_wf_run_t *run, const json_t *spec,
     if (json_array_size(spec) > AGENT_MAX_TOOL_SPECS) {
         return "an agent's tools: at most 8 entries";
     }
-    if (!target_of) {
-        target_of = APR_RETRIEVE_OPTIONAL_FN(hub_servers_mcp_target_of);
-    }
-    if (!target_of) {
-        return "mod_hub_servers is not loaded: no MCP servers";
-    }
     json_array_foreach(spec, i, e) {
         const char *server = NULL, *only = NULL, *why;
-        /* the session keeps its target: in the pool, not on this stack */
-        hub_mcp_target_t *target = apr_pcalloc(run->p, sizeof(*target));
         hub_mcp_session_t *sess;
         json_t *list, *t;
-        ap_dbd_t *dbd;
         size_t k;
         int offered = 0;
 
@@ -447,21 +453,8 @@ static const char *agent_tools_open(hub_wf_run_t *run, const json_t *spec,
         if (!server || !*server) {
             return "an agent's tools: each entry names a server";
         }
-        if (!(dbd = hub_db_open(run->p, run->s))) {
-            return "the database is not available";
-        }
-        why = target_of(run->p, run->s, dbd, run->tenant, server,
-                        hub_wf_node_timeout_ms(&run->g->nodes[run->node]),
-                        target);
-        hub_db_close(run->s, dbd);
-        if (why) {
+        if ((why = mcp_session_open(run, server, &sess))) {
             return why;
-        }
-        if (hub_mcp_open(run->p, target, &sess)) {
-            why = hub_mcp_info(sess)->error;
-            hub_mcp_close(sess);
-            return apr_psprintf(run->p, "MCP server '%s': %s", server,
-                                why ? why : "unreachable");
         }
         APR_ARRAY_PUSH(at->sessions, hub_mcp_session_t *) = sess;
         if (hub_mcp_list_tools(sess, &list)) {
